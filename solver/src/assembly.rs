@@ -1,0 +1,263 @@
+//! Element kernels and global assembly.
+//!
+//! The sparsity pattern of the free–free stiffness (upper triangle, compressed columns)
+//! is built once from the node graph; values are then assembled in parallel with one
+//! generic kernel per element type. Forces `K u` for reactions and prescribed
+//! displacements are computed element by element, so only the free–free block is
+//! ever stored.
+
+use crate::dofs::DofMap;
+use crate::element::Shape;
+use crate::error::{Result, SolverError};
+use crate::material::Isotropic;
+use crate::mesh::{jacobian, Mesh};
+use crate::with_shape;
+use faer::sparse::{SparseColMatRef, SymbolicSparseColMat};
+use nalgebra::{Matrix3, SMatrix, SVector};
+use rayon::prelude::*;
+use std::ops::AddAssign;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Physical shape-function gradients and the integration weight × det J at one point.
+#[inline]
+pub fn physical_gradients<E: Shape<N>, const N: usize>(
+    x: &SMatrix<f64, N, 3>,
+    xi: &[f64; 3],
+) -> Option<(SMatrix<f64, N, 3>, f64)> {
+    let dn = E::gradients(&(*xi).into());
+    let j = jacobian(x, &dn);
+    let det = j.determinant();
+    let inv = j.try_inverse().filter(|_| det > 0.0)?;
+    Some((dn * inv, det))
+}
+
+/// Stiffness matrix of one isotropic element: K_ab = ∫ λ g_a g_bᵀ + μ g_b g_aᵀ + μ (g_a·g_b) I.
+pub fn element_stiffness<E: Shape<N>, const N: usize, const D: usize>(
+    x: &SMatrix<f64, N, 3>,
+    material: &Isotropic,
+    id: usize,
+) -> Result<SMatrix<f64, D, D>> {
+    const { assert!(D == 3 * N) };
+    let (lambda, mu) = material.lame();
+    let mut k = SMatrix::<f64, D, D>::zeros();
+    for (q, (xi, w)) in E::quadrature().iter().enumerate() {
+        let (g, det) = physical_gradients::<E, N>(x, xi).ok_or(SolverError::BadElement {
+            element: id,
+            kind: E::KIND.name(),
+            det_j: jacobian(x, &E::gradients(&(*xi).into())).determinant(),
+            point: q,
+        })?;
+        let dv = w * det;
+        for b in 0..N {
+            let gb = g.row(b).transpose() * dv;
+            for a in 0..=b {
+                let ga = g.row(a).transpose();
+                let block = ga * gb.transpose() * lambda
+                    + gb * ga.transpose() * mu
+                    + Matrix3::identity() * (mu * ga.dot(&gb));
+                k.fixed_view_mut::<3, 3>(3 * a, 3 * b).add_assign(&block);
+            }
+        }
+    }
+    // Fill the lower blocks from the upper ones.
+    for b in 0..N {
+        for a in 0..b {
+            let upper = k.fixed_view::<3, 3>(3 * a, 3 * b).transpose();
+            k.fixed_view_mut::<3, 3>(3 * b, 3 * a).copy_from(&upper);
+        }
+    }
+    Ok(k)
+}
+
+/// Per-element material assignment.
+#[derive(Clone, Debug)]
+pub struct Materials {
+    pub materials: Vec<Isotropic>,
+    /// Index into `materials` for each element.
+    pub of_element: Vec<usize>,
+}
+
+impl Materials {
+    pub fn uniform(material: Isotropic, elements: usize) -> Self {
+        Self {
+            materials: vec![material],
+            of_element: vec![0; elements],
+        }
+    }
+    #[inline]
+    pub fn of(&self, element: usize) -> &Isotropic {
+        &self.materials[self.of_element[element]]
+    }
+}
+
+/// Upper-triangular compressed-column pattern of the free–free stiffness.
+pub fn stiffness_pattern(mesh: &Mesh, dofs: &DofMap) -> SymbolicSparseColMat<usize> {
+    let n = mesh.nodes.len();
+    // node → elements
+    let mut count = vec![0usize; n + 1];
+    for b in &mesh.blocks {
+        for &v in &b.connectivity {
+            count[v + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        count[i + 1] += count[i];
+    }
+    let mut fill = count.clone();
+    let mut node_elems = vec![0usize; count[n]];
+    for (e, nodes) in elements(mesh) {
+        for &v in nodes {
+            node_elems[fill[v]] = e;
+            fill[v] += 1;
+        }
+    }
+    let offsets = mesh.block_offsets();
+    let elem_nodes = |e: usize| -> &[usize] {
+        let b = offsets.partition_point(|&o| o <= e) - 1;
+        mesh.blocks[b].element(e - offsets[b])
+    };
+    // Rows of each node's columns, in parallel.
+    let columns: Vec<Vec<usize>> = (0..n)
+        .into_par_iter()
+        .flat_map_iter(|v| {
+            let mut nbr: Vec<usize> = node_elems[count[v]..count[v + 1]]
+                .iter()
+                .flat_map(|&e| elem_nodes(e).iter().copied())
+                .collect();
+            nbr.sort_unstable();
+            nbr.dedup();
+            let rows: Vec<usize> = nbr
+                .iter()
+                .flat_map(|&m| (0..3).filter_map(move |c| dofs.eq(3 * m + c)))
+                .collect();
+            (0..3).filter_map(|c| dofs.eq(3 * v + c)).map(move |j| {
+                rows.iter().copied().take_while(|&r| r <= j).collect::<Vec<_>>()
+            }).collect::<Vec<_>>()
+        })
+        .collect();
+    let mut col_ptr = Vec::with_capacity(columns.len() + 1);
+    col_ptr.push(0);
+    let mut row_idx = Vec::with_capacity(columns.iter().map(Vec::len).sum());
+    for c in columns {
+        row_idx.extend_from_slice(&c);
+        col_ptr.push(row_idx.len());
+    }
+    let nf = dofs.free_count();
+    SymbolicSparseColMat::new_checked(nf, nf, col_ptr, None, row_idx)
+}
+
+/// Iterates (global id, nodes) over every element.
+pub fn elements(mesh: &Mesh) -> impl Iterator<Item = (usize, &[usize])> {
+    mesh.blocks
+        .iter()
+        .flat_map(|b| (0..b.len()).map(move |e| b.element(e)))
+        .enumerate()
+}
+
+fn atomic_add(cell: &AtomicU64, v: f64) {
+    let mut old = cell.load(Ordering::Relaxed);
+    loop {
+        let new = (f64::from_bits(old) + v).to_bits();
+        match cell.compare_exchange_weak(old, new, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => break,
+            Err(now) => old = now,
+        }
+    }
+}
+
+/// Assembles the free–free stiffness values on `pattern`, in parallel over elements.
+pub fn assemble_stiffness(
+    mesh: &Mesh,
+    materials: &Materials,
+    dofs: &DofMap,
+    pattern: &SymbolicSparseColMat<usize>,
+) -> Result<Vec<f64>> {
+    let p = pattern.as_ref();
+    let (col_ptr, row_idx) = (p.col_ptr(), p.row_idx());
+    let values: Vec<AtomicU64> = (0..row_idx.len()).map(|_| AtomicU64::new(0)).collect();
+    for (offset, b) in mesh.block_offsets().into_iter().zip(&mesh.blocks) {
+        with_shape!(b.kind, E, N, D => {
+            (0..b.len()).into_par_iter().try_for_each(|i| -> Result<()> {
+                let nodes = b.element(i);
+                let id = offset + i;
+                let k = element_stiffness::<E, N, D>(&mesh.coords::<N>(nodes), materials.of(id), id)?;
+                let eqs: [Option<usize>; D] = std::array::from_fn(|r| dofs.eq(3 * nodes[r / 3] + r % 3));
+                for (cb, col) in eqs.iter().enumerate() {
+                    let Some(col) = *col else { continue };
+                    let rows = &row_idx[col_ptr[col]..col_ptr[col + 1]];
+                    for (ra, row) in eqs.iter().enumerate() {
+                        match *row {
+                            Some(row) if row <= col => {
+                                let pos = col_ptr[col] + rows.binary_search(&row).expect("pattern covers element");
+                                atomic_add(&values[pos], k[(ra, cb)]);
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+        });
+    }
+    Ok(values.into_iter().map(|v| f64::from_bits(v.into_inner())).collect())
+}
+
+/// View of an assembled matrix.
+pub fn matrix<'a>(pattern: &'a SymbolicSparseColMat<usize>, values: &'a [f64]) -> SparseColMatRef<'a, usize, f64> {
+    SparseColMatRef::new(pattern.as_ref(), values)
+}
+
+/// Internal forces K u for a full displacement vector (length 3 × nodes), element by element.
+pub fn internal_forces(mesh: &Mesh, materials: &Materials, u: &[f64]) -> Result<Vec<f64>> {
+    let mut f = vec![0.0; u.len()];
+    for (offset, b) in mesh.block_offsets().into_iter().zip(&mesh.blocks) {
+        with_shape!(b.kind, E, N, D => {
+            let fe: Vec<SVector<f64, D>> = (0..b.len())
+                .into_par_iter()
+                .map(|i| {
+                    let nodes = b.element(i);
+                    let ue = SVector::<f64, D>::from_fn(|r, _| u[3 * nodes[r / 3] + r % 3]);
+                    if ue.iter().all(|&v| v == 0.0) {
+                        return Ok(SVector::zeros());
+                    }
+                    let k = element_stiffness::<E, N, D>(&mesh.coords::<N>(nodes), materials.of(offset + i), offset + i)?;
+                    Ok(k * ue)
+                })
+                .collect::<Result<_>>()?;
+            for (i, fe) in fe.iter().enumerate() {
+                for (r, v) in fe.iter().enumerate() {
+                    f[3 * b.element(i)[r / 3] + r % 3] += v;
+                }
+            }
+        });
+    }
+    Ok(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::block;
+    use crate::ElementKind;
+
+    fn steel() -> Isotropic {
+        Isotropic { youngs_modulus: 200e9, poisson_ratio: 0.3, density: 7800.0 }
+    }
+
+    #[test]
+    fn element_stiffness_is_symmetric_with_rigid_body_null_space() {
+        for kind in ElementKind::ALL {
+            let m = block([1.0, 0.7, 0.4], [1, 1, 1], kind).unwrap();
+            let nodes = m.blocks[0].element(0);
+            with_shape!(kind, E, N, D => {
+                let x = m.coords::<N>(nodes);
+                let k = element_stiffness::<E, N, D>(&x, &steel(), 0).unwrap();
+                assert!((k - k.transpose()).norm() < 1e-12 * k.norm());
+                // Rigid rotation about z: u = (-y, x, 0).
+                let u = SVector::<f64, D>::from_fn(|r, _| match r % 3 { 0 => -x[(r / 3, 1)], 1 => x[(r / 3, 0)], _ => 0.0 });
+                let f = k * u;
+                assert!(f.norm() < 1e-6 * k.norm() * u.norm(), "{kind:?}");
+            });
+        }
+    }
+}

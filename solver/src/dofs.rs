@@ -1,0 +1,53 @@
+//! Degrees of freedom: three displacement components per node, numbered node-major,
+//! with constrained components removed from the system of equations.
+
+/// Equation numbers of the free degrees of freedom.
+#[derive(Clone, Debug)]
+pub struct DofMap {
+    /// `eq[3 * node + component]`: equation number, or `None` when constrained.
+    eq: Vec<Option<usize>>,
+    free: Vec<usize>,
+}
+
+impl DofMap {
+    /// Numbers every dof not flagged in `constrained` (length 3 × nodes).
+    pub fn new(constrained: &[bool]) -> Self {
+        let mut free = Vec::new();
+        let eq = constrained
+            .iter()
+            .enumerate()
+            .map(|(dof, &c)| {
+                (!c).then(|| {
+                    free.push(dof);
+                    free.len() - 1
+                })
+            })
+            .collect();
+        Self { eq, free }
+    }
+
+    /// Equation number of global dof `dof` (3 × node + component).
+    #[inline]
+    pub fn eq(&self, dof: usize) -> Option<usize> {
+        self.eq[dof]
+    }
+
+    /// Number of free dofs (equations).
+    pub fn free_count(&self) -> usize {
+        self.free.len()
+    }
+
+    /// Global dof of each equation.
+    pub fn free_dofs(&self) -> &[usize] {
+        &self.free
+    }
+
+    pub fn dof_count(&self) -> usize {
+        self.eq.len()
+    }
+
+    /// Gathers the free entries of a full dof vector.
+    pub fn restrict(&self, full: &[f64]) -> Vec<f64> {
+        self.free.iter().map(|&d| full[d]).collect()
+    }
+}

@@ -1,0 +1,43 @@
+//! Typed errors of the core. Each carries the numerical or topological context a user
+//! needs to find the problem in the model (element id, node id, free motion).
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum SolverError {
+    #[error("mesh: {0}")]
+    Mesh(String),
+    #[error(
+        "element {element} ({kind}) is inverted or degenerate: Jacobian determinant {det_j:.3e} at integration point {point}"
+    )]
+    BadElement {
+        element: usize,
+        kind: &'static str,
+        det_j: f64,
+        point: usize,
+    },
+    #[error("unknown set '{name}' ({what}); known sets: {known}")]
+    UnknownSet {
+        name: String,
+        what: &'static str,
+        known: String,
+    },
+    #[error("the model is under-constrained: free rigid-body motion: {motions}. Add constraints that stop it.")]
+    UnderConstrained { motions: String },
+    #[error(
+        "the stiffness matrix is singular or indefinite at node {node}, dof u{component} (pivot ratio {ratio:.2e}): a mechanism, a disconnected part or a node attached to no element"
+    )]
+    Singular {
+        node: usize,
+        component: char,
+        ratio: f64,
+    },
+    #[error("material for region '{region}': {reason}")]
+    Material { region: String, reason: String },
+    #[error("linear solver: {0}")]
+    LinearSolver(String),
+    #[error("the model has no free degrees of freedom")]
+    NothingToSolve,
+}
+
+pub type Result<T> = std::result::Result<T, SolverError>;

@@ -1,0 +1,267 @@
+//! The mesh: node coordinates, element blocks, and named node, element and face sets.
+//!
+//! Elements are numbered globally (0-based) across blocks in block order. Regions are
+//! element sets; face sets reference element faces (so pressure follows the outward
+//! normal of the solid whatever the orientation of the surface it came from).
+
+use crate::element::{ElementKind, Shape};
+use crate::error::{Result, SolverError};
+use crate::with_shape;
+use nalgebra::{SMatrix, Vector3};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+/// Elements of one kind, connectivity stored flat (`kind.node_count()` per element).
+#[derive(Clone, Debug)]
+pub struct ElementBlock {
+    pub kind: ElementKind,
+    pub connectivity: Vec<usize>,
+}
+
+impl ElementBlock {
+    pub fn len(&self) -> usize {
+        self.connectivity.len() / self.kind.node_count()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.connectivity.is_empty()
+    }
+    pub fn element(&self, i: usize) -> &[usize] {
+        let n = self.kind.node_count();
+        &self.connectivity[i * n..(i + 1) * n]
+    }
+}
+
+/// One face of one element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FaceRef {
+    pub element: usize,
+    pub face: u8,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Mesh {
+    pub nodes: Vec<Vector3<f64>>,
+    pub blocks: Vec<ElementBlock>,
+    pub node_sets: BTreeMap<String, Vec<usize>>,
+    pub element_sets: BTreeMap<String, Vec<usize>>,
+    pub face_sets: BTreeMap<String, Vec<FaceRef>>,
+}
+
+impl Mesh {
+    pub fn element_count(&self) -> usize {
+        self.blocks.iter().map(ElementBlock::len).sum()
+    }
+
+    /// Kind and nodes of global element `id`.
+    pub fn element(&self, mut id: usize) -> (ElementKind, &[usize]) {
+        for b in &self.blocks {
+            if id < b.len() {
+                return (b.kind, b.element(id));
+            }
+            id -= b.len();
+        }
+        panic!("element id out of range");
+    }
+
+    /// Global id of the first element of each block.
+    pub fn block_offsets(&self) -> Vec<usize> {
+        self.blocks
+            .iter()
+            .scan(0, |acc, b| {
+                let first = *acc;
+                *acc += b.len();
+                Some(first)
+            })
+            .collect()
+    }
+
+    /// Node coordinates of one element as a fixed-size matrix (row a = node a).
+    pub fn coords<const N: usize>(&self, nodes: &[usize]) -> SMatrix<f64, N, 3> {
+        SMatrix::from_fn(|a, i| self.nodes[nodes[a]][i])
+    }
+
+    /// Global node ids of a face.
+    pub fn face_nodes(&self, f: FaceRef) -> Vec<usize> {
+        let (kind, nodes) = self.element(f.element);
+        kind.face_nodes(f.face as usize)
+            .into_iter()
+            .map(|a| nodes[a])
+            .collect()
+    }
+
+    /// Every node in the named set: a node set, the nodes of a face set, or the nodes of
+    /// an element set (searched in that order). `"all"` names every node.
+    pub fn set_nodes(&self, name: &str) -> Result<Vec<usize>> {
+        let mut nodes: Vec<usize> = if name == "all" {
+            (0..self.nodes.len()).collect()
+        } else if let Some(n) = self.node_sets.get(name) {
+            n.clone()
+        } else if let Some(faces) = self.face_sets.get(name) {
+            faces.iter().flat_map(|&f| self.face_nodes(f)).collect()
+        } else if let Some(elems) = self.element_sets.get(name) {
+            elems
+                .iter()
+                .flat_map(|&e| self.element(e).1.to_vec())
+                .collect()
+        } else {
+            return Err(self.unknown_set(name, "node, face or element set"));
+        };
+        nodes.sort_unstable();
+        nodes.dedup();
+        Ok(nodes)
+    }
+
+    pub fn face_set(&self, name: &str) -> Result<&[FaceRef]> {
+        self.face_sets
+            .get(name)
+            .map(Vec::as_slice)
+            .ok_or_else(|| self.unknown_set(name, "face set"))
+    }
+
+    /// Elements of a region; `"all"` names every element.
+    pub fn region_elements(&self, name: &str) -> Result<Vec<usize>> {
+        if name == "all" {
+            return Ok((0..self.element_count()).collect());
+        }
+        self.element_sets
+            .get(name)
+            .cloned()
+            .ok_or_else(|| self.unknown_set(name, "element set (region)"))
+    }
+
+    fn unknown_set(&self, name: &str, what: &'static str) -> SolverError {
+        let known: Vec<&str> = self
+            .node_sets
+            .keys()
+            .chain(self.face_sets.keys())
+            .chain(self.element_sets.keys())
+            .map(String::as_str)
+            .collect();
+        SolverError::UnknownSet {
+            name: name.to_string(),
+            what,
+            known: if known.is_empty() {
+                "(none)".into()
+            } else {
+                known.join(", ")
+            },
+        }
+    }
+
+    /// Faces that belong to exactly one element, keyed by their sorted corner nodes.
+    pub fn boundary_faces(&self) -> HashMap<Vec<usize>, FaceRef> {
+        let mut seen: HashMap<Vec<usize>, Option<FaceRef>> = HashMap::new();
+        let mut id = 0;
+        for b in &self.blocks {
+            for e in 0..b.len() {
+                let nodes = b.element(e);
+                for f in 0..b.kind.face_count() {
+                    let mut key: Vec<usize> =
+                        b.kind.face_corners(f).iter().map(|&a| nodes[a]).collect();
+                    key.sort_unstable();
+                    let face = FaceRef {
+                        element: id,
+                        face: f as u8,
+                    };
+                    seen.entry(key)
+                        .and_modify(|v| *v = None)
+                        .or_insert(Some(face));
+                }
+                id += 1;
+            }
+        }
+        seen.into_iter()
+            .filter_map(|(k, v)| v.map(|f| (k, f)))
+            .collect()
+    }
+
+    /// Checks connectivity and element geometry: every node id exists, and the Jacobian
+    /// determinant is positive at every integration point. Errors name the element.
+    pub fn check(&self) -> Result<()> {
+        let n = self.nodes.len();
+        if n == 0 || self.element_count() == 0 {
+            return Err(SolverError::Mesh("the mesh has no nodes or no elements".into()));
+        }
+        if let Some((i, p)) = self
+            .nodes
+            .iter()
+            .enumerate()
+            .find(|(_, p)| !p.iter().all(|c| c.is_finite()))
+        {
+            return Err(SolverError::Mesh(format!("node {i} has non-finite coordinates {p:?}")));
+        }
+        for (offset, b) in self.block_offsets().into_iter().zip(&self.blocks) {
+            if b.connectivity.len() % b.kind.node_count() != 0 {
+                return Err(SolverError::Mesh(format!(
+                    "a {} block's connectivity length is not a multiple of {}",
+                    b.kind.name(),
+                    b.kind.node_count()
+                )));
+            }
+            if let Some(pos) = b.connectivity.iter().position(|&v| v >= n) {
+                return Err(SolverError::Mesh(format!(
+                    "element {} refers to node {} but the mesh has {n} nodes",
+                    offset + pos / b.kind.node_count(),
+                    b.connectivity[pos]
+                )));
+            }
+            with_shape!(b.kind, E, N, D => {
+                let _ = D;
+                (0..b.len()).into_par_iter().try_for_each(|e| {
+                    check_element::<E, N>(&self.coords::<N>(b.element(e)), offset + e)
+                })?
+            });
+        }
+        for (name, elems) in &self.element_sets {
+            if let Some(&e) = elems.iter().find(|&&e| e >= self.element_count()) {
+                return Err(SolverError::Mesh(format!("element set '{name}' refers to missing element {e}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Total volume (for mass and sanity checks).
+    pub fn volume(&self, elements: &[usize]) -> f64 {
+        elements
+            .par_iter()
+            .map(|&e| {
+                let (kind, nodes) = self.element(e);
+                with_shape!(kind, E, N, D => {
+                    let _ = D;
+                    element_volume::<E, N>(&self.coords::<N>(nodes))
+                })
+            })
+            .sum()
+    }
+}
+
+/// Jacobian matrix J = ∂x/∂ξ (rows: x, y, z; columns: ξ, η, ζ).
+#[inline]
+pub fn jacobian<const N: usize>(x: &SMatrix<f64, N, 3>, dn: &SMatrix<f64, N, 3>) -> nalgebra::Matrix3<f64> {
+    x.transpose() * dn
+}
+
+fn check_element<E: Shape<N>, const N: usize>(x: &SMatrix<f64, N, 3>, id: usize) -> Result<()> {
+    let size = (0..3)
+        .map(|i| x.column(i).max() - x.column(i).min())
+        .fold(0.0, f64::max);
+    for (q, (xi, _)) in E::quadrature().iter().enumerate() {
+        let det = jacobian(x, &E::gradients(&(*xi).into())).determinant();
+        if !(det > 1e-12 * size.powi(3)) {
+            return Err(SolverError::BadElement {
+                element: id,
+                kind: E::KIND.name(),
+                det_j: det,
+                point: q,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn element_volume<E: Shape<N>, const N: usize>(x: &SMatrix<f64, N, 3>) -> f64 {
+    E::quadrature()
+        .iter()
+        .map(|(xi, w)| w * jacobian(x, &E::gradients(&(*xi).into())).determinant())
+        .sum()
+}
