@@ -1,1 +1,91 @@
-fn main(){}
+//! The `vproto` command line. Exit codes: 0 every criterion passes, 1 a criterion
+//! fails, 2 the case could not be run (the error is printed once, with its causes).
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vproto::run::{run_case, RunOptions};
+
+#[derive(Parser)]
+#[command(name = "vproto", version, about = "Physics-based design validation: run load cases, get a pass/fail verdict and ParaView results")]
+struct Cli {
+    /// Log progress and timings to stderr (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a case file and print its verdict table.
+    Run {
+        /// The case file (TOML).
+        case: PathBuf,
+        /// Output directory (default: the case's [output] directory, else out/<case name>).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// Print the JSON summary instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the materials of the built-in library.
+    Materials,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| level.into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        Command::Run { case, out, json } => {
+            let spinner = indicatif::ProgressBar::new_spinner().with_message(format!("running {}", case.display()));
+            spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+            let result = run_case(&case, &RunOptions { out_dir: out });
+            spinner.finish_and_clear();
+            match result {
+                Ok(summary) => {
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&summary).expect("summary serialises"));
+                    } else {
+                        print!("{}", vproto::report::table(&summary));
+                        println!("results: {}", summary.files.join(", "));
+                    }
+                    if summary.verdict == "PASS" {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Materials => {
+            let lib = vproto::materials::Library::built_in();
+            println!("{:<20} {:>9} {:>6} {:>8} {:>9} {:>9}  source", "name", "E [GPa]", "nu", "rho", "Sy [MPa]", "Su [MPa]");
+            let mpa = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.0}", v * 1e-6));
+            for (name, m) in &lib.materials {
+                println!(
+                    "{name:<20} {:>9.1} {:>6.3} {:>8.0} {:>9} {:>9}  {}",
+                    m.youngs_modulus * 1e-9,
+                    m.poisson_ratio,
+                    m.density,
+                    mpa(m.yield_strength),
+                    mpa(m.ultimate_strength),
+                    m.source
+                );
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}

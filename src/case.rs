@@ -1,0 +1,293 @@
+//! Case files: the TOML a user writes to describe a design, its load cases and the
+//! acceptance criteria. Parsing is strict (unknown keys are errors) and references to
+//! sets and materials keep their position so later errors can name the line.
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// A parsed case file together with its path and text (for error positions).
+#[derive(Debug)]
+pub struct Case {
+    pub path: PathBuf,
+    pub text: String,
+    pub spec: CaseSpec,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSpec {
+    /// Defaults to the file stem.
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    pub model: ModelSpec,
+    /// Extra material library files (relative to the case file), read after the
+    /// built-in library `models/materials.toml`.
+    #[serde(default)]
+    pub material_library: Vec<PathBuf>,
+    /// Materials defined in the case file itself.
+    #[serde(default)]
+    pub materials: BTreeMap<String, crate::materials::MaterialSpec>,
+    /// Region (element set) name → material name; `all` covers every element.
+    pub regions: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub constraint: Vec<ConstraintSpec>,
+    pub load_case: Vec<LoadCaseSpec>,
+    /// Criteria checked in every load case.
+    #[serde(default)]
+    pub criterion: Vec<Spanned<CriterionSpec>>,
+    #[serde(default)]
+    pub output: OutputSpec,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    /// A Gmsh `.msh` file (4.1, ASCII or binary), relative to the case file.
+    pub mesh: Option<Spanned<PathBuf>>,
+    /// A built-in parametric generator.
+    pub generate: Option<GeneratorSpec>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ElementSpec {
+    Tet4,
+    Tet10,
+    Hex8,
+    Hex20,
+}
+
+impl From<ElementSpec> for vproto_solver::ElementKind {
+    fn from(e: ElementSpec) -> Self {
+        use vproto_solver::ElementKind as K;
+        match e {
+            ElementSpec::Tet4 => K::Tet4,
+            ElementSpec::Tet10 => K::Tet10,
+            ElementSpec::Hex8 => K::Hex8,
+            ElementSpec::Hex20 => K::Hex20,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "shape", rename_all = "snake_case", deny_unknown_fields)]
+pub enum GeneratorSpec {
+    /// [0,Lx]×[0,Ly]×[0,Lz]; face sets xmin … zmax, region `body`.
+    Box {
+        size: [f64; 3],
+        divisions: [usize; 3],
+        element: ElementSpec,
+    },
+    /// Quarter plate with a central hole (symmetry planes x = 0 and y = 0).
+    PlateWithHole {
+        width: f64,
+        height: f64,
+        thickness: f64,
+        hole_radius: f64,
+        divisions: [usize; 3],
+        element: ElementSpec,
+    },
+    /// Sector of a thick-walled tube about z.
+    Tube {
+        inner_radius: f64,
+        outer_radius: f64,
+        angle_deg: f64,
+        length: f64,
+        divisions: [usize; 3],
+        element: ElementSpec,
+    },
+}
+
+/// Prescribed displacements on a set (m). `fixed = true` clamps every component.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConstraintSpec {
+    pub set: Spanned<String>,
+    #[serde(default)]
+    pub fixed: bool,
+    pub ux: Option<f64>,
+    pub uy: Option<f64>,
+    pub uz: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadCaseSpec {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub load: Vec<Spanned<LoadSpec>>,
+    /// Criteria checked in this load case only.
+    #[serde(default)]
+    pub criterion: Vec<Spanned<CriterionSpec>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LoadSpec {
+    /// A total force (N) spread over a face set as a uniform traction.
+    Force { set: String, total: [f64; 3] },
+    /// A force (N) on every node of a set.
+    NodalForce { set: String, force: [f64; 3] },
+    /// Pressure (Pa) on a face set, positive pushing into the solid.
+    Pressure { set: String, value: f64 },
+    /// Traction (N/m²) on a face set in a fixed direction.
+    Traction { set: String, value: [f64; 3] },
+    /// Body acceleration (m/s²), e.g. gravity [0, 0, -9.81]; optionally on one region.
+    Gravity {
+        acceleration: [f64; 3],
+        region: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Component {
+    X,
+    Y,
+    Z,
+    Magnitude,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CriterionSpec {
+    /// Maximum nodal von Mises stress ≤ allowable, given directly (Pa) or as the
+    /// lowest yield strength in the region divided by a safety factor.
+    MaxVonMises {
+        region: Option<String>,
+        allowable: Option<f64>,
+        safety_factor: Option<f64>,
+    },
+    /// Maximum displacement (m) on a set (default: every node) ≤ limit.
+    MaxDisplacement {
+        set: Option<String>,
+        #[serde(default = "magnitude")]
+        component: Component,
+        limit: f64,
+    },
+    /// Resultant reaction force (N) on a constrained set within [min, max].
+    ReactionForce {
+        set: String,
+        component: Component,
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+}
+
+fn magnitude() -> Component {
+    Component::Magnitude
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSpec {
+    /// Result directory, relative to the case file (default: `out/<case name>` in the
+    /// working directory).
+    pub directory: Option<PathBuf>,
+}
+
+impl Case {
+    /// Reads and parses a case file; syntax and schema errors name the file and line.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read case file {}", path.display()))?;
+        let spec: CaseSpec = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))?;
+        if spec.load_case.is_empty() {
+            bail!("{}: the case defines no [[load_case]]", path.display());
+        }
+        let mut names: Vec<&str> = spec.load_case.iter().map(|l| l.name.as_str()).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+            bail!("{}: two load cases are named '{}'", path.display(), w[0]);
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            text,
+            spec,
+        })
+    }
+
+    pub fn name(&self) -> String {
+        self.spec.name.clone().unwrap_or_else(|| {
+            self.path
+                .file_stem()
+                .map_or("case".into(), |s| s.to_string_lossy().into_owned())
+        })
+    }
+
+    /// Resolves a path written in the case file against the case file's directory.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        self.path.parent().unwrap_or(Path::new(".")).join(p)
+    }
+
+    /// "file:line" for a span of the case text.
+    pub fn at(&self, span: std::ops::Range<usize>) -> String {
+        let line = self.text[..span.start.min(self.text.len())].matches('\n').count() + 1;
+        format!("{}:{line}", self.path.display())
+    }
+
+    /// Wraps an error with the position of a spanned value.
+    pub fn error_at<T>(&self, value: &Spanned<T>, err: impl std::fmt::Display) -> anyhow::Error {
+        anyhow::anyhow!("{}: {err}", self.at(value.span()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> std::result::Result<CaseSpec, String> {
+        toml::from_str(s).map_err(|e| e.to_string())
+    }
+
+    const MINIMAL: &str = r#"
+[model.generate]
+shape = "box"
+size = [1.0, 0.1, 0.1]
+divisions = [10, 1, 1]
+element = "hex8"
+
+[regions]
+all = "steel_s355"
+
+[[constraint]]
+set = "xmin"
+fixed = true
+
+[[load_case]]
+name = "tip"
+[[load_case.load]]
+type = "force"
+set = "xmax"
+total = [0.0, 0.0, -100.0]
+"#;
+
+    #[test]
+    fn minimal_case_parses() {
+        let c = parse(MINIMAL).unwrap();
+        assert_eq!(c.load_case[0].load.len(), 1);
+        assert!(matches!(c.model.generate, Some(GeneratorSpec::Box { .. })));
+    }
+
+    #[test]
+    fn unknown_keys_name_the_line_and_key() {
+        let bad = MINIMAL.replace("total = [0.0, 0.0, -100.0]", "totl = [0.0, 0.0, -100.0]");
+        let e = parse(&bad).unwrap_err();
+        assert!(e.contains("line 21") && e.contains("totl"), "{e}");
+        let bad = MINIMAL.replace("divisions = [10, 1, 1]", "divisions = [10, 1, 1]\ncolour = 3");
+        let e = parse(&bad).unwrap_err();
+        assert!(e.contains("colour"), "{e}");
+    }
+
+    #[test]
+    fn wrong_types_name_the_line() {
+        let bad = MINIMAL.replace("element = \"hex8\"", "element = \"hex9\"");
+        let e = parse(&bad).unwrap_err();
+        assert!(e.contains("line 6") && e.contains("hex9"), "{e}");
+    }
+}

@@ -1,0 +1,393 @@
+//! Reader for Gmsh MSH 4.1 files, ASCII and binary.
+//!
+//! Volume elements (tet4, tet10, hex8, hex20) form the mesh; physical groups become
+//! named sets: volumes → regions (element sets), surfaces → face sets (matched to the
+//! boundary faces of the volume elements, so pressure follows the solid's outward
+//! normal whatever the surface orientation), curves and points → node sets. Groups
+//! without a name are called `physical_<tag>`. Node order is converted from Gmsh's to
+//! vproto's (VTK's) convention.
+
+use anyhow::{anyhow, bail, Context, Result};
+use nalgebra::Vector3;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use vproto_solver::{ElementBlock, ElementKind, FaceRef, Mesh};
+
+/// Gmsh → VTK node permutation: `vtk[i] = gmsh[PERM[i]]`.
+const HEX20_PERM: [usize; 20] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 13, 9, 16, 18, 19, 17, 10, 12, 14, 15];
+const TET10_PERM: [usize; 10] = [0, 1, 2, 3, 4, 5, 6, 7, 9, 8];
+
+/// What a Gmsh element type number means to vproto.
+enum GmshType {
+    Volume(ElementKind),
+    /// A lower-dimensional element: (dimension, node count, corner count).
+    Boundary(usize, usize, usize),
+}
+
+fn element_type(t: i32) -> Option<GmshType> {
+    use GmshType::*;
+    Some(match t {
+        4 => Volume(ElementKind::Tet4),
+        11 => Volume(ElementKind::Tet10),
+        5 => Volume(ElementKind::Hex8),
+        17 => Volume(ElementKind::Hex20),
+        15 => Boundary(0, 1, 1),
+        1 => Boundary(1, 2, 2),
+        8 => Boundary(1, 3, 2),
+        2 => Boundary(2, 3, 3),
+        9 => Boundary(2, 6, 3),
+        3 => Boundary(2, 4, 4),
+        16 => Boundary(2, 8, 4),
+        _ => return None,
+    })
+}
+
+fn gmsh_type_name(t: i32) -> &'static str {
+    match t {
+        6 => "prism (wedge6)",
+        7 => "pyramid5",
+        18 => "prism18",
+        12 => "hex27",
+        10 => "quad9",
+        _ => "unsupported type",
+    }
+}
+
+/// Reads numbers from a section, in ASCII or little-endian binary.
+struct Cursor<'a> {
+    data: &'a [u8],
+    pos: usize,
+    binary: bool,
+}
+
+impl Cursor<'_> {
+    fn token(&mut self) -> Result<&str> {
+        while self.pos < self.data.len() && self.data[self.pos].is_ascii_whitespace() {
+            self.pos += 1;
+        }
+        let start = self.pos;
+        while self.pos < self.data.len() && !self.data[self.pos].is_ascii_whitespace() {
+            self.pos += 1;
+        }
+        if start == self.pos {
+            bail!("unexpected end of file");
+        }
+        std::str::from_utf8(&self.data[start..self.pos]).context("non-ASCII text in an ASCII section")
+    }
+
+    fn bytes<const K: usize>(&mut self) -> Result<[u8; K]> {
+        let b = self
+            .data
+            .get(self.pos..self.pos + K)
+            .ok_or_else(|| anyhow!("unexpected end of binary data"))?;
+        self.pos += K;
+        Ok(b.try_into().expect("slice of length K"))
+    }
+
+    fn size(&mut self) -> Result<usize> {
+        if self.binary {
+            Ok(u64::from_le_bytes(self.bytes()?) as usize)
+        } else {
+            let t = self.token()?;
+            t.parse().with_context(|| format!("expected a count, found '{t}'"))
+        }
+    }
+
+    fn int(&mut self) -> Result<i32> {
+        if self.binary {
+            Ok(i32::from_le_bytes(self.bytes()?))
+        } else {
+            let t = self.token()?;
+            t.parse().with_context(|| format!("expected an integer, found '{t}'"))
+        }
+    }
+
+    fn double(&mut self) -> Result<f64> {
+        if self.binary {
+            Ok(f64::from_le_bytes(self.bytes()?))
+        } else {
+            let t = self.token()?;
+            t.parse().with_context(|| format!("expected a number, found '{t}'"))
+        }
+    }
+
+    /// Reads the rest of the current line as text and moves past it.
+    fn line(&mut self) -> Option<String> {
+        if self.pos >= self.data.len() {
+            return None;
+        }
+        let end = self.data[self.pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(self.data.len(), |i| self.pos + i);
+        let s = String::from_utf8_lossy(&self.data[self.pos..end]).trim().to_string();
+        self.pos = (end + 1).min(self.data.len());
+        Some(s)
+    }
+}
+
+#[derive(Default)]
+struct Raw {
+    names: HashMap<(usize, i32), String>,
+    /// (dim, entity tag) → physical tags
+    entity_groups: HashMap<(usize, i32), Vec<i32>>,
+    node_index: HashMap<usize, usize>,
+    nodes: Vec<Vector3<f64>>,
+    /// kind → (connectivity, entity tag, element tags)
+    volumes: BTreeMap<ElementKindKey, (Vec<usize>, Vec<i32>, Vec<usize>)>,
+    /// (dim, entity tag, element tag, corner node indices)
+    boundary: Vec<(usize, i32, usize, Vec<usize>)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct ElementKindKey(u8);
+
+/// Reads a `.msh` file into a mesh with its physical groups as named sets.
+pub fn read(path: &Path) -> Result<Mesh> {
+    let data = std::fs::read(path).with_context(|| format!("cannot read mesh {}", path.display()))?;
+    parse(&data).with_context(|| format!("mesh {}", path.display()))
+}
+
+pub fn parse(data: &[u8]) -> Result<Mesh> {
+    let mut c = Cursor { data, pos: 0, binary: false };
+    let mut raw = Raw::default();
+    let mut seen_format = false;
+    while let Some(line) = c.line() {
+        if line.is_empty() {
+            continue;
+        }
+        let Some(section) = line.strip_prefix('$') else {
+            bail!("expected a section header, found '{line}'");
+        };
+        let section = section.to_string();
+        match section.as_str() {
+            "MeshFormat" => {
+                c.binary = false;
+                let version = c.token()?.to_string();
+                let file_type = c.int()?;
+                let data_size = c.int()?;
+                if !version.starts_with("4.1") {
+                    bail!("MSH version {version} is not supported; save as MSH 4.1 (Gmsh: -format msh41)");
+                }
+                if file_type == 1 {
+                    if data_size != 8 {
+                        bail!("binary MSH with data size {data_size} is not supported (expected 8)");
+                    }
+                    c.line();
+                    let one = i32::from_le_bytes(c.bytes()?);
+                    if one != 1 {
+                        bail!("binary MSH written with a different byte order is not supported");
+                    }
+                    c.binary = true;
+                }
+                seen_format = true;
+            }
+            "PhysicalNames" => {
+                let binary = std::mem::replace(&mut c.binary, false);
+                let n = c.size()?;
+                for _ in 0..n {
+                    let dim = c.int()? as usize;
+                    let tag = c.int()?;
+                    let rest = c.line().unwrap_or_default();
+                    raw.names.insert((dim, tag), rest.trim().trim_matches('"').to_string());
+                }
+                c.binary = binary;
+            }
+            "Entities" => read_entities(&mut c, &mut raw)?,
+            "Nodes" => read_nodes(&mut c, &mut raw)?,
+            "Elements" => read_elements(&mut c, &mut raw)?,
+            _ => {}
+        }
+        if !seen_format {
+            bail!("the file does not start with $MeshFormat: not a Gmsh mesh");
+        }
+        // Skip to the end marker of this section.
+        let end = format!("$End{section}");
+        let rest = &data[c.pos..];
+        let at = rest
+            .windows(end.len())
+            .position(|w| w == end.as_bytes())
+            .ok_or_else(|| anyhow!("missing {end}"))?;
+        c.pos += at;
+        c.line();
+    }
+    build(raw)
+}
+
+fn read_entities(c: &mut Cursor, raw: &mut Raw) -> Result<()> {
+    let counts = [c.size()?, c.size()?, c.size()?, c.size()?];
+    for (dim, &count) in counts.iter().enumerate() {
+        for _ in 0..count {
+            let tag = c.int()?;
+            let coords = if dim == 0 { 3 } else { 6 };
+            for _ in 0..coords {
+                c.double()?;
+            }
+            let n_phys = c.size()?;
+            let phys = (0..n_phys).map(|_| c.int()).collect::<Result<Vec<_>>>()?;
+            if dim > 0 {
+                let n_bound = c.size()?;
+                for _ in 0..n_bound {
+                    c.int()?;
+                }
+            }
+            raw.entity_groups.insert((dim, tag), phys);
+        }
+    }
+    Ok(())
+}
+
+fn read_nodes(c: &mut Cursor, raw: &mut Raw) -> Result<()> {
+    let blocks = c.size()?;
+    let total = c.size()?;
+    c.size()?;
+    c.size()?;
+    raw.nodes.reserve(total);
+    for _ in 0..blocks {
+        let _dim = c.int()?;
+        let _entity = c.int()?;
+        let parametric = c.int()?;
+        let n = c.size()?;
+        if parametric != 0 {
+            bail!("parametric node coordinates are not supported; save without them");
+        }
+        let tags = (0..n).map(|_| c.size()).collect::<Result<Vec<_>>>()?;
+        for tag in tags {
+            let p = Vector3::new(c.double()?, c.double()?, c.double()?);
+            if raw.node_index.insert(tag, raw.nodes.len()).is_some() {
+                bail!("node {tag} is defined twice");
+            }
+            raw.nodes.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn read_elements(c: &mut Cursor, raw: &mut Raw) -> Result<()> {
+    let blocks = c.size()?;
+    for _ in 0..4 - 1 {
+        c.size()?;
+    }
+    for _ in 0..blocks {
+        let dim = c.int()? as usize;
+        let entity = c.int()?;
+        let etype = c.int()?;
+        let n = c.size()?;
+        let kind = element_type(etype)
+            .ok_or_else(|| anyhow!("element type {etype} ({}) in entity {entity} is not supported; vproto reads tet4, tet10, hex8 and hex20 volumes", gmsh_type_name(etype)))?;
+        let nodes_per = match kind {
+            GmshType::Volume(k) => k.node_count(),
+            GmshType::Boundary(_, n, _) => n,
+        };
+        for _ in 0..n {
+            let tag = c.size()?;
+            let mut nodes = Vec::with_capacity(nodes_per);
+            for _ in 0..nodes_per {
+                let t = c.size()?;
+                nodes.push(*raw.node_index.get(&t).ok_or_else(|| anyhow!("element {tag} refers to undefined node {t}"))?);
+            }
+            match kind {
+                GmshType::Volume(k) => {
+                    let perm: &[usize] = match k {
+                        ElementKind::Hex20 => &HEX20_PERM,
+                        ElementKind::Tet10 => &TET10_PERM,
+                        _ => &[],
+                    };
+                    let e = raw.volumes.entry(ElementKindKey(k as u8)).or_default();
+                    if perm.is_empty() {
+                        e.0.extend_from_slice(&nodes);
+                    } else {
+                        e.0.extend(perm.iter().map(|&p| nodes[p]));
+                    }
+                    e.1.push(entity);
+                    e.2.push(tag);
+                }
+                GmshType::Boundary(d, _, corners) => {
+                    debug_assert_eq!(d, dim);
+                    nodes.truncate(if d == 2 { corners } else { nodes_per });
+                    raw.boundary.push((d, entity, tag, nodes));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn kind_of(key: ElementKindKey) -> ElementKind {
+    ElementKind::ALL[ElementKind::ALL.iter().position(|&k| k as u8 == key.0).expect("known kind")]
+}
+
+fn build(raw: Raw) -> Result<Mesh> {
+    let group_name = |dim: usize, tag: i32| raw.names.get(&(dim, tag)).cloned().unwrap_or_else(|| format!("physical_{tag}"));
+    let mut mesh = Mesh {
+        nodes: raw.nodes,
+        ..Default::default()
+    };
+    let mut id = 0;
+    for (key, (conn, entities, _tags)) in raw.volumes {
+        for &entity in &entities {
+            for &g in raw.entity_groups.get(&(3, entity)).into_iter().flatten() {
+                mesh.element_sets.entry(group_name(3, g)).or_default().push(id);
+            }
+            id += 1;
+        }
+        mesh.blocks.push(ElementBlock {
+            kind: kind_of(key),
+            connectivity: conn,
+        });
+    }
+    if mesh.blocks.is_empty() {
+        bail!("the mesh has no volume elements (tet4, tet10, hex8 or hex20); mesh the volumes (Gmsh: Mesh 3D) and save all physical volumes");
+    }
+    let faces = mesh.boundary_faces();
+    for (dim, entity, tag, mut nodes) in raw.boundary {
+        let groups = raw.entity_groups.get(&(dim, entity)).cloned().unwrap_or_default();
+        if groups.is_empty() {
+            continue;
+        }
+        if dim == 2 {
+            nodes.sort_unstable();
+            let face: FaceRef = *faces.get(&nodes).ok_or_else(|| {
+                anyhow!("surface element {tag} (physical group '{}') is not a face on the boundary of the volume mesh", group_name(2, groups[0]))
+            })?;
+            for g in groups {
+                mesh.face_sets.entry(group_name(2, g)).or_default().push(face);
+            }
+        } else {
+            for g in groups {
+                mesh.node_sets.entry(group_name(dim, g)).or_default().extend(&nodes);
+            }
+        }
+    }
+    for nodes in mesh.node_sets.values_mut() {
+        nodes.sort_unstable();
+        nodes.dedup();
+    }
+    Ok(mesh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TWO_TETS: &str = "$MeshFormat\n4.1 0 8\n$EndMeshFormat\n$PhysicalNames\n2\n2 1 \"load\"\n3 2 \"body\"\n$EndPhysicalNames\n$Entities\n0 0 1 1\n1 0 0 0 1 1 1 1 1 0\n1 0 0 0 1 1 1 1 2 0\n$EndEntities\n$Nodes\n1 5 1 5\n3 1 0 5\n1\n2\n3\n4\n5\n0 0 0\n1 0 0\n0 1 0\n0 0 1\n1 1 1\n$EndNodes\n$Elements\n2 3 1 3\n3 1 4 2\n1 1 2 3 4\n2 2 3 5 4\n2 1 2 1\n3 1 2 4\n$EndElements\n";
+
+    #[test]
+    fn reads_ascii_groups_into_sets() {
+        let m = parse(TWO_TETS.as_bytes()).unwrap();
+        assert_eq!(m.nodes.len(), 5);
+        assert_eq!(m.element_count(), 2);
+        assert_eq!(m.element_sets["body"], vec![0, 1]);
+        assert_eq!(m.face_sets["load"].len(), 1);
+        assert_eq!(m.face_sets["load"][0].element, 0);
+    }
+
+    #[test]
+    fn rejects_old_versions_and_bad_references() {
+        let old = TWO_TETS.replace("4.1 0 8", "2.2 0 8");
+        assert!(parse(old.as_bytes()).unwrap_err().to_string().contains("2.2"));
+        let bad = TWO_TETS.replace("2 2 3 5 4", "2 2 3 9 4");
+        let e = format!("{:#}", parse(bad.as_bytes()).unwrap_err());
+        assert!(e.contains("element 2") && e.contains("node 9"), "{e}");
+    }
+}

@@ -1,0 +1,17 @@
+//! The `vproto` application: case files in, verdicts and ParaView-ready results out.
+//!
+//! The physics lives in [`vproto_solver`]; this crate owns every file format and all
+//! printing: case files ([`case`]), the materials library ([`materials`]), Gmsh meshes
+//! ([`gmsh`]), acceptance criteria ([`criteria`]), result files ([`output`]) and the
+//! verdict table ([`report`]). [`run`] ties them together for `vproto run`.
+
+pub mod case;
+pub mod criteria;
+pub mod gmsh;
+pub mod materials;
+pub mod model;
+pub mod output;
+pub mod report;
+pub mod run;
+
+pub use vproto_solver as solver;

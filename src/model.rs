@@ -1,0 +1,198 @@
+//! Turns a parsed case into solver inputs: the mesh, per-element materials,
+//! constraints and load cases. Every name the case refers to is checked here, and an
+//! unknown one is reported at its line in the case file.
+
+use crate::case::{Case, ConstraintSpec, GeneratorSpec, LoadSpec};
+use crate::materials::{Library, MaterialSpec};
+use anyhow::{anyhow, bail, Result};
+use nalgebra::Vector3;
+use vproto_solver::assembly::Materials;
+use vproto_solver::generate;
+use vproto_solver::loads::{face_area, SurfaceLoad};
+use vproto_solver::{Constraint, Load, LoadCase, Mesh};
+
+/// The model of a case, ready to solve.
+pub struct Model {
+    pub mesh: Mesh,
+    pub materials: Materials,
+    /// Library entry of each material in `materials.materials` (for strengths).
+    pub material_specs: Vec<(String, MaterialSpec)>,
+    pub constraints: Vec<Constraint>,
+    /// Names of the constrained sets, for reaction reports.
+    pub constrained_sets: Vec<String>,
+    pub load_cases: Vec<LoadCase>,
+}
+
+pub fn build_mesh(case: &Case) -> Result<Mesh> {
+    let m = &case.spec.model;
+    let mesh = match (&m.mesh, &m.generate) {
+        (Some(path), None) => {
+            let file = case.resolve(path.get_ref());
+            crate::gmsh::read(&file).map_err(|e| anyhow!("{}: {e:#}", case.at(path.span())))?
+        }
+        (None, Some(g)) => generated(g)?,
+        _ => bail!("{}: [model] needs exactly one of `mesh = \"file.msh\"` or a [model.generate] table", case.path.display()),
+    };
+    mesh.check().map_err(|e| anyhow!("{}: {e}", case.path.display()))?;
+    Ok(mesh)
+}
+
+fn generated(g: &GeneratorSpec) -> Result<Mesh> {
+    Ok(match *g {
+        GeneratorSpec::Box { size, divisions, element } => generate::block(size, divisions, element.into())?,
+        GeneratorSpec::PlateWithHole {
+            width,
+            height,
+            thickness,
+            hole_radius,
+            divisions,
+            element,
+        } => generate::quarter_plate_with_hole(width, height, thickness, hole_radius, divisions, element.into())?,
+        GeneratorSpec::Tube {
+            inner_radius,
+            outer_radius,
+            angle_deg,
+            length,
+            divisions,
+            element,
+        } => generate::tube_sector(inner_radius, outer_radius, angle_deg.to_radians(), length, divisions, element.into())?,
+    })
+}
+
+impl Model {
+    pub fn build(case: &Case) -> Result<Self> {
+        let mesh = build_mesh(case)?;
+        let (materials, material_specs) = assign_materials(case, &mesh)?;
+        let mut constraints = Vec::new();
+        let mut constrained_sets = Vec::new();
+        for c in &case.spec.constraint {
+            constraints.push(constraint(case, &mesh, c)?);
+            constrained_sets.push(c.set.get_ref().clone());
+        }
+        let load_cases = case
+            .spec
+            .load_case
+            .iter()
+            .map(|lc| {
+                Ok(LoadCase {
+                    name: lc.name.clone(),
+                    loads: lc.load.iter().map(|l| load(case, &mesh, l)).collect::<Result<_>>()?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Self {
+            mesh,
+            materials,
+            material_specs,
+            constraints,
+            constrained_sets,
+            load_cases,
+        })
+    }
+
+    /// Lowest yield strength over the materials of the given elements.
+    pub fn min_yield(&self, elements: &[usize]) -> Result<f64> {
+        let mut used: Vec<usize> = elements.iter().map(|&e| self.materials.of_element[e]).collect();
+        used.sort_unstable();
+        used.dedup();
+        used.iter()
+            .map(|&i| {
+                let (name, m) = &self.material_specs[i];
+                m.yield_strength
+                    .ok_or_else(|| anyhow!("material '{name}' has no yield_strength; give the criterion an `allowable` instead"))
+            })
+            .try_fold(f64::INFINITY, |acc, y| Ok(acc.min(y?)))
+    }
+}
+
+fn assign_materials(case: &Case, mesh: &Mesh) -> Result<(Materials, Vec<(String, MaterialSpec)>)> {
+    let mut lib = Library::built_in();
+    for p in &case.spec.material_library {
+        lib.add_file(&case.resolve(p))?;
+    }
+    lib.materials.extend(case.spec.materials.clone());
+    let mut specs: Vec<(String, MaterialSpec)> = Vec::new();
+    let mut of_element = vec![usize::MAX; mesh.element_count()];
+    // `all` first, so named regions override it.
+    let mut regions: Vec<_> = case.spec.regions.iter().collect();
+    regions.sort_by_key(|(r, _)| r.as_str() != "all");
+    for (region, material) in regions {
+        let spec = lib.get(material.get_ref()).map_err(|e| case.error_at(material, e))?;
+        spec.elastic()
+            .validate(material.get_ref())
+            .map_err(|e| case.error_at(material, e))?;
+        let index = match specs.iter().position(|(n, _)| n == material.get_ref()) {
+            Some(i) => i,
+            None => {
+                specs.push((material.get_ref().clone(), spec.clone()));
+                specs.len() - 1
+            }
+        };
+        for e in mesh.region_elements(region).map_err(|e| case.error_at(material, e))? {
+            of_element[e] = index;
+        }
+    }
+    if let Some(e) = of_element.iter().position(|&m| m == usize::MAX) {
+        let missing = of_element.iter().filter(|&&m| m == usize::MAX).count();
+        bail!(
+            "{}: {missing} elements (the first is element {e}) have no material; assign one in [regions] (regions in the mesh: {})",
+            case.path.display(),
+            mesh.element_sets.keys().cloned().collect::<Vec<_>>().join(", ")
+        );
+    }
+    let materials = Materials {
+        materials: specs.iter().map(|(_, s)| s.elastic()).collect(),
+        of_element,
+    };
+    Ok((materials, specs))
+}
+
+fn constraint(case: &Case, mesh: &Mesh, c: &ConstraintSpec) -> Result<Constraint> {
+    let nodes = mesh.set_nodes(c.set.get_ref()).map_err(|e| case.error_at(&c.set, e))?;
+    let components = if c.fixed {
+        if c.ux.or(c.uy).or(c.uz).is_some() {
+            return Err(case.error_at(&c.set, "give either `fixed = true` or ux/uy/uz values, not both"));
+        }
+        [Some(0.0); 3]
+    } else {
+        [c.ux, c.uy, c.uz]
+    };
+    if components.iter().all(Option::is_none) {
+        return Err(case.error_at(&c.set, "the constraint fixes nothing: add `fixed = true` or some of ux, uy, uz"));
+    }
+    Ok(Constraint { nodes, components })
+}
+
+fn load(case: &Case, mesh: &Mesh, spanned: &toml::Spanned<LoadSpec>) -> Result<Load> {
+    let here = |e: vproto_solver::SolverError| case.error_at(spanned, e);
+    let faces = |set: &str| -> Result<Vec<vproto_solver::FaceRef>> { Ok(mesh.face_set(set).map_err(here)?.to_vec()) };
+    Ok(match spanned.get_ref() {
+        LoadSpec::Force { set, total } => {
+            let faces = faces(set)?;
+            let area = face_area(mesh, &faces);
+            Load::Surface {
+                faces,
+                load: SurfaceLoad::Traction(Vector3::from(*total) / area),
+            }
+        }
+        LoadSpec::NodalForce { set, force } => Load::NodalForce {
+            nodes: mesh.set_nodes(set).map_err(here)?,
+            force: Vector3::from(*force),
+        },
+        LoadSpec::Pressure { set, value } => Load::Surface {
+            faces: faces(set)?,
+            load: SurfaceLoad::Pressure(*value),
+        },
+        LoadSpec::Traction { set, value } => Load::Surface {
+            faces: faces(set)?,
+            load: SurfaceLoad::Traction(Vector3::from(*value)),
+        },
+        LoadSpec::Gravity { acceleration, region } => Load::BodyAcceleration {
+            elements: match region {
+                Some(r) => mesh.region_elements(r).map_err(here)?,
+                None => (0..mesh.element_count()).collect(),
+            },
+            acceleration: Vector3::from(*acceleration),
+        },
+    })
+}

@@ -1,0 +1,38 @@
+//! Result files. One HDF5 file per case holds the mesh and every load case; an XDMF3
+//! sidecar lets ParaView open it with each load case as a time step; one VTKHDF 1.0
+//! file per load case opens in ParaView without a sidecar; a JSON summary serves CI.
+//! Every file is written under a temporary name and renamed when complete.
+
+pub mod fields;
+pub mod hdf5_results;
+pub mod vtkhdf;
+pub mod xdmf;
+
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+/// Writes a file through `write(tmp_path)` and renames it into place on success.
+pub fn atomically(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let tmp: PathBuf = {
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(".tmp");
+        path.with_file_name(name)
+    };
+    let result = write(&tmp);
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return result.with_context(|| format!("writing {}", path.display()));
+    }
+    std::fs::rename(&tmp, path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
+}
+
+/// VTK cell type and XDMF topology name of an element kind.
+pub fn cell_type(kind: vproto_solver::ElementKind) -> (u8, &'static str) {
+    use vproto_solver::ElementKind::*;
+    match kind {
+        Tet4 => (10, "Tetrahedron"),
+        Hex8 => (12, "Hexahedron"),
+        Tet10 => (24, "Tetrahedron_10"),
+        Hex20 => (25, "Hexahedron_20"),
+    }
+}

@@ -1,0 +1,100 @@
+//! The verdict: a table for people and a JSON summary for machines.
+
+use crate::criteria::{Bound, Check, Quantity};
+use serde::Serialize;
+use std::fmt::Write;
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub case: String,
+    pub case_file: String,
+    pub verdict: &'static str,
+    pub units: &'static str,
+    pub model: ModelSummary,
+    pub solver: SolverSummary,
+    pub load_cases: Vec<LoadCaseSummary>,
+    pub checks: Vec<Check>,
+    pub files: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ModelSummary {
+    pub nodes: usize,
+    pub elements: usize,
+    pub element_types: Vec<&'static str>,
+    pub mass: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SolverSummary {
+    pub equations: usize,
+    pub matrix_nonzeros: usize,
+    pub factor_nonzeros: usize,
+    pub assembly_seconds: f64,
+    pub factor_seconds: f64,
+    pub solve_seconds: f64,
+    pub recovery_seconds: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LoadCaseSummary {
+    pub name: String,
+    pub max_displacement: f64,
+    pub max_displacement_node: usize,
+    pub max_von_mises: f64,
+    pub max_von_mises_node: usize,
+    pub strain_energy: f64,
+    pub relative_residual: f64,
+    /// Resultant reaction force [Fx, Fy, Fz] per constrained set.
+    pub reactions: Vec<(String, [f64; 3])>,
+}
+
+/// Human units for a quantity: (scale from SI, unit).
+fn display_unit(q: Quantity) -> (f64, &'static str) {
+    match q {
+        Quantity::Stress => (1e-6, "MPa"),
+        Quantity::Displacement => (1e3, "mm"),
+        Quantity::Force => (1.0, "N"),
+    }
+}
+
+fn fmt_value(v: f64, q: Quantity) -> String {
+    let (s, u) = display_unit(q);
+    format!("{:.4} {u}", v * s)
+}
+
+/// The verdict table.
+pub fn table(summary: &Summary) -> String {
+    let mut out = String::new();
+    let m = &summary.model;
+    let _ = writeln!(
+        out,
+        "vproto · {} — {} nodes, {} elements ({}), {} equations, mass {:.4} kg",
+        summary.case,
+        m.nodes,
+        m.elements,
+        m.element_types.join(", "),
+        summary.solver.equations,
+        m.mass
+    );
+    let lc_w = summary.checks.iter().map(|c| c.load_case.len()).max().unwrap_or(9).max(9);
+    let cr_w = summary.checks.iter().map(|c| c.criterion.len()).max().unwrap_or(9).max(9);
+    let _ = writeln!(out, "{:<lc_w$}  {:<cr_w$}  {:>16}     {:>16}  {:>8}  verdict", "load case", "criterion", "value", "limit", "margin");
+    for c in &summary.checks {
+        let op = if c.bound == Bound::Upper { "<=" } else { ">=" };
+        let margin = c.margin.map_or("inf".to_string(), |m| format!("{m:+.3}"));
+        let _ = writeln!(
+            out,
+            "{:<lc_w$}  {:<cr_w$}  {:>16}  {op} {:>16}  {:>8}  {}",
+            c.load_case,
+            c.criterion,
+            fmt_value(c.value, c.quantity),
+            fmt_value(c.limit, c.quantity),
+            margin,
+            if c.pass { "PASS" } else { "FAIL" }
+        );
+    }
+    let passed = summary.checks.iter().filter(|c| c.pass).count();
+    let _ = writeln!(out, "VERDICT: {} ({passed} of {} checks pass)", summary.verdict, summary.checks.len());
+    out
+}
