@@ -1,0 +1,97 @@
+//! Helpers shared by the verification tests.
+#![allow(dead_code)]
+
+use nalgebra::Vector3;
+use vproto_solver::assembly::Materials;
+use vproto_solver::element::Shape;
+use vproto_solver::mesh::jacobian;
+use vproto_solver::{with_shape, Constraint, Isotropic, LoadCase, Mesh, StaticModel, StaticResults};
+
+pub fn material(e: f64, nu: f64) -> Isotropic {
+    Isotropic {
+        youngs_modulus: e,
+        poisson_ratio: nu,
+        density: 7800.0,
+    }
+}
+
+/// Nodes on any face set of the mesh.
+pub fn boundary_nodes(mesh: &Mesh) -> Vec<usize> {
+    let mut nodes: Vec<usize> = mesh.face_sets.keys().flat_map(|k| mesh.set_nodes(k).unwrap()).collect();
+    nodes.sort_unstable();
+    nodes.dedup();
+    nodes
+}
+
+/// Solves with the displacement `exact` prescribed at every boundary node and no loads.
+pub fn solve_dirichlet(mesh: &Mesh, m: Isotropic, exact: impl Fn(&Vector3<f64>) -> Vector3<f64>) -> StaticResults {
+    let constraints = boundary_nodes(mesh)
+        .into_iter()
+        .map(|n| {
+            let u = exact(&mesh.nodes[n]);
+            Constraint {
+                nodes: vec![n],
+                components: [Some(u.x), Some(u.y), Some(u.z)],
+            }
+        })
+        .collect();
+    let model = StaticModel {
+        mesh,
+        materials: Materials::uniform(m, mesh.element_count()),
+        constraints,
+    };
+    let mut s = model
+        .solve(&[LoadCase {
+            name: "dirichlet".into(),
+            loads: vec![],
+        }])
+        .unwrap();
+    s.load_cases.remove(0)
+}
+
+/// L2 norm of (u_h − exact) over the mesh, by each element's quadrature rule.
+pub fn l2_error(mesh: &Mesh, u: &[f64], exact: impl Fn(&Vector3<f64>) -> Vector3<f64> + Sync) -> f64 {
+    let mut sum = 0.0;
+    for b in &mesh.blocks {
+        with_shape!(b.kind, E, N, D => {
+            let _ = D;
+            for e in 0..b.len() {
+                let nodes = b.element(e);
+                let x = mesh.coords::<N>(nodes);
+                let ue = nalgebra::SMatrix::<f64, N, 3>::from_fn(|a, c| u[3 * nodes[a] + c]);
+                for (xi, w) in E::quadrature() {
+                    let n = E::values(&(*xi).into());
+                    let det = jacobian(&x, &E::gradients(&(*xi).into())).determinant();
+                    let xq = x.transpose() * n;
+                    let uh = ue.transpose() * n;
+                    sum += w * det * (uh - exact(&xq)).norm_squared();
+                }
+            }
+        });
+    }
+    sum.sqrt()
+}
+
+/// Least-squares slope of log(error) against log(h).
+pub fn fitted_rate(h: &[f64], err: &[f64]) -> f64 {
+    let x: Vec<f64> = h.iter().map(|v| v.ln()).collect();
+    let y: Vec<f64> = err.iter().map(|v| v.ln()).collect();
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let sxy: f64 = x.iter().zip(&y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let sxx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
+    sxy / sxx
+}
+
+/// Index of the node nearest to `p`.
+pub fn nearest_node(mesh: &Mesh, p: Vector3<f64>) -> usize {
+    (0..mesh.nodes.len())
+        .min_by(|&a, &b| (mesh.nodes[a] - p).norm().total_cmp(&(mesh.nodes[b] - p).norm()))
+        .unwrap()
+}
+
+/// A small deterministic pseudo-random number in [-1, 1] for node `i`, axis `k`.
+pub fn jitter(i: usize, k: usize) -> f64 {
+    let v = ((i * 3 + k) as f64 * 12.9898 + 78.233).sin() * 43758.5453;
+    2.0 * (v - v.floor()) - 1.0
+}
