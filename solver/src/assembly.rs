@@ -10,7 +10,7 @@ use crate::dofs::DofMap;
 use crate::element::Shape;
 use crate::error::{Result, SolverError};
 use crate::material::Isotropic;
-use crate::mesh::{jacobian, Mesh};
+use crate::mesh::{jacobian, Mesh, NodeGraph};
 use crate::with_shape;
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMat};
 use nalgebra::{Matrix3, SMatrix, SVector};
@@ -91,48 +91,20 @@ impl Materials {
 }
 
 /// Upper-triangular compressed-column pattern of the free–free stiffness.
-pub fn stiffness_pattern(mesh: &Mesh, dofs: &DofMap) -> SymbolicSparseColMat<usize> {
-    let n = mesh.nodes.len();
-    // node → elements
-    let mut count = vec![0usize; n + 1];
-    for b in &mesh.blocks {
-        for &v in &b.connectivity {
-            count[v + 1] += 1;
-        }
-    }
-    for i in 0..n {
-        count[i + 1] += count[i];
-    }
-    let mut fill = count.clone();
-    let mut node_elems = vec![0usize; count[n]];
-    for (e, nodes) in elements(mesh) {
-        for &v in nodes {
-            node_elems[fill[v]] = e;
-            fill[v] += 1;
-        }
-    }
-    let offsets = mesh.block_offsets();
-    let elem_nodes = |e: usize| -> &[usize] {
-        let b = offsets.partition_point(|&o| o <= e) - 1;
-        mesh.blocks[b].element(e - offsets[b])
-    };
-    // Rows of each node's columns, in parallel.
-    let columns: Vec<Vec<usize>> = (0..n)
+pub fn stiffness_pattern(graph: &NodeGraph, dofs: &DofMap) -> SymbolicSparseColMat<usize> {
+    // Rows of each node's columns, in parallel; node-major numbering keeps rows sorted.
+    let columns: Vec<Vec<usize>> = (0..graph.len())
         .into_par_iter()
         .flat_map_iter(|v| {
-            let mut nbr: Vec<usize> = node_elems[count[v]..count[v + 1]]
-                .iter()
-                .flat_map(|&e| elem_nodes(e).iter().copied())
-                .collect();
-            nbr.sort_unstable();
-            nbr.dedup();
-            let rows: Vec<usize> = nbr
+            let rows: Vec<usize> = graph
+                .neighbours(v)
                 .iter()
                 .flat_map(|&m| (0..3).filter_map(move |c| dofs.eq(3 * m + c)))
                 .collect();
-            (0..3).filter_map(|c| dofs.eq(3 * v + c)).map(move |j| {
-                rows.iter().copied().take_while(|&r| r <= j).collect::<Vec<_>>()
-            }).collect::<Vec<_>>()
+            (0..3)
+                .filter_map(|c| dofs.eq(3 * v + c))
+                .map(move |j| rows.iter().copied().take_while(|&r| r <= j).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
         })
         .collect();
     let mut col_ptr = Vec::with_capacity(columns.len() + 1);

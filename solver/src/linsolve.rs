@@ -13,8 +13,9 @@ use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::cholesky::llt::factor::{LltError, LltRegularization};
 use faer::sparse::linalg::cholesky::{
     factorize_symbolic_cholesky, simplicial::SimplicialLltRef, supernodal::SupernodalLltRef, LltRef,
-    SymbolicCholesky, SymbolicCholeskyRaw,
+    SymbolicCholesky, SymbolicCholeskyRaw, SymmetricOrdering,
 };
+use faer::perm::PermRef;
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMat};
 use faer::{Conj, MatMut, Par, Side};
 use std::sync::Arc;
@@ -47,8 +48,22 @@ fn par() -> Par {
 }
 
 impl SymbolicFactor {
-    pub fn analyse(pattern: &SymbolicSparseColMat<usize>) -> Result<Self> {
-        let inner = factorize_symbolic_cholesky(pattern.as_ref(), Side::Upper, Default::default(), Default::default())
+    /// Analyses `pattern` with the given fill-reducing order (position → equation), or
+    /// with faer's approximate minimum degree when `None`.
+    pub fn analyse(pattern: &SymbolicSparseColMat<usize>, order: Option<&[usize]>) -> Result<Self> {
+        let inverse: Vec<usize>;
+        let ordering = match order {
+            Some(fwd) => {
+                let mut inv = vec![0; fwd.len()];
+                for (i, &e) in fwd.iter().enumerate() {
+                    inv[e] = i;
+                }
+                inverse = inv;
+                SymmetricOrdering::Custom(PermRef::new_checked(fwd, &inverse, fwd.len()))
+            }
+            None => SymmetricOrdering::Amd,
+        };
+        let inner = factorize_symbolic_cholesky(pattern.as_ref(), Side::Upper, ordering, Default::default())
             .map_err(|e| SolverError::LinearSolver(format!("symbolic analysis failed: {e:?}")))?;
         Ok(Self { inner: Arc::new(inner) })
     }
@@ -201,7 +216,7 @@ mod tests {
     #[test]
     fn solves_a_grounded_chain_for_many_right_hand_sides() {
         let (p, v) = chain(50, true);
-        let s = SymbolicFactor::analyse(&p).unwrap();
+        let s = SymbolicFactor::analyse(&p, None).unwrap();
         let chol = Cholesky::factor(&s, SparseColMatRef::new(p.as_ref(), &v)).unwrap();
         // Unit load at the free end: every spring carries 1, so u_j = j + 1.
         let mut b = Mat::<f64>::zeros(50, 2);
@@ -217,7 +232,7 @@ mod tests {
     #[test]
     fn floating_chain_is_reported_singular() {
         let (p, v) = chain(50, false);
-        let s = SymbolicFactor::analyse(&p).unwrap();
+        let s = SymbolicFactor::analyse(&p, None).unwrap();
         match Cholesky::factor(&s, SparseColMatRef::new(p.as_ref(), &v)) {
             Err(FactorError::Singular(_)) => {}
             other => panic!("expected a singular pivot, got {other:?}"),

@@ -235,6 +235,74 @@ impl Mesh {
     }
 }
 
+/// Node adjacency through shared elements (each node is its own neighbour), in
+/// compressed form with sorted neighbour lists.
+#[derive(Clone, Debug)]
+pub struct NodeGraph {
+    ptr: Vec<usize>,
+    adj: Vec<usize>,
+}
+
+impl NodeGraph {
+    pub fn new(mesh: &Mesh) -> Self {
+        let n = mesh.nodes.len();
+        // node → elements
+        let mut count = vec![0usize; n + 1];
+        for b in &mesh.blocks {
+            for &v in &b.connectivity {
+                count[v + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            count[i + 1] += count[i];
+        }
+        let mut fill = count.clone();
+        let mut node_elems: Vec<(usize, usize)> = vec![(0, 0); count[n]];
+        for (bi, b) in mesh.blocks.iter().enumerate() {
+            for e in 0..b.len() {
+                for &v in b.element(e) {
+                    node_elems[fill[v]] = (bi, e);
+                    fill[v] += 1;
+                }
+            }
+        }
+        let lists: Vec<Vec<usize>> = (0..n)
+            .into_par_iter()
+            .map(|v| {
+                let mut nbr: Vec<usize> = node_elems[count[v]..count[v + 1]]
+                    .iter()
+                    .flat_map(|&(b, e)| mesh.blocks[b].element(e).iter().copied())
+                    .collect();
+                nbr.sort_unstable();
+                nbr.dedup();
+                nbr
+            })
+            .collect();
+        let mut ptr = Vec::with_capacity(n + 1);
+        ptr.push(0);
+        let mut adj = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+        for l in lists {
+            adj.extend_from_slice(&l);
+            ptr.push(adj.len());
+        }
+        Self { ptr, adj }
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.ptr.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Sorted neighbours of node `v`, itself included.
+    pub fn neighbours(&self, v: usize) -> &[usize] {
+        &self.adj[self.ptr[v]..self.ptr[v + 1]]
+    }
+}
+
 /// Jacobian matrix J = ∂x/∂ξ (rows: x, y, z; columns: ξ, η, ζ).
 #[inline]
 pub fn jacobian<const N: usize>(x: &SMatrix<f64, N, 3>, dn: &SMatrix<f64, N, 3>) -> nalgebra::Matrix3<f64> {

@@ -10,7 +10,8 @@ use crate::dofs::DofMap;
 use crate::error::{Result, SolverError};
 use crate::linsolve::{Cholesky, FactorError, SymbolicFactor};
 use crate::loads::{add_body_acceleration, add_surface_load, SurfaceLoad};
-use crate::mesh::{FaceRef, Mesh};
+use crate::mesh::{FaceRef, Mesh, NodeGraph};
+use crate::ordering::{equation_order, nested_dissection};
 use crate::recovery::{recover, TensorFields};
 use crate::rigid::free_rigid_motions;
 use faer::Mat;
@@ -150,13 +151,15 @@ impl StaticModel<'_> {
         };
 
         let t = Instant::now();
-        let pattern = stiffness_pattern(mesh, &dofs);
+        let graph = NodeGraph::new(mesh);
+        let pattern = stiffness_pattern(&graph, &dofs);
         let values = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
         stats.matrix_nnz = values.len();
         stats.assembly_seconds = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
-        let symbolic = SymbolicFactor::analyse(&pattern)?;
+        let order = equation_order(&nested_dissection(&mesh.nodes, &graph), &dofs);
+        let symbolic = SymbolicFactor::analyse(&pattern, Some(&order))?;
         stats.factor_nnz = symbolic.factor_nnz();
         let chol = Cholesky::factor(&symbolic, matrix(&pattern, &values)).map_err(|e| match e {
             FactorError::Singular(p) => {
