@@ -196,7 +196,7 @@ impl Case {
     /// Reads and parses a case file; syntax and schema errors name the file and line.
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read case file {}", path.display()))?;
-        let spec: CaseSpec = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))?;
+        let spec: CaseSpec = toml::from_str(&text).map_err(|e| syntax_error(path, &text, &e))?;
         if spec.load_case.is_empty() {
             bail!("{}: the case defines no [[load_case]]", path.display());
         }
@@ -237,12 +237,39 @@ impl Case {
     }
 }
 
+/// Formats a TOML error as `file:line: message` with the offending line. Errors inside
+/// tagged tables (loads, criteria, generators) come from serde pointing at the table
+/// header; the key or value the message names is then looked up inside that table.
+fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> anyhow::Error {
+    let msg = e.message().trim_end();
+    let mut pos = e.span().map_or(0, |s| s.start);
+    let named = msg.split('`').nth(1).filter(|_| msg.starts_with("unknown") || msg.starts_with("missing"));
+    if let Some(word) = named.filter(|_| text[pos..].starts_with('[')) {
+        let table_end = text[pos + 1..].find("\n[").map_or(text.len(), |i| pos + 1 + i);
+        let table = &text[pos..table_end];
+        let hit = table
+            .match_indices(word)
+            .find(|(i, _)| {
+                let line_start = table[..*i].rfind('\n').map_or(0, |j| j + 1);
+                let before = table[line_start..*i].trim().trim_end_matches(['"', '\'']).trim_end();
+                before.is_empty() || before.ends_with('=')
+            })
+            .map(|(i, _)| i);
+        if let Some(i) = hit {
+            pos += i;
+        }
+    }
+    let line_no = text[..pos].matches('\n').count() + 1;
+    let line = text.lines().nth(line_no - 1).unwrap_or("");
+    anyhow::anyhow!("{}:{line_no}: {msg}\n    {line_no} | {line}", path.display())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn parse(s: &str) -> std::result::Result<CaseSpec, String> {
-        toml::from_str(s).map_err(|e| e.to_string())
+        toml::from_str::<CaseSpec>(s).map_err(|e| syntax_error(Path::new("c.toml"), s, &e).to_string())
     }
 
     const MINIMAL: &str = r#"
@@ -278,7 +305,7 @@ total = [0.0, 0.0, -100.0]
     fn unknown_keys_name_the_line_and_key() {
         let bad = MINIMAL.replace("total = [0.0, 0.0, -100.0]", "totl = [0.0, 0.0, -100.0]");
         let e = parse(&bad).unwrap_err();
-        assert!(e.contains("line 21") && e.contains("totl"), "{e}");
+        assert!(e.starts_with("c.toml:20:") && e.contains("totl"), "{e}");
         let bad = MINIMAL.replace("divisions = [10, 1, 1]", "divisions = [10, 1, 1]\ncolour = 3");
         let e = parse(&bad).unwrap_err();
         assert!(e.contains("colour"), "{e}");
@@ -288,6 +315,6 @@ total = [0.0, 0.0, -100.0]
     fn wrong_types_name_the_line() {
         let bad = MINIMAL.replace("element = \"hex8\"", "element = \"hex9\"");
         let e = parse(&bad).unwrap_err();
-        assert!(e.contains("line 6") && e.contains("hex9"), "{e}");
+        assert!(e.starts_with("c.toml:6:") && e.contains("hex9"), "{e}");
     }
 }
