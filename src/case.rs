@@ -41,6 +41,36 @@ pub struct CaseSpec {
     pub criterion: Vec<Spanned<CriterionSpec>>,
     #[serde(default)]
     pub output: OutputSpec,
+    #[serde(default)]
+    pub solver: SolverSpec,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SolverSpec {
+    #[serde(default)]
+    pub precision: PrecisionSpec,
+}
+
+/// `auto` (default): double precision unless the factor would be very large, then a
+/// single-precision factor preconditioning double-precision conjugate gradients.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PrecisionSpec {
+    #[default]
+    Auto,
+    Double,
+    Mixed,
+}
+
+impl From<PrecisionSpec> for vproto_solver::Precision {
+    fn from(p: PrecisionSpec) -> Self {
+        match p {
+            PrecisionSpec::Auto => Self::Auto,
+            PrecisionSpec::Double => Self::Double,
+            PrecisionSpec::Mixed => Self::Mixed,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

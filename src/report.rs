@@ -30,6 +30,11 @@ pub struct SolverSummary {
     pub equations: usize,
     pub matrix_nonzeros: usize,
     pub factor_nonzeros: usize,
+    /// "double" (direct) or "mixed" (single-precision factor + conjugate gradients).
+    pub precision: &'static str,
+    pub iterations: usize,
+    /// Smallest pivot ratio L_jj²/K_jj of the factor: tiny values flag ill-conditioning.
+    pub min_pivot_ratio: f64,
     pub assembly_seconds: f64,
     pub factor_seconds: f64,
     pub solve_seconds: f64,

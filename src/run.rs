@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use vproto_solver::loads::resultant;
 use vproto_solver::material::von_mises;
-use vproto_solver::{StaticModel, StaticResults};
+use vproto_solver::{SolverOptions, StaticModel, StaticResults};
 
 /// Options of one run.
 pub struct RunOptions {
@@ -30,9 +30,19 @@ pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
     };
     tracing::info!(nodes = model.mesh.nodes.len(), elements = model.mesh.element_count(), "solving");
     let solution = statics
-        .solve(&model.load_cases)
+        .solve_with(&model.load_cases, SolverOptions { precision: case.spec.solver.precision.into() })
         .with_context(|| format!("{}: solving", case.path.display()))?;
 
+    let st = &solution.stats;
+    tracing::info!(
+        equations = st.equations,
+        factor_nnz = st.factor_nnz,
+        assembly_s = st.assembly_seconds,
+        factor_s = st.factor_seconds,
+        solve_s = st.solve_seconds,
+        recovery_s = st.recovery_seconds,
+        "solved"
+    );
     let mut checks: Vec<Check> = Vec::new();
     for (spec, r) in case.spec.load_case.iter().zip(&solution.load_cases) {
         for c in case.spec.criterion.iter().chain(&spec.criterion) {
@@ -66,6 +76,9 @@ pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
             equations: s.equations,
             matrix_nonzeros: s.matrix_nnz,
             factor_nonzeros: s.factor_nnz,
+            precision: s.precision,
+            iterations: s.iterations,
+            min_pivot_ratio: s.min_pivot_ratio,
             assembly_seconds: s.assembly_seconds,
             factor_seconds: s.factor_seconds,
             solve_seconds: s.solve_seconds,

@@ -8,7 +8,7 @@
 use crate::assembly::{assemble_stiffness, internal_forces, matrix, stiffness_pattern, Materials};
 use crate::dofs::DofMap;
 use crate::error::{Result, SolverError};
-use crate::linsolve::{Cholesky, FactorError, SymbolicFactor};
+use crate::linsolve::{FactorError, StiffnessSolver, SymbolicFactor};
 use crate::loads::{add_body_acceleration, add_surface_load, SurfaceLoad};
 use crate::mesh::{FaceRef, Mesh, NodeGraph};
 use crate::ordering::{equation_order, nested_dissection};
@@ -66,12 +66,39 @@ pub struct StaticResults {
     pub relative_residual: f64,
 }
 
+/// Arithmetic of the factorisation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Precision {
+    /// Mixed when the double-precision factor would exceed [`AUTO_MIXED_FACTOR_ENTRIES`].
+    #[default]
+    Auto,
+    /// A double-precision direct solve.
+    Double,
+    /// A single-precision factor preconditioning double-precision conjugate gradients.
+    Mixed,
+}
+
+/// Factor size (entries of L) above which `Precision::Auto` factors in single precision
+/// (1.6 GB in double precision).
+pub const AUTO_MIXED_FACTOR_ENTRIES: usize = 200_000_000;
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SolverOptions {
+    pub precision: Precision,
+}
+
 /// Size and timing of a solve.
 #[derive(Clone, Debug, Default)]
 pub struct SolveStats {
     pub equations: usize,
     pub matrix_nnz: usize,
     pub factor_nnz: usize,
+    /// "double" or "mixed".
+    pub precision: &'static str,
+    /// Conjugate-gradient iterations of the worst load case (mixed precision only).
+    pub iterations: usize,
+    /// Smallest pivot ratio L_jj² / K_jj: small values mean an ill-conditioned model.
+    pub min_pivot_ratio: f64,
     pub assembly_seconds: f64,
     pub factor_seconds: f64,
     pub solve_seconds: f64,
@@ -129,8 +156,13 @@ impl StaticModel<'_> {
         f
     }
 
-    /// Solves every load case with one factorisation.
+    /// Solves every load case with one factorisation and default options.
     pub fn solve(&self, cases: &[LoadCase]) -> Result<StaticSolution> {
+        self.solve_with(cases, SolverOptions::default())
+    }
+
+    /// Solves every load case with one factorisation.
+    pub fn solve_with(&self, cases: &[LoadCase], options: SolverOptions) -> Result<StaticSolution> {
         let mesh = self.mesh;
         mesh.check()?;
         for (i, m) in self.materials.materials.iter().enumerate() {
@@ -161,7 +193,13 @@ impl StaticModel<'_> {
         let order = equation_order(&nested_dissection(&mesh.nodes, &graph), &dofs);
         let symbolic = SymbolicFactor::analyse(&pattern, Some(&order))?;
         stats.factor_nnz = symbolic.factor_nnz();
-        let chol = Cholesky::factor(&symbolic, matrix(&pattern, &values)).map_err(|e| match e {
+        let mixed = match options.precision {
+            Precision::Auto => symbolic.factor_nnz() > AUTO_MIXED_FACTOR_ENTRIES,
+            Precision::Double => false,
+            Precision::Mixed => true,
+        };
+        let k = matrix(&pattern, &values);
+        let solver = StiffnessSolver::new(&symbolic, k, mixed).map_err(|e| match e {
             FactorError::Singular(p) => {
                 let dof = dofs.free_dofs()[p.equation];
                 SolverError::Singular {
@@ -173,6 +211,11 @@ impl StaticModel<'_> {
             FactorError::Other(msg) => SolverError::LinearSolver(msg),
         })?;
         stats.factor_seconds = t.elapsed().as_secs_f64();
+        stats.precision = match solver {
+            StiffnessSolver::Double(_) => "double",
+            StiffnessSolver::Mixed(_) => "mixed",
+        };
+        stats.min_pivot_ratio = solver.min_pivot_ratio();
 
         let t = Instant::now();
         let k_ubar = internal_forces(mesh, &self.materials, &ubar)?;
@@ -181,7 +224,7 @@ impl StaticModel<'_> {
             let d = dofs.free_dofs()[i];
             loads[j][d] - k_ubar[d]
         });
-        chol.solve_in_place(rhs.as_mut());
+        stats.iterations = solver.solve(k, rhs.as_mut())?;
         stats.solve_seconds = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
@@ -225,5 +268,96 @@ impl StaticModel<'_> {
             load_cases: results,
             stats,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::block;
+    use crate::{ElementBlock, ElementKind, Isotropic};
+
+    fn steel() -> Isotropic {
+        Isotropic { youngs_modulus: 210e9, poisson_ratio: 0.3, density: 7850.0 }
+    }
+
+    fn clamped(mesh: &Mesh) -> StaticModel<'_> {
+        StaticModel {
+            mesh,
+            materials: Materials::uniform(steel(), mesh.element_count()),
+            constraints: vec![Constraint { nodes: mesh.set_nodes("xmin").unwrap(), components: [Some(0.0); 3] }],
+        }
+    }
+
+    fn gravity(mesh: &Mesh) -> LoadCase {
+        LoadCase {
+            name: "g".into(),
+            loads: vec![Load::BodyAcceleration { elements: (0..mesh.element_count()).collect(), acceleration: Vector3::new(0.0, 0.0, -9.81) }],
+        }
+    }
+
+    #[test]
+    fn reactions_balance_gravity_and_energy_is_half_work() {
+        let mesh = block([1.0, 0.1, 0.1], [10, 2, 2], ElementKind::Hex8).unwrap();
+        let model = clamped(&mesh);
+        let s = model.solve(&[gravity(&mesh)]).unwrap();
+        let r = &s.load_cases[0];
+        let weight = model.mass() * 9.81;
+        assert!((model.mass() - 78.5).abs() < 1e-9);
+        let rz: f64 = r.reactions.iter().skip(2).step_by(3).sum();
+        assert!((rz - weight).abs() < 1e-9 * weight, "{rz} vs {weight}");
+        let work: f64 = r.applied.iter().zip(&r.displacement).map(|(f, u)| f * u).sum();
+        assert!((r.strain_energy - 0.5 * work).abs() < 1e-9 * r.strain_energy);
+        assert!(r.relative_residual < 1e-10);
+    }
+
+    #[test]
+    fn inverted_element_is_reported_by_id() {
+        let mut mesh = block([1.0, 1.0, 1.0], [2, 1, 1], ElementKind::Hex8).unwrap();
+        let conn = &mut mesh.blocks[0].connectivity;
+        conn[8..16].swap(0, 4); // turn element 1 inside out
+        conn[8..16].swap(1, 5);
+        conn[8..16].swap(2, 6);
+        conn[8..16].swap(3, 7);
+        let err = clamped(&mesh).solve(&[gravity(&mesh)]).unwrap_err().to_string();
+        assert!(err.contains("element 1 (hex8) is inverted"), "{err}");
+    }
+
+    #[test]
+    fn loose_part_is_reported_as_singular_at_its_node() {
+        // A second, unconnected cube beside the clamped one: the global rigid-body check
+        // cannot see it, the pivot check must.
+        let mut mesh = block([1.0, 1.0, 1.0], [1, 1, 1], ElementKind::Hex8).unwrap();
+        let n0 = mesh.nodes.len();
+        let extra: Vec<_> = mesh.nodes.iter().map(|p| p + Vector3::new(3.0, 0.0, 0.0)).collect();
+        mesh.nodes.extend(extra);
+        let conn: Vec<usize> = mesh.blocks[0].connectivity.iter().map(|n| n + n0).collect();
+        mesh.blocks.push(ElementBlock { kind: ElementKind::Hex8, connectivity: conn });
+        let err = clamped(&mesh).solve(&[gravity(&mesh)]).unwrap_err();
+        match err {
+            SolverError::Singular { node, .. } => assert!(node >= n0, "node {node}"),
+            other => panic!("expected a singular stiffness, got {other}"),
+        }
+    }
+
+    #[test]
+    fn prescribed_displacement_stretches_a_bar_uniformly() {
+        // Bar pulled by u_x = 1 mm at x = L with lateral contraction free: σ_xx = E ε.
+        let mesh = block([1.0, 0.1, 0.1], [4, 1, 1], ElementKind::Hex20).unwrap();
+        let set = |n: &str| mesh.set_nodes(n).unwrap();
+        let model = StaticModel {
+            mesh: &mesh,
+            materials: Materials::uniform(steel(), mesh.element_count()),
+            constraints: vec![
+                Constraint { nodes: set("xmin"), components: [Some(0.0), None, None] },
+                Constraint { nodes: set("xmax"), components: [Some(1e-3), None, None] },
+                Constraint { nodes: set("ymin"), components: [None, Some(0.0), None] },
+                Constraint { nodes: set("zmin"), components: [None, None, Some(0.0)] },
+            ],
+        };
+        let s = model.solve(&[LoadCase { name: "pull".into(), loads: vec![] }]).unwrap();
+        for sig in &s.load_cases[0].fields.gauss_stress {
+            assert!((sig[0] - 210e9 * 1e-3).abs() < 1e-6 * 210e6, "{sig:?}");
+        }
     }
 }

@@ -1,0 +1,125 @@
+//! Solves the same structured cantilever with vproto and with CalculiX (`ccx`, same
+//! element, same consistent nodal loads) and prints wall time, peak memory and the mean
+//! tip deflection of both: `cargo run --release --example ccx_compare -- hex8 60 12 12`.
+//! Needs `ccx` on PATH (`apt-get install calculix-ccx`) and GNU time for ccx's memory.
+
+use nalgebra::Vector3;
+use std::fmt::Write as _;
+use std::process::Command;
+use std::time::Instant;
+use vproto_solver::assembly::Materials;
+use vproto_solver::generate::block;
+use vproto_solver::loads::{add_surface_load, SurfaceLoad};
+use vproto_solver::{Constraint, ElementKind, Isotropic, Load, LoadCase, Mesh, StaticModel};
+
+const E: f64 = 210e9;
+const NU: f64 = 0.3;
+const TRACTION: f64 = -1e6;
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Abaqus/CalculiX input deck with the same mesh, clamp and consistent nodal loads.
+fn deck(mesh: &Mesh, kind: ElementKind, loads: &[f64], tip: &[usize]) -> String {
+    let mut s = String::from("*HEADING\nvproto comparison cantilever\n*NODE\n");
+    for (i, p) in mesh.nodes.iter().enumerate() {
+        let _ = writeln!(s, "{}, {:.12e}, {:.12e}, {:.12e}", i + 1, p.x, p.y, p.z);
+    }
+    let ty = match kind {
+        ElementKind::Tet4 => "C3D4",
+        ElementKind::Tet10 => "C3D10",
+        ElementKind::Hex8 => "C3D8",
+        ElementKind::Hex20 => "C3D20",
+    };
+    let _ = writeln!(s, "*ELEMENT, TYPE={ty}, ELSET=EALL");
+    for (e, nodes) in (0..mesh.element_count()).map(|e| (e, mesh.element(e).1)) {
+        let ids: Vec<String> = std::iter::once(e + 1).chain(nodes.iter().map(|n| n + 1)).map(|v| v.to_string()).collect();
+        for (k, chunk) in ids.chunks(15).enumerate() {
+            let more = (k + 1) * 15 < ids.len();
+            let _ = writeln!(s, "{}{}", chunk.join(", "), if more { "," } else { "" });
+        }
+    }
+    let nset = |s: &mut String, name: &str, nodes: &[usize]| {
+        let _ = writeln!(s, "*NSET, NSET={name}");
+        for chunk in nodes.chunks(12) {
+            let _ = writeln!(s, "{}", chunk.iter().map(|n| (n + 1).to_string()).collect::<Vec<_>>().join(", "));
+        }
+    };
+    nset(&mut s, "FIX", &mesh.set_nodes("xmin").unwrap());
+    nset(&mut s, "TIP", tip);
+    let _ = writeln!(s, "*BOUNDARY\nFIX, 1, 3\n*MATERIAL, NAME=STEEL\n*ELASTIC\n{E:e}, {NU}\n*SOLID SECTION, ELSET=EALL, MATERIAL=STEEL\n*STEP\n*STATIC\n*CLOAD");
+    for (d, f) in loads.iter().enumerate().filter(|(_, f)| **f != 0.0) {
+        let _ = writeln!(s, "{}, {}, {f:.12e}", d / 3 + 1, d % 3 + 1);
+    }
+    s += "*NODE PRINT, NSET=TIP\nU\n*END STEP\n";
+    s
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let kind = ElementKind::from_name(args.first().map_or("hex8", String::as_str)).expect("tet4|tet10|hex8|hex20");
+    let d: Vec<usize> = args[1..].iter().map(|a| a.parse().unwrap()).collect();
+    let mesh = block([10.0, 2.0, 2.0], [d[0], d[1], d[2]], kind).unwrap();
+    let tip = mesh.set_nodes("xmax").unwrap();
+    let load = SurfaceLoad::Traction(Vector3::new(0.0, 0.0, TRACTION));
+    let mut f = vec![0.0; 3 * mesh.nodes.len()];
+    add_surface_load(&mesh, &mesh.face_sets["xmax"], load, &mut f);
+
+    let dir = std::env::temp_dir().join(format!("vproto_ccx_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("cantilever.inp"), deck(&mesh, kind, &f, &tip)).unwrap();
+
+    let model = StaticModel {
+        mesh: &mesh,
+        materials: Materials::uniform(Isotropic { youngs_modulus: E, poisson_ratio: NU, density: 7850.0 }, mesh.element_count()),
+        constraints: vec![Constraint { nodes: mesh.set_nodes("xmin").unwrap(), components: [Some(0.0); 3] }],
+    };
+    let t = Instant::now();
+    let sol = model
+        .solve(&[LoadCase { name: "tip".into(), loads: vec![Load::Surface { faces: mesh.face_sets["xmax"].clone(), load }] }])
+        .unwrap();
+    let vproto_s = t.elapsed().as_secs_f64();
+    let u = &sol.load_cases[0].displacement;
+    let vproto_tip = tip.iter().map(|&n| u[3 * n + 2]).sum::<f64>() / tip.len() as f64;
+
+    let t = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%M", "ccx", "-i", "cantilever"])
+        .current_dir(&dir)
+        .env("OMP_NUM_THREADS", "2")
+        .env("CCX_NPROC_EQUATION_SOLVER", "2")
+        .output()
+        .expect("ccx and GNU time are installed");
+    let ccx_s = t.elapsed().as_secs_f64();
+    let ccx_mib = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0);
+    let dat = std::fs::read_to_string(dir.join("cantilever.dat")).unwrap_or_default();
+    let uz: Vec<f64> = dat
+        .lines()
+        .filter_map(|l| {
+            let v: Vec<&str> = l.split_whitespace().collect();
+            (v.len() == 4 && v[0].parse::<usize>().is_ok()).then(|| v[3].parse::<f64>().ok()).flatten()
+        })
+        .collect();
+    if uz.is_empty() {
+        let log = String::from_utf8_lossy(&out.stdout);
+        let tail: Vec<&str> = log.lines().rev().take(15).collect();
+        panic!("ccx gave no displacements (status {}):\n{}\n{}", out.status, tail.into_iter().rev().collect::<Vec<_>>().join("\n"), String::from_utf8_lossy(&out.stderr));
+    }
+    let ccx_tip = uz.iter().sum::<f64>() / uz.len() as f64;
+    println!(
+        "{} {:?}: {} equations\n  vproto : {:7.2} s, peak {:6.0} MiB, mean tip u_z {:.6e} m\n  ccx    : {:7.2} s, peak {:6.0} MiB, mean tip u_z {:.6e} m ({} tip nodes read)\n  ratio ccx/vproto time {:.2}, tip difference {:.2e} relative",
+        kind.name(), d, sol.stats.equations, vproto_s, peak_rss_mib(), vproto_tip, ccx_s, ccx_mib, ccx_tip, uz.len(),
+        ccx_s / vproto_s, (ccx_tip - vproto_tip).abs() / vproto_tip.abs()
+    );
+    if std::env::var_os("KEEP").is_none() { let _ = std::fs::remove_dir_all(&dir); }
+}
