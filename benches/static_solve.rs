@@ -22,13 +22,21 @@ struct Problem {
 
 fn problem(kind: ElementKind, div: [usize; 3]) -> Problem {
     let mesh = block([10.0, 2.0, 2.0], div, kind).unwrap();
-    let steel = Isotropic { youngs_modulus: 210e9, poisson_ratio: 0.3, density: 7850.0 };
+    let steel = Isotropic {
+        youngs_modulus: 210e9,
+        poisson_ratio: 0.3,
+        density: 7850.0,
+    };
     let materials = Materials::uniform(steel, mesh.element_count());
     let mut fixed = vec![false; 3 * mesh.nodes.len()];
     for n in mesh.set_nodes("xmin").unwrap() {
         fixed[3 * n..3 * n + 3].fill(true);
     }
-    Problem { dofs: DofMap::new(&fixed), mesh, materials }
+    Problem {
+        dofs: DofMap::new(&fixed),
+        mesh,
+        materials,
+    }
 }
 
 fn bench(c: &mut Criterion) {
@@ -55,7 +63,16 @@ fn bench(c: &mut Criterion) {
         let values = assemble_stiffness(&p.mesh, &p.materials, &p.dofs, &pattern).unwrap();
         let order = equation_order(&nested_dissection(&p.mesh.nodes, &graph), &p.dofs);
         g.bench_function(BenchmarkId::new("ordering+symbolic", &id), |b| {
-            b.iter(|| SymbolicFactor::analyse(&pattern, Some(&equation_order(&nested_dissection(&p.mesh.nodes, &graph), &p.dofs))).unwrap())
+            b.iter(|| {
+                SymbolicFactor::analyse(
+                    &pattern,
+                    Some(&equation_order(
+                        &nested_dissection(&p.mesh.nodes, &graph),
+                        &p.dofs,
+                    )),
+                )
+                .unwrap()
+            })
         });
         let symbolic = SymbolicFactor::analyse(&pattern, Some(&order)).unwrap();
         g.bench_function(BenchmarkId::new("numeric_factor", &id), |b| {
@@ -63,13 +80,20 @@ fn bench(c: &mut Criterion) {
         });
         let single: Vec<f32> = values.iter().map(|&v| v as f32).collect();
         g.bench_function(BenchmarkId::new("numeric_factor_f32", &id), |b| {
-            b.iter(|| Cholesky::<f32>::factor(&symbolic, faer::sparse::SparseColMatRef::new(pattern.as_ref(), &single)).unwrap())
+            b.iter(|| {
+                Cholesky::<f32>::factor(
+                    &symbolic,
+                    faer::sparse::SparseColMatRef::new(pattern.as_ref(), &single),
+                )
+                .unwrap()
+            })
         });
         let chol = Cholesky::<f64>::factor(&symbolic, matrix(&pattern, &values)).unwrap();
         for rhs in [1usize, 8] {
             g.bench_function(BenchmarkId::new(format!("solve_{rhs}_rhs"), &id), |b| {
                 b.iter(|| {
-                    let mut x = Mat::<f64>::from_fn(p.dofs.free_count(), rhs, |i, j| ((i + j) % 7) as f64);
+                    let mut x =
+                        Mat::<f64>::from_fn(p.dofs.free_count(), rhs, |i, j| ((i + j) % 7) as f64);
                     chol.solve_in_place(x.as_mut());
                     x
                 })

@@ -39,7 +39,10 @@ fn deck(mesh: &Mesh, kind: ElementKind, loads: &[f64], tip: &[usize]) -> String 
     };
     let _ = writeln!(s, "*ELEMENT, TYPE={ty}, ELSET=EALL");
     for (e, nodes) in (0..mesh.element_count()).map(|e| (e, mesh.element(e).1)) {
-        let ids: Vec<String> = std::iter::once(e + 1).chain(nodes.iter().map(|n| n + 1)).map(|v| v.to_string()).collect();
+        let ids: Vec<String> = std::iter::once(e + 1)
+            .chain(nodes.iter().map(|n| n + 1))
+            .map(|v| v.to_string())
+            .collect();
         for (k, chunk) in ids.chunks(15).enumerate() {
             let more = (k + 1) * 15 < ids.len();
             let _ = writeln!(s, "{}{}", chunk.join(", "), if more { "," } else { "" });
@@ -48,7 +51,15 @@ fn deck(mesh: &Mesh, kind: ElementKind, loads: &[f64], tip: &[usize]) -> String 
     let nset = |s: &mut String, name: &str, nodes: &[usize]| {
         let _ = writeln!(s, "*NSET, NSET={name}");
         for chunk in nodes.chunks(12) {
-            let _ = writeln!(s, "{}", chunk.iter().map(|n| (n + 1).to_string()).collect::<Vec<_>>().join(", "));
+            let _ = writeln!(
+                s,
+                "{}",
+                chunk
+                    .iter()
+                    .map(|n| (n + 1).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         }
     };
     nset(&mut s, "FIX", &mesh.set_nodes("xmin").unwrap());
@@ -63,7 +74,8 @@ fn deck(mesh: &Mesh, kind: ElementKind, loads: &[f64], tip: &[usize]) -> String 
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let kind = ElementKind::from_name(args.first().map_or("hex8", String::as_str)).expect("tet4|tet10|hex8|hex20");
+    let kind = ElementKind::from_name(args.first().map_or("hex8", String::as_str))
+        .expect("tet4|tet10|hex8|hex20");
     let d: Vec<usize> = args[1..].iter().map(|a| a.parse().unwrap()).collect();
     let mesh = block([10.0, 2.0, 2.0], [d[0], d[1], d[2]], kind).unwrap();
     let tip = mesh.set_nodes("xmax").unwrap();
@@ -77,12 +89,28 @@ fn main() {
 
     let model = StaticModel {
         mesh: &mesh,
-        materials: Materials::uniform(Isotropic { youngs_modulus: E, poisson_ratio: NU, density: 7850.0 }, mesh.element_count()),
-        constraints: vec![Constraint { nodes: mesh.set_nodes("xmin").unwrap(), components: [Some(0.0); 3] }],
+        materials: Materials::uniform(
+            Isotropic {
+                youngs_modulus: E,
+                poisson_ratio: NU,
+                density: 7850.0,
+            },
+            mesh.element_count(),
+        ),
+        constraints: vec![Constraint {
+            nodes: mesh.set_nodes("xmin").unwrap(),
+            components: [Some(0.0); 3],
+        }],
     };
     let t = Instant::now();
     let sol = model
-        .solve(&[LoadCase { name: "tip".into(), loads: vec![Load::Surface { faces: mesh.face_sets["xmax"].clone(), load }] }])
+        .solve(&[LoadCase {
+            name: "tip".into(),
+            loads: vec![Load::Surface {
+                faces: mesh.face_sets["xmax"].clone(),
+                load,
+            }],
+        }])
         .unwrap();
     let vproto_s = t.elapsed().as_secs_f64();
     let u = &sol.load_cases[0].displacement;
@@ -107,13 +135,20 @@ fn main() {
         .lines()
         .filter_map(|l| {
             let v: Vec<&str> = l.split_whitespace().collect();
-            (v.len() == 4 && v[0].parse::<usize>().is_ok()).then(|| v[3].parse::<f64>().ok()).flatten()
+            (v.len() == 4 && v[0].parse::<usize>().is_ok())
+                .then(|| v[3].parse::<f64>().ok())
+                .flatten()
         })
         .collect();
     if uz.is_empty() {
         let log = String::from_utf8_lossy(&out.stdout);
         let tail: Vec<&str> = log.lines().rev().take(15).collect();
-        panic!("ccx gave no displacements (status {}):\n{}\n{}", out.status, tail.into_iter().rev().collect::<Vec<_>>().join("\n"), String::from_utf8_lossy(&out.stderr));
+        panic!(
+            "ccx gave no displacements (status {}):\n{}\n{}",
+            out.status,
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let ccx_tip = uz.iter().sum::<f64>() / uz.len() as f64;
     println!(
@@ -121,5 +156,7 @@ fn main() {
         kind.name(), d, sol.stats.equations, vproto_s, peak_rss_mib(), vproto_tip, ccx_s, ccx_mib, ccx_tip, uz.len(),
         ccx_s / vproto_s, (ccx_tip - vproto_tip).abs() / vproto_tip.abs()
     );
-    if std::env::var_os("KEEP").is_none() { let _ = std::fs::remove_dir_all(&dir); }
+    if std::env::var_os("KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

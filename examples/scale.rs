@@ -7,7 +7,9 @@ use std::time::Instant;
 use vproto_solver::assembly::Materials;
 use vproto_solver::generate::block;
 use vproto_solver::loads::SurfaceLoad;
-use vproto_solver::{Constraint, ElementKind, Isotropic, Load, LoadCase, Precision, SolverOptions, StaticModel};
+use vproto_solver::{
+    Constraint, ElementKind, Isotropic, Load, LoadCase, Precision, SolverOptions, StaticModel,
+};
 
 fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -20,8 +22,12 @@ fn peak_rss_mib() -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let kind = ElementKind::from_name(args.first().map_or("hex8", String::as_str)).expect("element: tet4|tet10|hex8|hex20");
-    let div: Vec<usize> = args[1..4].iter().map(|a| a.parse().expect("divisions")).collect();
+    let kind = ElementKind::from_name(args.first().map_or("hex8", String::as_str))
+        .expect("element: tet4|tet10|hex8|hex20");
+    let div: Vec<usize> = args[1..4]
+        .iter()
+        .map(|a| a.parse().expect("divisions"))
+        .collect();
     let precision = match args.get(4).map(String::as_str) {
         Some("mixed") => Precision::Mixed,
         Some("double") => Precision::Double,
@@ -34,17 +40,29 @@ fn main() {
     let model = StaticModel {
         mesh: &mesh,
         materials: Materials::uniform(
-            Isotropic { youngs_modulus: 210e9, poisson_ratio: 0.3, density: 7850.0 },
+            Isotropic {
+                youngs_modulus: 210e9,
+                poisson_ratio: 0.3,
+                density: 7850.0,
+            },
             mesh.element_count(),
         ),
-        constraints: vec![Constraint { nodes: mesh.set_nodes("xmin").unwrap(), components: [Some(0.0); 3] }],
+        constraints: vec![Constraint {
+            nodes: mesh.set_nodes("xmin").unwrap(),
+            components: [Some(0.0); 3],
+        }],
     };
     let case = LoadCase {
         name: "tip".into(),
-        loads: vec![Load::Surface { faces: mesh.face_sets["xmax"].clone(), load: SurfaceLoad::Traction(Vector3::new(0.0, 0.0, -1e6)) }],
+        loads: vec![Load::Surface {
+            faces: mesh.face_sets["xmax"].clone(),
+            load: SurfaceLoad::Traction(Vector3::new(0.0, 0.0, -1e6)),
+        }],
     };
     let t = Instant::now();
-    let s = model.solve_with(&[case], SolverOptions { precision }).unwrap();
+    let s = model
+        .solve_with(&[case], SolverOptions { precision })
+        .unwrap();
     let total = t.elapsed().as_secs_f64();
     let st = &s.stats;
     println!(

@@ -225,10 +225,29 @@ pub struct OutputSpec {
 impl Case {
     /// Reads and parses a case file; syntax and schema errors name the file and line.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read case file {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read case file {}", path.display()))?;
         let spec: CaseSpec = toml::from_str(&text).map_err(|e| syntax_error(path, &text, &e))?;
         if spec.load_case.is_empty() {
             bail!("{}: the case defines no [[load_case]]", path.display());
+        }
+        let valid = |n: &str| {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+        };
+        let name_ok = spec.name.as_deref().is_none_or(valid);
+        if let Some(bad) = spec
+            .load_case
+            .iter()
+            .map(|l| l.name.as_str())
+            .chain((!name_ok).then_some(spec.name.as_deref().unwrap_or("")))
+            .find(|n| !valid(n))
+        {
+            bail!(
+                "{}: name '{bad}' may only use letters, digits, '_', '-' and '.' (it names result files and HDF5 groups)",
+                path.display()
+            );
         }
         let mut names: Vec<&str> = spec.load_case.iter().map(|l| l.name.as_str()).collect();
         names.sort_unstable();
@@ -257,7 +276,10 @@ impl Case {
 
     /// "file:line" for a span of the case text.
     pub fn at(&self, span: std::ops::Range<usize>) -> String {
-        let line = self.text[..span.start.min(self.text.len())].matches('\n').count() + 1;
+        let line = self.text[..span.start.min(self.text.len())]
+            .matches('\n')
+            .count()
+            + 1;
         format!("{}:{line}", self.path.display())
     }
 
@@ -273,15 +295,23 @@ impl Case {
 fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> anyhow::Error {
     let msg = e.message().trim_end();
     let mut pos = e.span().map_or(0, |s| s.start);
-    let named = msg.split('`').nth(1).filter(|_| msg.starts_with("unknown") || msg.starts_with("missing"));
+    let named = msg
+        .split('`')
+        .nth(1)
+        .filter(|_| msg.starts_with("unknown") || msg.starts_with("missing"));
     if let Some(word) = named.filter(|_| text[pos..].starts_with('[')) {
-        let table_end = text[pos + 1..].find("\n[").map_or(text.len(), |i| pos + 1 + i);
+        let table_end = text[pos + 1..]
+            .find("\n[")
+            .map_or(text.len(), |i| pos + 1 + i);
         let table = &text[pos..table_end];
         let hit = table
             .match_indices(word)
             .find(|(i, _)| {
                 let line_start = table[..*i].rfind('\n').map_or(0, |j| j + 1);
-                let before = table[line_start..*i].trim().trim_end_matches(['"', '\'']).trim_end();
+                let before = table[line_start..*i]
+                    .trim()
+                    .trim_end_matches(['"', '\''])
+                    .trim_end();
                 before.is_empty() || before.ends_with('=')
             })
             .map(|(i, _)| i);
@@ -291,7 +321,10 @@ fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> anyhow::Error {
     }
     let line_no = text[..pos].matches('\n').count() + 1;
     let line = text.lines().nth(line_no - 1).unwrap_or("");
-    anyhow::anyhow!("{}:{line_no}: {msg}\n    {line_no} | {line}", path.display())
+    anyhow::anyhow!(
+        "{}:{line_no}: {msg}\n    {line_no} | {line}",
+        path.display()
+    )
 }
 
 #[cfg(test)]
@@ -299,7 +332,8 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> std::result::Result<CaseSpec, String> {
-        toml::from_str::<CaseSpec>(s).map_err(|e| syntax_error(Path::new("c.toml"), s, &e).to_string())
+        toml::from_str::<CaseSpec>(s)
+            .map_err(|e| syntax_error(Path::new("c.toml"), s, &e).to_string())
     }
 
     const MINIMAL: &str = r#"
@@ -336,7 +370,10 @@ total = [0.0, 0.0, -100.0]
         let bad = MINIMAL.replace("total = [0.0, 0.0, -100.0]", "totl = [0.0, 0.0, -100.0]");
         let e = parse(&bad).unwrap_err();
         assert!(e.starts_with("c.toml:20:") && e.contains("totl"), "{e}");
-        let bad = MINIMAL.replace("divisions = [10, 1, 1]", "divisions = [10, 1, 1]\ncolour = 3");
+        let bad = MINIMAL.replace(
+            "divisions = [10, 1, 1]",
+            "divisions = [10, 1, 1]\ncolour = 3",
+        );
         let e = parse(&bad).unwrap_err();
         assert!(e.contains("colour"), "{e}");
     }

@@ -56,7 +56,15 @@ pub struct Check {
 }
 
 impl Check {
-    fn new(load_case: &str, criterion: String, quantity: Quantity, value: f64, bound: Bound, limit: f64, location: Option<String>) -> Self {
+    fn new(
+        load_case: &str,
+        criterion: String,
+        quantity: Quantity,
+        value: f64,
+        bound: Bound,
+        limit: f64,
+        location: Option<String>,
+    ) -> Self {
         let margin = match bound {
             Bound::Upper if value.abs() > 0.0 => Some((limit - value) / value.abs()),
             Bound::Upper => None,
@@ -101,7 +109,12 @@ fn pick(v: Vector3<f64>, c: Component) -> f64 {
 }
 
 /// Evaluates `spec` on one load case's results.
-pub fn evaluate(case: &Case, model: &Model, spec: &Spanned<CriterionSpec>, r: &StaticResults) -> Result<Vec<Check>> {
+pub fn evaluate(
+    case: &Case,
+    model: &Model,
+    spec: &Spanned<CriterionSpec>,
+    r: &StaticResults,
+) -> Result<Vec<Check>> {
     let mesh = &model.mesh;
     let at = |n: usize| {
         let p = mesh.nodes[n];
@@ -130,14 +143,32 @@ pub fn evaluate(case: &Case, model: &Model, spec: &Spanned<CriterionSpec>, r: &S
                 .map(|&n| (n, von_mises(&r.fields.nodal_stress[n])))
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .unwrap_or((0, f64::NAN));
-            vec![Check::new(&r.name, format!("max von Mises ({region_name}{how})"), Quantity::Stress, value, Bound::Upper, limit, at(node))]
+            vec![Check::new(
+                &r.name,
+                format!("max von Mises ({region_name}{how})"),
+                Quantity::Stress,
+                value,
+                Bound::Upper,
+                limit,
+                at(node),
+            )]
         }
-        CriterionSpec::MaxDisplacement { set, component, limit } => {
-            let nodes = mesh.set_nodes(set.as_deref().unwrap_or("all")).map_err(here)?;
+        CriterionSpec::MaxDisplacement {
+            set,
+            component,
+            limit,
+        } => {
+            let nodes = mesh
+                .set_nodes(set.as_deref().unwrap_or("all"))
+                .map_err(here)?;
             let (node, value) = nodes
                 .iter()
                 .map(|&n| {
-                    let u = Vector3::new(r.displacement[3 * n], r.displacement[3 * n + 1], r.displacement[3 * n + 2]);
+                    let u = Vector3::new(
+                        r.displacement[3 * n],
+                        r.displacement[3 * n + 1],
+                        r.displacement[3 * n + 2],
+                    );
                     (n, pick(u, *component).abs())
                 })
                 .max_by(|a, b| a.1.total_cmp(&b.1))
@@ -153,7 +184,12 @@ pub fn evaluate(case: &Case, model: &Model, spec: &Spanned<CriterionSpec>, r: &S
                 at(node),
             )]
         }
-        CriterionSpec::ReactionForce { set, component, min, max } => {
+        CriterionSpec::ReactionForce {
+            set,
+            component,
+            min,
+            max,
+        } => {
             if min.is_none() && max.is_none() {
                 return Err(case.error_at(spec, "reaction_force needs `min`, `max` or both"));
             }
@@ -162,10 +198,26 @@ pub fn evaluate(case: &Case, model: &Model, spec: &Spanned<CriterionSpec>, r: &S
             let name = format!("reaction F_{} ({set})", component_name(*component));
             let mut checks = Vec::new();
             if let Some(lo) = min {
-                checks.push(Check::new(&r.name, name.clone(), Quantity::Force, value, Bound::Lower, *lo, None));
+                checks.push(Check::new(
+                    &r.name,
+                    name.clone(),
+                    Quantity::Force,
+                    value,
+                    Bound::Lower,
+                    *lo,
+                    None,
+                ));
             }
             if let Some(hi) = max {
-                checks.push(Check::new(&r.name, name, Quantity::Force, value, Bound::Upper, *hi, None));
+                checks.push(Check::new(
+                    &r.name,
+                    name,
+                    Quantity::Force,
+                    value,
+                    Bound::Upper,
+                    *hi,
+                    None,
+                ));
             }
             checks
         }
@@ -178,11 +230,35 @@ mod tests {
 
     #[test]
     fn margin_is_capacity_over_demand_minus_one() {
-        let c = Check::new("lc", "s".into(), Quantity::Stress, 100.0, Bound::Upper, 150.0, None);
+        let c = Check::new(
+            "lc",
+            "s".into(),
+            Quantity::Stress,
+            100.0,
+            Bound::Upper,
+            150.0,
+            None,
+        );
         assert!((c.margin.unwrap() - 0.5).abs() < 1e-12 && c.pass);
-        let c = Check::new("lc", "f".into(), Quantity::Force, 90.0, Bound::Lower, 100.0, None);
+        let c = Check::new(
+            "lc",
+            "f".into(),
+            Quantity::Force,
+            90.0,
+            Bound::Lower,
+            100.0,
+            None,
+        );
         assert!((c.margin.unwrap() + 0.1).abs() < 1e-12 && !c.pass);
-        let c = Check::new("lc", "s".into(), Quantity::Stress, f64::NAN, Bound::Upper, 150.0, None);
+        let c = Check::new(
+            "lc",
+            "s".into(),
+            Quantity::Stress,
+            f64::NAN,
+            Bound::Upper,
+            150.0,
+            None,
+        );
         assert!(!c.pass);
     }
 }

@@ -9,12 +9,14 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use nalgebra::Vector3;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 use vproto_solver::{ElementBlock, ElementKind, FaceRef, Mesh};
 
 /// Gmsh → VTK node permutation: `vtk[i] = gmsh[PERM[i]]`.
-const HEX20_PERM: [usize; 20] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 13, 9, 16, 18, 19, 17, 10, 12, 14, 15];
+const HEX20_PERM: [usize; 20] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 13, 9, 16, 18, 19, 17, 10, 12, 14, 15,
+];
 const TET10_PERM: [usize; 10] = [0, 1, 2, 3, 4, 5, 6, 7, 9, 8];
 
 /// What a Gmsh element type number means to vproto.
@@ -72,7 +74,8 @@ impl Cursor<'_> {
         if start == self.pos {
             bail!("unexpected end of file");
         }
-        std::str::from_utf8(&self.data[start..self.pos]).context("non-ASCII text in an ASCII section")
+        std::str::from_utf8(&self.data[start..self.pos])
+            .context("non-ASCII text in an ASCII section")
     }
 
     fn bytes<const K: usize>(&mut self) -> Result<[u8; K]> {
@@ -89,7 +92,8 @@ impl Cursor<'_> {
             Ok(u64::from_le_bytes(self.bytes()?) as usize)
         } else {
             let t = self.token()?;
-            t.parse().with_context(|| format!("expected a count, found '{t}'"))
+            t.parse()
+                .with_context(|| format!("expected a count, found '{t}'"))
         }
     }
 
@@ -98,7 +102,8 @@ impl Cursor<'_> {
             Ok(i32::from_le_bytes(self.bytes()?))
         } else {
             let t = self.token()?;
-            t.parse().with_context(|| format!("expected an integer, found '{t}'"))
+            t.parse()
+                .with_context(|| format!("expected an integer, found '{t}'"))
         }
     }
 
@@ -107,7 +112,8 @@ impl Cursor<'_> {
             Ok(f64::from_le_bytes(self.bytes()?))
         } else {
             let t = self.token()?;
-            t.parse().with_context(|| format!("expected a number, found '{t}'"))
+            t.parse()
+                .with_context(|| format!("expected a number, found '{t}'"))
         }
     }
 
@@ -120,7 +126,9 @@ impl Cursor<'_> {
             .iter()
             .position(|&b| b == b'\n')
             .map_or(self.data.len(), |i| self.pos + i);
-        let s = String::from_utf8_lossy(&self.data[self.pos..end]).trim().to_string();
+        let s = String::from_utf8_lossy(&self.data[self.pos..end])
+            .trim()
+            .to_string();
         self.pos = (end + 1).min(self.data.len());
         Some(s)
     }
@@ -133,23 +141,32 @@ struct Raw {
     entity_groups: HashMap<(usize, i32), Vec<i32>>,
     node_index: HashMap<usize, usize>,
     nodes: Vec<Vector3<f64>>,
-    /// kind → (connectivity, entity tag, element tags)
-    volumes: BTreeMap<ElementKindKey, (Vec<usize>, Vec<i32>, Vec<usize>)>,
+    /// Volume elements per kind, in order of first appearance.
+    volumes: Vec<VolumeBlock>,
     /// (dim, entity tag, element tag, corner node indices)
     boundary: Vec<(usize, i32, usize, Vec<usize>)>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct ElementKindKey(u8);
+/// Volume elements of one kind with the Gmsh entity each came from.
+struct VolumeBlock {
+    kind: ElementKind,
+    connectivity: Vec<usize>,
+    entities: Vec<i32>,
+}
 
 /// Reads a `.msh` file into a mesh with its physical groups as named sets.
 pub fn read(path: &Path) -> Result<Mesh> {
-    let data = std::fs::read(path).with_context(|| format!("cannot read mesh {}", path.display()))?;
+    let data =
+        std::fs::read(path).with_context(|| format!("cannot read mesh {}", path.display()))?;
     parse(&data).with_context(|| format!("mesh {}", path.display()))
 }
 
 pub fn parse(data: &[u8]) -> Result<Mesh> {
-    let mut c = Cursor { data, pos: 0, binary: false };
+    let mut c = Cursor {
+        data,
+        pos: 0,
+        binary: false,
+    };
     let mut raw = Raw::default();
     let mut seen_format = false;
     while let Some(line) = c.line() {
@@ -171,7 +188,9 @@ pub fn parse(data: &[u8]) -> Result<Mesh> {
                 }
                 if file_type == 1 {
                     if data_size != 8 {
-                        bail!("binary MSH with data size {data_size} is not supported (expected 8)");
+                        bail!(
+                            "binary MSH with data size {data_size} is not supported (expected 8)"
+                        );
                     }
                     c.line();
                     let one = i32::from_le_bytes(c.bytes()?);
@@ -189,7 +208,8 @@ pub fn parse(data: &[u8]) -> Result<Mesh> {
                     let dim = c.int()? as usize;
                     let tag = c.int()?;
                     let rest = c.line().unwrap_or_default();
-                    raw.names.insert((dim, tag), rest.trim().trim_matches('"').to_string());
+                    raw.names
+                        .insert((dim, tag), rest.trim().trim_matches('"').to_string());
                 }
                 c.binary = binary;
             }
@@ -284,7 +304,11 @@ fn read_elements(c: &mut Cursor, raw: &mut Raw) -> Result<()> {
             let mut nodes = Vec::with_capacity(nodes_per);
             for _ in 0..nodes_per {
                 let t = c.size()?;
-                nodes.push(*raw.node_index.get(&t).ok_or_else(|| anyhow!("element {tag} refers to undefined node {t}"))?);
+                nodes.push(
+                    *raw.node_index
+                        .get(&t)
+                        .ok_or_else(|| anyhow!("element {tag} refers to undefined node {t}"))?,
+                );
             }
             match kind {
                 GmshType::Volume(k) => {
@@ -293,14 +317,23 @@ fn read_elements(c: &mut Cursor, raw: &mut Raw) -> Result<()> {
                         ElementKind::Tet10 => &TET10_PERM,
                         _ => &[],
                     };
-                    let e = raw.volumes.entry(ElementKindKey(k as u8)).or_default();
+                    let block = match raw.volumes.iter().position(|b| b.kind == k) {
+                        Some(i) => &mut raw.volumes[i],
+                        None => {
+                            raw.volumes.push(VolumeBlock {
+                                kind: k,
+                                connectivity: vec![],
+                                entities: vec![],
+                            });
+                            raw.volumes.last_mut().expect("just pushed")
+                        }
+                    };
                     if perm.is_empty() {
-                        e.0.extend_from_slice(&nodes);
+                        block.connectivity.extend_from_slice(&nodes);
                     } else {
-                        e.0.extend(perm.iter().map(|&p| nodes[p]));
+                        block.connectivity.extend(perm.iter().map(|&p| nodes[p]));
                     }
-                    e.1.push(entity);
-                    e.2.push(tag);
+                    block.entities.push(entity);
                 }
                 GmshType::Boundary(d, _, corners) => {
                     debug_assert_eq!(d, dim);
@@ -313,27 +346,31 @@ fn read_elements(c: &mut Cursor, raw: &mut Raw) -> Result<()> {
     Ok(())
 }
 
-fn kind_of(key: ElementKindKey) -> ElementKind {
-    ElementKind::ALL[ElementKind::ALL.iter().position(|&k| k as u8 == key.0).expect("known kind")]
-}
-
 fn build(raw: Raw) -> Result<Mesh> {
-    let group_name = |dim: usize, tag: i32| raw.names.get(&(dim, tag)).cloned().unwrap_or_else(|| format!("physical_{tag}"));
+    let group_name = |dim: usize, tag: i32| {
+        raw.names
+            .get(&(dim, tag))
+            .cloned()
+            .unwrap_or_else(|| format!("physical_{tag}"))
+    };
     let mut mesh = Mesh {
         nodes: raw.nodes,
         ..Default::default()
     };
     let mut id = 0;
-    for (key, (conn, entities, _tags)) in raw.volumes {
-        for &entity in &entities {
+    for block in raw.volumes {
+        for &entity in &block.entities {
             for &g in raw.entity_groups.get(&(3, entity)).into_iter().flatten() {
-                mesh.element_sets.entry(group_name(3, g)).or_default().push(id);
+                mesh.element_sets
+                    .entry(group_name(3, g))
+                    .or_default()
+                    .push(id);
             }
             id += 1;
         }
         mesh.blocks.push(ElementBlock {
-            kind: kind_of(key),
-            connectivity: conn,
+            kind: block.kind,
+            connectivity: block.connectivity,
         });
     }
     if mesh.blocks.is_empty() {
@@ -341,7 +378,11 @@ fn build(raw: Raw) -> Result<Mesh> {
     }
     let faces = mesh.boundary_faces();
     for (dim, entity, tag, mut nodes) in raw.boundary {
-        let groups = raw.entity_groups.get(&(dim, entity)).cloned().unwrap_or_default();
+        let groups = raw
+            .entity_groups
+            .get(&(dim, entity))
+            .cloned()
+            .unwrap_or_default();
         if groups.is_empty() {
             continue;
         }
@@ -351,11 +392,17 @@ fn build(raw: Raw) -> Result<Mesh> {
                 anyhow!("surface element {tag} (physical group '{}') is not a face on the boundary of the volume mesh", group_name(2, groups[0]))
             })?;
             for g in groups {
-                mesh.face_sets.entry(group_name(2, g)).or_default().push(face);
+                mesh.face_sets
+                    .entry(group_name(2, g))
+                    .or_default()
+                    .push(face);
             }
         } else {
             for g in groups {
-                mesh.node_sets.entry(group_name(dim, g)).or_default().extend(&nodes);
+                mesh.node_sets
+                    .entry(group_name(dim, g))
+                    .or_default()
+                    .extend(&nodes);
             }
         }
     }
@@ -385,7 +432,10 @@ mod tests {
     #[test]
     fn rejects_old_versions_and_bad_references() {
         let old = TWO_TETS.replace("4.1 0 8", "2.2 0 8");
-        assert!(parse(old.as_bytes()).unwrap_err().to_string().contains("2.2"));
+        assert!(parse(old.as_bytes())
+            .unwrap_err()
+            .to_string()
+            .contains("2.2"));
         let bad = TWO_TETS.replace("2 2 3 5 4", "2 2 3 9 4");
         let e = format!("{:#}", parse(bad.as_bytes()).unwrap_err());
         assert!(e.contains("element 2") && e.contains("node 9"), "{e}");

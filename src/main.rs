@@ -7,7 +7,11 @@ use std::process::ExitCode;
 use vproto::run::{run_case, RunOptions};
 
 #[derive(Parser)]
-#[command(name = "vproto", version, about = "Physics-based design validation: run load cases, get a pass/fail verdict and ParaView results")]
+#[command(
+    name = "vproto",
+    version,
+    about = "Physics-based design validation: run load cases, get a pass/fail verdict and ParaView results"
+)]
 struct Cli {
     /// Log progress and timings to stderr (-v info, -vv debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -41,19 +45,25 @@ fn main() -> ExitCode {
         _ => "debug",
     };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| level.into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| level.into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     match cli.command {
         Command::Run { case, out, json } => {
-            let spinner = indicatif::ProgressBar::new_spinner().with_message(format!("running {}", case.display()));
+            let spinner = indicatif::ProgressBar::new_spinner()
+                .with_message(format!("running {}", case.display()));
             spinner.enable_steady_tick(std::time::Duration::from_millis(120));
             let result = run_case(&case, &RunOptions { out_dir: out });
             spinner.finish_and_clear();
             match result {
                 Ok(summary) => {
                     if json {
-                        println!("{}", serde_json::to_string_pretty(&summary).expect("summary serialises"));
+                        println!(
+                            "{}",
+                            serde_json::to_string_pretty(&summary).expect("summary serialises")
+                        );
                     } else {
                         print!("{}", vproto::report::table(&summary));
                         println!("results: {}", summary.files.join(", "));
@@ -72,7 +82,10 @@ fn main() -> ExitCode {
         }
         Command::Materials => {
             let lib = vproto::materials::Library::built_in();
-            println!("{:<20} {:>9} {:>6} {:>8} {:>9} {:>9}  source", "name", "E [GPa]", "nu", "rho", "Sy [MPa]", "Su [MPa]");
+            println!(
+                "{:<20} {:>9} {:>6} {:>8} {:>9} {:>9}  source",
+                "name", "E [GPa]", "nu", "rho", "Sy [MPa]", "Su [MPa]"
+            );
             let mpa = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.0}", v * 1e-6));
             for (name, m) in &lib.materials {
                 println!(

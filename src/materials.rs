@@ -60,13 +60,15 @@ impl Library {
     }
 
     pub fn add_text(&mut self, text: &str, origin: &str) -> Result<()> {
-        let file: LibraryFile = toml::from_str(text).map_err(|e| anyhow!("{origin}: {}", e.to_string().trim_end()))?;
+        let file: LibraryFile =
+            toml::from_str(text).map_err(|e| anyhow!("{origin}: {}", e.to_string().trim_end()))?;
         self.materials.extend(file.materials);
         Ok(())
     }
 
     pub fn add_file(&mut self, path: &Path) -> Result<()> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read material library {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read material library {}", path.display()))?;
         self.add_text(&text, &path.display().to_string())
     }
 
@@ -74,7 +76,11 @@ impl Library {
         self.materials.get(name).ok_or_else(|| {
             anyhow!(
                 "unknown material '{name}'; known materials: {}",
-                self.materials.keys().cloned().collect::<Vec<_>>().join(", ")
+                self.materials
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         })
     }
@@ -91,7 +97,10 @@ mod tests {
         for (name, m) in &lib.materials {
             m.elastic().validate(name).unwrap();
             assert!(!m.source.is_empty(), "{name} cites no source");
-            assert!(m.yield_strength.or(m.ultimate_strength).is_some(), "{name} has no strength");
+            assert!(
+                m.yield_strength.or(m.ultimate_strength).is_some(),
+                "{name} has no strength"
+            );
         }
     }
 }

@@ -31,15 +31,23 @@ pub fn build_mesh(case: &Case) -> Result<Mesh> {
             crate::gmsh::read(&file).map_err(|e| anyhow!("{}: {e:#}", case.at(path.span())))?
         }
         (None, Some(g)) => generated(g)?,
-        _ => bail!("{}: [model] needs exactly one of `mesh = \"file.msh\"` or a [model.generate] table", case.path.display()),
+        _ => bail!(
+            "{}: [model] needs exactly one of `mesh = \"file.msh\"` or a [model.generate] table",
+            case.path.display()
+        ),
     };
-    mesh.check().map_err(|e| anyhow!("{}: {e}", case.path.display()))?;
+    mesh.check()
+        .map_err(|e| anyhow!("{}: {e}", case.path.display()))?;
     Ok(mesh)
 }
 
 fn generated(g: &GeneratorSpec) -> Result<Mesh> {
     Ok(match *g {
-        GeneratorSpec::Box { size, divisions, element } => generate::block(size, divisions, element.into())?,
+        GeneratorSpec::Box {
+            size,
+            divisions,
+            element,
+        } => generate::block(size, divisions, element.into())?,
         GeneratorSpec::PlateWithHole {
             width,
             height,
@@ -47,7 +55,14 @@ fn generated(g: &GeneratorSpec) -> Result<Mesh> {
             hole_radius,
             divisions,
             element,
-        } => generate::quarter_plate_with_hole(width, height, thickness, hole_radius, divisions, element.into())?,
+        } => generate::quarter_plate_with_hole(
+            width,
+            height,
+            thickness,
+            hole_radius,
+            divisions,
+            element.into(),
+        )?,
         GeneratorSpec::Tube {
             inner_radius,
             outer_radius,
@@ -55,7 +70,14 @@ fn generated(g: &GeneratorSpec) -> Result<Mesh> {
             length,
             divisions,
             element,
-        } => generate::tube_sector(inner_radius, outer_radius, angle_deg.to_radians(), length, divisions, element.into())?,
+        } => generate::tube_sector(
+            inner_radius,
+            outer_radius,
+            angle_deg.to_radians(),
+            length,
+            divisions,
+            element.into(),
+        )?,
     })
 }
 
@@ -76,7 +98,11 @@ impl Model {
             .map(|lc| {
                 Ok(LoadCase {
                     name: lc.name.clone(),
-                    loads: lc.load.iter().map(|l| load(case, &mesh, l)).collect::<Result<_>>()?,
+                    loads: lc
+                        .load
+                        .iter()
+                        .map(|l| load(case, &mesh, l))
+                        .collect::<Result<_>>()?,
                 })
             })
             .collect::<Result<_>>()?;
@@ -92,7 +118,10 @@ impl Model {
 
     /// Lowest yield strength over the materials of the given elements.
     pub fn min_yield(&self, elements: &[usize]) -> Result<f64> {
-        let mut used: Vec<usize> = elements.iter().map(|&e| self.materials.of_element[e]).collect();
+        let mut used: Vec<usize> = elements
+            .iter()
+            .map(|&e| self.materials.of_element[e])
+            .collect();
         used.sort_unstable();
         used.dedup();
         used.iter()
@@ -117,7 +146,9 @@ fn assign_materials(case: &Case, mesh: &Mesh) -> Result<(Materials, Vec<(String,
     let mut regions: Vec<_> = case.spec.regions.iter().collect();
     regions.sort_by_key(|(r, _)| r.as_str() != "all");
     for (region, material) in regions {
-        let spec = lib.get(material.get_ref()).map_err(|e| case.error_at(material, e))?;
+        let spec = lib
+            .get(material.get_ref())
+            .map_err(|e| case.error_at(material, e))?;
         spec.elastic()
             .validate(material.get_ref())
             .map_err(|e| case.error_at(material, e))?;
@@ -128,7 +159,10 @@ fn assign_materials(case: &Case, mesh: &Mesh) -> Result<(Materials, Vec<(String,
                 specs.len() - 1
             }
         };
-        for e in mesh.region_elements(region).map_err(|e| case.error_at(material, e))? {
+        for e in mesh
+            .region_elements(region)
+            .map_err(|e| case.error_at(material, e))?
+        {
             of_element[e] = index;
         }
     }
@@ -148,24 +182,34 @@ fn assign_materials(case: &Case, mesh: &Mesh) -> Result<(Materials, Vec<(String,
 }
 
 fn constraint(case: &Case, mesh: &Mesh, c: &ConstraintSpec) -> Result<Constraint> {
-    let nodes = mesh.set_nodes(c.set.get_ref()).map_err(|e| case.error_at(&c.set, e))?;
+    let nodes = mesh
+        .set_nodes(c.set.get_ref())
+        .map_err(|e| case.error_at(&c.set, e))?;
     let components = if c.fixed {
         if c.ux.or(c.uy).or(c.uz).is_some() {
-            return Err(case.error_at(&c.set, "give either `fixed = true` or ux/uy/uz values, not both"));
+            return Err(case.error_at(
+                &c.set,
+                "give either `fixed = true` or ux/uy/uz values, not both",
+            ));
         }
         [Some(0.0); 3]
     } else {
         [c.ux, c.uy, c.uz]
     };
     if components.iter().all(Option::is_none) {
-        return Err(case.error_at(&c.set, "the constraint fixes nothing: add `fixed = true` or some of ux, uy, uz"));
+        return Err(case.error_at(
+            &c.set,
+            "the constraint fixes nothing: add `fixed = true` or some of ux, uy, uz",
+        ));
     }
     Ok(Constraint { nodes, components })
 }
 
 fn load(case: &Case, mesh: &Mesh, spanned: &toml::Spanned<LoadSpec>) -> Result<Load> {
     let here = |e: vproto_solver::SolverError| case.error_at(spanned, e);
-    let faces = |set: &str| -> Result<Vec<vproto_solver::FaceRef>> { Ok(mesh.face_set(set).map_err(here)?.to_vec()) };
+    let faces = |set: &str| -> Result<Vec<vproto_solver::FaceRef>> {
+        Ok(mesh.face_set(set).map_err(here)?.to_vec())
+    };
     Ok(match spanned.get_ref() {
         LoadSpec::Force { set, total } => {
             let faces = faces(set)?;
@@ -187,7 +231,10 @@ fn load(case: &Case, mesh: &Mesh, spanned: &toml::Spanned<LoadSpec>) -> Result<L
             faces: faces(set)?,
             load: SurfaceLoad::Traction(Vector3::from(*value)),
         },
-        LoadSpec::Gravity { acceleration, region } => Load::BodyAcceleration {
+        LoadSpec::Gravity {
+            acceleration,
+            region,
+        } => Load::BodyAcceleration {
             elements: match region {
                 Some(r) => mesh.region_elements(r).map_err(here)?,
                 None => (0..mesh.element_count()).collect(),

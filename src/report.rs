@@ -82,9 +82,25 @@ pub fn table(summary: &Summary) -> String {
         summary.solver.equations,
         m.mass
     );
-    let lc_w = summary.checks.iter().map(|c| c.load_case.len()).max().unwrap_or(9).max(9);
-    let cr_w = summary.checks.iter().map(|c| c.criterion.len()).max().unwrap_or(9).max(9);
-    let _ = writeln!(out, "{:<lc_w$}  {:<cr_w$}  {:>16}     {:>16}  {:>8}  verdict", "load case", "criterion", "value", "limit", "margin");
+    let lc_w = summary
+        .checks
+        .iter()
+        .map(|c| c.load_case.len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    let cr_w = summary
+        .checks
+        .iter()
+        .map(|c| c.criterion.len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    let _ = writeln!(
+        out,
+        "{:<lc_w$}  {:<cr_w$}  {:>16}     {:>16}  {:>8}  verdict",
+        "load case", "criterion", "value", "limit", "margin"
+    );
     for c in &summary.checks {
         let op = if c.bound == Bound::Upper { "<=" } else { ">=" };
         let margin = c.margin.map_or("inf".to_string(), |m| format!("{m:+.3}"));
@@ -100,6 +116,11 @@ pub fn table(summary: &Summary) -> String {
         );
     }
     let passed = summary.checks.iter().filter(|c| c.pass).count();
-    let _ = writeln!(out, "VERDICT: {} ({passed} of {} checks pass)", summary.verdict, summary.checks.len());
+    let _ = writeln!(
+        out,
+        "VERDICT: {} ({passed} of {} checks pass)",
+        summary.verdict,
+        summary.checks.len()
+    );
     out
 }

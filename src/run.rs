@@ -28,9 +28,18 @@ pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
         materials: model.materials.clone(),
         constraints: model.constraints.clone(),
     };
-    tracing::info!(nodes = model.mesh.nodes.len(), elements = model.mesh.element_count(), "solving");
+    tracing::info!(
+        nodes = model.mesh.nodes.len(),
+        elements = model.mesh.element_count(),
+        "solving"
+    );
     let solution = statics
-        .solve_with(&model.load_cases, SolverOptions { precision: case.spec.solver.precision.into() })
+        .solve_with(
+            &model.load_cases,
+            SolverOptions {
+                precision: case.spec.solver.precision.into(),
+            },
+        )
         .with_context(|| format!("{}: solving", case.path.display()))?;
 
     let st = &solution.stats;
@@ -55,7 +64,8 @@ pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
         (None, Some(d)) => case.resolve(d),
         (None, None) => PathBuf::from("out").join(&name),
     };
-    std::fs::create_dir_all(&out_dir).with_context(|| format!("cannot create output directory {}", out_dir.display()))?;
+    std::fs::create_dir_all(&out_dir)
+        .with_context(|| format!("cannot create output directory {}", out_dir.display()))?;
     let files = write_results(&out_dir, &name, &model, &solution.load_cases)?;
 
     let s = &solution.stats;
@@ -64,7 +74,11 @@ pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
     let summary = Summary {
         case: name.clone(),
         case_file: case.path.display().to_string(),
-        verdict: if checks.iter().all(|c| c.pass) { "PASS" } else { "FAIL" },
+        verdict: if checks.iter().all(|c| c.pass) {
+            "PASS"
+        } else {
+            "FAIL"
+        },
         units: "SI: m, N, Pa, kg, s, J",
         model: ModelSummary {
             nodes: model.mesh.nodes.len(),
@@ -84,16 +98,30 @@ pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
             solve_seconds: s.solve_seconds,
             recovery_seconds: s.recovery_seconds,
         },
-        load_cases: solution.load_cases.iter().map(|r| load_case_summary(&model, r)).collect::<Result<_>>()?,
+        load_cases: solution
+            .load_cases
+            .iter()
+            .map(|r| load_case_summary(&model, r))
+            .collect::<Result<_>>()?,
         checks,
         files,
     };
     let json_path = out_dir.join(format!("{name}.summary.json"));
-    atomically(&json_path, |tmp| Ok(std::fs::write(tmp, serde_json::to_string_pretty(&summary)?)?))?;
+    atomically(&json_path, |tmp| {
+        Ok(std::fs::write(
+            tmp,
+            serde_json::to_string_pretty(&summary)?,
+        )?)
+    })?;
     Ok(summary)
 }
 
-fn write_results(dir: &Path, name: &str, model: &Model, results: &[StaticResults]) -> Result<Vec<String>> {
+fn write_results(
+    dir: &Path,
+    name: &str,
+    model: &Model,
+    results: &[StaticResults],
+) -> Result<Vec<String>> {
     let mesh = &model.mesh;
     let mats = &model.materials.of_element;
     let h5 = dir.join(format!("{name}.h5"));
@@ -107,14 +135,26 @@ fn write_results(dir: &Path, name: &str, model: &Model, results: &[StaticResults
         atomically(&p, |tmp| vtkhdf::write(tmp, mesh, mats, r))?;
         files.push(p.display().to_string());
     }
-    files.push(dir.join(format!("{name}.summary.json")).display().to_string());
+    files.push(
+        dir.join(format!("{name}.summary.json"))
+            .display()
+            .to_string(),
+    );
     Ok(files)
 }
 
 fn load_case_summary(model: &Model, r: &StaticResults) -> Result<LoadCaseSummary> {
     let n = model.mesh.nodes.len();
     let (dn, dmax) = (0..n)
-        .map(|i| (i, (r.displacement[3 * i].powi(2) + r.displacement[3 * i + 1].powi(2) + r.displacement[3 * i + 2].powi(2)).sqrt()))
+        .map(|i| {
+            (
+                i,
+                (r.displacement[3 * i].powi(2)
+                    + r.displacement[3 * i + 1].powi(2)
+                    + r.displacement[3 * i + 2].powi(2))
+                .sqrt(),
+            )
+        })
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .unwrap_or_default();
     let (sn, smax) = (0..n)

@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn cases() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("cases"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
+    let mut v: Vec<PathBuf> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("cases"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
     v.sort();
     v
 }
@@ -43,47 +44,95 @@ fn every_case_runs_passes_and_writes_readable_results() {
     for case in cases {
         let out = tempfile::tempdir().unwrap();
         let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
-            .args(["run", case.to_str().unwrap(), "--out", out.path().to_str().unwrap(), "--json"])
+            .args([
+                "run",
+                case.to_str().unwrap(),
+                "--out",
+                out.path().to_str().unwrap(),
+                "--json",
+            ])
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&run.stdout);
-        assert_eq!(run.status.code(), Some(0), "{}: {}\n{stdout}", case.display(), String::from_utf8_lossy(&run.stderr));
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{}: {}\n{stdout}",
+            case.display(),
+            String::from_utf8_lossy(&run.stderr)
+        );
         let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
         assert_eq!(summary["verdict"], "PASS");
         let name = summary["case"].as_str().unwrap();
-        let lcs: Vec<&str> = summary["load_cases"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+        let lcs: Vec<&str> = summary["load_cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["name"].as_str().unwrap())
+            .collect();
         for lc in summary["load_cases"].as_array().unwrap() {
             assert!(lc["relative_residual"].as_f64().unwrap() < 1e-8, "{lc}");
         }
 
         let h5 = out.path().join(format!("{name}.h5"));
-        let dump = Command::new("h5dump").args(["-H"]).arg(&h5).output().expect("h5dump is installed (apt-get install hdf5-tools)");
+        let dump = Command::new("h5dump")
+            .args(["-H"])
+            .arg(&h5)
+            .output()
+            .expect("h5dump is installed (apt-get install hdf5-tools)");
         assert!(dump.status.success(), "h5dump failed on {}", h5.display());
         let header = String::from_utf8_lossy(&dump.stdout);
         for lc in &lcs {
-            assert!(header.contains(&format!("GROUP \"{lc}\"")), "{lc} missing in {}", h5.display());
+            assert!(
+                header.contains(&format!("GROUP \"{lc}\"")),
+                "{lc} missing in {}",
+                h5.display()
+            );
         }
 
         let cells = summary["model"]["elements"].as_u64().unwrap().to_string();
         let vtk = Command::new("python3")
-            .args(["-c", VTK_CHECK, out.path().to_str().unwrap(), name, &lcs.join(","), &cells])
+            .args([
+                "-c",
+                VTK_CHECK,
+                out.path().to_str().unwrap(),
+                name,
+                &lcs.join(","),
+                &cells,
+            ])
             .output()
             .expect("python3 is installed");
-        assert!(vtk.status.success(), "VTK could not read {name}'s results:\n{}", String::from_utf8_lossy(&vtk.stderr));
+        assert!(
+            vtk.status.success(),
+            "VTK could not read {name}'s results:\n{}",
+            String::from_utf8_lossy(&vtk.stderr)
+        );
         // Nothing half-written is left behind.
-        assert!(std::fs::read_dir(out.path()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp")));
+        assert!(std::fs::read_dir(out.path()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".tmp")));
     }
 }
 
 #[test]
 fn a_failing_criterion_exits_one_and_a_bad_case_exits_two_with_its_line() {
     let dir = tempfile::tempdir().unwrap();
-    let src = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("cases/cantilever.toml")).unwrap();
+    let src = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("cases/cantilever.toml"),
+    )
+    .unwrap();
     let failing = dir.path().join("tight.toml");
     std::fs::write(&failing, src.replace("limit = 0.5e-3", "limit = 0.1e-3")).unwrap();
     let run = |case: &Path| {
         Command::new(env!("CARGO_BIN_EXE_vproto"))
-            .args(["run", case.to_str().unwrap(), "--out", dir.path().to_str().unwrap()])
+            .args([
+                "run",
+                case.to_str().unwrap(),
+                "--out",
+                dir.path().to_str().unwrap(),
+            ])
             .output()
             .unwrap()
     };
@@ -92,16 +141,34 @@ fn a_failing_criterion_exits_one_and_a_bad_case_exits_two_with_its_line() {
     assert!(String::from_utf8_lossy(&r.stdout).contains("FAIL"));
 
     let bad = dir.path().join("bad.toml");
-    std::fs::write(&bad, src.replace("set = \"xmax\"\ncomponent = \"z\"", "set = \"tip_face\"\ncomponent = \"z\"")).unwrap();
+    std::fs::write(
+        &bad,
+        src.replace(
+            "set = \"xmax\"\ncomponent = \"z\"",
+            "set = \"tip_face\"\ncomponent = \"z\"",
+        ),
+    )
+    .unwrap();
     let r = run(&bad);
     assert_eq!(r.status.code(), Some(2));
     let err = String::from_utf8_lossy(&r.stderr);
-    assert!(err.contains("bad.toml:32") && err.contains("tip_face") && err.contains("xmax"), "{err}");
+    assert!(
+        err.contains("bad.toml:32") && err.contains("tip_face") && err.contains("xmax"),
+        "{err}"
+    );
 
     let floating = dir.path().join("floating.toml");
-    std::fs::write(&floating, src.replace("set = \"xmin\"\nfixed = true", "set = \"xmin\"\nuz = 0.0")).unwrap();
+    std::fs::write(
+        &floating,
+        src.replace("set = \"xmin\"\nfixed = true", "set = \"xmin\"\nuz = 0.0"),
+    )
+    .unwrap();
     let r = run(&floating);
     assert_eq!(r.status.code(), Some(2));
     let err = String::from_utf8_lossy(&r.stderr);
-    assert!(err.contains("under-constrained") && err.contains("translation along (1.000, 0.000, 0.000)"), "{err}");
+    assert!(
+        err.contains("under-constrained")
+            && err.contains("translation along (1.000, 0.000, 0.000)"),
+        "{err}"
+    );
 }

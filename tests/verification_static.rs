@@ -25,7 +25,11 @@ fn patch_test_reproduces_constant_strain_on_distorted_meshes() {
     for kind in ElementKind::ALL {
         let mut mesh = block([1.0, 1.0, 1.0], [3, 3, 3], kind).unwrap();
         let boundary = boundary_nodes(&mesh);
-        let h = if kind.is_quadratic() { 1.0 / 6.0 } else { 1.0 / 3.0 };
+        let h = if kind.is_quadratic() {
+            1.0 / 6.0
+        } else {
+            1.0 / 3.0
+        };
         for i in 0..mesh.nodes.len() {
             if boundary.binary_search(&i).is_err() {
                 mesh.nodes[i] += Vector3::new(jitter(i, 0), jitter(i, 1), jitter(i, 2)) * 0.25 * h;
@@ -34,19 +38,32 @@ fn patch_test_reproduces_constant_strain_on_distorted_meshes() {
         let b = mesh.blocks[0].clone();
         for e in 0..b.len() {
             let nodes = b.element(e);
-            for (k, &[p, q]) in kind.edges().iter().enumerate().take(nodes.len() - kind.corner_count()) {
-                mesh.nodes[nodes[kind.corner_count() + k]] = (mesh.nodes[nodes[p]] + mesh.nodes[nodes[q]]) * 0.5;
+            for (k, &[p, q]) in kind
+                .edges()
+                .iter()
+                .enumerate()
+                .take(nodes.len() - kind.corner_count())
+            {
+                mesh.nodes[nodes[kind.corner_count() + k]] =
+                    (mesh.nodes[nodes[p]] + mesh.nodes[nodes[q]]) * 0.5;
             }
         }
         mesh.check().unwrap();
         let r = solve_dirichlet(&mesh, m.clone(), exact);
         for (i, p) in mesh.nodes.iter().enumerate() {
-            let u = Vector3::new(r.displacement[3 * i], r.displacement[3 * i + 1], r.displacement[3 * i + 2]);
+            let u = Vector3::new(
+                r.displacement[3 * i],
+                r.displacement[3 * i + 1],
+                r.displacement[3 * i + 2],
+            );
             assert!((u - exact(p)).norm() < 1e-12, "{kind:?} node {i}");
         }
         let scale = sigma.norm();
         for s in r.fields.gauss_stress.iter().chain(&r.fields.nodal_stress) {
-            assert!((s - sigma).norm() < 1e-9 * scale, "{kind:?}: {s:?} vs {sigma:?}");
+            assert!(
+                (s - sigma).norm() < 1e-9 * scale,
+                "{kind:?}: {s:?} vs {sigma:?}"
+            );
         }
     }
 }
@@ -64,12 +81,20 @@ fn cantilever_exact_solution_converges_at_the_expected_rate() {
     let exact = move |x: &Vector3<f64>| {
         let (xx, z) = (x.x, x.z - c);
         Vector3::new(
-            -p * xx * xx * z / (2.0 * e * i) + p * z.powi(3) / (6.0 * i * g) + (p * l * l / (2.0 * e * i) - p * c * c / (2.0 * i * g)) * z,
+            -p * xx * xx * z / (2.0 * e * i)
+                + p * z.powi(3) / (6.0 * i * g)
+                + (p * l * l / (2.0 * e * i) - p * c * c / (2.0 * i * g)) * z,
             0.0,
-            p * xx.powi(3) / (6.0 * e * i) - p * l * l * xx / (2.0 * e * i) + p * l.powi(3) / (3.0 * e * i),
+            p * xx.powi(3) / (6.0 * e * i) - p * l * l * xx / (2.0 * e * i)
+                + p * l.powi(3) / (3.0 * e * i),
         )
     };
-    for (kind, expected) in [(ElementKind::Hex8, 2.0), (ElementKind::Tet4, 2.0), (ElementKind::Hex20, 3.0), (ElementKind::Tet10, 3.0)] {
+    for (kind, expected) in [
+        (ElementKind::Hex8, 2.0),
+        (ElementKind::Tet4, 2.0),
+        (ElementKind::Hex20, 3.0),
+        (ElementKind::Tet10, 3.0),
+    ] {
         let (mut hs, mut errs) = (vec![], vec![]);
         for k in [2usize, 4, 8] {
             let mesh = block([l, b, 2.0 * c], [5 * k, k, k], kind).unwrap();
@@ -79,7 +104,10 @@ fn cantilever_exact_solution_converges_at_the_expected_rate() {
         }
         let rate = fitted_rate(&hs, &errs);
         println!("{kind:?}: L2 errors {errs:?}, fitted rate {rate:.2}");
-        assert!((rate - expected).abs() < 0.25, "{kind:?}: rate {rate:.2}, expected {expected}");
+        assert!(
+            (rate - expected).abs() < 0.25,
+            "{kind:?}: rate {rate:.2}, expected {expected}"
+        );
     }
 }
 
@@ -114,11 +142,15 @@ fn cantilever_tip_deflection_approaches_timoshenko() {
             };
             let r = &model.solve(&[load]).unwrap().load_cases[0];
             let tip = mesh.set_nodes("xmax").unwrap();
-            let delta = -tip.iter().map(|&n| r.displacement[3 * n + 2]).sum::<f64>() / tip.len() as f64;
+            let delta =
+                -tip.iter().map(|&n| r.displacement[3 * n + 2]).sum::<f64>() / tip.len() as f64;
             errors.push((delta - reference).abs() / reference);
         }
         println!("{kind:?}: relative errors vs Timoshenko {errors:.4?}");
-        assert!(errors.windows(2).all(|w| w[1] < w[0]), "{kind:?}: {errors:?}");
+        assert!(
+            errors.windows(2).all(|w| w[1] < w[0]),
+            "{kind:?}: {errors:?}"
+        );
         assert!(errors[2] < 0.015, "{kind:?}: {errors:?}");
     }
 }
@@ -131,28 +163,51 @@ fn cantilever_tip_deflection_approaches_timoshenko() {
 fn lame_cylinder_bore_stresses() {
     let (a, b, p): (f64, f64, f64) = (0.1, 0.2, 10e6);
     let hoop = p * (a * a + b * b) / (b * b - a * a);
-    for (kind, div) in [(ElementKind::Hex20, [6, 12, 1]), (ElementKind::Tet10, [6, 12, 1])] {
+    for (kind, div) in [
+        (ElementKind::Hex20, [6, 12, 1]),
+        (ElementKind::Tet10, [6, 12, 1]),
+    ] {
         let mesh = tube_sector(a, b, std::f64::consts::FRAC_PI_2, 0.05, div, kind).unwrap();
         let set = |name: &str| mesh.set_nodes(name).unwrap();
         let model = StaticModel {
             mesh: &mesh,
             materials: Materials::uniform(material(200e9, 0.3), mesh.element_count()),
             constraints: vec![
-                Constraint { nodes: set("zmin"), components: [None, None, Some(0.0)] },
-                Constraint { nodes: set("zmax"), components: [None, None, Some(0.0)] },
-                Constraint { nodes: set("theta_start"), components: [None, Some(0.0), None] },
-                Constraint { nodes: set("theta_end"), components: [Some(0.0), None, None] },
+                Constraint {
+                    nodes: set("zmin"),
+                    components: [None, None, Some(0.0)],
+                },
+                Constraint {
+                    nodes: set("zmax"),
+                    components: [None, None, Some(0.0)],
+                },
+                Constraint {
+                    nodes: set("theta_start"),
+                    components: [None, Some(0.0), None],
+                },
+                Constraint {
+                    nodes: set("theta_end"),
+                    components: [Some(0.0), None, None],
+                },
             ],
         };
         let load = LoadCase {
             name: "pressure".into(),
-            loads: vec![Load::Surface { faces: mesh.face_sets["inner"].clone(), load: SurfaceLoad::Pressure(p) }],
+            loads: vec![Load::Surface {
+                faces: mesh.face_sets["inner"].clone(),
+                load: SurfaceLoad::Pressure(p),
+            }],
         };
         let r = &model.solve(&[load]).unwrap().load_cases[0];
         // On the plane y = 0 the radial direction is x and the hoop direction is y.
         let node = nearest_node(&mesh, Vector3::new(a, 0.0, 0.025));
         let s: Voigt = r.fields.nodal_stress[node];
-        println!("{kind:?}: σ_r = {:.4} MPa, σ_θ = {:.4} MPa (exact −10, {:.4})", s[0] / 1e6, s[1] / 1e6, hoop / 1e6);
+        println!(
+            "{kind:?}: σ_r = {:.4} MPa, σ_θ = {:.4} MPa (exact −10, {:.4})",
+            s[0] / 1e6,
+            s[1] / 1e6,
+            hoop / 1e6
+        );
         assert!((s[1] - hoop).abs() < 0.02 * hoop, "{kind:?} hoop {}", s[1]);
         assert!((s[0] + p).abs() < 0.02 * hoop, "{kind:?} radial {}", s[0]);
     }
@@ -171,15 +226,30 @@ fn nafems_le10_sigma_yy_at_d() {
         mesh: &mesh,
         materials: Materials::uniform(material(210e9, 0.3), mesh.element_count()),
         constraints: vec![
-            Constraint { nodes: set("DCD'C'"), components: [None, Some(0.0), None] },
-            Constraint { nodes: set("ABA'B'"), components: [Some(0.0), None, None] },
-            Constraint { nodes: set("BCB'C'"), components: [Some(0.0), Some(0.0), None] },
-            Constraint { nodes: set("midplane"), components: [None, None, Some(0.0)] },
+            Constraint {
+                nodes: set("DCD'C'"),
+                components: [None, Some(0.0), None],
+            },
+            Constraint {
+                nodes: set("ABA'B'"),
+                components: [Some(0.0), None, None],
+            },
+            Constraint {
+                nodes: set("BCB'C'"),
+                components: [Some(0.0), Some(0.0), None],
+            },
+            Constraint {
+                nodes: set("midplane"),
+                components: [None, None, Some(0.0)],
+            },
         ],
     };
     let load = LoadCase {
         name: "pressure".into(),
-        loads: vec![Load::Surface { faces: mesh.face_sets["upper"].clone(), load: SurfaceLoad::Pressure(1e6) }],
+        loads: vec![Load::Surface {
+            faces: mesh.face_sets["upper"].clone(),
+            load: SurfaceLoad::Pressure(1e6),
+        }],
     };
     let r = &model.solve(&[load]).unwrap().load_cases[0];
     let d = nearest_node(&mesh, Vector3::new(2.0, 0.0, 0.6));

@@ -103,7 +103,12 @@ pub fn stiffness_pattern(graph: &NodeGraph, dofs: &DofMap) -> SymbolicSparseColM
                 .collect();
             (0..3)
                 .filter_map(|c| dofs.eq(3 * v + c))
-                .map(move |j| rows.iter().copied().take_while(|&r| r <= j).collect::<Vec<_>>())
+                .map(move |j| {
+                    rows.iter()
+                        .copied()
+                        .take_while(|&r| r <= j)
+                        .collect::<Vec<_>>()
+                })
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -171,11 +176,17 @@ pub fn assemble_stiffness(
             })?;
         });
     }
-    Ok(values.into_iter().map(|v| f64::from_bits(v.into_inner())).collect())
+    Ok(values
+        .into_iter()
+        .map(|v| f64::from_bits(v.into_inner()))
+        .collect())
 }
 
 /// View of an assembled matrix.
-pub fn matrix<'a>(pattern: &'a SymbolicSparseColMat<usize>, values: &'a [f64]) -> SparseColMatRef<'a, usize, f64> {
+pub fn matrix<'a>(
+    pattern: &'a SymbolicSparseColMat<usize>,
+    values: &'a [f64],
+) -> SparseColMatRef<'a, usize, f64> {
     SparseColMatRef::new(pattern.as_ref(), values)
 }
 
@@ -213,7 +224,11 @@ mod tests {
     use crate::ElementKind;
 
     fn steel() -> Isotropic {
-        Isotropic { youngs_modulus: 200e9, poisson_ratio: 0.3, density: 7800.0 }
+        Isotropic {
+            youngs_modulus: 200e9,
+            poisson_ratio: 0.3,
+            density: 7800.0,
+        }
     }
 
     #[test]

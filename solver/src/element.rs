@@ -210,7 +210,9 @@ pub fn natural_nodes(kind: ElementKind) -> Vec<[f64; 3]> {
     let mut nodes = corners.clone();
     if kind.is_quadratic() {
         for &[a, b] in kind.edges() {
-            nodes.push(std::array::from_fn(|i| 0.5 * (corners[a][i] + corners[b][i])));
+            nodes.push(std::array::from_fn(|i| {
+                0.5 * (corners[a][i] + corners[b][i])
+            }));
         }
     }
     nodes
@@ -572,7 +574,14 @@ mod tests {
 
     #[test]
     fn face_shape_functions_are_consistent() {
-        let tri = [[0., 0.], [1., 0.], [0., 1.], [0.5, 0.], [0.5, 0.5], [0., 0.5]];
+        let tri = [
+            [0., 0.],
+            [1., 0.],
+            [0., 1.],
+            [0.5, 0.],
+            [0.5, 0.5],
+            [0., 0.5],
+        ];
         check_face::<Tri3, 3>(&tri[..3]);
         check_face::<Tri6, 6>(&tri);
         let quad: Vec<[f64; 2]> = (0..8).map(quad8_node).collect();
@@ -584,9 +593,11 @@ mod tests {
     fn faces_point_outward() {
         for kind in ElementKind::ALL {
             let x = natural_nodes(kind);
-            let centroid: Vector3<f64> =
-                x[..kind.corner_count()].iter().map(|p| Vector3::from(*p)).sum::<Vector3<f64>>()
-                    / kind.corner_count() as f64;
+            let centroid: Vector3<f64> = x[..kind.corner_count()]
+                .iter()
+                .map(|p| Vector3::from(*p))
+                .sum::<Vector3<f64>>()
+                / kind.corner_count() as f64;
             for f in 0..kind.face_count() {
                 let c = kind.face_corners(f);
                 let p: Vec<Vector3<f64>> = c.iter().map(|&i| Vector3::from(x[i])).collect();

@@ -41,14 +41,15 @@ pub fn mapped_block(
     map: impl Fn([f64; 3]) -> Vector3<f64>,
     name_face: impl Fn(&BlockFace) -> Option<String>,
 ) -> Result<Mesh> {
-    if divisions.iter().any(|&d| d == 0) {
+    if divisions.contains(&0) {
         return Err(SolverError::Mesh(format!(
             "divisions must be at least 1 in every direction, got {divisions:?}"
         )));
     }
     let r = if kind.is_quadratic() { 2 } else { 1 };
     let dims: [usize; 3] = std::array::from_fn(|i| r * divisions[i] + 1);
-    let param = |p: [usize; 3]| -> [f64; 3] { std::array::from_fn(|i| p[i] as f64 / (dims[i] - 1) as f64) };
+    let param =
+        |p: [usize; 3]| -> [f64; 3] { std::array::from_fn(|i| p[i] as f64 / (dims[i] - 1) as f64) };
     let point = |p: [usize; 3]| map(param(p));
 
     let mut elements: Vec<Vec<[usize; 3]>> = Vec::new();
@@ -110,7 +111,8 @@ pub fn mapped_block(
         face_sets,
         ..Default::default()
     };
-    mesh.element_sets.insert("body".into(), (0..elements.len()).collect());
+    mesh.element_sets
+        .insert("body".into(), (0..elements.len()).collect());
     Ok(mesh)
 }
 
@@ -121,13 +123,20 @@ fn cell_elements(kind: ElementKind, c: &[[usize; 3]]) -> Vec<Vec<[usize; 3]>> {
         ElementKind::Tet4 | ElementKind::Tet10 => {
             // Six tets around the diagonal 0–6, one per path 0 → a → a+b → 6 along cube edges.
             const PATHS: [[usize; 2]; 6] = [[1, 2], [1, 5], [3, 2], [3, 7], [4, 5], [4, 7]];
-            PATHS.iter().map(|&[a, b]| vec![c[0], c[a], c[b], c[6]]).collect()
+            PATHS
+                .iter()
+                .map(|&[a, b]| vec![c[0], c[a], c[b], c[6]])
+                .collect()
         }
     }
 }
 
 /// Reorders corners so the element has a positive Jacobian in physical space.
-fn orient(kind: ElementKind, corners: &mut [[usize; 3]], point: &impl Fn([usize; 3]) -> Vector3<f64>) {
+fn orient(
+    kind: ElementKind,
+    corners: &mut [[usize; 3]],
+    point: &impl Fn([usize; 3]) -> Vector3<f64>,
+) {
     let x: Vec<Vector3<f64>> = corners.iter().map(|&p| point(p)).collect();
     let (a, b, c) = match kind.corner_count() {
         4 => (1, 2, 3),
@@ -165,7 +174,13 @@ pub fn block(size: [f64; 3], divisions: [usize; 3], kind: ElementKind) -> Result
         divisions,
         kind,
         |p| Vector3::new(size[0] * p[0], size[1] * p[1], size[2] * p[2]),
-        |f| Some(format!("{}{}", AXIS_NAMES[f.axis], if f.far { "max" } else { "min" })),
+        |f| {
+            Some(format!(
+                "{}{}",
+                AXIS_NAMES[f.axis],
+                if f.far { "max" } else { "min" }
+            ))
+        },
     )
 }
 
@@ -234,7 +249,10 @@ pub fn tube_sector(
     divisions: [usize; 3],
     kind: ElementKind,
 ) -> Result<Mesh> {
-    check_positive("tube dimensions", &[r_inner, r_outer - r_inner, angle, length])?;
+    check_positive(
+        "tube dimensions",
+        &[r_inner, r_outer - r_inner, angle, length],
+    )?;
     mapped_block(
         divisions,
         kind,
@@ -262,7 +280,9 @@ fn check_positive(what: &str, values: &[f64]) -> Result<()> {
     if values.iter().all(|v| v.is_finite() && *v > 0.0) {
         Ok(())
     } else {
-        Err(SolverError::Mesh(format!("{what} must be positive, got {values:?}")))
+        Err(SolverError::Mesh(format!(
+            "{what} must be positive, got {values:?}"
+        )))
     }
 }
 
@@ -276,10 +296,18 @@ mod tests {
         for kind in ElementKind::ALL {
             let m = block([2.0, 1.0, 0.5], [4, 3, 2], kind).unwrap();
             m.check().unwrap();
-            assert_relative_eq!(m.volume(&m.region_elements("all").unwrap()), 1.0, epsilon = 1e-12);
+            assert_relative_eq!(
+                m.volume(&m.region_elements("all").unwrap()),
+                1.0,
+                epsilon = 1e-12
+            );
             let per_cell = if kind.corner_count() == 4 { 2 } else { 1 };
             assert_eq!(m.face_sets["xmin"].len(), 3 * 2 * per_cell, "{kind:?}");
-            assert_eq!(m.boundary_faces().len(), 2 * (12 + 8 + 6) * per_cell, "{kind:?}");
+            assert_eq!(
+                m.boundary_faces().len(),
+                2 * (12 + 8 + 6) * per_cell,
+                "{kind:?}"
+            );
         }
     }
 
@@ -294,9 +322,14 @@ mod tests {
     #[test]
     fn plate_with_hole_volume_converges_to_exact() {
         let exact = 0.5 * 0.5 * 0.1 - 0.25 * std::f64::consts::PI * 0.1f64.powi(2) * 0.1;
-        let m = quarter_plate_with_hole(1.0, 1.0, 0.1, 0.1, [16, 8, 1], ElementKind::Hex20).unwrap();
+        let m =
+            quarter_plate_with_hole(1.0, 1.0, 0.1, 0.1, [16, 8, 1], ElementKind::Hex20).unwrap();
         m.check().unwrap();
-        assert_relative_eq!(m.volume(&m.region_elements("all").unwrap()), exact, max_relative = 1e-4);
+        assert_relative_eq!(
+            m.volume(&m.region_elements("all").unwrap()),
+            exact,
+            max_relative = 1e-4
+        );
     }
 
     #[test]

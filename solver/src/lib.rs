@@ -24,4 +24,7 @@ pub use element::{ElementKind, FaceKind};
 pub use error::SolverError;
 pub use material::Isotropic;
 pub use mesh::{ElementBlock, FaceRef, Mesh};
-pub use statics::{Constraint, Load, LoadCase, Precision, SolverOptions, StaticModel, StaticResults, StaticSolution};
+pub use statics::{
+    Constraint, Load, LoadCase, Precision, SolverOptions, StaticModel, StaticResults,
+    StaticSolution,
+};

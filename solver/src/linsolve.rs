@@ -16,17 +16,25 @@
 use crate::error::{Result, SolverError};
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::cholesky::llt::factor::{LltError, LltRegularization};
-use faer::sparse::linalg::cholesky::{
-    factorize_symbolic_cholesky, simplicial::SimplicialLltRef, supernodal::SupernodalLltRef, LltRef,
-    SymbolicCholesky, SymbolicCholeskyRaw, SymmetricOrdering,
-};
 use faer::perm::PermRef;
+use faer::sparse::linalg::cholesky::{
+    factorize_symbolic_cholesky, simplicial::SimplicialLltRef, supernodal::SupernodalLltRef,
+    LltRef, SymbolicCholesky, SymbolicCholeskyRaw, SymmetricOrdering,
+};
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMat};
 use faer::{Conj, MatMut, Par, Side};
 use std::sync::Arc;
 
 /// A floating-point type a factor can be computed in.
-pub trait FactorScalar: faer::traits::RealField + faer::traits::ComplexField<Real = Self> + Copy + Into<f64> + Send + Sync + 'static {
+pub trait FactorScalar:
+    faer::traits::RealField
+    + faer::traits::ComplexField<Real = Self>
+    + Copy
+    + Into<f64>
+    + Send
+    + Sync
+    + 'static
+{
     /// Pivots smaller than this fraction of their diagonal entry count as zero.
     const SINGULAR_PIVOT_RATIO: f64;
     fn from_f64(v: f64) -> Self;
@@ -88,9 +96,16 @@ impl SymbolicFactor {
             }
             None => SymmetricOrdering::Amd,
         };
-        let inner = factorize_symbolic_cholesky(pattern.as_ref(), Side::Upper, ordering, Default::default())
-            .map_err(|e| SolverError::LinearSolver(format!("symbolic analysis failed: {e:?}")))?;
-        Ok(Self { inner: Arc::new(inner) })
+        let inner = factorize_symbolic_cholesky(
+            pattern.as_ref(),
+            Side::Upper,
+            ordering,
+            Default::default(),
+        )
+        .map_err(|e| SolverError::LinearSolver(format!("symbolic analysis failed: {e:?}")))?;
+        Ok(Self {
+            inner: Arc::new(inner),
+        })
     }
 
     /// Number of stored entries of L (fill-in included).
@@ -109,15 +124,21 @@ impl SymbolicFactor {
 
 impl<T: FactorScalar> Cholesky<T> {
     /// Factors `matrix` (upper triangle) with the analysed pattern.
-    pub fn factor(symbolic: &SymbolicFactor, matrix: SparseColMatRef<'_, usize, T>) -> std::result::Result<Self, FactorError> {
+    pub fn factor(
+        symbolic: &SymbolicFactor,
+        matrix: SparseColMatRef<'_, usize, T>,
+    ) -> std::result::Result<Self, FactorError> {
         let s = &symbolic.inner;
         let mut values = Vec::new();
-        values
-            .try_reserve_exact(s.len_val())
-            .map_err(|_| FactorError::Other(format!("out of memory for {} factor entries", s.len_val())))?;
+        values.try_reserve_exact(s.len_val()).map_err(|_| {
+            FactorError::Other(format!("out of memory for {} factor entries", s.len_val()))
+        })?;
         values.resize(s.len_val(), T::from_f64(0.0));
-        let mut buf = MemBuffer::try_new(s.factorize_numeric_llt_scratch::<T>(par(), Default::default()))
-            .map_err(|_| FactorError::Other("out of memory for factorisation workspace".into()))?;
+        let mut buf =
+            MemBuffer::try_new(s.factorize_numeric_llt_scratch::<T>(par(), Default::default()))
+                .map_err(|_| {
+                    FactorError::Other("out of memory for factorisation workspace".into())
+                })?;
         let result = s.factorize_numeric_llt::<T>(
             &mut values,
             matrix,
@@ -138,7 +159,7 @@ impl<T: FactorScalar> Cholesky<T> {
                 return Err(FactorError::Singular(SingularPivot {
                     equation: symbolic.original(index.min(s.nrows() - 1)),
                     ratio: 0.0,
-                }))
+                }));
             }
         }
         let mut chol = Self {
@@ -170,9 +191,8 @@ impl<T: FactorScalar> Cholesky<T> {
         match s.inner.raw() {
             SymbolicCholeskyRaw::Simplicial(sym) => {
                 let l = SimplicialLltRef::new(sym, &self.values);
-                let col_ptr = sym.col_ptr();
-                for j in 0..sym.ncols() {
-                    visit(j, l.values()[col_ptr[j]]);
+                for (j, &first) in sym.col_ptr()[..sym.ncols()].iter().enumerate() {
+                    visit(j, l.values()[first]);
                 }
             }
             SymbolicCholeskyRaw::Supernodal(sym) => {
@@ -194,7 +214,12 @@ impl<T: FactorScalar> Cholesky<T> {
     pub fn solve_in_place(&self, rhs: MatMut<'_, T>) {
         let s = &self.symbolic.inner;
         let mut buf = MemBuffer::new(s.solve_in_place_scratch::<T>(rhs.ncols(), par()));
-        LltRef::new(s, &self.values).solve_in_place_with_conj(Conj::No, rhs, par(), MemStack::new(&mut buf));
+        LltRef::new(s, &self.values).solve_in_place_with_conj(
+            Conj::No,
+            rhs,
+            par(),
+            MemStack::new(&mut buf),
+        );
     }
 }
 
@@ -267,7 +292,11 @@ const MIXED_MAX_ITERATIONS: usize = 200;
 impl StiffnessSolver {
     /// Factors `k` in double precision, or in single precision when `mixed`; a single
     /// precision factor that meets a non-positive pivot falls back to double.
-    pub fn new(symbolic: &SymbolicFactor, k: SparseColMatRef<'_, usize, f64>, mixed: bool) -> std::result::Result<Self, FactorError> {
+    pub fn new(
+        symbolic: &SymbolicFactor,
+        k: SparseColMatRef<'_, usize, f64>,
+        mixed: bool,
+    ) -> std::result::Result<Self, FactorError> {
         if mixed {
             let (sym, val) = k.parts();
             let single: Vec<f32> = val.iter().map(|&v| v as f32).collect();
@@ -287,7 +316,11 @@ impl StiffnessSolver {
 
     /// Solves K X = B for every column of `rhs` in place; returns the largest number of
     /// iterations a column needed (0 for a direct solve).
-    pub fn solve(&self, k: SparseColMatRef<'_, usize, f64>, mut rhs: MatMut<'_, f64>) -> Result<usize> {
+    pub fn solve(
+        &self,
+        k: SparseColMatRef<'_, usize, f64>,
+        mut rhs: MatMut<'_, f64>,
+    ) -> Result<usize> {
         match self {
             Self::Double(c) => {
                 c.solve_in_place(rhs);
@@ -310,7 +343,11 @@ impl StiffnessSolver {
 }
 
 /// Conjugate gradients on K x = b preconditioned by a single-precision factor of K.
-fn pcg(k: SparseColMatRef<'_, usize, f64>, m: &Cholesky<f32>, b: &[f64]) -> Result<(Vec<f64>, usize)> {
+fn pcg(
+    k: SparseColMatRef<'_, usize, f64>,
+    m: &Cholesky<f32>,
+    b: &[f64],
+) -> Result<(Vec<f64>, usize)> {
     let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
     let precondition = |r: &[f64]| -> Vec<f64> {
         let mut z = faer::Mat::<f32>::from_fn(r.len(), 1, |i, _| r[i] as f32);
@@ -374,7 +411,10 @@ mod tests {
             vals.push(if j + 1 < n { 2.0 } else { 1.0 } - if j == 0 { 1.0 } else { 0.0 } + ground);
             col_ptr.push(rows.len());
         }
-        (SymbolicSparseColMat::new_checked(n, n, col_ptr, None, rows), vals)
+        (
+            SymbolicSparseColMat::new_checked(n, n, col_ptr, None, rows),
+            vals,
+        )
     }
 
     #[test]
@@ -400,7 +440,10 @@ mod tests {
         let k = SparseColMatRef::new(p.as_ref(), &v);
         let b = Mat::<f64>::from_fn(200, 2, |i, j| ((i * 7 + j) % 5) as f64 - 2.0);
         let (mut x64, mut x32) = (b.clone(), b.clone());
-        StiffnessSolver::new(&s, k, false).unwrap().solve(k, x64.as_mut()).unwrap();
+        StiffnessSolver::new(&s, k, false)
+            .unwrap()
+            .solve(k, x64.as_mut())
+            .unwrap();
         let mixed = StiffnessSolver::new(&s, k, true).unwrap();
         assert!(matches!(mixed, StiffnessSolver::Mixed(_)));
         let its = mixed.solve(k, x32.as_mut()).unwrap();

@@ -35,7 +35,10 @@ pub fn add_surface_load(mesh: &Mesh, faces: &[FaceRef], load: SurfaceLoad, f: &m
     }
 }
 
-fn face_forces<F: FaceShape<M>, const M: usize>(x: &SMatrix<f64, M, 3>, load: SurfaceLoad) -> [Vector3<f64>; M] {
+fn face_forces<F: FaceShape<M>, const M: usize>(
+    x: &SMatrix<f64, M, 3>,
+    load: SurfaceLoad,
+) -> [Vector3<f64>; M] {
     let mut out = [Vector3::zeros(); M];
     for (s, w) in F::quadrature() {
         let s = Vector2::from(*s);
@@ -61,7 +64,13 @@ pub fn face_area(mesh: &Mesh, faces: &[FaceRef]) -> f64 {
 }
 
 /// Adds body forces ρ a over `elements` into `f`.
-pub fn add_body_acceleration(mesh: &Mesh, materials: &Materials, elements: &[usize], accel: Vector3<f64>, f: &mut [f64]) {
+pub fn add_body_acceleration(
+    mesh: &Mesh,
+    materials: &Materials,
+    elements: &[usize],
+    accel: Vector3<f64>,
+    f: &mut [f64],
+) {
     for &e in elements {
         let (kind, nodes) = mesh.element(e);
         let rho = materials.of(e).density;
@@ -124,7 +133,19 @@ mod tests {
 
     #[test]
     fn curved_face_area_converges() {
-        let m = tube_sector(1.0, 2.0, std::f64::consts::FRAC_PI_2, 1.0, [1, 4, 1], ElementKind::Hex20).unwrap();
-        assert_relative_eq!(face_area(&m, &m.face_sets["inner"]), std::f64::consts::FRAC_PI_2, max_relative = 1e-4);
+        let m = tube_sector(
+            1.0,
+            2.0,
+            std::f64::consts::FRAC_PI_2,
+            1.0,
+            [1, 4, 1],
+            ElementKind::Hex20,
+        )
+        .unwrap();
+        assert_relative_eq!(
+            face_area(&m, &m.face_sets["inner"]),
+            std::f64::consts::FRAC_PI_2,
+            max_relative = 1e-4
+        );
     }
 }

@@ -55,7 +55,14 @@ impl Isotropic {
 }
 
 pub fn to_voigt(t: &Matrix3<f64>) -> Voigt {
-    Voigt::from([t[(0, 0)], t[(1, 1)], t[(2, 2)], t[(0, 1)], t[(1, 2)], t[(0, 2)]])
+    Voigt::from([
+        t[(0, 0)],
+        t[(1, 1)],
+        t[(2, 2)],
+        t[(0, 1)],
+        t[(1, 2)],
+        t[(0, 2)],
+    ])
 }
 
 pub fn from_voigt(v: &Voigt) -> Matrix3<f64> {
@@ -70,7 +77,11 @@ pub fn von_mises(s: &Voigt) -> f64 {
 
 /// Principal values, largest first.
 pub fn principal(s: &Voigt) -> [f64; 3] {
-    let mut e: Vec<f64> = from_voigt(s).symmetric_eigenvalues().iter().copied().collect();
+    let mut e: Vec<f64> = from_voigt(s)
+        .symmetric_eigenvalues()
+        .iter()
+        .copied()
+        .collect();
     e.sort_by(|a, b| b.total_cmp(a));
     [e[0], e[1], e[2]]
 }

@@ -180,7 +180,9 @@ impl Mesh {
     pub fn check(&self) -> Result<()> {
         let n = self.nodes.len();
         if n == 0 || self.element_count() == 0 {
-            return Err(SolverError::Mesh("the mesh has no nodes or no elements".into()));
+            return Err(SolverError::Mesh(
+                "the mesh has no nodes or no elements".into(),
+            ));
         }
         if let Some((i, p)) = self
             .nodes
@@ -188,7 +190,9 @@ impl Mesh {
             .enumerate()
             .find(|(_, p)| !p.iter().all(|c| c.is_finite()))
         {
-            return Err(SolverError::Mesh(format!("node {i} has non-finite coordinates {p:?}")));
+            return Err(SolverError::Mesh(format!(
+                "node {i} has non-finite coordinates {p:?}"
+            )));
         }
         for (offset, b) in self.block_offsets().into_iter().zip(&self.blocks) {
             if b.connectivity.len() % b.kind.node_count() != 0 {
@@ -214,7 +218,9 @@ impl Mesh {
         }
         for (name, elems) in &self.element_sets {
             if let Some(&e) = elems.iter().find(|&&e| e >= self.element_count()) {
-                return Err(SolverError::Mesh(format!("element set '{name}' refers to missing element {e}")));
+                return Err(SolverError::Mesh(format!(
+                    "element set '{name}' refers to missing element {e}"
+                )));
             }
         }
         Ok(())
@@ -305,7 +311,10 @@ impl NodeGraph {
 
 /// Jacobian matrix J = ∂x/∂ξ (rows: x, y, z; columns: ξ, η, ζ).
 #[inline]
-pub fn jacobian<const N: usize>(x: &SMatrix<f64, N, 3>, dn: &SMatrix<f64, N, 3>) -> nalgebra::Matrix3<f64> {
+pub fn jacobian<const N: usize>(
+    x: &SMatrix<f64, N, 3>,
+    dn: &SMatrix<f64, N, 3>,
+) -> nalgebra::Matrix3<f64> {
     x.transpose() * dn
 }
 
@@ -315,7 +324,7 @@ fn check_element<E: Shape<N>, const N: usize>(x: &SMatrix<f64, N, 3>, id: usize)
         .fold(0.0, f64::max);
     for (q, (xi, _)) in E::quadrature().iter().enumerate() {
         let det = jacobian(x, &E::gradients(&(*xi).into())).determinant();
-        if !(det > 1e-12 * size.powi(3)) {
+        if det.is_nan() || det <= 1e-12 * size.powi(3) {
             return Err(SolverError::BadElement {
                 element: id,
                 kind: E::KIND.name(),

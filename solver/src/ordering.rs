@@ -21,7 +21,12 @@ pub fn nested_dissection(coords: &[Vector3<f64>], graph: &NodeGraph) -> Vec<usiz
     let label: Vec<AtomicU32> = (0..coords.len()).map(|_| AtomicU32::new(0)).collect();
     let next = AtomicU32::new(1);
     let mut nodes: Vec<usize> = (0..coords.len()).collect();
-    let ctx = Ctx { coords, graph, label: &label, next: &next };
+    let ctx = Ctx {
+        coords,
+        graph,
+        label: &label,
+        next: &next,
+    };
     ctx.dissect(&mut nodes);
     nodes
 }
@@ -129,6 +134,9 @@ mod tests {
         assert_eq!(sorted, (0..mesh.nodes.len()).collect::<Vec<_>>());
         // The last nodes form the top separator: a cross-section near x = 2.
         let last = &order[order.len() - 25..];
-        assert!(last.iter().all(|&n| (mesh.nodes[n].x - 2.0).abs() < 0.3), "{last:?}");
+        assert!(
+            last.iter().all(|&n| (mesh.nodes[n].x - 2.0).abs() < 0.3),
+            "{last:?}"
+        );
     }
 }

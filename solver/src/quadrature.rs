@@ -51,7 +51,12 @@ pub fn tetrahedron(points: usize) -> Vec<Point3> {
     let a = 0.585_410_196_624_968_5;
     let b = 0.138_196_601_125_010_5;
     let w = 1.0 / 24.0;
-    vec![([b, b, b], w), ([a, b, b], w), ([b, a, b], w), ([b, b, a], w)]
+    vec![
+        ([b, b, b], w),
+        ([a, b, b], w),
+        ([b, a, b], w),
+        ([b, b, a], w),
+    ]
 }
 
 /// Dunavant's 6-point degree-4 rule on the triangle (0,0)-(1,0)-(0,1).

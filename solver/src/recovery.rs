@@ -33,9 +33,14 @@ fn extrapolation(kind: ElementKind, points: &[([f64; 3], f64)]) -> DMatrix<f64> 
     let corners = kind.corner_count();
     let a = DMatrix::from_fn(points.len(), corners, |q, c| {
         let xi = points[q].0.into();
-        if corners == 4 { Tet4::values(&xi)[c] } else { Hex8::values(&xi)[c] }
+        if corners == 4 {
+            Tet4::values(&xi)[c]
+        } else {
+            Hex8::values(&xi)[c]
+        }
     });
-    a.pseudo_inverse(1e-12).expect("SVD of a small matrix converges")
+    a.pseudo_inverse(1e-12)
+        .expect("SVD of a small matrix converges")
 }
 
 struct ElementResult<const N: usize> {
@@ -75,7 +80,12 @@ fn element_fields<E: Shape<N>, const N: usize>(
             }
         }
     }
-    for (i, &[a, b]) in kind.edges().iter().enumerate().take(N - kind.corner_count()) {
+    for (i, &[a, b]) in kind
+        .edges()
+        .iter()
+        .enumerate()
+        .take(N - kind.corner_count())
+    {
         let mid = (r.nodal.row(a) + r.nodal.row(b)) * 0.5;
         r.nodal.set_row(kind.corner_count() + i, &mid);
     }
@@ -105,8 +115,8 @@ pub fn recover(mesh: &Mesh, materials: &Materials, u: &[f64]) -> Result<TensorFi
                 .collect();
             for (i, r) in results.into_iter().enumerate() {
                 for (a, &n) in b.element(i).iter().enumerate() {
-                    for k in 0..12 {
-                        sum[n][k] += r.nodal[(a, k)];
+                    for (k, s) in sum[n].iter_mut().enumerate() {
+                        *s += r.nodal[(a, k)];
                     }
                     count[n] += 1;
                 }

@@ -44,14 +44,20 @@ pub fn free_rigid_motions(nodes: &[Vector3<f64>], constrained: &[bool]) -> Vec<S
 }
 
 /// The point all three free motions leave fixed, if they are the rotations about it.
-fn common_pivot(free: &[SVector<f64, 6>], centre: &Vector3<f64>, length: f64) -> Option<Vector3<f64>> {
+fn common_pivot(
+    free: &[SVector<f64, 6>],
+    centre: &Vector3<f64>,
+    length: f64,
+) -> Option<Vector3<f64>> {
     // u_i(p) = t_i + (w_i/L) × (p − c) = 0  ⇔  [w_i/L]ₓ (p − c) = −t_i, stacked for all i.
     let mut m = nalgebra::SMatrix::<f64, 9, 3>::zeros();
     let mut rhs = nalgebra::SVector::<f64, 9>::zeros();
     for (i, v) in free.iter().enumerate() {
         let w = Vector3::new(v[3], v[4], v[5]) / length;
-        m.fixed_view_mut::<3, 3>(3 * i, 0).copy_from(&w.cross_matrix());
-        rhs.fixed_rows_mut::<3>(3 * i).copy_from(&-Vector3::new(v[0], v[1], v[2]));
+        m.fixed_view_mut::<3, 3>(3 * i, 0)
+            .copy_from(&w.cross_matrix());
+        rhs.fixed_rows_mut::<3>(3 * i)
+            .copy_from(&-Vector3::new(v[0], v[1], v[2]));
     }
     let d = m.svd(true, true).solve(&rhs, 1e-12).ok()?;
     ((m * d - rhs).norm() < 1e-6).then(|| centre + d)
@@ -65,7 +71,11 @@ fn describe(v: &SVector<f64, 6>, centre: &Vector3<f64>, length: f64) -> String {
     }
     // u(x) = t + (w/L) × (x − c); the axis passes where u ∥ w.
     let point = centre + length * w.cross(&t) / w.norm_squared();
-    format!("rotation about axis {} through point {}", fmt(w.normalize()), fmt(point))
+    format!(
+        "rotation about axis {} through point {}",
+        fmt(w.normalize()),
+        fmt(point)
+    )
 }
 
 fn fmt(d: Vector3<f64>) -> String {
@@ -106,13 +116,18 @@ mod tests {
         let nodes = cube();
         let pinned: Vec<bool> = (0..24).map(|d| d / 3 == 0).collect();
         let free = free_rigid_motions(&nodes, &pinned);
-        assert_eq!(free, ["rotation about any axis through point (0.000, 0.000, 0.000)"]);
+        assert_eq!(
+            free,
+            ["rotation about any axis through point (0.000, 0.000, 0.000)"]
+        );
     }
 
     #[test]
     fn roller_in_z_leaves_in_plane_motion() {
         let nodes = cube();
-        let z_only: Vec<bool> = (0..24).map(|d| nodes[d / 3].z == 0.0 && d % 3 == 2).collect();
+        let z_only: Vec<bool> = (0..24)
+            .map(|d| nodes[d / 3].z == 0.0 && d % 3 == 2)
+            .collect();
         let free = free_rigid_motions(&nodes, &z_only);
         assert_eq!(free.len(), 3, "{free:?}"); // x, y translation and rotation about z
     }

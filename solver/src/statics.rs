@@ -29,11 +29,20 @@ pub struct Constraint {
 #[derive(Clone, Debug)]
 pub enum Load {
     /// The same force (N) on every listed node.
-    NodalForce { nodes: Vec<usize>, force: Vector3<f64> },
+    NodalForce {
+        nodes: Vec<usize>,
+        force: Vector3<f64>,
+    },
     /// A surface load on element faces.
-    Surface { faces: Vec<FaceRef>, load: SurfaceLoad },
+    Surface {
+        faces: Vec<FaceRef>,
+        load: SurfaceLoad,
+    },
     /// Body acceleration (m/s²) on elements: gravity is `(0, 0, -9.81)`.
-    BodyAcceleration { elements: Vec<usize>, acceleration: Vector3<f64> },
+    BodyAcceleration {
+        elements: Vec<usize>,
+        acceleration: Vector3<f64>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -148,9 +157,16 @@ impl StaticModel<'_> {
                     }
                 }
                 Load::Surface { faces, load } => add_surface_load(self.mesh, faces, *load, &mut f),
-                Load::BodyAcceleration { elements, acceleration } => {
-                    add_body_acceleration(self.mesh, &self.materials, elements, *acceleration, &mut f)
-                }
+                Load::BodyAcceleration {
+                    elements,
+                    acceleration,
+                } => add_body_acceleration(
+                    self.mesh,
+                    &self.materials,
+                    elements,
+                    *acceleration,
+                    &mut f,
+                ),
             }
         }
         f
@@ -171,7 +187,9 @@ impl StaticModel<'_> {
         let (fixed, ubar) = self.prescribed();
         let free = free_rigid_motions(&mesh.nodes, &fixed);
         if !free.is_empty() {
-            return Err(SolverError::UnderConstrained { motions: free.join("; ") });
+            return Err(SolverError::UnderConstrained {
+                motions: free.join("; "),
+            });
         }
         let dofs = DofMap::new(&fixed);
         if dofs.free_count() == 0 {
@@ -256,7 +274,11 @@ impl StaticModel<'_> {
             results.push(StaticResults {
                 name: case.name.clone(),
                 strain_energy: 0.5 * u.iter().zip(&ku).map(|(a, b)| a * b).sum::<f64>(),
-                relative_residual: if scale > 0.0 { residual / scale } else { residual },
+                relative_residual: if scale > 0.0 {
+                    residual / scale
+                } else {
+                    residual
+                },
                 fields: recover(mesh, &self.materials, &u)?,
                 displacement: u,
                 applied,
@@ -278,21 +300,31 @@ mod tests {
     use crate::{ElementBlock, ElementKind, Isotropic};
 
     fn steel() -> Isotropic {
-        Isotropic { youngs_modulus: 210e9, poisson_ratio: 0.3, density: 7850.0 }
+        Isotropic {
+            youngs_modulus: 210e9,
+            poisson_ratio: 0.3,
+            density: 7850.0,
+        }
     }
 
     fn clamped(mesh: &Mesh) -> StaticModel<'_> {
         StaticModel {
             mesh,
             materials: Materials::uniform(steel(), mesh.element_count()),
-            constraints: vec![Constraint { nodes: mesh.set_nodes("xmin").unwrap(), components: [Some(0.0); 3] }],
+            constraints: vec![Constraint {
+                nodes: mesh.set_nodes("xmin").unwrap(),
+                components: [Some(0.0); 3],
+            }],
         }
     }
 
     fn gravity(mesh: &Mesh) -> LoadCase {
         LoadCase {
             name: "g".into(),
-            loads: vec![Load::BodyAcceleration { elements: (0..mesh.element_count()).collect(), acceleration: Vector3::new(0.0, 0.0, -9.81) }],
+            loads: vec![Load::BodyAcceleration {
+                elements: (0..mesh.element_count()).collect(),
+                acceleration: Vector3::new(0.0, 0.0, -9.81),
+            }],
         }
     }
 
@@ -306,7 +338,12 @@ mod tests {
         assert!((model.mass() - 78.5).abs() < 1e-9);
         let rz: f64 = r.reactions.iter().skip(2).step_by(3).sum();
         assert!((rz - weight).abs() < 1e-9 * weight, "{rz} vs {weight}");
-        let work: f64 = r.applied.iter().zip(&r.displacement).map(|(f, u)| f * u).sum();
+        let work: f64 = r
+            .applied
+            .iter()
+            .zip(&r.displacement)
+            .map(|(f, u)| f * u)
+            .sum();
         assert!((r.strain_energy - 0.5 * work).abs() < 1e-9 * r.strain_energy);
         assert!(r.relative_residual < 1e-10);
     }
@@ -319,7 +356,10 @@ mod tests {
         conn[8..16].swap(1, 5);
         conn[8..16].swap(2, 6);
         conn[8..16].swap(3, 7);
-        let err = clamped(&mesh).solve(&[gravity(&mesh)]).unwrap_err().to_string();
+        let err = clamped(&mesh)
+            .solve(&[gravity(&mesh)])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("element 1 (hex8) is inverted"), "{err}");
     }
 
@@ -329,10 +369,17 @@ mod tests {
         // cannot see it, the pivot check must.
         let mut mesh = block([1.0, 1.0, 1.0], [1, 1, 1], ElementKind::Hex8).unwrap();
         let n0 = mesh.nodes.len();
-        let extra: Vec<_> = mesh.nodes.iter().map(|p| p + Vector3::new(3.0, 0.0, 0.0)).collect();
+        let extra: Vec<_> = mesh
+            .nodes
+            .iter()
+            .map(|p| p + Vector3::new(3.0, 0.0, 0.0))
+            .collect();
         mesh.nodes.extend(extra);
         let conn: Vec<usize> = mesh.blocks[0].connectivity.iter().map(|n| n + n0).collect();
-        mesh.blocks.push(ElementBlock { kind: ElementKind::Hex8, connectivity: conn });
+        mesh.blocks.push(ElementBlock {
+            kind: ElementKind::Hex8,
+            connectivity: conn,
+        });
         let err = clamped(&mesh).solve(&[gravity(&mesh)]).unwrap_err();
         match err {
             SolverError::Singular { node, .. } => assert!(node >= n0, "node {node}"),
@@ -349,13 +396,30 @@ mod tests {
             mesh: &mesh,
             materials: Materials::uniform(steel(), mesh.element_count()),
             constraints: vec![
-                Constraint { nodes: set("xmin"), components: [Some(0.0), None, None] },
-                Constraint { nodes: set("xmax"), components: [Some(1e-3), None, None] },
-                Constraint { nodes: set("ymin"), components: [None, Some(0.0), None] },
-                Constraint { nodes: set("zmin"), components: [None, None, Some(0.0)] },
+                Constraint {
+                    nodes: set("xmin"),
+                    components: [Some(0.0), None, None],
+                },
+                Constraint {
+                    nodes: set("xmax"),
+                    components: [Some(1e-3), None, None],
+                },
+                Constraint {
+                    nodes: set("ymin"),
+                    components: [None, Some(0.0), None],
+                },
+                Constraint {
+                    nodes: set("zmin"),
+                    components: [None, None, Some(0.0)],
+                },
             ],
         };
-        let s = model.solve(&[LoadCase { name: "pull".into(), loads: vec![] }]).unwrap();
+        let s = model
+            .solve(&[LoadCase {
+                name: "pull".into(),
+                loads: vec![],
+            }])
+            .unwrap();
         for sig in &s.load_cases[0].fields.gauss_stress {
             assert!((sig[0] - 210e9 * 1e-3).abs() < 1e-6 * 210e6, "{sig:?}");
         }

@@ -14,20 +14,52 @@ pub struct NodalField {
 /// Nodal fields written for every static load case.
 pub fn nodal_fields(r: &StaticResults) -> Vec<NodalField> {
     let stress = &r.fields.nodal_stress;
-    let voigt = |v: &[vproto_solver::material::Voigt]| v.iter().flat_map(|s| s.iter().copied()).collect::<Vec<_>>();
+    let voigt = |v: &[vproto_solver::material::Voigt]| {
+        v.iter().flat_map(|s| s.iter().copied()).collect::<Vec<_>>()
+    };
     vec![
-        NodalField { name: "displacement", components: 3, values: r.displacement.clone(), unit: "m" },
-        NodalField { name: "stress", components: 6, values: voigt(stress), unit: "Pa" },
-        NodalField { name: "strain", components: 6, values: voigt(&r.fields.nodal_strain), unit: "1" },
-        NodalField { name: "von_mises", components: 1, values: stress.iter().map(von_mises).collect(), unit: "Pa" },
+        NodalField {
+            name: "displacement",
+            components: 3,
+            values: r.displacement.clone(),
+            unit: "m",
+        },
+        NodalField {
+            name: "stress",
+            components: 6,
+            values: voigt(stress),
+            unit: "Pa",
+        },
+        NodalField {
+            name: "strain",
+            components: 6,
+            values: voigt(&r.fields.nodal_strain),
+            unit: "1",
+        },
+        NodalField {
+            name: "von_mises",
+            components: 1,
+            values: stress.iter().map(von_mises).collect(),
+            unit: "Pa",
+        },
         NodalField {
             name: "principal_stress",
             components: 3,
             values: stress.iter().flat_map(principal).collect(),
             unit: "Pa",
         },
-        NodalField { name: "reaction_force", components: 3, values: r.reactions.clone(), unit: "N" },
-        NodalField { name: "applied_force", components: 3, values: r.applied.clone(), unit: "N" },
+        NodalField {
+            name: "reaction_force",
+            components: 3,
+            values: r.reactions.clone(),
+            unit: "N",
+        },
+        NodalField {
+            name: "applied_force",
+            components: 3,
+            values: r.applied.clone(),
+            unit: "N",
+        },
     ]
 }
 

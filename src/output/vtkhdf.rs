@@ -11,12 +11,22 @@ use ndarray::ArrayView1;
 use std::path::Path;
 use vproto_solver::{Mesh, StaticResults};
 
-pub fn write(path: &Path, mesh: &Mesh, material_of_element: &[usize], r: &StaticResults) -> Result<()> {
+pub fn write(
+    path: &Path,
+    mesh: &Mesh,
+    material_of_element: &[usize],
+    r: &StaticResults,
+) -> Result<()> {
     let file = hdf5::File::create(path)?;
     let root = file.create_group("VTKHDF")?;
-    root.new_attr_builder().with_data(ArrayView1::from(&[1i64, 0][..])).create("Version")?;
-    let kind = FixedAscii::<16>::from_ascii(b"UnstructuredGrid").map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    root.new_attr::<FixedAscii<16>>().create("Type")?.write_scalar(&kind)?;
+    root.new_attr_builder()
+        .with_data(ArrayView1::from(&[1i64, 0][..]))
+        .create("Version")?;
+    let kind =
+        FixedAscii::<16>::from_ascii(b"UnstructuredGrid").map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    root.new_attr::<FixedAscii<16>>()
+        .create("Type")?
+        .write_scalar(&kind)?;
 
     let mut connectivity: Vec<i64> = Vec::new();
     let mut offsets: Vec<i64> = vec![0];
@@ -30,16 +40,24 @@ pub fn write(path: &Path, mesh: &Mesh, material_of_element: &[usize], r: &Static
         }
     }
     let scalar = |name: &str, v: i64| -> Result<()> {
-        root.new_dataset_builder().with_data(ArrayView1::from(&[v][..])).create(name)?;
+        root.new_dataset_builder()
+            .with_data(ArrayView1::from(&[v][..]))
+            .create(name)?;
         Ok(())
     };
     scalar("NumberOfPoints", mesh.nodes.len() as i64)?;
     scalar("NumberOfCells", types.len() as i64)?;
     scalar("NumberOfConnectivityIds", connectivity.len() as i64)?;
     write_f64(&root, "Points", &points(mesh), 3)?;
-    root.new_dataset_builder().with_data(ArrayView1::from(&connectivity)).create("Connectivity")?;
-    root.new_dataset_builder().with_data(ArrayView1::from(&offsets)).create("Offsets")?;
-    root.new_dataset_builder().with_data(ArrayView1::from(&types)).create("Types")?;
+    root.new_dataset_builder()
+        .with_data(ArrayView1::from(&connectivity))
+        .create("Connectivity")?;
+    root.new_dataset_builder()
+        .with_data(ArrayView1::from(&offsets))
+        .create("Offsets")?;
+    root.new_dataset_builder()
+        .with_data(ArrayView1::from(&types))
+        .create("Types")?;
 
     let pd = root.create_group("PointData")?;
     for f in nodal_fields(r) {
@@ -47,7 +65,9 @@ pub fn write(path: &Path, mesh: &Mesh, material_of_element: &[usize], r: &Static
     }
     let cd = root.create_group("CellData")?;
     let mat: Vec<i32> = material_of_element.iter().map(|&m| m as i32).collect();
-    cd.new_dataset_builder().with_data(ArrayView1::from(&mat)).create("material")?;
+    cd.new_dataset_builder()
+        .with_data(ArrayView1::from(&mat))
+        .create("material")?;
     file.close()?;
     Ok(())
 }

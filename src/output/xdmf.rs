@@ -6,7 +6,9 @@ use std::fmt::Write;
 use vproto_solver::{Mesh, StaticResults};
 
 fn item(h5: &str, path: &str, dims: &str, number: &str, precision: u8) -> String {
-    format!(r#"<DataItem Dimensions="{dims}" NumberType="{number}" Precision="{precision}" Format="HDF">{h5}:{path}</DataItem>"#)
+    format!(
+        r#"<DataItem Dimensions="{dims}" NumberType="{number}" Precision="{precision}" Format="HDF">{h5}:{path}</DataItem>"#
+    )
 }
 
 /// XDMF text referring to datasets in `h5_name` (a path relative to the XDMF file).
@@ -24,7 +26,11 @@ pub fn document(h5_name: &str, mesh: &Mesh, results: &[StaticResults]) -> String
             let (_, topo) = cell_type(b.kind);
             let ne = b.len();
             let npe = b.kind.node_count();
-            let name = if multi { format!("{}_block{i}", r.name) } else { r.name.clone() };
+            let name = if multi {
+                format!("{}_block{i}", r.name)
+            } else {
+                r.name.clone()
+            };
             let _ = writeln!(s, "   <Grid Name=\"{name}\" GridType=\"Uniform\">");
             if !multi {
                 let _ = writeln!(s, "    <Time Value=\"{step}\"/>");
@@ -34,7 +40,11 @@ pub fn document(h5_name: &str, mesh: &Mesh, results: &[StaticResults]) -> String
                 "    <Topology TopologyType=\"{topo}\" NumberOfElements=\"{ne}\" NodesPerElement=\"{npe}\">\n     {}\n    </Topology>",
                 item(h5_name, &format!("/mesh/block{i}/connectivity"), &format!("{ne} {npe}"), "Int", 8)
             );
-            let _ = writeln!(s, "    <Geometry GeometryType=\"XYZ\">\n     {}\n    </Geometry>", item(h5_name, "/mesh/points", &format!("{n} 3"), "Float", 8));
+            let _ = writeln!(
+                s,
+                "    <Geometry GeometryType=\"XYZ\">\n     {}\n    </Geometry>",
+                item(h5_name, "/mesh/points", &format!("{n} 3"), "Float", 8)
+            );
             let _ = writeln!(
                 s,
                 "    <Attribute Name=\"material\" AttributeType=\"Scalar\" Center=\"Cell\">\n     {}\n    </Attribute>",
@@ -50,7 +60,11 @@ pub fn document(h5_name: &str, mesh: &Mesh, results: &[StaticResults]) -> String
                 ("applied_force", "applied_force", "Vector", 3),
             ];
             for (label, ds, kind, comps) in attrs {
-                let dims = if comps == 1 { n.to_string() } else { format!("{n} {comps}") };
+                let dims = if comps == 1 {
+                    n.to_string()
+                } else {
+                    format!("{n} {comps}")
+                };
                 let _ = writeln!(
                     s,
                     "    <Attribute Name=\"{label}\" AttributeType=\"{kind}\" Center=\"Node\">\n     {}\n    </Attribute>",

@@ -5,7 +5,9 @@ use nalgebra::Vector3;
 use vproto_solver::assembly::Materials;
 use vproto_solver::element::Shape;
 use vproto_solver::mesh::jacobian;
-use vproto_solver::{with_shape, Constraint, Isotropic, LoadCase, Mesh, StaticModel, StaticResults};
+use vproto_solver::{
+    with_shape, Constraint, Isotropic, LoadCase, Mesh, StaticModel, StaticResults,
+};
 
 pub fn material(e: f64, nu: f64) -> Isotropic {
     Isotropic {
@@ -17,14 +19,22 @@ pub fn material(e: f64, nu: f64) -> Isotropic {
 
 /// Nodes on any face set of the mesh.
 pub fn boundary_nodes(mesh: &Mesh) -> Vec<usize> {
-    let mut nodes: Vec<usize> = mesh.face_sets.keys().flat_map(|k| mesh.set_nodes(k).unwrap()).collect();
+    let mut nodes: Vec<usize> = mesh
+        .face_sets
+        .keys()
+        .flat_map(|k| mesh.set_nodes(k).unwrap())
+        .collect();
     nodes.sort_unstable();
     nodes.dedup();
     nodes
 }
 
 /// Solves with the displacement `exact` prescribed at every boundary node and no loads.
-pub fn solve_dirichlet(mesh: &Mesh, m: Isotropic, exact: impl Fn(&Vector3<f64>) -> Vector3<f64>) -> StaticResults {
+pub fn solve_dirichlet(
+    mesh: &Mesh,
+    m: Isotropic,
+    exact: impl Fn(&Vector3<f64>) -> Vector3<f64>,
+) -> StaticResults {
     let constraints = boundary_nodes(mesh)
         .into_iter()
         .map(|n| {
@@ -50,7 +60,11 @@ pub fn solve_dirichlet(mesh: &Mesh, m: Isotropic, exact: impl Fn(&Vector3<f64>) 
 }
 
 /// L2 norm of (u_h − exact) over the mesh, by each element's quadrature rule.
-pub fn l2_error(mesh: &Mesh, u: &[f64], exact: impl Fn(&Vector3<f64>) -> Vector3<f64> + Sync) -> f64 {
+pub fn l2_error(
+    mesh: &Mesh,
+    u: &[f64],
+    exact: impl Fn(&Vector3<f64>) -> Vector3<f64> + Sync,
+) -> f64 {
     let mut sum = 0.0;
     for b in &mesh.blocks {
         with_shape!(b.kind, E, N, D => {
@@ -86,7 +100,11 @@ pub fn fitted_rate(h: &[f64], err: &[f64]) -> f64 {
 /// Index of the node nearest to `p`.
 pub fn nearest_node(mesh: &Mesh, p: Vector3<f64>) -> usize {
     (0..mesh.nodes.len())
-        .min_by(|&a, &b| (mesh.nodes[a] - p).norm().total_cmp(&(mesh.nodes[b] - p).norm()))
+        .min_by(|&a, &b| {
+            (mesh.nodes[a] - p)
+                .norm()
+                .total_cmp(&(mesh.nodes[b] - p).norm())
+        })
         .unwrap()
 }
 
