@@ -149,6 +149,83 @@ pub fn assemble_stiffness(
     dofs: &DofMap,
     pattern: &SymbolicSparseColMat<usize>,
 ) -> Result<Vec<f64>> {
+    assemble(mesh, dofs, pattern, &Stiffness(materials))
+}
+
+/// Assembles the free–free consistent mass matrix values on `pattern`.
+pub fn assemble_mass(
+    mesh: &Mesh,
+    materials: &Materials,
+    dofs: &DofMap,
+    pattern: &SymbolicSparseColMat<usize>,
+) -> Result<Vec<f64>> {
+    assemble(mesh, dofs, pattern, &Mass(materials))
+}
+
+/// An element matrix (3 dofs per node) that can be assembled: stiffness, mass, …
+pub trait ElementMatrix: Sync {
+    fn matrix<E: Shape<N>, const N: usize, const D: usize>(
+        &self,
+        x: &SMatrix<f64, N, 3>,
+        id: usize,
+    ) -> Result<SMatrix<f64, D, D>>;
+}
+
+/// The isotropic elastic stiffness.
+pub struct Stiffness<'a>(pub &'a Materials);
+/// The consistent mass.
+pub struct Mass<'a>(pub &'a Materials);
+
+impl ElementMatrix for Stiffness<'_> {
+    fn matrix<E: Shape<N>, const N: usize, const D: usize>(
+        &self,
+        x: &SMatrix<f64, N, 3>,
+        id: usize,
+    ) -> Result<SMatrix<f64, D, D>> {
+        element_stiffness::<E, N, D>(x, self.0.of(id), id)
+    }
+}
+
+impl ElementMatrix for Mass<'_> {
+    fn matrix<E: Shape<N>, const N: usize, const D: usize>(
+        &self,
+        x: &SMatrix<f64, N, 3>,
+        id: usize,
+    ) -> Result<SMatrix<f64, D, D>> {
+        Ok(element_mass::<E, N, D>(x, self.0.of(id).density))
+    }
+}
+
+/// Consistent mass of one element: M_ab = ∫ ρ N_a N_b dV · I.
+pub fn element_mass<E: Shape<N>, const N: usize, const D: usize>(
+    x: &SMatrix<f64, N, 3>,
+    density: f64,
+) -> SMatrix<f64, D, D> {
+    const { assert!(D == 3 * N) };
+    let mut m = SMatrix::<f64, D, D>::zeros();
+    for (xi, w) in E::mass_quadrature() {
+        let n = E::values(&(*xi).into());
+        let dv = w * jacobian(x, &E::gradients(&(*xi).into())).determinant() * density;
+        for b in 0..N {
+            for a in 0..N {
+                let v = n[a] * n[b] * dv;
+                for c in 0..3 {
+                    m[(3 * a + c, 3 * b + c)] += v;
+                }
+            }
+        }
+    }
+    m
+}
+
+/// Assembles an element matrix over every element into the values of `pattern`, in
+/// parallel over elements (atomic adds resolve shared entries).
+pub fn assemble(
+    mesh: &Mesh,
+    dofs: &DofMap,
+    pattern: &SymbolicSparseColMat<usize>,
+    op: &impl ElementMatrix,
+) -> Result<Vec<f64>> {
     let p = pattern.as_ref();
     let (col_ptr, row_idx) = (p.col_ptr(), p.row_idx());
     let values: Vec<AtomicU64> = (0..row_idx.len()).map(|_| AtomicU64::new(0)).collect();
@@ -157,7 +234,7 @@ pub fn assemble_stiffness(
             (0..b.len()).into_par_iter().try_for_each(|i| -> Result<()> {
                 let nodes = b.element(i);
                 let id = offset + i;
-                let k = element_stiffness::<E, N, D>(&mesh.coords::<N>(nodes), materials.of(id), id)?;
+                let k = op.matrix::<E, N, D>(&mesh.coords::<N>(nodes), id)?;
                 let eqs: [Option<usize>; D] = std::array::from_fn(|r| dofs.eq(3 * nodes[r / 3] + r % 3));
                 for (cb, col) in eqs.iter().enumerate() {
                     let Some(col) = *col else { continue };
@@ -228,6 +305,19 @@ mod tests {
             youngs_modulus: 200e9,
             poisson_ratio: 0.3,
             density: 7800.0,
+        }
+    }
+
+    #[test]
+    fn element_mass_sums_to_element_mass() {
+        for kind in ElementKind::ALL {
+            let m = block([1.0, 0.7, 0.4], [1, 1, 1], kind).unwrap();
+            with_shape!(kind, E, N, D => {
+                let mass = element_mass::<E, N, D>(&m.coords::<N>(m.blocks[0].element(0)), 1000.0);
+                let total: f64 = (0..D).step_by(3).flat_map(|r| (0..D).step_by(3).map(move |c| (r, c))).map(|(r, c)| mass[(r, c)]).sum();
+                let expect = 1000.0 * 0.28 / if kind.corner_count() == 4 { 6.0 } else { 1.0 };
+                assert!((total - expect).abs() < 1e-10 * expect, "{kind:?}: {total} vs {expect}");
+            });
         }
     }
 

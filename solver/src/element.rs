@@ -178,6 +178,10 @@ pub trait Shape<const N: usize>: 'static {
     fn gradients(xi: &Vector3<f64>) -> SMatrix<f64, N, 3>;
     /// The stiffness integration rule.
     fn quadrature() -> &'static [Point3];
+    /// A rule exact for products of two shape functions (the consistent mass matrix).
+    fn mass_quadrature() -> &'static [Point3] {
+        Self::quadrature()
+    }
 }
 
 /// A reference surface facet with `M` nodes, for surface loads.
@@ -236,6 +240,8 @@ pub struct Hex20;
 
 static TET1: LazyLock<Vec<Point3>> = LazyLock::new(|| quadrature::tetrahedron(1));
 static TET4: LazyLock<Vec<Point3>> = LazyLock::new(|| quadrature::tetrahedron(4));
+static TET_COLLAPSED4: LazyLock<Vec<Point3>> =
+    LazyLock::new(|| quadrature::tetrahedron_collapsed(4));
 static CUBE2: LazyLock<Vec<Point3>> = LazyLock::new(|| quadrature::gauss_cube(2));
 static CUBE3: LazyLock<Vec<Point3>> = LazyLock::new(|| quadrature::gauss_cube(3));
 static TRI: LazyLock<Vec<Point2>> = LazyLock::new(quadrature::triangle);
@@ -252,6 +258,9 @@ impl Shape<4> for Tet4 {
     }
     fn quadrature() -> &'static [Point3] {
         &TET1
+    }
+    fn mass_quadrature() -> &'static [Point3] {
+        &TET4
     }
 }
 
@@ -279,6 +288,9 @@ impl Shape<10> for Tet10 {
     }
     fn quadrature() -> &'static [Point3] {
         &TET4
+    }
+    fn mass_quadrature() -> &'static [Point3] {
+        &TET_COLLAPSED4
     }
 }
 

@@ -14,6 +14,7 @@ pub mod linsolve;
 pub mod loads;
 pub mod material;
 pub mod mesh;
+pub mod modal;
 pub mod ordering;
 pub mod quadrature;
 pub mod recovery;

@@ -11,14 +11,42 @@ pub type Point2 = ([f64; 2], f64);
 
 const G2: f64 = 0.577_350_269_189_625_8; // 1/sqrt(3)
 const G3: f64 = 0.774_596_669_241_483_4; // sqrt(3/5)
+const G4A: (f64, f64) = (0.339_981_043_584_856_3, 0.652_145_154_862_546_1);
+const G4B: (f64, f64) = (0.861_136_311_594_052_6, 0.347_854_845_137_453_9);
 
-/// 1D Gauss–Legendre abscissae and weights with 1, 2 or 3 points.
+/// 1D Gauss–Legendre abscissae and weights on [-1, 1] with 1 to 4 points.
 fn gauss_1d(n: usize) -> &'static [(f64, f64)] {
     match n {
         1 => &[(0.0, 2.0)],
         2 => &[(-G2, 1.0), (G2, 1.0)],
-        _ => &[(-G3, 5.0 / 9.0), (0.0, 8.0 / 9.0), (G3, 5.0 / 9.0)],
+        3 => &[(-G3, 5.0 / 9.0), (0.0, 8.0 / 9.0), (G3, 5.0 / 9.0)],
+        _ => &[
+            (-G4B.0, G4B.1),
+            (-G4A.0, G4A.1),
+            (G4A.0, G4A.1),
+            (G4B.0, G4B.1),
+        ],
     }
+}
+
+/// Collapsed (Duffy) product rule on the unit tetrahedron with `n` Gauss points per
+/// direction: x = u, y = (1−u) v, z = (1−u)(1−v) w, Jacobian (1−u)²(1−v). Exact for
+/// polynomials of degree ≤ 2n − 3 (n = 4: the quartic integrands of a tet10 mass matrix).
+pub fn tetrahedron_collapsed(n: usize) -> Vec<Point3> {
+    let g: Vec<(f64, f64)> = gauss_1d(n)
+        .iter()
+        .map(|&(x, w)| (0.5 * (x + 1.0), 0.5 * w))
+        .collect();
+    let mut pts = Vec::with_capacity(n * n * n);
+    for &(u, wu) in &g {
+        for &(v, wv) in &g {
+            for &(w, ww) in &g {
+                let p = [u, (1.0 - u) * v, (1.0 - u) * (1.0 - v) * w];
+                pts.push((p, wu * wv * ww * (1.0 - u).powi(2) * (1.0 - v)));
+            }
+        }
+    }
+    pts
 }
 
 /// Tensor-product Gauss rule on the cube [-1,1]^3 with `n` points per direction.
@@ -92,6 +120,23 @@ mod tests {
         }
         let s: f64 = triangle().iter().map(|p| p.1).sum();
         assert_relative_eq!(s, 0.5, epsilon = 1e-12);
+        let s: f64 = tetrahedron_collapsed(4).iter().map(|p| p.1).sum();
+        assert_relative_eq!(s, 1.0 / 6.0, epsilon = 1e-14);
+    }
+
+    #[test]
+    fn collapsed_rule_integrates_quartics_exactly() {
+        // ∫ xᵃ yᵇ zᶜ over the unit tetrahedron = a! b! c! / (a + b + c + 3)!.
+        let s: f64 = tetrahedron_collapsed(4)
+            .iter()
+            .map(|(p, w)| w * p[0].powi(2) * p[1].powi(2))
+            .sum();
+        assert_relative_eq!(s, 4.0 / 5040.0, epsilon = 1e-15);
+        let s: f64 = tetrahedron_collapsed(4)
+            .iter()
+            .map(|(p, w)| w * p[2].powi(4))
+            .sum();
+        assert_relative_eq!(s, 1.0 / 210.0, epsilon = 1e-15);
     }
 
     #[test]

@@ -129,7 +129,7 @@ impl StaticModel<'_> {
     }
 
     /// Constrained flags and prescribed values per dof.
-    fn prescribed(&self) -> (Vec<bool>, Vec<f64>) {
+    pub(crate) fn prescribed(&self) -> (Vec<bool>, Vec<f64>) {
         let n = 3 * self.mesh.nodes.len();
         let (mut fixed, mut value) = (vec![false; n], vec![0.0; n]);
         for c in &self.constraints {

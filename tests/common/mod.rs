@@ -10,10 +10,14 @@ use vproto_solver::{
 };
 
 pub fn material(e: f64, nu: f64) -> Isotropic {
+    material_with_density(e, nu, 7800.0)
+}
+
+pub fn material_with_density(e: f64, nu: f64, density: f64) -> Isotropic {
     Isotropic {
         youngs_modulus: e,
         poisson_ratio: nu,
-        density: 7800.0,
+        density,
     }
 }
 

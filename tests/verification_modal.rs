@@ -1,0 +1,147 @@
+//! Verification of natural frequencies against Euler–Bernoulli beam theory and the
+//! NAFEMS FV52 benchmark.
+
+mod common;
+
+use common::*;
+use vproto_solver::assembly::Materials;
+use vproto_solver::generate::block;
+use vproto_solver::modal::ModalOptions;
+use vproto_solver::{Constraint, ElementKind, StaticModel};
+
+/// Slender steel cantilever L = 2 m, 40 × 20 mm (L/h = 100), clamped at x = 0.
+/// Euler–Bernoulli: f_i = (β_i L)² / (2π L²) · √(EI/ρA) with β_i L = 1.875104,
+/// 4.694091, 7.854757 for bending about the weak axis. The first three weak-axis modes
+/// (identified as the modes moving mainly in z) must converge towards them under refinement
+/// and lie within 1 % on the finest mesh, for hex20 and tet10.
+#[test]
+fn cantilever_bending_frequencies_match_euler_bernoulli() {
+    let (e, rho, l, b, h): (f64, f64, f64, f64, f64) = (210e9, 7850.0, 2.0, 0.04, 0.02);
+    let base = (e * h * h / (12.0 * rho)).sqrt() / (2.0 * std::f64::consts::PI * l * l);
+    let exact: Vec<f64> = [1.875104, 4.694091, 7.854757]
+        .iter()
+        .map(|bl: &f64| bl * bl * base)
+        .collect();
+    for kind in [ElementKind::Hex20, ElementKind::Tet10] {
+        let mut errors: Vec<f64> = vec![];
+        for k in [1usize, 2, 4] {
+            let mesh = block([l, b, h], [20 * k, 2 * k, k], kind).unwrap();
+            let model = StaticModel {
+                mesh: &mesh,
+                materials: Materials::uniform(
+                    material_with_density(e, 0.3, rho),
+                    mesh.element_count(),
+                ),
+                constraints: vec![Constraint {
+                    nodes: mesh.set_nodes("xmin").unwrap(),
+                    components: [Some(0.0); 3],
+                }],
+            };
+            let sol = model
+                .modes(ModalOptions {
+                    modes: 10,
+                    shift_hz: None,
+                })
+                .unwrap();
+            let weak: Vec<f64> = sol
+                .modes
+                .iter()
+                .filter(|m| {
+                    m.shape
+                        .iter()
+                        .skip(2)
+                        .step_by(3)
+                        .map(|u| u * u)
+                        .sum::<f64>()
+                        > 0.9 * m.shape.iter().map(|u| u * u).sum::<f64>()
+                })
+                .map(|m| m.frequency)
+                .take(3)
+                .collect();
+            assert_eq!(
+                weak.len(),
+                3,
+                "{kind:?}: {:?}",
+                sol.modes.iter().map(|m| m.frequency).collect::<Vec<_>>()
+            );
+            let err = weak
+                .iter()
+                .zip(&exact)
+                .map(|(f, x)| (f - x).abs() / x)
+                .fold(0.0, f64::max);
+            println!(
+                "{kind:?} k={k}: {weak:.3?} Hz vs {exact:.3?}, worst error {:.3} %",
+                100.0 * err
+            );
+            errors.push(err);
+        }
+        assert!(
+            errors.windows(2).all(|w| w[1] < w[0]),
+            "{kind:?}: {errors:?}"
+        );
+        assert!(errors[2] < 0.01, "{kind:?}: {errors:?}");
+    }
+}
+
+/// NAFEMS FV52 (NAFEMS R0015): simply supported thick square plate 10 × 10 × 1 m,
+/// E = 200 GPa, ν = 0.3, ρ = 8000 kg/m³, u_z = 0 along the four edges of the bottom
+/// face, on the benchmark's own 4 × 4 × 1 hex20 mesh. Modes 1–3 are rigid in-plane
+/// motions. Two references:
+/// - the solid hex20 reference on that mesh quoted by Code_Aster's SDLS502 (44.762,
+///   110.52, 110.52, 169.08, 193.93, 206.64, 206.64 Hz): within 0.5 %;
+/// - the NAFEMS targets for modes 4–10 (45.897, 109.44, 109.44, 167.89, 193.59, 206.19,
+///   206.19 Hz): within 2 % for modes 5–10. Mode 4 of every solid model is 2.4 % below
+///   45.897 (OptiStruct reports 0.976 on this mesh, as here; refining lowers it further),
+///   so it is held to 2.5 %.
+#[test]
+fn nafems_fv52_thick_plate_frequencies() {
+    let nafems = [45.897, 109.44, 109.44, 167.89, 193.59, 206.19, 206.19];
+    let solid_reference = [44.762, 110.52, 110.52, 169.08, 193.93, 206.64, 206.64];
+    let mesh = block([10.0, 10.0, 1.0], [4, 4, 1], ElementKind::Hex20).unwrap();
+    let edges: Vec<usize> = (0..mesh.nodes.len())
+        .filter(|&i| {
+            let p = mesh.nodes[i];
+            p.z.abs() < 1e-9
+                && (p.x.abs() < 1e-9
+                    || (p.x - 10.0).abs() < 1e-9
+                    || p.y.abs() < 1e-9
+                    || (p.y - 10.0).abs() < 1e-9)
+        })
+        .collect();
+    let model = StaticModel {
+        mesh: &mesh,
+        materials: Materials::uniform(
+            material_with_density(200e9, 0.3, 8000.0),
+            mesh.element_count(),
+        ),
+        constraints: vec![Constraint {
+            nodes: edges,
+            components: [None, None, Some(0.0)],
+        }],
+    };
+    let sol = model
+        .modes(ModalOptions {
+            modes: 10,
+            shift_hz: None,
+        })
+        .unwrap();
+    let f: Vec<f64> = sol.modes.iter().map(|m| m.frequency).collect();
+    println!("FV52 frequencies {f:.3?}");
+    assert!(sol.modes[..3].iter().all(|m| m.rigid_body), "{f:?}");
+    for (i, m) in sol.modes[3..].iter().enumerate() {
+        assert!(
+            (m.frequency - solid_reference[i]).abs() < 0.005 * solid_reference[i],
+            "mode {}: {} Hz",
+            i + 4,
+            m.frequency
+        );
+        let tolerance = if i == 0 { 0.025 } else { 0.02 };
+        assert!(
+            (m.frequency - nafems[i]).abs() < tolerance * nafems[i],
+            "mode {}: {} Hz",
+            i + 4,
+            m.frequency
+        );
+        assert!(m.residual < 1e-9);
+    }
+}
