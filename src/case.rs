@@ -150,11 +150,35 @@ pub struct LoadCaseSpec {
     pub name: String,
     #[serde(default)]
     pub description: String,
+    /// `static` (default) or `modal`.
+    #[serde(default)]
+    pub analysis: AnalysisSpec,
+    /// Modal: number of modes to compute (default 10).
+    pub modes: Option<usize>,
+    /// Modal: find the modes above this frequency (Hz).
+    pub shift_hz: Option<f64>,
     #[serde(default)]
     pub load: Vec<Spanned<LoadSpec>>,
     /// Criteria checked in this load case only.
     #[serde(default)]
     pub criterion: Vec<Spanned<CriterionSpec>>,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AnalysisSpec {
+    #[default]
+    Static,
+    Modal,
+}
+
+impl AnalysisSpec {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Static => "static",
+            Self::Modal => "modal",
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -208,6 +232,30 @@ pub enum CriterionSpec {
         min: Option<f64>,
         max: Option<f64>,
     },
+    /// Modal: the first elastic natural frequency (Hz) ≥ min.
+    FirstFrequency { min: f64 },
+    /// Modal: no elastic natural frequency inside [min, max] Hz.
+    ForbiddenBand { min: f64, max: f64 },
+    /// Modal: the computed modes' effective mass in a direction ≥ min_fraction of the
+    /// mass that can move in it.
+    EffectiveMass {
+        direction: Component,
+        min_fraction: f64,
+    },
+}
+
+impl CriterionSpec {
+    /// The analysis whose results the criterion reads.
+    pub fn analysis(&self) -> AnalysisSpec {
+        match self {
+            Self::MaxVonMises { .. }
+            | Self::MaxDisplacement { .. }
+            | Self::ReactionForce { .. } => AnalysisSpec::Static,
+            Self::FirstFrequency { .. }
+            | Self::ForbiddenBand { .. }
+            | Self::EffectiveMass { .. } => AnalysisSpec::Modal,
+        }
+    }
 }
 
 fn magnitude() -> Component {
@@ -248,6 +296,29 @@ impl Case {
                 "{}: name '{bad}' may only use letters, digits, '_', '-' and '.' (it names result files and HDF5 groups)",
                 path.display()
             );
+        }
+        for lc in &spec.load_case {
+            let modal = lc.analysis == AnalysisSpec::Modal;
+            if modal && !lc.load.is_empty() {
+                bail!("{}: load case '{}' is modal: it takes no [[load_case.load]] (natural modes need no loads)", path.display(), lc.name);
+            }
+            if !modal && (lc.modes.is_some() || lc.shift_hz.is_some()) {
+                bail!("{}: load case '{}' is static: `modes` and `shift_hz` need analysis = \"modal\"", path.display(), lc.name);
+            }
+            if let Some(c) = lc
+                .criterion
+                .iter()
+                .find(|c| c.get_ref().analysis() != lc.analysis)
+            {
+                let line = text[..c.span().start].matches('\n').count() + 1;
+                bail!(
+                    "{}:{line}: this criterion reads {} results but load case '{}' is {}",
+                    path.display(),
+                    c.get_ref().analysis().name(),
+                    lc.name,
+                    lc.analysis.name()
+                );
+            }
         }
         let mut names: Vec<&str> = spec.load_case.iter().map(|l| l.name.as_str()).collect();
         names.sort_unstable();

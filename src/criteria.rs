@@ -4,7 +4,7 @@
 //! (the classic allowable/actual − 1); for a lower limit, (value − limit)/|limit|. A
 //! check passes when its margin is ≥ 0; a non-finite value always fails.
 
-use crate::case::{Case, Component, CriterionSpec};
+use crate::case::{AnalysisSpec, Case, Component, CriterionSpec};
 use crate::model::Model;
 use anyhow::Result;
 use nalgebra::Vector3;
@@ -12,6 +12,7 @@ use serde::Serialize;
 use toml::Spanned;
 use vproto_solver::loads::resultant;
 use vproto_solver::material::von_mises;
+use vproto_solver::modal::ModalSolution;
 use vproto_solver::StaticResults;
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
@@ -28,6 +29,8 @@ pub enum Quantity {
     Stress,
     Displacement,
     Force,
+    Frequency,
+    Fraction,
 }
 
 impl Quantity {
@@ -36,6 +39,8 @@ impl Quantity {
             Self::Stress => "Pa",
             Self::Displacement => "m",
             Self::Force => "N",
+            Self::Frequency => "Hz",
+            Self::Fraction => "1",
         }
     }
 }
@@ -108,8 +113,133 @@ fn pick(v: Vector3<f64>, c: Component) -> f64 {
     }
 }
 
-/// Evaluates `spec` on one load case's results.
+/// The results of one load case, whichever its analysis.
+#[derive(Clone, Copy)]
+pub enum Results<'a> {
+    Static(&'a StaticResults),
+    Modal(&'a ModalSolution),
+}
+
+/// Evaluates `spec` on one load case's results; criteria of another analysis give no
+/// checks (top-level criteria apply to the load cases they can read).
 pub fn evaluate(
+    case: &Case,
+    model: &Model,
+    spec: &Spanned<CriterionSpec>,
+    load_case: &str,
+    results: Results,
+) -> Result<Vec<Check>> {
+    match results {
+        Results::Static(r) if spec.get_ref().analysis() == AnalysisSpec::Static => {
+            evaluate_static(case, model, spec, r)
+        }
+        Results::Modal(m) if spec.get_ref().analysis() == AnalysisSpec::Modal => {
+            evaluate_modal(case, spec, load_case, m)
+        }
+        _ => Ok(vec![]),
+    }
+}
+
+fn evaluate_modal(
+    case: &Case,
+    spec: &Spanned<CriterionSpec>,
+    load_case: &str,
+    m: &ModalSolution,
+) -> Result<Vec<Check>> {
+    let elastic: Vec<f64> = m
+        .modes
+        .iter()
+        .filter(|x| !x.rigid_body)
+        .map(|x| x.frequency)
+        .collect();
+    Ok(match spec.get_ref() {
+        CriterionSpec::FirstFrequency { min } => {
+            let f = elastic.first().copied().unwrap_or(f64::NAN);
+            vec![Check::new(
+                load_case,
+                "first natural frequency".into(),
+                Quantity::Frequency,
+                f,
+                Bound::Lower,
+                *min,
+                None,
+            )]
+        }
+        CriterionSpec::ForbiddenBand { min, max } => {
+            if min >= max {
+                return Err(case.error_at(
+                    spec,
+                    format!("forbidden_band needs min < max, got [{min}, {max}]"),
+                ));
+            }
+            let centre = 0.5 * (min + max);
+            let nearest = elastic
+                .iter()
+                .copied()
+                .min_by(|a, b| (a - centre).abs().total_cmp(&(b - centre).abs()));
+            let name = format!("no mode in [{min}, {max}] Hz");
+            match nearest {
+                // A mode below the band's centre must stay below the band, one above it above.
+                Some(f) if f < centre => vec![Check::new(
+                    load_case,
+                    name,
+                    Quantity::Frequency,
+                    f,
+                    Bound::Upper,
+                    *min,
+                    None,
+                )],
+                Some(f) => vec![Check::new(
+                    load_case,
+                    name,
+                    Quantity::Frequency,
+                    f,
+                    Bound::Lower,
+                    *max,
+                    None,
+                )],
+                None => vec![],
+            }
+        }
+        CriterionSpec::EffectiveMass {
+            direction,
+            min_fraction,
+        } => {
+            let d = match direction {
+                Component::X => 0,
+                Component::Y => 1,
+                Component::Z => 2,
+                Component::Magnitude => {
+                    return Err(case.error_at(spec, "effective_mass needs direction x, y or z"))
+                }
+            };
+            let total = m.participating_mass[d];
+            let sum: f64 = m
+                .modes
+                .iter()
+                .filter(|x| !x.rigid_body)
+                .map(|x| x.effective_mass[d])
+                .sum();
+            let fraction = if total > 0.0 { sum / total } else { f64::NAN };
+            vec![Check::new(
+                load_case,
+                format!(
+                    "effective mass {} ({} modes)",
+                    component_name(*direction),
+                    m.modes.len()
+                ),
+                Quantity::Fraction,
+                fraction,
+                Bound::Lower,
+                *min_fraction,
+                None,
+            )]
+        }
+        _ => vec![],
+    })
+}
+
+fn evaluate_static(
     case: &Case,
     model: &Model,
     spec: &Spanned<CriterionSpec>,
@@ -221,6 +351,7 @@ pub fn evaluate(
             }
             checks
         }
+        _ => vec![],
     })
 }
 

@@ -2,13 +2,14 @@
 //! constraints and load cases. Every name the case refers to is checked here, and an
 //! unknown one is reported at its line in the case file.
 
-use crate::case::{Case, ConstraintSpec, GeneratorSpec, LoadSpec};
+use crate::case::{AnalysisSpec, Case, ConstraintSpec, GeneratorSpec, LoadSpec};
 use crate::materials::{Library, MaterialSpec};
 use anyhow::{anyhow, bail, Result};
 use nalgebra::Vector3;
 use vproto_solver::assembly::Materials;
 use vproto_solver::generate;
 use vproto_solver::loads::{face_area, SurfaceLoad};
+use vproto_solver::modal::ModalOptions;
 use vproto_solver::{Constraint, Load, LoadCase, Mesh};
 
 /// The model of a case, ready to solve.
@@ -20,7 +21,23 @@ pub struct Model {
     pub constraints: Vec<Constraint>,
     /// Names of the constrained sets, for reaction reports.
     pub constrained_sets: Vec<String>,
-    pub load_cases: Vec<LoadCase>,
+    /// The load cases in case-file order.
+    pub analyses: Vec<Analysis>,
+}
+
+/// What one load case asks for.
+pub enum Analysis {
+    Static(LoadCase),
+    Modal { name: String, options: ModalOptions },
+}
+
+impl Analysis {
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Static(lc) => &lc.name,
+            Self::Modal { name, .. } => name,
+        }
+    }
 }
 
 pub fn build_mesh(case: &Case) -> Result<Mesh> {
@@ -91,18 +108,27 @@ impl Model {
             constraints.push(constraint(case, &mesh, c)?);
             constrained_sets.push(c.set.get_ref().clone());
         }
-        let load_cases = case
+        let analyses = case
             .spec
             .load_case
             .iter()
             .map(|lc| {
-                Ok(LoadCase {
-                    name: lc.name.clone(),
-                    loads: lc
-                        .load
-                        .iter()
-                        .map(|l| load(case, &mesh, l))
-                        .collect::<Result<_>>()?,
+                Ok(match lc.analysis {
+                    AnalysisSpec::Static => Analysis::Static(LoadCase {
+                        name: lc.name.clone(),
+                        loads: lc
+                            .load
+                            .iter()
+                            .map(|l| load(case, &mesh, l))
+                            .collect::<Result<_>>()?,
+                    }),
+                    AnalysisSpec::Modal => Analysis::Modal {
+                        name: lc.name.clone(),
+                        options: ModalOptions {
+                            modes: lc.modes.unwrap_or(10),
+                            shift_hz: lc.shift_hz,
+                        },
+                    },
                 })
             })
             .collect::<Result<_>>()?;
@@ -112,7 +138,7 @@ impl Model {
             material_specs,
             constraints,
             constrained_sets,
-            load_cases,
+            analyses,
         })
     }
 

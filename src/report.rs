@@ -11,7 +11,8 @@ pub struct Summary {
     pub verdict: &'static str,
     pub units: &'static str,
     pub model: ModelSummary,
-    pub solver: SolverSummary,
+    /// The static solve (absent when the case has no static load case).
+    pub solver: Option<SolverSummary>,
     pub load_cases: Vec<LoadCaseSummary>,
     pub checks: Vec<Check>,
     pub files: Vec<String>,
@@ -22,6 +23,8 @@ pub struct ModelSummary {
     pub nodes: usize,
     pub elements: usize,
     pub element_types: Vec<&'static str>,
+    /// Free degrees of freedom.
+    pub equations: usize,
     pub mass: f64,
 }
 
@@ -42,16 +45,34 @@ pub struct SolverSummary {
 }
 
 #[derive(Debug, Serialize)]
-pub struct LoadCaseSummary {
-    pub name: String,
-    pub max_displacement: f64,
-    pub max_displacement_node: usize,
-    pub max_von_mises: f64,
-    pub max_von_mises_node: usize,
-    pub strain_energy: f64,
-    pub relative_residual: f64,
-    /// Resultant reaction force [Fx, Fy, Fz] per constrained set.
-    pub reactions: Vec<(String, [f64; 3])>,
+#[serde(tag = "analysis", rename_all = "snake_case")]
+pub enum LoadCaseSummary {
+    Static {
+        name: String,
+        max_displacement: f64,
+        max_displacement_node: usize,
+        max_von_mises: f64,
+        max_von_mises_node: usize,
+        strain_energy: f64,
+        relative_residual: f64,
+        /// Resultant reaction force [Fx, Fy, Fz] per constrained set.
+        reactions: Vec<(String, [f64; 3])>,
+    },
+    Modal {
+        name: String,
+        modes: Vec<ModeSummary>,
+        /// Mass that can move in x, y, z: the sum of all modes' effective masses.
+        participating_mass: [f64; 3],
+        lanczos_steps: usize,
+    },
+}
+
+#[derive(Debug, Serialize)]
+pub struct ModeSummary {
+    pub frequency: f64,
+    pub rigid_body: bool,
+    pub effective_mass: [f64; 3],
+    pub residual: f64,
 }
 
 /// Human units for a quantity: (scale from SI, unit).
@@ -60,6 +81,8 @@ fn display_unit(q: Quantity) -> (f64, &'static str) {
         Quantity::Stress => (1e-6, "MPa"),
         Quantity::Displacement => (1e3, "mm"),
         Quantity::Force => (1.0, "N"),
+        Quantity::Frequency => (1.0, "Hz"),
+        Quantity::Fraction => (100.0, "%"),
     }
 }
 
@@ -79,9 +102,25 @@ pub fn table(summary: &Summary) -> String {
         m.nodes,
         m.elements,
         m.element_types.join(", "),
-        summary.solver.equations,
+        m.equations,
         m.mass
     );
+    for lc in &summary.load_cases {
+        if let LoadCaseSummary::Modal { name, modes, .. } = lc {
+            let rigid = modes.iter().filter(|m| m.rigid_body).count();
+            let elastic: Vec<String> = modes
+                .iter()
+                .filter(|m| !m.rigid_body)
+                .map(|m| format!("{:.2}", m.frequency))
+                .collect();
+            let rigid = if rigid > 0 {
+                format!("{rigid} rigid-body, then ")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "{name}: modes {rigid}{} Hz", elastic.join(", "));
+        }
+    }
     let lc_w = summary
         .checks
         .iter()

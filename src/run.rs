@@ -1,20 +1,42 @@
 //! `vproto run`: case file → model → solve → criteria → result files → verdict.
 
 use crate::case::Case;
-use crate::criteria::{evaluate, Check};
-use crate::model::Model;
-use crate::output::{atomically, hdf5_results, vtkhdf, xdmf};
-use crate::report::{LoadCaseSummary, ModelSummary, SolverSummary, Summary};
+use crate::criteria::{evaluate, Check, Results};
+use crate::model::{Analysis, Model};
+use crate::output::{atomically, hdf5_results, vtkhdf, xdmf, LoadCaseResults};
+use crate::report::{LoadCaseSummary, ModeSummary, ModelSummary, SolverSummary, Summary};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use vproto_solver::loads::resultant;
 use vproto_solver::material::von_mises;
-use vproto_solver::{SolverOptions, StaticModel, StaticResults};
+use vproto_solver::modal::ModalSolution;
+use vproto_solver::{LoadCase, SolverOptions, StaticModel, StaticResults};
 
 /// Options of one run.
 pub struct RunOptions {
     /// Overrides the case's output directory.
     pub out_dir: Option<PathBuf>,
+}
+
+/// Solved results of one load case.
+enum Solved {
+    Static(StaticResults),
+    Modal(String, ModalSolution),
+}
+
+impl Solved {
+    fn results(&self) -> Results<'_> {
+        match self {
+            Self::Static(r) => Results::Static(r),
+            Self::Modal(_, m) => Results::Modal(m),
+        }
+    }
+    fn output(&self) -> LoadCaseResults<'_> {
+        match self {
+            Self::Static(r) => LoadCaseResults::Static(r),
+            Self::Modal(name, solution) => LoadCaseResults::Modal { name, solution },
+        }
+    }
 }
 
 /// Runs a case and returns its summary (the verdict is `summary.verdict`).
@@ -23,7 +45,7 @@ pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
     let name = case.name();
     tracing::info!(case = %name, "building model");
     let model = Model::build(&case)?;
-    let statics = StaticModel {
+    let fe = StaticModel {
         mesh: &model.mesh,
         materials: model.materials.clone(),
         constraints: model.constraints.clone(),
@@ -33,29 +55,12 @@ pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
         elements = model.mesh.element_count(),
         "solving"
     );
-    let solution = statics
-        .solve_with(
-            &model.load_cases,
-            SolverOptions {
-                precision: case.spec.solver.precision.into(),
-            },
-        )
-        .with_context(|| format!("{}: solving", case.path.display()))?;
+    let (solved, solver) = solve(&case, &model, &fe)?;
 
-    let st = &solution.stats;
-    tracing::info!(
-        equations = st.equations,
-        factor_nnz = st.factor_nnz,
-        assembly_s = st.assembly_seconds,
-        factor_s = st.factor_seconds,
-        solve_s = st.solve_seconds,
-        recovery_s = st.recovery_seconds,
-        "solved"
-    );
     let mut checks: Vec<Check> = Vec::new();
-    for (spec, r) in case.spec.load_case.iter().zip(&solution.load_cases) {
+    for (spec, s) in case.spec.load_case.iter().zip(&solved) {
         for c in case.spec.criterion.iter().chain(&spec.criterion) {
-            checks.extend(evaluate(&case, &model, c, r)?);
+            checks.extend(evaluate(&case, &model, c, &spec.name, s.results())?);
         }
     }
 
@@ -66,9 +71,9 @@ pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
     };
     std::fs::create_dir_all(&out_dir)
         .with_context(|| format!("cannot create output directory {}", out_dir.display()))?;
-    let files = write_results(&out_dir, &name, &model, &solution.load_cases)?;
+    let outputs: Vec<LoadCaseResults> = solved.iter().map(Solved::output).collect();
+    let files = write_results(&out_dir, &name, &model, &outputs)?;
 
-    let s = &solution.stats;
     let mut kinds: Vec<&'static str> = model.mesh.blocks.iter().map(|b| b.kind.name()).collect();
     kinds.dedup();
     let summary = Summary {
@@ -79,30 +84,19 @@ pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
         } else {
             "FAIL"
         },
-        units: "SI: m, N, Pa, kg, s, J",
+        units: "SI: m, N, Pa, kg, s, J, Hz",
         model: ModelSummary {
             nodes: model.mesh.nodes.len(),
             elements: model.mesh.element_count(),
             element_types: kinds,
-            mass: statics.mass(),
+            equations: fe.prescribed().0.iter().filter(|fixed| !**fixed).count(),
+            mass: fe.mass(),
         },
-        solver: SolverSummary {
-            equations: s.equations,
-            matrix_nonzeros: s.matrix_nnz,
-            factor_nonzeros: s.factor_nnz,
-            precision: s.precision,
-            iterations: s.iterations,
-            min_pivot_ratio: s.min_pivot_ratio,
-            assembly_seconds: s.assembly_seconds,
-            factor_seconds: s.factor_seconds,
-            solve_seconds: s.solve_seconds,
-            recovery_seconds: s.recovery_seconds,
-        },
-        load_cases: solution
-            .load_cases
+        solver,
+        load_cases: solved
             .iter()
-            .map(|r| load_case_summary(&model, r))
-            .collect::<Result<_>>()?,
+            .map(|s| load_case_summary(&model, s))
+            .collect(),
         checks,
         files,
     };
@@ -116,23 +110,88 @@ pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
     Ok(summary)
 }
 
+/// Solves all static load cases with one factorisation and each modal one on its own,
+/// returning the results in case-file order.
+fn solve(
+    case: &Case,
+    model: &Model,
+    fe: &StaticModel,
+) -> Result<(Vec<Solved>, Option<SolverSummary>)> {
+    let statics: Vec<LoadCase> = model
+        .analyses
+        .iter()
+        .filter_map(|a| match a {
+            Analysis::Static(lc) => Some(lc.clone()),
+            Analysis::Modal { .. } => None,
+        })
+        .collect();
+    let mut summary = None;
+    let mut static_results = Vec::new().into_iter();
+    if !statics.is_empty() {
+        let options = SolverOptions {
+            precision: case.spec.solver.precision.into(),
+        };
+        let solution = fe
+            .solve_with(&statics, options)
+            .with_context(|| format!("{}: solving", case.path.display()))?;
+        let s = &solution.stats;
+        tracing::info!(
+            equations = s.equations,
+            factor_nnz = s.factor_nnz,
+            factor_s = s.factor_seconds,
+            "static load cases solved"
+        );
+        summary = Some(SolverSummary {
+            equations: s.equations,
+            matrix_nonzeros: s.matrix_nnz,
+            factor_nonzeros: s.factor_nnz,
+            precision: s.precision,
+            iterations: s.iterations,
+            min_pivot_ratio: s.min_pivot_ratio,
+            assembly_seconds: s.assembly_seconds,
+            factor_seconds: s.factor_seconds,
+            solve_seconds: s.solve_seconds,
+            recovery_seconds: s.recovery_seconds,
+        });
+        static_results = solution.load_cases.into_iter();
+    }
+    let mut solved = Vec::with_capacity(model.analyses.len());
+    for a in &model.analyses {
+        solved.push(match a {
+            Analysis::Static(_) => Solved::Static(static_results.next().expect("one result per static load case")),
+            Analysis::Modal { name, options } => {
+                let m = fe
+                    .modes(*options)
+                    .with_context(|| format!("{}: modal load case '{name}'", case.path.display()))?;
+                tracing::info!(load_case = %name, steps = m.lanczos_steps, eigen_s = m.eigen_seconds, "modes found");
+                Solved::Modal(name.clone(), m)
+            }
+        });
+    }
+    Ok((solved, summary))
+}
+
 fn write_results(
     dir: &Path,
     name: &str,
     model: &Model,
-    results: &[StaticResults],
+    results: &[LoadCaseResults],
 ) -> Result<Vec<String>> {
     let mesh = &model.mesh;
     let mats = &model.materials.of_element;
     let h5 = dir.join(format!("{name}.h5"));
-    atomically(&h5, |tmp| hdf5_results::write(tmp, mesh, mats, results))?;
+    let mut steps = Vec::new();
+    atomically(&h5, |tmp| {
+        steps = hdf5_results::write(tmp, mesh, mats, results)?;
+        Ok(())
+    })?;
     let xdmf_path = dir.join(format!("{name}.xdmf"));
-    let doc = xdmf::document(&format!("{name}.h5"), mesh, results);
+    let doc = xdmf::document(&format!("{name}.h5"), mesh, &steps);
     atomically(&xdmf_path, |tmp| Ok(std::fs::write(tmp, doc)?))?;
     let mut files = vec![h5.display().to_string(), xdmf_path.display().to_string()];
     for r in results {
-        let p = dir.join(format!("{name}_{}.hdf", r.name));
-        atomically(&p, |tmp| vtkhdf::write(tmp, mesh, mats, r))?;
+        let p = dir.join(format!("{name}_{}.hdf", r.name()));
+        atomically(&p, |tmp| vtkhdf::write(tmp, mesh, mats, *r))?;
         files.push(p.display().to_string());
     }
     files.push(
@@ -143,38 +202,57 @@ fn write_results(
     Ok(files)
 }
 
-fn load_case_summary(model: &Model, r: &StaticResults) -> Result<LoadCaseSummary> {
-    let n = model.mesh.nodes.len();
-    let (dn, dmax) = (0..n)
-        .map(|i| {
-            (
-                i,
-                (r.displacement[3 * i].powi(2)
-                    + r.displacement[3 * i + 1].powi(2)
-                    + r.displacement[3 * i + 2].powi(2))
-                .sqrt(),
-            )
-        })
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .unwrap_or_default();
-    let (sn, smax) = (0..n)
-        .map(|i| (i, von_mises(&r.fields.nodal_stress[i])))
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .unwrap_or_default();
-    let reactions = model
-        .constrained_sets
-        .iter()
-        .zip(&model.constraints)
-        .map(|(name, c)| (name.clone(), resultant(&r.reactions, &c.nodes).into()))
-        .collect();
-    Ok(LoadCaseSummary {
-        name: r.name.clone(),
-        max_displacement: dmax,
-        max_displacement_node: dn,
-        max_von_mises: smax,
-        max_von_mises_node: sn,
-        strain_energy: r.strain_energy,
-        relative_residual: r.relative_residual,
-        reactions,
-    })
+fn load_case_summary(model: &Model, s: &Solved) -> LoadCaseSummary {
+    match s {
+        Solved::Static(r) => {
+            let n = model.mesh.nodes.len();
+            let (dn, dmax) = (0..n)
+                .map(|i| {
+                    (
+                        i,
+                        (r.displacement[3 * i].powi(2)
+                            + r.displacement[3 * i + 1].powi(2)
+                            + r.displacement[3 * i + 2].powi(2))
+                        .sqrt(),
+                    )
+                })
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .unwrap_or_default();
+            let (sn, smax) = (0..n)
+                .map(|i| (i, von_mises(&r.fields.nodal_stress[i])))
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .unwrap_or_default();
+            let reactions = model
+                .constrained_sets
+                .iter()
+                .zip(&model.constraints)
+                .map(|(name, c)| (name.clone(), resultant(&r.reactions, &c.nodes).into()))
+                .collect();
+            LoadCaseSummary::Static {
+                name: r.name.clone(),
+                max_displacement: dmax,
+                max_displacement_node: dn,
+                max_von_mises: smax,
+                max_von_mises_node: sn,
+                strain_energy: r.strain_energy,
+                relative_residual: r.relative_residual,
+                reactions,
+            }
+        }
+        Solved::Modal(name, m) => LoadCaseSummary::Modal {
+            name: name.clone(),
+            participating_mass: m.participating_mass,
+            lanczos_steps: m.lanczos_steps,
+            modes: m
+                .modes
+                .iter()
+                .map(|x| ModeSummary {
+                    frequency: x.frequency,
+                    rigid_body: x.rigid_body,
+                    effective_mass: x.effective_mass,
+                    residual: x.residual,
+                })
+                .collect(),
+        },
+    }
 }

@@ -128,8 +128,8 @@ impl StaticModel<'_> {
             .sum()
     }
 
-    /// Constrained flags and prescribed values per dof.
-    pub(crate) fn prescribed(&self) -> (Vec<bool>, Vec<f64>) {
+    /// Constrained flags and prescribed values per dof (3 × nodes).
+    pub fn prescribed(&self) -> (Vec<bool>, Vec<f64>) {
         let n = 3 * self.mesh.nodes.len();
         let (mut fixed, mut value) = (vec![false; n], vec![0.0; n]);
         for c in &self.constraints {

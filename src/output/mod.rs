@@ -10,6 +10,42 @@ pub mod xdmf;
 
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
+use vproto_solver::modal::ModalSolution;
+use vproto_solver::StaticResults;
+
+/// The results of one load case, as written.
+#[derive(Clone, Copy)]
+pub enum LoadCaseResults<'a> {
+    Static(&'a StaticResults),
+    Modal {
+        name: &'a str,
+        solution: &'a ModalSolution,
+    },
+}
+
+impl LoadCaseResults<'_> {
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Static(r) => &r.name,
+            Self::Modal { name, .. } => name,
+        }
+    }
+}
+
+/// One step of the XDMF time series: a static load case or one mode.
+pub struct Step {
+    pub name: String,
+    pub fields: Vec<StepField>,
+}
+
+/// A nodal field of a step: its XDMF attribute name and type and its HDF5 dataset.
+pub struct StepField {
+    pub name: &'static str,
+    /// XDMF AttributeType: Scalar, Vector or Tensor.
+    pub kind: &'static str,
+    pub components: usize,
+    pub dataset: String,
+}
 
 /// Writes a file through `write(tmp_path)` and renames it into place on success.
 pub fn atomically(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {

@@ -1,21 +1,23 @@
 //! VTKHDF 1.0 unstructured grid, one file per load case (ParaView ≥ 5.11 opens it
-//! directly; it ignores VTKHDF time steps, hence one file per step). The `Type`
+//! directly; it ignores VTKHDF time steps, hence one file per load case; a modal load
+//! case holds its mode shapes as arrays `mode_1`, `mode_2`, …). The `Type`
 //! attribute must be a fixed-length 16-byte ASCII string for ParaView 5.11.
 
 use super::cell_type;
 use super::fields::nodal_fields;
 use super::hdf5_results::{points, write_f64};
+use super::LoadCaseResults;
 use anyhow::Result;
 use hdf5::types::FixedAscii;
 use ndarray::ArrayView1;
 use std::path::Path;
-use vproto_solver::{Mesh, StaticResults};
+use vproto_solver::Mesh;
 
 pub fn write(
     path: &Path,
     mesh: &Mesh,
     material_of_element: &[usize],
-    r: &StaticResults,
+    r: LoadCaseResults,
 ) -> Result<()> {
     let file = hdf5::File::create(path)?;
     let root = file.create_group("VTKHDF")?;
@@ -60,8 +62,20 @@ pub fn write(
         .create("Types")?;
 
     let pd = root.create_group("PointData")?;
-    for f in nodal_fields(r) {
-        write_f64(&pd, f.name, &f.values, f.components)?;
+    let fields: Vec<(String, Vec<f64>, usize)> = match r {
+        LoadCaseResults::Static(s) => nodal_fields(s)
+            .into_iter()
+            .map(|f| (f.name.to_string(), f.values, f.components))
+            .collect(),
+        LoadCaseResults::Modal { solution, .. } => solution
+            .modes
+            .iter()
+            .enumerate()
+            .map(|(k, m)| (format!("mode_{}", k + 1), m.shape.clone(), 3))
+            .collect(),
+    };
+    for (name, values, components) in fields {
+        write_f64(&pd, &name, &values, components)?;
     }
     let cd = root.create_group("CellData")?;
     let mat: Vec<i32> = material_of_element.iter().map(|&m| m as i32).collect();

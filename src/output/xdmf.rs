@@ -1,9 +1,10 @@
 //! XDMF3 sidecar for the case's HDF5 file: a temporal collection with one step per
-//! load case (time = load-case index), so ParaView steps and animates through them.
+//! static load case and per natural mode (time = step index), so ParaView steps through
+//! them and animates mode shapes.
 
-use super::cell_type;
+use super::{cell_type, Step};
 use std::fmt::Write;
-use vproto_solver::{Mesh, StaticResults};
+use vproto_solver::Mesh;
 
 fn item(h5: &str, path: &str, dims: &str, number: &str, precision: u8) -> String {
     format!(
@@ -12,28 +13,26 @@ fn item(h5: &str, path: &str, dims: &str, number: &str, precision: u8) -> String
 }
 
 /// XDMF text referring to datasets in `h5_name` (a path relative to the XDMF file).
-pub fn document(h5_name: &str, mesh: &Mesh, results: &[StaticResults]) -> String {
+pub fn document(h5_name: &str, mesh: &Mesh, steps: &[Step]) -> String {
     let n = mesh.nodes.len();
+    let multi = mesh.blocks.len() > 1;
     let mut s = String::from("<?xml version=\"1.0\" ?>\n<Xdmf Version=\"3.0\">\n <Domain>\n");
-    s += "  <Grid Name=\"load_cases\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
-    for (step, r) in results.iter().enumerate() {
-        let lc = format!("/load_cases/{}", r.name);
-        let multi = mesh.blocks.len() > 1;
+    s += "  <Grid Name=\"results\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
+    for (index, step) in steps.iter().enumerate() {
         if multi {
-            let _ = writeln!(s, "   <Grid Name=\"{}\" GridType=\"Collection\" CollectionType=\"Spatial\">\n    <Time Value=\"{step}\"/>", r.name);
+            let _ = writeln!(s, "   <Grid Name=\"{}\" GridType=\"Collection\" CollectionType=\"Spatial\">\n    <Time Value=\"{index}\"/>", step.name);
         }
         for (i, b) in mesh.blocks.iter().enumerate() {
             let (_, topo) = cell_type(b.kind);
-            let ne = b.len();
-            let npe = b.kind.node_count();
+            let (ne, npe) = (b.len(), b.kind.node_count());
             let name = if multi {
-                format!("{}_block{i}", r.name)
+                format!("{}_block{i}", step.name)
             } else {
-                r.name.clone()
+                step.name.clone()
             };
             let _ = writeln!(s, "   <Grid Name=\"{name}\" GridType=\"Uniform\">");
             if !multi {
-                let _ = writeln!(s, "    <Time Value=\"{step}\"/>");
+                let _ = writeln!(s, "    <Time Value=\"{index}\"/>");
             }
             let _ = writeln!(
                 s,
@@ -50,25 +49,18 @@ pub fn document(h5_name: &str, mesh: &Mesh, results: &[StaticResults]) -> String
                 "    <Attribute Name=\"material\" AttributeType=\"Scalar\" Center=\"Cell\">\n     {}\n    </Attribute>",
                 item(h5_name, &format!("/mesh/block{i}/material"), &ne.to_string(), "Int", 4)
             );
-            let attrs: [(&str, &str, &str, usize); 7] = [
-                ("displacement", "displacement", "Vector", 3),
-                ("stress", "stress_tensor", "Tensor", 9),
-                ("strain", "strain_tensor", "Tensor", 9),
-                ("von_mises", "von_mises", "Scalar", 1),
-                ("principal_stress", "principal_stress", "Vector", 3),
-                ("reaction_force", "reaction_force", "Vector", 3),
-                ("applied_force", "applied_force", "Vector", 3),
-            ];
-            for (label, ds, kind, comps) in attrs {
-                let dims = if comps == 1 {
+            for f in &step.fields {
+                let dims = if f.components == 1 {
                     n.to_string()
                 } else {
-                    format!("{n} {comps}")
+                    format!("{n} {}", f.components)
                 };
                 let _ = writeln!(
                     s,
-                    "    <Attribute Name=\"{label}\" AttributeType=\"{kind}\" Center=\"Node\">\n     {}\n    </Attribute>",
-                    item(h5_name, &format!("{lc}/{ds}"), &dims, "Float", 8)
+                    "    <Attribute Name=\"{}\" AttributeType=\"{}\" Center=\"Node\">\n     {}\n    </Attribute>",
+                    f.name,
+                    f.kind,
+                    item(h5_name, &f.dataset, &dims, "Float", 8)
                 );
             }
             s += "   </Grid>\n";
