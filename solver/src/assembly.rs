@@ -163,10 +163,12 @@ pub fn assemble_mass(
 }
 
 /// An element matrix (3 dofs per node) that can be assembled: stiffness, mass, …
+/// It sees the element's coordinates, its global node ids and its id.
 pub trait ElementMatrix: Sync {
     fn matrix<E: Shape<N>, const N: usize, const D: usize>(
         &self,
         x: &SMatrix<f64, N, 3>,
+        nodes: &[usize],
         id: usize,
     ) -> Result<SMatrix<f64, D, D>>;
 }
@@ -180,6 +182,7 @@ impl ElementMatrix for Stiffness<'_> {
     fn matrix<E: Shape<N>, const N: usize, const D: usize>(
         &self,
         x: &SMatrix<f64, N, 3>,
+        _nodes: &[usize],
         id: usize,
     ) -> Result<SMatrix<f64, D, D>> {
         element_stiffness::<E, N, D>(x, self.0.of(id), id)
@@ -190,10 +193,55 @@ impl ElementMatrix for Mass<'_> {
     fn matrix<E: Shape<N>, const N: usize, const D: usize>(
         &self,
         x: &SMatrix<f64, N, 3>,
+        _nodes: &[usize],
         id: usize,
     ) -> Result<SMatrix<f64, D, D>> {
         Ok(element_mass::<E, N, D>(x, self.0.of(id).density))
     }
+}
+
+/// The geometric (initial-stress) stiffness of the stress state of a displacement field.
+pub struct GeometricStiffness<'a> {
+    pub materials: &'a Materials,
+    /// Full displacement vector (3 × nodes) the stresses come from.
+    pub displacement: &'a [f64],
+}
+
+impl ElementMatrix for GeometricStiffness<'_> {
+    fn matrix<E: Shape<N>, const N: usize, const D: usize>(
+        &self,
+        x: &SMatrix<f64, N, 3>,
+        nodes: &[usize],
+        id: usize,
+    ) -> Result<SMatrix<f64, D, D>> {
+        let u = SMatrix::<f64, N, 3>::from_fn(|a, c| self.displacement[3 * nodes[a] + c]);
+        Ok(element_geometric_stiffness::<E, N, D>(x, &u, self.materials.of(id)))
+    }
+}
+
+/// K_σ,ab = ∫ (∇N_a · σ ∇N_b) dV · I, with σ the stress of the element displacements `u`.
+pub fn element_geometric_stiffness<E: Shape<N>, const N: usize, const D: usize>(
+    x: &SMatrix<f64, N, 3>,
+    u: &SMatrix<f64, N, 3>,
+    material: &Isotropic,
+) -> SMatrix<f64, D, D> {
+    const { assert!(D == 3 * N) };
+    let mut k = SMatrix::<f64, D, D>::zeros();
+    for (xi, w) in E::quadrature() {
+        let Some((g, det)) = physical_gradients::<E, N>(x, xi) else { continue };
+        let (_, sigma) = material.stress(&(u.transpose() * g));
+        let s = crate::material::from_voigt(&sigma) * (w * det);
+        let gs = g * s; // row a: (σ ∇N_a)ᵀ
+        for b in 0..N {
+            for a in 0..N {
+                let v = gs.row(a).dot(&g.row(b));
+                for c in 0..3 {
+                    k[(3 * a + c, 3 * b + c)] += v;
+                }
+            }
+        }
+    }
+    k
 }
 
 /// Consistent mass of one element: M_ab = ∫ ρ N_a N_b dV · I.
@@ -234,7 +282,7 @@ pub fn assemble(
             (0..b.len()).into_par_iter().try_for_each(|i| -> Result<()> {
                 let nodes = b.element(i);
                 let id = offset + i;
-                let k = op.matrix::<E, N, D>(&mesh.coords::<N>(nodes), id)?;
+                let k = op.matrix::<E, N, D>(&mesh.coords::<N>(nodes), nodes, id)?;
                 let eqs: [Option<usize>; D] = std::array::from_fn(|r| dofs.eq(3 * nodes[r / 3] + r % 3));
                 for (cb, col) in eqs.iter().enumerate() {
                     let Some(col) = *col else { continue };

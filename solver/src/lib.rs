@@ -6,7 +6,9 @@
 //! set up degrees of freedom → assemble → factor → solve → recover stresses.
 
 pub mod assembly;
+pub mod buckling;
 pub mod dofs;
+pub mod eigen;
 pub mod element;
 pub mod error;
 pub mod generate;

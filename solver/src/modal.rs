@@ -1,22 +1,18 @@
 //! Natural frequencies and mode shapes: K φ = ω² M φ with the consistent mass matrix.
 //!
-//! Shift-invert Lanczos in the M inner product: the operator (K − σM)⁻¹ M turns the
-//! lowest eigenvalues into the largest and best separated ones, and its factor is the
-//! same sparse Cholesky the static analysis uses. Full reorthogonalisation keeps the
-//! basis M-orthonormal (the counts of modes wanted here are small). Every returned mode
+//! Shift-invert Lanczos ([`crate::eigen`]) in the M inner product: the operator
+//! (K − σM)⁻¹ M turns the lowest eigenvalues into the largest and best separated ones,
+//! and its factor is the same sparse Cholesky the static analysis uses. Every returned mode
 //! is checked by its true residual as a backward error, ‖Kφ − λMφ‖ / ((‖K‖ + |λ|‖M‖)‖φ‖). A model with free rigid-body
 //! motion is solved with a negative shift; its rigid-body modes are reported as such.
 
 use crate::assembly::{assemble_mass, assemble_stiffness, matrix};
-use crate::dofs::DofMap;
+use crate::eigen::{dot, lanczos, norm};
 use crate::error::{Result, SolverError};
-use crate::linsolve::{symmetric_matvec, FactorError, StiffnessSolver, SymbolicFactor};
-use crate::mesh::NodeGraph;
-use crate::ordering::{equation_order, nested_dissection};
+use crate::linsolve::{symmetric_matvec, StiffnessSolver};
 use crate::rigid::free_rigid_motions;
-use crate::statics::StaticModel;
+use crate::statics::{factor_error, StaticModel, System};
 use faer::Mat;
-use nalgebra::{DMatrix, SymmetricEigen};
 use std::f64::consts::PI;
 
 #[derive(Clone, Copy, Debug)]
@@ -67,21 +63,13 @@ impl StaticModel<'_> {
         mesh.check()?;
         let (fixed, _) = self.prescribed();
         let rigid = free_rigid_motions(&mesh.nodes, &fixed).len();
-        let dofs = DofMap::new(&fixed);
+        let t = std::time::Instant::now();
+        let System { dofs, pattern, symbolic } = self.system(&fixed)?;
         let n = dofs.free_count();
-        if n == 0 {
-            return Err(SolverError::NothingToSolve);
-        }
         let wanted = options.modes.min(n);
         if wanted == 0 {
-            return Err(SolverError::LinearSolver(
-                "ask for at least one mode".into(),
-            ));
+            return Err(SolverError::LinearSolver("ask for at least one mode".into()));
         }
-
-        let t = std::time::Instant::now();
-        let graph = NodeGraph::new(mesh);
-        let pattern = crate::assembly::stiffness_pattern(&graph, &dofs);
         let k = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
         let m = assemble_mass(mesh, &self.materials, &dofs, &pattern)?;
         let (kk, mm) = (matrix(&pattern, &k), matrix(&pattern, &m));
@@ -99,20 +87,8 @@ impl StaticModel<'_> {
             None => 0.0,
         };
         let shifted: Vec<f64> = k.iter().zip(&m).map(|(a, b)| a - sigma * b).collect();
-        let order = equation_order(&nested_dissection(&mesh.nodes, &graph), &dofs);
-        let symbolic = SymbolicFactor::analyse(&pattern, Some(&order))?;
         let shifted_m = matrix(&pattern, &shifted);
-        let solver = StiffnessSolver::new(&symbolic, shifted_m, false).map_err(|e| match e {
-            FactorError::Singular(p) => {
-                let dof = dofs.free_dofs()[p.equation];
-                SolverError::Singular {
-                    node: dof / 3,
-                    component: ['x', 'y', 'z'][dof % 3],
-                    ratio: p.ratio,
-                }
-            }
-            FactorError::Other(msg) => SolverError::LinearSolver(msg),
-        })?;
+        let solver = StiffnessSolver::new(&symbolic, shifted_m, false).map_err(|e| factor_error(e, &dofs))?;
         let factor_seconds = t.elapsed().as_secs_f64();
 
         let t = std::time::Instant::now();
@@ -207,14 +183,6 @@ fn classify_rigid(modes: &mut [Mode], rigid: usize) {
     }
 }
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-fn norm(a: &[f64]) -> f64 {
-    dot(a, a).sqrt()
-}
-
 /// Diagonal of an upper-triangular pattern's values (rows are sorted: the diagonal is
 /// the last entry of each column).
 fn diagonal(pattern: &faer::sparse::SymbolicSparseColMat<usize>, values: &[f64]) -> Vec<f64> {
@@ -226,105 +194,4 @@ fn diagonal(pattern: &faer::sparse::SymbolicSparseColMat<usize>, values: &[f64])
             values[last]
         })
         .collect()
-}
-
-/// Lanczos on the operator `op` (self-adjoint in the inner product `m`) with full
-/// reorthogonalisation, extended until the `wanted` largest Ritz values converge.
-/// Returns (θ, M-normalised Ritz vector) pairs, largest θ first, and the step count.
-#[allow(clippy::type_complexity)]
-fn lanczos(
-    n: usize,
-    wanted: usize,
-    op: &dyn Fn(&[f64]) -> Result<Vec<f64>>,
-    m: &dyn Fn(&[f64]) -> Vec<f64>,
-) -> Result<(Vec<(f64, Vec<f64>)>, usize)> {
-    let max_steps = n.min((4 * wanted + 60).max(2 * wanted + 20)).max(wanted);
-    let mut q: Vec<Vec<f64>> = Vec::new();
-    let mut mq: Vec<Vec<f64>> = Vec::new();
-    let (mut alpha, mut beta) = (Vec::new(), Vec::new());
-    // A deterministic start vector with components in every direction, pushed through
-    // the operator once so it lies in the range of (K − σM)⁻¹M (no constrained junk).
-    let start: Vec<f64> = (0..n)
-        .map(|i| 1.0 + ((i * 7919) % 113) as f64 / 113.0)
-        .collect();
-    let mut r = op(&start)?;
-    let mut check_at = (2 * wanted + 10).min(max_steps);
-    loop {
-        // Normalise and reorthogonalise r against the basis (twice is enough).
-        for _ in 0..2 {
-            let mr = m(&r);
-            for (qi, _) in q.iter().zip(&mq) {
-                let c = dot(qi, &mr);
-                r.iter_mut().zip(qi).for_each(|(a, b)| *a -= c * b);
-            }
-        }
-        let mr = m(&r);
-        let b = dot(&r, &mr).sqrt();
-        if !q.is_empty() {
-            beta.push(b);
-        }
-        let steps = q.len();
-        let exhausted = b <= 1e-14 * alpha.iter().fold(0.0f64, |a: f64, x: &f64| a.max(x.abs()))
-            || steps == max_steps;
-        if steps >= check_at || exhausted {
-            let (pairs, converged) =
-                ritz(&alpha, &beta, &q, wanted, if exhausted { 0.0 } else { b });
-            if converged || exhausted {
-                return Ok((pairs, steps));
-            }
-            check_at = (check_at + 10).min(max_steps);
-        }
-        let qj: Vec<f64> = r.iter().map(|v| v / b).collect();
-        let mqj: Vec<f64> = mr.iter().map(|v| v / b).collect();
-        let mut w = op(&qj)?;
-        let a = dot(&mqj, &w);
-        alpha.push(a);
-        w.iter_mut().zip(&qj).for_each(|(x, y)| *x -= a * y);
-        if let (Some(prev), Some(&bp)) = (q.last(), beta.last()) {
-            w.iter_mut().zip(prev).for_each(|(x, y)| *x -= bp * y);
-        }
-        q.push(qj);
-        mq.push(mqj);
-        r = w;
-    }
-}
-
-/// Ritz pairs of the tridiagonal T; converged when the wanted ones have small
-/// residual estimates |β s_last| / θ.
-#[allow(clippy::type_complexity)]
-fn ritz(
-    alpha: &[f64],
-    beta: &[f64],
-    q: &[Vec<f64>],
-    wanted: usize,
-    b_next: f64,
-) -> (Vec<(f64, Vec<f64>)>, bool) {
-    let k = alpha.len();
-    let t = DMatrix::from_fn(k, k, |i, j| {
-        if i == j {
-            alpha[i]
-        } else if i + 1 == j || j + 1 == i {
-            beta[i.min(j)]
-        } else {
-            0.0
-        }
-    });
-    let eig = SymmetricEigen::new(t);
-    let mut idx: Vec<usize> = (0..k).collect();
-    idx.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
-    let mut converged = k >= wanted;
-    let mut pairs = Vec::with_capacity(wanted);
-    for &i in idx.iter().take(wanted) {
-        let theta = eig.eigenvalues[i];
-        let s = eig.eigenvectors.column(i);
-        if (b_next * s[k - 1]).abs() > 1e-10 * theta.abs() {
-            converged = false;
-        }
-        let mut v = vec![0.0; q[0].len()];
-        for (j, qj) in q.iter().enumerate() {
-            v.iter_mut().zip(qj).for_each(|(a, b)| *a += s[j] * b);
-        }
-        pairs.push((theta, v));
-    }
-    (pairs, converged)
 }

@@ -14,6 +14,7 @@ use crate::mesh::{FaceRef, Mesh, NodeGraph};
 use crate::ordering::{equation_order, nested_dissection};
 use crate::recovery::{recover, TensorFields};
 use crate::rigid::free_rigid_motions;
+use faer::sparse::SymbolicSparseColMat;
 use faer::Mat;
 use nalgebra::Vector3;
 use std::time::Instant;
@@ -73,6 +74,28 @@ pub struct StaticResults {
     pub strain_energy: f64,
     /// ‖K u − f − r‖ / ‖f + r‖ over all dofs: the equilibrium check of the solve.
     pub relative_residual: f64,
+}
+
+/// Free-dof numbering, stiffness sparsity pattern and its symbolic factorisation.
+pub(crate) struct System {
+    pub dofs: DofMap,
+    pub pattern: SymbolicSparseColMat<usize>,
+    pub symbolic: SymbolicFactor,
+}
+
+/// A failed factorisation as a user-facing error naming the node and component.
+pub(crate) fn factor_error(e: FactorError, dofs: &DofMap) -> SolverError {
+    match e {
+        FactorError::Singular(p) => {
+            let dof = dofs.free_dofs()[p.equation];
+            SolverError::Singular {
+                node: dof / 3,
+                component: ['x', 'y', 'z'][dof % 3],
+                ratio: p.ratio,
+            }
+        }
+        FactorError::Other(msg) => SolverError::LinearSolver(msg),
+    }
 }
 
 /// Arithmetic of the factorisation.
@@ -172,6 +195,30 @@ impl StaticModel<'_> {
         f
     }
 
+    /// Rejects a model that can move as a rigid body, naming the free motions.
+    pub(crate) fn require_constrained(&self, fixed: &[bool]) -> Result<()> {
+        let free = free_rigid_motions(&self.mesh.nodes, fixed);
+        if free.is_empty() {
+            Ok(())
+        } else {
+            Err(SolverError::UnderConstrained { motions: free.join("; ") })
+        }
+    }
+
+    /// Numbers the free dofs, builds the stiffness pattern and analyses it (nested
+    /// dissection order): the set-up every analysis shares.
+    pub(crate) fn system(&self, fixed: &[bool]) -> Result<System> {
+        let dofs = DofMap::new(fixed);
+        if dofs.free_count() == 0 {
+            return Err(SolverError::NothingToSolve);
+        }
+        let graph = NodeGraph::new(self.mesh);
+        let pattern = stiffness_pattern(&graph, &dofs);
+        let order = equation_order(&nested_dissection(&self.mesh.nodes, &graph), &dofs);
+        let symbolic = SymbolicFactor::analyse(&pattern, Some(&order))?;
+        Ok(System { dofs, pattern, symbolic })
+    }
+
     /// Solves every load case with one factorisation and default options.
     pub fn solve(&self, cases: &[LoadCase]) -> Result<StaticSolution> {
         self.solve_with(cases, SolverOptions::default())
@@ -185,49 +232,26 @@ impl StaticModel<'_> {
             m.validate(&format!("material #{i}"))?;
         }
         let (fixed, ubar) = self.prescribed();
-        let free = free_rigid_motions(&mesh.nodes, &fixed);
-        if !free.is_empty() {
-            return Err(SolverError::UnderConstrained {
-                motions: free.join("; "),
-            });
-        }
-        let dofs = DofMap::new(&fixed);
-        if dofs.free_count() == 0 {
-            return Err(SolverError::NothingToSolve);
-        }
+        self.require_constrained(&fixed)?;
+        let t = Instant::now();
+        let System { dofs, pattern, symbolic } = self.system(&fixed)?;
+        let values = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
         let mut stats = SolveStats {
             equations: dofs.free_count(),
+            matrix_nnz: values.len(),
+            factor_nnz: symbolic.factor_nnz(),
+            assembly_seconds: t.elapsed().as_secs_f64(),
             ..Default::default()
         };
 
         let t = Instant::now();
-        let graph = NodeGraph::new(mesh);
-        let pattern = stiffness_pattern(&graph, &dofs);
-        let values = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
-        stats.matrix_nnz = values.len();
-        stats.assembly_seconds = t.elapsed().as_secs_f64();
-
-        let t = Instant::now();
-        let order = equation_order(&nested_dissection(&mesh.nodes, &graph), &dofs);
-        let symbolic = SymbolicFactor::analyse(&pattern, Some(&order))?;
-        stats.factor_nnz = symbolic.factor_nnz();
         let mixed = match options.precision {
             Precision::Auto => symbolic.factor_nnz() > AUTO_MIXED_FACTOR_ENTRIES,
             Precision::Double => false,
             Precision::Mixed => true,
         };
         let k = matrix(&pattern, &values);
-        let solver = StiffnessSolver::new(&symbolic, k, mixed).map_err(|e| match e {
-            FactorError::Singular(p) => {
-                let dof = dofs.free_dofs()[p.equation];
-                SolverError::Singular {
-                    node: dof / 3,
-                    component: ['x', 'y', 'z'][dof % 3],
-                    ratio: p.ratio,
-                }
-            }
-            FactorError::Other(msg) => SolverError::LinearSolver(msg),
-        })?;
+        let solver = StiffnessSolver::new(&symbolic, k, mixed).map_err(|e| factor_error(e, &dofs))?;
         stats.factor_seconds = t.elapsed().as_secs_f64();
         stats.precision = match solver {
             StiffnessSolver::Double(_) => "double",

@@ -1,0 +1,104 @@
+//! Linear (eigenvalue) buckling about a static load case: (K + λ K_σ) φ = 0, where K_σ
+//! is the geometric stiffness of the static stresses and λ the factor on that load at
+//! which the structure buckles.
+//!
+//! With θ = 1/λ this is K⁻¹(−K_σ) φ = θ φ, an operator self-adjoint in the K inner
+//! product, so the Lanczos process of [`crate::eigen`] finds the largest θ — the lowest
+//! positive buckling factors — with the stiffness factor the static solve already needs.
+
+use crate::assembly::{assemble, assemble_stiffness, matrix, GeometricStiffness};
+use crate::eigen::{lanczos, norm};
+use crate::error::{Result, SolverError};
+use crate::linsolve::{symmetric_matvec, StiffnessSolver};
+use crate::statics::{factor_error, StaticModel, StaticResults, System};
+use faer::Mat;
+
+#[derive(Clone, Copy, Debug)]
+pub struct BucklingOptions {
+    /// Number of buckling modes wanted.
+    pub modes: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct BucklingMode {
+    /// Load factor λ: the static load × λ buckles the structure.
+    pub factor: f64,
+    /// Mode shape over all dofs (3 × nodes), scaled to a largest component of 1.
+    pub shape: Vec<f64>,
+    /// Backward error ‖Kφ + λK_σφ‖ / ((‖K‖ + |λ| ‖K_σ‖) ‖φ‖), norms by largest diagonals.
+    pub residual: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct BucklingSolution {
+    pub modes: Vec<BucklingMode>,
+    pub lanczos_steps: usize,
+}
+
+/// Backward error every returned buckling mode must reach.
+pub const BUCKLING_TOLERANCE: f64 = 1e-9;
+
+impl StaticModel<'_> {
+    /// The lowest positive buckling factors of the stress state of `preload`.
+    pub fn buckling(&self, preload: &StaticResults, options: BucklingOptions) -> Result<BucklingSolution> {
+        let mesh = self.mesh;
+        mesh.check()?;
+        let (fixed, _) = self.prescribed();
+        self.require_constrained(&fixed)?;
+        let System { dofs, pattern, symbolic } = self.system(&fixed)?;
+        let n = dofs.free_count();
+        let wanted = options.modes.min(n);
+        if wanted == 0 {
+            return Err(SolverError::LinearSolver("ask for at least one buckling mode".into()));
+        }
+        let k = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
+        let geometric = GeometricStiffness {
+            materials: &self.materials,
+            displacement: &preload.displacement,
+        };
+        let kg = assemble(mesh, &dofs, &pattern, &geometric)?;
+        let (kk, kgm) = (matrix(&pattern, &k), matrix(&pattern, &kg));
+        let solver = StiffnessSolver::new(&symbolic, kk, false).map_err(|e| factor_error(e, &dofs))?;
+
+        let apply = |x: &[f64]| -> Result<Vec<f64>> {
+            let gx = symmetric_matvec(kgm, x);
+            let mut y = Mat::<f64>::from_fn(n, 1, |i, _| -gx[i]);
+            solver.solve(kk, y.as_mut())?;
+            Ok((0..n).map(|i| y[(i, 0)]).collect())
+        };
+        let (pairs, steps) = lanczos(n, wanted, &apply, &|x| symmetric_matvec(kk, x))?;
+
+        let largest = |v: &[f64]| v.iter().fold(0.0f64, |a, &b| a.max(b.abs()));
+        let (k_max, kg_max) = (largest(&k), largest(&kg));
+        // Positive θ in decreasing order are the buckling factors in increasing order. A
+        // candidate that does not converge ends the list: later ones cannot be trusted to
+        // be the next lowest.
+        let mut modes = Vec::new();
+        let mut unconverged = None;
+        for (theta, v) in pairs.into_iter().filter(|(t, _)| *t > 0.0) {
+            let lambda = 1.0 / theta;
+            let kv = symmetric_matvec(kk, &v);
+            let gv = symmetric_matvec(kgm, &v);
+            let r = kv.iter().zip(&gv).map(|(a, b)| (a + lambda * b).powi(2)).sum::<f64>().sqrt();
+            let residual = r / ((k_max + lambda * kg_max) * norm(&v)).max(f64::MIN_POSITIVE);
+            if residual > BUCKLING_TOLERANCE {
+                unconverged = Some((lambda, residual));
+                break;
+            }
+            let scale = largest(&v);
+            let mut shape = vec![0.0; dofs.dof_count()];
+            for (&g, &x) in dofs.free_dofs().iter().zip(&v) {
+                shape[g] = x / scale;
+            }
+            modes.push(BucklingMode { factor: lambda, shape, residual });
+        }
+        if modes.is_empty() {
+            let candidate = unconverged.map_or(String::new(), |(l, r)| format!(" (the only candidate, factor {l:.3e}, has residual {r:.1e})"));
+            return Err(SolverError::LinearSolver(format!(
+                "load case '{}' does not buckle the structure: no positive buckling factor converged{candidate}; is it in tension?",
+                preload.name
+            )));
+        }
+        Ok(BucklingSolution { modes, lanczos_steps: steps })
+    }
+}
