@@ -150,11 +150,13 @@ pub struct LoadCaseSpec {
     pub name: String,
     #[serde(default)]
     pub description: String,
-    /// `static` (default) or `modal`.
+    /// `static` (default), `modal` or `buckling`.
     #[serde(default)]
     pub analysis: AnalysisSpec,
-    /// Modal: number of modes to compute (default 10).
+    /// Modal and buckling: number of modes to compute (default 10 modal, 4 buckling).
     pub modes: Option<usize>,
+    /// Buckling: the static load case whose stresses may buckle the structure.
+    pub preload: Option<Spanned<String>>,
     /// Modal: find the modes above this frequency (Hz).
     pub shift_hz: Option<f64>,
     #[serde(default)]
@@ -170,6 +172,7 @@ pub enum AnalysisSpec {
     #[default]
     Static,
     Modal,
+    Buckling,
 }
 
 impl AnalysisSpec {
@@ -177,6 +180,7 @@ impl AnalysisSpec {
         match self {
             Self::Static => "static",
             Self::Modal => "modal",
+            Self::Buckling => "buckling",
         }
     }
 }
@@ -242,6 +246,8 @@ pub enum CriterionSpec {
         direction: Component,
         min_fraction: f64,
     },
+    /// Buckling: the lowest buckling factor (multiple of the preload) ≥ min.
+    BucklingFactor { min: f64 },
 }
 
 impl CriterionSpec {
@@ -254,6 +260,7 @@ impl CriterionSpec {
             Self::FirstFrequency { .. }
             | Self::ForbiddenBand { .. }
             | Self::EffectiveMass { .. } => AnalysisSpec::Modal,
+            Self::BucklingFactor { .. } => AnalysisSpec::Buckling,
         }
     }
 }
@@ -298,12 +305,52 @@ impl Case {
             );
         }
         for lc in &spec.load_case {
-            let modal = lc.analysis == AnalysisSpec::Modal;
-            if modal && !lc.load.is_empty() {
-                bail!("{}: load case '{}' is modal: it takes no [[load_case.load]] (natural modes need no loads)", path.display(), lc.name);
+            let kind = lc.analysis.name();
+            let misplaced = |key: &str, allowed: &[AnalysisSpec]| -> Result<()> {
+                if allowed.contains(&lc.analysis) {
+                    Ok(())
+                } else {
+                    let need: Vec<&str> = allowed.iter().map(|a| a.name()).collect();
+                    bail!(
+                        "{}: load case '{}' is {kind}: `{key}` needs analysis = \"{}\"",
+                        path.display(),
+                        lc.name,
+                        need.join("\" or \"")
+                    )
+                }
+            };
+            if !lc.load.is_empty() {
+                misplaced("[[load_case.load]]", &[AnalysisSpec::Static])?;
             }
-            if !modal && (lc.modes.is_some() || lc.shift_hz.is_some()) {
-                bail!("{}: load case '{}' is static: `modes` and `shift_hz` need analysis = \"modal\"", path.display(), lc.name);
+            if lc.modes.is_some() {
+                misplaced("modes", &[AnalysisSpec::Modal, AnalysisSpec::Buckling])?;
+            }
+            if lc.shift_hz.is_some() {
+                misplaced("shift_hz", &[AnalysisSpec::Modal])?;
+            }
+            if lc.preload.is_some() {
+                misplaced("preload", &[AnalysisSpec::Buckling])?;
+            }
+            if lc.analysis == AnalysisSpec::Buckling {
+                let Some(pre) = &lc.preload else {
+                    bail!(
+                        "{}: buckling load case '{}' needs `preload = \"<static load case>\"`",
+                        path.display(),
+                        lc.name
+                    );
+                };
+                if !spec
+                    .load_case
+                    .iter()
+                    .any(|o| o.name == *pre.get_ref() && o.analysis == AnalysisSpec::Static)
+                {
+                    let line = text[..pre.span().start].matches('\n').count() + 1;
+                    bail!(
+                        "{}:{line}: preload '{}' is not a static load case of this file",
+                        path.display(),
+                        pre.get_ref()
+                    );
+                }
             }
             if let Some(c) = lc
                 .criterion

@@ -10,6 +10,7 @@ use anyhow::Result;
 use nalgebra::Vector3;
 use serde::Serialize;
 use toml::Spanned;
+use vproto_solver::buckling::BucklingSolution;
 use vproto_solver::loads::resultant;
 use vproto_solver::material::von_mises;
 use vproto_solver::modal::ModalSolution;
@@ -31,6 +32,8 @@ pub enum Quantity {
     Force,
     Frequency,
     Fraction,
+    /// A load multiplier.
+    Factor,
 }
 
 impl Quantity {
@@ -40,7 +43,7 @@ impl Quantity {
             Self::Displacement => "m",
             Self::Force => "N",
             Self::Frequency => "Hz",
-            Self::Fraction => "1",
+            Self::Fraction | Self::Factor => "1",
         }
     }
 }
@@ -118,6 +121,7 @@ fn pick(v: Vector3<f64>, c: Component) -> f64 {
 pub enum Results<'a> {
     Static(&'a StaticResults),
     Modal(&'a ModalSolution),
+    Buckling(&'a BucklingSolution),
 }
 
 /// Evaluates `spec` on one load case's results; criteria of another analysis give no
@@ -136,6 +140,21 @@ pub fn evaluate(
         Results::Modal(m) if spec.get_ref().analysis() == AnalysisSpec::Modal => {
             evaluate_modal(case, spec, load_case, m)
         }
+        Results::Buckling(b) => Ok(match spec.get_ref() {
+            CriterionSpec::BucklingFactor { min } => {
+                let f = b.modes.first().map_or(f64::NAN, |m| m.factor);
+                vec![Check::new(
+                    load_case,
+                    "lowest buckling factor".into(),
+                    Quantity::Factor,
+                    f,
+                    Bound::Lower,
+                    *min,
+                    None,
+                )]
+            }
+            _ => vec![],
+        }),
         _ => Ok(vec![]),
     }
 }

@@ -7,6 +7,7 @@ use crate::materials::{Library, MaterialSpec};
 use anyhow::{anyhow, bail, Result};
 use nalgebra::Vector3;
 use vproto_solver::assembly::Materials;
+use vproto_solver::buckling::BucklingOptions;
 use vproto_solver::generate;
 use vproto_solver::loads::{face_area, SurfaceLoad};
 use vproto_solver::modal::ModalOptions;
@@ -28,14 +29,22 @@ pub struct Model {
 /// What one load case asks for.
 pub enum Analysis {
     Static(LoadCase),
-    Modal { name: String, options: ModalOptions },
+    Modal {
+        name: String,
+        options: ModalOptions,
+    },
+    Buckling {
+        name: String,
+        preload: String,
+        options: BucklingOptions,
+    },
 }
 
 impl Analysis {
     pub fn name(&self) -> &str {
         match self {
             Self::Static(lc) => &lc.name,
-            Self::Modal { name, .. } => name,
+            Self::Modal { name, .. } | Self::Buckling { name, .. } => name,
         }
     }
 }
@@ -122,6 +131,17 @@ impl Model {
                             .map(|l| load(case, &mesh, l))
                             .collect::<Result<_>>()?,
                     }),
+                    AnalysisSpec::Buckling => Analysis::Buckling {
+                        name: lc.name.clone(),
+                        preload: lc
+                            .preload
+                            .as_ref()
+                            .map(|p| p.get_ref().clone())
+                            .unwrap_or_default(),
+                        options: BucklingOptions {
+                            modes: lc.modes.unwrap_or(4),
+                        },
+                    },
                     AnalysisSpec::Modal => Analysis::Modal {
                         name: lc.name.clone(),
                         options: ModalOptions {

@@ -58,6 +58,13 @@ pub enum LoadCaseSummary {
         /// Resultant reaction force [Fx, Fy, Fz] per constrained set.
         reactions: Vec<(String, [f64; 3])>,
     },
+    Buckling {
+        name: String,
+        /// Multiples of the preload at which the structure buckles, lowest first.
+        factors: Vec<f64>,
+        residuals: Vec<f64>,
+        lanczos_steps: usize,
+    },
     Modal {
         name: String,
         modes: Vec<ModeSummary>,
@@ -83,6 +90,7 @@ fn display_unit(q: Quantity) -> (f64, &'static str) {
         Quantity::Force => (1.0, "N"),
         Quantity::Frequency => (1.0, "Hz"),
         Quantity::Fraction => (100.0, "%"),
+        Quantity::Factor => (1.0, "x"),
     }
 }
 
@@ -106,6 +114,10 @@ pub fn table(summary: &Summary) -> String {
         m.mass
     );
     for lc in &summary.load_cases {
+        if let LoadCaseSummary::Buckling { name, factors, .. } = lc {
+            let f: Vec<String> = factors.iter().map(|f| format!("{f:.3}")).collect();
+            let _ = writeln!(out, "{name}: buckling factors {}", f.join(", "));
+        }
         if let LoadCaseSummary::Modal { name, modes, .. } = lc {
             let rigid = modes.iter().filter(|m| m.rigid_body).count();
             let elastic: Vec<String> = modes

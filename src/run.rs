@@ -7,6 +7,7 @@ use crate::output::{atomically, hdf5_results, vtkhdf, xdmf, LoadCaseResults};
 use crate::report::{LoadCaseSummary, ModeSummary, ModelSummary, SolverSummary, Summary};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
+use vproto_solver::buckling::BucklingSolution;
 use vproto_solver::loads::resultant;
 use vproto_solver::material::von_mises;
 use vproto_solver::modal::ModalSolution;
@@ -22,6 +23,7 @@ pub struct RunOptions {
 enum Solved {
     Static(StaticResults),
     Modal(String, ModalSolution),
+    Buckling(String, BucklingSolution),
 }
 
 impl Solved {
@@ -29,12 +31,14 @@ impl Solved {
         match self {
             Self::Static(r) => Results::Static(r),
             Self::Modal(_, m) => Results::Modal(m),
+            Self::Buckling(_, b) => Results::Buckling(b),
         }
     }
     fn output(&self) -> LoadCaseResults<'_> {
         match self {
             Self::Static(r) => LoadCaseResults::Static(r),
             Self::Modal(name, solution) => LoadCaseResults::Modal { name, solution },
+            Self::Buckling(name, solution) => LoadCaseResults::Buckling { name, solution },
         }
     }
 }
@@ -122,7 +126,7 @@ fn solve(
         .iter()
         .filter_map(|a| match a {
             Analysis::Static(lc) => Some(lc.clone()),
-            Analysis::Modal { .. } => None,
+            _ => None,
         })
         .collect();
     let mut summary = None;
@@ -155,19 +159,36 @@ fn solve(
         });
         static_results = solution.load_cases.into_iter();
     }
-    let mut solved = Vec::with_capacity(model.analyses.len());
+    // Modal and buckling first, while the static results can still be borrowed.
+    let mut eigen: Vec<Option<Solved>> = Vec::with_capacity(model.analyses.len());
     for a in &model.analyses {
-        solved.push(match a {
-            Analysis::Static(_) => Solved::Static(static_results.next().expect("one result per static load case")),
+        eigen.push(match a {
+            Analysis::Static(_) => None,
             Analysis::Modal { name, options } => {
-                let m = fe
-                    .modes(*options)
-                    .with_context(|| format!("{}: modal load case '{name}'", case.path.display()))?;
+                let m = fe.modes(*options).with_context(|| format!("{}: modal load case '{name}'", case.path.display()))?;
                 tracing::info!(load_case = %name, steps = m.lanczos_steps, eigen_s = m.eigen_seconds, "modes found");
-                Solved::Modal(name.clone(), m)
+                Some(Solved::Modal(name.clone(), m))
+            }
+            Analysis::Buckling { name, preload, options } => {
+                let pre = static_results.as_slice().iter().find(|r| r.name == *preload).expect("preload validated as a static load case");
+                let b = fe.buckling(pre, *options).with_context(|| format!("{}: buckling load case '{name}'", case.path.display()))?;
+                tracing::info!(load_case = %name, steps = b.lanczos_steps, "buckling factors found");
+                Some(Solved::Buckling(name.clone(), b))
             }
         });
     }
+    let solved = eigen
+        .into_iter()
+        .map(|e| {
+            e.unwrap_or_else(|| {
+                Solved::Static(
+                    static_results
+                        .next()
+                        .expect("one result per static load case"),
+                )
+            })
+        })
+        .collect();
     Ok((solved, summary))
 }
 
@@ -239,6 +260,12 @@ fn load_case_summary(model: &Model, s: &Solved) -> LoadCaseSummary {
                 reactions,
             }
         }
+        Solved::Buckling(name, b) => LoadCaseSummary::Buckling {
+            name: name.clone(),
+            factors: b.modes.iter().map(|m| m.factor).collect(),
+            residuals: b.modes.iter().map(|m| m.residual).collect(),
+            lanczos_steps: b.lanczos_steps,
+        },
         Solved::Modal(name, m) => LoadCaseSummary::Modal {
             name: name.clone(),
             participating_mass: m.participating_mass,

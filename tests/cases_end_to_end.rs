@@ -27,7 +27,8 @@ for lc in lcs:
     assert g.GetNumberOfCells() == cells, (lc, g.GetNumberOfCells(), cells)
     pd = g.GetPointData()
     arrays = [pd.GetArrayName(i) for i in range(pd.GetNumberOfArrays())]
-    u = vtk_to_numpy(pd.GetArray("displacement" if "displacement" in arrays else "mode_1"))
+    first = next(a for a in ("displacement", "mode_1", "buckling_mode_1") if a in arrays)
+    u = vtk_to_numpy(pd.GetArray(first))
     assert np.all(np.isfinite(u)) and np.abs(u).max() > 0, lc
 x = vtk.vtkXdmfReader(); x.SetFileName(f"{out}/{name}.xdmf"); x.UpdateInformation()
 steps = x.GetOutputInformation(0).Get(vtk.vtkStreamingDemandDrivenPipeline.TIME_STEPS())
@@ -78,12 +79,20 @@ fn every_case_runs_passes_and_writes_readable_results() {
         for lc in summary["load_cases"].as_array().unwrap() {
             match lc["analysis"].as_str().unwrap() {
                 "static" => assert!(lc["relative_residual"].as_f64().unwrap() < 1e-8, "{lc}"),
-                _ => assert!(
+                "modal" => assert!(
                     lc["modes"]
                         .as_array()
                         .unwrap()
                         .iter()
                         .all(|m| m["residual"].as_f64().unwrap() < 1e-9),
+                    "{lc}"
+                ),
+                _ => assert!(
+                    lc["residuals"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .all(|r| r.as_f64().unwrap() < 1e-9),
                     "{lc}"
                 ),
             }
@@ -111,7 +120,12 @@ fn every_case_runs_passes_and_writes_readable_results() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|lc| lc["modes"].as_array().map_or(1, Vec::len))
+            .map(|lc| {
+                lc["modes"]
+                    .as_array()
+                    .or(lc["factors"].as_array())
+                    .map_or(1, Vec::len)
+            })
             .sum();
         let vtk = Command::new("python3")
             .args([

@@ -26,20 +26,34 @@ fn euler_column_clamped_free() {
             let model = StaticModel {
                 mesh: &mesh,
                 materials: Materials::uniform(material(e, 0.3), mesh.element_count()),
-                constraints: vec![Constraint { nodes: mesh.set_nodes("zmin").unwrap(), components: [Some(0.0); 3] }],
+                constraints: vec![Constraint {
+                    nodes: mesh.set_nodes("zmin").unwrap(),
+                    components: [Some(0.0); 3],
+                }],
             };
             let load = LoadCase {
                 name: "axial".into(),
-                loads: vec![Load::Surface { faces: mesh.face_sets["zmax"].clone(), load: SurfaceLoad::Traction(Vector3::new(0.0, 0.0, -p / (a * a))) }],
+                loads: vec![Load::Surface {
+                    faces: mesh.face_sets["zmax"].clone(),
+                    load: SurfaceLoad::Traction(Vector3::new(0.0, 0.0, -p / (a * a))),
+                }],
             };
             let preload = model.solve(&[load]).unwrap().load_cases.remove(0);
-            let b = model.buckling(&preload, BucklingOptions { modes: 3 }).unwrap();
+            let b = model
+                .buckling(&preload, BucklingOptions { modes: 3 })
+                .unwrap();
             let f: Vec<f64> = b.modes.iter().map(|m| m.factor).collect();
             println!("{kind:?} k={k}: buckling factors {f:.4?} (Euler {exact:.4})");
-            assert!((f[0] - f[1]).abs() < 0.01 * f[0], "the two bending directions should buckle together: {f:?}");
+            assert!(
+                (f[0] - f[1]).abs() < 0.01 * f[0],
+                "the two bending directions should buckle together: {f:?}"
+            );
             errors.push((f[0] - exact).abs() / exact);
         }
-        assert!(errors[1] < errors[0] || errors[1] < 1e-3, "{kind:?}: {errors:?}");
+        assert!(
+            errors[1] < errors[0] || errors[1] < 1e-3,
+            "{kind:?}: {errors:?}"
+        );
         assert!(errors[1] < 0.02, "{kind:?}: {errors:?}");
     }
 }
@@ -53,15 +67,25 @@ fn tension_does_not_buckle() {
     let model = StaticModel {
         mesh: &mesh,
         materials: Materials::uniform(material(210e9, 0.3), mesh.element_count()),
-        constraints: vec![Constraint { nodes: mesh.set_nodes("zmin").unwrap(), components: [Some(0.0); 3] }],
+        constraints: vec![Constraint {
+            nodes: mesh.set_nodes("zmin").unwrap(),
+            components: [Some(0.0); 3],
+        }],
     };
     let load = LoadCase {
         name: "pull".into(),
-        loads: vec![Load::Surface { faces: mesh.face_sets["zmax"].clone(), load: SurfaceLoad::Traction(Vector3::new(0.0, 0.0, 1e6)) }],
+        loads: vec![Load::Surface {
+            faces: mesh.face_sets["zmax"].clone(),
+            load: SurfaceLoad::Traction(Vector3::new(0.0, 0.0, 1e6)),
+        }],
     };
     let preload = model.solve(&[load]).unwrap().load_cases.remove(0);
     match model.buckling(&preload, BucklingOptions { modes: 2 }) {
-        Ok(b) => assert!(b.modes.iter().all(|m| m.factor > 1e4), "{:?}", b.modes.iter().map(|m| m.factor).collect::<Vec<_>>()),
+        Ok(b) => assert!(
+            b.modes.iter().all(|m| m.factor > 1e4),
+            "{:?}",
+            b.modes.iter().map(|m| m.factor).collect::<Vec<_>>()
+        ),
         Err(e) => assert!(e.to_string().contains("does not buckle"), "{e}"),
     }
 }

@@ -215,7 +215,11 @@ impl ElementMatrix for GeometricStiffness<'_> {
         id: usize,
     ) -> Result<SMatrix<f64, D, D>> {
         let u = SMatrix::<f64, N, 3>::from_fn(|a, c| self.displacement[3 * nodes[a] + c]);
-        Ok(element_geometric_stiffness::<E, N, D>(x, &u, self.materials.of(id)))
+        Ok(element_geometric_stiffness::<E, N, D>(
+            x,
+            &u,
+            self.materials.of(id),
+        ))
     }
 }
 
@@ -228,7 +232,9 @@ pub fn element_geometric_stiffness<E: Shape<N>, const N: usize, const D: usize>(
     const { assert!(D == 3 * N) };
     let mut k = SMatrix::<f64, D, D>::zeros();
     for (xi, w) in E::quadrature() {
-        let Some((g, det)) = physical_gradients::<E, N>(x, xi) else { continue };
+        let Some((g, det)) = physical_gradients::<E, N>(x, xi) else {
+            continue;
+        };
         let (_, sigma) = material.stress(&(u.transpose() * g));
         let s = crate::material::from_voigt(&sigma) * (w * det);
         let gs = g * s; // row a: (σ ∇N_a)ᵀ

@@ -40,16 +40,26 @@ pub const BUCKLING_TOLERANCE: f64 = 1e-9;
 
 impl StaticModel<'_> {
     /// The lowest positive buckling factors of the stress state of `preload`.
-    pub fn buckling(&self, preload: &StaticResults, options: BucklingOptions) -> Result<BucklingSolution> {
+    pub fn buckling(
+        &self,
+        preload: &StaticResults,
+        options: BucklingOptions,
+    ) -> Result<BucklingSolution> {
         let mesh = self.mesh;
         mesh.check()?;
         let (fixed, _) = self.prescribed();
         self.require_constrained(&fixed)?;
-        let System { dofs, pattern, symbolic } = self.system(&fixed)?;
+        let System {
+            dofs,
+            pattern,
+            symbolic,
+        } = self.system(&fixed)?;
         let n = dofs.free_count();
         let wanted = options.modes.min(n);
         if wanted == 0 {
-            return Err(SolverError::LinearSolver("ask for at least one buckling mode".into()));
+            return Err(SolverError::LinearSolver(
+                "ask for at least one buckling mode".into(),
+            ));
         }
         let k = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
         let geometric = GeometricStiffness {
@@ -58,7 +68,8 @@ impl StaticModel<'_> {
         };
         let kg = assemble(mesh, &dofs, &pattern, &geometric)?;
         let (kk, kgm) = (matrix(&pattern, &k), matrix(&pattern, &kg));
-        let solver = StiffnessSolver::new(&symbolic, kk, false).map_err(|e| factor_error(e, &dofs))?;
+        let solver =
+            StiffnessSolver::new(&symbolic, kk, false).map_err(|e| factor_error(e, &dofs))?;
 
         let apply = |x: &[f64]| -> Result<Vec<f64>> {
             let gx = symmetric_matvec(kgm, x);
@@ -79,7 +90,12 @@ impl StaticModel<'_> {
             let lambda = 1.0 / theta;
             let kv = symmetric_matvec(kk, &v);
             let gv = symmetric_matvec(kgm, &v);
-            let r = kv.iter().zip(&gv).map(|(a, b)| (a + lambda * b).powi(2)).sum::<f64>().sqrt();
+            let r = kv
+                .iter()
+                .zip(&gv)
+                .map(|(a, b)| (a + lambda * b).powi(2))
+                .sum::<f64>()
+                .sqrt();
             let residual = r / ((k_max + lambda * kg_max) * norm(&v)).max(f64::MIN_POSITIVE);
             if residual > BUCKLING_TOLERANCE {
                 unconverged = Some((lambda, residual));
@@ -90,15 +106,24 @@ impl StaticModel<'_> {
             for (&g, &x) in dofs.free_dofs().iter().zip(&v) {
                 shape[g] = x / scale;
             }
-            modes.push(BucklingMode { factor: lambda, shape, residual });
+            modes.push(BucklingMode {
+                factor: lambda,
+                shape,
+                residual,
+            });
         }
         if modes.is_empty() {
-            let candidate = unconverged.map_or(String::new(), |(l, r)| format!(" (the only candidate, factor {l:.3e}, has residual {r:.1e})"));
+            let candidate = unconverged.map_or(String::new(), |(l, r)| {
+                format!(" (the only candidate, factor {l:.3e}, has residual {r:.1e})")
+            });
             return Err(SolverError::LinearSolver(format!(
                 "load case '{}' does not buckle the structure: no positive buckling factor converged{candidate}; is it in tension?",
                 preload.name
             )));
         }
-        Ok(BucklingSolution { modes, lanczos_steps: steps })
+        Ok(BucklingSolution {
+            modes,
+            lanczos_steps: steps,
+        })
     }
 }

@@ -64,11 +64,17 @@ impl StaticModel<'_> {
         let (fixed, _) = self.prescribed();
         let rigid = free_rigid_motions(&mesh.nodes, &fixed).len();
         let t = std::time::Instant::now();
-        let System { dofs, pattern, symbolic } = self.system(&fixed)?;
+        let System {
+            dofs,
+            pattern,
+            symbolic,
+        } = self.system(&fixed)?;
         let n = dofs.free_count();
         let wanted = options.modes.min(n);
         if wanted == 0 {
-            return Err(SolverError::LinearSolver("ask for at least one mode".into()));
+            return Err(SolverError::LinearSolver(
+                "ask for at least one mode".into(),
+            ));
         }
         let k = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
         let m = assemble_mass(mesh, &self.materials, &dofs, &pattern)?;
@@ -88,7 +94,8 @@ impl StaticModel<'_> {
         };
         let shifted: Vec<f64> = k.iter().zip(&m).map(|(a, b)| a - sigma * b).collect();
         let shifted_m = matrix(&pattern, &shifted);
-        let solver = StiffnessSolver::new(&symbolic, shifted_m, false).map_err(|e| factor_error(e, &dofs))?;
+        let solver = StiffnessSolver::new(&symbolic, shifted_m, false)
+            .map_err(|e| factor_error(e, &dofs))?;
         let factor_seconds = t.elapsed().as_secs_f64();
 
         let t = std::time::Instant::now();

@@ -201,7 +201,9 @@ impl StaticModel<'_> {
         if free.is_empty() {
             Ok(())
         } else {
-            Err(SolverError::UnderConstrained { motions: free.join("; ") })
+            Err(SolverError::UnderConstrained {
+                motions: free.join("; "),
+            })
         }
     }
 
@@ -216,7 +218,11 @@ impl StaticModel<'_> {
         let pattern = stiffness_pattern(&graph, &dofs);
         let order = equation_order(&nested_dissection(&self.mesh.nodes, &graph), &dofs);
         let symbolic = SymbolicFactor::analyse(&pattern, Some(&order))?;
-        Ok(System { dofs, pattern, symbolic })
+        Ok(System {
+            dofs,
+            pattern,
+            symbolic,
+        })
     }
 
     /// Solves every load case with one factorisation and default options.
@@ -234,7 +240,11 @@ impl StaticModel<'_> {
         let (fixed, ubar) = self.prescribed();
         self.require_constrained(&fixed)?;
         let t = Instant::now();
-        let System { dofs, pattern, symbolic } = self.system(&fixed)?;
+        let System {
+            dofs,
+            pattern,
+            symbolic,
+        } = self.system(&fixed)?;
         let values = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
         let mut stats = SolveStats {
             equations: dofs.free_count(),
@@ -251,7 +261,8 @@ impl StaticModel<'_> {
             Precision::Mixed => true,
         };
         let k = matrix(&pattern, &values);
-        let solver = StiffnessSolver::new(&symbolic, k, mixed).map_err(|e| factor_error(e, &dofs))?;
+        let solver =
+            StiffnessSolver::new(&symbolic, k, mixed).map_err(|e| factor_error(e, &dofs))?;
         stats.factor_seconds = t.elapsed().as_secs_f64();
         stats.precision = match solver {
             StiffnessSolver::Double(_) => "double",

@@ -10,6 +10,7 @@ use anyhow::Result;
 use hdf5::types::VarLenUnicode;
 use ndarray::{ArrayView1, ArrayView2};
 use std::path::Path;
+use vproto_solver::buckling::BucklingSolution;
 use vproto_solver::modal::ModalSolution;
 use vproto_solver::{Mesh, StaticResults};
 
@@ -88,6 +89,9 @@ pub fn write(
             LoadCaseResults::Static(s) => steps.push(write_static(&g, s)?),
             LoadCaseResults::Modal { name, solution } => {
                 steps.extend(write_modal(&g, name, solution)?)
+            }
+            LoadCaseResults::Buckling { name, solution } => {
+                steps.extend(write_buckling(&g, name, solution)?)
             }
         }
     }
@@ -193,6 +197,34 @@ fn write_modal(g: &hdf5::Group, name: &str, m: &ModalSolution) -> Result<Vec<Ste
         text_attr(&ds, "normalisation", "mass: shape^T M shape = 1")?;
         steps.push(Step {
             name: format!("{name}_mode{}_{:.4}Hz", k + 1, mode.frequency),
+            fields: vec![StepField {
+                name: "displacement",
+                kind: "Vector",
+                components: 3,
+                dataset: format!("/load_cases/{name}/mode_{}/displacement", k + 1),
+            }],
+        });
+    }
+    Ok(steps)
+}
+
+fn write_buckling(g: &hdf5::Group, name: &str, b: &BucklingSolution) -> Result<Vec<Step>> {
+    text_attr(g, "analysis", "buckling")?;
+    let factors: Vec<f64> = b.modes.iter().map(|m| m.factor).collect();
+    let ds = write_f64(g, "factors", &factors, 1)?;
+    text_attr(
+        &ds,
+        "meaning",
+        "multiples of the preload at which the structure buckles",
+    )?;
+    let mut steps = Vec::with_capacity(b.modes.len());
+    for (k, mode) in b.modes.iter().enumerate() {
+        let mg = g.create_group(&format!("mode_{}", k + 1))?;
+        f64_attr(&mg, "factor", mode.factor)?;
+        let ds = write_f64(&mg, "displacement", &mode.shape, 3)?;
+        text_attr(&ds, "normalisation", "largest component = 1")?;
+        steps.push(Step {
+            name: format!("{name}_buckling{}_{:.4}x", k + 1, mode.factor),
             fields: vec![StepField {
                 name: "displacement",
                 kind: "Vector",

@@ -10,6 +10,7 @@ pub mod xdmf;
 
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
+use vproto_solver::buckling::BucklingSolution;
 use vproto_solver::modal::ModalSolution;
 use vproto_solver::StaticResults;
 
@@ -21,13 +22,17 @@ pub enum LoadCaseResults<'a> {
         name: &'a str,
         solution: &'a ModalSolution,
     },
+    Buckling {
+        name: &'a str,
+        solution: &'a BucklingSolution,
+    },
 }
 
 impl LoadCaseResults<'_> {
     pub fn name(&self) -> &str {
         match self {
             Self::Static(r) => &r.name,
-            Self::Modal { name, .. } => name,
+            Self::Modal { name, .. } | Self::Buckling { name, .. } => name,
         }
     }
 }

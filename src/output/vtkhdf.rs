@@ -67,6 +67,12 @@ pub fn write(
             .into_iter()
             .map(|f| (f.name.to_string(), f.values, f.components))
             .collect(),
+        LoadCaseResults::Buckling { solution, .. } => solution
+            .modes
+            .iter()
+            .enumerate()
+            .map(|(k, m)| (format!("buckling_mode_{}", k + 1), m.shape.clone(), 3))
+            .collect(),
         LoadCaseResults::Modal { solution, .. } => solution
             .modes
             .iter()
