@@ -1,6 +1,8 @@
 //! Solves the same structured cantilever with vproto and with CalculiX (`ccx`, same
 //! element, same consistent nodal loads) and prints wall time, peak memory and the mean
 //! tip deflection of both: `cargo run --release --example ccx_compare -- hex8 60 12 12`.
+//! With a fifth argument `modal`, both compute the first 10 natural frequencies instead
+//! (ccx `*FREQUENCY`).
 //! Needs `ccx` on PATH (`apt-get install calculix-ccx`) and GNU time for ccx's memory.
 
 use nalgebra::Vector3;
@@ -14,6 +16,7 @@ use vproto_solver::{Constraint, ElementKind, Isotropic, Load, LoadCase, Mesh, St
 
 const E: f64 = 210e9;
 const NU: f64 = 0.3;
+const RHO: f64 = 7850.0;
 const TRACTION: f64 = -1e6;
 
 fn peak_rss_mib() -> f64 {
@@ -26,7 +29,7 @@ fn peak_rss_mib() -> f64 {
 }
 
 /// Abaqus/CalculiX input deck with the same mesh, clamp and consistent nodal loads.
-fn deck(mesh: &Mesh, kind: ElementKind, loads: &[f64], tip: &[usize]) -> String {
+fn deck(mesh: &Mesh, kind: ElementKind, loads: &[f64], tip: &[usize], modal: bool) -> String {
     let mut s = String::from("*HEADING\nvproto comparison cantilever\n*NODE\n");
     for (i, p) in mesh.nodes.iter().enumerate() {
         let _ = writeln!(s, "{}, {:.12e}, {:.12e}, {:.12e}", i + 1, p.x, p.y, p.z);
@@ -64,7 +67,12 @@ fn deck(mesh: &Mesh, kind: ElementKind, loads: &[f64], tip: &[usize]) -> String 
     };
     nset(&mut s, "FIX", &mesh.set_nodes("xmin").unwrap());
     nset(&mut s, "TIP", tip);
-    let _ = writeln!(s, "*BOUNDARY\nFIX, 1, 3\n*MATERIAL, NAME=STEEL\n*ELASTIC\n{E:e}, {NU}\n*SOLID SECTION, ELSET=EALL, MATERIAL=STEEL\n*STEP\n*STATIC\n*CLOAD");
+    let _ = writeln!(s, "*BOUNDARY\nFIX, 1, 3\n*MATERIAL, NAME=STEEL\n*ELASTIC\n{E:e}, {NU}\n*DENSITY\n{RHO}\n*SOLID SECTION, ELSET=EALL, MATERIAL=STEEL\n*STEP");
+    if modal {
+        s += "*FREQUENCY\n10\n*END STEP\n";
+        return s;
+    }
+    s += "*STATIC\n*CLOAD\n";
     for (d, f) in loads.iter().enumerate().filter(|(_, f)| **f != 0.0) {
         let _ = writeln!(s, "{}, {}, {f:.12e}", d / 3 + 1, d % 3 + 1);
     }
@@ -76,7 +84,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let kind = ElementKind::from_name(args.first().map_or("hex8", String::as_str))
         .expect("tet4|tet10|hex8|hex20");
-    let d: Vec<usize> = args[1..].iter().map(|a| a.parse().unwrap()).collect();
+    let d: Vec<usize> = args[1..4].iter().map(|a| a.parse().unwrap()).collect();
     let mesh = block([10.0, 2.0, 2.0], [d[0], d[1], d[2]], kind).unwrap();
     let tip = mesh.set_nodes("xmax").unwrap();
     let load = SurfaceLoad::Traction(Vector3::new(0.0, 0.0, TRACTION));
@@ -85,7 +93,8 @@ fn main() {
 
     let dir = std::env::temp_dir().join(format!("vproto_ccx_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("cantilever.inp"), deck(&mesh, kind, &f, &tip)).unwrap();
+    let modal = args.get(4).is_some_and(|a| a == "modal");
+    std::fs::write(dir.join("cantilever.inp"), deck(&mesh, kind, &f, &tip, modal)).unwrap();
 
     let model = StaticModel {
         mesh: &mesh,
@@ -93,7 +102,7 @@ fn main() {
             Isotropic {
                 youngs_modulus: E,
                 poisson_ratio: NU,
-                density: 7850.0,
+                density: RHO,
             },
             mesh.element_count(),
         ),
@@ -103,18 +112,17 @@ fn main() {
         }],
     };
     let t = Instant::now();
-    let sol = model
-        .solve(&[LoadCase {
-            name: "tip".into(),
-            loads: vec![Load::Surface {
-                faces: mesh.face_sets["xmax"].clone(),
-                load,
-            }],
-        }])
-        .unwrap();
-    let vproto_s = t.elapsed().as_secs_f64();
-    let u = &sol.load_cases[0].displacement;
-    let vproto_tip = tip.iter().map(|&n| u[3 * n + 2]).sum::<f64>() / tip.len() as f64;
+    let (vproto_result, vproto_s) = if modal {
+        let m = model.modes(vproto_solver::modal::ModalOptions { modes: 10, shift_hz: None }).unwrap();
+        let f: Vec<f64> = m.modes.iter().map(|x| x.frequency).collect();
+        (f, t.elapsed().as_secs_f64())
+    } else {
+        let sol = model
+            .solve(&[LoadCase { name: "tip".into(), loads: vec![Load::Surface { faces: mesh.face_sets["xmax"].clone(), load }] }])
+            .unwrap();
+        let u = &sol.load_cases[0].displacement;
+        (vec![tip.iter().map(|&n| u[3 * n + 2]).sum::<f64>() / tip.len() as f64], t.elapsed().as_secs_f64())
+    };
 
     let t = Instant::now();
     let out = Command::new("/usr/bin/time")
@@ -131,30 +139,37 @@ fn main() {
         .and_then(|l| l.trim().parse::<f64>().ok())
         .map_or(f64::NAN, |kb| kb / 1024.0);
     let dat = std::fs::read_to_string(dir.join("cantilever.dat")).unwrap_or_default();
-    let uz: Vec<f64> = dat
-        .lines()
-        .filter_map(|l| {
-            let v: Vec<&str> = l.split_whitespace().collect();
-            (v.len() == 4 && v[0].parse::<usize>().is_ok())
-                .then(|| v[3].parse::<f64>().ok())
-                .flatten()
-        })
-        .collect();
-    if uz.is_empty() {
+    let ccx_result: Vec<f64> = if modal {
+        // The eigenvalue table: mode, eigenvalue, rad/time, cycles/time, imaginary part.
+        dat.lines()
+            .skip_while(|l| !l.contains("E I G E N V A L U E   O U T P U T"))
+            .filter_map(|l| {
+                let v: Vec<f64> = l.split_whitespace().filter_map(|t| t.parse().ok()).collect();
+                (v.len() == 5).then(|| v[3])
+            })
+            .take(10)
+            .collect()
+    } else {
+        let uz: Vec<f64> = dat
+            .lines()
+            .filter_map(|l| {
+                let v: Vec<&str> = l.split_whitespace().collect();
+                (v.len() == 4 && v[0].parse::<usize>().is_ok()).then(|| v[3].parse::<f64>().ok()).flatten()
+            })
+            .collect();
+        if uz.is_empty() { vec![] } else { vec![uz.iter().sum::<f64>() / uz.len() as f64] }
+    };
+    if ccx_result.is_empty() {
         let log = String::from_utf8_lossy(&out.stdout);
         let tail: Vec<&str> = log.lines().rev().take(15).collect();
-        panic!(
-            "ccx gave no displacements (status {}):\n{}\n{}",
-            out.status,
-            tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        panic!("ccx gave no results (status {}):\n{}\n{}", out.status, tail.into_iter().rev().collect::<Vec<_>>().join("\n"), String::from_utf8_lossy(&out.stderr));
     }
-    let ccx_tip = uz.iter().sum::<f64>() / uz.len() as f64;
+    let difference = vproto_result.iter().zip(&ccx_result).map(|(a, b)| ((a - b) / b).abs()).fold(0.0, f64::max);
     println!(
-        "{} {:?}: {} equations\n  vproto : {:7.2} s, peak {:6.0} MiB, mean tip u_z {:.6e} m\n  ccx    : {:7.2} s, peak {:6.0} MiB, mean tip u_z {:.6e} m ({} tip nodes read)\n  ratio ccx/vproto time {:.2}, tip difference {:.2e} relative",
-        kind.name(), d, sol.stats.equations, vproto_s, peak_rss_mib(), vproto_tip, ccx_s, ccx_mib, ccx_tip, uz.len(),
-        ccx_s / vproto_s, (ccx_tip - vproto_tip).abs() / vproto_tip.abs()
+        "{} {:?}: {} equations, {}\n  vproto : {:7.2} s, peak {:6.0} MiB, {:.6?}\n  ccx    : {:7.2} s, peak {:6.0} MiB, {:.6?}\n  ratio ccx/vproto time {:.2}, largest relative difference {:.2e}",
+        kind.name(), d, model.prescribed().0.iter().filter(|x| !**x).count(),
+        if modal { "first 10 natural frequencies (Hz)" } else { "mean tip u_z (m)" },
+        vproto_s, peak_rss_mib(), vproto_result, ccx_s, ccx_mib, ccx_result, ccx_s / vproto_s, difference
     );
     if std::env::var_os("KEEP").is_none() {
         let _ = std::fs::remove_dir_all(&dir);
