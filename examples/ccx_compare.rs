@@ -94,7 +94,11 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("vproto_ccx_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let modal = args.get(4).is_some_and(|a| a == "modal");
-    std::fs::write(dir.join("cantilever.inp"), deck(&mesh, kind, &f, &tip, modal)).unwrap();
+    std::fs::write(
+        dir.join("cantilever.inp"),
+        deck(&mesh, kind, &f, &tip, modal),
+    )
+    .unwrap();
 
     let model = StaticModel {
         mesh: &mesh,
@@ -113,15 +117,29 @@ fn main() {
     };
     let t = Instant::now();
     let (vproto_result, vproto_s) = if modal {
-        let m = model.modes(vproto_solver::modal::ModalOptions { modes: 10, shift_hz: None }).unwrap();
+        let m = model
+            .modes(vproto_solver::modal::ModalOptions {
+                modes: 10,
+                shift_hz: None,
+            })
+            .unwrap();
         let f: Vec<f64> = m.modes.iter().map(|x| x.frequency).collect();
         (f, t.elapsed().as_secs_f64())
     } else {
         let sol = model
-            .solve(&[LoadCase { name: "tip".into(), loads: vec![Load::Surface { faces: mesh.face_sets["xmax"].clone(), load }] }])
+            .solve(&[LoadCase {
+                name: "tip".into(),
+                loads: vec![Load::Surface {
+                    faces: mesh.face_sets["xmax"].clone(),
+                    load,
+                }],
+            }])
             .unwrap();
         let u = &sol.load_cases[0].displacement;
-        (vec![tip.iter().map(|&n| u[3 * n + 2]).sum::<f64>() / tip.len() as f64], t.elapsed().as_secs_f64())
+        (
+            vec![tip.iter().map(|&n| u[3 * n + 2]).sum::<f64>() / tip.len() as f64],
+            t.elapsed().as_secs_f64(),
+        )
     };
 
     let t = Instant::now();
@@ -144,7 +162,10 @@ fn main() {
         dat.lines()
             .skip_while(|l| !l.contains("E I G E N V A L U E   O U T P U T"))
             .filter_map(|l| {
-                let v: Vec<f64> = l.split_whitespace().filter_map(|t| t.parse().ok()).collect();
+                let v: Vec<f64> = l
+                    .split_whitespace()
+                    .filter_map(|t| t.parse().ok())
+                    .collect();
                 (v.len() == 5).then(|| v[3])
             })
             .take(10)
@@ -154,17 +175,32 @@ fn main() {
             .lines()
             .filter_map(|l| {
                 let v: Vec<&str> = l.split_whitespace().collect();
-                (v.len() == 4 && v[0].parse::<usize>().is_ok()).then(|| v[3].parse::<f64>().ok()).flatten()
+                (v.len() == 4 && v[0].parse::<usize>().is_ok())
+                    .then(|| v[3].parse::<f64>().ok())
+                    .flatten()
             })
             .collect();
-        if uz.is_empty() { vec![] } else { vec![uz.iter().sum::<f64>() / uz.len() as f64] }
+        if uz.is_empty() {
+            vec![]
+        } else {
+            vec![uz.iter().sum::<f64>() / uz.len() as f64]
+        }
     };
     if ccx_result.is_empty() {
         let log = String::from_utf8_lossy(&out.stdout);
         let tail: Vec<&str> = log.lines().rev().take(15).collect();
-        panic!("ccx gave no results (status {}):\n{}\n{}", out.status, tail.into_iter().rev().collect::<Vec<_>>().join("\n"), String::from_utf8_lossy(&out.stderr));
+        panic!(
+            "ccx gave no results (status {}):\n{}\n{}",
+            out.status,
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
-    let difference = vproto_result.iter().zip(&ccx_result).map(|(a, b)| ((a - b) / b).abs()).fold(0.0, f64::max);
+    let difference = vproto_result
+        .iter()
+        .zip(&ccx_result)
+        .map(|(a, b)| ((a - b) / b).abs())
+        .fold(0.0, f64::max);
     println!(
         "{} {:?}: {} equations, {}\n  vproto : {:7.2} s, peak {:6.0} MiB, {:.6?}\n  ccx    : {:7.2} s, peak {:6.0} MiB, {:.6?}\n  ratio ccx/vproto time {:.2}, largest relative difference {:.2e}",
         kind.name(), d, model.prescribed().0.iter().filter(|x| !**x).count(),

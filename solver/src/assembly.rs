@@ -92,6 +92,7 @@ impl Materials {
 
 /// Upper-triangular compressed-column pattern of the free–free stiffness.
 pub fn stiffness_pattern(graph: &NodeGraph, dofs: &DofMap) -> SymbolicSparseColMat<usize> {
+    let k = dofs.per_node();
     // Rows of each node's columns, in parallel; node-major numbering keeps rows sorted.
     let columns: Vec<Vec<usize>> = (0..graph.len())
         .into_par_iter()
@@ -99,10 +100,10 @@ pub fn stiffness_pattern(graph: &NodeGraph, dofs: &DofMap) -> SymbolicSparseColM
             let rows: Vec<usize> = graph
                 .neighbours(v)
                 .iter()
-                .flat_map(|&m| (0..3).filter_map(move |c| dofs.eq(3 * m + c)))
+                .flat_map(|&m| (0..k).filter_map(move |c| dofs.eq(k * m + c)))
                 .collect();
-            (0..3)
-                .filter_map(|c| dofs.eq(3 * v + c))
+            (0..k)
+                .filter_map(|c| dofs.eq(k * v + c))
                 .map(move |j| {
                     rows.iter()
                         .copied()
@@ -272,45 +273,117 @@ pub fn element_mass<E: Shape<N>, const N: usize, const D: usize>(
     m
 }
 
-/// Assembles an element matrix over every element into the values of `pattern`, in
-/// parallel over elements (atomic adds resolve shared entries).
+/// Assembles a vector-valued (3 dofs per node) element matrix over every element into
+/// the values of `pattern`, in parallel over elements (atomic adds resolve shared entries).
 pub fn assemble(
     mesh: &Mesh,
     dofs: &DofMap,
     pattern: &SymbolicSparseColMat<usize>,
     op: &impl ElementMatrix,
 ) -> Result<Vec<f64>> {
-    let p = pattern.as_ref();
-    let (col_ptr, row_idx) = (p.col_ptr(), p.row_idx());
-    let values: Vec<AtomicU64> = (0..row_idx.len()).map(|_| AtomicU64::new(0)).collect();
+    let values = zeros(pattern);
     for (offset, b) in mesh.block_offsets().into_iter().zip(&mesh.blocks) {
-        with_shape!(b.kind, E, N, D => {
-            (0..b.len()).into_par_iter().try_for_each(|i| -> Result<()> {
-                let nodes = b.element(i);
-                let id = offset + i;
-                let k = op.matrix::<E, N, D>(&mesh.coords::<N>(nodes), nodes, id)?;
-                let eqs: [Option<usize>; D] = std::array::from_fn(|r| dofs.eq(3 * nodes[r / 3] + r % 3));
-                for (cb, col) in eqs.iter().enumerate() {
-                    let Some(col) = *col else { continue };
-                    let rows = &row_idx[col_ptr[col]..col_ptr[col + 1]];
-                    for (ra, row) in eqs.iter().enumerate() {
-                        match *row {
-                            Some(row) if row <= col => {
-                                let pos = col_ptr[col] + rows.binary_search(&row).expect("pattern covers element");
-                                atomic_add(&values[pos], k[(ra, cb)]);
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                Ok(())
-            })?;
-        });
+        with_shape!(b.kind, E, N, D => scatter::<_, E, N, D>(mesh, b, offset, dofs, pattern, &values, op)?);
     }
-    Ok(values
+    Ok(into_values(values))
+}
+
+/// Like [`assemble`] for a scalar (1 dof per node) element matrix.
+pub fn assemble_scalar(
+    mesh: &Mesh,
+    dofs: &DofMap,
+    pattern: &SymbolicSparseColMat<usize>,
+    op: &impl ElementMatrix,
+) -> Result<Vec<f64>> {
+    let values = zeros(pattern);
+    for (offset, b) in mesh.block_offsets().into_iter().zip(&mesh.blocks) {
+        with_shape!(b.kind, E, N, D => { let _ = D; scatter::<_, E, N, N>(mesh, b, offset, dofs, pattern, &values, op)? });
+    }
+    Ok(into_values(values))
+}
+
+fn zeros(pattern: &SymbolicSparseColMat<usize>) -> Vec<AtomicU64> {
+    (0..pattern.as_ref().row_idx().len())
+        .map(|_| AtomicU64::new(0))
+        .collect()
+}
+
+fn into_values(values: Vec<AtomicU64>) -> Vec<f64> {
+    values
         .into_iter()
         .map(|v| f64::from_bits(v.into_inner()))
-        .collect())
+        .collect()
+}
+
+/// Adds a dense matrix over the dofs `eqs` into the upper triangle stored in `values`.
+fn scatter_matrix<const D: usize>(
+    k: &SMatrix<f64, D, D>,
+    eqs: &[Option<usize>; D],
+    pattern: &SymbolicSparseColMat<usize>,
+    values: &[AtomicU64],
+) {
+    let p = pattern.as_ref();
+    let (col_ptr, row_idx) = (p.col_ptr(), p.row_idx());
+    for (cb, col) in eqs.iter().enumerate() {
+        let Some(col) = *col else { continue };
+        let rows = &row_idx[col_ptr[col]..col_ptr[col + 1]];
+        for (ra, row) in eqs.iter().enumerate() {
+            match *row {
+                Some(row) if row <= col => {
+                    let pos =
+                        col_ptr[col] + rows.binary_search(&row).expect("pattern covers element");
+                    atomic_add(&values[pos], k[(ra, cb)]);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The equations of an element's (or face's) dofs, `DD / nodes` components per node.
+fn element_equations<const DD: usize>(nodes: &[usize], dofs: &DofMap) -> [Option<usize>; DD] {
+    let p = DD / nodes.len();
+    std::array::from_fn(|r| dofs.eq(p * nodes[r / p] + r % p))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scatter<Op: ElementMatrix, E: Shape<N>, const N: usize, const DD: usize>(
+    mesh: &Mesh,
+    b: &crate::mesh::ElementBlock,
+    offset: usize,
+    dofs: &DofMap,
+    pattern: &SymbolicSparseColMat<usize>,
+    values: &[AtomicU64],
+    op: &Op,
+) -> Result<()> {
+    (0..b.len()).into_par_iter().try_for_each(|i| {
+        let nodes = b.element(i);
+        let k = op.matrix::<E, N, DD>(&mesh.coords::<N>(nodes), nodes, offset + i)?;
+        scatter_matrix(&k, &element_equations::<DD>(nodes, dofs), pattern, values);
+        Ok(())
+    })
+}
+
+/// Adds `h` × the scalar face "mass" ∫ N_a N_b dA of every face into `values` (the
+/// convection matrix of a heat problem).
+pub fn add_face_matrix(
+    mesh: &Mesh,
+    faces: &[crate::mesh::FaceRef],
+    h: f64,
+    dofs: &DofMap,
+    pattern: &SymbolicSparseColMat<usize>,
+    values: &mut [f64],
+) {
+    let atomic: Vec<AtomicU64> = values.iter().map(|v| AtomicU64::new(v.to_bits())).collect();
+    for &face in faces {
+        let nodes = mesh.face_nodes(face);
+        let kind = mesh.element(face.element).0.face_kind();
+        crate::with_face_shape!(kind, F, M => {
+            let m = crate::loads::face_mass::<F, M>(&mesh.coords::<M>(&nodes)) * h;
+            scatter_matrix(&m, &element_equations::<M>(&nodes, dofs), pattern, &atomic);
+        });
+    }
+    values.copy_from_slice(&into_values(atomic));
 }
 
 /// View of an assembled matrix.

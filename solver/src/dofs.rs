@@ -1,17 +1,29 @@
-//! Degrees of freedom: three displacement components per node, numbered node-major,
-//! with constrained components removed from the system of equations.
+//! Degrees of freedom: a fixed number of components per node (three displacements, or
+//! one temperature), numbered node-major, with constrained components removed from the
+//! system of equations.
 
 /// Equation numbers of the free degrees of freedom.
 #[derive(Clone, Debug)]
 pub struct DofMap {
-    /// `eq[3 * node + component]`: equation number, or `None` when constrained.
+    /// `eq[per_node * node + component]`: equation number, or `None` when constrained.
     eq: Vec<Option<usize>>,
     free: Vec<usize>,
+    per_node: usize,
 }
 
 impl DofMap {
-    /// Numbers every dof not flagged in `constrained` (length 3 × nodes).
+    /// Three displacement components per node: numbers every dof not flagged in
+    /// `constrained` (length 3 × nodes).
     pub fn new(constrained: &[bool]) -> Self {
+        Self::with_components(constrained, 3)
+    }
+
+    /// One unknown per node (temperature).
+    pub fn scalar(constrained: &[bool]) -> Self {
+        Self::with_components(constrained, 1)
+    }
+
+    fn with_components(constrained: &[bool], per_node: usize) -> Self {
         let mut free = Vec::new();
         let eq = constrained
             .iter()
@@ -23,10 +35,15 @@ impl DofMap {
                 })
             })
             .collect();
-        Self { eq, free }
+        Self { eq, free, per_node }
     }
 
-    /// Equation number of global dof `dof` (3 × node + component).
+    /// Components per node.
+    pub fn per_node(&self) -> usize {
+        self.per_node
+    }
+
+    /// Equation number of global dof `dof` (per_node × node + component).
     #[inline]
     pub fn eq(&self, dof: usize) -> Option<usize> {
         self.eq[dof]

@@ -22,6 +22,7 @@ pub mod quadrature;
 pub mod recovery;
 pub mod rigid;
 pub mod statics;
+pub mod thermal;
 
 pub use element::{ElementKind, FaceKind};
 pub use error::SolverError;

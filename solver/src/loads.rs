@@ -56,11 +56,49 @@ fn face_forces<F: FaceShape<M>, const M: usize>(
     out
 }
 
-/// Area of a set of faces.
-pub fn face_area(mesh: &Mesh, faces: &[FaceRef]) -> f64 {
+/// ∫ N_a dA of every node over a set of faces (consistent area weights).
+pub fn face_weights(mesh: &Mesh, faces: &[FaceRef]) -> Vec<f64> {
     let mut f = vec![0.0; 3 * mesh.nodes.len()];
     add_surface_load(mesh, faces, SurfaceLoad::Traction(Vector3::x()), &mut f);
-    f.iter().step_by(3).sum()
+    f.into_iter().step_by(3).collect()
+}
+
+/// Area of a set of faces.
+pub fn face_area(mesh: &Mesh, faces: &[FaceRef]) -> f64 {
+    face_weights(mesh, faces).iter().sum()
+}
+
+/// ∫ N_a N_b dA of one facet (the boundary "mass" matrix, e.g. for convection).
+pub fn face_mass<F: FaceShape<M>, const M: usize>(x: &SMatrix<f64, M, 3>) -> SMatrix<f64, M, M> {
+    let mut m = SMatrix::<f64, M, M>::zeros();
+    for (s, w) in F::quadrature() {
+        let s = Vector2::from(*s);
+        let n = F::values(&s);
+        let t = x.transpose() * F::gradients(&s);
+        m += n * n.transpose() * (t.column(0).cross(&t.column(1)).norm() * w);
+    }
+    m
+}
+
+/// ∫ scale(e) N_a dV of every node over `elements` (consistent volume weights).
+pub fn volume_weights(mesh: &Mesh, elements: &[usize], scale: impl Fn(usize) -> f64) -> Vec<f64> {
+    let mut w = vec![0.0; mesh.nodes.len()];
+    for &e in elements {
+        let (kind, nodes) = mesh.element(e);
+        let s = scale(e);
+        with_shape!(kind, E, N, D => {
+            let _ = D;
+            let x = mesh.coords::<N>(nodes);
+            for (xi, wq) in E::quadrature() {
+                let Some((_, det)) = physical_gradients::<E, N>(&x, xi) else { continue };
+                let n = E::values(&(*xi).into());
+                for a in 0..N {
+                    w[nodes[a]] += n[a] * s * wq * det;
+                }
+            }
+        });
+    }
+    w
 }
 
 /// Adds body forces ρ a over `elements` into `f`.
@@ -71,22 +109,11 @@ pub fn add_body_acceleration(
     accel: Vector3<f64>,
     f: &mut [f64],
 ) {
-    for &e in elements {
-        let (kind, nodes) = mesh.element(e);
-        let rho = materials.of(e).density;
-        with_shape!(kind, E, N, D => {
-            let _ = D;
-            let x = mesh.coords::<N>(nodes);
-            for (xi, w) in E::quadrature() {
-                let Some((_, det)) = physical_gradients::<E, N>(&x, xi) else { continue };
-                let n = E::values(&(*xi).into());
-                for a in 0..N {
-                    for c in 0..3 {
-                        f[3 * nodes[a] + c] += n[a] * rho * accel[c] * w * det;
-                    }
-                }
-            }
-        });
+    let w = volume_weights(mesh, elements, |e| materials.of(e).density);
+    for (n, wn) in w.iter().enumerate() {
+        for c in 0..3 {
+            f[3 * n + c] += wn * accel[c];
+        }
     }
 }
 

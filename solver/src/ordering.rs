@@ -114,7 +114,10 @@ impl Ctx<'_> {
 pub fn equation_order(node_order: &[usize], dofs: &DofMap) -> Vec<usize> {
     node_order
         .iter()
-        .flat_map(|&n| (0..3).filter_map(move |c| dofs.eq(3 * n + c)))
+        .flat_map(|&n| {
+            let k = dofs.per_node();
+            (0..k).filter_map(move |c| dofs.eq(k * n + c))
+        })
         .collect()
 }
 

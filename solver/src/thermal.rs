@@ -1,0 +1,250 @@
+//! Steady heat conduction: −∇·(k∇T) = Q with fixed temperatures, heat flux and
+//! convection (film coefficient and sink temperature) on faces.
+//!
+//! One unknown per node, assembled with the same generic machinery as elasticity
+//! (scalar element matrices, faces added for convection) and solved by the same sparse
+//! Cholesky. Fixed temperatures are eliminated with the full matrix: the right-hand side
+//! is f − K T̄ and the heat flowing in at fixed nodes is (K T − f) there.
+
+use crate::assembly::{
+    add_face_matrix, assemble_scalar, matrix, physical_gradients, ElementMatrix,
+};
+use crate::dofs::DofMap;
+use crate::element::{natural_nodes, Shape};
+use crate::error::{Result, SolverError};
+use crate::linsolve::{symmetric_matvec, StiffnessSolver, SymbolicFactor};
+use crate::loads::{face_weights, volume_weights};
+use crate::mesh::{FaceRef, Mesh, NodeGraph};
+use crate::ordering::{equation_order, nested_dissection};
+use crate::statics::factor_error;
+use crate::with_shape;
+use faer::Mat;
+use nalgebra::{SMatrix, Vector3};
+
+/// One boundary condition or source of a heat load case.
+#[derive(Clone, Debug)]
+pub enum HeatLoad {
+    /// Fixed temperature on nodes.
+    Temperature { nodes: Vec<usize>, value: f64 },
+    /// Heat flux into the body through faces (W/m²).
+    Flux { faces: Vec<FaceRef>, value: f64 },
+    /// Convection to a sink: q = h (T_sink − T) into the body.
+    Convection {
+        faces: Vec<FaceRef>,
+        film_coefficient: f64,
+        sink_temperature: f64,
+    },
+    /// Volumetric heat generation (W/m³) in elements.
+    Source { elements: Vec<usize>, value: f64 },
+}
+
+#[derive(Clone, Debug)]
+pub struct HeatCase {
+    pub name: String,
+    pub loads: Vec<HeatLoad>,
+}
+
+/// A heat conduction model: the mesh and each element's conductivity (W/(m·K)).
+#[derive(Clone, Debug)]
+pub struct ThermalModel<'a> {
+    pub mesh: &'a Mesh,
+    pub conductivity: Vec<f64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct HeatResults {
+    pub name: String,
+    /// Nodal temperatures.
+    pub temperature: Vec<f64>,
+    /// Heat flux −k∇T averaged at nodes (W/m²), 3 per node.
+    pub heat_flux: Vec<f64>,
+    /// Heat flowing into the body at fixed-temperature nodes (W), zero elsewhere.
+    pub reaction: Vec<f64>,
+    /// ‖K T − f − r‖ / ‖f + r‖: the balance check of the solve.
+    pub relative_residual: f64,
+}
+
+/// The conduction matrix k ∫ ∇N_a · ∇N_b dV.
+struct Conduction<'a>(&'a [f64]);
+
+impl ElementMatrix for Conduction<'_> {
+    fn matrix<E: Shape<N>, const N: usize, const D: usize>(
+        &self,
+        x: &SMatrix<f64, N, 3>,
+        _nodes: &[usize],
+        id: usize,
+    ) -> Result<SMatrix<f64, D, D>> {
+        const { assert!(D == N) };
+        let mut k = SMatrix::<f64, D, D>::zeros();
+        for (q, (xi, w)) in E::quadrature().iter().enumerate() {
+            let (g, det) = physical_gradients::<E, N>(x, xi).ok_or(SolverError::BadElement {
+                element: id,
+                kind: E::KIND.name(),
+                det_j: f64::NAN,
+                point: q,
+            })?;
+            let gg = g * g.transpose() * (self.0[id] * w * det);
+            for b in 0..N {
+                for a in 0..N {
+                    k[(a, b)] += gg[(a, b)];
+                }
+            }
+        }
+        Ok(k)
+    }
+}
+
+impl ThermalModel<'_> {
+    pub fn solve(&self, case: &HeatCase) -> Result<HeatResults> {
+        let mesh = self.mesh;
+        mesh.check()?;
+        if let Some((e, k)) = self
+            .conductivity
+            .iter()
+            .enumerate()
+            .find(|(_, k)| !(**k > 0.0 && k.is_finite()))
+        {
+            return Err(SolverError::Material {
+                region: format!("element {e}"),
+                reason: format!("conductivity must be positive, got {k}"),
+            });
+        }
+        let n = mesh.nodes.len();
+        let (mut fixed, mut tbar) = (vec![false; n], vec![0.0; n]);
+        let mut f = vec![0.0; n];
+        let mut convection = Vec::new();
+        for load in &case.loads {
+            match load {
+                HeatLoad::Temperature { nodes, value } => {
+                    for &v in nodes {
+                        fixed[v] = true;
+                        tbar[v] = *value;
+                    }
+                }
+                HeatLoad::Flux { faces, value } => {
+                    add_scaled(&mut f, &face_weights(mesh, faces), *value)
+                }
+                HeatLoad::Convection {
+                    faces,
+                    film_coefficient,
+                    sink_temperature,
+                } => {
+                    add_scaled(
+                        &mut f,
+                        &face_weights(mesh, faces),
+                        film_coefficient * sink_temperature,
+                    );
+                    convection.push((faces, *film_coefficient));
+                }
+                HeatLoad::Source { elements, value } => {
+                    add_scaled(&mut f, &volume_weights(mesh, elements, |_| *value), 1.0)
+                }
+            }
+        }
+        if !fixed.iter().any(|&x| x) && convection.is_empty() {
+            return Err(SolverError::UnderConstrained {
+                motions: "the temperature level (no fixed temperature and no convection anywhere)"
+                    .into(),
+            });
+        }
+
+        // The full matrix (for K T̄ and the reactions) and the free–free one.
+        let graph = NodeGraph::new(mesh);
+        let conduction = Conduction(&self.conductivity);
+        let full =
+            |dofs: &DofMap| -> Result<(faer::sparse::SymbolicSparseColMat<usize>, Vec<f64>)> {
+                let pattern = crate::assembly::stiffness_pattern(&graph, dofs);
+                let mut values = assemble_scalar(mesh, dofs, &pattern, &conduction)?;
+                for (faces, h) in &convection {
+                    add_face_matrix(mesh, faces, *h, dofs, &pattern, &mut values);
+                }
+                Ok((pattern, values))
+            };
+        let all = DofMap::scalar(&vec![false; n]);
+        let (full_pattern, full_values) = full(&all)?;
+        let dofs = DofMap::scalar(&fixed);
+        if dofs.free_count() == 0 {
+            return Err(SolverError::NothingToSolve);
+        }
+        let (pattern, values) = full(&dofs)?;
+        let kt_bar = symmetric_matvec(matrix(&full_pattern, &full_values), &tbar);
+
+        let order = equation_order(&nested_dissection(&mesh.nodes, &graph), &dofs);
+        let symbolic = SymbolicFactor::analyse(&pattern, Some(&order))?;
+        let k = matrix(&pattern, &values);
+        let solver =
+            StiffnessSolver::new(&symbolic, k, false).map_err(|e| factor_error(e, &dofs))?;
+        let mut rhs = Mat::<f64>::from_fn(dofs.free_count(), 1, |i, _| {
+            let d = dofs.free_dofs()[i];
+            f[d] - kt_bar[d]
+        });
+        solver.solve(k, rhs.as_mut())?;
+        let mut t = tbar;
+        for (i, &d) in dofs.free_dofs().iter().enumerate() {
+            t[d] = rhs[(i, 0)];
+        }
+        let kt = symmetric_matvec(matrix(&full_pattern, &full_values), &t);
+        let reaction: Vec<f64> = (0..n)
+            .map(|v| if fixed[v] { kt[v] - f[v] } else { 0.0 })
+            .collect();
+        let residual = (0..n)
+            .map(|v| (kt[v] - f[v] - reaction[v]).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        let scale = (0..n)
+            .map(|v| (f[v] + reaction[v]).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        Ok(HeatResults {
+            name: case.name.clone(),
+            heat_flux: self.nodal_flux(&t),
+            temperature: t,
+            reaction,
+            relative_residual: if scale > 0.0 {
+                residual / scale
+            } else {
+                residual
+            },
+        })
+    }
+
+    /// −k∇T evaluated at each element's nodes and averaged over the elements at a node.
+    fn nodal_flux(&self, t: &[f64]) -> Vec<f64> {
+        let mesh = self.mesh;
+        let mut sum = vec![Vector3::zeros(); mesh.nodes.len()];
+        let mut count = vec![0u32; mesh.nodes.len()];
+        for (offset, b) in mesh.block_offsets().into_iter().zip(&mesh.blocks) {
+            let xi = natural_nodes(b.kind);
+            with_shape!(b.kind, E, N, D => {
+                let _ = D;
+                for e in 0..b.len() {
+                    let nodes = b.element(e);
+                    let x = mesh.coords::<N>(nodes);
+                    let te = nalgebra::SVector::<f64, N>::from_fn(|a, _| t[nodes[a]]);
+                    for (a, p) in xi.iter().enumerate() {
+                        if let Some((g, _)) = physical_gradients::<E, N>(&x, p) {
+                            sum[nodes[a]] -= g.transpose() * te * self.conductivity[offset + e];
+                            count[nodes[a]] += 1;
+                        }
+                    }
+                }
+            });
+        }
+        sum.iter()
+            .zip(&count)
+            .flat_map(|(s, &c)| {
+                let v = if c > 0 { s / c as f64 } else { *s };
+                [v.x, v.y, v.z]
+            })
+            .collect()
+    }
+}
+
+fn add_scaled(f: &mut [f64], w: &[f64], s: f64) {
+    f.iter_mut().zip(w).for_each(|(a, b)| *a += s * b);
+}
+
+/// Total heat (W) over a set of nodes of a nodal vector.
+pub fn total(values: &[f64], nodes: &[usize]) -> f64 {
+    nodes.iter().map(|&n| values[n]).sum()
+}
