@@ -25,6 +25,10 @@ pub struct MaterialSpec {
     pub yield_strength: Option<f64>,
     /// Pa
     pub ultimate_strength: Option<f64>,
+    /// Thermal expansion coefficient (1/K), for thermal loads.
+    pub expansion_coefficient: Option<f64>,
+    /// Thermal conductivity (W/(m·K)), for heat load cases.
+    pub conductivity: Option<f64>,
     #[serde(default)]
     pub source: String,
 }

@@ -222,6 +222,10 @@ fn assign_materials(case: &Case, mesh: &Mesh) -> Result<(Materials, Vec<(String,
     }
     let materials = Materials {
         materials: specs.iter().map(|(_, s)| s.elastic()).collect(),
+        expansion: specs
+            .iter()
+            .map(|(_, s)| s.expansion_coefficient.unwrap_or(0.0))
+            .collect(),
         of_element,
     };
     Ok((materials, specs))

@@ -119,3 +119,134 @@ fn floating_temperature_is_reported() {
     let err = model.solve(&case).unwrap_err().to_string();
     assert!(err.contains("temperature level"), "{err}");
 }
+
+mod thermo_elastic {
+    use nalgebra::Vector3;
+    use vproto_solver::assembly::Materials;
+    use vproto_solver::generate::block;
+    use vproto_solver::material::von_mises;
+    use vproto_solver::{Constraint, ElementKind, Isotropic, Load, LoadCase, StaticModel};
+
+    fn steel(elements: usize) -> Materials {
+        let mut m = Materials::uniform(
+            Isotropic {
+                youngs_modulus: 210e9,
+                poisson_ratio: 0.3,
+                density: 7850.0,
+            },
+            elements,
+        );
+        m.expansion = vec![12e-6];
+        m
+    }
+
+    /// A bar held axially at both ends and free laterally, heated by 100 K uniformly:
+    /// σ_xx = −E α ΔT = −252 MPa, other stresses zero (1e-9 relative), every element type.
+    #[test]
+    fn restrained_bar_heated_uniformly() {
+        for kind in ElementKind::ALL {
+            let mesh = block([1.0, 0.1, 0.1], [5, 1, 1], kind).unwrap();
+            let set = |n: &str| mesh.set_nodes(n).unwrap();
+            let model = StaticModel {
+                mesh: &mesh,
+                materials: steel(mesh.element_count()),
+                constraints: vec![
+                    Constraint {
+                        nodes: set("xmin"),
+                        components: [Some(0.0), None, None],
+                    },
+                    Constraint {
+                        nodes: set("xmax"),
+                        components: [Some(0.0), None, None],
+                    },
+                    Constraint {
+                        nodes: set("ymin"),
+                        components: [None, Some(0.0), None],
+                    },
+                    Constraint {
+                        nodes: set("zmin"),
+                        components: [None, None, Some(0.0)],
+                    },
+                ],
+            };
+            let case = LoadCase {
+                name: "hot".into(),
+                loads: vec![Load::Thermal {
+                    delta_t: vec![100.0; mesh.nodes.len()],
+                }],
+            };
+            let r = &model.solve(&[case]).unwrap().load_cases[0];
+            let expect = -210e9 * 12e-6 * 100.0;
+            for s in r.fields.gauss_stress.iter().chain(&r.fields.nodal_stress) {
+                assert!(
+                    (s[0] - expect).abs() < 1e-9 * expect.abs(),
+                    "{kind:?} {s:?}"
+                );
+                assert!(
+                    s.iter().skip(1).all(|v| v.abs() < 1e-9 * expect.abs()),
+                    "{kind:?} {s:?}"
+                );
+            }
+        }
+    }
+
+    /// A statically determinate body (3-2-1 supports) under a linear temperature field
+    /// T = 100 x + 50 y − 30 z + 20 expands without stress: quadratic elements must give
+    /// zero stress to round-off (1e-8 of E α ΔT_max) and the free expansion of the far
+    /// corner.
+    #[test]
+    fn linear_temperature_field_in_a_free_body_is_stress_free() {
+        for kind in [ElementKind::Hex20, ElementKind::Tet10] {
+            let mesh = block([1.0, 0.5, 0.4], [4, 2, 2], kind).unwrap();
+            let at = |p: Vector3<f64>| {
+                (0..mesh.nodes.len())
+                    .find(|&i| (mesh.nodes[i] - p).norm() < 1e-12)
+                    .unwrap()
+            };
+            let model = StaticModel {
+                mesh: &mesh,
+                materials: steel(mesh.element_count()),
+                constraints: vec![
+                    Constraint {
+                        nodes: vec![at(Vector3::zeros())],
+                        components: [Some(0.0); 3],
+                    },
+                    Constraint {
+                        nodes: vec![at(Vector3::new(1.0, 0.0, 0.0))],
+                        components: [None, Some(0.0), Some(0.0)],
+                    },
+                    Constraint {
+                        nodes: vec![at(Vector3::new(0.0, 0.5, 0.0))],
+                        components: [None, None, Some(0.0)],
+                    },
+                ],
+            };
+            let t = |p: &Vector3<f64>| 100.0 * p.x + 50.0 * p.y - 30.0 * p.z + 20.0;
+            let delta_t: Vec<f64> = mesh.nodes.iter().map(t).collect();
+            let r = &model
+                .solve(&[LoadCase {
+                    name: "gradient".into(),
+                    loads: vec![Load::Thermal { delta_t }],
+                }])
+                .unwrap()
+                .load_cases[0];
+            let scale = 210e9 * 12e-6 * 155.0;
+            let worst = r
+                .fields
+                .gauss_stress
+                .iter()
+                .map(von_mises)
+                .fold(0.0, f64::max);
+            println!("{kind:?}: largest von Mises {worst:.3e} Pa (scale {scale:.3e})");
+            assert!(worst < 1e-8 * scale, "{kind:?}: {worst}");
+            // Free expansion along the x edge from the origin: u_x(1,0,0) = α ∫₀¹ T dx.
+            let i = at(Vector3::new(1.0, 0.0, 0.0));
+            let expect = 12e-6 * (50.0 + 20.0);
+            assert!(
+                (r.displacement[3 * i] - expect).abs() < 1e-9,
+                "{kind:?}: {}",
+                r.displacement[3 * i]
+            );
+        }
+    }
+}

@@ -73,20 +73,32 @@ pub fn element_stiffness<E: Shape<N>, const N: usize, const D: usize>(
 #[derive(Clone, Debug)]
 pub struct Materials {
     pub materials: Vec<Isotropic>,
+    /// Thermal expansion coefficient of each material (1/K).
+    pub expansion: Vec<f64>,
     /// Index into `materials` for each element.
     pub of_element: Vec<usize>,
 }
 
 impl Materials {
+    /// One material everywhere, without thermal expansion.
     pub fn uniform(material: Isotropic, elements: usize) -> Self {
         Self {
             materials: vec![material],
+            expansion: vec![0.0],
             of_element: vec![0; elements],
         }
     }
     #[inline]
     pub fn of(&self, element: usize) -> &Isotropic {
         &self.materials[self.of_element[element]]
+    }
+    /// The stress-free thermal stress modulus (3λ + 2μ) α of an element: a temperature
+    /// change ΔT with the strain held at zero gives σ = −(3λ + 2μ) α ΔT I.
+    #[inline]
+    pub fn thermal_modulus(&self, element: usize) -> f64 {
+        let m = self.of_element[element];
+        let (lambda, mu) = self.materials[m].lame();
+        (3.0 * lambda + 2.0 * mu) * self.expansion[m]
     }
 }
 

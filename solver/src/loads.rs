@@ -117,6 +117,31 @@ pub fn add_body_acceleration(
     }
 }
 
+/// Adds the thermal load f_a = ∫ (3λ + 2μ) α ΔT ∇N_a dV of nodal temperature changes.
+pub fn add_thermal_load(mesh: &Mesh, materials: &Materials, delta_t: &[f64], f: &mut [f64]) {
+    for e in 0..mesh.element_count() {
+        let modulus = materials.thermal_modulus(e);
+        if modulus == 0.0 {
+            continue;
+        }
+        let (kind, nodes) = mesh.element(e);
+        with_shape!(kind, E, N, D => {
+            let _ = D;
+            let x = mesh.coords::<N>(nodes);
+            let dt = nalgebra::SVector::<f64, N>::from_fn(|a, _| delta_t[nodes[a]]);
+            for (xi, w) in E::quadrature() {
+                let Some((g, det)) = physical_gradients::<E, N>(&x, xi) else { continue };
+                let s = modulus * E::values(&(*xi).into()).dot(&dt) * w * det;
+                for a in 0..N {
+                    for c in 0..3 {
+                        f[3 * nodes[a] + c] += s * g[(a, c)];
+                    }
+                }
+            }
+        });
+    }
+}
+
 /// Sum of the components of a full dof vector over a set of nodes.
 pub fn resultant(values: &[f64], nodes: &[usize]) -> Vector3<f64> {
     nodes

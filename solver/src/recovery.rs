@@ -50,10 +50,12 @@ struct ElementResult<const N: usize> {
     nodal: SMatrix<f64, N, 12>,
 }
 
+/// `thermal`: (3λ + 2μ)α of the element and its nodal temperature changes, when heated.
 fn element_fields<E: Shape<N>, const N: usize>(
     x: &SMatrix<f64, N, 3>,
     u: &SMatrix<f64, N, 3>,
     material: &crate::Isotropic,
+    thermal: Option<(f64, nalgebra::SVector<f64, N>)>,
     extrap: &DMatrix<f64>,
 ) -> ElementResult<N> {
     let rule = E::quadrature();
@@ -66,7 +68,13 @@ fn element_fields<E: Shape<N>, const N: usize>(
     for (xi, _) in rule {
         let (g, _) = physical_gradients::<E, N>(x, xi).unwrap_or((SMatrix::zeros(), 0.0));
         let grad_u: Matrix3<f64> = u.transpose() * g;
-        let (eps, sig) = material.stress(&grad_u);
+        let (eps, mut sig) = material.stress(&grad_u);
+        if let Some((modulus, dt)) = &thermal {
+            let s = modulus * E::values(&(*xi).into()).dot(dt);
+            for k in 0..3 {
+                sig[k] -= s;
+            }
+        }
         r.strain.push(eps);
         r.stress.push(sig);
         r.points.push(x.transpose() * E::values(&(*xi).into()));
@@ -92,8 +100,15 @@ fn element_fields<E: Shape<N>, const N: usize>(
     r
 }
 
-/// Recovers strain and stress for a full displacement vector (length 3 × nodes).
-pub fn recover(mesh: &Mesh, materials: &Materials, u: &[f64]) -> Result<TensorFields> {
+/// Recovers strain and stress for a full displacement vector (length 3 × nodes). With a
+/// nodal temperature change `delta_t`, the stress excludes the free thermal strain
+/// (the strain reported is the total strain).
+pub fn recover(
+    mesh: &Mesh,
+    materials: &Materials,
+    u: &[f64],
+    delta_t: Option<&[f64]>,
+) -> Result<TensorFields> {
     let mut out = TensorFields {
         gauss_offsets: vec![0],
         ..Default::default()
@@ -110,7 +125,8 @@ pub fn recover(mesh: &Mesh, materials: &Materials, u: &[f64]) -> Result<TensorFi
                 .map(|i| {
                     let nodes = b.element(i);
                     let ue = SMatrix::<f64, N, 3>::from_fn(|a, c| u[3 * nodes[a] + c]);
-                    element_fields::<E, N>(&mesh.coords::<N>(nodes), &ue, materials.of(offset + i), &extrap)
+                    let thermal = delta_t.map(|t| (materials.thermal_modulus(offset + i), nalgebra::SVector::<f64, N>::from_fn(|a, _| t[nodes[a]])));
+                    element_fields::<E, N>(&mesh.coords::<N>(nodes), &ue, materials.of(offset + i), thermal, &extrap)
                 })
                 .collect();
             for (i, r) in results.into_iter().enumerate() {

@@ -9,7 +9,7 @@ use crate::assembly::{assemble_stiffness, internal_forces, matrix, stiffness_pat
 use crate::dofs::DofMap;
 use crate::error::{Result, SolverError};
 use crate::linsolve::{FactorError, StiffnessSolver, SymbolicFactor};
-use crate::loads::{add_body_acceleration, add_surface_load, SurfaceLoad};
+use crate::loads::{add_body_acceleration, add_surface_load, add_thermal_load, SurfaceLoad};
 use crate::mesh::{FaceRef, Mesh, NodeGraph};
 use crate::ordering::{equation_order, nested_dissection};
 use crate::recovery::{recover, TensorFields};
@@ -39,6 +39,9 @@ pub enum Load {
         faces: Vec<FaceRef>,
         load: SurfaceLoad,
     },
+    /// A temperature change (K) at every node from the stress-free state; stresses
+    /// exclude the free thermal strain α ΔT.
+    Thermal { delta_t: Vec<f64> },
     /// Body acceleration (m/s²) on elements: gravity is `(0, 0, -9.81)`.
     BodyAcceleration {
         elements: Vec<usize>,
@@ -180,6 +183,9 @@ impl StaticModel<'_> {
                     }
                 }
                 Load::Surface { faces, load } => add_surface_load(self.mesh, faces, *load, &mut f),
+                Load::Thermal { delta_t } => {
+                    add_thermal_load(self.mesh, &self.materials, delta_t, &mut f)
+                }
                 Load::BodyAcceleration {
                     elements,
                     acceleration,
@@ -314,7 +320,12 @@ impl StaticModel<'_> {
                 } else {
                     residual
                 },
-                fields: recover(mesh, &self.materials, &u)?,
+                fields: recover(
+                    mesh,
+                    &self.materials,
+                    &u,
+                    temperature_change(case, mesh.nodes.len()).as_deref(),
+                )?,
                 displacement: u,
                 applied,
                 reactions,
@@ -326,6 +337,18 @@ impl StaticModel<'_> {
             stats,
         })
     }
+}
+
+/// The summed temperature change of a load case's thermal loads, if it has any.
+fn temperature_change(case: &LoadCase, nodes: usize) -> Option<Vec<f64>> {
+    let mut total: Option<Vec<f64>> = None;
+    for load in &case.loads {
+        if let Load::Thermal { delta_t } = load {
+            let t = total.get_or_insert_with(|| vec![0.0; nodes]);
+            t.iter_mut().zip(delta_t).for_each(|(a, b)| *a += b);
+        }
+    }
+    total
 }
 
 #[cfg(test)]
