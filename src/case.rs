@@ -173,6 +173,7 @@ pub enum AnalysisSpec {
     Static,
     Modal,
     Buckling,
+    Heat,
 }
 
 impl AnalysisSpec {
@@ -181,6 +182,7 @@ impl AnalysisSpec {
             Self::Static => "static",
             Self::Modal => "modal",
             Self::Buckling => "buckling",
+            Self::Heat => "heat",
         }
     }
 }
@@ -201,6 +203,39 @@ pub enum LoadSpec {
         acceleration: [f64; 3],
         region: Option<String>,
     },
+    /// Static: thermal expansion from a uniform temperature change `delta_t` (K), or
+    /// from the temperatures of heat load case `from` relative to the stress-free
+    /// `reference_temperature`.
+    Thermal {
+        delta_t: Option<f64>,
+        from: Option<String>,
+        reference_temperature: Option<f64>,
+    },
+    /// Heat: a fixed temperature on a set.
+    Temperature { set: String, value: f64 },
+    /// Heat: heat flux into the body through a face set (W/m²).
+    HeatFlux { set: String, value: f64 },
+    /// Heat: convection from a face set to a sink (film coefficient W/(m²·K)).
+    Convection {
+        set: String,
+        film_coefficient: f64,
+        sink_temperature: f64,
+    },
+    /// Heat: volumetric heat generation (W/m³), optionally in one region.
+    HeatSource { value: f64, region: Option<String> },
+}
+
+impl LoadSpec {
+    /// The analysis this load belongs to.
+    pub fn analysis(&self) -> AnalysisSpec {
+        match self {
+            Self::Temperature { .. }
+            | Self::HeatFlux { .. }
+            | Self::Convection { .. }
+            | Self::HeatSource { .. } => AnalysisSpec::Heat,
+            _ => AnalysisSpec::Static,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -248,6 +283,8 @@ pub enum CriterionSpec {
     },
     /// Buckling: the lowest buckling factor (multiple of the preload) ≥ min.
     BucklingFactor { min: f64 },
+    /// Heat: the highest temperature on a set (default every node) ≤ limit.
+    MaxTemperature { set: Option<String>, limit: f64 },
 }
 
 impl CriterionSpec {
@@ -261,6 +298,7 @@ impl CriterionSpec {
             | Self::ForbiddenBand { .. }
             | Self::EffectiveMass { .. } => AnalysisSpec::Modal,
             Self::BucklingFactor { .. } => AnalysisSpec::Buckling,
+            Self::MaxTemperature { .. } => AnalysisSpec::Heat,
         }
     }
 }
@@ -319,8 +357,37 @@ impl Case {
                     )
                 }
             };
-            if !lc.load.is_empty() {
-                misplaced("[[load_case.load]]", &[AnalysisSpec::Static])?;
+            if let Some(l) = lc
+                .load
+                .iter()
+                .find(|l| l.get_ref().analysis() != lc.analysis)
+            {
+                let line = text[..l.span().start].matches('\n').count() + 1;
+                bail!(
+                    "{}:{line}: this load belongs to a {} load case, but '{}' is {kind}",
+                    path.display(),
+                    l.get_ref().analysis().name(),
+                    lc.name
+                );
+            }
+            for l in &lc.load {
+                if let LoadSpec::Thermal {
+                    delta_t,
+                    from,
+                    reference_temperature,
+                } = l.get_ref()
+                {
+                    let line = text[..l.span().start].matches('\n').count() + 1;
+                    match (delta_t, from, reference_temperature) {
+                        (Some(_), None, None) => {}
+                        (None, Some(f), Some(_)) => {
+                            if !spec.load_case.iter().any(|o| o.name == *f && o.analysis == AnalysisSpec::Heat) {
+                                bail!("{}:{line}: thermal load from '{f}', which is not a heat load case of this file", path.display());
+                            }
+                        }
+                        _ => bail!("{}:{line}: a thermal load needs either `delta_t` or both `from` (a heat load case) and `reference_temperature`", path.display()),
+                    }
+                }
             }
             if lc.modes.is_some() {
                 misplaced("modes", &[AnalysisSpec::Modal, AnalysisSpec::Buckling])?;

@@ -14,6 +14,7 @@ use vproto_solver::buckling::BucklingSolution;
 use vproto_solver::loads::resultant;
 use vproto_solver::material::von_mises;
 use vproto_solver::modal::ModalSolution;
+use vproto_solver::thermal::HeatResults;
 use vproto_solver::StaticResults;
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
@@ -34,6 +35,8 @@ pub enum Quantity {
     Fraction,
     /// A load multiplier.
     Factor,
+    /// Temperature, in the unit the case file uses (K or °C).
+    Temperature,
 }
 
 impl Quantity {
@@ -44,6 +47,7 @@ impl Quantity {
             Self::Force => "N",
             Self::Frequency => "Hz",
             Self::Fraction | Self::Factor => "1",
+            Self::Temperature => "K or degC (as given)",
         }
     }
 }
@@ -122,6 +126,7 @@ pub enum Results<'a> {
     Static(&'a StaticResults),
     Modal(&'a ModalSolution),
     Buckling(&'a BucklingSolution),
+    Heat(&'a HeatResults),
 }
 
 /// Evaluates `spec` on one load case's results; criteria of another analysis give no
@@ -140,6 +145,31 @@ pub fn evaluate(
         Results::Modal(m) if spec.get_ref().analysis() == AnalysisSpec::Modal => {
             evaluate_modal(case, spec, load_case, m)
         }
+        Results::Heat(h) => Ok(match spec.get_ref() {
+            CriterionSpec::MaxTemperature { set, limit } => {
+                let nodes = model
+                    .mesh
+                    .set_nodes(set.as_deref().unwrap_or("all"))
+                    .map_err(|e| case.error_at(spec, e))?;
+                let (node, t) = nodes
+                    .iter()
+                    .map(|&n| (n, h.temperature[n]))
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+                    .unwrap_or((0, f64::NAN));
+                let p = model.mesh.nodes[node];
+                let at = format!("node {node} ({:.4}, {:.4}, {:.4})", p.x, p.y, p.z);
+                vec![Check::new(
+                    load_case,
+                    format!("max temperature ({})", set.as_deref().unwrap_or("all")),
+                    Quantity::Temperature,
+                    t,
+                    Bound::Upper,
+                    *limit,
+                    Some(at),
+                )]
+            }
+            _ => vec![],
+        }),
         Results::Buckling(b) => Ok(match spec.get_ref() {
             CriterionSpec::BucklingFactor { min } => {
                 let f = b.modes.first().map_or(f64::NAN, |m| m.factor);

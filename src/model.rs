@@ -11,6 +11,7 @@ use vproto_solver::buckling::BucklingOptions;
 use vproto_solver::generate;
 use vproto_solver::loads::{face_area, SurfaceLoad};
 use vproto_solver::modal::ModalOptions;
+use vproto_solver::thermal::{HeatCase, HeatLoad};
 use vproto_solver::{Constraint, Load, LoadCase, Mesh};
 
 /// The model of a case, ready to solve.
@@ -28,7 +29,9 @@ pub struct Model {
 
 /// What one load case asks for.
 pub enum Analysis {
-    Static(LoadCase),
+    /// A static load case, with thermal loads still to take from heat load cases.
+    Static(LoadCase, Vec<ThermalLink>),
+    Heat(HeatCase),
     Modal {
         name: String,
         options: ModalOptions,
@@ -40,10 +43,18 @@ pub enum Analysis {
     },
 }
 
+/// A static load case's thermal expansion from a heat load case's temperatures.
+pub struct ThermalLink {
+    pub heat: String,
+    /// The stress-free temperature.
+    pub reference: f64,
+}
+
 impl Analysis {
     pub fn name(&self) -> &str {
         match self {
-            Self::Static(lc) => &lc.name,
+            Self::Static(lc, _) => &lc.name,
+            Self::Heat(h) => &h.name,
             Self::Modal { name, .. } | Self::Buckling { name, .. } => name,
         }
     }
@@ -123,14 +134,44 @@ impl Model {
             .iter()
             .map(|lc| {
                 Ok(match lc.analysis {
-                    AnalysisSpec::Static => Analysis::Static(LoadCase {
-                        name: lc.name.clone(),
-                        loads: lc
+                    AnalysisSpec::Static => {
+                        let mut loads = Vec::new();
+                        let mut thermal_from = Vec::new();
+                        for l in &lc.load {
+                            match load(case, &mesh, l)? {
+                                Built::Static(load) => loads.push(load),
+                                Built::ThermalFrom { heat, reference } => {
+                                    thermal_from.push(ThermalLink { heat, reference })
+                                }
+                                Built::Heat(_) => unreachable!(
+                                    "heat loads are validated to sit in heat load cases"
+                                ),
+                            }
+                        }
+                        Analysis::Static(
+                            LoadCase {
+                                name: lc.name.clone(),
+                                loads,
+                            },
+                            thermal_from,
+                        )
+                    }
+                    AnalysisSpec::Heat => {
+                        let loads = lc
                             .load
                             .iter()
-                            .map(|l| load(case, &mesh, l))
-                            .collect::<Result<_>>()?,
-                    }),
+                            .map(|l| match load(case, &mesh, l)? {
+                                Built::Heat(h) => Ok(h),
+                                _ => unreachable!(
+                                    "static loads are validated to sit in static load cases"
+                                ),
+                            })
+                            .collect::<Result<_>>()?;
+                        Analysis::Heat(HeatCase {
+                            name: lc.name.clone(),
+                            loads,
+                        })
+                    }
                     AnalysisSpec::Buckling => Analysis::Buckling {
                         name: lc.name.clone(),
                         preload: lc
@@ -160,6 +201,27 @@ impl Model {
             constrained_sets,
             analyses,
         })
+    }
+
+    /// Conductivity of every element, for heat load cases.
+    pub fn conductivity(&self) -> Result<Vec<f64>> {
+        let per_material: Vec<f64> = self
+            .material_specs
+            .iter()
+            .map(|(name, m)| {
+                m.conductivity.ok_or_else(|| {
+                    anyhow!(
+                        "material '{name}' has no conductivity; heat load cases need one (W/(m·K))"
+                    )
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(self
+            .materials
+            .of_element
+            .iter()
+            .map(|&m| per_material[m])
+            .collect())
     }
 
     /// Lowest yield strength over the materials of the given elements.
@@ -255,41 +317,89 @@ fn constraint(case: &Case, mesh: &Mesh, c: &ConstraintSpec) -> Result<Constraint
     Ok(Constraint { nodes, components })
 }
 
-fn load(case: &Case, mesh: &Mesh, spanned: &toml::Spanned<LoadSpec>) -> Result<Load> {
+/// A load as the solver takes it.
+enum Built {
+    Static(Load),
+    Heat(HeatLoad),
+    /// Thermal expansion from a heat load case's temperatures, resolved once it is solved.
+    ThermalFrom {
+        heat: String,
+        reference: f64,
+    },
+}
+
+fn load(case: &Case, mesh: &Mesh, spanned: &toml::Spanned<LoadSpec>) -> Result<Built> {
     let here = |e: vproto_solver::SolverError| case.error_at(spanned, e);
     let faces = |set: &str| -> Result<Vec<vproto_solver::FaceRef>> {
         Ok(mesh.face_set(set).map_err(here)?.to_vec())
+    };
+    let region = |r: &Option<String>| -> Result<Vec<usize>> {
+        match r {
+            Some(r) => mesh.region_elements(r).map_err(here),
+            None => Ok((0..mesh.element_count()).collect()),
+        }
     };
     Ok(match spanned.get_ref() {
         LoadSpec::Force { set, total } => {
             let faces = faces(set)?;
             let area = face_area(mesh, &faces);
-            Load::Surface {
+            Built::Static(Load::Surface {
                 faces,
                 load: SurfaceLoad::Traction(Vector3::from(*total) / area),
-            }
+            })
         }
-        LoadSpec::NodalForce { set, force } => Load::NodalForce {
+        LoadSpec::NodalForce { set, force } => Built::Static(Load::NodalForce {
             nodes: mesh.set_nodes(set).map_err(here)?,
             force: Vector3::from(*force),
-        },
-        LoadSpec::Pressure { set, value } => Load::Surface {
+        }),
+        LoadSpec::Pressure { set, value } => Built::Static(Load::Surface {
             faces: faces(set)?,
             load: SurfaceLoad::Pressure(*value),
-        },
-        LoadSpec::Traction { set, value } => Load::Surface {
+        }),
+        LoadSpec::Traction { set, value } => Built::Static(Load::Surface {
             faces: faces(set)?,
             load: SurfaceLoad::Traction(Vector3::from(*value)),
-        },
+        }),
         LoadSpec::Gravity {
             acceleration,
-            region,
-        } => Load::BodyAcceleration {
-            elements: match region {
-                Some(r) => mesh.region_elements(r).map_err(here)?,
-                None => (0..mesh.element_count()).collect(),
-            },
+            region: r,
+        } => Built::Static(Load::BodyAcceleration {
+            elements: region(r)?,
             acceleration: Vector3::from(*acceleration),
+        }),
+        LoadSpec::Thermal {
+            delta_t: Some(dt), ..
+        } => Built::Static(Load::Thermal {
+            delta_t: vec![*dt; mesh.nodes.len()],
+        }),
+        LoadSpec::Thermal {
+            from,
+            reference_temperature,
+            ..
+        } => Built::ThermalFrom {
+            heat: from.clone().unwrap_or_default(),
+            reference: reference_temperature.unwrap_or_default(),
         },
+        LoadSpec::Temperature { set, value } => Built::Heat(HeatLoad::Temperature {
+            nodes: mesh.set_nodes(set).map_err(here)?,
+            value: *value,
+        }),
+        LoadSpec::HeatFlux { set, value } => Built::Heat(HeatLoad::Flux {
+            faces: faces(set)?,
+            value: *value,
+        }),
+        LoadSpec::Convection {
+            set,
+            film_coefficient,
+            sink_temperature,
+        } => Built::Heat(HeatLoad::Convection {
+            faces: faces(set)?,
+            film_coefficient: *film_coefficient,
+            sink_temperature: *sink_temperature,
+        }),
+        LoadSpec::HeatSource { value, region: r } => Built::Heat(HeatLoad::Source {
+            elements: region(r)?,
+            value: *value,
+        }),
     })
 }

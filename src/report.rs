@@ -58,6 +58,14 @@ pub enum LoadCaseSummary {
         /// Resultant reaction force [Fx, Fy, Fz] per constrained set.
         reactions: Vec<(String, [f64; 3])>,
     },
+    Heat {
+        name: String,
+        min_temperature: f64,
+        max_temperature: f64,
+        /// Net heat (W) entering through fixed-temperature nodes (negative: leaving).
+        heat_in_at_fixed_temperatures: f64,
+        relative_residual: f64,
+    },
     Buckling {
         name: String,
         /// Multiples of the preload at which the structure buckles, lowest first.
@@ -91,6 +99,7 @@ fn display_unit(q: Quantity) -> (f64, &'static str) {
         Quantity::Frequency => (1.0, "Hz"),
         Quantity::Fraction => (100.0, "%"),
         Quantity::Factor => (1.0, "x"),
+        Quantity::Temperature => (1.0, "deg"),
     }
 }
 
@@ -114,6 +123,18 @@ pub fn table(summary: &Summary) -> String {
         m.mass
     );
     for lc in &summary.load_cases {
+        if let LoadCaseSummary::Heat {
+            name,
+            min_temperature,
+            max_temperature,
+            ..
+        } = lc
+        {
+            let _ = writeln!(
+                out,
+                "{name}: temperature {min_temperature:.2} to {max_temperature:.2}"
+            );
+        }
         if let LoadCaseSummary::Buckling { name, factors, .. } = lc {
             let f: Vec<String> = factors.iter().map(|f| format!("{f:.3}")).collect();
             let _ = writeln!(out, "{name}: buckling factors {}", f.join(", "));

@@ -11,7 +11,8 @@ use vproto_solver::buckling::BucklingSolution;
 use vproto_solver::loads::resultant;
 use vproto_solver::material::von_mises;
 use vproto_solver::modal::ModalSolution;
-use vproto_solver::{LoadCase, SolverOptions, StaticModel, StaticResults};
+use vproto_solver::thermal::{HeatResults, ThermalModel};
+use vproto_solver::{Load, LoadCase, SolverOptions, StaticModel, StaticResults};
 
 /// Options of one run.
 pub struct RunOptions {
@@ -24,6 +25,7 @@ enum Solved {
     Static(StaticResults),
     Modal(String, ModalSolution),
     Buckling(String, BucklingSolution),
+    Heat(HeatResults),
 }
 
 impl Solved {
@@ -32,6 +34,7 @@ impl Solved {
             Self::Static(r) => Results::Static(r),
             Self::Modal(_, m) => Results::Modal(m),
             Self::Buckling(_, b) => Results::Buckling(b),
+            Self::Heat(h) => Results::Heat(h),
         }
     }
     fn output(&self) -> LoadCaseResults<'_> {
@@ -39,6 +42,7 @@ impl Solved {
             Self::Static(r) => LoadCaseResults::Static(r),
             Self::Modal(name, solution) => LoadCaseResults::Modal { name, solution },
             Self::Buckling(name, solution) => LoadCaseResults::Buckling { name, solution },
+            Self::Heat(h) => LoadCaseResults::Heat(h),
         }
     }
 }
@@ -114,19 +118,46 @@ pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
     Ok(summary)
 }
 
-/// Solves all static load cases with one factorisation and each modal one on its own,
-/// returning the results in case-file order.
+/// Solves heat load cases first (static ones may take their temperatures), then all
+/// static load cases with one factorisation, then each modal and buckling one; returns
+/// the results in case-file order.
 fn solve(
     case: &Case,
     model: &Model,
     fe: &StaticModel,
 ) -> Result<(Vec<Solved>, Option<SolverSummary>)> {
+    let context =
+        |kind: &str, name: &str| format!("{}: {kind} load case '{name}'", case.path.display());
+    let mut heat: Vec<HeatResults> = Vec::new();
+    for a in &model.analyses {
+        if let Analysis::Heat(h) = a {
+            let thermal = ThermalModel {
+                mesh: &model.mesh,
+                conductivity: model.conductivity()?,
+            };
+            heat.push(thermal.solve(h).with_context(|| context("heat", &h.name))?);
+        }
+    }
     let statics: Vec<LoadCase> = model
         .analyses
         .iter()
         .filter_map(|a| match a {
-            Analysis::Static(lc) => Some(lc.clone()),
+            Analysis::Static(lc, links) => Some((lc, links)),
             _ => None,
+        })
+        .map(|(lc, links)| {
+            let mut lc = lc.clone();
+            for link in links {
+                let t = &heat
+                    .iter()
+                    .find(|h| h.name == link.heat)
+                    .expect("validated heat load case")
+                    .temperature;
+                lc.loads.push(Load::Thermal {
+                    delta_t: t.iter().map(|t| t - link.reference).collect(),
+                });
+            }
+            lc
         })
         .collect();
     let mut summary = None;
@@ -159,34 +190,37 @@ fn solve(
         });
         static_results = solution.load_cases.into_iter();
     }
-    // Modal and buckling first, while the static results can still be borrowed.
+    // Modal and buckling next, while the static results can still be borrowed.
     let mut eigen: Vec<Option<Solved>> = Vec::with_capacity(model.analyses.len());
     for a in &model.analyses {
         eigen.push(match a {
-            Analysis::Static(_) => None,
+            Analysis::Static(..) | Analysis::Heat(_) => None,
             Analysis::Modal { name, options } => {
-                let m = fe.modes(*options).with_context(|| format!("{}: modal load case '{name}'", case.path.display()))?;
+                let m = fe.modes(*options).with_context(|| context("modal", name))?;
                 tracing::info!(load_case = %name, steps = m.lanczos_steps, eigen_s = m.eigen_seconds, "modes found");
                 Some(Solved::Modal(name.clone(), m))
             }
             Analysis::Buckling { name, preload, options } => {
                 let pre = static_results.as_slice().iter().find(|r| r.name == *preload).expect("preload validated as a static load case");
-                let b = fe.buckling(pre, *options).with_context(|| format!("{}: buckling load case '{name}'", case.path.display()))?;
+                let b = fe.buckling(pre, *options).with_context(|| context("buckling", name))?;
                 tracing::info!(load_case = %name, steps = b.lanczos_steps, "buckling factors found");
                 Some(Solved::Buckling(name.clone(), b))
             }
         });
     }
-    let solved = eigen
-        .into_iter()
-        .map(|e| {
-            e.unwrap_or_else(|| {
-                Solved::Static(
-                    static_results
-                        .next()
-                        .expect("one result per static load case"),
-                )
-            })
+    let mut heat = heat.into_iter();
+    let solved = model
+        .analyses
+        .iter()
+        .zip(eigen)
+        .map(|(a, e)| match a {
+            Analysis::Static(..) => Solved::Static(
+                static_results
+                    .next()
+                    .expect("one result per static load case"),
+            ),
+            Analysis::Heat(_) => Solved::Heat(heat.next().expect("one result per heat load case")),
+            _ => e.expect("solved above"),
         })
         .collect();
     Ok((solved, summary))
@@ -260,6 +294,17 @@ fn load_case_summary(model: &Model, s: &Solved) -> LoadCaseSummary {
                 reactions,
             }
         }
+        Solved::Heat(h) => LoadCaseSummary::Heat {
+            name: h.name.clone(),
+            min_temperature: h.temperature.iter().copied().fold(f64::INFINITY, f64::min),
+            max_temperature: h
+                .temperature
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max),
+            heat_in_at_fixed_temperatures: h.reaction.iter().sum(),
+            relative_residual: h.relative_residual,
+        },
         Solved::Buckling(name, b) => LoadCaseSummary::Buckling {
             name: name.clone(),
             factors: b.modes.iter().map(|m| m.factor).collect(),

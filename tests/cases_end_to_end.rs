@@ -27,7 +27,7 @@ for lc in lcs:
     assert g.GetNumberOfCells() == cells, (lc, g.GetNumberOfCells(), cells)
     pd = g.GetPointData()
     arrays = [pd.GetArrayName(i) for i in range(pd.GetNumberOfArrays())]
-    first = next(a for a in ("displacement", "mode_1", "buckling_mode_1") if a in arrays)
+    first = next(a for a in ("displacement", "mode_1", "buckling_mode_1", "heat_flux") if a in arrays)
     u = vtk_to_numpy(pd.GetArray(first))
     assert np.all(np.isfinite(u)) and np.abs(u).max() > 0, lc
 x = vtk.vtkXdmfReader(); x.SetFileName(f"{out}/{name}.xdmf"); x.UpdateInformation()
@@ -37,7 +37,8 @@ for t in steps:
     x.UpdateTimeStep(t)
     g = x.GetOutputDataObject(0)
     pd = g.GetPointData()
-    assert g.GetNumberOfCells() == cells and pd.GetArray("displacement").GetNumberOfComponents() == 3
+    assert g.GetNumberOfCells() == cells
+    assert (pd.GetArray("displacement") or pd.GetArray("heat_flux")).GetNumberOfComponents() == 3
     if pd.GetArray("stress") is not None:
         assert pd.GetArray("stress").GetNumberOfComponents() == 9
 print("vtk ok", len(steps), "steps")
@@ -78,7 +79,9 @@ fn every_case_runs_passes_and_writes_readable_results() {
             .collect();
         for lc in summary["load_cases"].as_array().unwrap() {
             match lc["analysis"].as_str().unwrap() {
-                "static" => assert!(lc["relative_residual"].as_f64().unwrap() < 1e-8, "{lc}"),
+                "static" | "heat" => {
+                    assert!(lc["relative_residual"].as_f64().unwrap() < 1e-8, "{lc}")
+                }
                 "modal" => assert!(
                     lc["modes"]
                         .as_array()

@@ -12,6 +12,7 @@ use ndarray::{ArrayView1, ArrayView2};
 use std::path::Path;
 use vproto_solver::buckling::BucklingSolution;
 use vproto_solver::modal::ModalSolution;
+use vproto_solver::thermal::HeatResults;
 use vproto_solver::{Mesh, StaticResults};
 
 pub fn write_f64(
@@ -90,6 +91,7 @@ pub fn write(
             LoadCaseResults::Modal { name, solution } => {
                 steps.extend(write_modal(&g, name, solution)?)
             }
+            LoadCaseResults::Heat(h) => steps.push(write_heat(&g, h)?),
             LoadCaseResults::Buckling { name, solution } => {
                 steps.extend(write_buckling(&g, name, solution)?)
             }
@@ -234,4 +236,33 @@ fn write_buckling(g: &hdf5::Group, name: &str, b: &BucklingSolution) -> Result<V
         });
     }
     Ok(steps)
+}
+
+fn write_heat(g: &hdf5::Group, h: &HeatResults) -> Result<Step> {
+    text_attr(g, "analysis", "heat")?;
+    f64_attr(g, "relative_residual", h.relative_residual)?;
+    let ds = write_f64(g, "temperature", &h.temperature, 1)?;
+    text_attr(&ds, "unit", "as given in the case file (K or degC)")?;
+    let ds = write_f64(g, "heat_flux", &h.heat_flux, 3)?;
+    text_attr(&ds, "unit", "W/m^2")?;
+    let ds = write_f64(g, "reaction_heat", &h.reaction, 1)?;
+    text_attr(&ds, "unit", "W, into the body at fixed-temperature nodes")?;
+    let path = |f: &str| format!("/load_cases/{}/{f}", h.name);
+    Ok(Step {
+        name: h.name.clone(),
+        fields: vec![
+            StepField {
+                name: "temperature",
+                kind: "Scalar",
+                components: 1,
+                dataset: path("temperature"),
+            },
+            StepField {
+                name: "heat_flux",
+                kind: "Vector",
+                components: 3,
+                dataset: path("heat_flux"),
+            },
+        ],
+    })
 }

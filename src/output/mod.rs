@@ -12,6 +12,7 @@ use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use vproto_solver::buckling::BucklingSolution;
 use vproto_solver::modal::ModalSolution;
+use vproto_solver::thermal::HeatResults;
 use vproto_solver::StaticResults;
 
 /// The results of one load case, as written.
@@ -26,12 +27,14 @@ pub enum LoadCaseResults<'a> {
         name: &'a str,
         solution: &'a BucklingSolution,
     },
+    Heat(&'a HeatResults),
 }
 
 impl LoadCaseResults<'_> {
     pub fn name(&self) -> &str {
         match self {
             Self::Static(r) => &r.name,
+            Self::Heat(h) => &h.name,
             Self::Modal { name, .. } | Self::Buckling { name, .. } => name,
         }
     }

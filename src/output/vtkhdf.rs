@@ -67,6 +67,10 @@ pub fn write(
             .into_iter()
             .map(|f| (f.name.to_string(), f.values, f.components))
             .collect(),
+        LoadCaseResults::Heat(h) => vec![
+            ("temperature".into(), h.temperature.clone(), 1),
+            ("heat_flux".into(), h.heat_flux.clone(), 3),
+        ],
         LoadCaseResults::Buckling { solution, .. } => solution
             .modes
             .iter()
