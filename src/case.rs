@@ -204,11 +204,12 @@ pub enum LoadSpec {
         region: Option<String>,
     },
     /// Static: thermal expansion from a uniform temperature change `delta_t` (K), or
-    /// from the temperatures of heat load case `from` relative to the stress-free
-    /// `reference_temperature`.
+    /// from temperatures — of heat load case `from`, or given by an `expression` of
+    /// x, y, z — relative to the stress-free `reference_temperature`.
     Thermal {
         delta_t: Option<f64>,
         from: Option<String>,
+        expression: Option<String>,
         reference_temperature: Option<f64>,
     },
     /// Heat: a fixed temperature on a set.
@@ -374,18 +375,25 @@ impl Case {
                 if let LoadSpec::Thermal {
                     delta_t,
                     from,
+                    expression,
                     reference_temperature,
                 } = l.get_ref()
                 {
                     let line = text[..l.span().start].matches('\n').count() + 1;
-                    match (delta_t, from, reference_temperature) {
-                        (Some(_), None, None) => {}
-                        (None, Some(f), Some(_)) => {
+                    match (delta_t, from, expression, reference_temperature) {
+                        (Some(_), None, None, None) => {}
+                        (None, Some(f), None, Some(_)) => {
                             if !spec.load_case.iter().any(|o| o.name == *f && o.analysis == AnalysisSpec::Heat) {
                                 bail!("{}:{line}: thermal load from '{f}', which is not a heat load case of this file", path.display());
                             }
                         }
-                        _ => bail!("{}:{line}: a thermal load needs either `delta_t` or both `from` (a heat load case) and `reference_temperature`", path.display()),
+                        (None, None, Some(e), Some(_)) => {
+                            crate::expr::Expr::parse(e, &["x", "y", "z"]).map_err(|err| anyhow::anyhow!("{}:{line}: expression: {err}", path.display()))?;
+                        }
+                        _ => bail!(
+                            "{}:{line}: a thermal load needs `delta_t`, or `reference_temperature` with one of `from` (a heat load case) or `expression` (of x, y, z)",
+                            path.display()
+                        ),
                     }
                 }
             }

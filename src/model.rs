@@ -373,6 +373,22 @@ fn load(case: &Case, mesh: &Mesh, spanned: &toml::Spanned<LoadSpec>) -> Result<B
             delta_t: vec![*dt; mesh.nodes.len()],
         }),
         LoadSpec::Thermal {
+            expression: Some(e),
+            reference_temperature,
+            ..
+        } => {
+            let t = crate::expr::Expr::parse(e, &["x", "y", "z"])
+                .map_err(|err| case.error_at(spanned, err))?;
+            let reference = reference_temperature.unwrap_or_default();
+            Built::Static(Load::Thermal {
+                delta_t: mesh
+                    .nodes
+                    .iter()
+                    .map(|p| t.eval(&[p.x, p.y, p.z]) - reference)
+                    .collect(),
+            })
+        }
+        LoadSpec::Thermal {
             from,
             reference_temperature,
             ..

@@ -258,3 +258,58 @@ fn nafems_le10_sigma_yy_at_d() {
     println!("LE10 σ_yy at D = {:.4} MPa (target −5.38)", syy / 1e6);
     assert!((syy / 1e6 + 5.38).abs() < 0.03 * 5.38, "σ_yy at D = {syy}");
 }
+
+/// NAFEMS LE11 solid cylinder/taper/sphere under the temperature field
+/// T = √(x² + y²) + z (NAFEMS, The Standard NAFEMS Benchmarks, 1990): E = 210 GPa,
+/// ν = 0.3, α = 2.3e-4 /K, u_z = 0 on the bottom and top faces, quarter model with
+/// symmetry planes. Target σ_zz at A = (1, 0, 0) is −105 MPa; tolerance 5 %. Mesh: the
+/// Gmsh hex20 mesh in models/le11/le11.msh (from models/le11/le11.py).
+#[test]
+fn nafems_le11_sigma_zz_at_a() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/le11/le11.msh");
+    let mesh = vproto::gmsh::read(&path).unwrap();
+    mesh.check().unwrap();
+    let set = |name: &str| mesh.set_nodes(name).unwrap();
+    let mut materials = Materials::uniform(material(210e9, 0.3), mesh.element_count());
+    materials.expansion = vec![2.3e-4];
+    let model = StaticModel {
+        mesh: &mesh,
+        materials,
+        constraints: vec![
+            Constraint {
+                nodes: set("bottom"),
+                components: [None, None, Some(0.0)],
+            },
+            Constraint {
+                nodes: set("top"),
+                components: [None, None, Some(0.0)],
+            },
+            Constraint {
+                nodes: set("symmetry_y"),
+                components: [None, Some(0.0), None],
+            },
+            Constraint {
+                nodes: set("symmetry_x"),
+                components: [Some(0.0), None, None],
+            },
+        ],
+    };
+    let delta_t: Vec<f64> = mesh
+        .nodes
+        .iter()
+        .map(|p| (p.x * p.x + p.y * p.y).sqrt() + p.z)
+        .collect();
+    let load = LoadCase {
+        name: "temperature".into(),
+        loads: vec![Load::Thermal { delta_t }],
+    };
+    let r = &model.solve(&[load]).unwrap().load_cases[0];
+    let a = nearest_node(&mesh, Vector3::new(1.0, 0.0, 0.0));
+    assert!((mesh.nodes[a] - Vector3::new(1.0, 0.0, 0.0)).norm() < 1e-9);
+    let szz = r.fields.nodal_stress[a][2];
+    println!("LE11 σ_zz at A = {:.3} MPa (target −105)", szz / 1e6);
+    assert!(
+        (szz / 1e6 + 105.0).abs() < 0.05 * 105.0,
+        "σ_zz at A = {szz}"
+    );
+}
