@@ -14,7 +14,10 @@ pub enum Expr {
     Call(fn(&[f64]) -> f64, Vec<Expr>),
 }
 
-const FUNCTIONS: &[(&str, usize, fn(&[f64]) -> f64)] = &[
+/// A built-in function: name, number of arguments, implementation.
+type Function = (&'static str, usize, fn(&[f64]) -> f64);
+
+const FUNCTIONS: &[Function] = &[
     ("sqrt", 1, |a| a[0].sqrt()),
     ("abs", 1, |a| a[0].abs()),
     ("exp", 1, |a| a[0].exp()),
