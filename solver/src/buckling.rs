@@ -7,7 +7,7 @@
 //! positive buckling factors — with the stiffness factor the static solve already needs.
 
 use crate::assembly::{assemble, assemble_stiffness, matrix, GeometricStiffness};
-use crate::eigen::{lanczos, norm};
+use crate::eigen::{lanczos, norm, wanted};
 use crate::error::{Result, SolverError};
 use crate::linsolve::{symmetric_matvec, StiffnessSolver};
 use crate::statics::{factor_error, StaticModel, StaticResults, System};
@@ -55,12 +55,7 @@ impl StaticModel<'_> {
             symbolic,
         } = self.system(&fixed)?;
         let n = dofs.free_count();
-        let wanted = options.modes.min(n);
-        if wanted == 0 {
-            return Err(SolverError::LinearSolver(
-                "ask for at least one buckling mode".into(),
-            ));
-        }
+        let wanted = wanted(options.modes, n)?;
         let k = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
         let geometric = GeometricStiffness {
             materials: &self.materials,

@@ -7,6 +7,16 @@
 use crate::error::Result;
 use nalgebra::{DMatrix, SymmetricEigen};
 
+/// The number of eigenpairs to compute: as requested, at most the number of equations.
+pub(crate) fn wanted(requested: usize, equations: usize) -> Result<usize> {
+    match requested.min(equations) {
+        0 => Err(crate::error::SolverError::LinearSolver(
+            "ask for at least one mode".into(),
+        )),
+        n => Ok(n),
+    }
+}
+
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }

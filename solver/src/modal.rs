@@ -7,7 +7,7 @@
 //! motion is solved with a negative shift; its rigid-body modes are reported as such.
 
 use crate::assembly::{assemble_mass, assemble_stiffness, matrix};
-use crate::eigen::{dot, lanczos, norm};
+use crate::eigen::{dot, lanczos, norm, wanted};
 use crate::error::{Result, SolverError};
 use crate::linsolve::{symmetric_matvec, StiffnessSolver};
 use crate::rigid::free_rigid_motions;
@@ -70,12 +70,7 @@ impl StaticModel<'_> {
             symbolic,
         } = self.system(&fixed)?;
         let n = dofs.free_count();
-        let wanted = options.modes.min(n);
-        if wanted == 0 {
-            return Err(SolverError::LinearSolver(
-                "ask for at least one mode".into(),
-            ));
-        }
+        let wanted = wanted(options.modes, n)?;
         let k = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
         let m = assemble_mass(mesh, &self.materials, &dofs, &pattern)?;
         let (kk, mm) = (matrix(&pattern, &k), matrix(&pattern, &m));

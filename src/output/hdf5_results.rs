@@ -191,23 +191,19 @@ fn write_modal(g: &hdf5::Group, name: &str, m: &ModalSolution) -> Result<Vec<Ste
     let ds = write_f64(g, "effective_mass", &per_dir(&|x| x.effective_mass), 3)?;
     text_attr(&ds, "unit", "kg (x, y, z)")?;
     write_f64(g, "participating_mass", &m.participating_mass, 1)?;
-    let mut steps = Vec::with_capacity(m.modes.len());
-    for (k, mode) in m.modes.iter().enumerate() {
-        let mg = g.create_group(&format!("mode_{}", k + 1))?;
-        f64_attr(&mg, "frequency", mode.frequency)?;
-        let ds = write_f64(&mg, "displacement", &mode.shape, 3)?;
-        text_attr(&ds, "normalisation", "mass: shape^T M shape = 1")?;
-        steps.push(Step {
-            name: format!("{name}_mode{}_{:.4}Hz", k + 1, mode.frequency),
-            fields: vec![StepField {
-                name: "displacement",
-                kind: "Vector",
-                components: 3,
-                dataset: format!("/load_cases/{name}/mode_{}/displacement", k + 1),
-            }],
-        });
-    }
-    Ok(steps)
+    let shapes: Vec<(f64, &[f64])> = m
+        .modes
+        .iter()
+        .map(|x| (x.frequency, x.shape.as_slice()))
+        .collect();
+    write_shapes(
+        g,
+        name,
+        &shapes,
+        "frequency",
+        "mass: shape^T M shape = 1",
+        |k, f| format!("{name}_mode{k}_{f:.4}Hz"),
+    )
 }
 
 fn write_buckling(g: &hdf5::Group, name: &str, b: &BucklingSolution) -> Result<Vec<Step>> {
@@ -219,19 +215,45 @@ fn write_buckling(g: &hdf5::Group, name: &str, b: &BucklingSolution) -> Result<V
         "meaning",
         "multiples of the preload at which the structure buckles",
     )?;
-    let mut steps = Vec::with_capacity(b.modes.len());
-    for (k, mode) in b.modes.iter().enumerate() {
-        let mg = g.create_group(&format!("mode_{}", k + 1))?;
-        f64_attr(&mg, "factor", mode.factor)?;
-        let ds = write_f64(&mg, "displacement", &mode.shape, 3)?;
-        text_attr(&ds, "normalisation", "largest component = 1")?;
+    let shapes: Vec<(f64, &[f64])> = b
+        .modes
+        .iter()
+        .map(|x| (x.factor, x.shape.as_slice()))
+        .collect();
+    write_shapes(
+        g,
+        name,
+        &shapes,
+        "factor",
+        "largest component = 1",
+        |k, f| format!("{name}_buckling{k}_{f:.4}x"),
+    )
+}
+
+/// Writes one group `mode_<k>` per shape with its value as attribute `attr`, and
+/// returns one XDMF step per shape, named by `label(k, value)`.
+fn write_shapes(
+    g: &hdf5::Group,
+    name: &str,
+    shapes: &[(f64, &[f64])],
+    attr: &str,
+    normalisation: &str,
+    label: impl Fn(usize, f64) -> String,
+) -> Result<Vec<Step>> {
+    let mut steps = Vec::with_capacity(shapes.len());
+    for (i, (value, shape)) in shapes.iter().enumerate() {
+        let k = i + 1;
+        let mg = g.create_group(&format!("mode_{k}"))?;
+        f64_attr(&mg, attr, *value)?;
+        let ds = write_f64(&mg, "displacement", shape, 3)?;
+        text_attr(&ds, "normalisation", normalisation)?;
         steps.push(Step {
-            name: format!("{name}_buckling{}_{:.4}x", k + 1, mode.factor),
+            name: label(k, *value),
             fields: vec![StepField {
                 name: "displacement",
                 kind: "Vector",
                 components: 3,
-                dataset: format!("/load_cases/{name}/mode_{}/displacement", k + 1),
+                dataset: format!("/load_cases/{name}/mode_{k}/displacement"),
             }],
         });
     }
