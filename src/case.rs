@@ -2,6 +2,7 @@
 //! acceptance criteria. Parsing is strict (unknown keys are errors) and references to
 //! sets and materials keep their position so later errors can name the line.
 
+use crate::params::Parameters;
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -12,8 +13,11 @@ use toml::Spanned;
 #[derive(Debug)]
 pub struct Case {
     pub path: PathBuf,
+    /// The text after parameter substitution.
     pub text: String,
     pub spec: CaseSpec,
+    /// The parameter values used.
+    pub parameters: Parameters,
 }
 
 #[derive(Debug, Deserialize)]
@@ -43,6 +47,11 @@ pub struct CaseSpec {
     pub output: OutputSpec,
     #[serde(default)]
     pub solver: SolverSpec,
+    /// Design parameters (already substituted where `${…}` uses them).
+    #[serde(default)]
+    pub parameters: toml::Table,
+    /// A parameter sweep, run by `vproto sweep`.
+    pub sweep: Option<crate::sweep::SweepSpec>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -319,8 +328,24 @@ pub struct OutputSpec {
 impl Case {
     /// Reads and parses a case file; syntax and schema errors name the file and line.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
+        Self::load_with(path, &Parameters::new())
+    }
+
+    /// Reads a case file with some of its `[parameters]` set to other values.
+    pub fn load_with(path: &Path, overrides: &Parameters) -> Result<Self> {
+        let raw = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read case file {}", path.display()))?;
+        let mut parameters = crate::params::declared(path, &raw)?;
+        for (k, v) in overrides {
+            match parameters.get_mut(k) {
+                Some(p) => *p = v.clone(),
+                None => bail!(
+                    "{}: no parameter '{k}' is declared in [parameters]",
+                    path.display()
+                ),
+            }
+        }
+        let text = crate::params::substitute(path, &raw, &parameters)?;
         let spec: CaseSpec = toml::from_str(&text).map_err(|e| syntax_error(path, &text, &e))?;
         if spec.load_case.is_empty() {
             bail!("{}: the case defines no [[load_case]]", path.display());
@@ -451,6 +476,7 @@ impl Case {
             path: path.to_path_buf(),
             text,
             spec,
+            parameters,
         })
     }
 

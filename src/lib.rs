@@ -12,7 +12,9 @@ pub mod gmsh;
 pub mod materials;
 pub mod model;
 pub mod output;
+pub mod params;
 pub mod report;
 pub mod run;
+pub mod sweep;
 
 pub use vproto_solver as solver;

@@ -33,8 +33,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run a case at every design point of its [sweep], in parallel.
+    Sweep {
+        /// The case file (TOML) with [parameters] and [sweep].
+        case: PathBuf,
+        /// Output directory (default: out/<case name>_sweep).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+    },
     /// List the materials of the built-in library.
     Materials,
+}
+
+/// Writes to stdout, ignoring a closed pipe (`vproto run … | head` must not panic).
+fn emit(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().write_all(text.as_bytes());
 }
 
 fn main() -> ExitCode {
@@ -60,13 +74,13 @@ fn main() -> ExitCode {
             match result {
                 Ok(summary) => {
                     if json {
-                        println!(
-                            "{}",
+                        emit(&format!(
+                            "{}\n",
                             serde_json::to_string_pretty(&summary).expect("summary serialises")
-                        );
+                        ));
                     } else {
-                        print!("{}", vproto::report::table(&summary));
-                        println!("results: {}", summary.files.join(", "));
+                        emit(&vproto::report::table(&summary));
+                        emit(&format!("results: {}\n", summary.files.join(", ")));
                     }
                     if summary.verdict == "PASS" {
                         ExitCode::SUCCESS
@@ -80,23 +94,37 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Sweep { case, out } => match vproto::sweep::run_sweep(&case, out) {
+            Ok(report) => {
+                emit(&vproto::report::sweep_table(&report));
+                if report.lightest_passing.is_some() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            }
+        },
         Command::Materials => {
             let lib = vproto::materials::Library::built_in();
-            println!(
-                "{:<20} {:>9} {:>6} {:>8} {:>9} {:>9}  source",
+            emit(&format!(
+                "{:<20} {:>9} {:>6} {:>8} {:>9} {:>9}  source\n",
                 "name", "E [GPa]", "nu", "rho", "Sy [MPa]", "Su [MPa]"
-            );
+            ));
             let mpa = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.0}", v * 1e-6));
             for (name, m) in &lib.materials {
-                println!(
-                    "{name:<20} {:>9.1} {:>6.3} {:>8.0} {:>9} {:>9}  {}",
+                emit(&format!(
+                    "{name:<20} {:>9.1} {:>6.3} {:>8.0} {:>9} {:>9}  {}\n",
                     m.youngs_modulus * 1e-9,
                     m.poisson_ratio,
                     m.density,
                     mpa(m.yield_strength),
                     mpa(m.ultimate_strength),
                     m.source
-                );
+                ));
             }
             ExitCode::SUCCESS
         }

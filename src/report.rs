@@ -8,6 +8,8 @@ use std::fmt::Write;
 pub struct Summary {
     pub case: String,
     pub case_file: String,
+    /// The design parameters this run used.
+    pub parameters: crate::params::Parameters,
     pub verdict: &'static str,
     pub units: &'static str,
     pub model: ModelSummary,
@@ -194,5 +196,67 @@ pub fn table(summary: &Summary) -> String {
         summary.verdict,
         summary.checks.len()
     );
+    out
+}
+
+/// The sweep table: one line per design point, then the lightest passing design and the
+/// mass–margin Pareto front.
+pub fn sweep_table(r: &crate::sweep::SweepReport) -> String {
+    let mut out = String::new();
+    let params: Vec<&String> = r
+        .points
+        .first()
+        .map(|p| p.parameters.keys().collect())
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "vproto sweep · {} — {} design points",
+        r.case,
+        r.points.len()
+    );
+    let mut header = format!("{:>5}", "point");
+    for p in &params {
+        let _ = write!(header, "  {p:>18}");
+    }
+    let _ = writeln!(
+        out,
+        "{header}  {:>12}  {:>12}  verdict",
+        "mass [kg]", "worst margin"
+    );
+    for p in &r.points {
+        let mut line = format!("{:>5}", p.id);
+        for k in &params {
+            let _ = write!(
+                line,
+                "  {:>18}",
+                p.parameters
+                    .get(*k)
+                    .map_or(String::new(), |v| v.to_string())
+            );
+        }
+        let mass = p.mass.map_or("-".into(), |m| format!("{m:.4}"));
+        let margin = p.worst_margin.map_or("-".into(), |m| format!("{m:+.3}"));
+        let note = match (&p.error, p.reused) {
+            (Some(e), _) => format!("  {}", e.lines().next().unwrap_or("")),
+            (None, true) => "  (reused)".into(),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "{line}  {mass:>12}  {margin:>12}  {}{note}", p.verdict);
+    }
+    match r.lightest_passing {
+        Some(id) => {
+            let _ = writeln!(out, "lightest passing design: point {id}");
+        }
+        None => {
+            let _ = writeln!(out, "no design passes");
+        }
+    }
+    let front: Vec<String> = r.pareto_front.iter().map(|id| id.to_string()).collect();
+    let _ = writeln!(
+        out,
+        "Pareto front (mass vs worst margin): points {}",
+        front.join(", ")
+    );
+    let _ = writeln!(out, "results: {}", r.files.join(", "));
     out
 }

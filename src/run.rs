@@ -4,6 +4,7 @@ use crate::case::Case;
 use crate::criteria::{evaluate, Check, Results};
 use crate::model::{Analysis, Model};
 use crate::output::{atomically, hdf5_results, vtkhdf, xdmf, LoadCaseResults};
+use crate::params::Parameters;
 use crate::report::{LoadCaseSummary, ModeSummary, ModelSummary, SolverSummary, Summary};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
@@ -49,7 +50,12 @@ impl Solved {
 
 /// Runs a case and returns its summary (the verdict is `summary.verdict`).
 pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
-    let case = Case::load(path)?;
+    run_case_with(path, &Parameters::new(), opts)
+}
+
+/// Runs a case with some of its parameters set to other values.
+pub fn run_case_with(path: &Path, parameters: &Parameters, opts: &RunOptions) -> Result<Summary> {
+    let case = Case::load_with(path, parameters)?;
     let name = case.name();
     tracing::info!(case = %name, "building model");
     let model = Model::build(&case)?;
@@ -87,6 +93,7 @@ pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
     let summary = Summary {
         case: name.clone(),
         case_file: case.path.display().to_string(),
+        parameters: case.parameters.clone(),
         verdict: if checks.iter().all(|c| c.pass) {
             "PASS"
         } else {

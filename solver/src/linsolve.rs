@@ -76,8 +76,15 @@ pub struct SingularPivot {
     pub ratio: f64,
 }
 
+/// All threads for a factorisation run on its own; one thread for one running inside a
+/// parallel job (a design point of a sweep), so the sweep's points keep the cores busy
+/// without fighting over them.
 fn par() -> Par {
-    Par::rayon(0)
+    if rayon::current_thread_index().is_some() {
+        Par::Seq
+    } else {
+        Par::rayon(0)
+    }
 }
 
 impl SymbolicFactor {

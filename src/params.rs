@@ -1,0 +1,157 @@
+//! Design parameters. A case file declares them in `[parameters]` (numbers, or names
+//! such as a material) and uses them as `${expression}` anywhere a value is written:
+//! `size = [${length}, 0.05, ${2 * t}]`, `all = "${material}"`. Substitution happens on
+//! the text before parsing, so every error still points at its line; expressions are
+//! the safe arithmetic of [`crate::expr`], nothing else runs.
+
+use crate::expr::Expr;
+use anyhow::{anyhow, bail, Result};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    Number(f64),
+    Text(String),
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Number(v) => write!(f, "{v}"),
+            Self::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+/// Parameter values by name.
+pub type Parameters = BTreeMap<String, Value>;
+
+/// Each `${…}` of `text`: (byte range including the braces, the expression inside).
+fn placeholders(text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("${") {
+        let start = from + i;
+        let Some(len) = text[start..].find('}') else {
+            break;
+        };
+        out.push((start..start + len + 1, &text[start + 2..start + len]));
+        from = start + len + 1;
+    }
+    out
+}
+
+fn line_of(text: &str, at: usize) -> usize {
+    text[..at].matches('\n').count() + 1
+}
+
+/// The `[parameters]` a case file declares (their values may not use `${…}`).
+pub fn declared(path: &Path, text: &str) -> Result<Parameters> {
+    // Placeholders may sit where TOML expects a number: read the file with zeros there.
+    let mut neutral = text.to_string();
+    for (range, _) in placeholders(text).into_iter().rev() {
+        neutral.replace_range(range, "0");
+    }
+    let table: toml::Table =
+        toml::from_str(&neutral).map_err(|e| anyhow!("{}: {}", path.display(), e.message()))?;
+    let Some(params) = table.get("parameters") else {
+        return Ok(Parameters::new());
+    };
+    let params = params
+        .as_table()
+        .ok_or_else(|| anyhow!("{}: [parameters] must be a table", path.display()))?;
+    params
+        .iter()
+        .map(|(k, v)| {
+            let value = match v {
+                toml::Value::Float(f) => Value::Number(*f),
+                toml::Value::Integer(i) => Value::Number(*i as f64),
+                toml::Value::String(s) => Value::Text(s.clone()),
+                other => bail!(
+                    "{}: parameter '{k}' must be a number or a string, not {}",
+                    path.display(),
+                    other.type_str()
+                ),
+            };
+            Ok((k.clone(), value))
+        })
+        .collect()
+}
+
+/// Replaces every `${expression}` of `text` with its value.
+pub fn substitute(path: &Path, text: &str, params: &Parameters) -> Result<String> {
+    let numeric: Vec<(&str, f64)> = params
+        .iter()
+        .filter_map(|(k, v)| match v {
+            Value::Number(x) => Some((k.as_str(), *x)),
+            Value::Text(_) => None,
+        })
+        .collect();
+    let names: Vec<&str> = numeric.iter().map(|(k, _)| *k).collect();
+    let values: Vec<f64> = numeric.iter().map(|(_, v)| *v).collect();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (range, inner) in placeholders(text) {
+        out.push_str(&text[last..range.start]);
+        let replacement = match params.get(inner.trim()) {
+            Some(Value::Text(s)) => s.clone(),
+            _ => {
+                let e = Expr::parse(inner, &names).map_err(|e| {
+                    anyhow!(
+                        "{}:{}: ${{{inner}}}: {e}",
+                        path.display(),
+                        line_of(text, range.start)
+                    )
+                })?;
+                format_number(e.eval(&values))
+            }
+        };
+        out.push_str(&replacement);
+        last = range.end;
+    }
+    out.push_str(&text[last..]);
+    Ok(out)
+}
+
+/// A TOML literal for a number: integers without a decimal point (for counts).
+fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "[parameters]\nt = 0.004\nn = 4\nmat = \"steel_s355\"\n[model.generate]\nsize = [1.0, 0.1, ${2 * t}]\ndivisions = [${5 * n}, 2, ${n / 2}]\n[regions]\nall = \"${mat}\"\n";
+
+    #[test]
+    fn substitutes_numbers_counts_and_names() {
+        let p = Path::new("c.toml");
+        let params = declared(p, TEXT).unwrap();
+        assert_eq!(params["n"], Value::Number(4.0));
+        let out = substitute(p, TEXT, &params).unwrap();
+        assert!(out.contains("size = [1.0, 0.1, 0.008]"), "{out}");
+        assert!(out.contains("divisions = [20, 2, 2]"), "{out}");
+        assert!(out.contains("all = \"steel_s355\""), "{out}");
+    }
+
+    #[test]
+    fn unknown_names_are_errors_at_their_line() {
+        let p = Path::new("c.toml");
+        let params = declared(p, TEXT).unwrap();
+        let e = substitute(p, &TEXT.replace("${2 * t}", "${2 * w}"), &params)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("c.toml:6:") && e.contains("unknown name 'w'"),
+            "{e}"
+        );
+    }
+}

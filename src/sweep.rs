@@ -1,0 +1,462 @@
+//! Parameter sweeps: run a case at many values of its `[parameters]`, in parallel, and
+//! find the lightest design that passes and the trade-off between mass and margin.
+//!
+//! Each design point is an ordinary run of the case with some parameters overridden,
+//! written to its own directory. A point whose summary is already on disk with the same
+//! parameters is read back instead of recomputed, so an interrupted sweep resumes where
+//! it stopped. A point that cannot be run (bad geometry, singular model) is recorded
+//! with its error and the sweep goes on.
+
+use crate::output::atomically;
+use crate::params::{Parameters, Value};
+use crate::run::{run_case_with, RunOptions};
+use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Plan {
+    /// Every combination of the listed values.
+    #[default]
+    Factorial,
+    /// `samples` stratified random points over the ranges, reproducible by `seed`.
+    LatinHypercube,
+    /// The rows of a CSV file whose header names the parameters.
+    Table,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ValuesSpec {
+    /// Explicit values (numbers or names).
+    List(Vec<Value>),
+    /// A range; `steps` values evenly spaced for a factorial plan.
+    Range(RangeSpec),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RangeSpec {
+    pub from: f64,
+    pub to: f64,
+    pub steps: Option<usize>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepSpec {
+    #[serde(default)]
+    pub plan: Plan,
+    pub samples: Option<usize>,
+    pub seed: Option<u64>,
+    /// CSV of points for `plan = "table"`, relative to the case file.
+    pub table: Option<PathBuf>,
+    /// Values per parameter for factorial and Latin hypercube plans.
+    #[serde(default)]
+    pub values: BTreeMap<String, ValuesSpec>,
+}
+
+/// The outcome of one design point.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PointResult {
+    pub id: usize,
+    pub parameters: Parameters,
+    /// "PASS", "FAIL" or "ERROR".
+    pub verdict: String,
+    pub mass: Option<f64>,
+    /// The smallest margin of safety over all checks (None: no checks, or an error).
+    pub worst_margin: Option<f64>,
+    /// Criterion label → (value, margin, pass).
+    pub checks: BTreeMap<String, (f64, Option<f64>, bool)>,
+    pub error: Option<String>,
+    pub reused: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SweepReport {
+    pub case: String,
+    pub points: Vec<PointResult>,
+    /// Id of the lightest passing design.
+    pub lightest_passing: Option<usize>,
+    /// Ids of the designs no other beats in both mass and worst margin, lightest first.
+    pub pareto_front: Vec<usize>,
+    pub files: Vec<String>,
+}
+
+/// The design points of a plan.
+pub fn points(spec: &SweepSpec, case_dir: &Path) -> Result<Vec<Parameters>> {
+    match spec.plan {
+        Plan::Factorial => {
+            let mut pts = vec![Parameters::new()];
+            for (name, values) in &spec.values {
+                let list = match values {
+                    ValuesSpec::List(v) => v.clone(),
+                    ValuesSpec::Range(r) => {
+                        let n = r.steps.unwrap_or(2).max(2);
+                        (0..n)
+                            .map(|i| {
+                                let t = i as f64 / (n - 1) as f64;
+                                Value::Number(r.from * (1.0 - t) + r.to * t)
+                            })
+                            .collect()
+                    }
+                };
+                pts = pts
+                    .into_iter()
+                    .flat_map(|p| {
+                        list.iter().map(move |v| {
+                            let mut q = p.clone();
+                            q.insert(name.clone(), v.clone());
+                            q
+                        })
+                    })
+                    .collect();
+            }
+            Ok(pts)
+        }
+        Plan::LatinHypercube => {
+            let Some(n) = spec.samples.filter(|&n| n > 0) else {
+                bail!("a latin_hypercube plan needs `samples` > 0")
+            };
+            let mut rng = XorShift(spec.seed.unwrap_or(1).max(1));
+            let mut pts = vec![Parameters::new(); n];
+            for (name, values) in &spec.values {
+                let mut strata: Vec<usize> = (0..n).collect();
+                for i in (1..n).rev() {
+                    strata.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+                }
+                for (p, &s) in pts.iter_mut().zip(&strata) {
+                    let v = match values {
+                        ValuesSpec::Range(r) => Value::Number(
+                            r.from + (r.to - r.from) * (s as f64 + rng.unit()) / n as f64,
+                        ),
+                        ValuesSpec::List(list) => list[s * list.len() / n].clone(),
+                    };
+                    p.insert(name.clone(), v);
+                }
+            }
+            Ok(pts)
+        }
+        Plan::Table => {
+            let Some(file) = &spec.table else {
+                bail!("a table plan needs `table = \"points.csv\"`")
+            };
+            let path = case_dir.join(file);
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+            let header: Vec<&str> = lines
+                .next()
+                .unwrap_or("")
+                .split(',')
+                .map(str::trim)
+                .collect();
+            lines
+                .enumerate()
+                .map(|(i, l)| {
+                    let cells: Vec<&str> = l.split(',').map(str::trim).collect();
+                    if cells.len() != header.len() {
+                        bail!(
+                            "{}:{}: {} values for {} columns",
+                            path.display(),
+                            i + 2,
+                            cells.len(),
+                            header.len()
+                        );
+                    }
+                    Ok(header
+                        .iter()
+                        .zip(cells)
+                        .map(|(h, c)| {
+                            (
+                                h.to_string(),
+                                c.parse::<f64>()
+                                    .map_or_else(|_| Value::Text(c.to_string()), Value::Number),
+                            )
+                        })
+                        .collect())
+                })
+                .collect()
+        }
+    }
+}
+
+/// xorshift64*: a small, seeded, reproducible generator for sampling plans.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Runs every design point of the case's `[sweep]` in parallel.
+pub fn run_sweep(path: &Path, out: Option<PathBuf>) -> Result<SweepReport> {
+    let case = crate::case::Case::load(path)?;
+    let Some(spec) = &case.spec.sweep else {
+        bail!("{}: the case has no [sweep] table", path.display())
+    };
+    let name = case.name();
+    let dir = out.unwrap_or_else(|| PathBuf::from("out").join(format!("{name}_sweep")));
+    let pts = points(spec, path.parent().unwrap_or(Path::new(".")))?;
+    if pts.is_empty() {
+        bail!("{}: the sweep has no points", path.display());
+    }
+    let bar = indicatif::ProgressBar::new(pts.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} points, {elapsed} elapsed, ETA {eta}",
+        )
+        .expect("valid template"),
+    );
+    let mut points: Vec<PointResult> = pts
+        .into_par_iter()
+        .enumerate()
+        .map(|(id, p)| {
+            let r = run_point(path, &dir, id, p);
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+    points.sort_by_key(|p| p.id);
+
+    let passing = points
+        .iter()
+        .filter(|p| p.verdict == "PASS" && p.mass.is_some());
+    let lightest_passing = passing
+        .min_by(|a, b| {
+            a.mass
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&b.mass.unwrap_or(f64::INFINITY))
+        })
+        .map(|p| p.id);
+    let pareto_front = pareto(&points);
+    let mut report = SweepReport {
+        case: name.clone(),
+        points,
+        lightest_passing,
+        pareto_front,
+        files: vec![],
+    };
+    let csv = dir.join(format!("{name}_sweep.csv"));
+    atomically(&csv, |tmp| Ok(std::fs::write(tmp, table_csv(&report))?))?;
+    report.files.push(csv.display().to_string());
+    let json = dir.join(format!("{name}_sweep.json"));
+    report.files.push(json.display().to_string());
+    atomically(&json, |tmp| {
+        Ok(std::fs::write(tmp, serde_json::to_string_pretty(&report)?)?)
+    })?;
+    Ok(report)
+}
+
+fn run_point(path: &Path, dir: &Path, id: usize, parameters: Parameters) -> PointResult {
+    let out = dir.join(format!("point_{id:04}"));
+    let record = out.join("point.json");
+    if let Some(done) = std::fs::read_to_string(&record)
+        .ok()
+        .and_then(|t| serde_json::from_str::<PointResult>(&t).ok())
+        .filter(|p| p.parameters == parameters)
+    {
+        return PointResult {
+            reused: true,
+            ..done
+        };
+    }
+    let result = match run_case_with(
+        path,
+        &parameters,
+        &RunOptions {
+            out_dir: Some(out.clone()),
+        },
+    ) {
+        Ok(s) => PointResult {
+            id,
+            verdict: s.verdict.to_string(),
+            mass: Some(s.model.mass),
+            worst_margin: s
+                .checks
+                .iter()
+                .map(|c| c.margin.unwrap_or(f64::INFINITY))
+                .reduce(f64::min)
+                .filter(|m| m.is_finite()),
+            checks: s
+                .checks
+                .iter()
+                .map(|c| {
+                    (
+                        format!("{}: {}", c.load_case, c.criterion),
+                        (c.value, c.margin, c.pass),
+                    )
+                })
+                .collect(),
+            error: None,
+            reused: false,
+            parameters,
+        },
+        Err(e) => PointResult {
+            id,
+            verdict: "ERROR".into(),
+            mass: None,
+            worst_margin: None,
+            checks: BTreeMap::new(),
+            error: Some(format!("{e:#}")),
+            reused: false,
+            parameters,
+        },
+    };
+    if std::fs::create_dir_all(&out).is_ok() {
+        let _ = atomically(&record, |tmp| {
+            Ok(std::fs::write(tmp, serde_json::to_string_pretty(&result)?)?)
+        });
+    }
+    result
+}
+
+/// Designs that no other design beats in both mass (lower) and worst margin (higher).
+fn pareto(points: &[PointResult]) -> Vec<usize> {
+    let scored: Vec<(usize, f64, f64)> = points
+        .iter()
+        .filter_map(|p| Some((p.id, p.mass?, p.worst_margin.unwrap_or(f64::INFINITY))))
+        .collect();
+    let mut front: Vec<(usize, f64, f64)> = scored
+        .iter()
+        .copied()
+        .filter(|&(_, m, w)| {
+            !scored
+                .iter()
+                .any(|&(_, m2, w2)| m2 <= m && w2 >= w && (m2 < m || w2 > w))
+        })
+        .collect();
+    front.sort_by(|a, b| a.1.total_cmp(&b.1));
+    front.into_iter().map(|(id, ..)| id).collect()
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// One row per design point: parameters, verdict, mass, worst margin, then the value and
+/// margin of every check.
+pub fn table_csv(r: &SweepReport) -> String {
+    let params: Vec<String> = r
+        .points
+        .first()
+        .map(|p| p.parameters.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut checks: Vec<String> = r
+        .points
+        .iter()
+        .flat_map(|p| p.checks.keys().cloned())
+        .collect();
+    checks.sort();
+    checks.dedup();
+    let mut header: Vec<String> = vec!["id".into()];
+    header.extend(params.iter().cloned());
+    header.extend(["verdict", "mass_kg", "worst_margin"].map(String::from));
+    for c in &checks {
+        header.push(format!("{c} value"));
+        header.push(format!("{c} margin"));
+    }
+    header.push("error".into());
+    let mut out = header
+        .iter()
+        .map(|h| csv_field(h))
+        .collect::<Vec<_>>()
+        .join(",")
+        + "\n";
+    let num = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v}"));
+    for p in &r.points {
+        let mut row = vec![p.id.to_string()];
+        row.extend(
+            params
+                .iter()
+                .map(|k| p.parameters.get(k).map_or(String::new(), |v| v.to_string())),
+        );
+        row.extend([p.verdict.clone(), num(p.mass), num(p.worst_margin)]);
+        for c in &checks {
+            let (v, m) = p
+                .checks
+                .get(c)
+                .map_or((None, None), |(v, m, _)| (Some(*v), *m));
+            row.push(num(v));
+            row.push(num(m));
+        }
+        row.push(p.error.clone().unwrap_or_default());
+        out += &(row
+            .iter()
+            .map(|f| csv_field(f))
+            .collect::<Vec<_>>()
+            .join(",")
+            + "\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn factorial_plan_is_the_full_product() {
+        let spec: SweepSpec = toml::from_str(
+            "[values]\nt = [1.0, 2.0]\nr = { from = 0.0, to = 1.0, steps = 3 }\nm = [\"a\", \"b\"]",
+        )
+        .unwrap();
+        let pts = points(&spec, Path::new(".")).unwrap();
+        assert_eq!(pts.len(), 12);
+        assert!(pts
+            .iter()
+            .any(|p| p["r"] == Value::Number(0.5) && p["m"] == Value::Text("b".into())));
+    }
+
+    #[test]
+    fn latin_hypercube_fills_every_stratum_reproducibly() {
+        let spec: SweepSpec = toml::from_str("plan = \"latin_hypercube\"\nsamples = 8\nseed = 7\n[values]\nt = { from = 0.0, to = 8.0 }").unwrap();
+        let pts = points(&spec, Path::new(".")).unwrap();
+        let mut strata: Vec<usize> = pts
+            .iter()
+            .map(|p| match p["t"] {
+                Value::Number(v) => v as usize,
+                _ => 99,
+            })
+            .collect();
+        strata.sort_unstable();
+        assert_eq!(strata, (0..8).collect::<Vec<_>>());
+        let again = points(&spec, Path::new(".")).unwrap();
+        assert_eq!(pts, again);
+    }
+
+    #[test]
+    fn pareto_front_keeps_only_undominated_designs() {
+        let p = |id, mass, margin| PointResult {
+            id,
+            parameters: Parameters::new(),
+            verdict: "PASS".into(),
+            mass: Some(mass),
+            worst_margin: Some(margin),
+            checks: BTreeMap::new(),
+            error: None,
+            reused: false,
+        };
+        let pts = [
+            p(0, 1.0, 0.1),
+            p(1, 2.0, 0.5),
+            p(2, 2.5, 0.4),
+            p(3, 3.0, 0.9),
+        ];
+        assert_eq!(pareto(&pts), vec![0, 1, 3]);
+    }
+}

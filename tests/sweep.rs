@@ -1,0 +1,102 @@
+//! Parameter sweeps as a user runs them: results identical to single runs, resumption
+//! after an interruption, and a failing design point isolated from the others.
+
+use std::path::{Path, PathBuf};
+use vproto::params::{Parameters, Value};
+use vproto::run::{run_case_with, RunOptions};
+use vproto::sweep::run_sweep;
+
+fn case() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("cases/strap_sweep.toml")
+}
+
+#[test]
+fn sweep_points_equal_single_runs_and_resume_without_recomputing() {
+    let out = tempfile::tempdir().unwrap();
+    let first = run_sweep(&case(), Some(out.path().to_path_buf())).unwrap();
+    assert_eq!(first.points.len(), 18);
+    assert!(first.points.iter().all(|p| p.error.is_none() && !p.reused));
+
+    // Each point is what a single run with those parameters gives, to round-off: the
+    // parallel assembly adds element contributions in whichever order threads reach
+    // them, and a sweep point factors on one thread.
+    for p in first.points.iter().step_by(5) {
+        let dir = tempfile::tempdir().unwrap();
+        let single = run_case_with(
+            &case(),
+            &p.parameters,
+            &RunOptions {
+                out_dir: Some(dir.path().to_path_buf()),
+            },
+        )
+        .unwrap();
+        assert_eq!(single.verdict, p.verdict);
+        assert!((single.model.mass - p.mass.unwrap()).abs() < 1e-12 * single.model.mass);
+        for c in &single.checks {
+            let (v, _, pass) = p.checks[&format!("{}: {}", c.load_case, c.criterion)];
+            assert!(
+                (c.value - v).abs() < 1e-12 * v.abs() && c.pass == pass,
+                "{} vs {v}",
+                c.value
+            );
+        }
+    }
+
+    // An interrupted sweep: two points never finished. Rerunning computes only those.
+    for id in [3, 11] {
+        std::fs::remove_dir_all(out.path().join(format!("point_{id:04}"))).unwrap();
+    }
+    let again = run_sweep(&case(), Some(out.path().to_path_buf())).unwrap();
+    for (a, b) in first.points.iter().zip(&again.points) {
+        assert_eq!(b.reused, ![3, 11].contains(&b.id), "point {}", b.id);
+        assert_eq!(
+            (a.mass, a.worst_margin, &a.verdict),
+            (b.mass, b.worst_margin, &b.verdict)
+        );
+    }
+    assert_eq!(first.lightest_passing, again.lightest_passing);
+    let csv = std::fs::read_to_string(&again.files[0]).unwrap();
+    assert_eq!(csv.lines().count(), 19, "header and one row per point");
+}
+
+#[test]
+fn a_failing_design_point_is_recorded_and_the_sweep_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(case()).unwrap().replace(
+        "hole_radius = { from = 0.01, to = 0.03, steps = 3 }",
+        "hole_radius = [0.02, 0.15]             # 0.15 m does not fit in the plate",
+    );
+    let path = dir.path().join("bad_sweep.toml");
+    std::fs::write(&path, text).unwrap();
+    let r = run_sweep(&path, Some(dir.path().join("out"))).unwrap();
+    assert_eq!(r.points.len(), 12);
+    let failed: Vec<_> = r.points.iter().filter(|p| p.verdict == "ERROR").collect();
+    assert_eq!(failed.len(), 6);
+    assert!(failed
+        .iter()
+        .all(|p| p.parameters["hole_radius"] == Value::Number(0.15)
+            && p.error.as_ref().unwrap().contains("hole radius")));
+    assert!(r
+        .points
+        .iter()
+        .filter(|p| p.verdict != "ERROR")
+        .all(|p| p.mass.is_some()));
+    assert!(r.lightest_passing.is_some());
+}
+
+#[test]
+fn overriding_an_undeclared_parameter_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Parameters::new();
+    p.insert("thicknes".into(), Value::Number(0.01));
+    let e = run_case_with(
+        &case(),
+        &p,
+        &RunOptions {
+            out_dir: Some(dir.path().to_path_buf()),
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("no parameter 'thicknes'"), "{e}");
+}
