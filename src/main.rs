@@ -69,7 +69,7 @@ fn main() -> ExitCode {
             let spinner = indicatif::ProgressBar::new_spinner()
                 .with_message(format!("running {}", case.display()));
             spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-            let result = run_case(&case, &RunOptions { out_dir: out });
+            let result = run_case(&case, &RunOptions::all_files(out));
             spinner.finish_and_clear();
             match result {
                 Ok(summary) => {

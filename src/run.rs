@@ -19,6 +19,18 @@ use vproto_solver::{Load, LoadCase, SolverOptions, StaticModel, StaticResults};
 pub struct RunOptions {
     /// Overrides the case's output directory.
     pub out_dir: Option<PathBuf>,
+    /// Also write one VTKHDF file per load case (the HDF5 + XDMF pair is always written).
+    pub vtkhdf: bool,
+}
+
+impl RunOptions {
+    /// Every result file, into `out_dir` (or the case's own directory when `None`).
+    pub fn all_files(out_dir: Option<PathBuf>) -> Self {
+        Self {
+            out_dir,
+            vtkhdf: true,
+        }
+    }
 }
 
 /// Solved results of one load case.
@@ -55,6 +67,7 @@ pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
 
 /// Runs a case with some of its parameters set to other values.
 pub fn run_case_with(path: &Path, parameters: &Parameters, opts: &RunOptions) -> Result<Summary> {
+    let start = std::time::Instant::now();
     let case = Case::load_with(path, parameters)?;
     let name = case.name();
     tracing::info!(case = %name, "building model");
@@ -69,7 +82,9 @@ pub fn run_case_with(path: &Path, parameters: &Parameters, opts: &RunOptions) ->
         elements = model.mesh.element_count(),
         "solving"
     );
+    let built = start.elapsed().as_secs_f64();
     let (solved, solver) = solve(&case, &model, &fe)?;
+    let solved_at = start.elapsed().as_secs_f64();
 
     let mut checks: Vec<Check> = Vec::new();
     for (spec, s) in case.spec.load_case.iter().zip(&solved) {
@@ -86,7 +101,13 @@ pub fn run_case_with(path: &Path, parameters: &Parameters, opts: &RunOptions) ->
     std::fs::create_dir_all(&out_dir)
         .with_context(|| format!("cannot create output directory {}", out_dir.display()))?;
     let outputs: Vec<LoadCaseResults> = solved.iter().map(Solved::output).collect();
-    let files = write_results(&out_dir, &name, &model, &outputs)?;
+    let files = write_results(&out_dir, &name, &model, &outputs, opts.vtkhdf)?;
+    tracing::info!(
+        case_and_model_s = built,
+        solve_s = solved_at - built,
+        output_s = start.elapsed().as_secs_f64() - solved_at,
+        "results written"
+    );
 
     let mut kinds: Vec<&'static str> = model.mesh.blocks.iter().map(|b| b.kind.name()).collect();
     kinds.dedup();
@@ -238,6 +259,7 @@ fn write_results(
     name: &str,
     model: &Model,
     results: &[LoadCaseResults],
+    vtkhdf: bool,
 ) -> Result<Vec<String>> {
     let mesh = &model.mesh;
     let mats = &model.materials.of_element;
@@ -251,7 +273,7 @@ fn write_results(
     let doc = xdmf::document(&format!("{name}.h5"), mesh, &steps);
     atomically(&xdmf_path, |tmp| Ok(std::fs::write(tmp, doc)?))?;
     let mut files = vec![h5.display().to_string(), xdmf_path.display().to_string()];
-    for r in results {
+    for r in results.iter().filter(|_| vtkhdf) {
         let p = dir.join(format!("{name}_{}.hdf", r.name()));
         atomically(&p, |tmp| vtkhdf::write(tmp, mesh, mats, *r))?;
         files.push(p.display().to_string());

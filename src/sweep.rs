@@ -274,8 +274,10 @@ fn run_point(path: &Path, dir: &Path, id: usize, parameters: Parameters) -> Poin
     let result = match run_case_with(
         path,
         &parameters,
+        // Per point: the HDF5 + XDMF pair only, to keep the per-point overhead small.
         &RunOptions {
             out_dir: Some(out.clone()),
+            vtkhdf: false,
         },
     ) {
         Ok(s) => PointResult {

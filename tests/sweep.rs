@@ -25,9 +25,7 @@ fn sweep_points_equal_single_runs_and_resume_without_recomputing() {
         let single = run_case_with(
             &case(),
             &p.parameters,
-            &RunOptions {
-                out_dir: Some(dir.path().to_path_buf()),
-            },
+            &RunOptions::all_files(Some(dir.path().to_path_buf())),
         )
         .unwrap();
         assert_eq!(single.verdict, p.verdict);
@@ -92,9 +90,7 @@ fn overriding_an_undeclared_parameter_is_an_error() {
     let e = run_case_with(
         &case(),
         &p,
-        &RunOptions {
-            out_dir: Some(dir.path().to_path_buf()),
-        },
+        &RunOptions::all_files(Some(dir.path().to_path_buf())),
     )
     .unwrap_err()
     .to_string();
