@@ -13,6 +13,7 @@ pub mod materials;
 pub mod model;
 pub mod output;
 pub mod params;
+pub mod plot;
 pub mod report;
 pub mod run;
 pub mod sweep;

@@ -250,6 +250,14 @@ pub fn run_sweep(path: &Path, out: Option<PathBuf>) -> Result<SweepReport> {
     let csv = dir.join(format!("{name}_sweep.csv"));
     atomically(&csv, |tmp| Ok(std::fs::write(tmp, table_csv(&report))?))?;
     report.files.push(csv.display().to_string());
+    let h5 = dir.join(format!("{name}_sweep.h5"));
+    atomically(&h5, |tmp| table_hdf5(tmp, &report))?;
+    report.files.push(h5.display().to_string());
+    for (file, svg) in plots(&report) {
+        let path = dir.join(format!("{name}_{file}.svg"));
+        atomically(&path, |tmp| Ok(std::fs::write(tmp, svg)?))?;
+        report.files.push(path.display().to_string());
+    }
     let json = dir.join(format!("{name}_sweep.json"));
     report.files.push(json.display().to_string());
     atomically(&json, |tmp| {
@@ -348,6 +356,161 @@ fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// The Pareto front (mass against worst margin) and the worst margin against each
+/// numeric parameter, as (file stem, SVG).
+fn plots(r: &SweepReport) -> Vec<(String, String)> {
+    let margin = |p: &PointResult| p.worst_margin.unwrap_or(f64::NAN);
+    let pts: Vec<crate::plot::Point> = r
+        .points
+        .iter()
+        .map(|p| (p.mass.unwrap_or(f64::NAN), margin(p), p.verdict == "PASS"))
+        .collect();
+    let front: Vec<usize> = r
+        .pareto_front
+        .iter()
+        .filter_map(|id| r.points.iter().position(|p| p.id == *id))
+        .collect();
+    let mut out = vec![(
+        "pareto".to_string(),
+        crate::plot::scatter(
+            &format!("{}: mass against worst margin", r.case),
+            "mass [kg]",
+            "worst margin of safety",
+            &pts,
+            &front,
+        ),
+    )];
+    let numeric: Vec<&String> = r
+        .points
+        .first()
+        .map(|p| {
+            p.parameters
+                .iter()
+                .filter(|(_, v)| matches!(v, Value::Number(_)))
+                .map(|(k, _)| k)
+                .collect()
+        })
+        .unwrap_or_default();
+    for k in numeric {
+        let pts: Vec<crate::plot::Point> = r
+            .points
+            .iter()
+            .map(|p| match p.parameters.get(k) {
+                Some(Value::Number(x)) => (*x, margin(p), p.verdict == "PASS"),
+                _ => (f64::NAN, f64::NAN, false),
+            })
+            .collect();
+        out.push((
+            format!("margin_vs_{k}"),
+            crate::plot::scatter(
+                &format!("{}: worst margin against {k}", r.case),
+                k,
+                "worst margin of safety",
+                &pts,
+                &[],
+            ),
+        ));
+    }
+    out
+}
+
+/// The sweep table as HDF5 datasets under `/points`, one per column: `id`, each
+/// parameter, `verdict`, `mass`, `worst_margin` (NaN where absent) and, per check, its
+/// value and margin.
+fn table_hdf5(path: &Path, r: &SweepReport) -> Result<()> {
+    use crate::output::hdf5_results::{text_attr, write_f64};
+    use hdf5::types::VarLenUnicode;
+    let file = hdf5::File::create(path)?;
+    text_attr(&file, "case", &r.case)?;
+    let g = file.create_group("points")?;
+    let text = |g: &hdf5::Group, name: &str, values: Vec<String>| -> Result<()> {
+        let v: Vec<VarLenUnicode> = values
+            .iter()
+            .map(|s| s.parse().unwrap_or_default())
+            .collect();
+        g.new_dataset_builder()
+            .with_data(ndarray::ArrayView1::from(&v))
+            .create(name)?;
+        Ok(())
+    };
+    let ids: Vec<i64> = r.points.iter().map(|p| p.id as i64).collect();
+    g.new_dataset_builder()
+        .with_data(ndarray::ArrayView1::from(&ids))
+        .create("id")?;
+    let params: Vec<String> = r
+        .points
+        .first()
+        .map(|p| p.parameters.keys().cloned().collect())
+        .unwrap_or_default();
+    for k in &params {
+        let column: Vec<&Value> = r
+            .points
+            .iter()
+            .filter_map(|p| p.parameters.get(k))
+            .collect();
+        if column.iter().all(|v| matches!(v, Value::Number(_))) {
+            let nums: Vec<f64> = column
+                .iter()
+                .map(|v| {
+                    if let Value::Number(x) = v {
+                        *x
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect();
+            write_f64(&g, k, &nums, 1)?;
+        } else {
+            text(&g, k, column.iter().map(|v| v.to_string()).collect())?;
+        }
+    }
+    text(
+        &g,
+        "verdict",
+        r.points.iter().map(|p| p.verdict.clone()).collect(),
+    )?;
+    let ds = write_f64(
+        &g,
+        "mass",
+        &r.points
+            .iter()
+            .map(|p| p.mass.unwrap_or(f64::NAN))
+            .collect::<Vec<_>>(),
+        1,
+    )?;
+    text_attr(&ds, "unit", "kg")?;
+    write_f64(
+        &g,
+        "worst_margin",
+        &r.points
+            .iter()
+            .map(|p| p.worst_margin.unwrap_or(f64::NAN))
+            .collect::<Vec<_>>(),
+        1,
+    )?;
+    let mut checks: Vec<&String> = r.points.iter().flat_map(|p| p.checks.keys()).collect();
+    checks.sort();
+    checks.dedup();
+    for (i, c) in checks.iter().enumerate() {
+        let cg = g.create_group(&format!("check_{i}"))?;
+        text_attr(&cg, "criterion", c)?;
+        let values: Vec<f64> = r
+            .points
+            .iter()
+            .map(|p| p.checks.get(*c).map_or(f64::NAN, |x| x.0))
+            .collect();
+        let margins: Vec<f64> = r
+            .points
+            .iter()
+            .map(|p| p.checks.get(*c).and_then(|x| x.1).unwrap_or(f64::NAN))
+            .collect();
+        write_f64(&cg, "value", &values, 1)?;
+        write_f64(&cg, "margin", &margins, 1)?;
+    }
+    file.close()?;
+    Ok(())
 }
 
 /// One row per design point: parameters, verdict, mass, worst margin, then the value and

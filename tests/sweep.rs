@@ -55,6 +55,33 @@ fn sweep_points_equal_single_runs_and_resume_without_recomputing() {
     assert_eq!(first.lightest_passing, again.lightest_passing);
     let csv = std::fs::read_to_string(&again.files[0]).unwrap();
     assert_eq!(csv.lines().count(), 19, "header and one row per point");
+    // The HDF5 table opens with an independent reader; the plots are complete SVG.
+    let h5 = again
+        .files
+        .iter()
+        .find(|f| f.ends_with("_sweep.h5"))
+        .unwrap();
+    let dump = std::process::Command::new("h5dump")
+        .args(["-d", "/points/mass"])
+        .arg(h5)
+        .output()
+        .expect("h5dump is installed");
+    assert!(dump.status.success() && String::from_utf8_lossy(&dump.stdout).contains("( 18 )"));
+    let svgs: Vec<_> = again.files.iter().filter(|f| f.ends_with(".svg")).collect();
+    assert_eq!(
+        svgs.len(),
+        3,
+        "Pareto front and one plot per numeric parameter"
+    );
+    for f in svgs {
+        let svg = std::fs::read_to_string(f).unwrap();
+        assert!(
+            svg.starts_with("<svg")
+                && svg.ends_with("</svg>\n")
+                && svg.matches("<circle").count() == 18,
+            "{f}"
+        );
+    }
 }
 
 #[test]
