@@ -87,6 +87,9 @@ impl From<PrecisionSpec> for vproto_solver::Precision {
 pub struct ModelSpec {
     /// A Gmsh `.msh` file (4.1, ASCII or binary), relative to the case file.
     pub mesh: Option<Spanned<PathBuf>>,
+    /// A parametric Gmsh `.geo` file, meshed by the `gmsh` executable with the case's
+    /// numeric parameters set (`-setnumber`) for its `DefineConstant`s of the same names.
+    pub geo: Option<Spanned<PathBuf>>,
     /// A built-in parametric generator.
     pub generate: Option<GeneratorSpec>,
 }

@@ -154,6 +154,42 @@ struct VolumeBlock {
     entities: Vec<i32>,
 }
 
+/// Meshes a parametric `.geo` file with the `gmsh` executable (3D, MSH 4.1), setting
+/// each numeric parameter with `-setnumber`, and reads the result.
+pub fn mesh_geo(geo: &Path, parameters: &crate::params::Parameters) -> Result<Mesh> {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out = std::env::temp_dir().join(format!("vproto_{}_{n}.msh", std::process::id()));
+    let mut cmd = std::process::Command::new("gmsh");
+    cmd.arg(geo)
+        .args(["-3", "-format", "msh41", "-bin", "-v", "2", "-o"])
+        .arg(&out);
+    for (k, v) in parameters {
+        if let crate::params::Value::Number(x) = v {
+            cmd.args(["-setnumber", k, &format!("{x:?}")]);
+        }
+    }
+    let run = cmd.output().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => anyhow!(
+            "meshing {} needs the `gmsh` executable on PATH (e.g. `python3 -m pip install gmsh`)",
+            geo.display()
+        ),
+        _ => anyhow!("cannot run gmsh: {e}"),
+    })?;
+    let mesh = if run.status.success() {
+        read(&out)
+    } else {
+        Err(anyhow!(
+            "gmsh failed on {}:\n{}{}",
+            geo.display(),
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        ))
+    };
+    let _ = std::fs::remove_file(&out);
+    mesh
+}
+
 /// Reads a `.msh` file into a mesh with its physical groups as named sets.
 pub fn read(path: &Path) -> Result<Mesh> {
     let data =

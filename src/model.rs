@@ -62,14 +62,18 @@ impl Analysis {
 
 pub fn build_mesh(case: &Case) -> Result<Mesh> {
     let m = &case.spec.model;
-    let mesh = match (&m.mesh, &m.generate) {
-        (Some(path), None) => {
+    let mesh = match (&m.mesh, &m.geo, &m.generate) {
+        (Some(path), None, None) => {
             let file = case.resolve(path.get_ref());
             crate::gmsh::read(&file).map_err(|e| anyhow!("{}: {e:#}", case.at(path.span())))?
         }
-        (None, Some(g)) => generated(g)?,
+        (None, Some(geo), None) => {
+            let file = case.resolve(geo.get_ref());
+            crate::gmsh::mesh_geo(&file, &case.parameters).map_err(|e| anyhow!("{}: {e:#}", case.at(geo.span())))?
+        }
+        (None, None, Some(g)) => generated(g)?,
         _ => bail!(
-            "{}: [model] needs exactly one of `mesh = \"file.msh\"` or a [model.generate] table",
+            "{}: [model] needs exactly one of `mesh = \"file.msh\"`, `geo = \"file.geo\"` or a [model.generate] table",
             case.path.display()
         ),
     };

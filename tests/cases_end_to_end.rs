@@ -197,6 +197,25 @@ fn a_failing_criterion_exits_one_and_a_bad_case_exits_two_with_its_line() {
         "{err}"
     );
 
+    // A parametric .geo model without the gmsh executable: a clear error, not a panic.
+    let geo_case = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases/lug_geo.toml");
+    let r = Command::new(env!("CARGO_BIN_EXE_vproto"))
+        .args([
+            "run",
+            geo_case.to_str().unwrap(),
+            "--out",
+            dir.path().to_str().unwrap(),
+        ])
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.contains("lug_geo.toml:") && err.contains("needs the `gmsh` executable"),
+        "{err}"
+    );
+
     let floating = dir.path().join("floating.toml");
     std::fs::write(
         &floating,
