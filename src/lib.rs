@@ -7,6 +7,7 @@
 
 pub mod case;
 pub mod criteria;
+pub mod distributed;
 pub mod expr;
 pub mod gmsh;
 pub mod materials;

@@ -51,6 +51,24 @@ fn emit(text: &str) {
     let _ = std::io::stdout().write_all(text.as_bytes());
 }
 
+/// Runs a sweep, across MPI ranks when built with the `mpi` feature; returns the report
+/// and this process's rank.
+fn sweep(
+    case: &std::path::Path,
+    out: Option<PathBuf>,
+) -> anyhow::Result<(vproto::sweep::SweepReport, usize)> {
+    #[cfg(feature = "mpi")]
+    {
+        let universe =
+            mpi::initialize().ok_or_else(|| anyhow::anyhow!("MPI is already initialised"))?;
+        let ranks = vproto::distributed::Mpi::new(&universe);
+        let rank = vproto::distributed::Distribution::rank(&ranks);
+        Ok((vproto::sweep::run_sweep_on(case, out, &ranks)?, rank))
+    }
+    #[cfg(not(feature = "mpi"))]
+    Ok((vproto::sweep::run_sweep(case, out)?, 0))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let level = match cli.verbose {
@@ -94,9 +112,11 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Sweep { case, out } => match vproto::sweep::run_sweep(&case, out) {
-            Ok(report) => {
-                emit(&vproto::report::sweep_table(&report));
+        Command::Sweep { case, out } => match sweep(&case, out) {
+            Ok((report, rank)) => {
+                if rank == 0 {
+                    emit(&vproto::report::sweep_table(&report));
+                }
                 if report.lightest_passing.is_some() {
                     ExitCode::SUCCESS
                 } else {

@@ -199,8 +199,18 @@ impl XorShift {
     }
 }
 
-/// Runs every design point of the case's `[sweep]` in parallel.
+/// Runs every design point of the case's `[sweep]` in parallel, in this process.
 pub fn run_sweep(path: &Path, out: Option<PathBuf>) -> Result<SweepReport> {
+    run_sweep_on(path, out, &crate::distributed::Single)
+}
+
+/// Runs this rank's share of the design points in parallel and gathers every rank's
+/// results; only rank 0 writes the sweep table and plots.
+pub fn run_sweep_on(
+    path: &Path,
+    out: Option<PathBuf>,
+    ranks: &dyn crate::distributed::Distribution,
+) -> Result<SweepReport> {
     let case = crate::case::Case::load(path)?;
     let Some(spec) = &case.spec.sweep else {
         bail!("{}: the case has no [sweep] table", path.display())
@@ -211,15 +221,20 @@ pub fn run_sweep(path: &Path, out: Option<PathBuf>) -> Result<SweepReport> {
     if pts.is_empty() {
         bail!("{}: the sweep has no points", path.display());
     }
-    let bar = indicatif::ProgressBar::new(pts.len() as u64).with_style(
+    let total = pts.len();
+    let mine: Vec<(usize, Parameters)> = pts
+        .into_iter()
+        .enumerate()
+        .filter(|(id, _)| id % ranks.size() == ranks.rank())
+        .collect();
+    let bar = indicatif::ProgressBar::new(mine.len() as u64).with_style(
         indicatif::ProgressStyle::with_template(
             "{bar:40} {pos}/{len} points, {elapsed} elapsed, ETA {eta}",
         )
         .expect("valid template"),
     );
-    let mut points: Vec<PointResult> = pts
+    let done: Vec<PointResult> = mine
         .into_par_iter()
-        .enumerate()
         .map(|(id, p)| {
             let r = run_point(path, &dir, id, p);
             bar.inc(1);
@@ -227,6 +242,10 @@ pub fn run_sweep(path: &Path, out: Option<PathBuf>) -> Result<SweepReport> {
         })
         .collect();
     bar.finish_and_clear();
+    let mut points: Vec<PointResult> = Vec::with_capacity(total);
+    for bytes in ranks.all_gather(serde_json::to_vec(&done)?) {
+        points.extend(serde_json::from_slice::<Vec<PointResult>>(&bytes)?);
+    }
     points.sort_by_key(|p| p.id);
 
     let passing = points
@@ -247,6 +266,9 @@ pub fn run_sweep(path: &Path, out: Option<PathBuf>) -> Result<SweepReport> {
         pareto_front,
         files: vec![],
     };
+    if ranks.rank() != 0 {
+        return Ok(report);
+    }
     let csv = dir.join(format!("{name}_sweep.csv"));
     atomically(&csv, |tmp| Ok(std::fs::write(tmp, table_csv(&report))?))?;
     report.files.push(csv.display().to_string());
