@@ -627,6 +627,28 @@ mod tests {
     }
 
     #[test]
+    fn table_plan_reads_numbers_and_names() {
+        let dir = std::env::temp_dir().join(format!("vproto_table_plan_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("points.csv"),
+            "t, alloy\n0.004, steel_s355\n0.006, aluminium_6061_t6\n",
+        )
+        .unwrap();
+        let spec: SweepSpec = toml::from_str("plan = \"table\"\ntable = \"points.csv\"").unwrap();
+        let pts = points(&spec, &dir).unwrap();
+        assert_eq!(pts.len(), 2);
+        assert_eq!(pts[1]["t"], Value::Number(0.006));
+        assert_eq!(pts[0]["alloy"], Value::Text("steel_s355".into()));
+        std::fs::write(dir.join("points.csv"), "t, alloy\n0.004\n").unwrap();
+        assert!(points(&spec, &dir)
+            .unwrap_err()
+            .to_string()
+            .contains("points.csv:2: 1 values for 2 columns"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn pareto_front_keeps_only_undominated_designs() {
         let p = |id, mass, margin| PointResult {
             id,
