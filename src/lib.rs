@@ -15,6 +15,7 @@ pub mod model;
 pub mod output;
 pub mod params;
 pub mod plot;
+pub mod regress;
 pub mod report;
 pub mod run;
 pub mod sweep;

@@ -41,6 +41,24 @@ enum Command {
         #[arg(short, long)]
         out: Option<PathBuf>,
     },
+    /// Run every case of a directory and compare with its stored baselines.
+    Regress {
+        /// Directory of case files (baselines in <dir>/baselines/).
+        #[arg(default_value = "cases")]
+        dir: PathBuf,
+        /// Write the current results as the new baselines (after an intended change).
+        #[arg(long)]
+        update: bool,
+        /// Where the cases' result files go.
+        #[arg(short, long, default_value = "out/regress")]
+        out: PathBuf,
+        /// Also write a JUnit XML report here.
+        #[arg(long)]
+        junit: Option<PathBuf>,
+        /// Also write a Markdown summary here (for a pull-request comment).
+        #[arg(long)]
+        markdown: Option<PathBuf>,
+    },
     /// List the materials of the built-in library.
     Materials,
 }
@@ -121,6 +139,46 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 } else {
                     ExitCode::from(1)
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Regress {
+            dir,
+            update,
+            out,
+            junit,
+            markdown,
+        } => match vproto::regress::regress(&dir, &out, update) {
+            Ok(reports) => {
+                emit(&vproto::regress::text(&reports));
+                let write = |path: &Option<PathBuf>, text: String| -> anyhow::Result<()> {
+                    if let Some(p) = path {
+                        vproto::output::atomically(p, |tmp| Ok(std::fs::write(tmp, &text)?))?;
+                    }
+                    Ok(())
+                };
+                if let Err(e) = write(&junit, vproto::regress::junit(&reports))
+                    .and_then(|_| write(&markdown, vproto::regress::markdown(&reports)))
+                {
+                    eprintln!("error: {e:#}");
+                    return ExitCode::from(2);
+                }
+                if update {
+                    emit(&format!(
+                        "baselines written to {}\n",
+                        dir.join("baselines").display()
+                    ));
+                }
+                if reports.iter().any(|r| r.error.is_some()) {
+                    ExitCode::from(2)
+                } else if !update && reports.iter().any(|r| r.regressed()) {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
                 }
             }
             Err(e) => {
