@@ -1,6 +1,8 @@
-//! The `vproto` command line. Exit codes: 0 every criterion passes, 1 a criterion
-//! fails, 2 the case could not be run (the error is printed once, with its causes).
+//! The `vproto` command line. Exit codes: 0 every criterion passes (every design
+//! point, every case), 1 one fails, 2 something could not be run — the error is printed
+//! once, here, with its causes.
 
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,12 +71,20 @@ fn emit(text: &str) {
     let _ = std::io::stdout().write_all(text.as_bytes());
 }
 
+fn pass_or_fail(pass: bool) -> ExitCode {
+    if pass {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 /// Runs a sweep, across MPI ranks when built with the `mpi` feature; returns the report
 /// and this process's rank.
 fn sweep(
     case: &std::path::Path,
     out: Option<PathBuf>,
-) -> anyhow::Result<(vproto::sweep::SweepReport, usize)> {
+) -> Result<(vproto::sweep::SweepReport, usize)> {
     #[cfg(feature = "mpi")]
     {
         let universe =
@@ -87,105 +97,60 @@ fn sweep(
     Ok((vproto::sweep::run_sweep(case, out)?, 0))
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let level = match cli.verbose {
-        0 => "warn",
-        1 => "info",
-        _ => "debug",
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| level.into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match cli.command {
+fn execute(command: Command) -> Result<ExitCode> {
+    match command {
         Command::Run { case, out, json } => {
             let spinner = indicatif::ProgressBar::new_spinner()
                 .with_message(format!("running {}", case.display()));
             spinner.enable_steady_tick(std::time::Duration::from_millis(120));
             let result = run_case(&case, &RunOptions::all_files(out));
             spinner.finish_and_clear();
-            match result {
-                Ok(summary) => {
-                    if json {
-                        emit(&format!(
-                            "{}\n",
-                            serde_json::to_string_pretty(&summary).expect("summary serialises")
-                        ));
-                    } else {
-                        emit(&vproto::report::table(&summary));
-                        emit(&format!("results: {}\n", summary.files.join(", ")));
-                    }
-                    if summary.verdict == "PASS" {
-                        ExitCode::SUCCESS
-                    } else {
-                        ExitCode::from(1)
-                    }
-                }
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    ExitCode::from(2)
-                }
+            let summary = result?;
+            if json {
+                emit(&format!("{}\n", serde_json::to_string_pretty(&summary)?));
+            } else {
+                emit(&vproto::report::table(&summary));
+                emit(&format!("results: {}\n", summary.files.join(", ")));
             }
+            Ok(pass_or_fail(summary.verdict == "PASS"))
         }
-        Command::Sweep { case, out } => match sweep(&case, out) {
-            Ok((report, rank)) => {
-                if rank == 0 {
-                    emit(&vproto::report::sweep_table(&report));
-                }
-                if report.lightest_passing.is_some() {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(1)
-                }
+        Command::Sweep { case, out } => {
+            let (report, rank) = sweep(&case, out)?;
+            if rank == 0 {
+                emit(&vproto::report::sweep_table(&report));
             }
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                ExitCode::from(2)
-            }
-        },
+            Ok(pass_or_fail(report.lightest_passing.is_some()))
+        }
         Command::Regress {
             dir,
             update,
             out,
             junit,
             markdown,
-        } => match vproto::regress::regress(&dir, &out, update) {
-            Ok(reports) => {
-                emit(&vproto::regress::text(&reports));
-                let write = |path: &Option<PathBuf>, text: String| -> anyhow::Result<()> {
-                    if let Some(p) = path {
-                        vproto::output::atomically(p, |tmp| Ok(std::fs::write(tmp, &text)?))?;
-                    }
-                    Ok(())
-                };
-                if let Err(e) = write(&junit, vproto::regress::junit(&reports))
-                    .and_then(|_| write(&markdown, vproto::regress::markdown(&reports)))
-                {
-                    eprintln!("error: {e:#}");
-                    return ExitCode::from(2);
-                }
-                if update {
-                    emit(&format!(
-                        "baselines written to {}\n",
-                        dir.join("baselines").display()
-                    ));
-                }
-                if reports.iter().any(|r| r.error.is_some()) {
-                    ExitCode::from(2)
-                } else if !update && reports.iter().any(|r| r.regressed()) {
-                    ExitCode::from(1)
-                } else {
-                    ExitCode::SUCCESS
+        } => {
+            let reports = vproto::regress::regress(&dir, &out, update)?;
+            emit(&vproto::regress::text(&reports));
+            for (path, text) in [
+                (junit, vproto::regress::junit(&reports)),
+                (markdown, vproto::regress::markdown(&reports)),
+            ] {
+                if let Some(p) = path {
+                    vproto::output::atomically(&p, |tmp| Ok(std::fs::write(tmp, &text)?))?;
                 }
             }
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                ExitCode::from(2)
+            if update {
+                emit(&format!(
+                    "baselines written to {}\n",
+                    dir.join("baselines").display()
+                ));
             }
-        },
+            if reports.iter().any(|r| r.error.is_some()) {
+                return Ok(ExitCode::from(2));
+            }
+            Ok(pass_or_fail(
+                update || !reports.iter().any(|r| r.regressed()),
+            ))
+        }
         Command::Materials => {
             let lib = vproto::materials::Library::built_in();
             emit(&format!(
@@ -204,7 +169,26 @@ fn main() -> ExitCode {
                     m.source
                 ));
             }
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| level.into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    execute(cli.command).unwrap_or_else(|e| {
+        eprintln!("error: {e:#}");
+        ExitCode::from(2)
+    })
 }
