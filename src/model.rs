@@ -71,7 +71,7 @@ pub fn build_mesh(case: &Case) -> Result<Mesh> {
             let file = case.resolve(geo.get_ref());
             crate::gmsh::mesh_geo(&file, &case.parameters).map_err(|e| anyhow!("{}: {e:#}", case.at(geo.span())))?
         }
-        (None, None, Some(g)) => generated(g)?,
+        (None, None, Some(g)) => generated(g).map_err(|e| anyhow!("{}: [model.generate]: {e:#}", case.path.display()))?,
         _ => bail!(
             "{}: [model] needs exactly one of `mesh = \"file.msh\"`, `geo = \"file.geo\"` or a [model.generate] table",
             case.path.display()

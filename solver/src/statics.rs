@@ -279,6 +279,18 @@ impl StaticModel<'_> {
         let t = Instant::now();
         let k_ubar = internal_forces(mesh, &self.materials, &ubar)?;
         let loads: Vec<Vec<f64>> = cases.iter().map(|c| self.load_vector(c)).collect();
+        if let Some((case, f)) = cases
+            .iter()
+            .zip(&loads)
+            .find(|(_, f)| f.iter().any(|v| !v.is_finite()))
+        {
+            let dof = f.iter().position(|v| !v.is_finite()).unwrap_or(0);
+            return Err(SolverError::LinearSolver(format!(
+                "load case '{}': the applied load at node {} is not finite: check the load values",
+                case.name,
+                dof / 3
+            )));
+        }
         let mut rhs = Mat::<f64>::from_fn(dofs.free_count(), cases.len(), |i, j| {
             let d = dofs.free_dofs()[i];
             loads[j][d] - k_ubar[d]
