@@ -31,6 +31,22 @@ pub fn physical_gradients<E: Shape<N>, const N: usize>(
     Some((dn * inv, det))
 }
 
+/// [`physical_gradients`] at quadrature point `q`, or the error naming the inverted or
+/// degenerate element `id` and its Jacobian determinant there.
+pub fn checked_gradients<E: Shape<N>, const N: usize>(
+    x: &SMatrix<f64, N, 3>,
+    xi: &[f64; 3],
+    q: usize,
+    id: usize,
+) -> Result<(SMatrix<f64, N, 3>, f64)> {
+    physical_gradients::<E, N>(x, xi).ok_or_else(|| SolverError::BadElement {
+        element: id,
+        kind: E::KIND.name(),
+        det_j: jacobian(x, &E::gradients(&(*xi).into())).determinant(),
+        point: q,
+    })
+}
+
 /// Stiffness matrix of one isotropic element: K_ab = ∫ λ g_a g_bᵀ + μ g_b g_aᵀ + μ (g_a·g_b) I.
 pub fn element_stiffness<E: Shape<N>, const N: usize, const D: usize>(
     x: &SMatrix<f64, N, 3>,
@@ -41,12 +57,7 @@ pub fn element_stiffness<E: Shape<N>, const N: usize, const D: usize>(
     let (lambda, mu) = material.lame();
     let mut k = SMatrix::<f64, D, D>::zeros();
     for (q, (xi, w)) in E::quadrature().iter().enumerate() {
-        let (g, det) = physical_gradients::<E, N>(x, xi).ok_or(SolverError::BadElement {
-            element: id,
-            kind: E::KIND.name(),
-            det_j: jacobian(x, &E::gradients(&(*xi).into())).determinant(),
-            point: q,
-        })?;
+        let (g, det) = checked_gradients::<E, N>(x, xi, q, id)?;
         let dv = w * det;
         for b in 0..N {
             let gb = g.row(b).transpose() * dv;

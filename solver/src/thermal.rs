@@ -7,7 +7,7 @@
 //! is f − K T̄ and the heat flowing in at fixed nodes is (K T − f) there.
 
 use crate::assembly::{
-    add_face_matrix, assemble_scalar, matrix, physical_gradients, ElementMatrix,
+    add_face_matrix, assemble_scalar, checked_gradients, matrix, physical_gradients, ElementMatrix,
 };
 use crate::dofs::DofMap;
 use crate::element::{natural_nodes, Shape};
@@ -77,12 +77,7 @@ impl ElementMatrix for Conduction<'_> {
         const { assert!(D == N) };
         let mut k = SMatrix::<f64, D, D>::zeros();
         for (q, (xi, w)) in E::quadrature().iter().enumerate() {
-            let (g, det) = physical_gradients::<E, N>(x, xi).ok_or(SolverError::BadElement {
-                element: id,
-                kind: E::KIND.name(),
-                det_j: f64::NAN,
-                point: q,
-            })?;
+            let (g, det) = checked_gradients::<E, N>(x, xi, q, id)?;
             let gg = g * g.transpose() * (self.0[id] * w * det);
             for b in 0..N {
                 for a in 0..N {
