@@ -36,6 +36,10 @@ pub enum SolverError {
     Material { region: String, reason: String },
     #[error("linear solver: {0}")]
     LinearSolver(String),
+    #[error("mechanism: {0}")]
+    Mechanism(String),
+    #[error("motion analysis stopped at t = {time:.6e} s: {reason}")]
+    Integration { time: f64, reason: String },
     #[error("the model has no free degrees of freedom")]
     NothingToSolve,
 }

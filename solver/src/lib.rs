@@ -17,6 +17,7 @@ pub mod loads;
 pub mod material;
 pub mod mesh;
 pub mod modal;
+pub mod multibody;
 pub mod ordering;
 pub mod quadrature;
 pub mod recovery;
