@@ -27,7 +27,8 @@ pub struct CaseSpec {
     pub name: Option<String>,
     #[serde(default)]
     pub description: String,
-    pub model: ModelSpec,
+    /// The finite-element model (optional when the case is a mechanism only).
+    pub model: Option<ModelSpec>,
     /// Extra material library files (relative to the case file), read after the
     /// built-in library `models/materials.toml`.
     #[serde(default)]
@@ -36,10 +37,14 @@ pub struct CaseSpec {
     #[serde(default)]
     pub materials: BTreeMap<String, crate::materials::MaterialSpec>,
     /// Region (element set) name → material name; `all` covers every element.
+    #[serde(default)]
     pub regions: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     pub constraint: Vec<ConstraintSpec>,
+    #[serde(default)]
     pub load_case: Vec<LoadCaseSpec>,
+    /// A mechanism in motion: rigid bodies, joints, drivers, springs, loads.
+    pub mechanism: Option<crate::mechanism::MechanismSpec>,
     /// Criteria checked in every load case.
     #[serde(default)]
     pub criterion: Vec<Spanned<CriterionSpec>>,
@@ -92,6 +97,18 @@ pub struct ModelSpec {
     pub geo: Option<Spanned<PathBuf>>,
     /// A built-in parametric generator.
     pub generate: Option<GeneratorSpec>,
+    /// Extra face sets: the boundary faces inside a box.
+    #[serde(default)]
+    pub face_set: Vec<Spanned<FaceSetSpec>>,
+}
+
+/// `[[model.face_set]]`: the boundary faces whose nodes all lie in [min, max].
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaceSetSpec {
+    pub name: String,
+    pub min: [f64; 3],
+    pub max: [f64; 3],
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -123,6 +140,9 @@ pub enum GeneratorSpec {
         size: [f64; 3],
         divisions: [usize; 3],
         element: ElementSpec,
+        /// The corner with the smallest coordinates (default the origin).
+        #[serde(default)]
+        origin: [f64; 3],
     },
     /// Quarter plate with a central hole (symmetry planes x = 0 and y = 0).
     PlateWithHole {
@@ -171,6 +191,10 @@ pub struct LoadCaseSpec {
     pub preload: Option<Spanned<String>>,
     /// Modal: find the modes above this frequency (Hz).
     pub shift_hz: Option<f64>,
+    /// Static with mechanism loads: the instant (s) of the motion they are taken at.
+    pub at_time: Option<f64>,
+    /// Static with mechanism loads: take them when this joint's reaction force peaks.
+    pub at_peak: Option<Spanned<String>>,
     #[serde(default)]
     pub load: Vec<Spanned<LoadSpec>>,
     /// Criteria checked in this load case only.
@@ -223,6 +247,24 @@ pub enum LoadSpec {
         from: Option<String>,
         expression: Option<String>,
         reference_temperature: Option<f64>,
+    },
+    /// Static: the reaction of a mechanism joint on `body` (force and moment about the
+    /// joint point, in the part's initial pose) spread over a face set like an RBE3
+    /// coupling, at the load case's instant.
+    JointLoad {
+        joint: String,
+        body: String,
+        set: String,
+    },
+    /// Static: the d'Alembert inertia forces and gravity of `body`'s motion at the load
+    /// case's instant, on its region (default every element).
+    MotionInertia { body: String },
+    /// Static: the force of a mechanism spring on `body`, spread over a face set, at the
+    /// load case's instant.
+    SpringLoad {
+        spring: String,
+        body: String,
+        set: String,
     },
     /// Heat: a fixed temperature on a set.
     Temperature { set: String, value: f64 },
@@ -350,8 +392,17 @@ impl Case {
         }
         let text = crate::params::substitute(path, &raw, &parameters)?;
         let spec: CaseSpec = toml::from_str(&text).map_err(|e| syntax_error(path, &text, &e))?;
-        if spec.load_case.is_empty() {
-            bail!("{}: the case defines no [[load_case]]", path.display());
+        if spec.load_case.is_empty() && spec.mechanism.is_none() {
+            bail!(
+                "{}: the case defines no [[load_case]] and no [mechanism]",
+                path.display()
+            );
+        }
+        if !spec.load_case.is_empty() && spec.model.is_none() {
+            bail!(
+                "{}: load cases need a [model] (a mesh, a .geo or a generator)",
+                path.display()
+            );
         }
         let valid = |n: &str| {
             !n.is_empty()
@@ -433,6 +484,33 @@ impl Case {
             }
             if lc.preload.is_some() {
                 misplaced("preload", &[AnalysisSpec::Buckling])?;
+            }
+            let from_motion = lc.load.iter().find(|l| {
+                matches!(
+                    l.get_ref(),
+                    LoadSpec::JointLoad { .. }
+                        | LoadSpec::MotionInertia { .. }
+                        | LoadSpec::SpringLoad { .. }
+                )
+            });
+            if let Some(l) = from_motion {
+                let line = text[..l.span().start].matches('\n').count() + 1;
+                if spec.mechanism.is_none() {
+                    bail!("{}:{line}: this load comes from a mechanism, but the case has no [mechanism]", path.display());
+                }
+                if lc.at_time.is_some() == lc.at_peak.is_some() {
+                    bail!(
+                        "{}:{line}: load case '{}' takes loads from the mechanism: give it exactly one of `at_time = <s>` or `at_peak = \"<joint>\"`",
+                        path.display(),
+                        lc.name
+                    );
+                }
+            } else if lc.at_time.is_some() || lc.at_peak.is_some() {
+                bail!(
+                    "{}: load case '{}': `at_time`/`at_peak` pick the instant of mechanism loads (joint_load, motion_inertia), and it has none",
+                    path.display(),
+                    lc.name
+                );
             }
             if lc.analysis == AnalysisSpec::Buckling {
                 let Some(pre) = &lc.preload else {
@@ -584,7 +662,10 @@ total = [0.0, 0.0, -100.0]
     fn minimal_case_parses() {
         let c = parse(MINIMAL).unwrap();
         assert_eq!(c.load_case[0].load.len(), 1);
-        assert!(matches!(c.model.generate, Some(GeneratorSpec::Box { .. })));
+        assert!(matches!(
+            c.model.unwrap().generate,
+            Some(GeneratorSpec::Box { .. })
+        ));
     }
 
     #[test]

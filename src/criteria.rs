@@ -37,6 +37,10 @@ pub enum Quantity {
     Factor,
     /// Temperature, in the unit the case file uses (K or °C).
     Temperature,
+    Moment,
+    Acceleration,
+    /// An angle (rad).
+    Angle,
 }
 
 impl Quantity {
@@ -48,6 +52,9 @@ impl Quantity {
             Self::Frequency => "Hz",
             Self::Fraction | Self::Factor => "1",
             Self::Temperature => "K or degC (as given)",
+            Self::Moment => "N m",
+            Self::Acceleration => "m/s^2",
+            Self::Angle => "rad",
         }
     }
 }
@@ -68,7 +75,7 @@ pub struct Check {
 }
 
 impl Check {
-    fn new(
+    pub(crate) fn new(
         load_case: &str,
         criterion: String,
         quantity: Quantity,

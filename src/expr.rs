@@ -11,7 +11,7 @@ pub enum Expr {
     Variable(usize),
     Neg(Box<Expr>),
     Binary(char, Box<Expr>, Box<Expr>),
-    Call(fn(&[f64]) -> f64, Vec<Expr>),
+    Call(&'static Function, Vec<Expr>),
 }
 
 /// A built-in function: name, number of arguments, implementation.
@@ -67,7 +67,114 @@ impl Expr {
                     _ => a.powf(b),
                 }
             }
-            Self::Call(f, args) => f(&args.iter().map(|a| a.eval(vars)).collect::<Vec<_>>()),
+            Self::Call(f, args) => (f.2)(&args.iter().map(|a| a.eval(vars)).collect::<Vec<_>>()),
+        }
+    }
+}
+
+/// A value with its first and second derivative along one variable.
+pub type Jet = [f64; 3];
+
+fn mul(a: Jet, b: Jet) -> Jet {
+    [
+        a[0] * b[0],
+        a[1] * b[0] + a[0] * b[1],
+        a[2] * b[0] + 2.0 * a[1] * b[1] + a[0] * b[2],
+    ]
+}
+
+fn div(a: Jet, b: Jet) -> Jet {
+    let q0 = a[0] / b[0];
+    let q1 = (a[1] - q0 * b[1]) / b[0];
+    [q0, q1, (a[2] - 2.0 * q1 * b[1] - q0 * b[2]) / b[0]]
+}
+
+/// g(u) for a scalar function with derivatives g', g'' at u₀ (chain rule to 2nd order).
+fn chain(u: Jet, g: f64, dg: f64, ddg: f64) -> Jet {
+    [g, dg * u[1], ddg * u[1] * u[1] + dg * u[2]]
+}
+
+fn pow(a: Jet, b: Jet) -> Jet {
+    if b[1] == 0.0 && b[2] == 0.0 {
+        let (x, p) = (a[0], b[0]);
+        chain(
+            a,
+            x.powf(p),
+            p * x.powf(p - 1.0),
+            p * (p - 1.0) * x.powf(p - 2.0),
+        )
+    } else {
+        let ln = chain(a, a[0].ln(), 1.0 / a[0], -1.0 / (a[0] * a[0]));
+        let e = mul(b, ln);
+        let v = e[0].exp();
+        chain(e, v, v, v)
+    }
+}
+
+impl Expr {
+    /// Value and first two derivatives with respect to variable `wrt` — exact, by
+    /// propagating derivatives through the tree (used for prescribed motions of time).
+    pub fn jet(&self, vars: &[f64], wrt: usize) -> Jet {
+        match self {
+            Self::Number(v) => [*v, 0.0, 0.0],
+            Self::Variable(i) => [vars[*i], if *i == wrt { 1.0 } else { 0.0 }, 0.0],
+            Self::Neg(e) => e.jet(vars, wrt).map(|x| -x),
+            Self::Binary(op, a, b) => {
+                let (a, b) = (a.jet(vars, wrt), b.jet(vars, wrt));
+                match op {
+                    '+' => [a[0] + b[0], a[1] + b[1], a[2] + b[2]],
+                    '-' => [a[0] - b[0], a[1] - b[1], a[2] - b[2]],
+                    '*' => mul(a, b),
+                    '/' => div(a, b),
+                    _ => pow(a, b),
+                }
+            }
+            Self::Call(f, args) => {
+                let a: Vec<Jet> = args.iter().map(|x| x.jet(vars, wrt)).collect();
+                let u = a[0];
+                let x = u[0];
+                match f.0 {
+                    "sqrt" => chain(u, x.sqrt(), 0.5 / x.sqrt(), -0.25 / (x * x.sqrt())),
+                    "abs" => u.map(|v| v * x.signum()),
+                    "exp" => chain(u, x.exp(), x.exp(), x.exp()),
+                    "ln" => chain(u, x.ln(), 1.0 / x, -1.0 / (x * x)),
+                    "log10" => chain(
+                        u,
+                        x.log10(),
+                        1.0 / (x * std::f64::consts::LN_10),
+                        -1.0 / (x * x * std::f64::consts::LN_10),
+                    ),
+                    "sin" => chain(u, x.sin(), x.cos(), -x.sin()),
+                    "cos" => chain(u, x.cos(), -x.sin(), -x.cos()),
+                    "tan" => {
+                        let (t, s2) = (x.tan(), 1.0 / (x.cos() * x.cos()));
+                        chain(u, t, s2, 2.0 * t * s2)
+                    }
+                    "atan2" => {
+                        let (y, x) = (a[0], a[1]);
+                        let r2 = x[0] * x[0] + y[0] * y[0];
+                        let n = x[0] * y[1] - y[0] * x[1];
+                        let dn = x[0] * y[2] - y[0] * x[2];
+                        let dr2 = 2.0 * (x[0] * x[1] + y[0] * y[1]);
+                        [y[0].atan2(x[0]), n / r2, (dn * r2 - n * dr2) / (r2 * r2)]
+                    }
+                    "min" => {
+                        if a[0][0] <= a[1][0] {
+                            a[0]
+                        } else {
+                            a[1]
+                        }
+                    }
+                    "max" => {
+                        if a[0][0] >= a[1][0] {
+                            a[0]
+                        } else {
+                            a[1]
+                        }
+                    }
+                    _ => pow(a[0], a[1]),
+                }
+            }
         }
     }
 }
@@ -158,21 +265,20 @@ impl Parser<'_> {
                 let name = std::str::from_utf8(&self.s[start..self.pos]).expect("ASCII");
                 if self.peek() == Some(b'(') {
                     self.pos += 1;
-                    let &(_, arity, f) =
-                        FUNCTIONS.iter().find(|(n, ..)| *n == name).ok_or_else(|| {
-                            anyhow!(
-                                "unknown function '{name}'; known: {}",
-                                FUNCTIONS.iter().map(|f| f.0).collect::<Vec<_>>().join(", ")
-                            )
-                        })?;
+                    let f = FUNCTIONS.iter().find(|(n, ..)| *n == name).ok_or_else(|| {
+                        anyhow!(
+                            "unknown function '{name}'; known: {}",
+                            FUNCTIONS.iter().map(|f| f.0).collect::<Vec<_>>().join(", ")
+                        )
+                    })?;
                     let mut args = vec![self.expr(0)?];
                     while self.peek() == Some(b',') {
                         self.pos += 1;
                         args.push(self.expr(0)?);
                     }
                     self.expect(b')')?;
-                    if args.len() != arity {
-                        bail!("{name} takes {arity} argument(s), got {}", args.len());
+                    if args.len() != f.1 {
+                        bail!("{name} takes {} argument(s), got {}", f.1, args.len());
                     }
                     return Ok(Expr::Call(f, args));
                 }
@@ -223,6 +329,34 @@ mod tests {
         assert_eq!(eval("1.5e3 / (x - 1)", 4.0, 0.0, 0.0), 500.0);
         assert_eq!(eval("max(x, min(y, z))", 1.0, 5.0, 2.0), 2.0);
         assert!((eval("cos(pi)", 0.0, 0.0, 0.0) + 1.0).abs() < 1e-15);
+    }
+
+    /// Jets agree with central differences for every function.
+    #[test]
+    fn jets_match_finite_differences() {
+        for text in [
+            "3*t^2 - 2*t + 1",
+            "sin(2*pi*t) * exp(-t)",
+            "sqrt(1 + t^2) / (2 + cos(t))",
+            "ln(2 + t) + log10(3 + t) + tan(t / 3) + abs(t - 5)",
+            "atan2(sin(t), 2 + cos(t))",
+            "pow(1.5 + t, 2.5) + (2 + t)^(t / 4)",
+            "max(t, 1) + min(t^2, 0.5)",
+        ] {
+            let e = Expr::parse(text, &["t"]).unwrap();
+            let (t, h) = (0.37, 1e-4);
+            let f = |t: f64| e.eval(&[t]);
+            let [v, d, dd] = e.jet(&[t], 0);
+            assert!((v - f(t)).abs() < 1e-14, "{text}");
+            assert!(
+                (d - (f(t + h) - f(t - h)) / (2.0 * h)).abs() < 1e-6,
+                "{text}: {d}"
+            );
+            assert!(
+                (dd - (f(t + h) - 2.0 * f(t) + f(t - h)) / (h * h)).abs() < 1e-4,
+                "{text}: {dd}"
+            );
+        }
     }
 
     #[test]

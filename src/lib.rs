@@ -11,6 +11,7 @@ pub mod distributed;
 pub mod expr;
 pub mod gmsh;
 pub mod materials;
+pub mod mechanism;
 pub mod model;
 pub mod output;
 pub mod params;

@@ -2,8 +2,11 @@
 //! constraints and load cases. Every name the case refers to is checked here, and an
 //! unknown one is reported at its line in the case file.
 
-use crate::case::{AnalysisSpec, Case, ConstraintSpec, GeneratorSpec, LoadSpec};
+use crate::case::{
+    AnalysisSpec, Case, ConstraintSpec, GeneratorSpec, LoadCaseSpec, LoadSpec, ModelSpec,
+};
 use crate::materials::{Library, MaterialSpec};
+use crate::mechanism::MotionRun;
 use anyhow::{anyhow, bail, Result};
 use nalgebra::Vector3;
 use vproto_solver::assembly::Materials;
@@ -13,6 +16,26 @@ use vproto_solver::loads::{face_area, SurfaceLoad};
 use vproto_solver::modal::ModalOptions;
 use vproto_solver::thermal::{HeatCase, HeatLoad};
 use vproto_solver::{Constraint, Load, LoadCase, Mesh};
+
+/// The finite-element part of a case: its mesh and materials.
+pub struct Part {
+    pub mesh: Mesh,
+    pub materials: Materials,
+    /// Library entry of each material in `materials.materials` (for strengths).
+    pub material_specs: Vec<(String, MaterialSpec)>,
+}
+
+impl Part {
+    pub fn build(case: &Case, spec: &ModelSpec) -> Result<Self> {
+        let mesh = build_mesh(case, spec)?;
+        let (materials, material_specs) = assign_materials(case, &mesh)?;
+        Ok(Self {
+            mesh,
+            materials,
+            material_specs,
+        })
+    }
+}
 
 /// The model of a case, ready to solve.
 pub struct Model {
@@ -60,8 +83,7 @@ impl Analysis {
     }
 }
 
-pub fn build_mesh(case: &Case) -> Result<Mesh> {
-    let m = &case.spec.model;
+pub fn build_mesh(case: &Case, m: &ModelSpec) -> Result<Mesh> {
     let mesh = match (&m.mesh, &m.geo, &m.generate) {
         (Some(path), None, None) => {
             let file = case.resolve(path.get_ref());
@@ -77,6 +99,21 @@ pub fn build_mesh(case: &Case) -> Result<Mesh> {
             case.path.display()
         ),
     };
+    let mut mesh = mesh;
+    for set in &m.face_set {
+        let f = set.get_ref();
+        let faces = mesh.boundary_faces_in_box(Vector3::from(f.min), Vector3::from(f.max));
+        if faces.is_empty() {
+            return Err(case.error_at(
+                set,
+                format!(
+                    "face set '{}': no boundary face lies inside the box",
+                    f.name
+                ),
+            ));
+        }
+        mesh.face_sets.insert(f.name.clone(), faces);
+    }
     mesh.check()
         .map_err(|e| anyhow!("{}: {e}", case.path.display()))?;
     Ok(mesh)
@@ -88,7 +125,14 @@ fn generated(g: &GeneratorSpec) -> Result<Mesh> {
             size,
             divisions,
             element,
-        } => generate::block(size, divisions, element.into())?,
+            origin,
+        } => {
+            let mut mesh = generate::block(size, divisions, element.into())?;
+            for p in &mut mesh.nodes {
+                *p += Vector3::from(origin);
+            }
+            mesh
+        }
         GeneratorSpec::PlateWithHole {
             width,
             height,
@@ -123,9 +167,13 @@ fn generated(g: &GeneratorSpec) -> Result<Mesh> {
 }
 
 impl Model {
-    pub fn build(case: &Case) -> Result<Self> {
-        let mesh = build_mesh(case)?;
-        let (materials, material_specs) = assign_materials(case, &mesh)?;
+    /// The model of a case; loads taken from a mechanism read `motion`.
+    pub fn build(case: &Case, part: Part, motion: Option<&MotionRun>) -> Result<Self> {
+        let Part {
+            mesh,
+            materials,
+            material_specs,
+        } = part;
         let mut constraints = Vec::new();
         let mut constrained_sets = Vec::new();
         for c in &case.spec.constraint {
@@ -141,7 +189,17 @@ impl Model {
                     AnalysisSpec::Static => {
                         let mut loads = Vec::new();
                         let mut thermal_from = Vec::new();
+                        let instant = match motion {
+                            Some(m) if lc.at_time.is_some() || lc.at_peak.is_some() => {
+                                Some((m, instant(case, lc, m)?))
+                            }
+                            _ => None,
+                        };
                         for l in &lc.load {
+                            if let Some(built) = motion_load(case, &mesh, &materials, l, instant)? {
+                                loads.push(built);
+                                continue;
+                            }
                             match load(case, &mesh, l)? {
                                 Built::Static(load) => loads.push(load),
                                 Built::ThermalFrom { heat, reference } => {
@@ -332,6 +390,122 @@ enum Built {
     },
 }
 
+/// The sample of the motion a load case reads.
+fn instant(case: &Case, lc: &LoadCaseSpec, motion: &MotionRun) -> Result<usize> {
+    let err = |e: anyhow::Error| match &lc.at_peak {
+        Some(p) => case.error_at(p, e),
+        None => anyhow!("{}: load case '{}': {e}", case.path.display(), lc.name),
+    };
+    motion
+        .instant(
+            lc.at_time,
+            lc.at_peak.as_ref().map(|p| p.get_ref().as_str()),
+        )
+        .map_err(err)
+}
+
+/// A load taken from the mechanism at sample `instant`, moved into the part's initial
+/// pose (the mesh's frame): `None` for every other load.
+fn motion_load(
+    case: &Case,
+    mesh: &Mesh,
+    materials: &Materials,
+    spanned: &toml::Spanned<LoadSpec>,
+    instant: Option<(&MotionRun, usize)>,
+) -> Result<Option<Load>> {
+    let here = |e: String| case.error_at(spanned, e);
+    let (body_name, joint) = match spanned.get_ref() {
+        LoadSpec::JointLoad { joint, body, .. } => (body, Some(joint)),
+        LoadSpec::MotionInertia { body } | LoadSpec::SpringLoad { body, .. } => (body, None),
+        _ => return Ok(None),
+    };
+    let (motion, k) = instant.expect("validated: mechanism loads have an instant");
+    let b = motion
+        .body(body_name)
+        .ok_or_else(|| here(format!("unknown body '{body_name}'")))?;
+    let sample = &motion.solution.samples[k];
+    let state = &sample.bodies[b];
+    let to_part = state.rotation.transpose();
+    let centre = motion.mechanism.bodies[b].center_of_mass;
+    if let (Some(joint), LoadSpec::JointLoad { set, .. }) = (joint, spanned.get_ref()) {
+        let j = motion
+            .joint(joint)
+            .ok_or_else(|| here(format!("unknown joint '{joint}'")))?;
+        let spec = &motion.mechanism.joints[j];
+        let sign = if spec.second == vproto_solver::multibody::Part::Body(b) {
+            1.0
+        } else if spec.first == vproto_solver::multibody::Part::Body(b) {
+            -1.0
+        } else {
+            return Err(here(format!(
+                "joint '{joint}' does not connect body '{body_name}'"
+            )));
+        };
+        let js = &sample.joints[j];
+        let faces = mesh.face_set(set).map_err(|e| here(e.to_string()))?;
+        let forces = vproto_solver::coupling::spread_wrench(
+            mesh,
+            faces,
+            sign * (to_part * js.force),
+            sign * (to_part * js.moment),
+            spec.point,
+        )
+        .map_err(|e| here(e.to_string()))?;
+        return Ok(Some(Load::NodalForces(forces)));
+    }
+    if let LoadSpec::SpringLoad { spring, set, .. } = spanned.get_ref() {
+        let k = motion
+            .spring_names
+            .iter()
+            .position(|n| n == spring)
+            .ok_or_else(|| here(format!("unknown spring '{spring}'")))?;
+        let spec = &motion.mechanism.springs[k];
+        let this = vproto_solver::multibody::Part::Body(b);
+        let Some(end) = spec.parts.iter().position(|p| *p == this) else {
+            return Err(here(format!(
+                "spring '{spring}' is not attached to body '{body_name}'"
+            )));
+        };
+        let world = |i: usize| match spec.parts[i] {
+            vproto_solver::multibody::Part::Body(o) => {
+                let s = &sample.bodies[o];
+                s.position
+                    + s.rotation
+                        * (spec.points[i].coords - motion.mechanism.bodies[o].center_of_mass.coords)
+            }
+            vproto_solver::multibody::Part::Ground => spec.points[i].coords,
+        };
+        let towards_other = (world(1 - end) - world(end)).normalize();
+        let force = sample.springs[k].1 * (to_part * towards_other);
+        let faces = mesh.face_set(set).map_err(|e| here(e.to_string()))?;
+        let forces = vproto_solver::coupling::spread_wrench(
+            mesh,
+            faces,
+            force,
+            Vector3::zeros(),
+            spec.points[end],
+        )
+        .map_err(|e| here(e.to_string()))?;
+        return Ok(Some(Load::NodalForces(forces)));
+    }
+    let elements = match &motion.regions[b] {
+        Some(r) => mesh.region_elements(r).map_err(|e| here(e.to_string()))?,
+        None => (0..mesh.element_count()).collect(),
+    };
+    // d'Alembert forces −ρ(a − g): gravity enters as a reduced acceleration.
+    let motion_field = vproto_solver::coupling::RigidAcceleration {
+        reference: centre,
+        acceleration: to_part * (state.acceleration - motion.mechanism.gravity),
+        angular_velocity: to_part * state.angular_velocity,
+        angular_acceleration: to_part * state.angular_acceleration,
+    };
+    let _ = materials;
+    Ok(Some(Load::Inertia {
+        elements,
+        motion: motion_field,
+    }))
+}
+
 fn load(case: &Case, mesh: &Mesh, spanned: &toml::Spanned<LoadSpec>) -> Result<Built> {
     let here = |e: vproto_solver::SolverError| case.error_at(spanned, e);
     let faces = |set: &str| -> Result<Vec<vproto_solver::FaceRef>> {
@@ -421,5 +595,10 @@ fn load(case: &Case, mesh: &Mesh, spanned: &toml::Spanned<LoadSpec>) -> Result<B
             elements: region(r)?,
             value: *value,
         }),
+        LoadSpec::JointLoad { .. }
+        | LoadSpec::MotionInertia { .. }
+        | LoadSpec::SpringLoad { .. } => {
+            unreachable!("mechanism loads are built by motion_load")
+        }
     })
 }

@@ -28,6 +28,71 @@ fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
+/// The plotting area: data ranges mapped onto the SVG canvas.
+struct Axes {
+    x: (f64, f64),
+    y: (f64, f64),
+}
+
+impl Axes {
+    fn sx(&self, x: f64) -> f64 {
+        let (l, r, _, _) = MARGIN;
+        l + (x - self.x.0) / (self.x.1 - self.x.0) * (W - l - r)
+    }
+    fn sy(&self, y: f64) -> f64 {
+        let (_, _, t, b) = MARGIN;
+        H - b - (y - self.y.0) / (self.y.1 - self.y.0) * (H - t - b)
+    }
+
+    /// The SVG header, frame, ticks, title and axis labels (the caller closes `</svg>`).
+    fn frame(&self, title: &str, x_label: &str, y_label: &str) -> String {
+        let (l, r, t, b) = MARGIN;
+        let mut s = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">{}</text>\n",
+            W / 2.0,
+            escape(title)
+        );
+        let _ = writeln!(
+            s,
+            "<rect x=\"{l}\" y=\"{t}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"black\"/>",
+            W - l - r,
+            H - t - b
+        );
+        for i in 0..=4 {
+            let fx = self.x.0 + (self.x.1 - self.x.0) * i as f64 / 4.0;
+            let fy = self.y.0 + (self.y.1 - self.y.0) * i as f64 / 4.0;
+            let _ = writeln!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                self.sx(fx),
+                H - b + 16.0,
+                tick(fx)
+            );
+            let _ = writeln!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+                l - 6.0,
+                self.sy(fy) + 4.0,
+                tick(fy)
+            );
+        }
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            (l + W - r) / 2.0,
+            H - 12.0,
+            escape(x_label)
+        );
+        let _ = writeln!(
+            s,
+            "<text transform=\"translate(16 {:.1}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
+            (t + H - b) / 2.0,
+            escape(y_label)
+        );
+        s
+    }
+}
+
 /// A scatter plot of `points`, with `line` (indices into `points`) drawn through in order.
 pub fn scatter(
     title: &str,
@@ -36,59 +101,15 @@ pub fn scatter(
     points: &[Point],
     line: &[usize],
 ) -> String {
-    let (x0, x1) = range(points.iter().map(|p| p.0));
-    let (y0, y1) = range(points.iter().map(|p| p.1));
-    let (l, r, t, b) = MARGIN;
-    let sx = |x: f64| l + (x - x0) / (x1 - x0) * (W - l - r);
-    let sy = |y: f64| H - b - (y - y0) / (y1 - y0) * (H - t - b);
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">{}</text>\n",
-        W / 2.0,
-        escape(title)
-    );
-    let _ = writeln!(
-        s,
-        "<rect x=\"{l}\" y=\"{t}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"black\"/>",
-        W - l - r,
-        H - t - b
-    );
-    for i in 0..=4 {
-        let (fx, fy) = (
-            x0 + (x1 - x0) * i as f64 / 4.0,
-            y0 + (y1 - y0) * i as f64 / 4.0,
-        );
-        let _ = writeln!(
-            s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            sx(fx),
-            H - b + 16.0,
-            tick(fx)
-        );
-        let _ = writeln!(
-            s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            l - 6.0,
-            sy(fy) + 4.0,
-            tick(fy)
-        );
-    }
-    let _ = writeln!(
-        s,
-        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-        (l + W - r) / 2.0,
-        H - 12.0,
-        escape(x_label)
-    );
-    let _ = writeln!(
-        s,
-        "<text transform=\"translate(16 {:.1}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
-        (t + H - b) / 2.0,
-        escape(y_label)
-    );
+    let axes = Axes {
+        x: range(points.iter().map(|p| p.0)),
+        y: range(points.iter().map(|p| p.1)),
+    };
+    let mut s = axes.frame(title, x_label, y_label);
     if line.len() > 1 {
         let path: Vec<String> = line
             .iter()
-            .map(|&i| format!("{:.1},{:.1}", sx(points[i].0), sy(points[i].1)))
+            .map(|&i| format!("{:.1},{:.1}", axes.sx(points[i].0), axes.sy(points[i].1)))
             .collect();
         let _ = writeln!(
             s,
@@ -101,11 +122,53 @@ pub fn scatter(
         let _ = writeln!(
             s,
             "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"{colour}\"/>",
-            sx(x),
-            sy(y)
+            axes.sx(x),
+            axes.sy(y)
         );
     }
-    let _ = writeln!(s, "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#2a9d3f\">● pass</text><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#d62728\">● fail</text>", W - r - 110.0, 18.0, W - r - 55.0, 18.0);
+    let (r, w) = (MARGIN.1, W);
+    let _ = writeln!(s, "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#2a9d3f\">● pass</text><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#d62728\">● fail</text>", w - r - 110.0, 18.0, w - r - 55.0, 18.0);
+    s += "</svg>\n";
+    s
+}
+
+const COLOURS: [&str; 6] = [
+    "#1f77b4", "#d62728", "#2a9d3f", "#ff7f0e", "#9467bd", "#8c564b",
+];
+
+/// Line plot of named series of (x, y) points, with a legend.
+pub fn lines(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[(String, Vec<(f64, f64)>)],
+) -> String {
+    let all = || series.iter().flat_map(|(_, p)| p.iter());
+    let axes = Axes {
+        x: range(all().map(|p| p.0)),
+        y: range(all().map(|p| p.1)),
+    };
+    let mut s = axes.frame(title, x_label, y_label);
+    for (k, (name, points)) in series.iter().enumerate() {
+        let colour = COLOURS[k % COLOURS.len()];
+        let path: Vec<String> = points
+            .iter()
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+            .map(|&(x, y)| format!("{:.1},{:.1}", axes.sx(x), axes.sy(y)))
+            .collect();
+        let _ = writeln!(
+            s,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\"/>",
+            path.join(" ")
+        );
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{colour}\">{}</text>",
+            MARGIN.0 + 8.0,
+            MARGIN.2 + 16.0 + 14.0 * k as f64,
+            escape(name)
+        );
+    }
     s += "</svg>\n";
     s
 }

@@ -41,7 +41,20 @@ pub struct Baseline {
 /// extreme values, reactions, frequencies, buckling factors or temperatures.
 pub fn quantities(s: &Summary) -> BTreeMap<String, f64> {
     let mut q = BTreeMap::new();
-    q.insert("mass".to_string(), s.model.mass);
+    if let Some(m) = &s.model {
+        q.insert("mass".to_string(), m.mass);
+    }
+    if let Some(m) = &s.motion {
+        for j in &m.joints {
+            q.insert(format!("motion/peak_force/{}", j.name), j.peak_force);
+        }
+        for b in &m.bodies {
+            q.insert(
+                format!("motion/max_acceleration/{}", b.name),
+                b.max_acceleration,
+            );
+        }
+    }
     for c in &s.checks {
         q.insert(format!("check/{}/{}", c.load_case, c.criterion), c.value);
     }

@@ -12,7 +12,12 @@ pub struct Summary {
     pub parameters: crate::params::Parameters,
     pub verdict: &'static str,
     pub units: &'static str,
-    pub model: ModelSummary,
+    /// The finite-element model (absent for a mechanism-only case).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelSummary>,
+    /// The mechanism's motion (absent without a [mechanism]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub motion: Option<crate::mechanism::MotionSummary>,
     /// The static solve (absent when the case has no static load case).
     pub solver: Option<SolverSummary>,
     pub load_cases: Vec<LoadCaseSummary>,
@@ -102,6 +107,9 @@ fn display_unit(q: Quantity) -> (f64, &'static str) {
         Quantity::Fraction => (100.0, "%"),
         Quantity::Factor => (1.0, "x"),
         Quantity::Temperature => (1.0, "deg"),
+        Quantity::Moment => (1.0, "N m"),
+        Quantity::Acceleration => (1.0, "m/s2"),
+        Quantity::Angle => (180.0 / std::f64::consts::PI, "deg"),
     }
 }
 
@@ -113,17 +121,46 @@ fn fmt_value(v: f64, q: Quantity) -> String {
 /// The verdict table.
 pub fn table(summary: &Summary) -> String {
     let mut out = String::new();
-    let m = &summary.model;
-    let _ = writeln!(
-        out,
-        "vproto · {} — {} nodes, {} elements ({}), {} equations, mass {:.4} kg",
-        summary.case,
-        m.nodes,
-        m.elements,
-        m.element_types.join(", "),
-        m.equations,
-        m.mass
-    );
+    match &summary.model {
+        Some(m) => {
+            let _ = writeln!(
+                out,
+                "vproto · {} — {} nodes, {} elements ({}), {} equations, mass {:.4} kg",
+                summary.case,
+                m.nodes,
+                m.elements,
+                m.element_types.join(", "),
+                m.equations,
+                m.mass
+            );
+        }
+        None => {
+            let _ = writeln!(out, "vproto · {}", summary.case);
+        }
+    }
+    if let Some(m) = &summary.motion {
+        let _ = writeln!(
+            out,
+            "motion: {} analysis, {} bodies, {} degree(s) of freedom, {} samples to {} s ({} steps), energy balance error {:.3e} J",
+            m.analysis,
+            m.bodies.len(),
+            m.degrees_of_freedom,
+            m.samples,
+            m.end_time,
+            m.steps,
+            m.max_energy_error
+        );
+        if !m.redundant_equations.is_empty() {
+            let _ = writeln!(out, "  {} redundant joint equation(s) removed (their reactions are carried by the others)", m.redundant_equations.len());
+        }
+        for j in &m.joints {
+            let _ = writeln!(
+                out,
+                "  joint {:<16} peak force {:>12.4} N at t = {:.4} s",
+                j.name, j.peak_force, j.peak_force_time
+            );
+        }
+    }
     for lc in &summary.load_cases {
         if let LoadCaseSummary::Heat {
             name,

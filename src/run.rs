@@ -2,7 +2,7 @@
 
 use crate::case::Case;
 use crate::criteria::{evaluate, Check, Results};
-use crate::model::{Analysis, Model};
+use crate::model::{Analysis, Model, Part};
 use crate::output::{atomically, hdf5_results, vtkhdf, xdmf, LoadCaseResults};
 use crate::params::Parameters;
 use crate::report::{LoadCaseSummary, ModeSummary, ModelSummary, SolverSummary, Summary};
@@ -65,34 +65,22 @@ pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
     run_case_with(path, &Parameters::new(), opts)
 }
 
-/// Runs a case with some of its parameters set to other values.
+/// Runs a case with some of its parameters set to other values: the mechanism first
+/// (its loads may drive the finite-element load cases), then the load cases.
 pub fn run_case_with(path: &Path, parameters: &Parameters, opts: &RunOptions) -> Result<Summary> {
-    let start = std::time::Instant::now();
     let case = Case::load_with(path, parameters)?;
     let name = case.name();
     tracing::info!(case = %name, "building model");
-    let model = Model::build(&case)?;
-    let fe = StaticModel {
-        mesh: &model.mesh,
-        materials: model.materials.clone(),
-        constraints: model.constraints.clone(),
+    let part = case
+        .spec
+        .model
+        .as_ref()
+        .map(|m| Part::build(&case, m))
+        .transpose()?;
+    let motion = match &case.spec.mechanism {
+        Some(spec) => Some(crate::mechanism::run(&case, spec, part.as_ref())?),
+        None => None,
     };
-    tracing::info!(
-        nodes = model.mesh.nodes.len(),
-        elements = model.mesh.element_count(),
-        "solving"
-    );
-    let built = start.elapsed().as_secs_f64();
-    let (solved, solver) = solve(&case, &model, &fe)?;
-    let solved_at = start.elapsed().as_secs_f64();
-
-    let mut checks: Vec<Check> = Vec::new();
-    for (spec, s) in case.spec.load_case.iter().zip(&solved) {
-        for c in case.spec.criterion.iter().chain(&spec.criterion) {
-            checks.extend(evaluate(&case, &model, c, &spec.name, s.results())?);
-        }
-    }
-
     let out_dir = match (&opts.out_dir, &case.spec.output.directory) {
         (Some(d), _) => d.clone(),
         (None, Some(d)) => case.resolve(d),
@@ -100,17 +88,40 @@ pub fn run_case_with(path: &Path, parameters: &Parameters, opts: &RunOptions) ->
     };
     std::fs::create_dir_all(&out_dir)
         .with_context(|| format!("cannot create output directory {}", out_dir.display()))?;
-    let outputs: Vec<LoadCaseResults> = solved.iter().map(Solved::output).collect();
-    let files = write_results(&out_dir, &name, &model, &outputs, opts.vtkhdf)?;
-    tracing::info!(
-        case_and_model_s = built,
-        solve_s = solved_at - built,
-        output_s = start.elapsed().as_secs_f64() - solved_at,
-        "results written"
+    let mut checks: Vec<Check> = Vec::new();
+    let mut files = Vec::new();
+    if let (Some(m), Some(spec)) = (&motion, &case.spec.mechanism) {
+        checks.extend(m.checks(&case, spec)?);
+        let mesh = part.as_ref().map(|p| &p.mesh);
+        files.extend(crate::output::motion::write(
+            &out_dir, &name, m, spec, mesh,
+        )?);
+    }
+    let fe = match part {
+        Some(part) if !case.spec.load_case.is_empty() => {
+            let model = Model::build(&case, part, motion.as_ref())?;
+            Some(run_load_cases(
+                &case,
+                &model,
+                &out_dir,
+                &name,
+                opts,
+                &mut checks,
+                &mut files,
+            )?)
+        }
+        _ => None,
+    };
+    let (model, solver, load_cases) = match fe {
+        Some((m, s, l)) => (Some(m), s, l),
+        None => (None, None, Vec::new()),
+    };
+    files.push(
+        out_dir
+            .join(format!("{name}.summary.json"))
+            .display()
+            .to_string(),
     );
-
-    let mut kinds: Vec<&'static str> = model.mesh.blocks.iter().map(|b| b.kind.name()).collect();
-    kinds.dedup();
     let summary = Summary {
         case: name.clone(),
         case_file: case.path.display().to_string(),
@@ -120,19 +131,11 @@ pub fn run_case_with(path: &Path, parameters: &Parameters, opts: &RunOptions) ->
         } else {
             "FAIL"
         },
-        units: "SI: m, N, Pa, kg, s, J, Hz",
-        model: ModelSummary {
-            nodes: model.mesh.nodes.len(),
-            elements: model.mesh.element_count(),
-            element_types: kinds,
-            equations: fe.prescribed().0.iter().filter(|fixed| !**fixed).count(),
-            mass: fe.mass(),
-        },
+        units: "SI: m, N, Pa, kg, s, J, Hz, rad",
+        model,
+        motion: motion.as_ref().map(|m| m.summary()),
         solver,
-        load_cases: solved
-            .iter()
-            .map(|s| load_case_summary(&model, s))
-            .collect(),
+        load_cases,
         checks,
         files,
     };
@@ -144,6 +147,54 @@ pub fn run_case_with(path: &Path, parameters: &Parameters, opts: &RunOptions) ->
         )?)
     })?;
     Ok(summary)
+}
+
+/// Solves the finite-element load cases, checks their criteria and writes their files.
+fn run_load_cases(
+    case: &Case,
+    model: &Model,
+    out_dir: &Path,
+    name: &str,
+    opts: &RunOptions,
+    checks: &mut Vec<Check>,
+    files: &mut Vec<String>,
+) -> Result<(ModelSummary, Option<SolverSummary>, Vec<LoadCaseSummary>)> {
+    let start = std::time::Instant::now();
+    let fe = StaticModel {
+        mesh: &model.mesh,
+        materials: model.materials.clone(),
+        constraints: model.constraints.clone(),
+    };
+    tracing::info!(
+        nodes = model.mesh.nodes.len(),
+        elements = model.mesh.element_count(),
+        "solving"
+    );
+    let (solved, solver) = solve(case, model, &fe)?;
+    let solved_at = start.elapsed().as_secs_f64();
+    for (spec, s) in case.spec.load_case.iter().zip(&solved) {
+        for c in case.spec.criterion.iter().chain(&spec.criterion) {
+            checks.extend(evaluate(case, model, c, &spec.name, s.results())?);
+        }
+    }
+    let outputs: Vec<LoadCaseResults> = solved.iter().map(Solved::output).collect();
+    files.extend(write_results(out_dir, name, model, &outputs, opts.vtkhdf)?);
+    tracing::info!(
+        solve_s = solved_at,
+        output_s = start.elapsed().as_secs_f64() - solved_at,
+        "results written"
+    );
+    let mut kinds: Vec<&'static str> = model.mesh.blocks.iter().map(|b| b.kind.name()).collect();
+    kinds.dedup();
+    let summary = ModelSummary {
+        nodes: model.mesh.nodes.len(),
+        elements: model.mesh.element_count(),
+        element_types: kinds,
+        equations: fe.prescribed().0.iter().filter(|fixed| !**fixed).count(),
+        mass: fe.mass(),
+    };
+    let load_cases = solved.iter().map(|s| load_case_summary(model, s)).collect();
+    Ok((summary, solver, load_cases))
 }
 
 /// Solves heat load cases first (static ones may take their temperatures), then all
@@ -278,11 +329,6 @@ fn write_results(
         atomically(&p, |tmp| vtkhdf::write(tmp, mesh, mats, *r))?;
         files.push(p.display().to_string());
     }
-    files.push(
-        dir.join(format!("{name}.summary.json"))
-            .display()
-            .to_string(),
-    );
     Ok(files)
 }
 

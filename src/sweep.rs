@@ -313,7 +313,11 @@ fn run_point(path: &Path, dir: &Path, id: usize, parameters: Parameters) -> Poin
         Ok(s) => PointResult {
             id,
             verdict: s.verdict.to_string(),
-            mass: Some(s.model.mass),
+            mass: s.model.as_ref().map(|m| m.mass).or_else(|| {
+                s.motion
+                    .as_ref()
+                    .map(|m| m.bodies.iter().map(|b| b.mass).sum())
+            }),
             worst_margin: s
                 .checks
                 .iter()

@@ -44,6 +44,77 @@ for t in steps:
 print("vtk ok", len(steps), "steps")
 "#;
 
+/// The motion XDMF: every frame a multiblock of the bodies (cells, finite rigid-body
+/// velocities) and the joints (reaction force vectors), at increasing real times.
+const MOTION_CHECK: &str = r#"
+import sys, vtk
+from vtk.util.numpy_support import vtk_to_numpy
+import numpy as np
+out, name, bodies, end = sys.argv[1], sys.argv[2], sys.argv[3].split(","), float(sys.argv[4])
+x = vtk.vtkXdmfReader(); x.SetFileName(f"{out}/{name}_motion.xdmf"); x.UpdateInformation()
+steps = x.GetOutputInformation(0).Get(vtk.vtkStreamingDemandDrivenPipeline.TIME_STEPS())
+assert len(steps) > 10 and abs(steps[-1] - end) < 1e-9 and all(np.diff(steps) > 0), steps
+for t in (steps[0], steps[len(steps) // 2], steps[-1]):
+    x.UpdateTimeStep(t); x.Update()
+    g = x.GetOutputDataObject(0)
+    names = [g.GetMetaData(i).Get(vtk.vtkCompositeDataSet.NAME()).split("[")[0] for i in range(g.GetNumberOfBlocks())]
+    assert names == bodies + ["joints"], names
+    for i, b in enumerate(bodies):
+        block = g.GetBlock(i)
+        assert block.GetNumberOfCells() > 0
+        assert np.all(np.isfinite(vtk_to_numpy(block.GetPointData().GetArray("velocity"))))
+    f = vtk_to_numpy(g.GetBlock(len(bodies)).GetPointData().GetArray("joint_force"))
+    assert np.all(np.isfinite(f))
+print("motion ok", len(steps), "frames")
+"#;
+
+/// Checks the motion results of a case with a [mechanism].
+fn check_motion(out: &Path, summary: &serde_json::Value) {
+    let name = summary["case"].as_str().unwrap();
+    let motion = &summary["motion"];
+    let bodies: Vec<&str> = motion["bodies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
+    let h5 = out.join(format!("{name}_motion.h5"));
+    let dump = Command::new("h5dump")
+        .args(["-H"])
+        .arg(&h5)
+        .output()
+        .unwrap();
+    assert!(dump.status.success(), "h5dump failed on {}", h5.display());
+    let header = String::from_utf8_lossy(&dump.stdout);
+    for j in motion["joints"].as_array().unwrap() {
+        assert!(
+            header.contains(&format!("GROUP \"{}\"", j["name"].as_str().unwrap())),
+            "{header}"
+        );
+    }
+    let end = motion["end_time"].as_f64().unwrap().to_string();
+    let vtk = Command::new("python3")
+        .args([
+            "-c",
+            MOTION_CHECK,
+            out.to_str().unwrap(),
+            name,
+            &bodies.join(","),
+            &end,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        vtk.status.success(),
+        "VTK could not read {name}'s motion:\n{}",
+        String::from_utf8_lossy(&vtk.stderr)
+    );
+    assert!(
+        motion["max_position_violation"].as_f64().unwrap() < 1e-9,
+        "{motion}"
+    );
+}
+
 #[test]
 fn every_case_runs_passes_and_writes_readable_results() {
     let cases = cases();
@@ -71,6 +142,12 @@ fn every_case_runs_passes_and_writes_readable_results() {
         let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
         assert_eq!(summary["verdict"], "PASS");
         let name = summary["case"].as_str().unwrap();
+        if summary.get("motion").is_some() {
+            check_motion(out.path(), &summary);
+        }
+        if summary.get("model").is_none() {
+            continue;
+        }
         let lcs: Vec<&str> = summary["load_cases"]
             .as_array()
             .unwrap()

@@ -29,7 +29,10 @@ fn sweep_points_equal_single_runs_and_resume_without_recomputing() {
         )
         .unwrap();
         assert_eq!(single.verdict, p.verdict);
-        assert!((single.model.mass - p.mass.unwrap()).abs() < 1e-12 * single.model.mass);
+        assert!(
+            (single.model.as_ref().unwrap().mass - p.mass.unwrap()).abs()
+                < 1e-12 * single.model.as_ref().unwrap().mass
+        );
         for c in &single.checks {
             let (v, _, pass) = p.checks[&format!("{}: {}", c.load_case, c.criterion)];
             assert!(

@@ -7,6 +7,7 @@
 
 pub mod assembly;
 pub mod buckling;
+pub mod coupling;
 pub mod dofs;
 pub mod eigen;
 pub mod element;

@@ -175,6 +175,24 @@ impl Mesh {
             .collect()
     }
 
+    /// Boundary faces whose nodes all lie inside the box [lo, hi] (inclusive, with a
+    /// tolerance of 1e-9 of the box diagonal), in element order: a face set picked by
+    /// position, for meshes whose own sets do not isolate a pad or a bore.
+    pub fn boundary_faces_in_box(&self, lo: Vector3<f64>, hi: Vector3<f64>) -> Vec<FaceRef> {
+        let tol = 1e-9 * (hi - lo).norm().max(1e-12);
+        let inside = |n: usize| {
+            let p = self.nodes[n];
+            (0..3).all(|k| p[k] >= lo[k] - tol && p[k] <= hi[k] + tol)
+        };
+        let mut faces: Vec<FaceRef> = self
+            .boundary_faces()
+            .into_values()
+            .filter(|&f| self.face_nodes(f).into_iter().all(inside))
+            .collect();
+        faces.sort_by_key(|f| (f.element, f.face));
+        faces
+    }
+
     /// Checks connectivity and element geometry: every node id exists, and the Jacobian
     /// determinant is positive at every integration point. Errors name the element.
     pub fn check(&self) -> Result<()> {

@@ -47,6 +47,13 @@ pub enum Load {
         elements: Vec<usize>,
         acceleration: Vector3<f64>,
     },
+    /// Forces (N) on individual nodes.
+    NodalForces(Vec<(usize, Vector3<f64>)>),
+    /// The d'Alembert forces −ρ a(x) of a rigid motion, on elements.
+    Inertia {
+        elements: Vec<usize>,
+        motion: crate::coupling::RigidAcceleration,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -183,6 +190,20 @@ impl StaticModel<'_> {
                     }
                 }
                 Load::Surface { faces, load } => add_surface_load(self.mesh, faces, *load, &mut f),
+                Load::NodalForces(forces) => {
+                    for (n, force) in forces {
+                        for c in 0..3 {
+                            f[3 * n + c] += force[c];
+                        }
+                    }
+                }
+                Load::Inertia { elements, motion } => crate::coupling::add_inertia_forces(
+                    self.mesh,
+                    &self.materials,
+                    elements,
+                    motion,
+                    &mut f,
+                ),
                 Load::Thermal { delta_t } => {
                     add_thermal_load(self.mesh, &self.materials, delta_t, &mut f)
                 }

@@ -5,6 +5,7 @@
 
 pub mod fields;
 pub mod hdf5_results;
+pub mod motion;
 pub mod vtkhdf;
 pub mod xdmf;
 

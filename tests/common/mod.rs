@@ -1,6 +1,8 @@
 //! Helpers shared by the verification tests.
 #![allow(dead_code)]
 
+pub mod andrews;
+
 use nalgebra::Vector3;
 use vproto_solver::assembly::Materials;
 use vproto_solver::element::Shape;

@@ -8,7 +8,7 @@
 //! the acceleration right-hand side is `−2 ȧ·ḃ`, and there are no angle singularities.
 
 use super::model::{Motion, Part};
-use nalgebra::Vector3;
+use nalgebra::{DMatrix, Vector3};
 
 /// Coordinates per body: r, e1, e2, e3.
 pub const BODY_COORDS: usize = 12;
@@ -80,6 +80,27 @@ impl Linear {
             }
         }
     }
+    /// Adds `scale (AᵀB + BᵀA)` to `out`, with A = ∂a/∂q and B = ∂b/∂q: the (constant)
+    /// Hessian of a·b.
+    pub fn add_dot_hessian(a: &Linear, b: &Linear, scale: f64, out: &mut DMatrix<f64>) {
+        for &(ba, ca) in &a.terms {
+            for &(bb, cb) in &b.terms {
+                let (oa, ob) = (ba * BODY_COORDS, bb * BODY_COORDS);
+                for (l, x) in ca.iter().enumerate() {
+                    for (m, y) in cb.iter().enumerate() {
+                        let w = scale * x * y;
+                        if w != 0.0 {
+                            for k in 0..3 {
+                                out[(oa + 3 * l + k, ob + 3 * m + k)] += w;
+                                out[(ob + 3 * m + k, oa + 3 * l + k)] += w;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     pub fn bodies(&self) -> impl Iterator<Item = usize> + '_ {
         self.terms.iter().map(|t| t.0)
     }
@@ -136,6 +157,18 @@ impl Row {
                 b1.add_transpose(&(scale * (c * a2.at(q) - s * a1.at(q))), out);
                 a2.add_transpose(&(scale * c * b), out);
                 a1.add_transpose(&(-scale * s * b), out);
+            }
+        }
+    }
+
+    /// Adds `scale ∂²Φ/∂q²` to `out`.
+    pub fn add_hessian(&self, t: f64, scale: f64, out: &mut DMatrix<f64>) {
+        match self {
+            Self::Dot { a, b, .. } => Linear::add_dot_hessian(a, b, scale, out),
+            Self::Angle { a1, a2, b1, angle } => {
+                let (s, c) = angle.at(t)[0].sin_cos();
+                Linear::add_dot_hessian(b1, a2, scale * c, out);
+                Linear::add_dot_hessian(b1, a1, -scale * s, out);
             }
         }
     }
@@ -212,6 +245,19 @@ mod tests {
             let fd2 = (total(t + h) - 2.0 * total(t) + total(t - h)) / (h * h);
             assert!((first - fd1).abs() < 1e-7, "{first} vs {fd1}");
             assert!((-row.acceleration_rhs(&path(t), &v, t) - fd2).abs() < 1e-5);
+            // Hessian against differences of the gradient.
+            let mut h = DMatrix::zeros(n, n);
+            row.add_hessian(t, 1.0, &mut h);
+            for j in 0..n {
+                let mut qp = path(t);
+                qp[j] += 1e-6;
+                let (mut g1, mut g0) = (vec![0.0; n], vec![0.0; n]);
+                row.add_gradient(&qp, t, 1.0, &mut g1);
+                row.add_gradient(&path(t), t, 1.0, &mut g0);
+                for i in 0..n {
+                    assert!((h[(i, j)] - (g1[i] - g0[i]) / 1e-6).abs() < 1e-6);
+                }
+            }
         }
     }
 }

@@ -107,6 +107,7 @@ pub fn simulate(mech: &Mechanism, options: &MotionOptions) -> Result<MotionSolut
         kinds,
         angles: vec![0.0; mech.joints.len()],
         samples: Vec::new(),
+        worst: (0.0, 0, 0.0),
     };
     let redundant = redundant.iter().map(|&i| describe(&sys, i)).collect();
     let (kinematic, stats) = if dof == 0 {
@@ -115,6 +116,18 @@ pub fn simulate(mech: &Mechanism, options: &MotionOptions) -> Result<MotionSolut
     } else {
         (false, dynamics(&mut recorder, &times, q, v, options)?)
     };
+    // Equations dropped as redundant must stay satisfied; if one does not, the initial
+    // pose was a singular position (the rank of G dropped only there).
+    let (violation, equation, time) = recorder.worst;
+    if violation > 1e-6 * sys.length_scale.max(1.0) {
+        return Err(SolverError::Integration {
+            time,
+            reason: format!(
+                "{} is violated by {violation:.3e}: it looked redundant at the initial pose, which must be a singular position of the mechanism (two assembly branches meet there, e.g. a link square to its slide). Start from a nearby pose.",
+                describe(&sys, equation)
+            ),
+        });
+    }
     Ok(MotionSolution {
         samples: recorder.samples,
         degrees_of_freedom: dof,
@@ -219,6 +232,43 @@ impl Dae for Constraints<'_> {
     fn constraint_jacobian(&self, t: f64, q: &[f64]) -> DMatrix<f64> {
         self.jacobian(q, t)
     }
+    /// Forward differences of the applied forces, plus the exact −Σ λᵢ ∂²Φᵢ/∂q².
+    fn tangent(
+        &self,
+        t: f64,
+        q: &[f64],
+        v: &[f64],
+        lambda: &[f64],
+    ) -> (DMatrix<f64>, DMatrix<f64>) {
+        let n = self.sys.n;
+        let mut base = vec![0.0; n];
+        self.sys.forces(t, q, v, &mut base);
+        let mut k = DMatrix::zeros(n, n);
+        let mut c = DMatrix::zeros(n, n);
+        let mut f = vec![0.0; n];
+        for (wrt_v, matrix) in [(false, &mut k), (true, &mut c)] {
+            let (mut qq, mut vv) = (q.to_vec(), v.to_vec());
+            for j in 0..n {
+                let x = if wrt_v { &mut vv[j] } else { &mut qq[j] };
+                let x0 = *x;
+                let delta = (f64::EPSILON * 1e-5f64.max(x0.abs())).sqrt();
+                *x = x0 + delta;
+                self.sys.forces(t, &qq, &vv, &mut f);
+                if wrt_v {
+                    vv[j] = x0
+                } else {
+                    qq[j] = x0
+                }
+                for i in 0..n {
+                    matrix[(i, j)] = (f[i] - base[i]) / delta;
+                }
+            }
+        }
+        for (&i, l) in self.active.iter().zip(lambda) {
+            self.sys.equations[i].row.add_hessian(t, -l, &mut k);
+        }
+        (k, c)
+    }
 }
 
 /// Integrates with Radau IIA; samples are taken from the dense output, projected onto
@@ -253,9 +303,7 @@ fn dynamics(
     let rec_cell = std::cell::RefCell::new(rec);
     let stats = integrate(
         c,
-        0.0,
-        &y0,
-        options.end_time,
+        (0.0, &y0),
         &times[1..],
         &radau,
         |t, y| {
@@ -294,6 +342,8 @@ struct Recorder<'a> {
     kinds: Vec<JointKind>,
     angles: Vec<f64>,
     samples: Vec<Sample>,
+    /// Largest |Φ| seen: (value, equation, time).
+    worst: (f64, usize, f64),
 }
 
 impl Recorder<'_> {
@@ -333,12 +383,16 @@ impl Recorder<'_> {
         let (kinetic, potential) = sys.energy(q, v);
         let mut grad = vec![0.0; sys.n];
         let (mut position_violation, mut velocity_violation) = (0.0f64, 0.0f64);
-        for eq in &sys.equations {
+        for (i, eq) in sys.equations.iter().enumerate() {
             grad.fill(0.0);
             eq.row.add_gradient(q, t, 1.0, &mut grad);
             let rate: f64 =
                 grad.iter().zip(v).map(|(g, v)| g * v).sum::<f64>() + eq.row.time_rate(q, t);
-            position_violation = position_violation.max(eq.row.value(q, t).abs());
+            let value = eq.row.value(q, t).abs();
+            if value > self.worst.0 {
+                self.worst = (value, i, t);
+            }
+            position_violation = position_violation.max(value);
             velocity_violation = velocity_violation.max(rate.abs());
         }
         self.samples.push(Sample {

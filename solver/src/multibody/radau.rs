@@ -13,11 +13,10 @@
 //! `[σM − C − K/σ, Gᵀ; G, 0]` of size n + m (K = ∂r/∂q, C = ∂r/∂v).
 
 use crate::error::{Result, SolverError};
-use faer::{
-    c64,
-    linalg::solvers::{PartialPivLu, Solve},
-    Mat,
-};
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::lu::partial_pivoting;
+use faer::perm::PermRef;
+use faer::{c64, Mat, Par};
 use nalgebra::DMatrix;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
@@ -38,6 +37,9 @@ pub trait Dae {
     );
     /// `G = ∂Φ/∂q` (m × n).
     fn constraint_jacobian(&self, t: f64, q: &[f64]) -> DMatrix<f64>;
+    /// `K = ∂r/∂q` and `C = ∂r/∂v` (n × n each), for the Newton iteration matrix.
+    fn tangent(&self, t: f64, q: &[f64], v: &[f64], lambda: &[f64])
+        -> (DMatrix<f64>, DMatrix<f64>);
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -72,6 +74,7 @@ const DD: [f64; 3] = [
     (-13.0 + 7.0 * SQ6) / 3.0,
     -1.0 / 3.0,
 ];
+#[allow(clippy::excessive_precision)] // as published with RADAU5
 const T: [[f64; 3]; 3] = [
     [
         9.123_239_487_089_294_3e-2,
@@ -85,6 +88,7 @@ const T: [[f64; 3]; 3] = [
     ],
     [0.966_048_182_615_092_9, 1.0, 0.0],
 ];
+#[allow(clippy::excessive_precision)]
 const TI: [[f64; 3]; 3] = [
     [
         4.325_579_890_063_155,
@@ -143,17 +147,20 @@ struct Jacobian {
     g: DMatrix<f64>,
 }
 
-/// The factored saddle matrix for one σ.
+/// The factored saddle matrix for one σ. The matrices are small (a few hundred rows):
+/// factored and solved on the calling thread, without faer's thread pool.
 struct Iteration<S: Scalar> {
     sigma: S,
-    lu: PartialPivLu<S>,
+    lu: Mat<S>,
+    forward: Vec<usize>,
+    inverse: Vec<usize>,
 }
 
 impl<S: Scalar> Iteration<S> {
     fn new(sigma: S, mass: &DMatrix<f64>, jac: &Jacobian) -> Self {
         let (n, m) = (jac.k.nrows(), jac.g.nrows());
         let inv = S::from(1.0) / sigma;
-        let a = Mat::<S>::from_fn(n + m, n + m, |i, j| match (i < n, j < n) {
+        let mut lu = Mat::<S>::from_fn(n + m, n + m, |i, j| match (i < n, j < n) {
             (true, true) => {
                 sigma * S::from(mass[(i, j)])
                     - S::from(jac.c[(i, j)])
@@ -163,9 +170,27 @@ impl<S: Scalar> Iteration<S> {
             (false, true) => S::from(jac.g[(i - n, j)]),
             (false, false) => S::from(0.0),
         });
+        let size = n + m;
+        let (mut forward, mut inverse) = (vec![0usize; size], vec![0usize; size]);
+        let mut buffer = MemBuffer::new(partial_pivoting::factor::lu_in_place_scratch::<usize, S>(
+            size,
+            size,
+            Par::Seq,
+            Default::default(),
+        ));
+        partial_pivoting::factor::lu_in_place(
+            lu.as_mut(),
+            &mut forward,
+            &mut inverse,
+            Par::Seq,
+            MemStack::new(&mut buffer),
+            Default::default(),
+        );
         Self {
             sigma,
-            lu: a.partial_piv_lu(),
+            lu,
+            forward,
+            inverse,
         }
     }
 
@@ -175,20 +200,26 @@ impl<S: Scalar> Iteration<S> {
         let inv = S::from(1.0) / self.sigma;
         let mut b = Mat::<S>::zeros(n + m, 1);
         for i in 0..n {
-            let mut kr = S::from(0.0);
-            for j in 0..n {
-                kr = kr + S::from(jac.k[(i, j)]) * x[j];
-            }
+            let kr = (0..n).fold(S::from(0.0), |acc, j| acc + S::from(jac.k[(i, j)]) * x[j]);
             b[(i, 0)] = x[n + i] + kr * inv;
         }
         for i in 0..m {
-            let mut gr = S::from(0.0);
-            for j in 0..n {
-                gr = gr + S::from(jac.g[(i, j)]) * x[j];
-            }
+            let gr = (0..n).fold(S::from(0.0), |acc, j| acc + S::from(jac.g[(i, j)]) * x[j]);
             b[(n + i, 0)] = -(self.sigma * x[2 * n + i]) - gr;
         }
-        self.lu.solve_in_place(b.as_mut());
+        let size = n + m;
+        let perm = PermRef::new_checked(&self.forward, &self.inverse, size);
+        let mut buffer = MemBuffer::new(
+            partial_pivoting::solve::solve_in_place_scratch::<usize, S>(size, 1, Par::Seq),
+        );
+        partial_pivoting::solve::solve_in_place(
+            self.lu.as_ref(),
+            self.lu.as_ref(),
+            perm,
+            b.as_mut(),
+            Par::Seq,
+            MemStack::new(&mut buffer),
+        );
         for i in 0..n {
             x[i] = (x[i] + b[(i, 0)]) * inv;
             x[n + i] = b[(i, 0)];
@@ -232,31 +263,10 @@ impl<D: Dae> Problem<'_, D> {
         }
         out[2 * n..].fill(0.0);
     }
-    /// Forward-difference K and C, exact G.
     fn jacobian(&self, t: f64, y: &[f64]) -> Jacobian {
-        let (n, m) = (self.n, self.m);
-        let mut base_r = vec![0.0; n];
-        let mut phi = vec![0.0; m];
+        let n = self.n;
         let (q, v, l) = (&y[..n], &y[n..2 * n], &y[2 * n..]);
-        self.dae.residual(t, q, v, l, &mut base_r, &mut phi);
-        let mut k = DMatrix::zeros(n, n);
-        let mut c = DMatrix::zeros(n, n);
-        let mut r = vec![0.0; n];
-        for (block, matrix) in [(0, &mut k), (1, &mut c)] {
-            let mut yy = y.to_vec();
-            for j in 0..n {
-                let idx = block * n + j;
-                let delta = (f64::EPSILON * 1e-5f64.max(y[idx].abs())).sqrt();
-                yy[idx] = y[idx] + delta;
-                self.dae
-                    .residual(t, &yy[..n], &yy[n..2 * n], &yy[2 * n..], &mut r, &mut phi);
-                yy[idx] = y[idx];
-                for i in 0..n {
-                    matrix[(i, j)] = (r[i] - base_r[i]) / delta;
-                }
-            }
-        }
-        self.evaluations.set(self.evaluations.get() + 2 * n + 1);
+        let (k, c) = self.dae.tangent(t, q, v, l);
         Jacobian {
             k,
             c,
@@ -265,20 +275,19 @@ impl<D: Dae> Problem<'_, D> {
     }
 }
 
-/// Integrates from `(t0, y0)` (y = q, v, λ) to `t_end`. `output` receives the dense
-/// solution at each time in `outputs` (ascending, within (t0, t_end]); `accepted`
-/// receives every accepted step.
+/// Integrates from `(t0, y0)` (y = q, v, λ) to the last of the `outputs` times
+/// (ascending, after t0). `output` receives the dense solution at each of them;
+/// `accepted` receives every accepted step.
 pub fn integrate<D: Dae>(
     dae: &D,
-    t0: f64,
-    y0: &[f64],
-    t_end: f64,
+    (t0, y0): (f64, &[f64]),
     outputs: &[f64],
     options: &RadauOptions,
     mut output: impl FnMut(f64, &[f64]),
     mut accepted: impl FnMut(f64, &[f64]),
 ) -> Result<RadauStats> {
     let (n, m) = dae.sizes();
+    let t_end = *outputs.last().expect("at least one output time");
     let p = Problem {
         dae,
         n,
@@ -303,7 +312,8 @@ pub fn integrate<D: Dae>(
     let mut h = options.initial_step.min(hmax);
     let mut hold = h;
     let (mut first, mut reject, mut last) = (true, false, false);
-    let (mut faccon, mut theta, mut hacc, mut erracc) = (1.0f64, 1.0f64, h, 1e-2f64);
+    let (mut faccon, mut hacc, mut erracc) = (1.0f64, h, 1e-2f64);
+    let mut theta;
     let mut next_output = outputs
         .iter()
         .position(|&to| to > t0)

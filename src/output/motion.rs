@@ -1,0 +1,434 @@
+//! Motion results: `<case>_motion.h5` with every history (`/time`, `/bodies/<name>/…`,
+//! `/joints/<name>/…`, `/springs/<name>/…`, `/energy/…`, `/constraints/…`) and an
+//! animation (`/animation`: each body's shape, its points at each frame and their rigid
+//! velocities, the joints as points carrying their reaction forces); the XDMF3 sidecar
+//! `<case>_motion.xdmf` animates it in ParaView with the real time values; SVG plots of
+//! chosen histories.
+//!
+//! A body drawn from the case's mesh region uses its elements' corner nodes; any other
+//! body is drawn as the box with its mass and principal inertias.
+
+use super::atomically;
+use super::hdf5_results::{text_attr, write_f64};
+use crate::mechanism::{MechanismSpec, MotionRun};
+use anyhow::{bail, Result};
+use nalgebra::{Matrix3, Point3, SymmetricEigen, Vector3};
+use ndarray::ArrayView2;
+use std::fmt::Write;
+use std::path::Path;
+use vproto_solver::multibody::RigidBody;
+use vproto_solver::Mesh;
+
+/// Frames written to the animation at most (samples are strided to fit).
+const MAX_FRAMES: usize = 400;
+
+/// A body's drawing: points at the initial pose and linear cells.
+struct Shape {
+    points: Vec<Vector3<f64>>,
+    cells: Vec<usize>,
+    nodes_per_cell: usize,
+    topology: &'static str,
+}
+
+/// The box with the body's mass and principal moments, on its principal axes.
+fn inertia_box(body: &RigidBody) -> Shape {
+    let eig = SymmetricEigen::new(body.inertia);
+    let i = eig.eigenvalues;
+    let side =
+        |a: usize, b: usize, c: usize| (6.0 * (i[b] + i[c] - i[a]) / body.mass).max(0.0).sqrt();
+    let mut half = Vector3::new(side(0, 1, 2), side(1, 2, 0), side(2, 0, 1)) / 2.0;
+    let floor = 0.05 * half.max();
+    half = half.map(|h| h.max(floor));
+    let axes: Matrix3<f64> = eig.eigenvectors;
+    let corners = [
+        (-1., -1., -1.),
+        (1., -1., -1.),
+        (1., 1., -1.),
+        (-1., 1., -1.),
+        (-1., -1., 1.),
+        (1., -1., 1.),
+        (1., 1., 1.),
+        (-1., 1., 1.),
+    ];
+    Shape {
+        points: corners
+            .iter()
+            .map(|&(a, b, c)| {
+                body.center_of_mass.coords + axes * Vector3::new(a * half.x, b * half.y, c * half.z)
+            })
+            .collect(),
+        cells: (0..8).collect(),
+        nodes_per_cell: 8,
+        topology: "Hexahedron",
+    }
+}
+
+/// The corner nodes of a region's elements (the most common element family).
+fn region_shape(mesh: &Mesh, region: &str) -> Result<Shape> {
+    let elements = mesh.region_elements(region)?;
+    let corners = |e: usize| {
+        let (kind, nodes) = mesh.element(e);
+        let n = if kind.name().starts_with("tet") { 4 } else { 8 };
+        nodes[..n].to_vec()
+    };
+    let hexes = elements.iter().filter(|&&e| corners(e).len() == 8).count();
+    let npc = if 2 * hexes >= elements.len() { 8 } else { 4 };
+    let mut local = vec![usize::MAX; mesh.nodes.len()];
+    let mut points = Vec::new();
+    let mut cells = Vec::new();
+    for e in elements.into_iter().map(corners).filter(|c| c.len() == npc) {
+        for n in e {
+            if local[n] == usize::MAX {
+                local[n] = points.len();
+                points.push(mesh.nodes[n]);
+            }
+            cells.push(local[n]);
+        }
+    }
+    if points.is_empty() {
+        bail!("region '{region}' has no elements to draw");
+    }
+    Ok(Shape {
+        points,
+        cells,
+        nodes_per_cell: npc,
+        topology: if npc == 8 {
+            "Hexahedron"
+        } else {
+            "Tetrahedron"
+        },
+    })
+}
+
+/// Writes the motion files and returns their paths.
+pub fn write(
+    dir: &Path,
+    name: &str,
+    run: &MotionRun,
+    spec: &MechanismSpec,
+    mesh: Option<&Mesh>,
+) -> Result<Vec<String>> {
+    let shapes: Vec<Shape> = run
+        .mechanism
+        .bodies
+        .iter()
+        .zip(&run.regions)
+        .map(|(b, region)| match (region, mesh) {
+            (Some(r), Some(m)) => region_shape(m, r),
+            _ => Ok(inertia_box(b)),
+        })
+        .collect::<Result<_>>()?;
+    let samples = &run.solution.samples;
+    let stride = samples.len().div_ceil(MAX_FRAMES).max(1);
+    let mut frames: Vec<usize> = (0..samples.len()).step_by(stride).collect();
+    if frames.last() != Some(&(samples.len() - 1)) {
+        frames.push(samples.len() - 1);
+    }
+    let h5 = dir.join(format!("{name}_motion.h5"));
+    atomically(&h5, |tmp| write_hdf5(tmp, run, &shapes, &frames))?;
+    let xdmf = dir.join(format!("{name}_motion.xdmf"));
+    let doc = document(&format!("{name}_motion.h5"), run, &shapes, &frames);
+    atomically(&xdmf, |tmp| Ok(std::fs::write(tmp, doc)?))?;
+    let mut files = vec![h5.display().to_string(), xdmf.display().to_string()];
+    files.extend(plots(dir, name, run, spec)?);
+    Ok(files)
+}
+
+fn write_hdf5(path: &Path, run: &MotionRun, shapes: &[Shape], frames: &[usize]) -> Result<()> {
+    let samples = &run.solution.samples;
+    let file = hdf5::File::create(path)?;
+    text_attr(&file, "units", "SI: m, N, N m, kg, s, J, rad")?;
+    text_attr(&file, "forces", "joint force and moment: exerted by the joint's first part on its second, moment about the joint point, world axes")?;
+    write_f64(
+        &file,
+        "time",
+        &samples.iter().map(|s| s.time).collect::<Vec<_>>(),
+        1,
+    )?;
+    let vectors = |f: &dyn Fn(&vproto_solver::multibody::Sample) -> Vector3<f64>| -> Vec<f64> {
+        samples
+            .iter()
+            .flat_map(|s| f(s).iter().copied().collect::<Vec<_>>())
+            .collect()
+    };
+    let bodies = file.create_group("bodies")?;
+    for (b, body) in run.mechanism.bodies.iter().enumerate() {
+        let g = bodies.create_group(&body.name)?;
+        write_f64(&g, "position", &vectors(&|s| s.bodies[b].position), 3)?;
+        write_f64(&g, "velocity", &vectors(&|s| s.bodies[b].velocity), 3)?;
+        write_f64(
+            &g,
+            "acceleration",
+            &vectors(&|s| s.bodies[b].acceleration),
+            3,
+        )?;
+        write_f64(
+            &g,
+            "angular_velocity",
+            &vectors(&|s| s.bodies[b].angular_velocity),
+            3,
+        )?;
+        write_f64(
+            &g,
+            "angular_acceleration",
+            &vectors(&|s| s.bodies[b].angular_acceleration),
+            3,
+        )?;
+        let rotation: Vec<f64> = samples
+            .iter()
+            .flat_map(|s| {
+                s.bodies[b]
+                    .rotation
+                    .transpose()
+                    .iter()
+                    .copied()
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        write_f64(&g, "rotation", &rotation, 9)?;
+        text_attr(
+            &g,
+            "rotation",
+            "row-major 3x3 rotation from the initial pose",
+        )?;
+    }
+    let joints = file.create_group("joints")?;
+    for (j, joint) in run.mechanism.joints.iter().enumerate() {
+        let g = joints.create_group(&joint.name)?;
+        text_attr(&g, "type", joint.kind.name())?;
+        write_f64(&g, "force", &vectors(&|s| s.joints[j].force), 3)?;
+        write_f64(&g, "moment", &vectors(&|s| s.joints[j].moment), 3)?;
+        if samples[0].joints[j].angle.is_some() {
+            write_f64(
+                &g,
+                "angle",
+                &samples
+                    .iter()
+                    .map(|s| s.joints[j].angle.unwrap_or(0.0))
+                    .collect::<Vec<_>>(),
+                1,
+            )?;
+        }
+        if samples[0].joints[j].slide.is_some() {
+            write_f64(
+                &g,
+                "slide",
+                &samples
+                    .iter()
+                    .map(|s| s.joints[j].slide.unwrap_or(0.0))
+                    .collect::<Vec<_>>(),
+                1,
+            )?;
+        }
+    }
+    let springs = file.create_group("springs")?;
+    for (k, spring) in run.spring_names.iter().enumerate() {
+        let g = springs.create_group(spring)?;
+        write_f64(
+            &g,
+            "length",
+            &samples.iter().map(|s| s.springs[k].0).collect::<Vec<_>>(),
+            1,
+        )?;
+        write_f64(
+            &g,
+            "tension",
+            &samples.iter().map(|s| s.springs[k].1).collect::<Vec<_>>(),
+            1,
+        )?;
+    }
+    let energy = file.create_group("energy")?;
+    for q in ["kinetic", "potential", "work", "error"] {
+        write_f64(&energy, q, &run.history(&format!("energy/{q}"))?, 1)?;
+    }
+    let constraints = file.create_group("constraints")?;
+    write_f64(
+        &constraints,
+        "position_violation",
+        &samples
+            .iter()
+            .map(|s| s.position_violation)
+            .collect::<Vec<_>>(),
+        1,
+    )?;
+    write_f64(
+        &constraints,
+        "velocity_violation",
+        &samples
+            .iter()
+            .map(|s| s.velocity_violation)
+            .collect::<Vec<_>>(),
+        1,
+    )?;
+
+    let anim = file.create_group("animation")?;
+    write_f64(
+        &anim,
+        "time",
+        &frames.iter().map(|&k| samples[k].time).collect::<Vec<_>>(),
+        1,
+    )?;
+    for (b, shape) in shapes.iter().enumerate() {
+        let g = anim.create_group(&run.mechanism.bodies[b].name)?;
+        let conn: Vec<i64> = shape.cells.iter().map(|&c| c as i64).collect();
+        g.new_dataset_builder()
+            .with_data(ArrayView2::from_shape(
+                (conn.len() / shape.nodes_per_cell, shape.nodes_per_cell),
+                &conn,
+            )?)
+            .create("connectivity")?;
+        let centre = run.mechanism.bodies[b].center_of_mass.coords;
+        for (f, &k) in frames.iter().enumerate() {
+            let s = &samples[k].bodies[b];
+            let (mut points, mut velocity) = (Vec::new(), Vec::new());
+            for p in &shape.points {
+                let x = s.position + s.rotation * (p - centre);
+                let v = s.velocity + s.angular_velocity.cross(&(x - s.position));
+                points.extend(x.iter());
+                velocity.extend(v.iter());
+            }
+            write_f64(&g, &format!("points{f}"), &points, 3)?;
+            write_f64(&g, &format!("velocity{f}"), &velocity, 3)?;
+        }
+    }
+    let g = anim.create_group("joints")?;
+    let nj = run.mechanism.joints.len();
+    let ids: Vec<i64> = (0..nj as i64).collect();
+    g.new_dataset_builder()
+        .with_data(ArrayView2::from_shape((nj, 1), &ids)?)
+        .create("connectivity")?;
+    for (f, &k) in frames.iter().enumerate() {
+        let (mut points, mut forces) = (Vec::new(), Vec::new());
+        for (j, joint) in run.mechanism.joints.iter().enumerate() {
+            points.extend(joint_point(run, j, k, &joint.point).iter());
+            forces.extend(samples[k].joints[j].force.iter());
+        }
+        write_f64(&g, &format!("points{f}"), &points, 3)?;
+        write_f64(&g, &format!("force{f}"), &forces, 3)?;
+    }
+    file.close()?;
+    Ok(())
+}
+
+/// Where a joint is at sample `k`: carried by its second part (or first, if that is ground).
+fn joint_point(run: &MotionRun, j: usize, k: usize, initial: &Point3<f64>) -> Vector3<f64> {
+    use vproto_solver::multibody::Part;
+    let joint = &run.mechanism.joints[j];
+    let body = match (joint.second, joint.first) {
+        (Part::Body(b), _) | (Part::Ground, Part::Body(b)) => b,
+        _ => return initial.coords,
+    };
+    let s = &run.solution.samples[k].bodies[body];
+    s.position + s.rotation * (initial.coords - run.mechanism.bodies[body].center_of_mass.coords)
+}
+
+fn item(h5: &str, path: &str, dims: &str, number: &str, precision: u8) -> String {
+    format!(
+        r#"<DataItem Dimensions="{dims}" NumberType="{number}" Precision="{precision}" Format="HDF">{h5}:{path}</DataItem>"#
+    )
+}
+
+/// XDMF3: a temporal collection of frames, each a spatial collection of the bodies and
+/// the joints.
+fn document(h5: &str, run: &MotionRun, shapes: &[Shape], frames: &[usize]) -> String {
+    let samples = &run.solution.samples;
+    let mut s = String::from("<?xml version=\"1.0\" ?>\n<Xdmf Version=\"3.0\">\n <Domain>\n");
+    s += "  <Grid Name=\"motion\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
+    for (f, &k) in frames.iter().enumerate() {
+        let _ = writeln!(s, "   <Grid Name=\"frame{f}\" GridType=\"Collection\" CollectionType=\"Spatial\">\n    <Time Value=\"{:.9e}\"/>", samples[k].time);
+        for (b, shape) in shapes.iter().enumerate() {
+            let body = &run.mechanism.bodies[b].name;
+            let (np, nc) = (shape.points.len(), shape.cells.len() / shape.nodes_per_cell);
+            let _ = writeln!(s, "    <Grid Name=\"{body}\" GridType=\"Uniform\">");
+            let _ = writeln!(
+                s,
+                "     <Topology TopologyType=\"{}\" NumberOfElements=\"{nc}\" NodesPerElement=\"{}\">{}</Topology>",
+                shape.topology,
+                shape.nodes_per_cell,
+                item(h5, &format!("/animation/{body}/connectivity"), &format!("{nc} {}", shape.nodes_per_cell), "Int", 8)
+            );
+            let _ = writeln!(
+                s,
+                "     <Geometry GeometryType=\"XYZ\">{}</Geometry>",
+                item(
+                    h5,
+                    &format!("/animation/{body}/points{f}"),
+                    &format!("{np} 3"),
+                    "Float",
+                    8
+                )
+            );
+            let _ = writeln!(
+                s,
+                "     <Attribute Name=\"velocity\" AttributeType=\"Vector\" Center=\"Node\">{}</Attribute>",
+                item(h5, &format!("/animation/{body}/velocity{f}"), &format!("{np} 3"), "Float", 8)
+            );
+            s += "    </Grid>\n";
+        }
+        let nj = run.mechanism.joints.len();
+        if nj > 0 {
+            s += "    <Grid Name=\"joints\" GridType=\"Uniform\">\n";
+            let _ = writeln!(s, "     <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"{nj}\" NodesPerElement=\"1\">{}</Topology>", item(h5, "/animation/joints/connectivity", &format!("{nj} 1"), "Int", 8));
+            let _ = writeln!(
+                s,
+                "     <Geometry GeometryType=\"XYZ\">{}</Geometry>",
+                item(
+                    h5,
+                    &format!("/animation/joints/points{f}"),
+                    &format!("{nj} 3"),
+                    "Float",
+                    8
+                )
+            );
+            let _ = writeln!(
+                s,
+                "     <Attribute Name=\"joint_force\" AttributeType=\"Vector\" Center=\"Node\">{}</Attribute>",
+                item(h5, &format!("/animation/joints/force{f}"), &format!("{nj} 3"), "Float", 8)
+            );
+            s += "    </Grid>\n";
+        }
+        s += "   </Grid>\n";
+    }
+    s += "  </Grid>\n </Domain>\n</Xdmf>\n";
+    s
+}
+
+/// The case's `[[mechanism.plot]]`s, or by default every joint's reaction force.
+fn plots(dir: &Path, name: &str, run: &MotionRun, spec: &MechanismSpec) -> Result<Vec<String>> {
+    let times: Vec<f64> = run.solution.samples.iter().map(|s| s.time).collect();
+    let default = [(
+        "joint_forces".to_string(),
+        run.mechanism
+            .joints
+            .iter()
+            .map(|j| format!("joint/{}/force", j.name))
+            .collect::<Vec<_>>(),
+    )];
+    let chosen: Vec<(String, Vec<String>)> = spec
+        .plot
+        .iter()
+        .map(|p| (p.get_ref().name.clone(), p.get_ref().series.clone()))
+        .collect();
+    let list = if chosen.is_empty() {
+        &default[..]
+    } else {
+        &chosen[..]
+    };
+    let mut files = Vec::new();
+    for (plot, series) in list {
+        let data = series
+            .iter()
+            .map(|path| {
+                Ok((
+                    path.clone(),
+                    times.iter().copied().zip(run.history(path)?).collect(),
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let svg = crate::plot::lines(&format!("{name}: {plot}"), "time (s)", "SI units", &data);
+        let p = dir.join(format!("{name}_{plot}.svg"));
+        atomically(&p, |tmp| Ok(std::fs::write(tmp, svg)?))?;
+        files.push(p.display().to_string());
+    }
+    Ok(files)
+}
