@@ -14,7 +14,7 @@ fn bench(c: &mut Criterion) {
     let mech = andrews::andrews();
     let mut g = c.benchmark_group("andrews");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
-    for tolerance in [1e-9, 1e-11] {
+    for tolerance in [1e-9, 1e-10, 1e-11] {
         let options = MotionOptions {
             end_time: 0.03,
             output_step: 0.03,
