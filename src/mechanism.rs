@@ -237,10 +237,9 @@ fn vec3(a: [f64; 3]) -> Vector3<f64> {
 }
 
 /// A motion from an expression of `t`, with exact derivatives.
-fn motion(case: &Case, at: &dyn Fn() -> String, text: &str) -> Result<Motion> {
+fn motion(at: &dyn Fn() -> String, text: &str) -> Result<Motion> {
     let e =
         Expr::parse(text, &["t"]).map_err(|err| anyhow!("{}: expression '{text}': {err}", at()))?;
-    let _ = case;
     Ok(Motion::new(move |t| e.jet(&[t], 0)))
 }
 
@@ -377,11 +376,11 @@ fn build(case: &Case, spec: &MechanismSpec, part: Option<&FePart>) -> Result<Mec
             Some(DriveSpec {
                 rotation: Some(r),
                 translation: None,
-            }) => Some(Driver::Rotation(motion(case, &at, r)?)),
+            }) => Some(Driver::Rotation(motion(&at, r)?)),
             Some(DriveSpec {
                 rotation: None,
                 translation: Some(t),
-            }) => Some(Driver::Translation(motion(case, &at, t)?)),
+            }) => Some(Driver::Translation(motion(&at, t)?)),
             Some(_) => bail!("{}: drive takes one of `rotation` or `translation`", at()),
         };
         joints.push(joint);
@@ -437,7 +436,7 @@ fn build(case: &Case, spec: &MechanismSpec, part: Option<&FePart>) -> Result<Mec
                 force: vec3(s.force),
                 torque: vec3(s.torque),
                 scale: match &s.scale {
-                    Some(e) => motion(case, &at, e)?,
+                    Some(e) => motion(&at, e)?,
                     None => Motion::constant(1.0),
                 },
             })
@@ -459,6 +458,18 @@ impl MotionRun {
     }
     pub fn joint(&self, name: &str) -> Option<usize> {
         self.mechanism.joints.iter().position(|j| j.name == name)
+    }
+
+    /// Where the point that sat at `initial` on `part` at t = 0 is at sample `k` (world).
+    pub fn world_point(&self, part: Part, initial: &Point3<f64>, k: usize) -> Vector3<f64> {
+        match part {
+            Part::Ground => initial.coords,
+            Part::Body(b) => {
+                let s = &self.solution.samples[k].bodies[b];
+                s.position
+                    + s.rotation * (initial.coords - self.mechanism.bodies[b].center_of_mass.coords)
+            }
+        }
     }
 
     /// A history by path name (see the module docs), one value per sample.

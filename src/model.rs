@@ -196,7 +196,7 @@ impl Model {
                             _ => None,
                         };
                         for l in &lc.load {
-                            if let Some(built) = motion_load(case, &mesh, &materials, l, instant)? {
+                            if let Some(built) = motion_load(case, &mesh, l, instant)? {
                                 loads.push(built);
                                 continue;
                             }
@@ -409,7 +409,6 @@ fn instant(case: &Case, lc: &LoadCaseSpec, motion: &MotionRun) -> Result<usize> 
 fn motion_load(
     case: &Case,
     mesh: &Mesh,
-    materials: &Materials,
     spanned: &toml::Spanned<LoadSpec>,
     instant: Option<(&MotionRun, usize)>,
 ) -> Result<Option<Load>> {
@@ -466,15 +465,7 @@ fn motion_load(
                 "spring '{spring}' is not attached to body '{body_name}'"
             )));
         };
-        let world = |i: usize| match spec.parts[i] {
-            vproto_solver::multibody::Part::Body(o) => {
-                let s = &sample.bodies[o];
-                s.position
-                    + s.rotation
-                        * (spec.points[i].coords - motion.mechanism.bodies[o].center_of_mass.coords)
-            }
-            vproto_solver::multibody::Part::Ground => spec.points[i].coords,
-        };
+        let world = |i: usize| motion.world_point(spec.parts[i], &spec.points[i], k);
         let towards_other = (world(1 - end) - world(end)).normalize();
         let force = sample.springs[k].1 * (to_part * towards_other);
         let faces = mesh.face_set(set).map_err(|e| here(e.to_string()))?;
@@ -499,7 +490,6 @@ fn motion_load(
         angular_velocity: to_part * state.angular_velocity,
         angular_acceleration: to_part * state.angular_acceleration,
     };
-    let _ = materials;
     Ok(Some(Load::Inertia {
         elements,
         motion: motion_field,

@@ -12,7 +12,7 @@ use super::atomically;
 use super::hdf5_results::{text_attr, write_f64};
 use crate::mechanism::{MechanismSpec, MotionRun};
 use anyhow::{bail, Result};
-use nalgebra::{Matrix3, Point3, SymmetricEigen, Vector3};
+use nalgebra::{Matrix3, SymmetricEigen, Vector3};
 use ndarray::ArrayView2;
 use std::fmt::Write;
 use std::path::Path;
@@ -299,9 +299,9 @@ fn write_hdf5(path: &Path, run: &MotionRun, shapes: &[Shape], frames: &[usize]) 
         .create("connectivity")?;
     for (f, &k) in frames.iter().enumerate() {
         let (mut points, mut forces) = (Vec::new(), Vec::new());
-        for (j, joint) in run.mechanism.joints.iter().enumerate() {
-            points.extend(joint_point(run, j, k, &joint.point).iter());
-            forces.extend(samples[k].joints[j].force.iter());
+        for (j, state) in samples[k].joints.iter().enumerate() {
+            points.extend(joint_point(run, j, k).iter());
+            forces.extend(state.force.iter());
         }
         write_f64(&g, &format!("points{f}"), &points, 3)?;
         write_f64(&g, &format!("force{f}"), &forces, 3)?;
@@ -310,16 +310,17 @@ fn write_hdf5(path: &Path, run: &MotionRun, shapes: &[Shape], frames: &[usize]) 
     Ok(())
 }
 
-/// Where a joint is at sample `k`: carried by its second part (or first, if that is ground).
-fn joint_point(run: &MotionRun, j: usize, k: usize, initial: &Point3<f64>) -> Vector3<f64> {
+/// Where a joint is at sample `k`: carried by its second part (or its first, when the
+/// second is the ground).
+fn joint_point(run: &MotionRun, j: usize, k: usize) -> Vector3<f64> {
     use vproto_solver::multibody::Part;
     let joint = &run.mechanism.joints[j];
-    let body = match (joint.second, joint.first) {
-        (Part::Body(b), _) | (Part::Ground, Part::Body(b)) => b,
-        _ => return initial.coords,
+    let part = if joint.second == Part::Ground {
+        joint.first
+    } else {
+        joint.second
     };
-    let s = &run.solution.samples[k].bodies[body];
-    s.position + s.rotation * (initial.coords - run.mechanism.bodies[body].center_of_mass.coords)
+    run.world_point(part, &joint.point, k)
 }
 
 fn item(h5: &str, path: &str, dims: &str, number: &str, precision: u8) -> String {

@@ -350,7 +350,7 @@ impl Recorder<'_> {
     fn track_angles(&mut self, q: &[f64]) {
         for (j, kind) in self.kinds.iter().enumerate() {
             if matches!(kind, JointKind::Revolute | JointKind::Cylindrical) {
-                let raw = self.c.sys.joint_angle(j, q, &vec![0.0; q.len()]).0;
+                let raw = self.c.sys.joint_rotation(j, q);
                 let last = self.angles[j];
                 self.angles[j] = last + (raw - last + PI).rem_euclid(2.0 * PI) - PI;
             }

@@ -540,7 +540,6 @@ pub fn integrate<D: Dae>(
                 }
                 hacc = h;
                 erracc = err.max(1e-2);
-                let told = t;
                 hold = h;
                 t = if last { t_end } else { t + h };
                 for i in 0..nn {
@@ -563,7 +562,6 @@ pub fn integrate<D: Dae>(
                     next_output += 1;
                 }
                 accepted(t, &y);
-                let _ = told;
                 caljac = false;
                 if last {
                     break 'factor;

@@ -323,11 +323,7 @@ impl System {
                 out[b * BODY_COORDS + i] += m * self.gravity[i];
             }
         }
-        for load in &self.loads {
-            let s = load.scale.at(t)[0];
-            load.point.add_transpose(&(s * load.force), out);
-            add_torque(load.body, &(s * load.torque), q, out);
-        }
+        self.add_applied_loads(t, q, out);
         for spring in &self.springs {
             if let Some((dir, length, rate)) = spring_state(spring, q, v) {
                 let tension = spring.stiffness * (length - spring.free_length)
@@ -347,6 +343,15 @@ impl System {
         }
     }
 
+    /// Adds the generalised forces of the applied forces and torques at time t.
+    fn add_applied_loads(&self, t: f64, q: &[f64], out: &mut [f64]) {
+        for load in &self.loads {
+            let s = load.scale.at(t)[0];
+            load.point.add_transpose(&(s * load.force), out);
+            add_torque(load.body, &(s * load.torque), q, out);
+        }
+    }
+
     /// Torque on the second part of a joint, its opposite on the first.
     fn add_joint_torque(&self, joint: usize, torque: &Vector3<f64>, q: &[f64], out: &mut [f64]) {
         let frame = &self.frames[joint];
@@ -357,6 +362,13 @@ impl System {
         if let Some(b) = bodies(&frame.e[0]) {
             add_torque(b, &-torque, q, out);
         }
+    }
+
+    /// Relative rotation (rad, in (−π, π]) of a joint's second part about its axis.
+    pub fn joint_rotation(&self, joint: usize, q: &[f64]) -> f64 {
+        let frame = &self.frames[joint];
+        let f1 = frame.f[0].at(q);
+        f1.dot(&frame.e[1].at(q)).atan2(f1.dot(&frame.e[0].at(q)))
     }
 
     /// Relative rotation (rad, in (−π, π]) of a joint's second part about its axis, and its rate.
@@ -422,11 +434,7 @@ impl System {
     /// (`lambda` over all equations).
     pub fn power(&self, t: f64, q: &[f64], v: &[f64], lambda: &[f64]) -> f64 {
         let mut loads = vec![0.0; self.n];
-        for load in &self.loads {
-            let s = load.scale.at(t)[0];
-            load.point.add_transpose(&(s * load.force), &mut loads);
-            add_torque(load.body, &(s * load.torque), q, &mut loads);
-        }
+        self.add_applied_loads(t, q, &mut loads);
         let mut power: f64 = loads.iter().zip(v).map(|(f, v)| f * v).sum();
         for spring in &self.springs {
             if let Some((_, _, rate)) = spring_state(spring, q, v) {
