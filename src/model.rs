@@ -418,11 +418,11 @@ fn motion_load(
         LoadSpec::MotionInertia { body } | LoadSpec::SpringLoad { body, .. } => (body, None),
         _ => return Ok(None),
     };
-    let (motion, k) = instant.expect("validated: mechanism loads have an instant");
+    let (motion, at) = instant.expect("validated: mechanism loads have an instant");
     let b = motion
         .body(body_name)
         .ok_or_else(|| here(format!("unknown body '{body_name}'")))?;
-    let sample = &motion.solution.samples[k];
+    let sample = &motion.solution.samples[at];
     let state = &sample.bodies[b];
     let to_part = state.rotation.transpose();
     let centre = motion.mechanism.bodies[b].center_of_mass;
@@ -453,21 +453,21 @@ fn motion_load(
         return Ok(Some(Load::NodalForces(forces)));
     }
     if let LoadSpec::SpringLoad { spring, set, .. } = spanned.get_ref() {
-        let k = motion
+        let index = motion
             .spring_names
             .iter()
             .position(|n| n == spring)
             .ok_or_else(|| here(format!("unknown spring '{spring}'")))?;
-        let spec = &motion.mechanism.springs[k];
+        let spec = &motion.mechanism.springs[index];
         let this = vproto_solver::multibody::Part::Body(b);
         let Some(end) = spec.parts.iter().position(|p| *p == this) else {
             return Err(here(format!(
                 "spring '{spring}' is not attached to body '{body_name}'"
             )));
         };
-        let world = |i: usize| motion.world_point(spec.parts[i], &spec.points[i], k);
+        let world = |i: usize| motion.world_point(spec.parts[i], &spec.points[i], at);
         let towards_other = (world(1 - end) - world(end)).normalize();
-        let force = sample.springs[k].1 * (to_part * towards_other);
+        let force = sample.springs[index].1 * (to_part * towards_other);
         let faces = mesh.face_set(set).map_err(|e| here(e.to_string()))?;
         let forces = vproto_solver::coupling::spread_wrench(
             mesh,
