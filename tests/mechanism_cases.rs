@@ -12,59 +12,63 @@ fn case_path(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
-/// The press's connecting rod is fixed at its wrist-pin end and loaded by the crank-pin
-/// reaction and its own inertia: its fixed-end reaction must equal the force the ram
-/// exerts on the rod at the wrist pin (the negative of the wrist-pin reaction on the
-/// ram), turned into the rod's initial pose.
-#[test]
-fn press_rod_support_reaction_equals_wrist_pin_reaction() {
+/// Runs a case and checks that for each (load case, sample) the reaction of the part's
+/// constrained set equals `sign` × the force of `joint` (first part on second) at that
+/// sample, turned into `body`'s initial pose: the part cut free is in equilibrium.
+fn support_reaction_matches_joint(
+    case: &str,
+    joint: &str,
+    sign: f64,
+    body: &str,
+    instants: &[(&str, Instant)],
+) {
     let out = tempfile::tempdir().unwrap();
     let summary = run_case(
-        &case_path("slider_crank_press.toml"),
+        &case_path(&format!("{case}.toml")),
         &RunOptions::all_files(Some(out.path().into())),
     )
     .unwrap();
     assert_eq!(summary.verdict, "PASS");
-    let file = hdf5::File::open(out.path().join("slider_crank_press_motion.h5")).unwrap();
+    let file = hdf5::File::open(out.path().join(format!("{case}_motion.h5"))).unwrap();
     let time = file.dataset("time").unwrap().read_1d::<f64>().unwrap();
-    let wrist = file
-        .dataset("joints/wrist_pin/force")
-        .unwrap()
-        .read_2d::<f64>()
-        .unwrap();
-    let crank_pin = file
-        .dataset("joints/crank_pin/force")
+    let force = file
+        .dataset(&format!("joints/{joint}/force"))
         .unwrap()
         .read_2d::<f64>()
         .unwrap();
     let rotation = file
-        .dataset("bodies/rod/rotation")
+        .dataset(&format!("bodies/{body}/rotation"))
         .unwrap()
         .read_2d::<f64>()
         .unwrap();
     let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.path().join("slider_crank_press.summary.json")).unwrap(),
+        &std::fs::read_to_string(out.path().join(format!("{case}.summary.json"))).unwrap(),
     )
     .unwrap();
-    let peak = (0..time.len())
-        .max_by(|&a, &b| {
-            crank_pin
-                .row(a)
-                .dot(&crank_pin.row(a))
-                .total_cmp(&crank_pin.row(b).dot(&crank_pin.row(b)))
-        })
-        .unwrap();
-    let quarter = (0..time.len())
-        .min_by(|&a, &b| (time[a] - 0.25).abs().total_cmp(&(time[b] - 0.25).abs()))
-        .unwrap();
-    for (lc, k) in [("peak_crank_pin_load", peak), ("mid_stroke", quarter)] {
+    for (lc, instant) in instants {
+        let k = match instant {
+            Instant::Time(t) => (0..time.len())
+                .min_by(|&a, &b| (time[a] - t).abs().total_cmp(&(time[b] - t).abs()))
+                .unwrap(),
+            Instant::Peak(j) => {
+                let f = file
+                    .dataset(&format!("joints/{j}/force"))
+                    .unwrap()
+                    .read_2d::<f64>()
+                    .unwrap();
+                (0..time.len())
+                    .max_by(|&a, &b| f.row(a).dot(&f.row(a)).total_cmp(&f.row(b).dot(&f.row(b))))
+                    .unwrap()
+            }
+        };
         let r = Matrix3::from_row_slice(rotation.row(k).as_slice().unwrap());
-        let on_rod = -(r.transpose() * Vector3::new(wrist[[k, 0]], wrist[[k, 1]], wrist[[k, 2]]));
+        let expected =
+            sign * (r.transpose() * Vector3::new(force[[k, 0]], force[[k, 1]], force[[k, 2]]));
         let fe = json["load_cases"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|l| l["name"] == lc)
+            .find(|l| l["name"] == *lc)
             .unwrap();
         let reaction = &fe["reactions"][0][1];
         let fe = Vector3::new(
@@ -73,10 +77,38 @@ fn press_rod_support_reaction_equals_wrist_pin_reaction() {
             reaction[2].as_f64().unwrap(),
         );
         assert!(
-            (fe - on_rod).norm() < 1e-6 * on_rod.norm(),
-            "{lc}: FE {fe:?} vs mechanism {on_rod:?}"
+            (fe - expected).norm() < 1e-6 * expected.norm(),
+            "{case} {lc}: FE {fe:?} vs mechanism {expected:?}"
         );
     }
+}
+
+enum Instant {
+    Time(f64),
+    Peak(&'static str),
+}
+
+/// The press's connecting rod, fixed at its wrist-pin end and loaded by the crank-pin
+/// reaction and its inertia: its support reaction is the force the ram exerts on it
+/// (minus the wrist-pin force on the ram).
+#[test]
+fn press_rod_support_reaction_equals_wrist_pin_reaction() {
+    let instants = [
+        ("peak_crank_pin_load", Instant::Peak("crank_pin")),
+        ("mid_stroke", Instant::Time(0.25)),
+    ];
+    support_reaction_matches_joint("slider_crank_press", "wrist_pin", -1.0, "rod", &instants);
+}
+
+/// The clamp arm, fixed at its pivot and loaded by the link, the workpiece spring and
+/// its inertia: its support reaction is the pivot's force on the arm.
+#[test]
+fn clamp_arm_support_reaction_equals_pivot_reaction() {
+    let instants = [
+        ("clamped", Instant::Time(0.4)),
+        ("peak_pivot_load", Instant::Peak("arm_pivot")),
+    ];
+    support_reaction_matches_joint("toggle_clamp", "arm_pivot", 1.0, "arm", &instants);
 }
 
 /// Writes a variant of the press case and returns the error of running it.
