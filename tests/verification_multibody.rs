@@ -281,3 +281,309 @@ fn four_bar_conserves_energy_over_long_run() {
         "drift does not fall with the tolerance: {loose} → {tight}"
     );
 }
+
+/// Cardan (universal) joint between shafts at β = 30°, input driven at constant speed:
+/// the output angle follows tan θ₂ = cos β tan θ₁ and its speed
+/// ω₂ = ω₁ cos β / (cos² θ₁ + cos² β sin² θ₁) (three equations of the universal joint are
+/// redundant with the two shaft bearings and are dropped).
+#[test]
+fn universal_joint_follows_the_cardan_relation() {
+    let beta = 30f64.to_radians();
+    let w1 = 2.0 * PI;
+    let d = Vector3::new(beta.cos(), beta.sin(), 0.0);
+    let shaft = |name: &str, axis: Vector3<f64>| {
+        let inertia = Matrix3::identity() * 1e-3 + axis * axis.transpose() * 1e-3;
+        RigidBody::new(name, 1.0, Point3::from(0.2 * axis), inertia)
+    };
+    let mut cross = Joint::new(
+        "cross",
+        JointKind::Universal,
+        [Part::Body(0), Part::Body(1)],
+        p(0.0, 0.0),
+        Z,
+    );
+    cross.reference = Some(Vector3::new(-beta.sin(), beta.cos(), 0.0));
+    let mech = Mechanism {
+        bodies: vec![shaft("input", -Vector3::x()), shaft("output", d)],
+        joints: vec![
+            Joint::new(
+                "in_bearing",
+                JointKind::Revolute,
+                [Part::Ground, Part::Body(0)],
+                p(0.0, 0.0),
+                Vector3::x(),
+            )
+            .driven(Driver::Rotation(Motion::linear(w1))),
+            Joint::new(
+                "out_bearing",
+                JointKind::Revolute,
+                [Part::Ground, Part::Body(1)],
+                p(0.0, 0.0),
+                d,
+            ),
+            cross,
+        ],
+        ..Default::default()
+    };
+    let sol = simulate(
+        &mech,
+        &MotionOptions {
+            end_time: 1.0,
+            output_step: 1e-3,
+            tolerance: 1e-8,
+        },
+    )
+    .unwrap();
+    assert!(sol.kinematic, "dof {}", sol.degrees_of_freedom);
+    for s in &sol.samples {
+        let th1 = w1 * s.time;
+        let th2 = s.joints[1].angle.unwrap();
+        // Same quadrant, same tangent relation.
+        assert!(
+            (th2.sin() * th1.cos() - beta.cos() * th1.sin() * th2.cos()).abs() < 1e-9,
+            "t = {}",
+            s.time
+        );
+        assert!((th2 - th1).abs() < 0.2);
+        let w2 = s.bodies[1].angular_velocity.dot(&d);
+        let expect = w1 * beta.cos() / (th1.cos().powi(2) + beta.cos().powi(2) * th1.sin().powi(2));
+        assert!(
+            (w2 - expect).abs() < 1e-8 * w1,
+            "t = {}: {w2} vs {expect}",
+            s.time
+        );
+    }
+}
+
+/// Conical pendulum on a spherical joint: released with the speed of steady circular
+/// motion, ω² = g / (L cos α), it keeps its height and goes round in 2π/ω.
+#[test]
+fn spherical_joint_conical_pendulum_keeps_its_circle() {
+    let (l, alpha, g) = (1.0, 0.5f64, 9.81);
+    let w = (g / (l * alpha.cos())).sqrt();
+    let mut bob = planar("bob", 1.0, p(l * alpha.sin(), -l * alpha.cos()), 1e-7);
+    bob.angular_velocity = Vector3::new(0.0, w, 0.0);
+    bob.velocity = Vector3::new(0.0, w, 0.0).cross(&bob.center_of_mass.coords);
+    let mech = Mechanism {
+        bodies: vec![bob],
+        joints: vec![Joint::new(
+            "ball",
+            JointKind::Spherical,
+            [Part::Ground, Part::Body(0)],
+            p(0.0, 0.0),
+            Z,
+        )],
+        gravity: Vector3::new(0.0, -g, 0.0),
+        ..Default::default()
+    };
+    let period = 2.0 * PI / w;
+    let sol = simulate(
+        &mech,
+        &MotionOptions {
+            end_time: 3.0 * period,
+            output_step: period / 200.0,
+            tolerance: 1e-10,
+        },
+    )
+    .unwrap();
+    assert_eq!(sol.degrees_of_freedom, 3);
+    for s in &sol.samples {
+        let r = s.bodies[0].position;
+        assert!(
+            (r.y + l * alpha.cos()).abs() < 1e-6,
+            "height at t = {}: {}",
+            s.time,
+            r.y
+        );
+        let phase = w * s.time;
+        assert!(
+            (r.x - l * alpha.sin() * phase.cos()).abs() < 1e-5,
+            "x at t = {}",
+            s.time
+        );
+        assert!(
+            (r.z + l * alpha.sin() * phase.sin()).abs() < 1e-5,
+            "z at t = {}",
+            s.time
+        );
+    }
+}
+
+/// Torsion spring on a revolute joint: θ(t) = (ω₀/ωₙ) sin ωₙ t with ωₙ = √(k/I).
+#[test]
+fn torsion_spring_oscillates_at_its_natural_frequency() {
+    let (k, i, w0) = (50.0f64, 0.02, 3.0);
+    let wn = (k / i).sqrt();
+    let mut disc = RigidBody::new(
+        "disc",
+        2.0,
+        p(0.0, 0.0),
+        Matrix3::from_diagonal(&Vector3::new(0.01, 0.01, i)),
+    );
+    disc.angular_velocity = Vector3::new(0.0, 0.0, w0);
+    let mech = Mechanism {
+        bodies: vec![disc],
+        joints: vec![revolute("axle", Part::Ground, Part::Body(0), p(0.0, 0.0))],
+        torsion_springs: vec![vproto_solver::multibody::TorsionSpring {
+            name: "spring".into(),
+            joint: 0,
+            stiffness: k,
+            damping: 0.0,
+            free_angle: 0.0,
+            preload: 0.0,
+        }],
+        ..Default::default()
+    };
+    let sol = simulate(
+        &mech,
+        &MotionOptions {
+            end_time: 1.0,
+            output_step: 1e-3,
+            tolerance: 1e-10,
+        },
+    )
+    .unwrap();
+    for s in &sol.samples {
+        let expect = w0 / wn * (wn * s.time).sin();
+        assert!(
+            (s.joints[0].angle.unwrap() - expect).abs() < 1e-6,
+            "t = {}",
+            s.time
+        );
+    }
+}
+
+/// A carriage on a prismatic joint driven by s(t) = A sin Ωt carries a tool on a fixed
+/// joint and a collar spinning freely on a cylindrical joint along the same axis. The
+/// fixed joint transmits m_tool s̈, the collar keeps its spin and follows the slide.
+#[test]
+fn fixed_cylindrical_and_translation_driver() {
+    let (amp, om, spin) = (0.05, 4.0, 7.0);
+    let inertia = Matrix3::identity() * 1e-3;
+    let mut collar = RigidBody::new("collar", 0.5, p(0.0, 0.0), inertia);
+    collar.angular_velocity = Vector3::new(spin, 0.0, 0.0);
+    let mech = Mechanism {
+        bodies: vec![
+            RigidBody::new("carriage", 3.0, p(0.0, 0.1), inertia),
+            RigidBody::new("tool", 0.8, p(0.05, 0.15), inertia),
+            collar,
+        ],
+        joints: vec![
+            Joint::new(
+                "rail",
+                JointKind::Prismatic,
+                [Part::Ground, Part::Body(0)],
+                p(0.0, 0.1),
+                Vector3::x(),
+            )
+            .driven(Driver::Translation(Motion::new(move |t| {
+                [
+                    amp * (om * t).sin(),
+                    amp * om * (om * t).cos(),
+                    -amp * om * om * (om * t).sin(),
+                ]
+            }))),
+            Joint::new(
+                "clamp",
+                JointKind::Fixed,
+                [Part::Body(0), Part::Body(1)],
+                p(0.0, 0.1),
+                Z,
+            ),
+            Joint::new(
+                "sleeve",
+                JointKind::Cylindrical,
+                [Part::Body(0), Part::Body(2)],
+                p(0.0, 0.0),
+                Vector3::x(),
+            ),
+        ],
+        ..Default::default()
+    };
+    let sol = simulate(
+        &mech,
+        &MotionOptions {
+            end_time: 2.0,
+            output_step: 1e-3,
+            tolerance: 1e-10,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        sol.degrees_of_freedom, 2,
+        "collar: spin and slide along the carriage"
+    );
+    for s in &sol.samples {
+        let acc = -amp * om * om * (om * s.time).sin();
+        assert!((s.joints[0].slide.unwrap() - amp * (om * s.time).sin()).abs() < 1e-10);
+        assert!(
+            (s.joints[1].force - Vector3::new(0.8 * acc, 0.0, 0.0)).norm() < 1e-6,
+            "t = {}",
+            s.time
+        );
+        // No axial force on the collar: it stays where it was in space, and spins on.
+        assert!(
+            (s.bodies[2].position.x).abs() < 1e-6,
+            "collar drifts at t = {}",
+            s.time
+        );
+        // Index-3 velocities carry the integrator's (lower-order) velocity error.
+        assert!(
+            (s.bodies[2].angular_velocity.x - spin).abs() < 1e-5 * spin,
+            "t = {}: {:?}",
+            s.time,
+            s.bodies[2].angular_velocity
+        );
+    }
+}
+
+/// A free-running slider-crank with a flywheel passes through its dead centres (where a
+/// driven slider would lose control of the crank) again and again, conserving energy.
+#[test]
+fn free_slider_crank_runs_through_dead_centres() {
+    let (r, l) = (0.05, 0.2);
+    let mut flywheel = planar("flywheel", 5.0, p(0.0, 0.0), 0.02);
+    flywheel.angular_velocity = Vector3::new(0.0, 0.0, 20.0);
+    let mech = Mechanism {
+        bodies: vec![
+            flywheel,
+            planar("rod", 0.8, p(r + l / 2.0, 0.0), 3e-3),
+            planar("slider", 2.0, p(r + l, 0.0), 1e-3),
+        ],
+        joints: vec![
+            revolute("main", Part::Ground, Part::Body(0), p(0.0, 0.0)),
+            revolute("crank pin", Part::Body(0), Part::Body(1), p(r, 0.0)),
+            revolute("wrist pin", Part::Body(1), Part::Body(2), p(r + l, 0.0)),
+            Joint::new(
+                "slide",
+                JointKind::Prismatic,
+                [Part::Ground, Part::Body(2)],
+                p(r + l, 0.0),
+                Vector3::x(),
+            ),
+        ],
+        ..Default::default()
+    };
+    let sol = simulate(
+        &mech,
+        &MotionOptions {
+            end_time: 3.0,
+            output_step: 1e-3,
+            tolerance: 1e-10,
+        },
+    )
+    .unwrap();
+    let turns = sol.samples.last().unwrap().joints[0].angle.unwrap() / (2.0 * PI);
+    assert!(turns > 8.0, "{turns} turns");
+    let first = &sol.samples[0];
+    let drift = sol
+        .samples
+        .iter()
+        .map(|s| s.energy_error(first).abs())
+        .fold(0.0, f64::max);
+    assert!(
+        drift < 1e-6 * first.kinetic,
+        "energy drift {drift} of {}",
+        first.kinetic
+    );
+}
