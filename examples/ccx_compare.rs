@@ -3,7 +3,10 @@
 //! tip deflection of both: `cargo run --release --example ccx_compare -- hex8 60 12 12`.
 //! With a fifth argument `modal`, both compute the first 10 natural frequencies instead
 //! (ccx `*FREQUENCY`).
-//! Needs `ccx` on PATH (`apt-get install calculix-ccx`) and GNU time for ccx's memory.
+//! Then it runs the same deck through `vproto run cantilever.inp` (the deck reader and the
+//! whole pipeline) and prints the ccx/vproto ratios of wall time and peak memory.
+//! Needs `ccx` on PATH (`apt-get install calculix-ccx`), GNU time, and `cargo build
+//! --release` (for target/release/vproto).
 
 use nalgebra::Vector3;
 use std::fmt::Write as _;
@@ -39,6 +42,7 @@ fn deck(mesh: &Mesh, kind: ElementKind, loads: &[f64], tip: &[usize], modal: boo
         ElementKind::Tet10 => "C3D10",
         ElementKind::Hex8 => "C3D8",
         ElementKind::Hex20 => "C3D20",
+        ElementKind::Hex20R => "C3D20R",
     };
     let _ = writeln!(s, "*ELEMENT, TYPE={ty}, ELSET=EALL");
     for (e, nodes) in (0..mesh.element_count()).map(|e| (e, mesh.element(e).1)) {
@@ -206,6 +210,30 @@ fn main() {
         kind.name(), d, model.prescribed().0.iter().filter(|x| !**x).count(),
         if modal { "first 10 natural frequencies (Hz)" } else { "mean tip u_z (m)" },
         vproto_s, peak_rss_mib(), vproto_result, ccx_s, ccx_mib, ccx_result, ccx_s / vproto_s, difference
+    );
+    // The same deck through `vproto run deck.inp` (deck reader, whole pipeline,
+    // result files included), as a user would run it.
+    let exe = std::env::current_exe().unwrap();
+    let vproto_bin = exe.parent().unwrap().parent().unwrap().join("vproto");
+    let t = Instant::now();
+    let run = Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(&vproto_bin)
+        .args(["run", "cantilever.inp", "--out", "vproto_out"])
+        .current_dir(&dir)
+        .output()
+        .expect("target/release/vproto is built");
+    let deck_s = t.elapsed().as_secs_f64();
+    let deck_mib = String::from_utf8_lossy(&run.stderr)
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0);
+    println!(
+        "  vproto run cantilever.inp: {deck_s:7.2} s, peak {deck_mib:6.0} MiB (status {}); ccx/vproto: time {:.2}, memory {:.2}",
+        run.status,
+        ccx_s / deck_s,
+        ccx_mib / deck_mib
     );
     if std::env::var_os("KEEP").is_none() {
         let _ = std::fs::remove_dir_all(&dir);

@@ -18,6 +18,8 @@ pub struct Case {
     pub spec: CaseSpec,
     /// The parameter values used.
     pub parameters: Parameters,
+    /// A deck already read (for `vproto run deck.inp`), taken by the model.
+    pub deck: std::cell::RefCell<Option<crate::inp::Deck>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -97,6 +99,10 @@ pub struct ModelSpec {
     pub geo: Option<Spanned<PathBuf>>,
     /// A built-in parametric generator.
     pub generate: Option<GeneratorSpec>,
+    /// An Abaqus/CalculiX input deck: its mesh, sets, surfaces, materials and sections
+    /// (unless `[regions]` assigns materials), boundary conditions and step loads
+    /// (`type = "deck_step"`).
+    pub inp: Option<Spanned<PathBuf>>,
     /// Extra face sets: the boundary faces inside a box.
     #[serde(default)]
     pub face_set: Vec<Spanned<FaceSetSpec>>,
@@ -118,6 +124,8 @@ pub enum ElementSpec {
     Tet10,
     Hex8,
     Hex20,
+    /// Hex20 with reduced (2×2×2) integration, as C3D20R.
+    Hex20r,
 }
 
 impl From<ElementSpec> for vproto_solver::ElementKind {
@@ -128,6 +136,7 @@ impl From<ElementSpec> for vproto_solver::ElementKind {
             ElementSpec::Tet10 => K::Tet10,
             ElementSpec::Hex8 => K::Hex8,
             ElementSpec::Hex20 => K::Hex20,
+            ElementSpec::Hex20r => K::Hex20R,
         }
     }
 }
@@ -266,6 +275,8 @@ pub enum LoadSpec {
         body: String,
         set: String,
     },
+    /// Static: the loads of step `step` (1-based) of the model's `.inp` deck.
+    DeckStep { step: usize },
     /// Heat: a fixed temperature on a set.
     Temperature { set: String, value: f64 },
     /// Heat: heat flux into the body through a face set (W/m²).
@@ -378,6 +389,12 @@ impl Case {
 
     /// Reads a case file with some of its `[parameters]` set to other values.
     pub fn load_with(path: &Path, overrides: &Parameters) -> Result<Self> {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("inp"))
+        {
+            return Self::from_deck(path);
+        }
         let raw = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read case file {}", path.display()))?;
         let mut parameters = crate::params::declared(path, &raw)?;
@@ -558,6 +575,27 @@ impl Case {
             text,
             spec,
             parameters,
+            deck: std::cell::RefCell::new(None),
+        })
+    }
+
+    /// A case that runs every step of an Abaqus/CalculiX deck (see [`crate::inp::case_text`]).
+    pub fn from_deck(path: &Path) -> Result<Self> {
+        let deck = crate::inp::read(path)?;
+        for w in &deck.warnings {
+            tracing::warn!("{w}");
+        }
+        if deck.steps.is_empty() {
+            bail!("{}: the deck has no *STEP to run", path.display());
+        }
+        let text = crate::inp::case_text(path, &deck);
+        let spec: CaseSpec = toml::from_str(&text).map_err(|e| syntax_error(path, &text, &e))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            text,
+            spec,
+            parameters: Parameters::new(),
+            deck: std::cell::RefCell::new(Some(deck)),
         })
     }
 

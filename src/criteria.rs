@@ -164,7 +164,13 @@ pub fn evaluate(
                     .max_by(|a, b| a.1.total_cmp(&b.1))
                     .unwrap_or((0, f64::NAN));
                 let p = model.mesh.nodes[node];
-                let at = format!("node {node} ({:.4}, {:.4}, {:.4})", p.x, p.y, p.z);
+                let at = format!(
+                    "node {} ({:.4}, {:.4}, {:.4})",
+                    model.mesh.node_label(node),
+                    p.x,
+                    p.y,
+                    p.z
+                );
                 vec![Check::new(
                     load_case,
                     format!("max temperature ({})", set.as_deref().unwrap_or("all")),
@@ -304,7 +310,13 @@ fn evaluate_static(
     let mesh = &model.mesh;
     let at = |n: usize| {
         let p = mesh.nodes[n];
-        Some(format!("node {n} ({:.4}, {:.4}, {:.4})", p.x, p.y, p.z))
+        Some(format!(
+            "node {} ({:.4}, {:.4}, {:.4})",
+            mesh.node_label(n),
+            p.x,
+            p.y,
+            p.z
+        ))
     };
     let here = |e: vproto_solver::SolverError| case.error_at(spec, e);
     Ok(match spec.get_ref() {

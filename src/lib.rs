@@ -10,6 +10,7 @@ pub mod criteria;
 pub mod distributed;
 pub mod expr;
 pub mod gmsh;
+pub mod inp;
 pub mod materials;
 pub mod mechanism;
 pub mod model;

@@ -5,6 +5,7 @@
 use crate::case::{
     AnalysisSpec, Case, ConstraintSpec, GeneratorSpec, LoadCaseSpec, LoadSpec, ModelSpec,
 };
+use crate::inp::Deck;
 use crate::materials::{Library, MaterialSpec};
 use crate::mechanism::MotionRun;
 use anyhow::{anyhow, bail, Result};
@@ -17,22 +18,25 @@ use vproto_solver::modal::ModalOptions;
 use vproto_solver::thermal::{HeatCase, HeatLoad};
 use vproto_solver::{Constraint, Load, LoadCase, Mesh};
 
-/// The finite-element part of a case: its mesh and materials.
+/// The finite-element part of a case: its mesh and materials (and the deck it came from).
 pub struct Part {
     pub mesh: Mesh,
     pub materials: Materials,
     /// Library entry of each material in `materials.materials` (for strengths).
     pub material_specs: Vec<(String, MaterialSpec)>,
+    /// The `.inp` deck the mesh came from (its mesh moved out).
+    pub deck: Option<Deck>,
 }
 
 impl Part {
     pub fn build(case: &Case, spec: &ModelSpec) -> Result<Self> {
-        let mesh = build_mesh(case, spec)?;
-        let (materials, material_specs) = assign_materials(case, &mesh)?;
+        let (mesh, deck) = build_mesh(case, spec)?;
+        let (materials, material_specs) = assign_materials(case, &mesh, deck.as_ref())?;
         Ok(Self {
             mesh,
             materials,
             material_specs,
+            deck,
         })
     }
 }
@@ -83,19 +87,37 @@ impl Analysis {
     }
 }
 
-pub fn build_mesh(case: &Case, m: &ModelSpec) -> Result<Mesh> {
-    let mesh = match (&m.mesh, &m.geo, &m.generate) {
-        (Some(path), None, None) => {
+/// The mesh of a `[model]`, with its face sets by box, checked; and the deck it came
+/// from, for an `.inp` model.
+pub fn build_mesh(case: &Case, m: &ModelSpec) -> Result<(Mesh, Option<Deck>)> {
+    let mut deck = None;
+    let mesh = match (&m.mesh, &m.geo, &m.generate, &m.inp) {
+        (None, None, None, Some(inp)) => {
+            let mut d = match case.deck.borrow_mut().take() {
+                Some(d) => d,
+                None => {
+                    let d = crate::inp::read(&case.resolve(inp.get_ref())).map_err(|e| anyhow!("{}: {e:#}", case.at(inp.span())))?;
+                    for w in &d.warnings {
+                        tracing::warn!("{w}");
+                    }
+                    d
+                }
+            };
+            let mesh = std::mem::take(&mut d.mesh);
+            deck = Some(d);
+            mesh
+        }
+        (Some(path), None, None, None) => {
             let file = case.resolve(path.get_ref());
             crate::gmsh::read(&file).map_err(|e| anyhow!("{}: {e:#}", case.at(path.span())))?
         }
-        (None, Some(geo), None) => {
+        (None, Some(geo), None, None) => {
             let file = case.resolve(geo.get_ref());
             crate::gmsh::mesh_geo(&file, &case.parameters).map_err(|e| anyhow!("{}: {e:#}", case.at(geo.span())))?
         }
-        (None, None, Some(g)) => generated(g).map_err(|e| anyhow!("{}: [model.generate]: {e:#}", case.path.display()))?,
+        (None, None, Some(g), None) => generated(g).map_err(|e| anyhow!("{}: [model.generate]: {e:#}", case.path.display()))?,
         _ => bail!(
-            "{}: [model] needs exactly one of `mesh = \"file.msh\"`, `geo = \"file.geo\"` or a [model.generate] table",
+            "{}: [model] needs exactly one of `mesh = \"file.msh\"`, `geo = \"file.geo\"`, `inp = \"deck.inp\"` or a [model.generate] table",
             case.path.display()
         ),
     };
@@ -116,7 +138,7 @@ pub fn build_mesh(case: &Case, m: &ModelSpec) -> Result<Mesh> {
     }
     mesh.check()
         .map_err(|e| anyhow!("{}: {e}", case.path.display()))?;
-    Ok(mesh)
+    Ok((mesh, deck))
 }
 
 fn generated(g: &GeneratorSpec) -> Result<Mesh> {
@@ -173,9 +195,17 @@ impl Model {
             mesh,
             materials,
             material_specs,
+            deck,
         } = part;
         let mut constraints = Vec::new();
         let mut constrained_sets = Vec::new();
+        for (k, b) in deck.iter().flat_map(|d| &d.boundaries).enumerate() {
+            constraints.push(Constraint {
+                nodes: b.nodes.clone(),
+                components: b.components,
+            });
+            constrained_sets.push(format!("deck_boundary_{}", k + 1));
+        }
         for c in &case.spec.constraint {
             constraints.push(constraint(case, &mesh, c)?);
             constrained_sets.push(c.set.get_ref().clone());
@@ -196,6 +226,20 @@ impl Model {
                             _ => None,
                         };
                         for l in &lc.load {
+                            if let LoadSpec::DeckStep { step } = l.get_ref() {
+                                let steps = deck.as_ref().map_or(&[][..], |d| &d.steps[..]);
+                                let s = steps.get(step.wrapping_sub(1)).ok_or_else(|| {
+                                    case.error_at(
+                                        l,
+                                        format!(
+                                            "deck step {step}: the model's deck has {} step(s)",
+                                            steps.len()
+                                        ),
+                                    )
+                                })?;
+                                loads.extend(s.loads.iter().cloned());
+                                continue;
+                            }
                             if let Some(built) = motion_load(case, &mesh, l, instant)? {
                                 loads.push(built);
                                 continue;
@@ -304,16 +348,32 @@ impl Model {
     }
 }
 
-fn assign_materials(case: &Case, mesh: &Mesh) -> Result<(Materials, Vec<(String, MaterialSpec)>)> {
+/// Materials per element: from `[regions]`, or else from a deck's `*SOLID SECTION`s.
+fn assign_materials(
+    case: &Case,
+    mesh: &Mesh,
+    deck: Option<&Deck>,
+) -> Result<(Materials, Vec<(String, MaterialSpec)>)> {
     let mut lib = Library::built_in();
     for p in &case.spec.material_library {
         lib.add_file(&case.resolve(p))?;
+    }
+    let mut regions = case.spec.regions.clone();
+    if let Some(deck) = deck {
+        lib.materials.extend(deck.materials.clone());
+        if regions.is_empty() {
+            regions = deck
+                .sections
+                .iter()
+                .map(|(elset, m)| (elset.clone(), toml::Spanned::new(0..0, m.clone())))
+                .collect();
+        }
     }
     lib.materials.extend(case.spec.materials.clone());
     let mut specs: Vec<(String, MaterialSpec)> = Vec::new();
     let mut of_element = vec![usize::MAX; mesh.element_count()];
     // `all` first, so named regions override it.
-    let mut regions: Vec<_> = case.spec.regions.iter().collect();
+    let mut regions: Vec<_> = regions.iter().collect();
     regions.sort_by_key(|(r, _)| r.as_str() != "all");
     for (region, material) in regions {
         let spec = lib
@@ -585,6 +645,7 @@ fn load(case: &Case, mesh: &Mesh, spanned: &toml::Spanned<LoadSpec>) -> Result<B
             elements: region(r)?,
             value: *value,
         }),
+        LoadSpec::DeckStep { .. } => unreachable!("deck steps are built by Model::build"),
         LoadSpec::JointLoad { .. }
         | LoadSpec::MotionInertia { .. }
         | LoadSpec::SpringLoad { .. } => {

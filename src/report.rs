@@ -57,9 +57,10 @@ pub enum LoadCaseSummary {
     Static {
         name: String,
         max_displacement: f64,
-        max_displacement_node: usize,
+        /// Node number (an input deck's own number, else the 0-based index).
+        max_displacement_node: i64,
         max_von_mises: f64,
-        max_von_mises_node: usize,
+        max_von_mises_node: i64,
         strain_energy: f64,
         relative_residual: f64,
         /// Resultant reaction force [Fx, Fy, Fz] per constrained set.
@@ -162,6 +163,22 @@ pub fn table(summary: &Summary) -> String {
         }
     }
     for lc in &summary.load_cases {
+        if let LoadCaseSummary::Static {
+            name,
+            max_displacement,
+            max_displacement_node,
+            max_von_mises,
+            max_von_mises_node,
+            ..
+        } = lc
+        {
+            let _ = writeln!(
+                out,
+                "{name}: max |u| {:.4} mm (node {max_displacement_node}), max von Mises {:.4} MPa (node {max_von_mises_node})",
+                max_displacement * 1e3,
+                max_von_mises * 1e-6
+            );
+        }
         if let LoadCaseSummary::Heat {
             name,
             min_temperature,

@@ -361,9 +361,9 @@ fn load_case_summary(model: &Model, s: &Solved) -> LoadCaseSummary {
             LoadCaseSummary::Static {
                 name: r.name.clone(),
                 max_displacement: dmax,
-                max_displacement_node: dn,
+                max_displacement_node: model.mesh.node_label(dn),
                 max_von_mises: smax,
-                max_von_mises_node: sn,
+                max_von_mises_node: model.mesh.node_label(sn),
                 strain_energy: r.strain_energy,
                 relative_residual: r.relative_residual,
                 reactions,

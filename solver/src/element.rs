@@ -18,6 +18,8 @@ pub enum ElementKind {
     Tet10,
     Hex8,
     Hex20,
+    /// Hex20 with the reduced 2×2×2 rule (Abaqus/CalculiX C3D20R).
+    Hex20R,
 }
 
 /// Surface facet types: faces of the solid elements.
@@ -56,7 +58,13 @@ const HEX_FACES: &[&[usize]] = &[
 ];
 
 impl ElementKind {
-    pub const ALL: [ElementKind; 4] = [Self::Tet4, Self::Tet10, Self::Hex8, Self::Hex20];
+    pub const ALL: [ElementKind; 5] = [
+        Self::Tet4,
+        Self::Tet10,
+        Self::Hex8,
+        Self::Hex20,
+        Self::Hex20R,
+    ];
 
     /// Lower-case name as used in case files ("hex20").
     pub fn name(self) -> &'static str {
@@ -65,6 +73,7 @@ impl ElementKind {
             Self::Tet10 => "tet10",
             Self::Hex8 => "hex8",
             Self::Hex20 => "hex20",
+            Self::Hex20R => "hex20r",
         }
     }
 
@@ -77,7 +86,7 @@ impl ElementKind {
             Self::Tet4 => 4,
             Self::Tet10 => 10,
             Self::Hex8 => 8,
-            Self::Hex20 => 20,
+            Self::Hex20 | Self::Hex20R => 20,
         }
     }
 
@@ -85,12 +94,12 @@ impl ElementKind {
     pub fn corner_count(self) -> usize {
         match self {
             Self::Tet4 | Self::Tet10 => 4,
-            Self::Hex8 | Self::Hex20 => 8,
+            Self::Hex8 | Self::Hex20 | Self::Hex20R => 8,
         }
     }
 
     pub fn is_quadratic(self) -> bool {
-        matches!(self, Self::Tet10 | Self::Hex20)
+        matches!(self, Self::Tet10 | Self::Hex20 | Self::Hex20R)
     }
 
     /// Edges as pairs of corner indices; for quadratic elements, edge `i` carries
@@ -98,7 +107,7 @@ impl ElementKind {
     pub fn edges(self) -> &'static [[usize; 2]] {
         match self {
             Self::Tet4 | Self::Tet10 => TET_EDGES,
-            Self::Hex8 | Self::Hex20 => HEX_EDGES,
+            Self::Hex8 | Self::Hex20 | Self::Hex20R => HEX_EDGES,
         }
     }
 
@@ -110,7 +119,7 @@ impl ElementKind {
     fn face_corners_all(self) -> &'static [&'static [usize]] {
         match self {
             Self::Tet4 | Self::Tet10 => TET_FACES,
-            Self::Hex8 | Self::Hex20 => HEX_FACES,
+            Self::Hex8 | Self::Hex20 | Self::Hex20R => HEX_FACES,
         }
     }
 
@@ -124,7 +133,7 @@ impl ElementKind {
             Self::Tet4 => FaceKind::Tri3,
             Self::Tet10 => FaceKind::Tri6,
             Self::Hex8 => FaceKind::Quad4,
-            Self::Hex20 => FaceKind::Quad8,
+            Self::Hex20 | Self::Hex20R => FaceKind::Quad8,
         }
     }
 
@@ -209,7 +218,7 @@ pub fn natural_nodes(kind: ElementKind) -> Vec<[f64; 3]> {
         ElementKind::Tet4 | ElementKind::Tet10 => {
             vec![[0., 0., 0.], [1., 0., 0.], [0., 1., 0.], [0., 0., 1.]]
         }
-        ElementKind::Hex8 | ElementKind::Hex20 => HEX_CORNERS.to_vec(),
+        ElementKind::Hex8 | ElementKind::Hex20 | ElementKind::Hex20R => HEX_CORNERS.to_vec(),
     };
     let mut nodes = corners.clone();
     if kind.is_quadratic() {
@@ -237,6 +246,10 @@ pub struct Tet10;
 pub struct Hex8;
 #[derive(Clone, Copy, Debug)]
 pub struct Hex20;
+/// The 20-node hexahedron integrated with 2×2×2 points (stiffness and mass), as
+/// CalculiX's C3D20R.
+#[derive(Clone, Copy, Debug)]
+pub struct Hex20R;
 
 static TET1: LazyLock<Vec<Point3>> = LazyLock::new(|| quadrature::tetrahedron(1));
 static TET4: LazyLock<Vec<Point3>> = LazyLock::new(|| quadrature::tetrahedron(4));
@@ -354,6 +367,19 @@ impl Shape<20> for Hex20 {
     }
     fn quadrature() -> &'static [Point3] {
         &CUBE3
+    }
+}
+
+impl Shape<20> for Hex20R {
+    const KIND: ElementKind = ElementKind::Hex20R;
+    fn values(xi: &Vector3<f64>) -> SVector<f64, 20> {
+        Hex20::values(xi)
+    }
+    fn gradients(xi: &Vector3<f64>) -> SMatrix<f64, 20, 3> {
+        Hex20::gradients(xi)
+    }
+    fn quadrature() -> &'static [Point3] {
+        &CUBE2
     }
 }
 
@@ -490,6 +516,12 @@ macro_rules! with_shape {
             }
             $crate::ElementKind::Hex20 => {
                 type $E = $crate::element::Hex20;
+                const $N: usize = 20;
+                const $D: usize = 60;
+                $body
+            }
+            $crate::ElementKind::Hex20R => {
+                type $E = $crate::element::Hex20R;
                 const $N: usize = 20;
                 const $D: usize = 60;
                 $body

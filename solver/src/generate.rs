@@ -119,7 +119,7 @@ pub fn mapped_block(
 /// The corner lattice points of the elements filling one cell.
 fn cell_elements(kind: ElementKind, c: &[[usize; 3]]) -> Vec<Vec<[usize; 3]>> {
     match kind {
-        ElementKind::Hex8 | ElementKind::Hex20 => vec![c.to_vec()],
+        ElementKind::Hex8 | ElementKind::Hex20 | ElementKind::Hex20R => vec![c.to_vec()],
         ElementKind::Tet4 | ElementKind::Tet10 => {
             // Six tets around the diagonal 0–6, one per path 0 → a → a+b → 6 along cube edges.
             const PATHS: [[usize; 2]; 6] = [[1, 2], [1, 5], [3, 2], [3, 7], [4, 5], [4, 7]];

@@ -45,9 +45,17 @@ pub struct Mesh {
     pub node_sets: BTreeMap<String, Vec<usize>>,
     pub element_sets: BTreeMap<String, Vec<usize>>,
     pub face_sets: BTreeMap<String, Vec<FaceRef>>,
+    /// The numbers users know the nodes by (an input deck's node numbers); empty when
+    /// they are the 0-based indices.
+    pub node_labels: Vec<i64>,
 }
 
 impl Mesh {
+    /// The number a user knows node `i` by.
+    pub fn node_label(&self, i: usize) -> i64 {
+        self.node_labels.get(i).copied().unwrap_or(i as i64)
+    }
+
     pub fn element_count(&self) -> usize {
         self.blocks.iter().map(ElementBlock::len).sum()
     }

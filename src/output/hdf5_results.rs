@@ -64,6 +64,11 @@ pub fn write(
     text_attr(&file, "tensor_order", "Voigt (xx, yy, zz, xy, yz, xz), tensor shear components; *_tensor datasets are full 3x3 row-major")?;
     let m = file.create_group("mesh")?;
     write_f64(&m, "points", &points(mesh), 3)?;
+    if !mesh.node_labels.is_empty() {
+        m.new_dataset_builder()
+            .with_data(ArrayView1::from(&mesh.node_labels))
+            .create("node_labels")?;
+    }
     for ((i, b), offset) in mesh.blocks.iter().enumerate().zip(mesh.block_offsets()) {
         let g = m.create_group(&format!("block{i}"))?;
         text_attr(&g, "element_type", b.kind.name())?;

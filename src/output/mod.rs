@@ -79,6 +79,6 @@ pub fn cell_type(kind: vproto_solver::ElementKind) -> (u8, &'static str) {
         Tet4 => (10, "Tetrahedron"),
         Hex8 => (12, "Hexahedron"),
         Tet10 => (24, "Tetrahedron_10"),
-        Hex20 => (25, "Hexahedron_20"),
+        Hex20 | Hex20R => (25, "Hexahedron_20"),
     }
 }

@@ -1,0 +1,439 @@
+//! Abaqus/CalculiX decks: `vproto run deck.inp` on decks written here (every element
+//! type, three step kinds, *INCLUDE, sets, surfaces, carried-over and OP=NEW loads),
+//! compared with CalculiX (`ccx`, Debian's calculix-ccx) on the same deck by its own rule:
+//! within 0.1 % of the block's largest value.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use vproto_solver::generate::block;
+use vproto_solver::{ElementKind, Mesh};
+
+fn abaqus_type(kind: ElementKind) -> &'static str {
+    match kind {
+        ElementKind::Tet4 => "C3D4",
+        ElementKind::Tet10 => "C3D10",
+        ElementKind::Hex8 => "C3D8",
+        ElementKind::Hex20 => "C3D20",
+        ElementKind::Hex20R => "C3D20R",
+    }
+}
+
+/// A steel cantilever 1 × 0.1 × 0.15 m along x, clamped at x = 0: step 1 natural
+/// frequencies, step 2 buckling under an axial tip load, step 3 a static transverse tip
+/// load (OP=NEW replaces the axial one), pressure on the top face and gravity.
+fn write_deck(dir: &Path, kind: ElementKind, divisions: [usize; 3]) -> PathBuf {
+    let mesh: Mesh = block([1.0, 0.1, 0.15], divisions, kind).unwrap();
+    let mut nodes = String::from("*NODE, NSET=NALL\n");
+    for (i, p) in mesh.nodes.iter().enumerate() {
+        let _ = writeln!(nodes, "{}, {:.15e}, {:.15e}, {:.15e}", i + 1, p.x, p.y, p.z);
+    }
+    std::fs::write(dir.join("nodes.inp"), nodes).unwrap();
+    let mut s = String::from("** cantilever written by vproto's tests\n*HEADING\ncantilever\n*INCLUDE, INPUT=nodes.inp\n");
+    let _ = writeln!(s, "*ELEMENT, TYPE={}, ELSET=EALL", abaqus_type(kind));
+    let b = &mesh.blocks[0];
+    let npe = kind.node_count();
+    for e in 0..b.len() {
+        let ids: Vec<String> = b.connectivity[e * npe..(e + 1) * npe]
+            .iter()
+            .map(|n| (n + 1).to_string())
+            .collect();
+        // Ten node numbers a line at most, continued with a trailing comma.
+        let mut line = format!("{}", e + 1);
+        for (k, id) in ids.iter().enumerate() {
+            line += ", ";
+            if k > 0 && k % 10 == 0 {
+                line += "\n";
+            }
+            line += id;
+        }
+        let _ = writeln!(s, "{line}");
+    }
+    let set = |name: &str, nodes: Vec<usize>| {
+        let mut t = format!("*NSET, NSET={name}\n");
+        for chunk in nodes.chunks(8) {
+            let ids: Vec<String> = chunk.iter().map(|n| (n + 1).to_string()).collect();
+            t += &ids.join(", ");
+            t += "\n";
+        }
+        t
+    };
+    s += &set("FIX", mesh.set_nodes("xmin").unwrap());
+    s += &set("TIP", mesh.set_nodes("xmax").unwrap());
+    s += "*SURFACE, NAME=TOP\n";
+    for f in &mesh.face_sets["zmax"] {
+        let _ = writeln!(s, "{}, S{}", f.element + 1, f.face + 1);
+    }
+    let tip = mesh.set_nodes("xmax").unwrap().len() as f64;
+    let _ = write!(
+        s,
+        "*MATERIAL, NAME=STEEL\n*ELASTIC\n210e9, 0.3\n*DENSITY\n7850.\n*SOLID SECTION, ELSET=EALL, MATERIAL=STEEL\n\
+         *BOUNDARY\nFIX, 1, 3\n\
+         *STEP\n*FREQUENCY\n4\n*NODE FILE\nU\n*END STEP\n\
+         *STEP\n*BUCKLE\n2\n*CLOAD\nTIP, 1, {:.15e}\n*END STEP\n\
+         *STEP\n*STATIC\n*CLOAD, OP=NEW\nTIP, 3, {:.15e}\n*DSLOAD\nTOP, P, 2.0e4\n*DLOAD\nEALL, GRAV, 9.81, 0., 0., -1.\n*NODE PRINT, NSET=NALL\nU\n*END STEP\n",
+        -1.0e5 / tip,
+        -1.0e3 / tip
+    );
+    let path = dir.join("cantilever.inp");
+    std::fs::write(&path, s).unwrap();
+    path
+}
+
+struct Results {
+    displacement: Vec<[f64; 3]>,
+    frequencies: Vec<f64>,
+    buckling: Vec<f64>,
+}
+
+fn vproto(deck: &Path) -> Results {
+    let out = deck.parent().unwrap().join("out");
+    let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
+        .args([
+            "run",
+            deck.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let lc = |name: &str| {
+        summary["load_cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let frequencies = lc("step1")["modes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["frequency"].as_f64().unwrap())
+        .collect();
+    let buckling = lc("step2")["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_f64().unwrap())
+        .collect();
+    let file = hdf5::File::open(out.join("cantilever.h5")).unwrap();
+    let u = file
+        .dataset("load_cases/step3/displacement")
+        .unwrap()
+        .read_2d::<f64>()
+        .unwrap();
+    Results {
+        displacement: u.rows().into_iter().map(|r| [r[0], r[1], r[2]]).collect(),
+        frequencies,
+        buckling,
+    }
+}
+
+/// Runs ccx on the deck and reads its .dat: displacements of step 3, frequencies
+/// (cycles/time) of step 1, buckling factors of step 2.
+fn ccx(deck: &Path) -> Option<Results> {
+    let dir = deck.parent().unwrap();
+    let run = Command::new("ccx")
+        .arg("cantilever")
+        .current_dir(dir)
+        .env("OMP_NUM_THREADS", "1")
+        .output()
+        .ok()?;
+    assert!(
+        run.status.success(),
+        "ccx failed: {}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    let dat = std::fs::read_to_string(dir.join("cantilever.dat")).unwrap();
+    let numbers = |line: &str| -> Option<Vec<f64>> {
+        line.split_whitespace().map(|w| w.parse().ok()).collect()
+    };
+    let (mut displacement, mut frequencies, mut buckling) = (Vec::new(), Vec::new(), Vec::new());
+    let mut section = "";
+    for line in dat.lines() {
+        if line.contains("displacements (vx,vy,vz)") {
+            section = "u";
+        } else if line.contains("E I G E N V A L U E   O U T P U T") {
+            section = "f";
+        } else if line.contains("B U C K L I N G") {
+            section = "b";
+        } else if line.contains("P A R T I C I P A T I O N") || line.contains("E F F E C T I V E") {
+            section = "";
+        } else if let Some(v) = numbers(line).filter(|v| !v.is_empty()) {
+            match (section, v.len()) {
+                ("u", 4) => displacement.push([v[1], v[2], v[3]]),
+                ("f", 5) => frequencies.push(v[3]),
+                ("b", 2) => buckling.push(v[1]),
+                _ => {}
+            }
+        }
+    }
+    Some(Results {
+        displacement,
+        frequencies,
+        buckling,
+    })
+}
+
+/// |a − b| ≤ 0.1 % of the largest |b|, for every value.
+fn close(what: &str, a: &[f64], b: &[f64], tol: f64) {
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "{what}: {} vs {} values",
+        a.len(),
+        b.len()
+    );
+    let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    for (x, y) in a.iter().zip(b) {
+        assert!(
+            (x - y).abs() <= tol * scale,
+            "{what}: {x} vs {y} (scale {scale})"
+        );
+    }
+}
+
+fn compare(kind: ElementKind, divisions: [usize; 3], frequency_tol: f64) {
+    let dir = tempfile::tempdir().unwrap();
+    let deck = write_deck(dir.path(), kind, divisions);
+    let ours = vproto(&deck);
+    // Sanity against beam theory whatever ccx says: the first bending frequency of a
+    // clamped 1 m steel beam 0.1 m deep (weak axis) is 1.875²/(2π) √(EI/(ρA L⁴));
+    // quadratic elements are within 2 %, linear ones stiffer (shear locking).
+    let weak = 1.875f64.powi(2) / (2.0 * std::f64::consts::PI)
+        * (210e9 * 0.1f64.powi(2) / 12.0 / 7850.0).sqrt();
+    let ratio = ours.frequencies[0] / weak;
+    let expected = if kind.is_quadratic() {
+        0.98..1.02
+    } else {
+        1.0..1.5
+    };
+    assert!(
+        expected.contains(&ratio),
+        "{}: {} Hz vs beam {weak} Hz",
+        kind.name(),
+        ours.frequencies[0]
+    );
+    let Some(theirs) = ccx(&deck) else {
+        panic!("ccx is not installed: apt-get install -y calculix-ccx (CI installs it)");
+    };
+    let flat = |r: &Results| r.displacement.iter().flat_map(|u| *u).collect::<Vec<_>>();
+    eprintln!(
+        "{}: f {:?} vs {:?}; buckling {:?} vs {:?}; u {} values, tip {:?} vs {:?}",
+        kind.name(),
+        ours.frequencies,
+        theirs.frequencies,
+        ours.buckling,
+        theirs.buckling,
+        theirs.displacement.len(),
+        ours.displacement.last(),
+        theirs.displacement.last()
+    );
+    close(
+        &format!("{} displacement", kind.name()),
+        &flat(&ours),
+        &flat(&theirs),
+        1e-3,
+    );
+    close(
+        &format!("{} frequencies", kind.name()),
+        &ours.frequencies,
+        &theirs.frequencies,
+        frequency_tol,
+    );
+    close(
+        &format!("{} buckling", kind.name()),
+        &ours.buckling,
+        &theirs.buckling,
+        1e-3,
+    );
+}
+
+#[test]
+fn c3d20r_deck_matches_calculix() {
+    compare(ElementKind::Hex20R, [10, 1, 2], 1e-3);
+}
+
+#[test]
+fn c3d20_deck_matches_calculix() {
+    compare(ElementKind::Hex20, [10, 1, 2], 1e-3);
+}
+
+#[test]
+fn c3d8_deck_matches_calculix() {
+    compare(ElementKind::Hex8, [20, 2, 3], 1e-3);
+}
+
+#[test]
+fn c3d10_deck_matches_calculix() {
+    compare(ElementKind::Tet10, [8, 1, 2], 1e-3);
+}
+
+#[test]
+fn c3d4_deck_matches_calculix() {
+    // ccx integrates the C3D4 mass with a lower rule than vproto's exact 4-point one:
+    // statics and buckling agree to its printed digits, frequencies to 0.3 %.
+    compare(ElementKind::Tet4, [20, 2, 3], 5e-3);
+}
+
+fn decks() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/decks")
+}
+
+/// The hand-written bar (sets by GENERATE, an element surface, *INCLUDE, symmetry
+/// boundary shorthand, a negative pressure) against the exact uniform-tension solution.
+#[test]
+fn hand_written_deck_matches_the_exact_bar_in_tension() {
+    let out = tempfile::tempdir().unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
+        .args([
+            "run",
+            decks().join("bar_tension.inp").to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let file = hdf5::File::open(out.path().join("bar_tension.h5")).unwrap();
+    let u = file
+        .dataset("load_cases/step1/displacement")
+        .unwrap()
+        .read_2d::<f64>()
+        .unwrap();
+    for (i, node) in u.rows().into_iter().enumerate() {
+        let (x, y, z) = ((i % 3) as f64, ((i / 3) % 2) as f64, (i / 6) as f64);
+        let expect = [
+            1e6 * x / 200e9,
+            -0.3 * 1e6 * y / 200e9,
+            -0.3 * 1e6 * z / 200e9,
+        ];
+        for c in 0..3 {
+            assert!(
+                (node[c] - expect[c]).abs() < 1e-15,
+                "node {}: {:?} vs {expect:?}",
+                i + 1,
+                node
+            );
+        }
+    }
+}
+
+/// What the reader does not support is an error at its file and line.
+#[test]
+fn deck_errors_name_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(decks().join("bar_tension.inp")).unwrap();
+    std::fs::copy(decks().join("steel.inp"), dir.path().join("steel.inp")).unwrap();
+    let error = |edit: &dyn Fn(&str) -> String| {
+        let deck = dir.path().join("bad.inp");
+        std::fs::write(&deck, edit(&text)).unwrap();
+        let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
+            .args([
+                "run",
+                deck.to_str().unwrap(),
+                "--out",
+                dir.path().to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2));
+        String::from_utf8_lossy(&run.stderr).into_owned()
+    };
+    let line = |needle: &str| text[..text.find(needle).unwrap()].matches('\n').count() + 1;
+    let e = error(&|t| t.replace("*STEP\n", "*CONTACT PAIR, INTERACTION=I\nA, B\n*STEP\n"));
+    assert!(
+        e.contains(&format!("bad.inp:{}", line("*STEP\n"))) && e.contains("*CONTACT PAIR"),
+        "{e}"
+    );
+    let e = error(&|t| t.replace("*STEP\n", "*STEP, NLGEOM\n"));
+    assert!(
+        e.contains("NLGEOM") && e.contains(&format!("bad.inp:{}", line("*STEP\n"))),
+        "{e}"
+    );
+    let e = error(&|t| t.replace("PULL, P", "PUSH, P"));
+    assert!(
+        e.contains("unknown surface 'PUSH'") && e.contains(&format!("bad.inp:{}", line("PULL, P"))),
+        "{e}"
+    );
+    let e = error(&|t| t.replace("2, 2, 3, 6, 5, 8, 9, 12, 11", "2, 2, 3, 6, 5, 8, 9, 12"));
+    assert!(
+        e.contains(&format!("bad.inp:{}", line("2, 2, 3, 6"))) && e.contains("8 nodes"),
+        "{e}"
+    );
+    let e = error(&|t| t.replace("TYPE=C3D8,", "TYPE=S4R,"));
+    assert!(e.contains("S4R") && e.contains("not supported"), "{e}");
+    let e = error(&|t| {
+        t.replace(
+            "*INCLUDE, INPUT=steel.inp",
+            "*MATERIAL, NAME=STEEL\n*ELASTIC\n200.e9, 0.7",
+        )
+    });
+    assert!(
+        e.contains(&format!("bad.inp:{}", line("*INCLUDE") + 1)) && e.contains("0.7"),
+        "{e}"
+    );
+}
+
+/// A case file may take its model from a deck: mesh, sets, surfaces, materials and
+/// boundaries from the deck, a deck step's loads plus its own, and its own criteria.
+#[test]
+fn a_case_file_uses_a_deck_as_its_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("bar.toml");
+    let deck = decks().join("bar_tension.inp");
+    std::fs::write(
+        &case,
+        format!(
+            r#"name = "bar_from_deck"
+[model]
+inp = "{}"
+
+[[load_case]]
+name = "deck_pull_and_more"
+[[load_case.load]]
+type = "deck_step"
+step = 1
+[[load_case.load]]
+type = "force"
+set = "PULL"
+total = [1.0e6, 0.0, 0.0]          # N: another 1 MPa (the face is 1 m²)
+[[load_case.criterion]]
+type = "max_displacement"
+set = "XMAX"
+component = "x"
+limit = 2.0001e-5
+[[load_case.criterion]]
+type = "reaction_force"
+set = "XMIN"
+component = "x"
+max = -1.999999e6
+"#,
+            deck.display()
+        ),
+    )
+    .unwrap();
+    let summary = vproto::run::run_case(
+        &case,
+        &vproto::run::RunOptions::all_files(Some(dir.path().into())),
+    )
+    .unwrap();
+    assert_eq!(summary.verdict, "PASS", "{:?}", summary.checks);
+    let u = summary.checks[0].value;
+    assert!((u - 2.0e-5).abs() < 1e-15, "{u}");
+}
