@@ -84,6 +84,26 @@ fn deck(mesh: &Mesh, kind: ElementKind, loads: &[f64], tip: &[usize], modal: boo
     s
 }
 
+/// Runs `command` in `dir` under GNU time: its output, wall seconds and peak memory (MiB).
+fn timed(command: Command, dir: &std::path::Path) -> (std::process::Output, f64, f64) {
+    let t = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(command.get_program())
+        .args(command.get_args())
+        .envs(command.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .current_dir(dir)
+        .output()
+        .expect("GNU time and the program are installed");
+    let seconds = t.elapsed().as_secs_f64();
+    let mib = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0);
+    (out, seconds, mib)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let kind = ElementKind::from_name(args.first().map_or("hex8", String::as_str))
@@ -146,20 +166,11 @@ fn main() {
         )
     };
 
-    let t = Instant::now();
-    let out = Command::new("/usr/bin/time")
-        .args(["-f", "%M", "ccx", "-i", "cantilever"])
-        .current_dir(&dir)
+    let mut ccx = Command::new("ccx");
+    ccx.args(["-i", "cantilever"])
         .env("OMP_NUM_THREADS", "2")
-        .env("CCX_NPROC_EQUATION_SOLVER", "2")
-        .output()
-        .expect("ccx and GNU time are installed");
-    let ccx_s = t.elapsed().as_secs_f64();
-    let ccx_mib = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0);
+        .env("CCX_NPROC_EQUATION_SOLVER", "2");
+    let (out, ccx_s, ccx_mib) = timed(ccx, &dir);
     let dat = std::fs::read_to_string(dir.join("cantilever.dat")).unwrap_or_default();
     let ccx_result: Vec<f64> = if modal {
         // The eigenvalue table: mode, eigenvalue, rad/time, cycles/time, imaginary part.
@@ -215,20 +226,9 @@ fn main() {
     // result files included), as a user would run it.
     let exe = std::env::current_exe().unwrap();
     let vproto_bin = exe.parent().unwrap().parent().unwrap().join("vproto");
-    let t = Instant::now();
-    let run = Command::new("/usr/bin/time")
-        .args(["-f", "%M"])
-        .arg(&vproto_bin)
-        .args(["run", "cantilever.inp", "--out", "vproto_out"])
-        .current_dir(&dir)
-        .output()
-        .expect("target/release/vproto is built");
-    let deck_s = t.elapsed().as_secs_f64();
-    let deck_mib = String::from_utf8_lossy(&run.stderr)
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0);
+    let mut vproto = Command::new(vproto_bin);
+    vproto.args(["run", "cantilever.inp", "--out", "vproto_out"]);
+    let (run, deck_s, deck_mib) = timed(vproto, &dir);
     println!(
         "  vproto run cantilever.inp: {deck_s:7.2} s, peak {deck_mib:6.0} MiB (status {}); ccx/vproto: time {:.2}, memory {:.2}",
         run.status,
