@@ -275,7 +275,7 @@ pub enum LoadSpec {
         body: String,
         set: String,
     },
-    /// Static: the loads of step `step` (1-based) of the model's `.inp` deck.
+    /// Static or heat: the loads of step `step` (1-based) of the model's `.inp` deck.
     DeckStep { step: usize },
     /// Heat: a fixed temperature on a set.
     Temperature { set: String, value: f64 },
@@ -454,11 +454,11 @@ impl Case {
                     )
                 }
             };
-            if let Some(l) = lc
-                .load
-                .iter()
-                .find(|l| l.get_ref().analysis() != lc.analysis)
-            {
+            if let Some(l) = lc.load.iter().find(|l| {
+                // A deck step's loads are static or heat, whichever the step is.
+                !matches!(l.get_ref(), LoadSpec::DeckStep { .. })
+                    && l.get_ref().analysis() != lc.analysis
+            }) {
                 let line = text[..l.span().start].matches('\n').count() + 1;
                 bail!(
                     "{}:{line}: this load belongs to a {} load case, but '{}' is {kind}",

@@ -2,9 +2,11 @@
 //!
 //! Read: `*NODE`, `*ELEMENT` (C3D4, C3D10, C3D8, C3D20, C3D20R), `*NSET`/`*ELSET`
 //! (with `GENERATE`), `*SURFACE` (element faces S1…S6), `*MATERIAL` with `*ELASTIC`,
-//! `*DENSITY`, `*EXPANSION`, `*CONDUCTIVITY`, `*SOLID SECTION`, `*BOUNDARY`, `*CLOAD`,
-//! `*DLOAD` (Pn, GRAV), `*DSLOAD` (P), `*STEP` with `*STATIC`, `*FREQUENCY` or `*BUCKLE`,
-//! `*END STEP`, `*INCLUDE`, `**` comments. Output requests and `*HEADING` are skipped
+//! `*DENSITY`, `*EXPANSION`, `*CONDUCTIVITY`, `*SOLID SECTION`, `*BOUNDARY` (1–3, and 11
+//! for temperature), `*CLOAD`, `*DLOAD` (Pn, GRAV), `*DSLOAD` (P), `*DFLUX` (Sn, BF),
+//! `*FILM` (Fn), `*STEP` with `*STATIC`, `*FREQUENCY`, `*BUCKLE` or `*HEAT TRANSFER,
+//! STEADY STATE`, `*END STEP`, `*INCLUDE`, `**` comments. Output requests and
+//! `*HEADING` are skipped
 //! with a warning; any other keyword is an error naming its file and line. Loads carry
 //! over from step to step unless a keyword says `OP=NEW`, as in Abaqus and CalculiX.
 //! Node and element numbering follows the Abaqus convention, which is vproto's (VTK's)
@@ -16,6 +18,7 @@ use nalgebra::Vector3;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use vproto_solver::loads::SurfaceLoad;
+use vproto_solver::thermal::HeatLoad;
 use vproto_solver::{ElementBlock, ElementKind, FaceRef, Load, Mesh};
 
 /// A deck read into vproto's terms.
@@ -43,8 +46,14 @@ pub struct Boundary {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepKind {
     Static,
-    Frequency { modes: usize },
-    Buckle { modes: usize },
+    /// `*HEAT TRANSFER, STEADY STATE`.
+    Heat,
+    Frequency {
+        modes: usize,
+    },
+    Buckle {
+        modes: usize,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -52,6 +61,8 @@ pub struct Step {
     pub kind: StepKind,
     /// The loads active in the step (carried over from earlier steps).
     pub loads: Vec<Load>,
+    /// The thermal loads and fixed temperatures active in the step.
+    pub heat: Vec<HeatLoad>,
 }
 
 /// Where a line came from.
@@ -212,9 +223,51 @@ struct Loads {
     pressure: BTreeMap<(usize, u8), f64>,
     /// element set → acceleration.
     gravity: BTreeMap<String, (Vec<usize>, Vector3<f64>)>,
+    /// (element, face) → heat flux into the body.
+    flux: BTreeMap<(usize, u8), f64>,
+    /// element → volumetric heat generation.
+    source: BTreeMap<usize, f64>,
+    /// (element, face) → (sink temperature, film coefficient).
+    film: BTreeMap<(usize, u8), (f64, f64)>,
+    /// node → fixed temperature (degree of freedom 11).
+    temperature: BTreeMap<usize, f64>,
 }
 
 impl Loads {
+    fn heat(&self) -> Vec<HeatLoad> {
+        let mut loads = Vec::new();
+        let mut by_value: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+        for (&n, t) in &self.temperature {
+            by_value.entry(t.to_bits()).or_default().push(n);
+        }
+        for (t, nodes) in by_value {
+            loads.push(HeatLoad::Temperature {
+                nodes,
+                value: f64::from_bits(t),
+            });
+        }
+        for (&(element, face), q) in &self.flux {
+            loads.push(HeatLoad::Flux {
+                faces: vec![FaceRef { element, face }],
+                value: *q,
+            });
+        }
+        for (&(element, face), (sink, h)) in &self.film {
+            loads.push(HeatLoad::Convection {
+                faces: vec![FaceRef { element, face }],
+                film_coefficient: *h,
+                sink_temperature: *sink,
+            });
+        }
+        for (&element, q) in &self.source {
+            loads.push(HeatLoad::Source {
+                elements: vec![element],
+                value: *q,
+            });
+        }
+        loads
+    }
+
     fn to_solver(&self, node_count: usize) -> Vec<Load> {
         let mut loads = Vec::new();
         let mut forces = vec![Vector3::zeros(); node_count];
@@ -270,6 +323,8 @@ struct Reader {
     materials: BTreeMap<String, MaterialSpec>,
     sections: Vec<(String, String, Origin)>,
     boundaries: Vec<(String, usize, usize, f64, Origin)>,
+    /// Fixed temperatures (degree of freedom 11) not yet applied: (target, value).
+    temperatures: Vec<(String, f64, Origin)>,
     warnings: Vec<String>,
 }
 
@@ -383,6 +438,9 @@ pub fn read(path: &Path) -> Result<Deck> {
                 "STATIC"
                     | "FREQUENCY"
                     | "BUCKLE"
+                    | "HEAT TRANSFER"
+                    | "DFLUX"
+                    | "FILM"
                     | "CLOAD"
                     | "DLOAD"
                     | "DSLOAD"
@@ -413,7 +471,10 @@ pub fn read(path: &Path) -> Result<Deck> {
                     r.nodes.push(x);
                     r.node_ids.push(id);
                     if let Some(set) = card.param("NSET") {
-                        r.nsets.entry(set.to_ascii_uppercase()).or_default().push(id);
+                        r.nsets
+                            .entry(set.to_ascii_uppercase())
+                            .or_default()
+                            .push(id);
                     }
                 }
             }
@@ -430,27 +491,49 @@ pub fn read(path: &Path) -> Result<Deck> {
                 for (at, f) in &card.data {
                     let f: Vec<&String> = f.iter().filter(|x| !x.is_empty()).collect();
                     if f.len() != n + 1 {
-                        bail!("{at}: a {} element needs its number and {n} nodes, found {} values", card.required("TYPE")?, f.len());
+                        bail!(
+                            "{at}: a {} element needs its number and {n} nodes, found {} values",
+                            card.required("TYPE")?,
+                            f.len()
+                        );
                     }
                     let id: i64 = number(at, f[0], "element number")?;
-                    let nodes = f[1..].iter().map(|x| number(at, x, "node number")).collect::<Result<Vec<i64>>>()?;
+                    let nodes = f[1..]
+                        .iter()
+                        .map(|x| number(at, x, "node number"))
+                        .collect::<Result<Vec<i64>>>()?;
                     r.elements[pos].1.push((id, nodes));
                     if let Some(set) = card.param("ELSET") {
-                        r.elsets.entry(set.to_ascii_uppercase()).or_default().push(id);
+                        r.elsets
+                            .entry(set.to_ascii_uppercase())
+                            .or_default()
+                            .push(id);
                     }
                 }
             }
             "NSET" => {
                 let ids = set_members(card, &r.nsets)?;
-                r.nsets.entry(card.required("NSET")?.to_ascii_uppercase()).or_default().extend(ids);
+                r.nsets
+                    .entry(card.required("NSET")?.to_ascii_uppercase())
+                    .or_default()
+                    .extend(ids);
             }
             "ELSET" => {
                 let ids = set_members(card, &r.elsets)?;
-                r.elsets.entry(card.required("ELSET")?.to_ascii_uppercase()).or_default().extend(ids);
+                r.elsets
+                    .entry(card.required("ELSET")?.to_ascii_uppercase())
+                    .or_default()
+                    .extend(ids);
             }
             "SURFACE" => {
-                if card.param("TYPE").is_some_and(|t| !t.eq_ignore_ascii_case("ELEMENT")) {
-                    bail!("{}: only element-face surfaces (TYPE=ELEMENT) are supported", card.at);
+                if card
+                    .param("TYPE")
+                    .is_some_and(|t| !t.eq_ignore_ascii_case("ELEMENT"))
+                {
+                    bail!(
+                        "{}: only element-face surfaces (TYPE=ELEMENT) are supported",
+                        card.at
+                    );
                 }
                 let name = card.required("NAME")?.to_ascii_uppercase();
                 let mut faces = Vec::new();
@@ -481,13 +564,21 @@ pub fn read(path: &Path) -> Result<Deck> {
                 material = Some(name);
             }
             "ELASTIC" => {
-                if card.param("TYPE").is_some_and(|t| !t.to_ascii_uppercase().starts_with("ISO")) {
+                if card
+                    .param("TYPE")
+                    .is_some_and(|t| !t.to_ascii_uppercase().starts_with("ISO"))
+                {
                     bail!("{}: only isotropic *ELASTIC is supported", card.at);
                 }
-                let (e, nu) = (first_value(card, 0, "Young's modulus")?, first_value(card, 1, "Poisson's ratio")?);
+                let (e, nu) = (
+                    first_value(card, 0, "Young's modulus")?,
+                    first_value(card, 1, "Poisson's ratio")?,
+                );
                 let m = material_mut(&mut r, &material, card)?;
                 (m.youngs_modulus, m.poisson_ratio) = (e, nu);
-                m.elastic().validate(&m.source.clone()).map_err(|err| anyhow!("{}: {err}", card.at))?;
+                m.elastic()
+                    .validate(&m.source.clone())
+                    .map_err(|err| anyhow!("{}: {err}", card.at))?;
             }
             "DENSITY" => {
                 let v = first_value(card, 0, "density")?;
@@ -514,39 +605,58 @@ pub fn read(path: &Path) -> Result<Deck> {
             }
             "BOUNDARY" if !in_step => boundary(&mut r, card)?,
             "STEP" => {
-                if card.param("NLGEOM").is_some_and(|v| !v.eq_ignore_ascii_case("NO")) {
+                if card
+                    .param("NLGEOM")
+                    .is_some_and(|v| !v.eq_ignore_ascii_case("NO"))
+                {
                     bail!("{}: NLGEOM (geometric nonlinearity) is not supported: vproto's analyses are linear", card.at);
                 }
                 in_step = true;
                 steps.push((None, Vec::new(), card.at.clone()));
             }
             "END STEP" => {
-                let Some((kind, _, at)) = steps.last() else { bail!("{}: *END STEP without *STEP", card.at) };
+                let Some((kind, _, at)) = steps.last() else {
+                    bail!("{}: *END STEP without *STEP", card.at)
+                };
                 if kind.is_none() {
                     bail!("{at}: the step has no procedure (*STATIC, *FREQUENCY or *BUCKLE)");
                 }
                 in_step = false;
             }
-            "STATIC" | "FREQUENCY" | "BUCKLE" => {
-                let Some(step) = steps.last_mut().filter(|_| in_step) else { bail!("{}: *{k} outside a *STEP", card.at) };
-                let count = |default: usize| -> Result<usize> {
-                    match card.data.first().and_then(|(at, f)| f.first().filter(|x| !x.is_empty()).map(|x| (at, x))) {
-                        Some((at, x)) => number(at, x, "number of modes"),
-                        None => Ok(default),
-                    }
+            "STATIC" | "FREQUENCY" | "BUCKLE" | "HEAT TRANSFER" => {
+                let Some(step) = steps.last_mut().filter(|_| in_step) else {
+                    bail!("{}: *{k} outside a *STEP", card.at)
                 };
+                let count =
+                    |default: usize| -> Result<usize> {
+                        match card.data.first().and_then(|(at, f)| {
+                            f.first().filter(|x| !x.is_empty()).map(|x| (at, x))
+                        }) {
+                            Some((at, x)) => number(at, x, "number of modes"),
+                            None => Ok(default),
+                        }
+                    };
                 step.0 = Some(match k {
                     "STATIC" => StepKind::Static,
+                    "HEAT TRANSFER" if card.flag("STEADY STATE") => StepKind::Heat,
+                    "HEAT TRANSFER" => bail!(
+                        "{}: only steady-state *HEAT TRANSFER is supported (add STEADY STATE)",
+                        card.at
+                    ),
                     "FREQUENCY" => StepKind::Frequency { modes: count(10)? },
                     _ => StepKind::Buckle { modes: count(1)? },
                 });
             }
-            "BOUNDARY" | "CLOAD" | "DLOAD" | "DSLOAD" => match steps.last_mut().filter(|_| in_step) {
-                Some(step) => step.1.push(card),
-                None => bail!("{}: *{k} outside a *STEP (loads belong to steps)", card.at),
-            },
-            k if IGNORED.contains(&k) => r.warnings.push(format!("{}: *{k} skipped (vproto writes its own result files)", card.at)),
-            "HEAT TRANSFER" => bail!("{}: *HEAT TRANSFER steps are not supported by the deck reader yet; use a case file with analysis = \"heat\"", card.at),
+            "BOUNDARY" | "CLOAD" | "DLOAD" | "DSLOAD" | "DFLUX" | "FILM" => {
+                match steps.last_mut().filter(|_| in_step) {
+                    Some(step) => step.1.push(card),
+                    None => bail!("{}: *{k} outside a *STEP (loads belong to steps)", card.at),
+                }
+            }
+            k if IGNORED.contains(&k) => r.warnings.push(format!(
+                "{}: *{k} skipped (vproto writes its own result files)",
+                card.at
+            )),
             other => bail!("{}: keyword *{other} is not supported", card.at),
         }
     }
@@ -555,16 +665,22 @@ pub fn read(path: &Path) -> Result<Deck> {
     }
     let (mesh, element_index) = build_mesh(&r)?;
     let mut deck_steps = Vec::new();
+    fixed_temperatures(&mut r, &mut loads)?;
     for (kind, step_cards, _) in &steps {
         for card in step_cards {
             match card.keyword.as_str() {
-                "BOUNDARY" => boundary(&mut r, card)?,
+                "BOUNDARY" => {
+                    boundary(&mut r, card)?;
+                    fixed_temperatures(&mut r, &mut loads)?;
+                }
+                "DFLUX" | "FILM" => apply_heat(&r, &element_index, card, &mut loads)?,
                 _ => apply_load(&r, &element_index, card, &mut loads)?,
             }
         }
         deck_steps.push(Step {
             kind: kind.expect("checked at *END STEP"),
             loads: loads.to_solver(mesh.nodes.len()),
+            heat: loads.heat(),
         });
     }
     let boundaries = boundaries(&r)?;
@@ -622,6 +738,10 @@ fn boundary(r: &mut Reader, card: &Card) -> Result<()> {
                 (first, last, value)
             }
         };
+        if first == 11 && last == 11 {
+            r.temperatures.push((target, value, at.clone()));
+            continue;
+        }
         if !(1..=3).contains(&first) || !(first..=6).contains(&last) {
             bail!("{at}: degrees of freedom {first}–{last}: solid elements have 1, 2, 3 (translations)");
         }
@@ -659,6 +779,74 @@ fn boundaries(r: &Reader) -> Result<Vec<Boundary>> {
             components: c.map(|v| v.map(f64::from_bits)),
         })
         .collect())
+}
+
+/// Moves the fixed temperatures read so far into the step loads.
+fn fixed_temperatures(r: &mut Reader, loads: &mut Loads) -> Result<()> {
+    for (target, value, at) in std::mem::take(&mut r.temperatures) {
+        for n in r.node_targets(&at, &target)? {
+            loads.temperature.insert(n, value);
+        }
+    }
+    Ok(())
+}
+
+/// `*DFLUX` (element, Sn or BF, value) and `*FILM` (element, Fn, sink temperature, h).
+fn apply_heat(
+    r: &Reader,
+    element_index: &HashMap<i64, usize>,
+    card: &Card,
+    loads: &mut Loads,
+) -> Result<()> {
+    let new = card
+        .param("OP")
+        .is_some_and(|o| o.eq_ignore_ascii_case("NEW"));
+    let element = |at: &Origin, id: i64| {
+        element_index
+            .get(&id)
+            .copied()
+            .ok_or_else(|| anyhow!("{at}: element {id} is not defined"))
+    };
+    let film = card.keyword == "FILM";
+    if new {
+        if film {
+            loads.film.clear();
+        } else {
+            loads.flux.clear();
+            loads.source.clear();
+        }
+    }
+    for (at, f) in &card.data {
+        let kind = f.get(1).map_or(String::new(), |s| s.to_ascii_uppercase());
+        let value = |k: usize, what: &str| -> Result<f64> {
+            number(at, f.get(k).map_or("", String::as_str), what)
+        };
+        for id in r.element_ids(at, &f[0])? {
+            let e = element(at, id)?;
+            match (film, kind.as_str()) {
+                (false, "BF") => {
+                    loads.source.insert(e, value(2, "heat generation")?);
+                }
+                (false, s) if s.starts_with('S') => {
+                    loads
+                        .flux
+                        .insert((e, face_number(at, s)?), value(2, "heat flux")?);
+                }
+                (true, s) if s.starts_with('F') => {
+                    let face = face_number(at, &format!("S{}", &s[1..]))?;
+                    loads.film.insert(
+                        (e, face),
+                        (value(2, "sink temperature")?, value(3, "film coefficient")?),
+                    );
+                }
+                _ => bail!(
+                    "{at}: *{} type '{kind}' is not supported (DFLUX: Sn, BF; FILM: Fn)",
+                    card.keyword
+                ),
+            }
+        }
+    }
+    Ok(())
 }
 
 fn apply_load(
@@ -855,6 +1043,9 @@ pub fn case_text(deck_path: &Path, deck: &Deck) -> String {
         let load = format!("[[load_case.load]]\ntype = \"deck_step\"\nstep = {n}\n");
         match step.kind {
             StepKind::Static => s += &format!("\n[[load_case]]\nname = \"step{n}\"\n{load}"),
+            StepKind::Heat => {
+                s += &format!("\n[[load_case]]\nname = \"step{n}\"\nanalysis = \"heat\"\n{load}")
+            }
             StepKind::Frequency { modes } => {
                 s += &format!("\n[[load_case]]\nname = \"step{n}\"\nanalysis = \"modal\"\nmodes = {modes}\n")
             }

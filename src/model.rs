@@ -227,17 +227,12 @@ impl Model {
                         };
                         for l in &lc.load {
                             if let LoadSpec::DeckStep { step } = l.get_ref() {
-                                let steps = deck.as_ref().map_or(&[][..], |d| &d.steps[..]);
-                                let s = steps.get(step.wrapping_sub(1)).ok_or_else(|| {
-                                    case.error_at(
-                                        l,
-                                        format!(
-                                            "deck step {step}: the model's deck has {} step(s)",
-                                            steps.len()
-                                        ),
-                                    )
-                                })?;
-                                loads.extend(s.loads.iter().cloned());
+                                loads.extend(
+                                    deck_step(case, deck.as_ref(), l, *step)?
+                                        .loads
+                                        .iter()
+                                        .cloned(),
+                                );
                                 continue;
                             }
                             if let Some(built) = motion_load(case, &mesh, l, instant)? {
@@ -263,16 +258,24 @@ impl Model {
                         )
                     }
                     AnalysisSpec::Heat => {
-                        let loads = lc
-                            .load
-                            .iter()
-                            .map(|l| match load(case, &mesh, l)? {
-                                Built::Heat(h) => Ok(h),
+                        let mut loads = Vec::new();
+                        for l in &lc.load {
+                            if let LoadSpec::DeckStep { step } = l.get_ref() {
+                                loads.extend(
+                                    deck_step(case, deck.as_ref(), l, *step)?
+                                        .heat
+                                        .iter()
+                                        .cloned(),
+                                );
+                                continue;
+                            }
+                            match load(case, &mesh, l)? {
+                                Built::Heat(h) => loads.push(h),
                                 _ => unreachable!(
                                     "static loads are validated to sit in static load cases"
                                 ),
-                            })
-                            .collect::<Result<_>>()?;
+                            }
+                        }
                         Analysis::Heat(HeatCase {
                             name: lc.name.clone(),
                             loads,
@@ -376,12 +379,30 @@ fn assign_materials(
     let mut regions: Vec<_> = regions.iter().collect();
     regions.sort_by_key(|(r, _)| r.as_str() != "all");
     for (region, material) in regions {
-        let spec = lib
-            .get(material.get_ref())
-            .map_err(|e| case.error_at(material, e))?;
-        spec.elastic()
-            .validate(material.get_ref())
-            .map_err(|e| case.error_at(material, e))?;
+        // A deck's *SOLID SECTION has no line in the case: name its material's origin.
+        let at = |e: &dyn std::fmt::Display| match lib.materials.get(material.get_ref()) {
+            Some(m) if material.span().is_empty() => {
+                anyhow!(
+                    "{}: material '{}' (defined at {}): {e}",
+                    case.path.display(),
+                    material.get_ref(),
+                    m.source
+                )
+            }
+            _ => case.error_at(material, e),
+        };
+        let spec = lib.get(material.get_ref()).map_err(|e| at(&e))?;
+        // Heat conduction needs no elastic constants (a deck's heat-only material).
+        let elastic_needed = case
+            .spec
+            .load_case
+            .iter()
+            .any(|lc| lc.analysis != AnalysisSpec::Heat);
+        if elastic_needed || spec.youngs_modulus.is_finite() {
+            spec.elastic()
+                .validate(material.get_ref())
+                .map_err(|e| at(&e))?;
+        }
         let index = match specs.iter().position(|(n, _)| n == material.get_ref()) {
             Some(i) => i,
             None => {
@@ -448,6 +469,25 @@ enum Built {
         heat: String,
         reference: f64,
     },
+}
+
+/// Step `step` (1-based) of the model's deck.
+fn deck_step<'a>(
+    case: &Case,
+    deck: Option<&'a Deck>,
+    at: &toml::Spanned<LoadSpec>,
+    step: usize,
+) -> Result<&'a crate::inp::Step> {
+    let steps = deck.map_or(&[][..], |d| &d.steps[..]);
+    steps.get(step.wrapping_sub(1)).ok_or_else(|| {
+        case.error_at(
+            at,
+            format!(
+                "deck step {step}: the model's deck has {} step(s)",
+                steps.len()
+            ),
+        )
+    })
 }
 
 /// The sample of the motion a load case reads.

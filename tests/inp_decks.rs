@@ -388,6 +388,19 @@ fn deck_errors_name_the_file_and_line() {
         e.contains(&format!("bad.inp:{}", line("*INCLUDE") + 1)) && e.contains("0.7"),
         "{e}"
     );
+    // A static step with a material that has no *ELASTIC names the material's line.
+    let e = error(&|t| {
+        t.replace(
+            "*INCLUDE, INPUT=steel.inp",
+            "*MATERIAL, NAME=STEEL\n*DENSITY\n7850.",
+        )
+    });
+    assert!(
+        e.contains("'STEEL'")
+            && e.contains(&format!("bad.inp:{}", line("*INCLUDE")))
+            && e.contains("Young"),
+        "{e}"
+    );
 }
 
 /// A case file may take its model from a deck: mesh, sets, surfaces, materials and
@@ -436,4 +449,110 @@ max = -1.999999e6
     assert_eq!(summary.verdict, "PASS", "{:?}", summary.checks);
     let u = summary.checks[0].value;
     assert!((u - 2.0e-5).abs() < 1e-15, "{u}");
+}
+
+/// A steady heat-transfer deck: a C3D20 bar with a fixed temperature at x = 0
+/// (degree of freedom 11), convection (*FILM F4) at x = L and heat generation
+/// (*DFLUX BF). Exact: T = T₀ + a x − q x²/2k with a = (h(T∞ − T₀) + hqL²/2k + qL)/(k + hL)
+/// (the quadratic elements reproduce it), and CalculiX's temperatures on the same deck.
+#[test]
+fn heat_transfer_deck_matches_exact_and_calculix() {
+    let (length, k, q, h, t0, sink) = (0.1, 50.0, 1e6, 500.0, 100.0, 20.0);
+    let dir = tempfile::tempdir().unwrap();
+    let mesh = block([length, 0.01, 0.01], [10, 1, 1], ElementKind::Hex20).unwrap();
+    let mut s = String::from("*NODE, NSET=NALL\n");
+    for (i, p) in mesh.nodes.iter().enumerate() {
+        let _ = writeln!(s, "{}, {:.15e}, {:.15e}, {:.15e}", i + 1, p.x, p.y, p.z);
+    }
+    s += "*ELEMENT, TYPE=C3D20, ELSET=EALL\n";
+    let b = &mesh.blocks[0];
+    for e in 0..b.len() {
+        let ids: Vec<String> = b.connectivity[e * 20..(e + 1) * 20]
+            .iter()
+            .map(|n| (n + 1).to_string())
+            .collect();
+        let _ = writeln!(
+            s,
+            "{}, {},\n{}",
+            e + 1,
+            ids[..10].join(", "),
+            ids[10..].join(", ")
+        );
+    }
+    s += "*NSET, NSET=HOT\n";
+    for n in mesh.set_nodes("xmin").unwrap() {
+        let _ = writeln!(s, "{}", n + 1);
+    }
+    s += "*ELSET, ELSET=END\n";
+    for f in &mesh.face_sets["xmax"] {
+        let _ = writeln!(s, "{}", f.element + 1);
+    }
+    assert!(
+        mesh.face_sets["xmax"].iter().all(|f| f.face == 3),
+        "the +x face is S4"
+    );
+    let _ = write!(
+        s,
+        "*MATERIAL, NAME=M\n*CONDUCTIVITY\n{k}\n*SOLID SECTION, ELSET=EALL, MATERIAL=M\n\
+         *STEP\n*HEAT TRANSFER, STEADY STATE\n*BOUNDARY\nHOT, 11, 11, {t0}\n*DFLUX\nEALL, BF, {q}\n\
+         *FILM\nEND, F4, {sink}, {h}\n*NODE PRINT, NSET=NALL\nNT\n*END STEP\n"
+    );
+    let deck = dir.path().join("slab.inp");
+    std::fs::write(&deck, s).unwrap();
+    let out = dir.path().join("out");
+    let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
+        .args([
+            "run",
+            deck.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let file = hdf5::File::open(out.join("slab.h5")).unwrap();
+    let t = file
+        .dataset("load_cases/step1/temperature")
+        .unwrap()
+        .read_1d::<f64>()
+        .unwrap();
+    let a = (h * (sink - t0) + h * q * length * length / (2.0 * k) + q * length) / (k + h * length);
+    for (i, p) in mesh.nodes.iter().enumerate() {
+        let exact = t0 + a * p.x - q * p.x * p.x / (2.0 * k);
+        assert!(
+            (t[i] - exact).abs() < 1e-9 * exact.abs(),
+            "node {}: {} vs {exact}",
+            i + 1,
+            t[i]
+        );
+    }
+    let ccx = Command::new("ccx")
+        .arg("slab")
+        .current_dir(dir.path())
+        .output()
+        .expect("ccx is installed (apt-get install -y calculix-ccx)");
+    assert!(ccx.status.success());
+    let dat = std::fs::read_to_string(dir.path().join("slab.dat")).unwrap();
+    let theirs: Vec<f64> = dat
+        .lines()
+        .skip_while(|l| !l.contains("temperatures"))
+        .filter_map(|l| {
+            let v: Vec<f64> = l
+                .split_whitespace()
+                .filter_map(|w| w.parse().ok())
+                .collect();
+            (v.len() == 2).then(|| v[1])
+        })
+        .collect();
+    close(
+        "heat deck temperatures",
+        t.as_slice().unwrap(),
+        &theirs,
+        1e-6,
+    );
 }
