@@ -104,7 +104,9 @@ struct Results {
     buckling: Vec<f64>,
 }
 
-fn vproto(deck: &Path) -> Results {
+/// Runs `vproto run deck --out <deck's directory>/out --json` (it must exit 0) and
+/// opens the summary and the HDF5 results.
+fn run_deck(deck: &Path) -> (serde_json::Value, hdf5::File) {
     let out = deck.parent().unwrap().join("out");
     let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
         .args([
@@ -122,7 +124,33 @@ fn vproto(deck: &Path) -> Results {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    let summary: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let stem = deck.file_stem().unwrap().to_str().unwrap();
+    let summary = serde_json::from_slice(&run.stdout).unwrap();
+    (
+        summary,
+        hdf5::File::open(out.join(format!("{stem}.h5"))).unwrap(),
+    )
+}
+
+/// Runs CalculiX on a deck in its directory and returns its `.dat` text.
+fn run_ccx(deck: &Path) -> String {
+    let stem = deck.file_stem().unwrap().to_str().unwrap();
+    let run = Command::new("ccx")
+        .arg(stem)
+        .current_dir(deck.parent().unwrap())
+        .env("OMP_NUM_THREADS", "1")
+        .output()
+        .expect("ccx is installed: apt-get install -y calculix-ccx (CI installs it)");
+    assert!(
+        run.status.success(),
+        "ccx failed: {}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    std::fs::read_to_string(deck.with_extension("dat")).unwrap()
+}
+
+fn vproto(deck: &Path) -> Results {
+    let (summary, file) = run_deck(deck);
     let lc = |name: &str| {
         summary["load_cases"]
             .as_array()
@@ -144,7 +172,6 @@ fn vproto(deck: &Path) -> Results {
         .iter()
         .map(|f| f.as_f64().unwrap())
         .collect();
-    let file = hdf5::File::open(out.join("cantilever.h5")).unwrap();
     let u = file
         .dataset("load_cases/step3/displacement")
         .unwrap()
@@ -159,20 +186,8 @@ fn vproto(deck: &Path) -> Results {
 
 /// Runs ccx on the deck and reads its .dat: displacements of step 3, frequencies
 /// (cycles/time) of step 1, buckling factors of step 2.
-fn ccx(deck: &Path) -> Option<Results> {
-    let dir = deck.parent().unwrap();
-    let run = Command::new("ccx")
-        .arg("cantilever")
-        .current_dir(dir)
-        .env("OMP_NUM_THREADS", "1")
-        .output()
-        .ok()?;
-    assert!(
-        run.status.success(),
-        "ccx failed: {}",
-        String::from_utf8_lossy(&run.stdout)
-    );
-    let dat = std::fs::read_to_string(dir.join("cantilever.dat")).unwrap();
+fn ccx(deck: &Path) -> Results {
+    let dat = run_ccx(deck);
     let numbers = |line: &str| -> Option<Vec<f64>> {
         line.split_whitespace().map(|w| w.parse().ok()).collect()
     };
@@ -196,11 +211,11 @@ fn ccx(deck: &Path) -> Option<Results> {
             }
         }
     }
-    Some(Results {
+    Results {
         displacement,
         frequencies,
         buckling,
-    })
+    }
 }
 
 /// |a − b| ≤ 0.1 % of the largest |b|, for every value.
@@ -242,9 +257,7 @@ fn compare(kind: ElementKind, divisions: [usize; 3], frequency_tol: f64) {
         kind.name(),
         ours.frequencies[0]
     );
-    let Some(theirs) = ccx(&deck) else {
-        panic!("ccx is not installed: apt-get install -y calculix-ccx (CI installs it)");
-    };
+    let theirs = ccx(&deck);
     let flat = |r: &Results| r.displacement.iter().flat_map(|u| *u).collect::<Vec<_>>();
     eprintln!(
         "{}: f {:?} vs {:?}; buckling {:?} vs {:?}; u {} values, tip {:?} vs {:?}",
@@ -312,23 +325,11 @@ fn decks() -> PathBuf {
 /// boundary shorthand, a negative pressure) against the exact uniform-tension solution.
 #[test]
 fn hand_written_deck_matches_the_exact_bar_in_tension() {
-    let out = tempfile::tempdir().unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
-        .args([
-            "run",
-            decks().join("bar_tension.inp").to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let file = hdf5::File::open(out.path().join("bar_tension.h5")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["bar_tension.inp", "steel.inp"] {
+        std::fs::copy(decks().join(f), dir.path().join(f)).unwrap();
+    }
+    let (_, file) = run_deck(&dir.path().join("bar_tension.inp"));
     let u = file
         .dataset("load_cases/step1/displacement")
         .unwrap()
@@ -501,23 +502,7 @@ fn heat_transfer_deck_matches_exact_and_calculix() {
     );
     let deck = dir.path().join("slab.inp");
     std::fs::write(&deck, s).unwrap();
-    let out = dir.path().join("out");
-    let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
-        .args([
-            "run",
-            deck.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let file = hdf5::File::open(out.join("slab.h5")).unwrap();
+    let (_, file) = run_deck(&deck);
     let t = file
         .dataset("load_cases/step1/temperature")
         .unwrap()
@@ -533,13 +518,7 @@ fn heat_transfer_deck_matches_exact_and_calculix() {
             t[i]
         );
     }
-    let ccx = Command::new("ccx")
-        .arg("slab")
-        .current_dir(dir.path())
-        .output()
-        .expect("ccx is installed (apt-get install -y calculix-ccx)");
-    assert!(ccx.status.success());
-    let dat = std::fs::read_to_string(dir.path().join("slab.dat")).unwrap();
+    let dat = run_ccx(&deck);
     let theirs: Vec<f64> = dat
         .lines()
         .skip_while(|l| !l.contains("temperatures"))
@@ -593,23 +572,7 @@ fn nafems_le10_deck_matches_calculix_and_the_target() {
               *STEP\n*STATIC\n*DSLOAD\nUPPER, P, 1.e6\n*NODE PRINT, NSET=NALL\nU\n*END STEP\n";
         let deck = dir.path().join("le10.inp");
         std::fs::write(&deck, s).unwrap();
-        let out = dir.path().join("out");
-        let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
-            .args([
-                "run",
-                deck.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap();
-        assert_eq!(
-            run.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        let file = hdf5::File::open(out.join("le10.h5")).unwrap();
+        let (_, file) = run_deck(&deck);
         let u = file
             .dataset("load_cases/step1/displacement")
             .unwrap()
@@ -625,13 +588,7 @@ fn nafems_le10_deck_matches_calculix_and_the_target() {
             (syy + 5.38).abs() < 0.03 * 5.38,
             "{element_type}: σ_yy(D) = {syy} MPa"
         );
-        let ccx = Command::new("ccx")
-            .arg("le10")
-            .current_dir(dir.path())
-            .output()
-            .expect("ccx is installed");
-        assert!(ccx.status.success());
-        let dat = std::fs::read_to_string(dir.path().join("le10.dat")).unwrap();
+        let dat = run_ccx(&deck);
         let theirs: Vec<f64> = dat
             .lines()
             .filter_map(|l| {
