@@ -9,7 +9,7 @@ pub type Point = (f64, f64, bool);
 
 const W: f64 = 640.0;
 const H: f64 = 420.0;
-const MARGIN: (f64, f64, f64, f64) = (70.0, 20.0, 30.0, 55.0); // left, right, top, bottom
+const MARGIN: (f64, f64, f64, f64) = (84.0, 20.0, 30.0, 55.0); // left, right, top, bottom
 
 fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
@@ -85,7 +85,7 @@ impl Axes {
         );
         let _ = writeln!(
             s,
-            "<text transform=\"translate(16 {:.1}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
+            "<text transform=\"translate(14 {:.1}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
             (t + H - b) / 2.0,
             escape(y_label)
         );

@@ -394,6 +394,26 @@ fn document(h5: &str, run: &MotionRun, shapes: &[Shape], frames: &[usize]) -> St
     s
 }
 
+/// The unit of a history path, for a plot's axis.
+fn unit(path: &str) -> &'static str {
+    let quantity = path.rsplit('/').next().unwrap_or("");
+    let base = ["_x", "_y", "_z"]
+        .iter()
+        .find_map(|s| quantity.strip_suffix(s))
+        .unwrap_or(quantity);
+    match (path.split('/').next(), base) {
+        (Some("energy"), _) => "J",
+        (_, "force" | "tension") => "N",
+        (_, "moment") => "N m",
+        (_, "angle") => "rad",
+        (_, "angular_velocity") => "rad/s",
+        (_, "angular_acceleration") => "rad/s²",
+        (_, "velocity" | "speed") => "m/s",
+        (_, "acceleration") => "m/s²",
+        _ => "m",
+    }
+}
+
 /// The case's `[[mechanism.plot]]`s, or by default every joint's reaction force.
 fn plots(dir: &Path, name: &str, run: &MotionRun, spec: &MechanismSpec) -> Result<Vec<String>> {
     let times: Vec<f64> = run.solution.samples.iter().map(|s| s.time).collect();
@@ -426,10 +446,39 @@ fn plots(dir: &Path, name: &str, run: &MotionRun, spec: &MechanismSpec) -> Resul
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
-        let svg = crate::plot::lines(&format!("{name}: {plot}"), "time (s)", "SI units", &data);
+        let mut units: Vec<&str> = series.iter().map(|p| unit(p)).collect();
+        units.dedup();
+        let svg = crate::plot::lines(
+            &format!("{name}: {plot}"),
+            "time (s)",
+            &units.join(", "),
+            &data,
+        );
         let p = dir.join(format!("{name}_{plot}.svg"));
         atomically(&p, |tmp| Ok(std::fs::write(tmp, svg)?))?;
         files.push(p.display().to_string());
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unit;
+
+    #[test]
+    fn history_units() {
+        for (path, u) in [
+            ("body/ram/velocity", "m/s"),
+            ("body/ram/velocity_y", "m/s"),
+            ("body/ram/position_x", "m"),
+            ("body/ram/acceleration", "m/s²"),
+            ("joint/pin/force_x", "N"),
+            ("joint/pin/moment", "N m"),
+            ("joint/pin/angle", "rad"),
+            ("spring/s/tension", "N"),
+            ("energy/kinetic", "J"),
+        ] {
+            assert_eq!(unit(path), u, "{path}");
+        }
+    }
 }
