@@ -791,6 +791,14 @@ fn fixed_temperatures(r: &mut Reader, loads: &mut Loads) -> Result<()> {
     Ok(())
 }
 
+/// The mesh index of deck element `id`.
+fn element_of(element_index: &HashMap<i64, usize>, at: &Origin, id: i64) -> Result<usize> {
+    element_index
+        .get(&id)
+        .copied()
+        .ok_or_else(|| anyhow!("{at}: element {id} is not defined"))
+}
+
 /// `*DFLUX` (element, Sn or BF, value) and `*FILM` (element, Fn, sink temperature, h).
 fn apply_heat(
     r: &Reader,
@@ -801,12 +809,7 @@ fn apply_heat(
     let new = card
         .param("OP")
         .is_some_and(|o| o.eq_ignore_ascii_case("NEW"));
-    let element = |at: &Origin, id: i64| {
-        element_index
-            .get(&id)
-            .copied()
-            .ok_or_else(|| anyhow!("{at}: element {id} is not defined"))
-    };
+    let element = |at: &Origin, id: i64| element_of(element_index, at, id);
     let film = card.keyword == "FILM";
     if new {
         if film {
@@ -858,12 +861,7 @@ fn apply_load(
     let new = card
         .param("OP")
         .is_some_and(|o| o.eq_ignore_ascii_case("NEW"));
-    let element = |at: &Origin, id: i64| {
-        element_index
-            .get(&id)
-            .copied()
-            .ok_or_else(|| anyhow!("{at}: element {id} is not defined"))
-    };
+    let element = |at: &Origin, id: i64| element_of(element_index, at, id);
     match card.keyword.as_str() {
         "CLOAD" => {
             if new {

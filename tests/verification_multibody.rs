@@ -4,29 +4,40 @@
 use nalgebra::{Matrix3, Point3, Vector3};
 use std::f64::consts::PI;
 mod common;
-use common::andrews::{andrews, angles, Q_REF};
+use common::andrews::{andrews, angles, planar, revolute, Q_REF, Z};
 use vproto_solver::multibody::{
     simulate, Driver, Joint, JointKind, Mechanism, Motion, MotionOptions, Part, RigidBody,
 };
-
-const Z: Vector3<f64> = Vector3::new(0.0, 0.0, 1.0);
 
 fn p(x: f64, y: f64) -> Point3<f64> {
     Point3::new(x, y, 0.0)
 }
 
-fn revolute(name: &str, a: Part, b: Part, at: Point3<f64>) -> Joint {
-    Joint::new(name, JointKind::Revolute, [a, b], at, Z)
-}
-
-/// A planar body with polar moment `i` (out-of-plane moments chosen physical).
-fn planar(name: &str, mass: f64, at: Point3<f64>, i: f64) -> RigidBody {
-    RigidBody::new(
-        name,
-        mass,
-        at,
-        Matrix3::from_diagonal(&Vector3::new(i, i, i)),
-    )
+/// Crank (body 0, pivot at the origin), rod and slider on the x axis, crank radius `r`,
+/// rod length `l`; the main bearing optionally driven.
+fn slider_crank(r: f64, l: f64, crank: RigidBody, drive: Option<Driver>) -> Mechanism {
+    let mut main = revolute("main", Part::Ground, Part::Body(0), p(0.0, 0.0));
+    main.driver = drive;
+    Mechanism {
+        bodies: vec![
+            crank,
+            planar("rod", 0.8, p(r + l / 2.0, 0.0), 3e-3),
+            planar("slider", 2.0, p(r + l, 0.0), 1e-3),
+        ],
+        joints: vec![
+            main,
+            revolute("crank pin", Part::Body(0), Part::Body(1), p(r, 0.0)),
+            revolute("wrist pin", Part::Body(1), Part::Body(2), p(r + l, 0.0)),
+            Joint::new(
+                "slide",
+                JointKind::Prismatic,
+                [Part::Ground, Part::Body(2)],
+                p(r + l, 0.0),
+                Vector3::x(),
+            ),
+        ],
+        ..Default::default()
+    }
 }
 
 /// Time at which `f` (sampled) crosses `level` going down, after `after`.
@@ -155,29 +166,13 @@ fn andrews_squeezer_matches_reference_solution() {
 #[test]
 fn slider_crank_matches_closed_form_kinematics() {
     let (r, l, w, theta0) = (0.05, 0.2, 2.0 * PI * 5.0, 0.7);
-    let rod = l;
-    let mech = Mechanism {
-        bodies: vec![
-            planar("crank", 1.0, p(r / 2.0, 0.0), 1e-3),
-            planar("rod", 0.8, p(r + rod / 2.0, 0.0), 3e-3),
-            planar("slider", 2.0, p(r + rod, 0.0), 1e-3),
-        ],
-        joints: vec![
-            revolute("main", Part::Ground, Part::Body(0), p(0.0, 0.0)).driven(Driver::Rotation(
-                Motion::new(move |t| [theta0 + w * t, w, 0.0]),
-            )),
-            revolute("crank pin", Part::Body(0), Part::Body(1), p(r, 0.0)),
-            revolute("wrist pin", Part::Body(1), Part::Body(2), p(r + rod, 0.0)),
-            Joint::new(
-                "slide",
-                JointKind::Prismatic,
-                [Part::Ground, Part::Body(2)],
-                p(r + rod, 0.0),
-                Vector3::x(),
-            ),
-        ],
-        ..Default::default()
-    };
+    let drive = Driver::Rotation(Motion::new(move |t| [theta0 + w * t, w, 0.0]));
+    let mech = slider_crank(
+        r,
+        l,
+        planar("crank", 1.0, p(r / 2.0, 0.0), 1e-3),
+        Some(drive),
+    );
     let sol = simulate(
         &mech,
         &MotionOptions {
@@ -544,26 +539,7 @@ fn free_slider_crank_runs_through_dead_centres() {
     let (r, l) = (0.05, 0.2);
     let mut flywheel = planar("flywheel", 5.0, p(0.0, 0.0), 0.02);
     flywheel.angular_velocity = Vector3::new(0.0, 0.0, 20.0);
-    let mech = Mechanism {
-        bodies: vec![
-            flywheel,
-            planar("rod", 0.8, p(r + l / 2.0, 0.0), 3e-3),
-            planar("slider", 2.0, p(r + l, 0.0), 1e-3),
-        ],
-        joints: vec![
-            revolute("main", Part::Ground, Part::Body(0), p(0.0, 0.0)),
-            revolute("crank pin", Part::Body(0), Part::Body(1), p(r, 0.0)),
-            revolute("wrist pin", Part::Body(1), Part::Body(2), p(r + l, 0.0)),
-            Joint::new(
-                "slide",
-                JointKind::Prismatic,
-                [Part::Ground, Part::Body(2)],
-                p(r + l, 0.0),
-                Vector3::x(),
-            ),
-        ],
-        ..Default::default()
-    };
+    let mech = slider_crank(r, l, flywheel, None);
     let sol = simulate(
         &mech,
         &MotionOptions {

@@ -8,14 +8,14 @@ use vproto_solver::multibody::{
     AppliedLoad, Joint, JointKind, Mechanism, Motion, Part, RigidBody, SpringDamper,
 };
 
-const Z: Vector3<f64> = Vector3::new(0.0, 0.0, 1.0);
+pub const Z: Vector3<f64> = Vector3::new(0.0, 0.0, 1.0);
 
-fn revolute(name: &str, a: Part, b: Part, at: Point3<f64>) -> Joint {
+pub fn revolute(name: &str, a: Part, b: Part, at: Point3<f64>) -> Joint {
     Joint::new(name, JointKind::Revolute, [a, b], at, Z)
 }
 
 /// A planar body with polar moment `i` (out-of-plane moments chosen physical).
-fn planar(name: &str, mass: f64, at: Point3<f64>, i: f64) -> RigidBody {
+pub fn planar(name: &str, mass: f64, at: Point3<f64>, i: f64) -> RigidBody {
     RigidBody::new(
         name,
         mass,
