@@ -6,8 +6,22 @@ use std::f64::consts::PI;
 mod common;
 use common::andrews::{andrews, angles, planar, revolute, Q_REF, Z};
 use vproto_solver::multibody::{
-    simulate, Driver, Joint, JointKind, Mechanism, Motion, MotionOptions, Part, RigidBody,
+    simulate, Driver, Joint, JointKind, Mechanism, Motion, MotionOptions, MotionSolution, Part,
+    RigidBody,
 };
+
+/// Simulates to `end_time` with samples every `output_step` at `tolerance`.
+fn run(mech: &Mechanism, end_time: f64, output_step: f64, tolerance: f64) -> MotionSolution {
+    simulate(
+        mech,
+        &MotionOptions {
+            end_time,
+            output_step,
+            tolerance,
+        },
+    )
+    .unwrap()
+}
 
 fn p(x: f64, y: f64) -> Point3<f64> {
     Point3::new(x, y, 0.0)
@@ -62,15 +76,7 @@ fn pendulum_released_horizontally_period_and_energy() {
         gravity: Vector3::new(0.0, -9.81, 0.0),
         ..Default::default()
     };
-    let sol = simulate(
-        &mech,
-        &MotionOptions {
-            end_time: 12.0,
-            output_step: 1e-3,
-            tolerance: 1e-11,
-        },
-    )
-    .unwrap();
+    let sol = run(&mech, 12.0, 1e-3, 1e-11);
     assert_eq!(sol.degrees_of_freedom, 1);
     assert!(!sol.kinematic);
     let t: Vec<f64> = sol.samples.iter().map(|s| s.time).collect();
@@ -173,15 +179,7 @@ fn slider_crank_matches_closed_form_kinematics() {
         planar("crank", 1.0, p(r / 2.0, 0.0), 1e-3),
         Some(drive),
     );
-    let sol = simulate(
-        &mech,
-        &MotionOptions {
-            end_time: 0.25,
-            output_step: 1e-4,
-            tolerance: 1e-8,
-        },
-    )
-    .unwrap();
+    let sol = run(&mech, 0.25, 1e-4, 1e-8);
     assert!(sol.kinematic);
     assert_eq!(sol.degrees_of_freedom, 0);
     let mut worst = [0.0f64; 3];
@@ -240,15 +238,7 @@ fn four_bar_conserves_energy_over_long_run() {
         ..Default::default()
     };
     let run = |tolerance| {
-        let sol = simulate(
-            &mech,
-            &MotionOptions {
-                end_time: 20.0,
-                output_step: 2e-3,
-                tolerance,
-            },
-        )
-        .unwrap();
+        let sol = run(&mech, 20.0, 2e-3, tolerance);
         assert_eq!(sol.degrees_of_freedom, 1);
         let violation = sol
             .samples
@@ -320,15 +310,7 @@ fn universal_joint_follows_the_cardan_relation() {
         ],
         ..Default::default()
     };
-    let sol = simulate(
-        &mech,
-        &MotionOptions {
-            end_time: 1.0,
-            output_step: 1e-3,
-            tolerance: 1e-8,
-        },
-    )
-    .unwrap();
+    let sol = run(&mech, 1.0, 1e-3, 1e-8);
     assert!(sol.kinematic, "dof {}", sol.degrees_of_freedom);
     for s in &sol.samples {
         let th1 = w1 * s.time;
@@ -372,15 +354,7 @@ fn spherical_joint_conical_pendulum_keeps_its_circle() {
         ..Default::default()
     };
     let period = 2.0 * PI / w;
-    let sol = simulate(
-        &mech,
-        &MotionOptions {
-            end_time: 3.0 * period,
-            output_step: period / 200.0,
-            tolerance: 1e-10,
-        },
-    )
-    .unwrap();
+    let sol = run(&mech, 3.0 * period, period / 200.0, 1e-10);
     assert_eq!(sol.degrees_of_freedom, 3);
     for s in &sol.samples {
         let r = s.bodies[0].position;
@@ -429,15 +403,7 @@ fn torsion_spring_oscillates_at_its_natural_frequency() {
         }],
         ..Default::default()
     };
-    let sol = simulate(
-        &mech,
-        &MotionOptions {
-            end_time: 1.0,
-            output_step: 1e-3,
-            tolerance: 1e-10,
-        },
-    )
-    .unwrap();
+    let sol = run(&mech, 1.0, 1e-3, 1e-10);
     for s in &sol.samples {
         let expect = w0 / wn * (wn * s.time).sin();
         assert!(
@@ -495,15 +461,7 @@ fn fixed_cylindrical_and_translation_driver() {
         ],
         ..Default::default()
     };
-    let sol = simulate(
-        &mech,
-        &MotionOptions {
-            end_time: 2.0,
-            output_step: 1e-3,
-            tolerance: 1e-10,
-        },
-    )
-    .unwrap();
+    let sol = run(&mech, 2.0, 1e-3, 1e-10);
     assert_eq!(
         sol.degrees_of_freedom, 2,
         "collar: spin and slide along the carriage"
@@ -540,15 +498,7 @@ fn free_slider_crank_runs_through_dead_centres() {
     let mut flywheel = planar("flywheel", 5.0, p(0.0, 0.0), 0.02);
     flywheel.angular_velocity = Vector3::new(0.0, 0.0, 20.0);
     let mech = slider_crank(r, l, flywheel, None);
-    let sol = simulate(
-        &mech,
-        &MotionOptions {
-            end_time: 3.0,
-            output_step: 1e-3,
-            tolerance: 1e-10,
-        },
-    )
-    .unwrap();
+    let sol = run(&mech, 3.0, 1e-3, 1e-10);
     let turns = sol.samples.last().unwrap().joints[0].angle.unwrap() / (2.0 * PI);
     assert!(turns > 8.0, "{turns} turns");
     let first = &sol.samples[0];
