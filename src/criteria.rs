@@ -1,62 +1,32 @@
 //! Acceptance criteria: each check compares one result value with one limit.
 //!
+//! Criteria read results only through their description ([`Results`]): a field over a
+//! set of nodes, a field at a probe, or the values of the steps (modes by frequency,
+//! buckling modes by load factor). A criterion applies to every load case whose results
+//! hold what it reads, so a new analysis gets every criterion that fits its fields.
+//!
 //! Margin of safety is capacity/demand − 1: for an upper limit, (limit − value)/|value|
 //! (the classic allowable/actual − 1); for a lower limit, (value − limit)/|limit|. A
-//! check passes when its margin is ≥ 0; a non-finite value always fails.
+//! check passes when its margin is ≥ 0; a non-finite value always fails, and so does a
+//! check whose evidence is missing (a band above the computed modes).
 
-use crate::case::{AnalysisSpec, Case, Component, CriterionSpec};
+use crate::case::Case;
+use crate::component::Pick;
 use crate::model::Model;
+use crate::probe::Probes;
+use crate::results::{node_place, Produces, Results};
+use crate::schema::{Component, CriterionSpec};
 use anyhow::Result;
-use nalgebra::Vector3;
 use serde::Serialize;
 use toml::Spanned;
-use vproto_solver::buckling::BucklingSolution;
-use vproto_solver::loads::resultant;
-use vproto_solver::material::von_mises;
-use vproto_solver::modal::ModalSolution;
-use vproto_solver::thermal::HeatResults;
-use vproto_solver::StaticResults;
+
+pub use crate::results::Quantity;
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Bound {
     Upper,
     Lower,
-}
-
-/// Physical quantity of a check, for units in reports.
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Quantity {
-    Stress,
-    Displacement,
-    Force,
-    Frequency,
-    Fraction,
-    /// A load multiplier.
-    Factor,
-    /// Temperature, in the unit the case file uses (K or °C).
-    Temperature,
-    Moment,
-    Acceleration,
-    /// An angle (rad).
-    Angle,
-}
-
-impl Quantity {
-    pub fn si_unit(self) -> &'static str {
-        match self {
-            Self::Stress => "Pa",
-            Self::Displacement => "m",
-            Self::Force => "N",
-            Self::Frequency => "Hz",
-            Self::Fraction | Self::Factor => "1",
-            Self::Temperature => "K or degC (as given)",
-            Self::Moment => "N m",
-            Self::Acceleration => "m/s^2",
-            Self::Angle => "rad",
-        }
-    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -72,6 +42,9 @@ pub struct Check {
     pub pass: bool,
     /// Where the value occurs (node id and coordinates), when it is a field maximum.
     pub location: Option<String>,
+    /// Why a check fails whatever its value (missing evidence), if it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Check {
@@ -91,6 +64,7 @@ impl Check {
             Bound::Lower => None,
         };
         let pass = value.is_finite()
+            && limit.is_finite()
             && match bound {
                 Bound::Upper => value <= limit,
                 Bound::Lower => value >= limit,
@@ -105,7 +79,15 @@ impl Check {
             margin,
             pass,
             location,
+            note: None,
         }
+    }
+
+    /// Fails the check whatever its value, saying why it cannot be decided.
+    fn undecided(mut self, why: String) -> Self {
+        self.pass = false;
+        self.note = Some(why);
+        self
     }
 }
 
@@ -118,309 +100,258 @@ fn component_name(c: Component) -> &'static str {
     }
 }
 
-fn pick(v: Vector3<f64>, c: Component) -> f64 {
-    match c {
-        Component::X => v.x,
-        Component::Y => v.y,
-        Component::Z => v.z,
-        Component::Magnitude => v.norm(),
+/// What a criterion reads, if it reads one field.
+fn field_of(spec: &CriterionSpec) -> Option<String> {
+    match spec {
+        CriterionSpec::MaxVonMises { .. } => Some("von_mises".into()),
+        CriterionSpec::MaxDisplacement { .. } => Some("displacement".into()),
+        CriterionSpec::ReactionForce { .. } => Some("reaction_force".into()),
+        CriterionSpec::MaxTemperature { .. } => Some("temperature".into()),
+        CriterionSpec::ValueAtProbe { quantity, .. } | CriterionSpec::MaxComponent { quantity, .. } => {
+            Some(Pick::parse(quantity).map_or_else(|_| quantity.clone(), |p| p.field))
+        }
+        _ => None,
     }
 }
 
-/// The results of one load case, whichever its analysis.
-#[derive(Clone, Copy)]
-pub enum Results<'a> {
-    Static(&'a StaticResults),
-    Modal(&'a ModalSolution),
-    Buckling(&'a BucklingSolution),
-    Heat(&'a HeatResults),
+/// Whether a criterion can read results of this description; `Err` says what it reads.
+pub fn readable(spec: &CriterionSpec, p: &Produces) -> std::result::Result<(), String> {
+    if let Some(field) = field_of(spec) {
+        return if p.fields.contains(&field.as_str()) {
+            Ok(())
+        } else {
+            Err(format!("reads the field '{field}'"))
+        };
+    }
+    let axis = match spec {
+        CriterionSpec::FirstFrequency { .. }
+        | CriterionSpec::ForbiddenBand { .. }
+        | CriterionSpec::EffectiveMass { .. } => "frequency",
+        _ => "load_factor",
+    };
+    match p.axis {
+        Some(a) if a.name == axis => Ok(()),
+        _ => Err(format!("reads steps by {axis}")),
+    }
 }
 
-/// Evaluates `spec` on one load case's results; criteria of another analysis give no
-/// checks (top-level criteria apply to the load cases they can read).
+/// Evaluates `spec` on one load case's results (which [`readable`] accepted).
 pub fn evaluate(
     case: &Case,
     model: &Model,
+    probes: &Probes,
     spec: &Spanned<CriterionSpec>,
-    load_case: &str,
-    results: Results,
+    results: &Results,
 ) -> Result<Vec<Check>> {
-    match results {
-        Results::Static(r) if spec.get_ref().analysis() == AnalysisSpec::Static => {
-            evaluate_static(case, model, spec, r)
-        }
-        Results::Modal(m) if spec.get_ref().analysis() == AnalysisSpec::Modal => {
-            evaluate_modal(case, spec, load_case, m)
-        }
-        Results::Heat(h) => Ok(match spec.get_ref() {
-            CriterionSpec::MaxTemperature { set, limit } => {
-                let nodes = model
-                    .mesh
-                    .set_nodes(set.as_deref().unwrap_or("all"))
-                    .map_err(|e| case.error_at(spec, e))?;
-                let (node, t) = nodes
-                    .iter()
-                    .map(|&n| (n, h.temperature[n]))
-                    .max_by(|a, b| a.1.total_cmp(&b.1))
-                    .unwrap_or((0, f64::NAN));
-                let p = model.mesh.nodes[node];
-                let at = format!(
-                    "node {} ({:.4}, {:.4}, {:.4})",
-                    model.mesh.node_label(node),
-                    p.x,
-                    p.y,
-                    p.z
-                );
-                vec![Check::new(
-                    load_case,
-                    format!("max temperature ({})", set.as_deref().unwrap_or("all")),
-                    Quantity::Temperature,
-                    t,
-                    Bound::Upper,
-                    *limit,
-                    Some(at),
-                )]
-            }
-            _ => vec![],
-        }),
-        Results::Buckling(b) => Ok(match spec.get_ref() {
-            CriterionSpec::BucklingFactor { min } => {
-                let f = b.modes.first().map_or(f64::NAN, |m| m.factor);
-                vec![Check::new(
-                    load_case,
-                    "lowest buckling factor".into(),
-                    Quantity::Factor,
-                    f,
-                    Bound::Lower,
-                    *min,
-                    None,
-                )]
-            }
-            _ => vec![],
-        }),
-        _ => Ok(vec![]),
-    }
-}
-
-fn evaluate_modal(
-    case: &Case,
-    spec: &Spanned<CriterionSpec>,
-    load_case: &str,
-    m: &ModalSolution,
-) -> Result<Vec<Check>> {
-    let elastic: Vec<f64> = m
-        .modes
-        .iter()
-        .filter(|x| !x.rigid_body)
-        .map(|x| x.frequency)
-        .collect();
-    Ok(match spec.get_ref() {
-        CriterionSpec::FirstFrequency { min } => {
-            let f = elastic.first().copied().unwrap_or(f64::NAN);
-            vec![Check::new(
-                load_case,
-                "first natural frequency".into(),
-                Quantity::Frequency,
-                f,
-                Bound::Lower,
-                *min,
-                None,
-            )]
-        }
+    let lc = results.name.as_str();
+    match spec.get_ref() {
+        CriterionSpec::FirstFrequency { min } => Ok(vec![lowest_step(results, "first natural frequency", *min)]),
+        CriterionSpec::BucklingFactor { min } => Ok(vec![lowest_step(results, "lowest buckling factor", *min)]),
         CriterionSpec::ForbiddenBand { min, max } => {
             if min >= max {
-                return Err(case.error_at(
-                    spec,
-                    format!("forbidden_band needs min < max, got [{min}, {max}]"),
-                ));
+                return Err(case.error_at(spec, format!("forbidden_band needs min < max, got [{min}, {max}]")));
             }
-            let centre = 0.5 * (min + max);
-            let nearest = elastic
-                .iter()
-                .copied()
-                .min_by(|a, b| (a - centre).abs().total_cmp(&(b - centre).abs()));
-            let name = format!("no mode in [{min}, {max}] Hz");
-            match nearest {
-                // A mode below the band's centre must stay below the band, one above it above.
-                Some(f) if f < centre => vec![Check::new(
-                    load_case,
-                    name,
-                    Quantity::Frequency,
-                    f,
-                    Bound::Upper,
-                    *min,
-                    None,
-                )],
-                Some(f) => vec![Check::new(
-                    load_case,
-                    name,
-                    Quantity::Frequency,
-                    f,
-                    Bound::Lower,
-                    *max,
-                    None,
-                )],
-                None => vec![],
-            }
+            Ok(vec![forbidden_band(results, *min, *max)])
         }
-        CriterionSpec::EffectiveMass {
-            direction,
-            min_fraction,
-        } => {
+        CriterionSpec::EffectiveMass { direction, min_fraction } => {
             let d = match direction {
-                Component::X => 0,
-                Component::Y => 1,
-                Component::Z => 2,
-                Component::Magnitude => {
-                    return Err(case.error_at(spec, "effective_mass needs direction x, y or z"))
-                }
+                Component::Magnitude => return Err(case.error_at(spec, "effective_mass needs direction x, y or z")),
+                c => component_name(*c),
             };
-            let total = m.participating_mass[d];
-            let sum: f64 = m
-                .modes
-                .iter()
-                .filter(|x| !x.rigid_body)
-                .map(|x| x.effective_mass[d])
-                .sum();
+            let total = results.scalar(&format!("participating_mass_{d}")).unwrap_or(f64::NAN);
+            let key = format!("effective_mass_{d}");
+            let sum: f64 = elastic(results).filter_map(|s| s.scalar(&key)).sum();
             let fraction = if total > 0.0 { sum / total } else { f64::NAN };
-            vec![Check::new(
-                load_case,
-                format!(
-                    "effective mass {} ({} modes)",
-                    component_name(*direction),
-                    m.modes.len()
-                ),
+            Ok(vec![Check::new(
+                lc,
+                format!("effective mass {d} ({} modes)", results.steps.len()),
                 Quantity::Fraction,
                 fraction,
                 Bound::Lower,
                 *min_fraction,
                 None,
-            )]
+            )])
         }
-        _ => vec![],
-    })
+        _ => on_field(case, model, probes, spec, results),
+    }
 }
 
-fn evaluate_static(
+/// The steps a criterion on step values reads: every step but rigid-body modes.
+fn elastic(r: &Results) -> impl Iterator<Item = &crate::results::Step> {
+    r.steps.iter().filter(|s| !s.rigid_body)
+}
+
+/// The lowest step value (first natural frequency, lowest buckling factor) ≥ min.
+fn lowest_step(r: &Results, label: &str, min: f64) -> Check {
+    let quantity = r.axis.map_or(Quantity::Number, |a| a.quantity);
+    let f = elastic(r).filter_map(|s| s.value).next().unwrap_or(f64::NAN);
+    let check = Check::new(&r.name, label.into(), quantity, f, Bound::Lower, min, None);
+    match r.covered {
+        Some((lo, _)) if lo > 0.0 && f.is_finite() => {
+            let why = format!("the modes were searched from {lo:.4} up (shift): a lower one may exist");
+            check.undecided(why)
+        }
+        _ => check,
+    }
+}
+
+/// No step value inside [min, max]: the nearest value to the band's centre must stay
+/// outside; the computed values must cover the band, else it cannot be decided.
+fn forbidden_band(r: &Results, min: f64, max: f64) -> Check {
+    let values: Vec<f64> = elastic(r).filter_map(|s| s.value).collect();
+    let centre = 0.5 * (min + max);
+    let name = format!("no mode in [{min}, {max}] Hz");
+    let nearest = values
+        .iter()
+        .copied()
+        .min_by(|a, b| (a - centre).abs().total_cmp(&(b - centre).abs()))
+        .unwrap_or(f64::NAN);
+    // A mode below the band's centre must stay below the band, one above it above.
+    let check = if nearest < centre {
+        Check::new(&r.name, name, Quantity::Frequency, nearest, Bound::Upper, min, None)
+    } else {
+        Check::new(&r.name, name, Quantity::Frequency, nearest, Bound::Lower, max, None)
+    };
+    match r.covered {
+        Some((lo, hi)) if lo <= min && hi >= max => check,
+        Some((lo, hi)) => check.undecided(format!(
+            "not enough modes computed to decide: they cover {lo:.4} to {hi:.4} Hz only; ask for more `modes`"
+        )),
+        None => check.undecided("the results do not say which frequencies they cover".into()),
+    }
+}
+
+/// Criteria on one field: over a set's nodes, or at a probe.
+fn on_field(
     case: &Case,
     model: &Model,
+    probes: &Probes,
     spec: &Spanned<CriterionSpec>,
-    r: &StaticResults,
+    r: &Results,
 ) -> Result<Vec<Check>> {
     let mesh = &model.mesh;
-    let at = |n: usize| {
-        let p = mesh.nodes[n];
-        Some(format!(
-            "node {} ({:.4}, {:.4}, {:.4})",
-            mesh.node_label(n),
-            p.x,
-            p.y,
-            p.z
-        ))
+    let here = |e: &dyn std::fmt::Display| case.error_at(spec, e);
+    let step = r.steps.first().ok_or_else(|| here(&"the load case has no results"))?;
+    let field_named = |name: &str| step.field(name).ok_or_else(|| here(&format!("no field '{name}'")));
+    let nodes_of = |set: &Option<String>| mesh.set_nodes(set.as_deref().unwrap_or("all")).map_err(|e| here(&e));
+    // The node where a picked value is largest.
+    let largest = |pick: &Pick, nodes: &[usize], sign: f64| -> Result<(usize, f64)> {
+        let f = field_named(&pick.field)?;
+        pick.check(f.shape).map_err(|e| here(&e))?;
+        Ok(nodes
+            .iter()
+            .map(|&n| (n, sign * pick.at(f, n)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map_or((0, f64::NAN), |(n, v)| (n, sign * v)))
     };
-    let here = |e: vproto_solver::SolverError| case.error_at(spec, e);
+    let lc = r.name.as_str();
     Ok(match spec.get_ref() {
-        CriterionSpec::MaxVonMises {
-            region,
-            allowable,
-            safety_factor,
-        } => {
+        CriterionSpec::MaxVonMises { region, allowable, safety_factor } => {
             let region_name = region.as_deref().unwrap_or("all");
-            let elements = mesh.region_elements(region_name).map_err(here)?;
+            let elements = mesh.region_elements(region_name).map_err(|e| here(&e))?;
             let (limit, how) = match (allowable, safety_factor) {
                 (Some(a), None) => (*a, String::new()),
                 (None, Some(sf)) if *sf > 0.0 => {
-                    let y = model.min_yield(&elements).map_err(|e| case.error_at(spec, e))?;
+                    let y = model.min_yield(&elements).map_err(|e| here(&e))?;
                     (y / sf, format!(", yield/{sf}"))
                 }
-                _ => return Err(case.error_at(spec, "max_von_mises needs exactly one of `allowable` (Pa) or a positive `safety_factor`")),
+                _ => return Err(here(&"max_von_mises needs exactly one of `allowable` (Pa) or a positive `safety_factor`")),
             };
-            let nodes = mesh.set_nodes(region_name).map_err(here)?;
+            let nodes = mesh.set_nodes(region_name).map_err(|e| here(&e))?;
+            let (node, value) = largest(&Pick::parse("von_mises")?, &nodes, 1.0)?;
+            let label = format!("max von Mises ({region_name}{how})");
+            vec![Check::new(lc, label, Quantity::Stress, value, Bound::Upper, limit, Some(node_place(mesh, node)))]
+        }
+        CriterionSpec::MaxDisplacement { set, component, limit } => {
+            let c = component_name(*component);
+            let pick = Pick::parse(&format!("displacement.{c}"))?;
+            let nodes = nodes_of(set)?;
+            let f = field_named("displacement")?;
             let (node, value) = nodes
                 .iter()
-                .map(|&n| (n, von_mises(&r.fields.nodal_stress[n])))
+                .map(|&n| (n, pick.at(f, n).abs()))
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .unwrap_or((0, f64::NAN));
-            vec![Check::new(
-                &r.name,
-                format!("max von Mises ({region_name}{how})"),
-                Quantity::Stress,
-                value,
-                Bound::Upper,
-                limit,
-                at(node),
-            )]
+            let label = format!("max |u_{c}| ({})", set.as_deref().unwrap_or("all"));
+            vec![Check::new(lc, label, Quantity::Displacement, value, Bound::Upper, *limit, Some(node_place(mesh, node)))]
         }
-        CriterionSpec::MaxDisplacement {
-            set,
-            component,
-            limit,
-        } => {
-            let nodes = mesh
-                .set_nodes(set.as_deref().unwrap_or("all"))
-                .map_err(here)?;
-            let (node, value) = nodes
-                .iter()
-                .map(|&n| {
-                    let u = Vector3::new(
-                        r.displacement[3 * n],
-                        r.displacement[3 * n + 1],
-                        r.displacement[3 * n + 2],
-                    );
-                    (n, pick(u, *component).abs())
-                })
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .unwrap_or((0, f64::NAN));
-            let set_name = set.as_deref().unwrap_or("all");
-            vec![Check::new(
-                &r.name,
-                format!("max |u_{}| ({set_name})", component_name(*component)),
-                Quantity::Displacement,
-                value,
-                Bound::Upper,
-                *limit,
-                at(node),
-            )]
-        }
-        CriterionSpec::ReactionForce {
-            set,
-            component,
-            min,
-            max,
-        } => {
+        CriterionSpec::ReactionForce { set, component, min, max } => {
             if min.is_none() && max.is_none() {
-                return Err(case.error_at(spec, "reaction_force needs `min`, `max` or both"));
+                return Err(here(&"reaction_force needs `min`, `max` or both"));
             }
-            let nodes = mesh.set_nodes(set).map_err(here)?;
-            let value = pick(resultant(&r.reactions, &nodes), *component);
-            let name = format!("reaction F_{} ({set})", component_name(*component));
+            let nodes = mesh.set_nodes(set).map_err(|e| here(&e))?;
+            let f = field_named("reaction_force")?;
+            let mut total = [0.0; 3];
+            for &n in &nodes {
+                for (t, v) in total.iter_mut().zip(f.at(n)) {
+                    *t += v;
+                }
+            }
+            let value = Pick::parse(&format!("reaction_force.{}", component_name(*component)))?.of(&total);
+            let label = format!("reaction F_{} ({set})", component_name(*component));
+            bounds(lc, &label, Quantity::Force, value, *min, *max, None)
+        }
+        CriterionSpec::MaxTemperature { set, limit } => {
+            let (node, t) = largest(&Pick::parse("temperature")?, &nodes_of(set)?, 1.0)?;
+            let label = format!("max temperature ({})", set.as_deref().unwrap_or("all"));
+            vec![Check::new(lc, label, Quantity::Temperature, t, Bound::Upper, *limit, Some(node_place(mesh, node)))]
+        }
+        CriterionSpec::ValueAtProbe { probe, quantity, min, max } => {
+            let pick = Pick::parse(quantity).map_err(|e| here(&e))?;
+            let f = field_named(&pick.field)?;
+            pick.check(f.shape).map_err(|e| here(&e))?;
+            let p = probes.get(probe).ok_or_else(|| here(&format!("no [[probe]] named '{probe}'")))?;
+            let value = pick.of(&p.interpolate(f));
+            let label = format!("{quantity} at {probe}");
+            need_bound(min, max).map_err(|e| here(&e))?;
+            bounds(lc, &label, f.quantity, value, *min, *max, Some(p.place()))
+        }
+        CriterionSpec::MaxComponent { set, quantity, min, max } => {
+            let pick = Pick::parse(quantity).map_err(|e| here(&e))?;
+            need_bound(min, max).map_err(|e| here(&e))?;
+            let q = field_named(&pick.field)?.quantity;
+            let nodes = nodes_of(set)?;
+            let set = set.as_deref().unwrap_or("all");
             let mut checks = Vec::new();
-            if let Some(lo) = min {
-                checks.push(Check::new(
-                    &r.name,
-                    name.clone(),
-                    Quantity::Force,
-                    value,
-                    Bound::Lower,
-                    *lo,
-                    None,
-                ));
-            }
             if let Some(hi) = max {
-                checks.push(Check::new(
-                    &r.name,
-                    name,
-                    Quantity::Force,
-                    value,
-                    Bound::Upper,
-                    *hi,
-                    None,
-                ));
+                let (n, v) = largest(&pick, &nodes, 1.0)?;
+                checks.push(Check::new(lc, format!("max {quantity} ({set})"), q, v, Bound::Upper, *hi, Some(node_place(mesh, n))));
+            }
+            if let Some(lo) = min {
+                let (n, v) = largest(&pick, &nodes, -1.0)?;
+                checks.push(Check::new(lc, format!("min {quantity} ({set})"), q, v, Bound::Lower, *lo, Some(node_place(mesh, n))));
             }
             checks
         }
-        _ => vec![],
+        _ => unreachable!("step criteria are evaluated by `evaluate`"),
     })
+}
+
+fn need_bound(min: &Option<f64>, max: &Option<f64>) -> Result<()> {
+    if min.is_none() && max.is_none() {
+        anyhow::bail!("the criterion needs `min`, `max` or both");
+    }
+    Ok(())
+}
+
+/// One check per given bound of a value.
+fn bounds(
+    lc: &str,
+    label: &str,
+    q: Quantity,
+    value: f64,
+    min: Option<f64>,
+    max: Option<f64>,
+    at: Option<String>,
+) -> Vec<Check> {
+    let mut checks = Vec::new();
+    if let Some(lo) = min {
+        checks.push(Check::new(lc, label.to_string(), q, value, Bound::Lower, lo, at.clone()));
+    }
+    if let Some(hi) = max {
+        checks.push(Check::new(lc, label.to_string(), q, value, Bound::Upper, hi, at));
+    }
+    checks
 }
 
 #[cfg(test)]

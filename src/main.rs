@@ -117,7 +117,7 @@ fn execute(command: Command) -> Result<ExitCode> {
         Command::Sweep { case, out } => {
             let (report, rank) = sweep(&case, out)?;
             if rank == 0 {
-                emit(&vproto::report::sweep_table(&report));
+                emit(&vproto::sweep::sweep_table(&report));
             }
             Ok(pass_or_fail(report.lightest_passing.is_some()))
         }

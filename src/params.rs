@@ -7,24 +7,9 @@
 use crate::expr::Expr;
 use anyhow::{anyhow, bail, Result};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::Path;
 
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum Value {
-    Number(f64),
-    Text(String),
-}
-
-impl fmt::Display for Value {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Number(v) => write!(f, "{v}"),
-            Self::Text(s) => f.write_str(s),
-        }
-    }
-}
+pub use crate::schema::Value;
 
 /// Parameter values by name.
 pub type Parameters = BTreeMap<String, Value>;

@@ -6,7 +6,7 @@
 //! quantity by name, and optional tolerances. It is written by `vproto regress --update`
 //! after an intended change and reviewed like code.
 
-use crate::report::{LoadCaseSummary, Summary};
+use crate::report::Summary;
 use crate::run::{run_case, RunOptions};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -37,8 +37,8 @@ pub struct Baseline {
     pub tolerances: BTreeMap<String, Tolerance>,
 }
 
-/// The key quantities of a run, by name: every check's value, and per load case its
-/// extreme values, reactions, frequencies, buckling factors or temperatures.
+/// The key quantities of a run, by name: every check's value, and every load case's key
+/// results (extremes, reactions, frequencies, buckling factors, temperatures, probes).
 pub fn quantities(s: &Summary) -> BTreeMap<String, f64> {
     let mut q = BTreeMap::new();
     if let Some(m) = &s.model {
@@ -59,43 +59,8 @@ pub fn quantities(s: &Summary) -> BTreeMap<String, f64> {
         q.insert(format!("check/{}/{}", c.load_case, c.criterion), c.value);
     }
     for lc in &s.load_cases {
-        match lc {
-            LoadCaseSummary::Static {
-                name,
-                max_displacement,
-                max_von_mises,
-                strain_energy,
-                reactions,
-                ..
-            } => {
-                q.insert(format!("{name}/max_displacement"), *max_displacement);
-                q.insert(format!("{name}/max_von_mises"), *max_von_mises);
-                q.insert(format!("{name}/strain_energy"), *strain_energy);
-                for (set, r) in reactions {
-                    for (c, v) in ["x", "y", "z"].iter().zip(r) {
-                        q.insert(format!("{name}/reaction/{set}/{c}"), *v);
-                    }
-                }
-            }
-            LoadCaseSummary::Modal { name, modes, .. } => {
-                for (k, m) in modes.iter().enumerate().filter(|(_, m)| !m.rigid_body) {
-                    q.insert(format!("{name}/frequency/{}", k + 1), m.frequency);
-                }
-            }
-            LoadCaseSummary::Buckling { name, factors, .. } => {
-                for (k, f) in factors.iter().enumerate() {
-                    q.insert(format!("{name}/buckling_factor/{}", k + 1), *f);
-                }
-            }
-            LoadCaseSummary::Heat {
-                name,
-                min_temperature,
-                max_temperature,
-                ..
-            } => {
-                q.insert(format!("{name}/min_temperature"), *min_temperature);
-                q.insert(format!("{name}/max_temperature"), *max_temperature);
-            }
+        for k in &lc.key_results {
+            q.insert(format!("{}/{}", lc.name, k.name), k.value);
         }
     }
     q

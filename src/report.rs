@@ -1,8 +1,11 @@
 //! The verdict: a table for people and a JSON summary for machines.
 
 use crate::criteria::{Bound, Check, Quantity};
+use crate::results::{KeyResult, Results, Scalar, StepAxis};
 use serde::Serialize;
 use std::fmt::Write;
+
+pub use crate::results::SolverSummary;
 
 #[derive(Debug, Serialize)]
 pub struct Summary {
@@ -35,73 +38,67 @@ pub struct ModelSummary {
     pub mass: f64,
 }
 
+/// One load case in the summary: its key results, scalars and steps (without fields).
 #[derive(Debug, Serialize)]
-pub struct SolverSummary {
-    pub equations: usize,
-    pub matrix_nonzeros: usize,
-    pub factor_nonzeros: usize,
-    /// "double" (direct) or "mixed" (single-precision factor + conjugate gradients).
-    pub precision: &'static str,
-    pub iterations: usize,
-    /// Smallest pivot ratio L_jj²/K_jj of the factor: tiny values flag ill-conditioning.
-    pub min_pivot_ratio: f64,
-    pub assembly_seconds: f64,
-    pub factor_seconds: f64,
-    pub solve_seconds: f64,
-    pub recovery_seconds: f64,
+pub struct LoadCaseSummary {
+    pub name: String,
+    pub analysis: &'static str,
+    /// The line of the table above the checks.
+    pub headline: String,
+    /// By name, as `vproto regress` keys them (`<load case>/<name>`).
+    pub key_results: Vec<KeyResult>,
+    pub scalars: Vec<Scalar>,
+    /// What the steps stand for (a mode's frequency), for multi-step load cases.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_axis: Option<StepAxis>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepSummary>,
 }
 
 #[derive(Debug, Serialize)]
-#[serde(tag = "analysis", rename_all = "snake_case")]
-pub enum LoadCaseSummary {
-    Static {
-        name: String,
-        max_displacement: f64,
-        /// Node number (an input deck's own number, else the 0-based index).
-        max_displacement_node: i64,
-        max_von_mises: f64,
-        max_von_mises_node: i64,
-        strain_energy: f64,
-        relative_residual: f64,
-        /// Resultant reaction force [Fx, Fy, Fz] per constrained set.
-        reactions: Vec<(String, [f64; 3])>,
-    },
-    Heat {
-        name: String,
-        min_temperature: f64,
-        max_temperature: f64,
-        /// Net heat (W) entering through fixed-temperature nodes (negative: leaving).
-        heat_in_at_fixed_temperatures: f64,
-        relative_residual: f64,
-    },
-    Buckling {
-        name: String,
-        /// Multiples of the preload at which the structure buckles, lowest first.
-        factors: Vec<f64>,
-        residuals: Vec<f64>,
-        lanczos_steps: usize,
-    },
-    Modal {
-        name: String,
-        modes: Vec<ModeSummary>,
-        /// Mass that can move in x, y, z: the sum of all modes' effective masses.
-        participating_mass: [f64; 3],
-        lanczos_steps: usize,
-    },
-}
-
-#[derive(Debug, Serialize)]
-pub struct ModeSummary {
-    pub frequency: f64,
+pub struct StepSummary {
+    pub name: String,
+    pub value: Option<f64>,
     pub rigid_body: bool,
-    pub effective_mass: [f64; 3],
-    pub residual: f64,
+    pub scalars: Vec<Scalar>,
+}
+
+impl LoadCaseSummary {
+    pub fn of(r: &Results) -> Self {
+        Self {
+            name: r.name.clone(),
+            analysis: r.analysis,
+            headline: r.headline.clone(),
+            key_results: r.key_results.clone(),
+            scalars: r.scalars.clone(),
+            step_axis: r.axis,
+            steps: if r.axis.is_some() {
+                r.steps
+                    .iter()
+                    .map(|s| StepSummary {
+                        name: s.name.clone(),
+                        value: s.value,
+                        rigid_body: s.rigid_body,
+                        scalars: s.scalars.clone(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
 }
 
 /// Human units for a quantity: (scale from SI, unit).
 fn display_unit(q: Quantity) -> (f64, &'static str) {
     match q {
         Quantity::Stress => (1e-6, "MPa"),
+        Quantity::Strain => (1.0, ""),
+        Quantity::HeatFlux => (1.0, "W/m2"),
+        Quantity::Power => (1.0, "W"),
+        Quantity::Energy => (1.0, "J"),
+        Quantity::Mass => (1.0, "kg"),
+        Quantity::Number => (1.0, ""),
         Quantity::Displacement => (1e3, "mm"),
         Quantity::Force => (1.0, "N"),
         Quantity::Frequency => (1.0, "Hz"),
@@ -163,52 +160,7 @@ pub fn table(summary: &Summary) -> String {
         }
     }
     for lc in &summary.load_cases {
-        if let LoadCaseSummary::Static {
-            name,
-            max_displacement,
-            max_displacement_node,
-            max_von_mises,
-            max_von_mises_node,
-            ..
-        } = lc
-        {
-            let _ = writeln!(
-                out,
-                "{name}: max |u| {:.4} mm (node {max_displacement_node}), max von Mises {:.4} MPa (node {max_von_mises_node})",
-                max_displacement * 1e3,
-                max_von_mises * 1e-6
-            );
-        }
-        if let LoadCaseSummary::Heat {
-            name,
-            min_temperature,
-            max_temperature,
-            ..
-        } = lc
-        {
-            let _ = writeln!(
-                out,
-                "{name}: temperature {min_temperature:.2} to {max_temperature:.2}"
-            );
-        }
-        if let LoadCaseSummary::Buckling { name, factors, .. } = lc {
-            let f: Vec<String> = factors.iter().map(|f| format!("{f:.3}")).collect();
-            let _ = writeln!(out, "{name}: buckling factors {}", f.join(", "));
-        }
-        if let LoadCaseSummary::Modal { name, modes, .. } = lc {
-            let rigid = modes.iter().filter(|m| m.rigid_body).count();
-            let elastic: Vec<String> = modes
-                .iter()
-                .filter(|m| !m.rigid_body)
-                .map(|m| format!("{:.2}", m.frequency))
-                .collect();
-            let rigid = if rigid > 0 {
-                format!("{rigid} rigid-body, then ")
-            } else {
-                String::new()
-            };
-            let _ = writeln!(out, "{name}: modes {rigid}{} Hz", elastic.join(", "));
-        }
+        let _ = writeln!(out, "{}", lc.headline);
     }
     let lc_w = summary
         .checks
@@ -242,6 +194,9 @@ pub fn table(summary: &Summary) -> String {
             margin,
             if c.pass { "PASS" } else { "FAIL" }
         );
+        if let Some(note) = &c.note {
+            let _ = writeln!(out, "{:<lc_w$}  cannot decide: {note}", "");
+        }
     }
     let passed = summary.checks.iter().filter(|c| c.pass).count();
     let _ = writeln!(
@@ -253,64 +208,3 @@ pub fn table(summary: &Summary) -> String {
     out
 }
 
-/// The sweep table: one line per design point, then the lightest passing design and the
-/// mass–margin Pareto front.
-pub fn sweep_table(r: &crate::sweep::SweepReport) -> String {
-    let mut out = String::new();
-    let params: Vec<&String> = r
-        .points
-        .first()
-        .map(|p| p.parameters.keys().collect())
-        .unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "vproto sweep · {} — {} design points",
-        r.case,
-        r.points.len()
-    );
-    let mut header = format!("{:>5}", "point");
-    for p in &params {
-        let _ = write!(header, "  {p:>18}");
-    }
-    let _ = writeln!(
-        out,
-        "{header}  {:>12}  {:>12}  verdict",
-        "mass [kg]", "worst margin"
-    );
-    for p in &r.points {
-        let mut line = format!("{:>5}", p.id);
-        for k in &params {
-            let _ = write!(
-                line,
-                "  {:>18}",
-                p.parameters
-                    .get(*k)
-                    .map_or(String::new(), |v| v.to_string())
-            );
-        }
-        let mass = p.mass.map_or("-".into(), |m| format!("{m:.4}"));
-        let margin = p.worst_margin.map_or("-".into(), |m| format!("{m:+.3}"));
-        let note = match (&p.error, p.reused) {
-            (Some(e), _) => format!("  {}", e.lines().next().unwrap_or("")),
-            (None, true) => "  (reused)".into(),
-            _ => String::new(),
-        };
-        let _ = writeln!(out, "{line}  {mass:>12}  {margin:>12}  {}{note}", p.verdict);
-    }
-    match r.lightest_passing {
-        Some(id) => {
-            let _ = writeln!(out, "lightest passing design: point {id}");
-        }
-        None => {
-            let _ = writeln!(out, "no design passes");
-        }
-    }
-    let front: Vec<String> = r.pareto_front.iter().map(|id| id.to_string()).collect();
-    let _ = writeln!(
-        out,
-        "Pareto front (mass vs worst margin): points {}",
-        front.join(", ")
-    );
-    let _ = writeln!(out, "results: {}", r.files.join(", "));
-    out
-}

@@ -1,19 +1,18 @@
-//! `vproto run`: case file → model → solve → criteria → result files → verdict.
+//! `vproto run`: case file → model → build load cases (each by its analysis) → solve
+//! in dependency order → criteria → result files → verdict. Nothing here knows which
+//! analyses exist: they come from the [`Registry`].
 
+use crate::analysis::{self, Context as Solve, Registry};
 use crate::case::Case;
-use crate::criteria::{evaluate, Check, Results};
-use crate::model::{Analysis, Model, Part};
-use crate::output::{atomically, hdf5_results, vtkhdf, xdmf, LoadCaseResults};
+use crate::criteria::{evaluate, readable, Check};
+use crate::model::{Model, Part};
+use crate::output::{atomically, write_results};
 use crate::params::Parameters;
-use crate::report::{LoadCaseSummary, ModeSummary, ModelSummary, SolverSummary, Summary};
-use anyhow::{Context, Result};
+use crate::probe::Probes;
+use crate::report::{LoadCaseSummary, ModelSummary, SolverSummary, Summary};
+use crate::results::Results;
+use anyhow::{anyhow, Context, Result};
 use std::path::{Path, PathBuf};
-use vproto_solver::buckling::BucklingSolution;
-use vproto_solver::loads::resultant;
-use vproto_solver::material::von_mises;
-use vproto_solver::modal::ModalSolution;
-use vproto_solver::thermal::{HeatResults, ThermalModel};
-use vproto_solver::{Load, LoadCase, SolverOptions, StaticModel, StaticResults};
 
 /// Options of one run.
 pub struct RunOptions {
@@ -33,33 +32,6 @@ impl RunOptions {
     }
 }
 
-/// Solved results of one load case.
-enum Solved {
-    Static(StaticResults),
-    Modal(String, ModalSolution),
-    Buckling(String, BucklingSolution),
-    Heat(HeatResults),
-}
-
-impl Solved {
-    fn results(&self) -> Results<'_> {
-        match self {
-            Self::Static(r) => Results::Static(r),
-            Self::Modal(_, m) => Results::Modal(m),
-            Self::Buckling(_, b) => Results::Buckling(b),
-            Self::Heat(h) => Results::Heat(h),
-        }
-    }
-    fn output(&self) -> LoadCaseResults<'_> {
-        match self {
-            Self::Static(r) => LoadCaseResults::Static(r),
-            Self::Modal(name, solution) => LoadCaseResults::Modal { name, solution },
-            Self::Buckling(name, solution) => LoadCaseResults::Buckling { name, solution },
-            Self::Heat(h) => LoadCaseResults::Heat(h),
-        }
-    }
-}
-
 /// Runs a case and returns its summary (the verdict is `summary.verdict`).
 pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
     run_case_with(path, &Parameters::new(), opts)
@@ -68,14 +40,25 @@ pub fn run_case(path: &Path, opts: &RunOptions) -> Result<Summary> {
 /// Runs a case with some of its parameters set to other values: the mechanism first
 /// (its loads may drive the finite-element load cases), then the load cases.
 pub fn run_case_with(path: &Path, parameters: &Parameters, opts: &RunOptions) -> Result<Summary> {
+    run_with_registry(path, parameters, opts, &Registry::standard())
+}
+
+/// Runs a case with the analyses of `registry` (the standard ones, or more).
+pub fn run_with_registry(
+    path: &Path,
+    parameters: &Parameters,
+    opts: &RunOptions,
+    registry: &Registry,
+) -> Result<Summary> {
     let case = Case::load_with(path, parameters)?;
     let name = case.name();
     tracing::info!(case = %name, "building model");
+    let elastic = registry.needs_elastic(&case)?;
     let part = case
         .spec
         .model
         .as_ref()
-        .map(|m| Part::build(&case, m))
+        .map(|m| Part::build(&case, m, elastic))
         .transpose()?;
     let motion = match &case.spec.mechanism {
         Some(spec) => Some(crate::mechanism::run(&case, spec, part.as_ref())?),
@@ -99,13 +82,13 @@ pub fn run_case_with(path: &Path, parameters: &Parameters, opts: &RunOptions) ->
     }
     let fe = match part {
         Some(part) if !case.spec.load_case.is_empty() => {
-            let model = Model::build(&case, part, motion.as_ref())?;
+            let model = Model::build(&case, part)?;
             Some(run_load_cases(
                 &case,
                 &model,
-                &out_dir,
-                &name,
-                opts,
+                motion.as_ref(),
+                registry,
+                (&out_dir, &name, opts),
                 &mut checks,
                 &mut files,
             )?)
@@ -153,32 +136,38 @@ pub fn run_case_with(path: &Path, parameters: &Parameters, opts: &RunOptions) ->
 fn run_load_cases(
     case: &Case,
     model: &Model,
-    out_dir: &Path,
-    name: &str,
-    opts: &RunOptions,
+    motion: Option<&crate::mechanism::MotionRun>,
+    registry: &Registry,
+    (out_dir, name, opts): (&Path, &str, &RunOptions),
     checks: &mut Vec<Check>,
     files: &mut Vec<String>,
 ) -> Result<(ModelSummary, Option<SolverSummary>, Vec<LoadCaseSummary>)> {
     let start = std::time::Instant::now();
-    let fe = StaticModel {
-        mesh: &model.mesh,
-        materials: model.materials.clone(),
-        constraints: model.constraints.clone(),
-    };
+    let analyses = analysis::build(case, model, motion, registry)?;
+    check_top_level_criteria(case, registry)?;
+    let probes = Probes::locate(case, &model.mesh)?;
     tracing::info!(
         nodes = model.mesh.nodes.len(),
         elements = model.mesh.element_count(),
         "solving"
     );
-    let (solved, solver) = solve(case, model, &fe)?;
+    let fe = model.static_model();
+    let ctx = Solve::new(case, model, &fe);
+    let mut solved = analysis::solve(&analyses, &ctx)?;
     let solved_at = start.elapsed().as_secs_f64();
-    for (spec, s) in case.spec.load_case.iter().zip(&solved) {
-        for c in case.spec.criterion.iter().chain(&spec.criterion) {
-            checks.extend(evaluate(case, model, c, &spec.name, s.results())?);
-        }
+    for r in &mut solved {
+        let probed = probes.values(r);
+        r.key_results.extend(probed);
     }
-    let outputs: Vec<LoadCaseResults> = solved.iter().map(Solved::output).collect();
-    files.extend(write_results(out_dir, name, model, &outputs, opts.vtkhdf)?);
+    checks.extend(criteria_checks(case, model, &probes, registry, &solved)?);
+    files.extend(write_results(
+        out_dir,
+        name,
+        &model.mesh,
+        &model.materials.of_element,
+        &solved,
+        opts.vtkhdf,
+    )?);
     tracing::info!(
         solve_s = solved_at,
         output_s = start.elapsed().as_secs_f64() - solved_at,
@@ -193,213 +182,46 @@ fn run_load_cases(
         equations: fe.prescribed().0.iter().filter(|fixed| !**fixed).count(),
         mass: fe.mass(),
     };
-    let load_cases = solved.iter().map(|s| load_case_summary(model, s)).collect();
-    Ok((summary, solver, load_cases))
+    let load_cases = solved.iter().map(LoadCaseSummary::of).collect();
+    Ok((summary, ctx.solver_summary(), load_cases))
 }
 
-/// Solves heat load cases first (static ones may take their temperatures), then all
-/// static load cases with one factorisation, then each modal and buckling one; returns
-/// the results in case-file order.
-fn solve(
+/// A top-level criterion must apply to some load case: one that reads what no load case
+/// produces would silently check nothing.
+fn check_top_level_criteria(case: &Case, registry: &Registry) -> Result<()> {
+    let kinds = registry.resolve(case)?;
+    for c in &case.spec.criterion {
+        let why = kinds.iter().map(|k| readable(c.get_ref(), &k.produces())).find_map(|r| r.err());
+        if kinds.iter().all(|k| readable(c.get_ref(), &k.produces()).is_err()) {
+            return Err(anyhow!(
+                "{}: this criterion {}, which no load case of this case produces",
+                case.at(c.span()),
+                why.unwrap_or_default()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every check: top-level criteria on each load case that can read them, then each
+/// load case's own criteria.
+fn criteria_checks(
     case: &Case,
     model: &Model,
-    fe: &StaticModel,
-) -> Result<(Vec<Solved>, Option<SolverSummary>)> {
-    let context =
-        |kind: &str, name: &str| format!("{}: {kind} load case '{name}'", case.path.display());
-    let mut heat: Vec<HeatResults> = Vec::new();
-    for a in &model.analyses {
-        if let Analysis::Heat(h) = a {
-            let thermal = ThermalModel {
-                mesh: &model.mesh,
-                conductivity: model.conductivity()?,
-            };
-            heat.push(thermal.solve(h).with_context(|| context("heat", &h.name))?);
+    probes: &Probes,
+    registry: &Registry,
+    solved: &[Results],
+) -> Result<Vec<Check>> {
+    let kinds = registry.resolve(case)?;
+    let mut checks = Vec::new();
+    for ((spec, kind), r) in case.spec.load_case.iter().zip(kinds).zip(solved) {
+        let produces = kind.produces();
+        for c in case.spec.criterion.iter().filter(|c| readable(c.get_ref(), &produces).is_ok()) {
+            checks.extend(evaluate(case, model, probes, c, r)?);
+        }
+        for c in &spec.criterion {
+            checks.extend(evaluate(case, model, probes, c, r)?);
         }
     }
-    let statics: Vec<LoadCase> = model
-        .analyses
-        .iter()
-        .filter_map(|a| match a {
-            Analysis::Static(lc, links) => Some((lc, links)),
-            _ => None,
-        })
-        .map(|(lc, links)| {
-            let mut lc = lc.clone();
-            for link in links {
-                let t = &heat
-                    .iter()
-                    .find(|h| h.name == link.heat)
-                    .expect("validated heat load case")
-                    .temperature;
-                lc.loads.push(Load::Thermal {
-                    delta_t: t.iter().map(|t| t - link.reference).collect(),
-                });
-            }
-            lc
-        })
-        .collect();
-    let mut summary = None;
-    let mut static_results = Vec::new().into_iter();
-    if !statics.is_empty() {
-        let options = SolverOptions {
-            precision: case.spec.solver.precision.into(),
-        };
-        let solution = fe
-            .solve_with(&statics, options)
-            .with_context(|| format!("{}: solving", case.path.display()))?;
-        let s = &solution.stats;
-        tracing::info!(
-            equations = s.equations,
-            factor_nnz = s.factor_nnz,
-            factor_s = s.factor_seconds,
-            "static load cases solved"
-        );
-        summary = Some(SolverSummary {
-            equations: s.equations,
-            matrix_nonzeros: s.matrix_nnz,
-            factor_nonzeros: s.factor_nnz,
-            precision: s.precision,
-            iterations: s.iterations,
-            min_pivot_ratio: s.min_pivot_ratio,
-            assembly_seconds: s.assembly_seconds,
-            factor_seconds: s.factor_seconds,
-            solve_seconds: s.solve_seconds,
-            recovery_seconds: s.recovery_seconds,
-        });
-        static_results = solution.load_cases.into_iter();
-    }
-    // Modal and buckling next, while the static results can still be borrowed.
-    let mut eigen: Vec<Option<Solved>> = Vec::with_capacity(model.analyses.len());
-    for a in &model.analyses {
-        eigen.push(match a {
-            Analysis::Static(..) | Analysis::Heat(_) => None,
-            Analysis::Modal { name, options } => {
-                let m = fe.modes(*options).with_context(|| context("modal", name))?;
-                tracing::info!(load_case = %name, steps = m.lanczos_steps, eigen_s = m.eigen_seconds, "modes found");
-                Some(Solved::Modal(name.clone(), m))
-            }
-            Analysis::Buckling { name, preload, options } => {
-                let pre = static_results.as_slice().iter().find(|r| r.name == *preload).expect("preload validated as a static load case");
-                let b = fe.buckling(pre, *options).with_context(|| context("buckling", name))?;
-                tracing::info!(load_case = %name, steps = b.lanczos_steps, "buckling factors found");
-                Some(Solved::Buckling(name.clone(), b))
-            }
-        });
-    }
-    let mut heat = heat.into_iter();
-    let solved = model
-        .analyses
-        .iter()
-        .zip(eigen)
-        .map(|(a, e)| match a {
-            Analysis::Static(..) => Solved::Static(
-                static_results
-                    .next()
-                    .expect("one result per static load case"),
-            ),
-            Analysis::Heat(_) => Solved::Heat(heat.next().expect("one result per heat load case")),
-            _ => e.expect("solved above"),
-        })
-        .collect();
-    Ok((solved, summary))
-}
-
-fn write_results(
-    dir: &Path,
-    name: &str,
-    model: &Model,
-    results: &[LoadCaseResults],
-    vtkhdf: bool,
-) -> Result<Vec<String>> {
-    let mesh = &model.mesh;
-    let mats = &model.materials.of_element;
-    let h5 = dir.join(format!("{name}.h5"));
-    let mut steps = Vec::new();
-    atomically(&h5, |tmp| {
-        steps = hdf5_results::write(tmp, mesh, mats, results)?;
-        Ok(())
-    })?;
-    let xdmf_path = dir.join(format!("{name}.xdmf"));
-    let doc = xdmf::document(&format!("{name}.h5"), mesh, &steps);
-    atomically(&xdmf_path, |tmp| Ok(std::fs::write(tmp, doc)?))?;
-    let mut files = vec![h5.display().to_string(), xdmf_path.display().to_string()];
-    for r in results.iter().filter(|_| vtkhdf) {
-        let p = dir.join(format!("{name}_{}.hdf", r.name()));
-        atomically(&p, |tmp| vtkhdf::write(tmp, mesh, mats, *r))?;
-        files.push(p.display().to_string());
-    }
-    Ok(files)
-}
-
-fn load_case_summary(model: &Model, s: &Solved) -> LoadCaseSummary {
-    match s {
-        Solved::Static(r) => {
-            let n = model.mesh.nodes.len();
-            let (dn, dmax) = (0..n)
-                .map(|i| {
-                    (
-                        i,
-                        (r.displacement[3 * i].powi(2)
-                            + r.displacement[3 * i + 1].powi(2)
-                            + r.displacement[3 * i + 2].powi(2))
-                        .sqrt(),
-                    )
-                })
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .unwrap_or_default();
-            let (sn, smax) = (0..n)
-                .map(|i| (i, von_mises(&r.fields.nodal_stress[i])))
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .unwrap_or_default();
-            let reactions = model
-                .constrained_sets
-                .iter()
-                .zip(&model.constraints)
-                .map(|(name, c)| (name.clone(), resultant(&r.reactions, &c.nodes).into()))
-                .collect();
-            LoadCaseSummary::Static {
-                name: r.name.clone(),
-                max_displacement: dmax,
-                max_displacement_node: model.mesh.node_label(dn),
-                max_von_mises: smax,
-                max_von_mises_node: model.mesh.node_label(sn),
-                strain_energy: r.strain_energy,
-                relative_residual: r.relative_residual,
-                reactions,
-            }
-        }
-        Solved::Heat(h) => LoadCaseSummary::Heat {
-            name: h.name.clone(),
-            min_temperature: h.temperature.iter().copied().fold(f64::INFINITY, f64::min),
-            max_temperature: h
-                .temperature
-                .iter()
-                .copied()
-                .fold(f64::NEG_INFINITY, f64::max),
-            heat_in_at_fixed_temperatures: h.reaction.iter().sum(),
-            relative_residual: h.relative_residual,
-        },
-        Solved::Buckling(name, b) => LoadCaseSummary::Buckling {
-            name: name.clone(),
-            factors: b.modes.iter().map(|m| m.factor).collect(),
-            residuals: b.modes.iter().map(|m| m.residual).collect(),
-            lanczos_steps: b.lanczos_steps,
-        },
-        Solved::Modal(name, m) => LoadCaseSummary::Modal {
-            name: name.clone(),
-            participating_mass: m.participating_mass,
-            lanczos_steps: m.lanczos_steps,
-            modes: m
-                .modes
-                .iter()
-                .map(|x| ModeSummary {
-                    frequency: x.frequency,
-                    rigid_body: x.rigid_body,
-                    effective_mass: x.effective_mass,
-                    residual: x.residual,
-                })
-                .collect(),
-        },
-    }
+    Ok(checks)
 }

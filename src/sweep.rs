@@ -9,55 +9,13 @@
 
 use crate::output::atomically;
 use crate::params::{Parameters, Value};
+use crate::schema::sweep::{Plan, SweepSpec, ValuesSpec};
 use crate::run::{run_case_with, RunOptions};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Plan {
-    /// Every combination of the listed values.
-    #[default]
-    Factorial,
-    /// `samples` stratified random points over the ranges, reproducible by `seed`.
-    LatinHypercube,
-    /// The rows of a CSV file whose header names the parameters.
-    Table,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
-pub enum ValuesSpec {
-    /// Explicit values (numbers or names).
-    List(Vec<Value>),
-    /// A range; `steps` values evenly spaced for a factorial plan.
-    Range(RangeSpec),
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RangeSpec {
-    pub from: f64,
-    pub to: f64,
-    pub steps: Option<usize>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SweepSpec {
-    #[serde(default)]
-    pub plan: Plan,
-    pub samples: Option<usize>,
-    pub seed: Option<u64>,
-    /// CSV of points for `plan = "table"`, relative to the case file.
-    pub table: Option<PathBuf>,
-    /// Values per parameter for factorial and Latin hypercube plans.
-    #[serde(default)]
-    pub values: BTreeMap<String, ValuesSpec>,
-}
 
 /// The outcome of one design point.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -593,6 +551,69 @@ pub fn table_csv(r: &SweepReport) -> String {
             .join(",")
             + "\n");
     }
+    out
+}
+
+/// The sweep table: one line per design point, then the lightest passing design and the
+/// mass–margin Pareto front.
+pub fn sweep_table(r: &SweepReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let params: Vec<&String> = r
+        .points
+        .first()
+        .map(|p| p.parameters.keys().collect())
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "vproto sweep · {} — {} design points",
+        r.case,
+        r.points.len()
+    );
+    let mut header = format!("{:>5}", "point");
+    for p in &params {
+        let _ = write!(header, "  {p:>18}");
+    }
+    let _ = writeln!(
+        out,
+        "{header}  {:>12}  {:>12}  verdict",
+        "mass [kg]", "worst margin"
+    );
+    for p in &r.points {
+        let mut line = format!("{:>5}", p.id);
+        for k in &params {
+            let _ = write!(
+                line,
+                "  {:>18}",
+                p.parameters
+                    .get(*k)
+                    .map_or(String::new(), |v| v.to_string())
+            );
+        }
+        let mass = p.mass.map_or("-".into(), |m| format!("{m:.4}"));
+        let margin = p.worst_margin.map_or("-".into(), |m| format!("{m:+.3}"));
+        let note = match (&p.error, p.reused) {
+            (Some(e), _) => format!("  {}", e.lines().next().unwrap_or("")),
+            (None, true) => "  (reused)".into(),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "{line}  {mass:>12}  {margin:>12}  {}{note}", p.verdict);
+    }
+    match r.lightest_passing {
+        Some(id) => {
+            let _ = writeln!(out, "lightest passing design: point {id}");
+        }
+        None => {
+            let _ = writeln!(out, "no design passes");
+        }
+    }
+    let front: Vec<String> = r.pareto_front.iter().map(|id| id.to_string()).collect();
+    let _ = writeln!(
+        out,
+        "Pareto front (mass vs worst margin): points {}",
+        front.join(", ")
+    );
+    let _ = writeln!(out, "results: {}", r.files.join(", "));
     out
 }
 

@@ -17,10 +17,10 @@ fn cases() -> Vec<PathBuf> {
 }
 
 const VTK_CHECK: &str = r#"
-import sys, vtk
+import sys, json, vtk
 from vtk.util.numpy_support import vtk_to_numpy
 import numpy as np
-out, name, lcs, cells, nsteps = sys.argv[1], sys.argv[2], sys.argv[3].split(","), int(sys.argv[4]), int(sys.argv[5])
+out, name, lcs, cells, sidecars = sys.argv[1], sys.argv[2], sys.argv[3].split(","), int(sys.argv[4]), json.loads(sys.argv[5])
 for lc in lcs:
     r = vtk.vtkHDFReader(); r.SetFileName(f"{out}/{name}_{lc}.hdf"); r.Update()
     g = r.GetOutput()
@@ -30,18 +30,22 @@ for lc in lcs:
     first = next(a for a in ("displacement", "mode_1", "buckling_mode_1", "heat_flux") if a in arrays)
     u = vtk_to_numpy(pd.GetArray(first))
     assert np.all(np.isfinite(u)) and np.abs(u).max() > 0, lc
-x = vtk.vtkXdmfReader(); x.SetFileName(f"{out}/{name}.xdmf"); x.UpdateInformation()
-steps = x.GetOutputInformation(0).Get(vtk.vtkStreamingDemandDrivenPipeline.TIME_STEPS())
-assert len(steps) == nsteps, (steps, nsteps)
-for t in steps:
-    x.UpdateTimeStep(t)
-    g = x.GetOutputDataObject(0)
-    pd = g.GetPointData()
-    assert g.GetNumberOfCells() == cells
-    assert (pd.GetArray("displacement") or pd.GetArray("heat_flux")).GetNumberOfComponents() == 3
-    if pd.GetArray("stress") is not None:
-        assert pd.GetArray("stress").GetNumberOfComponents() == 9
-print("vtk ok", len(steps), "steps")
+for sidecar in sidecars:
+    x = vtk.vtkXdmfReader(); x.SetFileName(f"{out}/{sidecar['file']}"); x.UpdateInformation()
+    steps = x.GetOutputInformation(0).Get(vtk.vtkStreamingDemandDrivenPipeline.TIME_STEPS())
+    assert len(steps) == sidecar["steps"], (sidecar, steps)
+    # Modes show their frequency (buckling modes their load factor) as the time value.
+    for t, want in zip(steps, sidecar["times"] or []):
+        assert abs(t - want) <= 1e-6 * max(1.0, abs(want)), (sidecar, steps)
+    for t in steps:
+        x.UpdateTimeStep(t)
+        g = x.GetOutputDataObject(0)
+        pd = g.GetPointData()
+        assert g.GetNumberOfCells() == cells
+        assert (pd.GetArray("displacement") or pd.GetArray("heat_flux")).GetNumberOfComponents() == 3
+        if pd.GetArray("stress") is not None:
+            assert pd.GetArray("stress").GetNumberOfComponents() == 9
+print("vtk ok", len(sidecars), "sidecars")
 "#;
 
 /// The motion XDMF: every frame a multiblock of the bodies (cells, finite rigid-body
@@ -154,27 +158,21 @@ fn every_case_runs_passes_and_writes_readable_results() {
             .iter()
             .map(|l| l["name"].as_str().unwrap())
             .collect();
+        let scalar = |list: &serde_json::Value, name: &str| {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["name"] == name)
+                .map(|s| s["value"].as_f64().unwrap())
+        };
         for lc in summary["load_cases"].as_array().unwrap() {
-            match lc["analysis"].as_str().unwrap() {
-                "static" | "heat" => {
-                    assert!(lc["relative_residual"].as_f64().unwrap() < 1e-8, "{lc}")
-                }
-                "modal" => assert!(
-                    lc["modes"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .all(|m| m["residual"].as_f64().unwrap() < 1e-9),
+            match lc["steps"].as_array() {
+                // Every mode (natural or buckling) meets its backward-error tolerance.
+                Some(steps) => assert!(
+                    steps.iter().all(|s| scalar(&s["scalars"], "residual").unwrap() < 1e-9),
                     "{lc}"
                 ),
-                _ => assert!(
-                    lc["residuals"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .all(|r| r.as_f64().unwrap() < 1e-9),
-                    "{lc}"
-                ),
+                None => assert!(scalar(&lc["scalars"], "relative_residual").unwrap() < 1e-8, "{lc}"),
             }
         }
 
@@ -195,18 +193,27 @@ fn every_case_runs_passes_and_writes_readable_results() {
         }
 
         let cells = summary["model"]["elements"].as_u64().unwrap().to_string();
-        // One XDMF step per static load case and per mode.
-        let steps: usize = summary["load_cases"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|lc| {
-                lc["modes"]
-                    .as_array()
-                    .or(lc["factors"].as_array())
-                    .map_or(1, Vec::len)
-            })
-            .sum();
+        // One XDMF sidecar for the single-step load cases (a step each), and one per
+        // multi-step load case whose times are its step values (frequencies, factors).
+        let mut sidecars = Vec::new();
+        let mut single = 0;
+        for lc in summary["load_cases"].as_array().unwrap() {
+            match lc["steps"].as_array() {
+                Some(steps) => {
+                    let values: Vec<f64> = steps.iter().map(|s| s["value"].as_f64().unwrap()).collect();
+                    let distinct = values.windows(2).all(|w| w[1] > w[0]);
+                    sidecars.push(serde_json::json!({
+                        "file": format!("{name}_{}.xdmf", lc["name"].as_str().unwrap()),
+                        "steps": values.len(),
+                        "times": if distinct { Some(values) } else { None },
+                    }));
+                }
+                None => single += 1,
+            }
+        }
+        if single > 0 {
+            sidecars.push(serde_json::json!({"file": format!("{name}.xdmf"), "steps": single, "times": null}));
+        }
         let vtk = Command::new("python3")
             .args([
                 "-c",
@@ -215,7 +222,7 @@ fn every_case_runs_passes_and_writes_readable_results() {
                 name,
                 &lcs.join(","),
                 &cells,
-                &steps.to_string(),
+                &serde_json::to_string(&sidecars).unwrap(),
             ])
             .output()
             .expect("python3 is installed");

@@ -160,18 +160,17 @@ fn vproto(deck: &Path) -> Results {
             .unwrap()
             .clone()
     };
-    let frequencies = lc("step1")["modes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["frequency"].as_f64().unwrap())
-        .collect();
-    let buckling = lc("step2")["factors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_f64().unwrap())
-        .collect();
+    // Modes and buckling modes are steps valued by frequency and load factor.
+    let step_values = |name: &str| -> Vec<f64> {
+        lc(name)["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["value"].as_f64().unwrap())
+            .collect()
+    };
+    let frequencies = step_values("step1");
+    let buckling = step_values("step2");
     let u = file
         .dataset("load_cases/step3/displacement")
         .unwrap()

@@ -70,12 +70,16 @@ fn support_reaction_matches_joint(
             .iter()
             .find(|l| l["name"] == *lc)
             .unwrap();
-        let reaction = &fe["reactions"][0][1];
-        let fe = Vector3::new(
-            reaction[0].as_f64().unwrap(),
-            reaction[1].as_f64().unwrap(),
-            reaction[2].as_f64().unwrap(),
-        );
+        // The key results `reaction/<set>/x|y|z` of the part's one constrained set.
+        let reaction: Vec<f64> = fe["key_results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|k| k["name"].as_str().unwrap().starts_with("reaction/"))
+            .map(|k| k["value"].as_f64().unwrap())
+            .collect();
+        assert_eq!(reaction.len(), 3, "{case} {lc}: one constrained set");
+        let fe = Vector3::new(reaction[0], reaction[1], reaction[2]);
         assert!(
             (fe - expected).norm() < 1e-6 * expected.norm(),
             "{case} {lc}: FE {fe:?} vs mechanism {expected:?}"

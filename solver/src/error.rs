@@ -40,6 +40,8 @@ pub enum SolverError {
     Mechanism(String),
     #[error("motion analysis stopped at t = {time:.6e} s: {reason}")]
     Integration { time: f64, reason: String },
+    #[error("{0}")]
+    OutsideBody(String),
     #[error("the model has no free degrees of freedom")]
     NothingToSolve,
 }

@@ -20,6 +20,7 @@ pub mod mesh;
 pub mod modal;
 pub mod multibody;
 pub mod ordering;
+pub mod probe;
 pub mod quadrature;
 pub mod recovery;
 pub mod rigid;
@@ -31,6 +32,6 @@ pub use error::SolverError;
 pub use material::Isotropic;
 pub use mesh::{ElementBlock, FaceRef, Mesh};
 pub use statics::{
-    Constraint, Load, LoadCase, Precision, SolverOptions, StaticModel, StaticResults,
-    StaticSolution,
+    Constraint, Load, LoadCase, Precision, SolveTiming, SolverOptions, StaticFactor, StaticModel,
+    StaticResults, StaticSolution,
 };

@@ -259,6 +259,18 @@ impl StaticModel<'_> {
 
     /// Solves every load case with one factorisation.
     pub fn solve_with(&self, cases: &[LoadCase], options: SolverOptions) -> Result<StaticSolution> {
+        let factor = self.factor(options)?;
+        let (load_cases, solve) = factor.solve(cases)?;
+        let mut stats = factor.stats().clone();
+        stats.iterations = solve.iterations;
+        stats.solve_seconds = solve.solve_seconds;
+        stats.recovery_seconds = solve.recovery_seconds;
+        Ok(StaticSolution { load_cases, stats })
+    }
+
+    /// Assembles and factors the stiffness once: every load case (and every later one,
+    /// such as a thermal load case waiting for its temperatures) solves with the factor.
+    pub fn factor(&self, options: SolverOptions) -> Result<StaticFactor<'_>> {
         let mesh = self.mesh;
         mesh.check()?;
         for (i, m) in self.materials.materials.iter().enumerate() {
@@ -280,26 +292,69 @@ impl StaticModel<'_> {
             assembly_seconds: t.elapsed().as_secs_f64(),
             ..Default::default()
         };
-
         let t = Instant::now();
         let mixed = match options.precision {
             Precision::Auto => symbolic.factor_nnz() > AUTO_MIXED_FACTOR_ENTRIES,
             Precision::Double => false,
             Precision::Mixed => true,
         };
-        let k = matrix(&pattern, &values);
-        let solver =
-            StiffnessSolver::new(&symbolic, k, mixed).map_err(|e| factor_error(e, &dofs))?;
+        let solver = StiffnessSolver::new(&symbolic, matrix(&pattern, &values), mixed)
+            .map_err(|e| factor_error(e, &dofs))?;
         stats.factor_seconds = t.elapsed().as_secs_f64();
         stats.precision = match solver {
             StiffnessSolver::Double(_) => "double",
             StiffnessSolver::Mixed(_) => "mixed",
         };
         stats.min_pivot_ratio = solver.min_pivot_ratio();
-
-        let t = Instant::now();
         let k_ubar = internal_forces(mesh, &self.materials, &ubar)?;
-        let loads: Vec<Vec<f64>> = cases.iter().map(|c| self.load_vector(c)).collect();
+        Ok(StaticFactor {
+            model: self,
+            fixed,
+            ubar,
+            k_ubar,
+            dofs,
+            pattern,
+            values,
+            solver,
+            stats,
+        })
+    }
+}
+
+/// The factored stiffness of a [`StaticModel`]: solves any number of load cases.
+pub struct StaticFactor<'a> {
+    model: &'a StaticModel<'a>,
+    fixed: Vec<bool>,
+    ubar: Vec<f64>,
+    /// K ū: the forces of the prescribed displacements.
+    k_ubar: Vec<f64>,
+    dofs: DofMap,
+    pattern: SymbolicSparseColMat<usize>,
+    values: Vec<f64>,
+    solver: StiffnessSolver,
+    stats: SolveStats,
+}
+
+/// Iterations and timing of one [`StaticFactor::solve`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SolveTiming {
+    pub iterations: usize,
+    pub solve_seconds: f64,
+    pub recovery_seconds: f64,
+}
+
+impl StaticFactor<'_> {
+    /// Size, precision and timing of the assembly and factorisation.
+    pub fn stats(&self) -> &SolveStats {
+        &self.stats
+    }
+
+    /// Solves the load cases as one block of right-hand sides, then recovers reactions
+    /// and stresses.
+    pub fn solve(&self, cases: &[LoadCase]) -> Result<(Vec<StaticResults>, SolveTiming)> {
+        let model = self.model;
+        let t = Instant::now();
+        let loads: Vec<Vec<f64>> = cases.iter().map(|c| model.load_vector(c)).collect();
         if let Some((case, f)) = cases
             .iter()
             .zip(&loads)
@@ -312,62 +367,72 @@ impl StaticModel<'_> {
                 dof / 3
             )));
         }
-        let mut rhs = Mat::<f64>::from_fn(dofs.free_count(), cases.len(), |i, j| {
-            let d = dofs.free_dofs()[i];
-            loads[j][d] - k_ubar[d]
+        let free = self.dofs.free_dofs();
+        let mut rhs = Mat::<f64>::from_fn(self.dofs.free_count(), cases.len(), |i, j| {
+            loads[j][free[i]] - self.k_ubar[free[i]]
         });
-        stats.iterations = solver.solve(k, rhs.as_mut())?;
-        stats.solve_seconds = t.elapsed().as_secs_f64();
-
+        let k = matrix(&self.pattern, &self.values);
+        let mut timing = SolveTiming {
+            iterations: self.solver.solve(k, rhs.as_mut())?,
+            ..Default::default()
+        };
+        timing.solve_seconds = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        let mut results = Vec::with_capacity(cases.len());
-        for (j, (case, applied)) in cases.iter().zip(loads).enumerate() {
-            let mut u = ubar.clone();
-            for (i, &d) in dofs.free_dofs().iter().enumerate() {
-                u[d] = rhs[(i, j)];
-            }
-            if let Some(d) = u.iter().position(|v| !v.is_finite()) {
-                return Err(SolverError::LinearSolver(format!(
-                    "load case '{}': non-finite displacement at node {}",
-                    case.name,
-                    d / 3
-                )));
-            }
-            let ku = internal_forces(mesh, &self.materials, &u)?;
-            let reactions: Vec<f64> = (0..u.len())
-                .map(|d| if fixed[d] { ku[d] - applied[d] } else { 0.0 })
-                .collect();
-            let residual: f64 = (0..u.len())
-                .map(|d| (ku[d] - applied[d] - reactions[d]).powi(2))
-                .sum::<f64>()
-                .sqrt();
-            let scale = (0..u.len())
-                .map(|d| (applied[d] + reactions[d]).powi(2))
-                .sum::<f64>()
-                .sqrt();
-            results.push(StaticResults {
-                name: case.name.clone(),
-                strain_energy: 0.5 * u.iter().zip(&ku).map(|(a, b)| a * b).sum::<f64>(),
-                relative_residual: if scale > 0.0 {
-                    residual / scale
-                } else {
-                    residual
-                },
-                fields: recover(
-                    mesh,
-                    &self.materials,
-                    &u,
-                    temperature_change(case, mesh.nodes.len()).as_deref(),
-                )?,
-                displacement: u,
-                applied,
-                reactions,
-            });
+        let results = cases
+            .iter()
+            .zip(loads)
+            .enumerate()
+            .map(|(j, (case, applied))| {
+                let mut u = self.ubar.clone();
+                for (i, &d) in free.iter().enumerate() {
+                    u[d] = rhs[(i, j)];
+                }
+                self.recover(case, u, applied)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        timing.recovery_seconds = t.elapsed().as_secs_f64();
+        Ok((results, timing))
+    }
+
+    /// Reactions, strain energy, the equilibrium residual and stresses of a solution.
+    fn recover(&self, case: &LoadCase, u: Vec<f64>, applied: Vec<f64>) -> Result<StaticResults> {
+        let (mesh, materials) = (self.model.mesh, &self.model.materials);
+        if let Some(d) = u.iter().position(|v| !v.is_finite()) {
+            return Err(SolverError::LinearSolver(format!(
+                "load case '{}': non-finite displacement at node {}",
+                case.name,
+                d / 3
+            )));
         }
-        stats.recovery_seconds = t.elapsed().as_secs_f64();
-        Ok(StaticSolution {
-            load_cases: results,
-            stats,
+        let ku = internal_forces(mesh, materials, &u)?;
+        let reactions: Vec<f64> = (0..u.len())
+            .map(|d| if self.fixed[d] { ku[d] - applied[d] } else { 0.0 })
+            .collect();
+        let residual: f64 = (0..u.len())
+            .map(|d| (ku[d] - applied[d] - reactions[d]).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        let scale = (0..u.len())
+            .map(|d| (applied[d] + reactions[d]).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        Ok(StaticResults {
+            name: case.name.clone(),
+            strain_energy: 0.5 * u.iter().zip(&ku).map(|(a, b)| a * b).sum::<f64>(),
+            relative_residual: if scale > 0.0 {
+                residual / scale
+            } else {
+                residual
+            },
+            fields: recover(
+                mesh,
+                materials,
+                &u,
+                temperature_change(case, mesh.nodes.len()).as_deref(),
+            )?,
+            displacement: u,
+            applied,
+            reactions,
         })
     }
 }

@@ -12,7 +12,7 @@
 mod spec;
 mod verdict;
 
-pub use spec::MechanismSpec;
+pub use crate::schema::MechanismSpec;
 pub use verdict::{BodyPeak, JointPeak, MotionSummary};
 
 use crate::case::Case;

@@ -1,7 +1,7 @@
 //! What a mechanism run means for the verdict: its criteria as checks of the load
 //! case "motion", and the summary written to JSON (peaks, ranges, solver figures).
 
-use super::spec::{CriterionSpec, MechanismSpec};
+use crate::schema::mechanism::{CriterionSpec, MechanismSpec};
 use super::MotionRun;
 use crate::case::Case;
 use crate::criteria::{Bound, Check, Quantity};

@@ -1,19 +1,17 @@
 //! The case's HDF5 result file: `/mesh` (points, one group per element block with
-//! connectivity and material ids) and `/load_cases/<name>` — for a static load case its
-//! nodal fields (tensors also as 3×3 for XDMF), integration-point values and scalar
-//! results as attributes; for a modal one its frequencies, effective masses and one
-//! group per mode with the mass-normalised shape.
+//! connectivity and material ids) and `/load_cases/<name>` for every load case — its
+//! scalars as attributes, its tables, and its fields: directly in the group for a
+//! single-step load case, in one group `<label>_<k>` per step otherwise (`mode_3`,
+//! with the step value as an attribute). Symmetric tensors are stored in Voigt order
+//! and also as full 3×3 (`<field>_tensor`) for XDMF.
 
-use super::fields::{full_tensors, nodal_fields};
-use super::{LoadCaseResults, Step, StepField};
+use super::{step_times, Step, StepField};
+use crate::results::{Field, Results, Shape};
 use anyhow::Result;
 use hdf5::types::VarLenUnicode;
 use ndarray::{ArrayView1, ArrayView2};
 use std::path::Path;
-use vproto_solver::buckling::BucklingSolution;
-use vproto_solver::modal::ModalSolution;
-use vproto_solver::thermal::HeatResults;
-use vproto_solver::{Mesh, StaticResults};
+use vproto_solver::Mesh;
 
 pub fn write_f64(
     g: &hdf5::Group,
@@ -52,16 +50,27 @@ pub fn points(mesh: &Mesh) -> Vec<f64> {
     mesh.nodes.iter().flat_map(|p| [p.x, p.y, p.z]).collect()
 }
 
-/// Writes the file and returns the steps it holds, for the XDMF sidecar.
+/// Writes the file and returns, per load case, the XDMF steps it holds.
 pub fn write(
     path: &Path,
     mesh: &Mesh,
     material_of_element: &[usize],
-    results: &[LoadCaseResults],
-) -> Result<Vec<Step>> {
+    results: &[Results],
+) -> Result<Vec<Vec<Step>>> {
     let file = hdf5::File::create(path)?;
     text_attr(&file, "units", "SI: m, N, Pa, kg, s, Hz")?;
     text_attr(&file, "tensor_order", "Voigt (xx, yy, zz, xy, yz, xz), tensor shear components; *_tensor datasets are full 3x3 row-major")?;
+    write_mesh(&file, mesh, material_of_element)?;
+    let lcs = file.create_group("load_cases")?;
+    let steps = results
+        .iter()
+        .map(|r| write_load_case(&lcs.create_group(&r.name)?, r))
+        .collect::<Result<_>>()?;
+    file.close()?;
+    Ok(steps)
+}
+
+fn write_mesh(file: &hdf5::File, mesh: &Mesh, material_of_element: &[usize]) -> Result<()> {
     let m = file.create_group("mesh")?;
     write_f64(&m, "points", &points(mesh), 3)?;
     if !mesh.node_labels.is_empty() {
@@ -74,10 +83,7 @@ pub fn write(
         text_attr(&g, "element_type", b.kind.name())?;
         let conn: Vec<i64> = b.connectivity.iter().map(|&n| n as i64).collect();
         g.new_dataset_builder()
-            .with_data(ArrayView2::from_shape(
-                (b.len(), b.kind.node_count()),
-                &conn,
-            )?)
+            .with_data(ArrayView2::from_shape((b.len(), b.kind.node_count()), &conn)?)
             .create("connectivity")?;
         let mat: Vec<i32> = material_of_element[offset..offset + b.len()]
             .iter()
@@ -87,209 +93,87 @@ pub fn write(
             .with_data(ArrayView1::from(&mat))
             .create("material")?;
     }
-    let lcs = file.create_group("load_cases")?;
-    let mut steps = Vec::new();
-    for r in results {
-        let g = lcs.create_group(r.name())?;
-        match *r {
-            LoadCaseResults::Static(s) => steps.push(write_static(&g, s)?),
-            LoadCaseResults::Modal { name, solution } => {
-                steps.extend(write_modal(&g, name, solution)?)
-            }
-            LoadCaseResults::Heat(h) => steps.push(write_heat(&g, h)?),
-            LoadCaseResults::Buckling { name, solution } => {
-                steps.extend(write_buckling(&g, name, solution)?)
-            }
+    Ok(())
+}
+
+/// One load case's group; returns its XDMF steps (time: the step value, else 0).
+fn write_load_case(g: &hdf5::Group, r: &Results) -> Result<Vec<Step>> {
+    text_attr(g, "analysis", r.analysis)?;
+    for s in &r.scalars {
+        f64_attr(g, &s.name, s.value)?;
+    }
+    for t in &r.tables {
+        let (parent, name) = match t.path.rsplit_once('/') {
+            Some((p, n)) => (group_at(g, p)?, n),
+            None => (g.clone(), t.path.as_str()),
+        };
+        let ds = if t.integer {
+            let v: Vec<i64> = t.values.iter().map(|&x| x as i64).collect();
+            parent.new_dataset_builder().with_data(ArrayView1::from(&v)).create(name)?
+        } else {
+            write_f64(&parent, name, &t.values, t.columns)?
+        };
+        if let Some(note) = &t.note {
+            text_attr(&ds, "unit", note)?;
         }
     }
-    file.close()?;
+    let base = format!("/load_cases/{}", r.name);
+    let Some(axis) = r.axis else {
+        let step = r.steps.first().ok_or_else(|| anyhow::anyhow!("load case '{}' has no results", r.name))?;
+        let fields = write_fields(g, &base, &step.fields)?;
+        return Ok(vec![Step { name: step.name.clone(), time: 0.0, fields }]);
+    };
+    let values: Vec<f64> = r.steps.iter().map(|s| s.value.unwrap_or(f64::NAN)).collect();
+    let times = step_times(&values);
+    let mut steps = Vec::with_capacity(r.steps.len());
+    for (k, (s, time)) in r.steps.iter().zip(times).enumerate() {
+        let label = format!("{}_{}", axis.label, k + 1);
+        let sg = g.create_group(&label)?;
+        f64_attr(&sg, axis.name, s.value.unwrap_or(f64::NAN))?;
+        for sc in &s.scalars {
+            f64_attr(&sg, &sc.name, sc.value)?;
+        }
+        let fields = write_fields(&sg, &format!("{base}/{label}"), &s.fields)?;
+        steps.push(Step { name: s.name.clone(), time, fields });
+    }
     Ok(steps)
 }
 
-fn write_static(g: &hdf5::Group, r: &StaticResults) -> Result<Step> {
-    text_attr(g, "analysis", "static")?;
-    f64_attr(g, "strain_energy", r.strain_energy)?;
-    f64_attr(g, "relative_residual", r.relative_residual)?;
-    let mut step = Step {
-        name: r.name.clone(),
-        fields: vec![],
-    };
-    for f in nodal_fields(r) {
-        let ds = write_f64(g, f.name, &f.values, f.components)?;
-        text_attr(&ds, "unit", f.unit)?;
-        let dataset = format!("/load_cases/{}/{}", r.name, f.name);
-        let field = match f.components {
-            1 => StepField {
-                name: f.name,
-                kind: "Scalar",
-                components: 1,
-                dataset,
-            },
-            3 => StepField {
-                name: f.name,
-                kind: "Vector",
-                components: 3,
-                dataset,
-            },
-            _ => {
-                write_f64(
-                    g,
-                    &format!("{}_tensor", f.name),
-                    &full_tensors(&f.values),
-                    9,
-                )?;
-                StepField {
-                    name: f.name,
-                    kind: "Tensor",
-                    components: 9,
-                    dataset: format!("{dataset}_tensor"),
-                }
-            }
+/// The group at a relative path below `g`, created as needed.
+fn group_at(g: &hdf5::Group, path: &str) -> Result<hdf5::Group> {
+    let mut at = g.clone();
+    for part in path.split('/') {
+        at = match at.group(part) {
+            Ok(sub) => sub,
+            Err(_) => at.create_group(part)?,
         };
-        step.fields.push(field);
     }
-    let ip = g.create_group("integration_points")?;
-    let flat = |v: &[vproto_solver::material::Voigt]| {
-        v.iter().flat_map(|s| s.iter().copied()).collect::<Vec<_>>()
-    };
-    let coords: Vec<f64> = r
-        .fields
-        .gauss_points
-        .iter()
-        .flat_map(|p| [p.x, p.y, p.z])
-        .collect();
-    write_f64(&ip, "coordinates", &coords, 3)?;
-    write_f64(&ip, "stress", &flat(&r.fields.gauss_stress), 6)?;
-    write_f64(&ip, "strain", &flat(&r.fields.gauss_strain), 6)?;
-    let offsets: Vec<i64> = r.fields.gauss_offsets.iter().map(|&o| o as i64).collect();
-    ip.new_dataset_builder()
-        .with_data(ArrayView1::from(&offsets))
-        .create("element_offsets")?;
-    Ok(step)
+    Ok(at)
 }
 
-fn write_modal(g: &hdf5::Group, name: &str, m: &ModalSolution) -> Result<Vec<Step>> {
-    text_attr(g, "analysis", "modal")?;
-    let column = |f: &dyn Fn(&vproto_solver::modal::Mode) -> f64| {
-        m.modes.iter().map(f).collect::<Vec<f64>>()
-    };
-    let ds = write_f64(g, "frequencies", &column(&|x| x.frequency), 1)?;
-    text_attr(&ds, "unit", "Hz")?;
-    write_f64(g, "eigenvalues", &column(&|x| x.eigenvalue), 1)?;
-    write_f64(g, "residuals", &column(&|x| x.residual), 1)?;
-    write_f64(
-        g,
-        "rigid_body",
-        &column(&|x| f64::from(u8::from(x.rigid_body))),
-        1,
-    )?;
-    let per_dir = |f: &dyn Fn(&vproto_solver::modal::Mode) -> [f64; 3]| {
-        m.modes.iter().flat_map(f).collect::<Vec<f64>>()
-    };
-    let ds = write_f64(
-        g,
-        "participation_factors",
-        &per_dir(&|x| x.participation),
-        3,
-    )?;
-    text_attr(&ds, "unit", "kg^0.5 (x, y, z)")?;
-    let ds = write_f64(g, "effective_mass", &per_dir(&|x| x.effective_mass), 3)?;
-    text_attr(&ds, "unit", "kg (x, y, z)")?;
-    write_f64(g, "participating_mass", &m.participating_mass, 1)?;
-    let shapes: Vec<(f64, &[f64])> = m
-        .modes
-        .iter()
-        .map(|x| (x.frequency, x.shape.as_slice()))
-        .collect();
-    write_shapes(
-        g,
-        name,
-        &shapes,
-        "frequency",
-        "mass: shape^T M shape = 1",
-        |k, f| format!("{name}_mode{k}_{f:.4}Hz"),
-    )
-}
-
-fn write_buckling(g: &hdf5::Group, name: &str, b: &BucklingSolution) -> Result<Vec<Step>> {
-    text_attr(g, "analysis", "buckling")?;
-    let factors: Vec<f64> = b.modes.iter().map(|m| m.factor).collect();
-    let ds = write_f64(g, "factors", &factors, 1)?;
-    text_attr(
-        &ds,
-        "meaning",
-        "multiples of the preload at which the structure buckles",
-    )?;
-    let shapes: Vec<(f64, &[f64])> = b
-        .modes
-        .iter()
-        .map(|x| (x.factor, x.shape.as_slice()))
-        .collect();
-    write_shapes(
-        g,
-        name,
-        &shapes,
-        "factor",
-        "largest component = 1",
-        |k, f| format!("{name}_buckling{k}_{f:.4}x"),
-    )
-}
-
-/// Writes one group `mode_<k>` per shape with its value as attribute `attr`, and
-/// returns one XDMF step per shape, named by `label(k, value)`.
-fn write_shapes(
-    g: &hdf5::Group,
-    name: &str,
-    shapes: &[(f64, &[f64])],
-    attr: &str,
-    normalisation: &str,
-    label: impl Fn(usize, f64) -> String,
-) -> Result<Vec<Step>> {
-    let mut steps = Vec::with_capacity(shapes.len());
-    for (i, (value, shape)) in shapes.iter().enumerate() {
-        let k = i + 1;
-        let mg = g.create_group(&format!("mode_{k}"))?;
-        f64_attr(&mg, attr, *value)?;
-        let ds = write_f64(&mg, "displacement", shape, 3)?;
-        text_attr(&ds, "normalisation", normalisation)?;
-        steps.push(Step {
-            name: label(k, *value),
-            fields: vec![StepField {
-                name: "displacement",
-                kind: "Vector",
-                components: 3,
-                dataset: format!("/load_cases/{name}/mode_{k}/displacement"),
-            }],
+/// Writes fields into `g` (whose path is `path`) and describes them for XDMF.
+fn write_fields(g: &hdf5::Group, path: &str, fields: &[Field]) -> Result<Vec<StepField>> {
+    let mut out = Vec::with_capacity(fields.len());
+    for f in fields {
+        let ds = write_f64(g, f.name, &f.values, f.shape.components())?;
+        text_attr(&ds, "unit", f.quantity.si_unit())?;
+        let dataset = format!("{path}/{}", f.name);
+        out.push(match f.shape {
+            Shape::Scalar => StepField { name: f.name, kind: "Scalar", components: 1, dataset },
+            Shape::Vector => StepField { name: f.name, kind: "Vector", components: 3, dataset },
+            Shape::SymmetricTensor => {
+                write_f64(g, &format!("{}_tensor", f.name), &full_tensors(&f.values), 9)?;
+                StepField { name: f.name, kind: "Tensor", components: 9, dataset: format!("{dataset}_tensor") }
+            }
         });
     }
-    Ok(steps)
+    Ok(out)
 }
 
-fn write_heat(g: &hdf5::Group, h: &HeatResults) -> Result<Step> {
-    text_attr(g, "analysis", "heat")?;
-    f64_attr(g, "relative_residual", h.relative_residual)?;
-    let ds = write_f64(g, "temperature", &h.temperature, 1)?;
-    text_attr(&ds, "unit", "as given in the case file (K or degC)")?;
-    let ds = write_f64(g, "heat_flux", &h.heat_flux, 3)?;
-    text_attr(&ds, "unit", "W/m^2")?;
-    let ds = write_f64(g, "reaction_heat", &h.reaction, 1)?;
-    text_attr(&ds, "unit", "W, into the body at fixed-temperature nodes")?;
-    let path = |f: &str| format!("/load_cases/{}/{f}", h.name);
-    Ok(Step {
-        name: h.name.clone(),
-        fields: vec![
-            StepField {
-                name: "temperature",
-                kind: "Scalar",
-                components: 1,
-                dataset: path("temperature"),
-            },
-            StepField {
-                name: "heat_flux",
-                kind: "Vector",
-                components: 3,
-                dataset: path("heat_flux"),
-            },
-        ],
-    })
+/// Expands Voigt (xx, yy, zz, xy, yz, xz) to full row-major 3×3 tensors.
+pub fn full_tensors(voigt: &[f64]) -> Vec<f64> {
+    voigt
+        .chunks_exact(6)
+        .flat_map(|s| [s[0], s[3], s[5], s[3], s[1], s[4], s[5], s[4], s[2]])
+        .collect()
 }

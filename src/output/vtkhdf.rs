@@ -1,12 +1,12 @@
 //! VTKHDF 1.0 unstructured grid, one file per load case (ParaView ≥ 5.11 opens it
-//! directly; it ignores VTKHDF time steps, hence one file per load case; a modal load
-//! case holds its mode shapes as arrays `mode_1`, `mode_2`, …). The `Type`
+//! directly; it ignores VTKHDF time steps, hence one file per load case; a multi-step
+//! load case holds its steps as arrays `mode_1`, `mode_2`, … — `<label>_<k>`, with
+//! `_<field>` appended when a step has several fields). The `Type`
 //! attribute must be a fixed-length 16-byte ASCII string for ParaView 5.11.
 
 use super::cell_type;
-use super::fields::nodal_fields;
 use super::hdf5_results::{points, write_f64};
-use super::LoadCaseResults;
+use crate::results::{Field, Results};
 use anyhow::Result;
 use hdf5::types::FixedAscii;
 use ndarray::ArrayView1;
@@ -17,7 +17,7 @@ pub fn write(
     path: &Path,
     mesh: &Mesh,
     material_of_element: &[usize],
-    r: LoadCaseResults,
+    r: &Results,
 ) -> Result<()> {
     let file = hdf5::File::create(path)?;
     let root = file.create_group("VTKHDF")?;
@@ -62,30 +62,8 @@ pub fn write(
         .create("Types")?;
 
     let pd = root.create_group("PointData")?;
-    let fields: Vec<(String, Vec<f64>, usize)> = match r {
-        LoadCaseResults::Static(s) => nodal_fields(s)
-            .into_iter()
-            .map(|f| (f.name.to_string(), f.values, f.components))
-            .collect(),
-        LoadCaseResults::Heat(h) => vec![
-            ("temperature".into(), h.temperature.clone(), 1),
-            ("heat_flux".into(), h.heat_flux.clone(), 3),
-        ],
-        LoadCaseResults::Buckling { solution, .. } => solution
-            .modes
-            .iter()
-            .enumerate()
-            .map(|(k, m)| (format!("buckling_mode_{}", k + 1), m.shape.clone(), 3))
-            .collect(),
-        LoadCaseResults::Modal { solution, .. } => solution
-            .modes
-            .iter()
-            .enumerate()
-            .map(|(k, m)| (format!("mode_{}", k + 1), m.shape.clone(), 3))
-            .collect(),
-    };
-    for (name, values, components) in fields {
-        write_f64(&pd, &name, &values, components)?;
+    for (name, f) in point_arrays(r) {
+        write_f64(&pd, &name, &f.values, f.shape.components())?;
     }
     let cd = root.create_group("CellData")?;
     let mat: Vec<i32> = material_of_element.iter().map(|&m| m as i32).collect();
@@ -94,4 +72,30 @@ pub fn write(
         .create("material")?;
     file.close()?;
     Ok(())
+}
+
+/// The point arrays of a load case: its fields by name, or for a multi-step load case
+/// each step's fields as `<label>_<k>[_<field>]`.
+fn point_arrays(r: &Results) -> Vec<(String, &Field)> {
+    match (r.axis, r.steps.as_slice()) {
+        (None, [step]) => step.fields.iter().map(|f| (f.name.to_string(), f)).collect(),
+        (axis, steps) => {
+            let label = axis.map_or("step", |a| a.label);
+            steps
+                .iter()
+                .enumerate()
+                .flat_map(|(k, s)| {
+                    let one = s.fields.len() == 1;
+                    s.fields.iter().map(move |f| {
+                        let name = if one {
+                            format!("{label}_{}", k + 1)
+                        } else {
+                            format!("{label}_{}_{}", k + 1, f.name)
+                        };
+                        (name, f)
+                    })
+                })
+                .collect()
+        }
+    }
 }

@@ -1,6 +1,6 @@
-//! XDMF3 sidecar for the case's HDF5 file: a temporal collection with one step per
-//! static load case and per natural mode (time = step index), so ParaView steps through
-//! them and animates mode shapes.
+//! XDMF3 sidecar for the case's HDF5 file: a temporal collection of steps, each at its
+//! time value (the load case's index, or a mode's frequency), so ParaView steps through
+//! load cases and shows a mode's frequency as its time.
 
 use super::{cell_type, Step};
 use std::fmt::Write;
@@ -18,9 +18,10 @@ pub fn document(h5_name: &str, mesh: &Mesh, steps: &[Step]) -> String {
     let multi = mesh.blocks.len() > 1;
     let mut s = String::from("<?xml version=\"1.0\" ?>\n<Xdmf Version=\"3.0\">\n <Domain>\n");
     s += "  <Grid Name=\"results\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
-    for (index, step) in steps.iter().enumerate() {
+    for step in steps {
+        let time = step.time;
         if multi {
-            let _ = writeln!(s, "   <Grid Name=\"{}\" GridType=\"Collection\" CollectionType=\"Spatial\">\n    <Time Value=\"{index}\"/>", step.name);
+            let _ = writeln!(s, "   <Grid Name=\"{}\" GridType=\"Collection\" CollectionType=\"Spatial\">\n    <Time Value=\"{time}\"/>", step.name);
         }
         for (i, b) in mesh.blocks.iter().enumerate() {
             let (_, topo) = cell_type(b.kind);
@@ -32,7 +33,7 @@ pub fn document(h5_name: &str, mesh: &Mesh, steps: &[Step]) -> String {
             };
             let _ = writeln!(s, "   <Grid Name=\"{name}\" GridType=\"Uniform\">");
             if !multi {
-                let _ = writeln!(s, "    <Time Value=\"{index}\"/>");
+                let _ = writeln!(s, "    <Time Value=\"{time}\"/>");
             }
             let _ = writeln!(
                 s,

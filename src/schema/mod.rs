@@ -1,0 +1,393 @@
+//! The case-file schema: the plain serde types of a case file, strict (unknown keys are
+//! errors) and spanned where a later error must name the line. It depends on nothing
+//! else in the app: every feature module reads these types, none is read by them.
+
+pub mod material;
+pub mod mechanism;
+pub mod sweep;
+
+pub use material::MaterialSpec;
+pub use mechanism::MechanismSpec;
+pub use sweep::SweepSpec;
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use toml::Spanned;
+
+/// A parameter value: a number or a name.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    Number(f64),
+    Text(String),
+}
+
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Number(v) => write!(f, "{v}"),
+            Self::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSpec {
+    /// Defaults to the file stem.
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    /// The finite-element model (optional when the case is a mechanism only).
+    pub model: Option<ModelSpec>,
+    /// Extra material library files (relative to the case file), read after the
+    /// built-in library `models/materials.toml`.
+    #[serde(default)]
+    pub material_library: Vec<PathBuf>,
+    /// Materials defined in the case file itself.
+    #[serde(default)]
+    pub materials: BTreeMap<String, MaterialSpec>,
+    /// Region (element set) name → material name; `all` covers every element.
+    #[serde(default)]
+    pub regions: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub constraint: Vec<ConstraintSpec>,
+    #[serde(default)]
+    pub load_case: Vec<LoadCaseSpec>,
+    /// A mechanism in motion: rigid bodies, joints, drivers, springs, loads.
+    pub mechanism: Option<MechanismSpec>,
+    /// Named points where every field is reported (and criteria may read it).
+    #[serde(default)]
+    pub probe: Vec<Spanned<ProbeSpec>>,
+    /// Criteria checked in every load case whose results they can read.
+    #[serde(default)]
+    pub criterion: Vec<Spanned<CriterionSpec>>,
+    #[serde(default)]
+    pub output: OutputSpec,
+    #[serde(default)]
+    pub solver: SolverSpec,
+    /// Design parameters (already substituted where `${…}` uses them).
+    #[serde(default)]
+    pub parameters: toml::Table,
+    /// A parameter sweep, run by `vproto sweep`.
+    pub sweep: Option<SweepSpec>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SolverSpec {
+    #[serde(default)]
+    pub precision: PrecisionSpec,
+}
+
+/// `auto` (default): double precision unless the factor would be very large, then a
+/// single-precision factor preconditioning double-precision conjugate gradients.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PrecisionSpec {
+    #[default]
+    Auto,
+    Double,
+    Mixed,
+}
+
+impl From<PrecisionSpec> for vproto_solver::Precision {
+    fn from(p: PrecisionSpec) -> Self {
+        match p {
+            PrecisionSpec::Auto => Self::Auto,
+            PrecisionSpec::Double => Self::Double,
+            PrecisionSpec::Mixed => Self::Mixed,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    /// A Gmsh `.msh` file (4.1, ASCII or binary), relative to the case file.
+    pub mesh: Option<Spanned<PathBuf>>,
+    /// A parametric Gmsh `.geo` file, meshed by the `gmsh` executable with the case's
+    /// numeric parameters set (`-setnumber`) for its `DefineConstant`s of the same names.
+    pub geo: Option<Spanned<PathBuf>>,
+    /// A built-in parametric generator.
+    pub generate: Option<GeneratorSpec>,
+    /// An Abaqus/CalculiX input deck: its mesh, sets, surfaces, materials and sections
+    /// (unless `[regions]` assigns materials), boundary conditions and step loads
+    /// (`type = "deck_step"`).
+    pub inp: Option<Spanned<PathBuf>>,
+    /// Extra face sets: the boundary faces inside a box.
+    #[serde(default)]
+    pub face_set: Vec<Spanned<FaceSetSpec>>,
+}
+
+/// `[[model.face_set]]`: the boundary faces whose nodes all lie in [min, max].
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaceSetSpec {
+    pub name: String,
+    pub min: [f64; 3],
+    pub max: [f64; 3],
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ElementSpec {
+    Tet4,
+    Tet10,
+    Hex8,
+    Hex20,
+    /// Hex20 with reduced (2×2×2) integration, as C3D20R.
+    Hex20r,
+}
+
+impl From<ElementSpec> for vproto_solver::ElementKind {
+    fn from(e: ElementSpec) -> Self {
+        use vproto_solver::ElementKind as K;
+        match e {
+            ElementSpec::Tet4 => K::Tet4,
+            ElementSpec::Tet10 => K::Tet10,
+            ElementSpec::Hex8 => K::Hex8,
+            ElementSpec::Hex20 => K::Hex20,
+            ElementSpec::Hex20r => K::Hex20R,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "shape", rename_all = "snake_case", deny_unknown_fields)]
+pub enum GeneratorSpec {
+    /// [0,Lx]×[0,Ly]×[0,Lz]; face sets xmin … zmax, region `body`.
+    Box {
+        size: [f64; 3],
+        divisions: [usize; 3],
+        element: ElementSpec,
+        /// The corner with the smallest coordinates (default the origin).
+        #[serde(default)]
+        origin: [f64; 3],
+    },
+    /// Quarter plate with a central hole (symmetry planes x = 0 and y = 0).
+    PlateWithHole {
+        width: f64,
+        height: f64,
+        thickness: f64,
+        hole_radius: f64,
+        divisions: [usize; 3],
+        element: ElementSpec,
+    },
+    /// Sector of a thick-walled tube about z.
+    Tube {
+        inner_radius: f64,
+        outer_radius: f64,
+        angle_deg: f64,
+        length: f64,
+        divisions: [usize; 3],
+        element: ElementSpec,
+    },
+}
+
+/// Prescribed displacements on a set (m). `fixed = true` clamps every component.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConstraintSpec {
+    pub set: Spanned<String>,
+    #[serde(default)]
+    pub fixed: bool,
+    pub ux: Option<f64>,
+    pub uy: Option<f64>,
+    pub uz: Option<f64>,
+}
+
+/// A load case. The keys named here are common to every analysis; any other key is an
+/// option of the load case's analysis, read (strictly, with its line) by that analysis'
+/// module (`Case::options` in the app).
+#[derive(Debug, Deserialize)]
+pub struct LoadCaseSpec {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The analysis keyword (`static` when absent): see `vproto::analysis::Registry`.
+    pub analysis: Option<Spanned<String>>,
+    #[serde(default)]
+    pub load: Vec<Spanned<LoadSpec>>,
+    /// Criteria checked in this load case only.
+    #[serde(default)]
+    pub criterion: Vec<Spanned<CriterionSpec>>,
+}
+
+/// The keys of a `[[load_case]]` that belong to every analysis.
+pub const COMMON_LOAD_CASE_KEYS: [&str; 5] = ["name", "description", "analysis", "load", "criterion"];
+
+impl LoadCaseSpec {
+    /// The analysis keyword, `static` by default.
+    pub fn analysis(&self) -> &str {
+        self.analysis.as_ref().map_or("static", |a| a.get_ref())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LoadSpec {
+    /// A total force (N) spread over a face set as a uniform traction.
+    Force { set: String, total: [f64; 3] },
+    /// A force (N) on every node of a set.
+    NodalForce { set: String, force: [f64; 3] },
+    /// Pressure (Pa) on a face set, positive pushing into the solid.
+    Pressure { set: String, value: f64 },
+    /// Traction (N/m²) on a face set in a fixed direction.
+    Traction { set: String, value: [f64; 3] },
+    /// Body acceleration (m/s²), e.g. gravity [0, 0, -9.81]; optionally on one region.
+    Gravity {
+        acceleration: [f64; 3],
+        region: Option<String>,
+    },
+    /// Static: thermal expansion from a uniform temperature change `delta_t` (K), or
+    /// from temperatures — of heat load case `from`, or given by an `expression` of
+    /// x, y, z — relative to the stress-free `reference_temperature`.
+    Thermal {
+        delta_t: Option<f64>,
+        from: Option<String>,
+        expression: Option<String>,
+        reference_temperature: Option<f64>,
+    },
+    /// Static: the reaction of a mechanism joint on `body` (force and moment about the
+    /// joint point, in the part's initial pose) spread over a face set like an RBE3
+    /// coupling, at the load case's instant.
+    JointLoad {
+        joint: String,
+        body: String,
+        set: String,
+    },
+    /// Static: the d'Alembert inertia forces and gravity of `body`'s motion at the load
+    /// case's instant, on its region (default every element).
+    MotionInertia { body: String },
+    /// Static: the force of a mechanism spring on `body`, spread over a face set, at the
+    /// load case's instant.
+    SpringLoad {
+        spring: String,
+        body: String,
+        set: String,
+    },
+    /// Static or heat: the loads of step `step` (1-based) of the model's `.inp` deck.
+    DeckStep { step: usize },
+    /// Heat: a fixed temperature on a set.
+    Temperature { set: String, value: f64 },
+    /// Heat: heat flux into the body through a face set (W/m²).
+    HeatFlux { set: String, value: f64 },
+    /// Heat: convection from a face set to a sink (film coefficient W/(m²·K)).
+    Convection {
+        set: String,
+        film_coefficient: f64,
+        sink_temperature: f64,
+    },
+    /// Heat: volumetric heat generation (W/m³), optionally in one region.
+    HeatSource { value: f64, region: Option<String> },
+}
+
+impl LoadSpec {
+    /// The `type` keyword, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::Force { .. } => "force",
+            Self::NodalForce { .. } => "nodal_force",
+            Self::Pressure { .. } => "pressure",
+            Self::Traction { .. } => "traction",
+            Self::Gravity { .. } => "gravity",
+            Self::Thermal { .. } => "thermal",
+            Self::JointLoad { .. } => "joint_load",
+            Self::MotionInertia { .. } => "motion_inertia",
+            Self::SpringLoad { .. } => "spring_load",
+            Self::DeckStep { .. } => "deck_step",
+            Self::Temperature { .. } => "temperature",
+            Self::HeatFlux { .. } => "heat_flux",
+            Self::Convection { .. } => "convection",
+            Self::HeatSource { .. } => "heat_source",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Component {
+    X,
+    Y,
+    Z,
+    Magnitude,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CriterionSpec {
+    /// Maximum nodal von Mises stress ≤ allowable, given directly (Pa) or as the
+    /// lowest yield strength in the region divided by a safety factor.
+    MaxVonMises {
+        region: Option<String>,
+        allowable: Option<f64>,
+        safety_factor: Option<f64>,
+    },
+    /// Maximum displacement (m) on a set (default: every node) ≤ limit.
+    MaxDisplacement {
+        set: Option<String>,
+        #[serde(default = "magnitude")]
+        component: Component,
+        limit: f64,
+    },
+    /// Resultant reaction force (N) on a constrained set within [min, max].
+    ReactionForce {
+        set: String,
+        component: Component,
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    /// Modal: the first elastic natural frequency (Hz) ≥ min.
+    FirstFrequency { min: f64 },
+    /// Modal: no elastic natural frequency inside [min, max] Hz.
+    ForbiddenBand { min: f64, max: f64 },
+    /// Modal: the computed modes' effective mass in a direction ≥ min_fraction of the
+    /// mass that can move in it.
+    EffectiveMass {
+        direction: Component,
+        min_fraction: f64,
+    },
+    /// Buckling: the lowest buckling factor (multiple of the preload) ≥ min.
+    BucklingFactor { min: f64 },
+    /// Heat: the highest temperature on a set (default every node) ≤ limit.
+    MaxTemperature { set: Option<String>, limit: f64 },
+    /// A result at a `[[probe]]` point within [min, max]: `quantity` is a field
+    /// (`temperature`, `von_mises`), a component (`stress.yy`, `displacement.z`) or an
+    /// invariant (`stress.tresca`, `stress.principal_1`, `displacement.magnitude`).
+    ValueAtProbe {
+        probe: String,
+        quantity: String,
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    /// The largest value of a component or invariant (as for `value_at_probe`) over the
+    /// nodes of a set (default every node) ≤ `max` and/or the smallest ≥ `min`.
+    MaxComponent {
+        set: Option<String>,
+        quantity: String,
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+}
+
+/// `[[probe]]`: a named point of the body, like a strain gauge or a benchmark's target.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeSpec {
+    pub name: String,
+    pub point: [f64; 3],
+}
+
+fn magnitude() -> Component {
+    Component::Magnitude
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSpec {
+    /// Result directory, relative to the case file (default: `out/<case name>` in the
+    /// working directory).
+    pub directory: Option<PathBuf>,
+}
