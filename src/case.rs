@@ -140,7 +140,8 @@ impl Case {
     /// ([`COMMON_LOAD_CASE_KEYS`]), read into the analysis' own type. Unknown keys and
     /// wrong types are errors at their line.
     pub fn options<T: serde::de::DeserializeOwned>(&self, index: usize) -> Result<T> {
-        let doc = toml::de::DeTable::parse(&self.text).map_err(|e| syntax_error(&self.path, &self.text, &e))?;
+        let doc = toml::de::DeTable::parse(&self.text)
+            .map_err(|e| syntax_error(&self.path, &self.text, &e))?;
         let lc = doc
             .get_ref()
             .get("load_case")

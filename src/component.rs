@@ -34,7 +34,9 @@ impl Pick {
             None => (text, None),
         };
         if field.is_empty() {
-            bail!("empty quantity: write a field, e.g. `von_mises`, `stress.yy` or `displacement.z`");
+            bail!(
+                "empty quantity: write a field, e.g. `von_mises`, `stress.yy` or `displacement.z`"
+            );
         }
         let how = match part {
             None => How::Value,
@@ -52,7 +54,10 @@ impl Pick {
                 },
             },
         };
-        Ok(Self { field: field.to_string(), how })
+        Ok(Self {
+            field: field.to_string(),
+            how,
+        })
     }
 
     /// Whether this pick can read a field of the given shape.
@@ -70,7 +75,10 @@ impl Pick {
                 Shape::Scalar => "a scalar: name it without a component".to_string(),
                 _ => format!("of components {}", shape.component_names().join(", ")),
             };
-            bail!("'{}' cannot be read that way: the field is {shown}", self.field);
+            bail!(
+                "'{}' cannot be read that way: the field is {shown}",
+                self.field
+            );
         }
         Ok(())
     }

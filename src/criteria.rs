@@ -107,7 +107,8 @@ fn field_of(spec: &CriterionSpec) -> Option<String> {
         CriterionSpec::MaxDisplacement { .. } => Some("displacement".into()),
         CriterionSpec::ReactionForce { .. } => Some("reaction_force".into()),
         CriterionSpec::MaxTemperature { .. } => Some("temperature".into()),
-        CriterionSpec::ValueAtProbe { quantity, .. } | CriterionSpec::MaxComponent { quantity, .. } => {
+        CriterionSpec::ValueAtProbe { quantity, .. }
+        | CriterionSpec::MaxComponent { quantity, .. } => {
             Some(Pick::parse(quantity).map_or_else(|_| quantity.clone(), |p| p.field))
         }
         _ => None,
@@ -145,20 +146,34 @@ pub fn evaluate(
 ) -> Result<Vec<Check>> {
     let lc = results.name.as_str();
     match spec.get_ref() {
-        CriterionSpec::FirstFrequency { min } => Ok(vec![lowest_step(results, "first natural frequency", *min)]),
-        CriterionSpec::BucklingFactor { min } => Ok(vec![lowest_step(results, "lowest buckling factor", *min)]),
+        CriterionSpec::FirstFrequency { min } => {
+            Ok(vec![lowest_step(results, "first natural frequency", *min)])
+        }
+        CriterionSpec::BucklingFactor { min } => {
+            Ok(vec![lowest_step(results, "lowest buckling factor", *min)])
+        }
         CriterionSpec::ForbiddenBand { min, max } => {
             if min >= max {
-                return Err(case.error_at(spec, format!("forbidden_band needs min < max, got [{min}, {max}]")));
+                return Err(case.error_at(
+                    spec,
+                    format!("forbidden_band needs min < max, got [{min}, {max}]"),
+                ));
             }
             Ok(vec![forbidden_band(results, *min, *max)])
         }
-        CriterionSpec::EffectiveMass { direction, min_fraction } => {
+        CriterionSpec::EffectiveMass {
+            direction,
+            min_fraction,
+        } => {
             let d = match direction {
-                Component::Magnitude => return Err(case.error_at(spec, "effective_mass needs direction x, y or z")),
+                Component::Magnitude => {
+                    return Err(case.error_at(spec, "effective_mass needs direction x, y or z"))
+                }
                 c => component_name(*c),
             };
-            let total = results.scalar(&format!("participating_mass_{d}")).unwrap_or(f64::NAN);
+            let total = results
+                .scalar(&format!("participating_mass_{d}"))
+                .unwrap_or(f64::NAN);
             let key = format!("effective_mass_{d}");
             let sum: f64 = elastic(results).filter_map(|s| s.scalar(&key)).sum();
             let fraction = if total > 0.0 { sum / total } else { f64::NAN };
@@ -184,11 +199,15 @@ fn elastic(r: &Results) -> impl Iterator<Item = &crate::results::Step> {
 /// The lowest step value (first natural frequency, lowest buckling factor) ≥ min.
 fn lowest_step(r: &Results, label: &str, min: f64) -> Check {
     let quantity = r.axis.map_or(Quantity::Number, |a| a.quantity);
-    let f = elastic(r).filter_map(|s| s.value).next().unwrap_or(f64::NAN);
+    let f = elastic(r)
+        .filter_map(|s| s.value)
+        .next()
+        .unwrap_or(f64::NAN);
     let check = Check::new(&r.name, label.into(), quantity, f, Bound::Lower, min, None);
     match r.covered {
         Some((lo, _)) if lo > 0.0 && f.is_finite() => {
-            let why = format!("the modes were searched from {lo:.4} up (shift): a lower one may exist");
+            let why =
+                format!("the modes were searched from {lo:.4} up (shift): a lower one may exist");
             check.undecided(why)
         }
         _ => check,
@@ -208,9 +227,25 @@ fn forbidden_band(r: &Results, min: f64, max: f64) -> Check {
         .unwrap_or(f64::NAN);
     // A mode below the band's centre must stay below the band, one above it above.
     let check = if nearest < centre {
-        Check::new(&r.name, name, Quantity::Frequency, nearest, Bound::Upper, min, None)
+        Check::new(
+            &r.name,
+            name,
+            Quantity::Frequency,
+            nearest,
+            Bound::Upper,
+            min,
+            None,
+        )
     } else {
-        Check::new(&r.name, name, Quantity::Frequency, nearest, Bound::Lower, max, None)
+        Check::new(
+            &r.name,
+            name,
+            Quantity::Frequency,
+            nearest,
+            Bound::Lower,
+            max,
+            None,
+        )
     };
     match r.covered {
         Some((lo, hi)) if lo <= min && hi >= max => check,
@@ -231,9 +266,18 @@ fn on_field(
 ) -> Result<Vec<Check>> {
     let mesh = &model.mesh;
     let here = |e: &dyn std::fmt::Display| case.error_at(spec, e);
-    let step = r.steps.first().ok_or_else(|| here(&"the load case has no results"))?;
-    let field_named = |name: &str| step.field(name).ok_or_else(|| here(&format!("no field '{name}'")));
-    let nodes_of = |set: &Option<String>| mesh.set_nodes(set.as_deref().unwrap_or("all")).map_err(|e| here(&e));
+    let step = r
+        .steps
+        .first()
+        .ok_or_else(|| here(&"the load case has no results"))?;
+    let field_named = |name: &str| {
+        step.field(name)
+            .ok_or_else(|| here(&format!("no field '{name}'")))
+    };
+    let nodes_of = |set: &Option<String>| {
+        mesh.set_nodes(set.as_deref().unwrap_or("all"))
+            .map_err(|e| here(&e))
+    };
     // The node where a picked value is largest.
     let largest = |pick: &Pick, nodes: &[usize], sign: f64| -> Result<(usize, f64)> {
         let f = field_named(&pick.field)?;
@@ -246,7 +290,11 @@ fn on_field(
     };
     let lc = r.name.as_str();
     Ok(match spec.get_ref() {
-        CriterionSpec::MaxVonMises { region, allowable, safety_factor } => {
+        CriterionSpec::MaxVonMises {
+            region,
+            allowable,
+            safety_factor,
+        } => {
             let region_name = region.as_deref().unwrap_or("all");
             let elements = mesh.region_elements(region_name).map_err(|e| here(&e))?;
             let (limit, how) = match (allowable, safety_factor) {
@@ -260,9 +308,21 @@ fn on_field(
             let nodes = mesh.set_nodes(region_name).map_err(|e| here(&e))?;
             let (node, value) = largest(&Pick::parse("von_mises")?, &nodes, 1.0)?;
             let label = format!("max von Mises ({region_name}{how})");
-            vec![Check::new(lc, label, Quantity::Stress, value, Bound::Upper, limit, Some(node_place(mesh, node)))]
+            vec![Check::new(
+                lc,
+                label,
+                Quantity::Stress,
+                value,
+                Bound::Upper,
+                limit,
+                Some(node_place(mesh, node)),
+            )]
         }
-        CriterionSpec::MaxDisplacement { set, component, limit } => {
+        CriterionSpec::MaxDisplacement {
+            set,
+            component,
+            limit,
+        } => {
             let c = component_name(*component);
             let pick = Pick::parse(&format!("displacement.{c}"))?;
             let nodes = nodes_of(set)?;
@@ -273,9 +333,22 @@ fn on_field(
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .unwrap_or((0, f64::NAN));
             let label = format!("max |u_{c}| ({})", set.as_deref().unwrap_or("all"));
-            vec![Check::new(lc, label, Quantity::Displacement, value, Bound::Upper, *limit, Some(node_place(mesh, node)))]
+            vec![Check::new(
+                lc,
+                label,
+                Quantity::Displacement,
+                value,
+                Bound::Upper,
+                *limit,
+                Some(node_place(mesh, node)),
+            )]
         }
-        CriterionSpec::ReactionForce { set, component, min, max } => {
+        CriterionSpec::ReactionForce {
+            set,
+            component,
+            min,
+            max,
+        } => {
             if min.is_none() && max.is_none() {
                 return Err(here(&"reaction_force needs `min`, `max` or both"));
             }
@@ -287,26 +360,47 @@ fn on_field(
                     *t += v;
                 }
             }
-            let value = Pick::parse(&format!("reaction_force.{}", component_name(*component)))?.of(&total);
+            let value =
+                Pick::parse(&format!("reaction_force.{}", component_name(*component)))?.of(&total);
             let label = format!("reaction F_{} ({set})", component_name(*component));
             bounds(lc, &label, Quantity::Force, value, *min, *max, None)
         }
         CriterionSpec::MaxTemperature { set, limit } => {
             let (node, t) = largest(&Pick::parse("temperature")?, &nodes_of(set)?, 1.0)?;
             let label = format!("max temperature ({})", set.as_deref().unwrap_or("all"));
-            vec![Check::new(lc, label, Quantity::Temperature, t, Bound::Upper, *limit, Some(node_place(mesh, node)))]
+            vec![Check::new(
+                lc,
+                label,
+                Quantity::Temperature,
+                t,
+                Bound::Upper,
+                *limit,
+                Some(node_place(mesh, node)),
+            )]
         }
-        CriterionSpec::ValueAtProbe { probe, quantity, min, max } => {
+        CriterionSpec::ValueAtProbe {
+            probe,
+            quantity,
+            min,
+            max,
+        } => {
             let pick = Pick::parse(quantity).map_err(|e| here(&e))?;
             let f = field_named(&pick.field)?;
             pick.check(f.shape).map_err(|e| here(&e))?;
-            let p = probes.get(probe).ok_or_else(|| here(&format!("no [[probe]] named '{probe}'")))?;
+            let p = probes
+                .get(probe)
+                .ok_or_else(|| here(&format!("no [[probe]] named '{probe}'")))?;
             let value = pick.of(&p.interpolate(f));
             let label = format!("{quantity} at {probe}");
             need_bound(min, max).map_err(|e| here(&e))?;
             bounds(lc, &label, f.quantity, value, *min, *max, Some(p.place()))
         }
-        CriterionSpec::MaxComponent { set, quantity, min, max } => {
+        CriterionSpec::MaxComponent {
+            set,
+            quantity,
+            min,
+            max,
+        } => {
             let pick = Pick::parse(quantity).map_err(|e| here(&e))?;
             need_bound(min, max).map_err(|e| here(&e))?;
             let q = field_named(&pick.field)?.quantity;
@@ -315,11 +409,27 @@ fn on_field(
             let mut checks = Vec::new();
             if let Some(hi) = max {
                 let (n, v) = largest(&pick, &nodes, 1.0)?;
-                checks.push(Check::new(lc, format!("max {quantity} ({set})"), q, v, Bound::Upper, *hi, Some(node_place(mesh, n))));
+                checks.push(Check::new(
+                    lc,
+                    format!("max {quantity} ({set})"),
+                    q,
+                    v,
+                    Bound::Upper,
+                    *hi,
+                    Some(node_place(mesh, n)),
+                ));
             }
             if let Some(lo) = min {
                 let (n, v) = largest(&pick, &nodes, -1.0)?;
-                checks.push(Check::new(lc, format!("min {quantity} ({set})"), q, v, Bound::Lower, *lo, Some(node_place(mesh, n))));
+                checks.push(Check::new(
+                    lc,
+                    format!("min {quantity} ({set})"),
+                    q,
+                    v,
+                    Bound::Lower,
+                    *lo,
+                    Some(node_place(mesh, n)),
+                ));
             }
             checks
         }
@@ -346,10 +456,26 @@ fn bounds(
 ) -> Vec<Check> {
     let mut checks = Vec::new();
     if let Some(lo) = min {
-        checks.push(Check::new(lc, label.to_string(), q, value, Bound::Lower, lo, at.clone()));
+        checks.push(Check::new(
+            lc,
+            label.to_string(),
+            q,
+            value,
+            Bound::Lower,
+            lo,
+            at.clone(),
+        ));
     }
     if let Some(hi) = max {
-        checks.push(Check::new(lc, label.to_string(), q, value, Bound::Upper, hi, at));
+        checks.push(Check::new(
+            lc,
+            label.to_string(),
+            q,
+            value,
+            Bound::Upper,
+            hi,
+            at,
+        ));
     }
     checks
 }

@@ -147,6 +147,16 @@ struct Raw {
     boundary: Vec<(usize, i32, usize, Vec<usize>)>,
 }
 
+impl Raw {
+    /// A physical group's name (`physical_<tag>` when it has none).
+    fn group_name(&self, dim: usize, tag: i32) -> String {
+        self.names
+            .get(&(dim, tag))
+            .cloned()
+            .unwrap_or_else(|| format!("physical_{tag}"))
+    }
+}
+
 /// Volume elements of one kind with the Gmsh entity each came from.
 struct VolumeBlock {
     kind: ElementKind,
@@ -382,23 +392,17 @@ fn read_elements(c: &mut Cursor, raw: &mut Raw) -> Result<()> {
     Ok(())
 }
 
-fn build(raw: Raw) -> Result<Mesh> {
-    let group_name = |dim: usize, tag: i32| {
-        raw.names
-            .get(&(dim, tag))
-            .cloned()
-            .unwrap_or_else(|| format!("physical_{tag}"))
-    };
+fn build(mut raw: Raw) -> Result<Mesh> {
     let mut mesh = Mesh {
-        nodes: raw.nodes,
+        nodes: std::mem::take(&mut raw.nodes),
         ..Default::default()
     };
     let mut id = 0;
-    for block in raw.volumes {
+    for block in std::mem::take(&mut raw.volumes) {
         for &entity in &block.entities {
             for &g in raw.entity_groups.get(&(3, entity)).into_iter().flatten() {
                 mesh.element_sets
-                    .entry(group_name(3, g))
+                    .entry(raw.group_name(3, g))
                     .or_default()
                     .push(id);
             }
@@ -412,41 +416,111 @@ fn build(raw: Raw) -> Result<Mesh> {
     if mesh.blocks.is_empty() {
         bail!("the mesh has no volume elements (tet4, tet10, hex8 or hex20); mesh the volumes (Gmsh: Mesh 3D) and save all physical volumes");
     }
-    let faces = mesh.boundary_faces();
-    for (dim, entity, tag, mut nodes) in raw.boundary {
-        let groups = raw
-            .entity_groups
-            .get(&(dim, entity))
-            .cloned()
-            .unwrap_or_default();
-        if groups.is_empty() {
-            continue;
-        }
-        if dim == 2 {
-            nodes.sort_unstable();
-            let face: FaceRef = *faces.get(&nodes).ok_or_else(|| {
-                anyhow!("surface element {tag} (physical group '{}') is not a face on the boundary of the volume mesh", group_name(2, groups[0]))
-            })?;
-            for g in groups {
-                mesh.face_sets
-                    .entry(group_name(2, g))
-                    .or_default()
-                    .push(face);
-            }
-        } else {
-            for g in groups {
-                mesh.node_sets
-                    .entry(group_name(dim, g))
-                    .or_default()
-                    .extend(&nodes);
-            }
-        }
-    }
+    lower_dimensional_groups(&raw, &mut mesh)?;
     for nodes in mesh.node_sets.values_mut() {
         nodes.sort_unstable();
         nodes.dedup();
     }
     Ok(mesh)
+}
+
+/// Physical surfaces, curves and points. A surface wholly on the boundary is a face set
+/// (loads follow its outward normal); one that lies (partly) inside the volume — an
+/// interface, a gauge plane — is a node set (with the mid-side nodes of its faces),
+/// usable wherever a set of nodes is meant. Curves and points are node sets.
+fn lower_dimensional_groups(raw: &Raw, mesh: &mut Mesh) -> Result<()> {
+    let faces = mesh.boundary_faces();
+    let mut internal: HashMap<Vec<usize>, Vec<(String, usize)>> = HashMap::new();
+    for (dim, entity, tag, nodes) in &raw.boundary {
+        let groups = raw
+            .entity_groups
+            .get(&(*dim, *entity))
+            .cloned()
+            .unwrap_or_default();
+        if *dim == 2 {
+            let mut key = nodes.clone();
+            key.sort_unstable();
+            match faces.get(&key) {
+                Some(&face) => {
+                    for &g in &groups {
+                        mesh.face_sets
+                            .entry(raw.group_name(2, g))
+                            .or_default()
+                            .push(face);
+                    }
+                }
+                None => {
+                    for &g in &groups {
+                        internal
+                            .entry(key.clone())
+                            .or_default()
+                            .push((raw.group_name(2, g), *tag));
+                    }
+                }
+            }
+        }
+        for g in groups {
+            mesh.node_sets
+                .entry(raw.group_name(*dim, g))
+                .or_default()
+                .extend(nodes);
+        }
+    }
+    let inside: std::collections::BTreeSet<String> = internal
+        .values()
+        .flatten()
+        .map(|(g, _)| g.clone())
+        .collect();
+    for (key, groups) in interior_faces(mesh, internal)? {
+        let nodes = mesh.face_nodes(key);
+        for (g, _) in groups {
+            mesh.node_sets.entry(g).or_default().extend(&nodes);
+        }
+    }
+    for name in mesh.face_sets.keys().cloned().collect::<Vec<_>>() {
+        if inside.contains(&name) {
+            let faces = mesh.face_sets.remove(&name).unwrap_or_default();
+            let nodes: Vec<usize> = faces.into_iter().flat_map(|f| mesh.face_nodes(f)).collect();
+            mesh.node_sets.entry(name).or_default().extend(nodes);
+        } else {
+            mesh.node_sets.remove(&name);
+        }
+    }
+    Ok(())
+}
+
+/// The element face of every interior surface element (by its sorted corner nodes),
+/// with the groups it belongs to; a surface element that is no face of the volume mesh
+/// is an error naming it.
+fn interior_faces(
+    mesh: &Mesh,
+    mut wanted: HashMap<Vec<usize>, Vec<(String, usize)>>,
+) -> Result<Vec<(FaceRef, Vec<(String, usize)>)>> {
+    let mut found = Vec::new();
+    if wanted.is_empty() {
+        return Ok(found);
+    }
+    for element in 0..mesh.element_count() {
+        let (kind, nodes) = mesh.element(element);
+        for f in 0..kind.face_count() {
+            let mut key: Vec<usize> = kind.face_corners(f).iter().map(|&a| nodes[a]).collect();
+            key.sort_unstable();
+            if let Some(groups) = wanted.remove(&key) {
+                found.push((
+                    FaceRef {
+                        element,
+                        face: f as u8,
+                    },
+                    groups,
+                ));
+            }
+        }
+    }
+    if let Some((_, groups)) = wanted.into_iter().next() {
+        let (group, tag) = &groups[0];
+        bail!("surface element {tag} (physical group '{group}') is not a face of the volume mesh");
+    }
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -463,6 +537,25 @@ mod tests {
         assert_eq!(m.element_sets["body"], vec![0, 1]);
         assert_eq!(m.face_sets["load"].len(), 1);
         assert_eq!(m.face_sets["load"][0].element, 0);
+    }
+
+    #[test]
+    fn an_internal_surface_is_a_node_set() {
+        // The surface element is the face the two tets share.
+        let m = parse(
+            TWO_TETS
+                .replace("3 1 2 4\n$EndElements", "3 2 3 4\n$EndElements")
+                .as_bytes(),
+        )
+        .unwrap();
+        assert!(!m.face_sets.contains_key("load"));
+        assert_eq!(m.node_sets["load"], vec![1, 2, 3]);
+        assert_eq!(m.set_nodes("load").unwrap(), vec![1, 2, 3]);
+        // Nodes common to two sets: the shared face is where both tets meet.
+        assert_eq!(m.set_nodes("load & body").unwrap(), vec![1, 2, 3]);
+        let outside = TWO_TETS.replace("3 1 2 4\n$EndElements", "3 1 3 5\n$EndElements");
+        let e = format!("{:#}", parse(outside.as_bytes()).unwrap_err());
+        assert!(e.contains("not a face of the volume mesh"), "{e}");
     }
 
     #[test]

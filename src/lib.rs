@@ -13,7 +13,6 @@ pub mod distributed;
 pub mod expr;
 pub mod gmsh;
 pub mod inp;
-pub mod loads;
 pub mod materials;
 pub mod mechanism;
 pub mod model;

@@ -2,11 +2,11 @@
 //! strengths that acceptance criteria refer to. The built-in library is
 //! `models/materials.toml`, compiled into the binary so names work from anywhere.
 
+pub use crate::schema::material::MaterialSpec;
 use anyhow::{anyhow, Context, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
-pub use crate::schema::material::MaterialSpec;
 
 /// The text of `models/materials.toml`.
 pub const BUILT_IN: &str = include_str!("../models/materials.toml");

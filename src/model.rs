@@ -37,7 +37,7 @@ impl Part {
 }
 
 /// The finite-element model of a case: mesh, materials and constraints. Load cases
-/// are built from it by their analyses ([`crate::analysis`]).
+/// are built from it by their analyses.
 pub struct Model {
     pub mesh: Mesh,
     pub materials: Materials,
@@ -335,4 +335,3 @@ fn constraint(case: &Case, mesh: &Mesh, c: &ConstraintSpec) -> Result<Constraint
     }
     Ok(Constraint { nodes, components })
 }
-

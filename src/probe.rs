@@ -48,7 +48,8 @@ impl Probes {
             if probes.iter().any(|q: &Probe| q.name == spec.name) {
                 return Err(case.error_at(p, format!("two probes are named '{}'", spec.name)));
             }
-            let at = locate(mesh, Vector3::from(spec.point)).map_err(|e| case.error_at(p, format!("probe '{}': {e}", spec.name)))?;
+            let at = locate(mesh, Vector3::from(spec.point))
+                .map_err(|e| case.error_at(p, format!("probe '{}': {e}", spec.name)))?;
             probes.push(Probe {
                 name: spec.name.clone(),
                 point: spec.point,

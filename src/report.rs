@@ -207,4 +207,3 @@ pub fn table(summary: &Summary) -> String {
     );
     out
 }
-

@@ -160,7 +160,10 @@ impl Step {
     }
 
     pub fn scalar(&self, name: &str) -> Option<f64> {
-        self.scalars.iter().find(|s| s.name == name).map(|s| s.value)
+        self.scalars
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.value)
     }
 }
 
@@ -250,7 +253,10 @@ impl Results {
     }
 
     pub fn scalar(&self, name: &str) -> Option<f64> {
-        self.scalars.iter().find(|s| s.name == name).map(|s| s.value)
+        self.scalars
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.value)
     }
 
     /// Whether every step holds the named field.

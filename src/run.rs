@@ -191,8 +191,14 @@ fn run_load_cases(
 fn check_top_level_criteria(case: &Case, registry: &Registry) -> Result<()> {
     let kinds = registry.resolve(case)?;
     for c in &case.spec.criterion {
-        let why = kinds.iter().map(|k| readable(c.get_ref(), &k.produces())).find_map(|r| r.err());
-        if kinds.iter().all(|k| readable(c.get_ref(), &k.produces()).is_err()) {
+        let why = kinds
+            .iter()
+            .map(|k| readable(c.get_ref(), &k.produces()))
+            .find_map(|r| r.err());
+        if kinds
+            .iter()
+            .all(|k| readable(c.get_ref(), &k.produces()).is_err())
+        {
             return Err(anyhow!(
                 "{}: this criterion {}, which no load case of this case produces",
                 case.at(c.span()),
@@ -216,7 +222,12 @@ fn criteria_checks(
     let mut checks = Vec::new();
     for ((spec, kind), r) in case.spec.load_case.iter().zip(kinds).zip(solved) {
         let produces = kind.produces();
-        for c in case.spec.criterion.iter().filter(|c| readable(c.get_ref(), &produces).is_ok()) {
+        for c in case
+            .spec
+            .criterion
+            .iter()
+            .filter(|c| readable(c.get_ref(), &produces).is_ok())
+        {
             checks.extend(evaluate(case, model, probes, c, r)?);
         }
         for c in &spec.criterion {

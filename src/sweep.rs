@@ -9,8 +9,8 @@
 
 use crate::output::atomically;
 use crate::params::{Parameters, Value};
-use crate::schema::sweep::{Plan, SweepSpec, ValuesSpec};
 use crate::run::{run_case_with, RunOptions};
+use crate::schema::sweep::{Plan, SweepSpec, ValuesSpec};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -169,10 +169,15 @@ fn every_case_runs_passes_and_writes_readable_results() {
             match lc["steps"].as_array() {
                 // Every mode (natural or buckling) meets its backward-error tolerance.
                 Some(steps) => assert!(
-                    steps.iter().all(|s| scalar(&s["scalars"], "residual").unwrap() < 1e-9),
+                    steps
+                        .iter()
+                        .all(|s| scalar(&s["scalars"], "residual").unwrap() < 1e-9),
                     "{lc}"
                 ),
-                None => assert!(scalar(&lc["scalars"], "relative_residual").unwrap() < 1e-8, "{lc}"),
+                None => assert!(
+                    scalar(&lc["scalars"], "relative_residual").unwrap() < 1e-8,
+                    "{lc}"
+                ),
             }
         }
 
@@ -200,7 +205,8 @@ fn every_case_runs_passes_and_writes_readable_results() {
         for lc in summary["load_cases"].as_array().unwrap() {
             match lc["steps"].as_array() {
                 Some(steps) => {
-                    let values: Vec<f64> = steps.iter().map(|s| s["value"].as_f64().unwrap()).collect();
+                    let values: Vec<f64> =
+                        steps.iter().map(|s| s["value"].as_f64().unwrap()).collect();
                     let distinct = values.windows(2).all(|w| w[1] > w[0]);
                     sidecars.push(serde_json::json!({
                         "file": format!("{name}_{}.xdmf", lc["name"].as_str().unwrap()),
@@ -212,7 +218,9 @@ fn every_case_runs_passes_and_writes_readable_results() {
             }
         }
         if single > 0 {
-            sidecars.push(serde_json::json!({"file": format!("{name}.xdmf"), "steps": single, "times": null}));
+            sidecars.push(
+                serde_json::json!({"file": format!("{name}.xdmf"), "steps": single, "times": null}),
+            );
         }
         let vtk = Command::new("python3")
             .args([

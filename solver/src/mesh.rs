@@ -98,8 +98,22 @@ impl Mesh {
     }
 
     /// Every node in the named set: a node set, the nodes of a face set, or the nodes of
-    /// an element set (searched in that order). `"all"` names every node.
+    /// an element set (searched in that order). `"all"` names every node; `"a & b"` the
+    /// nodes common to sets a and b (the interface of two regions, say).
     pub fn set_nodes(&self, name: &str) -> Result<Vec<usize>> {
+        if let Some((a, b)) = name.split_once('&') {
+            let (a, b) = (self.set_nodes(a.trim())?, self.set_nodes(b.trim())?);
+            let common: Vec<usize> = a
+                .into_iter()
+                .filter(|n| b.binary_search(n).is_ok())
+                .collect();
+            if common.is_empty() {
+                return Err(SolverError::Mesh(format!(
+                    "the sets of '{name}' share no node"
+                )));
+            }
+            return Ok(common);
+        }
         let mut nodes: Vec<usize> = if name == "all" {
             (0..self.nodes.len()).collect()
         } else if let Some(n) = self.node_sets.get(name) {

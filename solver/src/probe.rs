@@ -78,10 +78,18 @@ fn distance_to_box(p: Vector3<f64>, lo: Vector3<f64>, hi: Vector3<f64>) -> f64 {
 }
 
 /// The shape-function values at `p` if it lies in the element (Newton on x(ξ) = p).
-fn inside<E: Shape<N>, const N: usize>(mesh: &Mesh, nodes: &[usize], p: Vector3<f64>) -> Option<Vec<f64>> {
+fn inside<E: Shape<N>, const N: usize>(
+    mesh: &Mesh,
+    nodes: &[usize],
+    p: Vector3<f64>,
+) -> Option<Vec<f64>> {
     let x = SMatrix::<f64, N, 3>::from_fn(|a, i| mesh.nodes[nodes[a]][i]);
     let tet = N == 4 || N == 10;
-    let mut xi = if tet { Vector3::repeat(0.25) } else { Vector3::zeros() };
+    let mut xi = if tet {
+        Vector3::repeat(0.25)
+    } else {
+        Vector3::zeros()
+    };
     for _ in 0..30 {
         let n = E::values(&xi);
         let r = x.transpose() * n - p;
@@ -102,7 +110,8 @@ fn inside<E: Shape<N>, const N: usize>(mesh: &Mesh, nodes: &[usize], p: Vector3<
         xi.iter().all(|&c| c.abs() <= 1.0 + t)
     };
     let n = E::values(&xi);
-    (ok && (x.transpose() * n - p).norm() <= 1e-9 * (1.0 + p.norm())).then(|| n.iter().copied().collect())
+    (ok && (x.transpose() * n - p).norm() <= 1e-9 * (1.0 + p.norm()))
+        .then(|| n.iter().copied().collect())
 }
 
 #[cfg(test)]
@@ -113,12 +122,28 @@ mod tests {
 
     #[test]
     fn quadratic_fields_are_interpolated_exactly_and_outside_points_are_errors() {
-        for kind in [ElementKind::Tet10, ElementKind::Hex20, ElementKind::Hex8, ElementKind::Tet4] {
+        for kind in [
+            ElementKind::Tet10,
+            ElementKind::Hex20,
+            ElementKind::Hex8,
+            ElementKind::Tet4,
+        ] {
             let mesh = block([1.0, 0.5, 0.3], [3, 2, 2], kind).unwrap();
             let p = Vector3::new(0.41, 0.17, 0.23);
             let at = locate(&mesh, p).unwrap();
-            let f = |q: &Vector3<f64>| if kind.is_quadratic() { q.x * q.x + q.y * q.z } else { 2.0 * q.x - q.z };
-            let v: f64 = at.nodes.iter().zip(&at.weights).map(|(&n, w)| w * f(&mesh.nodes[n])).sum();
+            let f = |q: &Vector3<f64>| {
+                if kind.is_quadratic() {
+                    q.x * q.x + q.y * q.z
+                } else {
+                    2.0 * q.x - q.z
+                }
+            };
+            let v: f64 = at
+                .nodes
+                .iter()
+                .zip(&at.weights)
+                .map(|(&n, w)| w * f(&mesh.nodes[n]))
+                .sum();
             assert!((v - f(&p)).abs() < 1e-12, "{kind:?}: {v} vs {}", f(&p));
             assert!(locate(&mesh, Vector3::new(1.2, 0.1, 0.1)).is_err());
         }

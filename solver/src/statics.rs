@@ -406,7 +406,13 @@ impl StaticFactor<'_> {
         }
         let ku = internal_forces(mesh, materials, &u)?;
         let reactions: Vec<f64> = (0..u.len())
-            .map(|d| if self.fixed[d] { ku[d] - applied[d] } else { 0.0 })
+            .map(|d| {
+                if self.fixed[d] {
+                    ku[d] - applied[d]
+                } else {
+                    0.0
+                }
+            })
             .collect();
         let residual: f64 = (0..u.len())
             .map(|d| (ku[d] - applied[d] - reactions[d]).powi(2))

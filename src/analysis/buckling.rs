@@ -4,7 +4,9 @@
 //! Options: `preload = "<static load case>"` (required), `modes` (default 4).
 
 use super::{Analysis, Context, Input, Kind, Solved};
-use crate::results::{Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step, StepAxis, Table};
+use crate::results::{
+    Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step, StepAxis, Table,
+};
 use crate::schema::LoadSpec;
 use anyhow::{bail, Context as _, Result};
 use serde::Deserialize;
@@ -50,18 +52,32 @@ impl Kind for Buckling {
         let (case, name) = (input.case, &input.spec().name);
         let o: Options = input.options()?;
         let Some(pre) = o.preload else {
-            bail!("{}: buckling load case '{name}' needs `preload = \"<static load case>\"`", case.path.display());
+            bail!(
+                "{}: buckling load case '{name}' needs `preload = \"<static load case>\"`",
+                case.path.display()
+            );
         };
         if input.kind_of(pre.get_ref()) != Some("static") {
-            return Err(case.error_at(&pre, format!("preload '{}' is not a static load case of this file", pre.get_ref())));
+            return Err(case.error_at(
+                &pre,
+                format!(
+                    "preload '{}' is not a static load case of this file",
+                    pre.get_ref()
+                ),
+            ));
         }
         if o.modes == Some(0) {
-            bail!("{}: load case '{name}': `modes` must be at least 1", case.path.display());
+            bail!(
+                "{}: load case '{name}': `modes` must be at least 1",
+                case.path.display()
+            );
         }
         Ok(Box::new(BucklingCase {
             name: name.clone(),
             preload: pre.into_inner(),
-            options: BucklingOptions { modes: o.modes.unwrap_or(4) },
+            options: BucklingOptions {
+                modes: o.modes.unwrap_or(4),
+            },
         }))
     }
 }
@@ -84,7 +100,11 @@ impl Analysis for BucklingCase {
     fn solve(&self, ctx: &Context, done: &Solved) -> Result<Results> {
         let pre = done.raw::<StaticResults>(&self.preload)?;
         let b = ctx.fe.buckling(pre, self.options).with_context(|| {
-            format!("{}: buckling load case '{}'", ctx.case.path.display(), self.name)
+            format!(
+                "{}: buckling load case '{}'",
+                ctx.case.path.display(),
+                self.name
+            )
         })?;
         tracing::info!(load_case = %self.name, steps = b.lanczos_steps, "buckling factors found");
         let name = &self.name;
@@ -97,7 +117,12 @@ impl Analysis for BucklingCase {
                 name: format!("{name}_buckling{}_{:.4}x", i + 1, m.factor),
                 value: Some(m.factor),
                 rigid_body: false,
-                fields: vec![Field::nodal("displacement", Shape::Vector, Quantity::Displacement, m.shape.clone())],
+                fields: vec![Field::nodal(
+                    "displacement",
+                    Shape::Vector,
+                    Quantity::Displacement,
+                    m.shape.clone(),
+                )],
                 scalars: vec![Scalar::new("residual", m.residual, Quantity::Number)],
             })
             .collect();
@@ -108,7 +133,11 @@ impl Analysis for BucklingCase {
             steps,
             axis: Some(AXIS),
             covered: Some((0.0, factors.iter().copied().fold(f64::NAN, f64::max))),
-            scalars: vec![Scalar::new("lanczos_steps", b.lanczos_steps as f64, Quantity::Number)],
+            scalars: vec![Scalar::new(
+                "lanczos_steps",
+                b.lanczos_steps as f64,
+                Quantity::Number,
+            )],
             tables: vec![Table::new("factors", 1, factors.clone())
                 .with_note("multiples of the preload at which the structure buckles")],
             key_results: factors

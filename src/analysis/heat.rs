@@ -2,9 +2,11 @@
 //! convection, heat sources). Its `temperature` field can load a static load case
 //! (`type = "thermal"`, `from = "<this load case>"`). No options.
 
+use super::loads::{self, Built};
 use super::{Analysis, Context, Input, Kind, Solved};
-use crate::loads::{self, Built};
-use crate::results::{node_place, Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step, Table};
+use crate::results::{
+    node_place, Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step, Table,
+};
 use crate::schema::LoadSpec;
 use anyhow::{anyhow, Context as _, Result};
 use serde::Deserialize;
@@ -48,7 +50,10 @@ impl Kind for Heat {
     fn build(&self, input: &Input) -> Result<Box<dyn Analysis>> {
         let _: Options = input.options()?;
         let name = &input.spec().name;
-        let mut hc = HeatCase { name: name.clone(), loads: Vec::new() };
+        let mut hc = HeatCase {
+            name: name.clone(),
+            loads: Vec::new(),
+        };
         for b in loads::build(input, None)? {
             match b {
                 Built::Heat(h) => hc.loads.push(h),
@@ -107,8 +112,18 @@ impl Analysis for HeatLoadCase {
                 value: None,
                 rigid_body: false,
                 fields: vec![
-                    Field::nodal("temperature", Shape::Scalar, Quantity::Temperature, h.temperature.clone()),
-                    Field::nodal("heat_flux", Shape::Vector, Quantity::HeatFlux, h.heat_flux.clone()),
+                    Field::nodal(
+                        "temperature",
+                        Shape::Scalar,
+                        Quantity::Temperature,
+                        h.temperature.clone(),
+                    ),
+                    Field::nodal(
+                        "heat_flux",
+                        Shape::Vector,
+                        Quantity::HeatFlux,
+                        h.heat_flux.clone(),
+                    ),
                 ],
                 scalars: vec![],
             }],
@@ -120,7 +135,10 @@ impl Analysis for HeatLoadCase {
             ],
             tables: vec![Table::new("reaction_heat", 1, h.reaction.clone())
                 .with_note("W, into the body at fixed-temperature nodes")],
-            key_results: vec![key("min_temperature", lo, Some(lo_n)), key("max_temperature", hi, Some(hi_n))],
+            key_results: vec![
+                key("min_temperature", lo, Some(lo_n)),
+                key("max_temperature", hi, Some(hi_n)),
+            ],
             headline: format!("{name}: temperature {lo:.2} to {hi:.2}"),
             raw: Arc::new(h),
         })

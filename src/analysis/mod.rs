@@ -13,6 +13,7 @@
 
 pub mod buckling;
 pub mod heat;
+pub mod loads;
 pub mod modal;
 pub mod statics;
 
@@ -95,10 +96,10 @@ impl Registry {
             .iter()
             .map(|lc| {
                 self.get(lc.analysis()).ok_or_else(|| {
-                    let at = lc.analysis.as_ref().map_or_else(
-                        || case.path.display().to_string(),
-                        |a| case.at(a.span()),
-                    );
+                    let at = lc
+                        .analysis
+                        .as_ref()
+                        .map_or_else(|| case.path.display().to_string(), |a| case.at(a.span()));
                     anyhow!(
                         "{at}: unknown analysis '{}' (known: {})",
                         lc.analysis(),
@@ -312,7 +313,11 @@ pub fn solve(analyses: &[Box<dyn Analysis>], ctx: &Context) -> Result<Vec<Result
     let mut by_slot: Vec<Option<Results>> = done.results.into_iter().map(Some).collect();
     Ok(slot
         .into_iter()
-        .map(|s| by_slot[s.expect("every load case solved")].take().expect("once"))
+        .map(|s| {
+            by_slot[s.expect("every load case solved")]
+                .take()
+                .expect("once")
+        })
         .collect())
 }
 

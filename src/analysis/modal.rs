@@ -5,10 +5,8 @@
 //! above this frequency).
 
 use super::{Analysis, Context, Input, Kind, Solved};
-use crate::results::{
-    KeyResult, Produces, Quantity, Results, Scalar, Step, StepAxis, Table,
-};
 use crate::results::{Field, Shape};
+use crate::results::{KeyResult, Produces, Quantity, Results, Scalar, Step, StepAxis, Table};
 use crate::schema::LoadSpec;
 use anyhow::{bail, Context as _, Result};
 use serde::Deserialize;
@@ -51,7 +49,11 @@ impl Kind for Modal {
     fn build(&self, input: &Input) -> Result<Box<dyn Analysis>> {
         let o: Options = input.options()?;
         if o.modes == Some(0) {
-            bail!("{}: load case '{}': `modes` must be at least 1", input.case.path.display(), input.spec().name);
+            bail!(
+                "{}: load case '{}': `modes` must be at least 1",
+                input.case.path.display(),
+                input.spec().name
+            );
         }
         Ok(Box::new(ModalCase {
             name: input.spec().name.clone(),
@@ -75,10 +77,18 @@ impl Analysis for ModalCase {
 
     fn solve(&self, ctx: &Context, _: &Solved) -> Result<Results> {
         let m = ctx.fe.modes(self.options).with_context(|| {
-            format!("{}: modal load case '{}'", ctx.case.path.display(), self.name)
+            format!(
+                "{}: modal load case '{}'",
+                ctx.case.path.display(),
+                self.name
+            )
         })?;
         tracing::info!(load_case = %self.name, steps = m.lanczos_steps, eigen_s = m.eigen_seconds, "modes found");
-        Ok(results(&self.name, m, self.options.shift_hz.unwrap_or(0.0).max(0.0)))
+        Ok(results(
+            &self.name,
+            m,
+            self.options.shift_hz.unwrap_or(0.0).max(0.0),
+        ))
     }
 }
 
@@ -88,7 +98,12 @@ fn mode_step(name: &str, k: usize, x: &Mode) -> Step {
         name: format!("{name}_mode{k}_{:.4}Hz", x.frequency),
         value: Some(x.frequency),
         rigid_body: x.rigid_body,
-        fields: vec![Field::nodal("displacement", Shape::Vector, Quantity::Displacement, x.shape.clone())],
+        fields: vec![Field::nodal(
+            "displacement",
+            Shape::Vector,
+            Quantity::Displacement,
+            x.shape.clone(),
+        )],
         scalars: vec![
             Scalar::new("effective_mass_x", ex, Quantity::Mass),
             Scalar::new("effective_mass_y", ey, Quantity::Mass),
@@ -108,8 +123,13 @@ fn results(name: &str, m: ModalSolution, lowest_hz: f64) -> Results {
         Table::new("frequencies", 1, column(&|x| x.frequency)).with_note("Hz"),
         Table::new("eigenvalues", 1, column(&|x| x.eigenvalue)),
         Table::new("residuals", 1, column(&|x| x.residual)),
-        Table::new("rigid_body", 1, column(&|x| f64::from(u8::from(x.rigid_body)))),
-        Table::new("participation_factors", 3, per_dir(&|x| x.participation)).with_note("kg^0.5 (x, y, z)"),
+        Table::new(
+            "rigid_body",
+            1,
+            column(&|x| f64::from(u8::from(x.rigid_body))),
+        ),
+        Table::new("participation_factors", 3, per_dir(&|x| x.participation))
+            .with_note("kg^0.5 (x, y, z)"),
         Table::new("effective_mass", 3, per_dir(&|x| x.effective_mass)).with_note("kg (x, y, z)"),
         Table::new("participating_mass", 1, m.participating_mass.to_vec()),
     ];
@@ -132,12 +152,21 @@ fn results(name: &str, m: ModalSolution, lowest_hz: f64) -> Results {
         .filter(|x| !x.rigid_body)
         .map(|x| format!("{:.2}", x.frequency))
         .collect();
-    let rigid = if rigid > 0 { format!("{rigid} rigid-body, then ") } else { String::new() };
+    let rigid = if rigid > 0 {
+        format!("{rigid} rigid-body, then ")
+    } else {
+        String::new()
+    };
     let [px, py, pz] = m.participating_mass;
     Results {
         name: name.to_string(),
         analysis: "modal",
-        steps: m.modes.iter().enumerate().map(|(i, x)| mode_step(name, i + 1, x)).collect(),
+        steps: m
+            .modes
+            .iter()
+            .enumerate()
+            .map(|(i, x)| mode_step(name, i + 1, x))
+            .collect(),
         axis: Some(AXIS),
         covered: Some((lowest_hz, highest)),
         scalars: vec![

@@ -5,12 +5,12 @@
 //! Options: `at_time = <s>` or `at_peak = "<joint>"`, the instant of the mechanism's
 //! motion that joint, spring and inertia loads are taken at.
 
+use super::loads::{self, Built};
 use super::{Analysis, Context, Input, Kind, Solved};
-use crate::loads::{self, Built};
 use crate::model::Model;
 use crate::results::{
-    node_place, Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, SolverSummary,
-    Step, Table,
+    node_place, Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, SolverSummary, Step,
+    Table,
 };
 use crate::schema::LoadSpec;
 use anyhow::{anyhow, Context as _, Result};
@@ -140,9 +140,13 @@ impl Analysis for StaticCase {
             });
         }
         let factor = factor(ctx)?;
-        let (mut solved, timing) = factor
-            .solve(std::slice::from_ref(&lc))
-            .with_context(|| format!("{}: static load case '{}'", ctx.case.path.display(), lc.name))?;
+        let (mut solved, timing) = factor.solve(std::slice::from_ref(&lc)).with_context(|| {
+            format!(
+                "{}: static load case '{}'",
+                ctx.case.path.display(),
+                lc.name
+            )
+        })?;
         ctx.note_solver(|s| {
             if let Some(s) = s {
                 s.iterations = s.iterations.max(timing.iterations);
@@ -197,15 +201,55 @@ fn flat(v: &[Voigt]) -> Vec<f64> {
 pub fn results(model: &Model, r: StaticResults) -> Results {
     let stress = &r.fields.nodal_stress;
     let fields = vec![
-        Field::nodal("displacement", Shape::Vector, Quantity::Displacement, r.displacement.clone()),
-        Field::nodal("stress", Shape::SymmetricTensor, Quantity::Stress, flat(stress)),
-        Field::nodal("strain", Shape::SymmetricTensor, Quantity::Strain, flat(&r.fields.nodal_strain)),
-        Field::nodal("von_mises", Shape::Scalar, Quantity::Stress, stress.iter().map(von_mises).collect()),
-        Field::nodal("principal_stress", Shape::Vector, Quantity::Stress, stress.iter().flat_map(principal).collect()),
-        Field::nodal("reaction_force", Shape::Vector, Quantity::Force, r.reactions.clone()),
-        Field::nodal("applied_force", Shape::Vector, Quantity::Force, r.applied.clone()),
+        Field::nodal(
+            "displacement",
+            Shape::Vector,
+            Quantity::Displacement,
+            r.displacement.clone(),
+        ),
+        Field::nodal(
+            "stress",
+            Shape::SymmetricTensor,
+            Quantity::Stress,
+            flat(stress),
+        ),
+        Field::nodal(
+            "strain",
+            Shape::SymmetricTensor,
+            Quantity::Strain,
+            flat(&r.fields.nodal_strain),
+        ),
+        Field::nodal(
+            "von_mises",
+            Shape::Scalar,
+            Quantity::Stress,
+            stress.iter().map(von_mises).collect(),
+        ),
+        Field::nodal(
+            "principal_stress",
+            Shape::Vector,
+            Quantity::Stress,
+            stress.iter().flat_map(principal).collect(),
+        ),
+        Field::nodal(
+            "reaction_force",
+            Shape::Vector,
+            Quantity::Force,
+            r.reactions.clone(),
+        ),
+        Field::nodal(
+            "applied_force",
+            Shape::Vector,
+            Quantity::Force,
+            r.applied.clone(),
+        ),
     ];
-    let coords: Vec<f64> = r.fields.gauss_points.iter().flat_map(|p| [p.x, p.y, p.z]).collect();
+    let coords: Vec<f64> = r
+        .fields
+        .gauss_points
+        .iter()
+        .flat_map(|p| [p.x, p.y, p.z])
+        .collect();
     let offsets: Vec<f64> = r.fields.gauss_offsets.iter().map(|&o| o as f64).collect();
     let tables = vec![
         Table::new("integration_points/coordinates", 3, coords),
@@ -257,7 +301,9 @@ fn key_results(model: &Model, r: &StaticResults, fields: &[Field]) -> Vec<KeyRes
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .unwrap_or((0, f64::NAN))
     };
-    let (dn, dmax) = largest("displacement", &|u| (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt());
+    let (dn, dmax) = largest("displacement", &|u| {
+        (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt()
+    });
     let (sn, smax) = largest("von_mises", &|s| s[0]);
     let mut keys = vec![
         KeyResult {

@@ -3,9 +3,9 @@
 //! scale expressions of `t` with exact derivatives.
 
 use crate::case::Case;
-use crate::schema::mechanism::*;
 use crate::expr::Expr;
 use crate::model::Part as FePart;
+use crate::schema::mechanism::*;
 use anyhow::{anyhow, bail, Result};
 use nalgebra::{Matrix3, Point3, Vector3};
 use vproto_solver::coupling::mass_properties;

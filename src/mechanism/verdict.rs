@@ -1,10 +1,10 @@
 //! What a mechanism run means for the verdict: its criteria as checks of the load
 //! case "motion", and the summary written to JSON (peaks, ranges, solver figures).
 
-use crate::schema::mechanism::{CriterionSpec, MechanismSpec};
 use super::MotionRun;
 use crate::case::Case;
 use crate::criteria::{Bound, Check, Quantity};
+use crate::schema::mechanism::{CriterionSpec, MechanismSpec};
 use anyhow::Result;
 use serde::Serialize;
 use vproto_solver::multibody::JointKind;

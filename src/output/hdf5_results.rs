@@ -83,7 +83,10 @@ fn write_mesh(file: &hdf5::File, mesh: &Mesh, material_of_element: &[usize]) -> 
         text_attr(&g, "element_type", b.kind.name())?;
         let conn: Vec<i64> = b.connectivity.iter().map(|&n| n as i64).collect();
         g.new_dataset_builder()
-            .with_data(ArrayView2::from_shape((b.len(), b.kind.node_count()), &conn)?)
+            .with_data(ArrayView2::from_shape(
+                (b.len(), b.kind.node_count()),
+                &conn,
+            )?)
             .create("connectivity")?;
         let mat: Vec<i32> = material_of_element[offset..offset + b.len()]
             .iter()
@@ -109,7 +112,10 @@ fn write_load_case(g: &hdf5::Group, r: &Results) -> Result<Vec<Step>> {
         };
         let ds = if t.integer {
             let v: Vec<i64> = t.values.iter().map(|&x| x as i64).collect();
-            parent.new_dataset_builder().with_data(ArrayView1::from(&v)).create(name)?
+            parent
+                .new_dataset_builder()
+                .with_data(ArrayView1::from(&v))
+                .create(name)?
         } else {
             write_f64(&parent, name, &t.values, t.columns)?
         };
@@ -119,11 +125,22 @@ fn write_load_case(g: &hdf5::Group, r: &Results) -> Result<Vec<Step>> {
     }
     let base = format!("/load_cases/{}", r.name);
     let Some(axis) = r.axis else {
-        let step = r.steps.first().ok_or_else(|| anyhow::anyhow!("load case '{}' has no results", r.name))?;
+        let step = r
+            .steps
+            .first()
+            .ok_or_else(|| anyhow::anyhow!("load case '{}' has no results", r.name))?;
         let fields = write_fields(g, &base, &step.fields)?;
-        return Ok(vec![Step { name: step.name.clone(), time: 0.0, fields }]);
+        return Ok(vec![Step {
+            name: step.name.clone(),
+            time: 0.0,
+            fields,
+        }]);
     };
-    let values: Vec<f64> = r.steps.iter().map(|s| s.value.unwrap_or(f64::NAN)).collect();
+    let values: Vec<f64> = r
+        .steps
+        .iter()
+        .map(|s| s.value.unwrap_or(f64::NAN))
+        .collect();
     let times = step_times(&values);
     let mut steps = Vec::with_capacity(r.steps.len());
     for (k, (s, time)) in r.steps.iter().zip(times).enumerate() {
@@ -134,7 +151,11 @@ fn write_load_case(g: &hdf5::Group, r: &Results) -> Result<Vec<Step>> {
             f64_attr(&sg, &sc.name, sc.value)?;
         }
         let fields = write_fields(&sg, &format!("{base}/{label}"), &s.fields)?;
-        steps.push(Step { name: s.name.clone(), time, fields });
+        steps.push(Step {
+            name: s.name.clone(),
+            time,
+            fields,
+        });
     }
     Ok(steps)
 }
@@ -159,11 +180,31 @@ fn write_fields(g: &hdf5::Group, path: &str, fields: &[Field]) -> Result<Vec<Ste
         text_attr(&ds, "unit", f.quantity.si_unit())?;
         let dataset = format!("{path}/{}", f.name);
         out.push(match f.shape {
-            Shape::Scalar => StepField { name: f.name, kind: "Scalar", components: 1, dataset },
-            Shape::Vector => StepField { name: f.name, kind: "Vector", components: 3, dataset },
+            Shape::Scalar => StepField {
+                name: f.name,
+                kind: "Scalar",
+                components: 1,
+                dataset,
+            },
+            Shape::Vector => StepField {
+                name: f.name,
+                kind: "Vector",
+                components: 3,
+                dataset,
+            },
             Shape::SymmetricTensor => {
-                write_f64(g, &format!("{}_tensor", f.name), &full_tensors(&f.values), 9)?;
-                StepField { name: f.name, kind: "Tensor", components: 9, dataset: format!("{dataset}_tensor") }
+                write_f64(
+                    g,
+                    &format!("{}_tensor", f.name),
+                    &full_tensors(&f.values),
+                    9,
+                )?;
+                StepField {
+                    name: f.name,
+                    kind: "Tensor",
+                    components: 9,
+                    dataset: format!("{dataset}_tensor"),
+                }
             }
         });
     }

@@ -77,7 +77,10 @@ pub fn write_results(
     })?;
     let mut files = vec![h5.display().to_string()];
     let h5_name = format!("{name}.h5");
-    let (single, multi): (Vec<_>, Vec<_>) = results.iter().zip(series).partition(|(r, _)| r.axis.is_none());
+    let (single, multi): (Vec<_>, Vec<_>) = results
+        .iter()
+        .zip(series)
+        .partition(|(r, _)| r.axis.is_none());
     let mut doc = |file: String, steps: &[Step]| -> Result<()> {
         let path = dir.join(file);
         let text = xdmf::document(&h5_name, mesh, steps);

@@ -13,12 +13,7 @@ use ndarray::ArrayView1;
 use std::path::Path;
 use vproto_solver::Mesh;
 
-pub fn write(
-    path: &Path,
-    mesh: &Mesh,
-    material_of_element: &[usize],
-    r: &Results,
-) -> Result<()> {
+pub fn write(path: &Path, mesh: &Mesh, material_of_element: &[usize], r: &Results) -> Result<()> {
     let file = hdf5::File::create(path)?;
     let root = file.create_group("VTKHDF")?;
     root.new_attr_builder()
@@ -78,7 +73,11 @@ pub fn write(
 /// each step's fields as `<label>_<k>[_<field>]`.
 fn point_arrays(r: &Results) -> Vec<(String, &Field)> {
     match (r.axis, r.steps.as_slice()) {
-        (None, [step]) => step.fields.iter().map(|f| (f.name.to_string(), f)).collect(),
+        (None, [step]) => step
+            .fields
+            .iter()
+            .map(|f| (f.name.to_string(), f))
+            .collect(),
         (axis, steps) => {
             let label = axis.map_or("step", |a| a.label);
             steps

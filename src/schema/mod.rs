@@ -216,7 +216,8 @@ pub struct LoadCaseSpec {
 }
 
 /// The keys of a `[[load_case]]` that belong to every analysis.
-pub const COMMON_LOAD_CASE_KEYS: [&str; 5] = ["name", "description", "analysis", "load", "criterion"];
+pub const COMMON_LOAD_CASE_KEYS: [&str; 5] =
+    ["name", "description", "analysis", "load", "criterion"];
 
 impl LoadCaseSpec {
     /// The analysis keyword, `static` by default.

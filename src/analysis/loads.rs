@@ -3,7 +3,7 @@
 //! motion at an instant (moved into the part's initial pose). Shared by the analyses
 //! that take loads; every name is checked and an unknown one reported at its line.
 
-use crate::analysis::Input;
+use super::Input;
 use crate::case::Case;
 use crate::inp::Deck;
 use crate::mechanism::MotionRun;
@@ -228,7 +228,11 @@ fn load(input: &Input, spanned: &Spanned<LoadSpec>) -> Result<Built> {
             from,
             expression,
             reference_temperature,
-        } => thermal(input, spanned, (*delta_t, from, expression, *reference_temperature))?,
+        } => thermal(
+            input,
+            spanned,
+            (*delta_t, from, expression, *reference_temperature),
+        )?,
         LoadSpec::Temperature { set, value } => Built::Heat(HeatLoad::Temperature {
             nodes: mesh.set_nodes(set).map_err(here)?,
             value: *value,
