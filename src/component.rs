@@ -12,6 +12,8 @@ use vproto_solver::material::{principal, von_mises, Voigt};
 pub struct Pick {
     pub field: String,
     how: How,
+    /// Its absolute value (a displacement limit holds either way).
+    absolute: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -57,6 +59,7 @@ impl Pick {
         Ok(Self {
             field: field.to_string(),
             how,
+            absolute: false,
         })
     }
 
@@ -83,8 +86,23 @@ impl Pick {
         Ok(())
     }
 
+    /// The same pick, as an absolute value.
+    pub fn absolute(mut self) -> Self {
+        self.absolute = true;
+        self
+    }
+
     /// The picked number of the components `c` of one node (or one interpolated point).
     pub fn of(&self, c: &[f64]) -> f64 {
+        let v = self.raw(c);
+        if self.absolute {
+            v.abs()
+        } else {
+            v
+        }
+    }
+
+    fn raw(&self, c: &[f64]) -> f64 {
         let tensor = || Voigt::from_column_slice(c);
         match self.how {
             How::Value => c[0],

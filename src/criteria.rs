@@ -256,6 +256,49 @@ fn forbidden_band(r: &Results, min: f64, max: f64) -> Check {
     }
 }
 
+/// What a criterion on a field works with: the results' single step and the mesh.
+struct OnField<'a> {
+    case: &'a Case,
+    model: &'a Model,
+    spec: &'a Spanned<CriterionSpec>,
+    r: &'a Results,
+    step: &'a crate::results::Step,
+}
+
+impl OnField<'_> {
+    fn here(&self, e: impl std::fmt::Display) -> anyhow::Error {
+        self.case.error_at(self.spec, e)
+    }
+
+    fn field(&self, name: &str) -> Result<&crate::results::Field> {
+        self.step
+            .field(name)
+            .ok_or_else(|| self.here(format!("no field '{name}'")))
+    }
+
+    /// The nodes of a set (default every node).
+    fn nodes(&self, set: &Option<String>) -> Result<Vec<usize>> {
+        let mesh = &self.model.mesh;
+        mesh.set_nodes(set.as_deref().unwrap_or("all"))
+            .map_err(|e| self.here(e))
+    }
+
+    /// The node where `sign ×` the picked value is largest, and the value there.
+    fn largest(&self, pick: &Pick, nodes: &[usize], sign: f64) -> Result<(usize, f64)> {
+        let f = self.field(&pick.field)?;
+        pick.check(f.shape).map_err(|e| self.here(e))?;
+        Ok(nodes
+            .iter()
+            .map(|&n| (n, sign * pick.at(f, n)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map_or((0, f64::NAN), |(n, v)| (n, sign * v)))
+    }
+
+    fn place(&self, n: usize) -> Option<String> {
+        Some(node_place(&self.model.mesh, n))
+    }
+}
+
 /// Criteria on one field: over a set's nodes, or at a probe.
 fn on_field(
     case: &Case,
@@ -264,84 +307,44 @@ fn on_field(
     spec: &Spanned<CriterionSpec>,
     r: &Results,
 ) -> Result<Vec<Check>> {
-    let mesh = &model.mesh;
-    let here = |e: &dyn std::fmt::Display| case.error_at(spec, e);
     let step = r
         .steps
         .first()
-        .ok_or_else(|| here(&"the load case has no results"))?;
-    let field_named = |name: &str| {
-        step.field(name)
-            .ok_or_else(|| here(&format!("no field '{name}'")))
+        .ok_or_else(|| case.error_at(spec, "the load case has no results"))?;
+    let on = OnField {
+        case,
+        model,
+        spec,
+        r,
+        step,
     };
-    let nodes_of = |set: &Option<String>| {
-        mesh.set_nodes(set.as_deref().unwrap_or("all"))
-            .map_err(|e| here(&e))
-    };
-    // The node where a picked value is largest.
-    let largest = |pick: &Pick, nodes: &[usize], sign: f64| -> Result<(usize, f64)> {
-        let f = field_named(&pick.field)?;
-        pick.check(f.shape).map_err(|e| here(&e))?;
-        Ok(nodes
-            .iter()
-            .map(|&n| (n, sign * pick.at(f, n)))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .map_or((0, f64::NAN), |(n, v)| (n, sign * v)))
-    };
-    let lc = r.name.as_str();
-    Ok(match spec.get_ref() {
+    match spec.get_ref() {
         CriterionSpec::MaxVonMises {
             region,
             allowable,
             safety_factor,
-        } => {
-            let region_name = region.as_deref().unwrap_or("all");
-            let elements = mesh.region_elements(region_name).map_err(|e| here(&e))?;
-            let (limit, how) = match (allowable, safety_factor) {
-                (Some(a), None) => (*a, String::new()),
-                (None, Some(sf)) if *sf > 0.0 => {
-                    let y = model.min_yield(&elements).map_err(|e| here(&e))?;
-                    (y / sf, format!(", yield/{sf}"))
-                }
-                _ => return Err(here(&"max_von_mises needs exactly one of `allowable` (Pa) or a positive `safety_factor`")),
-            };
-            let nodes = mesh.set_nodes(region_name).map_err(|e| here(&e))?;
-            let (node, value) = largest(&Pick::parse("von_mises")?, &nodes, 1.0)?;
-            let label = format!("max von Mises ({region_name}{how})");
-            vec![Check::new(
-                lc,
-                label,
-                Quantity::Stress,
-                value,
-                Bound::Upper,
-                limit,
-                Some(node_place(mesh, node)),
-            )]
-        }
+        } => max_von_mises(&on, region, *allowable, *safety_factor),
         CriterionSpec::MaxDisplacement {
             set,
             component,
             limit,
         } => {
             let c = component_name(*component);
-            let pick = Pick::parse(&format!("displacement.{c}"))?;
-            let nodes = nodes_of(set)?;
-            let f = field_named("displacement")?;
-            let (node, value) = nodes
-                .iter()
-                .map(|&n| (n, pick.at(f, n).abs()))
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .unwrap_or((0, f64::NAN));
+            let (node, value) = on.largest(
+                &Pick::parse(&format!("displacement.{c}"))?.absolute(),
+                &on.nodes(set)?,
+                1.0,
+            )?;
             let label = format!("max |u_{c}| ({})", set.as_deref().unwrap_or("all"));
-            vec![Check::new(
-                lc,
+            Ok(vec![Check::new(
+                &r.name,
                 label,
                 Quantity::Displacement,
                 value,
                 Bound::Upper,
                 *limit,
-                Some(node_place(mesh, node)),
-            )]
+                on.place(node),
+            )])
         }
         CriterionSpec::ReactionForce {
             set,
@@ -349,34 +352,39 @@ fn on_field(
             min,
             max,
         } => {
-            if min.is_none() && max.is_none() {
-                return Err(here(&"reaction_force needs `min`, `max` or both"));
-            }
-            let nodes = mesh.set_nodes(set).map_err(|e| here(&e))?;
-            let f = field_named("reaction_force")?;
+            need_bound(min, max).map_err(|e| on.here(e))?;
+            let nodes = model.mesh.set_nodes(set).map_err(|e| on.here(e))?;
+            let f = on.field("reaction_force")?;
             let mut total = [0.0; 3];
             for &n in &nodes {
                 for (t, v) in total.iter_mut().zip(f.at(n)) {
                     *t += v;
                 }
             }
-            let value =
-                Pick::parse(&format!("reaction_force.{}", component_name(*component)))?.of(&total);
-            let label = format!("reaction F_{} ({set})", component_name(*component));
-            bounds(lc, &label, Quantity::Force, value, *min, *max, None)
+            let c = component_name(*component);
+            let value = Pick::parse(&format!("reaction_force.{c}"))?.of(&total);
+            Ok(bounds(
+                &r.name,
+                &format!("reaction F_{c} ({set})"),
+                Quantity::Force,
+                value,
+                *min,
+                *max,
+                None,
+            ))
         }
         CriterionSpec::MaxTemperature { set, limit } => {
-            let (node, t) = largest(&Pick::parse("temperature")?, &nodes_of(set)?, 1.0)?;
+            let (node, t) = on.largest(&Pick::parse("temperature")?, &on.nodes(set)?, 1.0)?;
             let label = format!("max temperature ({})", set.as_deref().unwrap_or("all"));
-            vec![Check::new(
-                lc,
+            Ok(vec![Check::new(
+                &r.name,
                 label,
                 Quantity::Temperature,
                 t,
                 Bound::Upper,
                 *limit,
-                Some(node_place(mesh, node)),
-            )]
+                on.place(node),
+            )])
         }
         CriterionSpec::ValueAtProbe {
             probe,
@@ -384,57 +392,108 @@ fn on_field(
             min,
             max,
         } => {
-            let pick = Pick::parse(quantity).map_err(|e| here(&e))?;
-            let f = field_named(&pick.field)?;
-            pick.check(f.shape).map_err(|e| here(&e))?;
+            need_bound(min, max).map_err(|e| on.here(e))?;
+            let pick = Pick::parse(quantity).map_err(|e| on.here(e))?;
+            let f = on.field(&pick.field)?;
+            pick.check(f.shape).map_err(|e| on.here(e))?;
             let p = probes
                 .get(probe)
-                .ok_or_else(|| here(&format!("no [[probe]] named '{probe}'")))?;
+                .ok_or_else(|| on.here(format!("no [[probe]] named '{probe}'")))?;
             let value = pick.of(&p.interpolate(f));
-            let label = format!("{quantity} at {probe}");
-            need_bound(min, max).map_err(|e| here(&e))?;
-            bounds(lc, &label, f.quantity, value, *min, *max, Some(p.place()))
+            Ok(bounds(
+                &r.name,
+                &format!("{quantity} at {probe}"),
+                f.quantity,
+                value,
+                *min,
+                *max,
+                Some(p.place()),
+            ))
         }
         CriterionSpec::MaxComponent {
             set,
             quantity,
             min,
             max,
-        } => {
-            let pick = Pick::parse(quantity).map_err(|e| here(&e))?;
-            need_bound(min, max).map_err(|e| here(&e))?;
-            let q = field_named(&pick.field)?.quantity;
-            let nodes = nodes_of(set)?;
-            let set = set.as_deref().unwrap_or("all");
-            let mut checks = Vec::new();
-            if let Some(hi) = max {
-                let (n, v) = largest(&pick, &nodes, 1.0)?;
-                checks.push(Check::new(
-                    lc,
-                    format!("max {quantity} ({set})"),
-                    q,
-                    v,
-                    Bound::Upper,
-                    *hi,
-                    Some(node_place(mesh, n)),
-                ));
-            }
-            if let Some(lo) = min {
-                let (n, v) = largest(&pick, &nodes, -1.0)?;
-                checks.push(Check::new(
-                    lc,
-                    format!("min {quantity} ({set})"),
-                    q,
-                    v,
-                    Bound::Lower,
-                    *lo,
-                    Some(node_place(mesh, n)),
-                ));
-            }
-            checks
-        }
+        } => max_component(&on, set, quantity, (*min, *max)),
         _ => unreachable!("step criteria are evaluated by `evaluate`"),
-    })
+    }
+}
+
+/// Largest nodal von Mises stress in a region ≤ an allowable, given or as the lowest
+/// yield strength there over a safety factor.
+fn max_von_mises(
+    on: &OnField,
+    region: &Option<String>,
+    allowable: Option<f64>,
+    safety_factor: Option<f64>,
+) -> Result<Vec<Check>> {
+    let mesh = &on.model.mesh;
+    let region_name = region.as_deref().unwrap_or("all");
+    let elements = mesh.region_elements(region_name).map_err(|e| on.here(e))?;
+    let (limit, how) =
+        match (allowable, safety_factor) {
+            (Some(a), None) => (a, String::new()),
+            (None, Some(sf)) if sf > 0.0 => {
+                let y = on.model.min_yield(&elements).map_err(|e| on.here(e))?;
+                (y / sf, format!(", yield/{sf}"))
+            }
+            _ => return Err(on.here(
+                "max_von_mises needs exactly one of `allowable` (Pa) or a positive `safety_factor`",
+            )),
+        };
+    let nodes = mesh.set_nodes(region_name).map_err(|e| on.here(e))?;
+    let (node, value) = on.largest(&Pick::parse("von_mises")?, &nodes, 1.0)?;
+    let label = format!("max von Mises ({region_name}{how})");
+    Ok(vec![Check::new(
+        &on.r.name,
+        label,
+        Quantity::Stress,
+        value,
+        Bound::Upper,
+        limit,
+        on.place(node),
+    )])
+}
+
+/// The largest (≤ max) and/or smallest (≥ min) value of a component over a set.
+fn max_component(
+    on: &OnField,
+    set: &Option<String>,
+    quantity: &str,
+    (min, max): (Option<f64>, Option<f64>),
+) -> Result<Vec<Check>> {
+    need_bound(&min, &max).map_err(|e| on.here(e))?;
+    let pick = Pick::parse(quantity).map_err(|e| on.here(e))?;
+    let q = on.field(&pick.field)?.quantity;
+    let nodes = on.nodes(set)?;
+    let set = set.as_deref().unwrap_or("all");
+    let mut checks = Vec::new();
+    if let Some(hi) = max {
+        let (n, v) = on.largest(&pick, &nodes, 1.0)?;
+        checks.push(Check::new(
+            &on.r.name,
+            format!("max {quantity} ({set})"),
+            q,
+            v,
+            Bound::Upper,
+            hi,
+            on.place(n),
+        ));
+    }
+    if let Some(lo) = min {
+        let (n, v) = on.largest(&pick, &nodes, -1.0)?;
+        checks.push(Check::new(
+            &on.r.name,
+            format!("min {quantity} ({set})"),
+            q,
+            v,
+            Bound::Lower,
+            lo,
+            on.place(n),
+        ));
+    }
+    Ok(checks)
 }
 
 fn need_bound(min: &Option<f64>, max: &Option<f64>) -> Result<()> {

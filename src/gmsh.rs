@@ -430,7 +430,7 @@ fn build(mut raw: Raw) -> Result<Mesh> {
 /// usable wherever a set of nodes is meant. Curves and points are node sets.
 fn lower_dimensional_groups(raw: &Raw, mesh: &mut Mesh) -> Result<()> {
     let faces = mesh.boundary_faces();
-    let mut internal: HashMap<Vec<usize>, Vec<(String, usize)>> = HashMap::new();
+    let mut internal: HashMap<Vec<usize>, Groups> = HashMap::new();
     for (dim, entity, tag, nodes) in &raw.boundary {
         let groups = raw
             .entity_groups
@@ -489,13 +489,16 @@ fn lower_dimensional_groups(raw: &Raw, mesh: &mut Mesh) -> Result<()> {
     Ok(())
 }
 
+/// Physical groups (name, surface element tag) of one surface element.
+type Groups = Vec<(String, usize)>;
+
 /// The element face of every interior surface element (by its sorted corner nodes),
 /// with the groups it belongs to; a surface element that is no face of the volume mesh
 /// is an error naming it.
 fn interior_faces(
     mesh: &Mesh,
-    mut wanted: HashMap<Vec<usize>, Vec<(String, usize)>>,
-) -> Result<Vec<(FaceRef, Vec<(String, usize)>)>> {
+    mut wanted: HashMap<Vec<usize>, Groups>,
+) -> Result<Vec<(FaceRef, Groups)>> {
     let mut found = Vec::new();
     if wanted.is_empty() {
         return Ok(found);

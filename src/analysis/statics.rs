@@ -197,10 +197,10 @@ fn flat(v: &[Voigt]) -> Vec<f64> {
     v.iter().flat_map(|s| s.iter().copied()).collect()
 }
 
-/// A static solution as generic results: fields, integration-point tables, key results.
-pub fn results(model: &Model, r: StaticResults) -> Results {
+/// A static solution's nodal fields.
+fn fields(r: &StaticResults) -> Vec<Field> {
     let stress = &r.fields.nodal_stress;
-    let fields = vec![
+    vec![
         Field::nodal(
             "displacement",
             Shape::Vector,
@@ -243,7 +243,11 @@ pub fn results(model: &Model, r: StaticResults) -> Results {
             Quantity::Force,
             r.applied.clone(),
         ),
-    ];
+    ]
+}
+
+/// Integration-point coordinates, stresses and strains, and each element's first point.
+fn integration_points(r: &StaticResults) -> Vec<Table> {
     let coords: Vec<f64> = r
         .fields
         .gauss_points
@@ -251,12 +255,18 @@ pub fn results(model: &Model, r: StaticResults) -> Results {
         .flat_map(|p| [p.x, p.y, p.z])
         .collect();
     let offsets: Vec<f64> = r.fields.gauss_offsets.iter().map(|&o| o as f64).collect();
-    let tables = vec![
+    vec![
         Table::new("integration_points/coordinates", 3, coords),
         Table::new("integration_points/stress", 6, flat(&r.fields.gauss_stress)),
         Table::new("integration_points/strain", 6, flat(&r.fields.gauss_strain)),
         Table::new("integration_points/element_offsets", 1, offsets).integers(),
-    ];
+    ]
+}
+
+/// A static solution as generic results: fields, integration-point tables, key results.
+pub fn results(model: &Model, r: StaticResults) -> Results {
+    let fields = fields(&r);
+    let tables = integration_points(&r);
     let key_results = key_results(model, &r, &fields);
     let (u, s) = (&key_results[0], &key_results[1]);
     let headline = format!(

@@ -1,0 +1,105 @@
+//! The deck's materials: `*MATERIAL` with `*ELASTIC` (isotropic), `*DENSITY`,
+//! `*EXPANSION`, `*CONDUCTIVITY` (constant values only), and `*SOLID SECTION`.
+
+use super::cards::{number, Card};
+use super::mesh::Reader;
+use crate::materials::MaterialSpec;
+use anyhow::{anyhow, bail, Result};
+
+fn material_mut<'a>(
+    r: &'a mut Reader,
+    current: &Option<String>,
+    card: &Card,
+) -> Result<&'a mut MaterialSpec> {
+    let name = current
+        .as_ref()
+        .ok_or_else(|| anyhow!("{}: *{} outside a *MATERIAL", card.at, card.keyword))?;
+    Ok(r.materials.get_mut(name).expect("created by *MATERIAL"))
+}
+
+fn first_value(card: &Card, index: usize, what: &str) -> Result<f64> {
+    let (at, fields) = card
+        .data
+        .first()
+        .ok_or_else(|| anyhow!("{}: *{} needs a data line", card.at, card.keyword))?;
+    if card.data.len() > 1 {
+        bail!(
+            "{}: *{} with several lines (temperature-dependent data) is not supported",
+            card.at,
+            card.keyword
+        );
+    }
+    let field = fields
+        .get(index)
+        .ok_or_else(|| anyhow!("{at}: *{} needs {what}", card.keyword))?;
+    number(at, field, what)
+}
+
+/// A material card; `current` is the material the property cards that follow belong to.
+pub(super) fn card(r: &mut Reader, card: &Card, current: &mut Option<String>) -> Result<()> {
+    match card.keyword.as_str() {
+        "MATERIAL" => {
+            let name = card.required("NAME")?.to_ascii_uppercase();
+            r.materials.insert(
+                name.clone(),
+                MaterialSpec {
+                    description: String::new(),
+                    youngs_modulus: f64::NAN,
+                    poisson_ratio: f64::NAN,
+                    density: 0.0,
+                    yield_strength: None,
+                    ultimate_strength: None,
+                    expansion_coefficient: None,
+                    conductivity: None,
+                    source: format!("{}", card.at),
+                },
+            );
+            *current = Some(name);
+        }
+        "ELASTIC" => {
+            if card
+                .param("TYPE")
+                .is_some_and(|t| !t.to_ascii_uppercase().starts_with("ISO"))
+            {
+                bail!("{}: only isotropic *ELASTIC is supported", card.at);
+            }
+            let (e, nu) = (
+                first_value(card, 0, "Young's modulus")?,
+                first_value(card, 1, "Poisson's ratio")?,
+            );
+            let m = material_mut(r, current, card)?;
+            (m.youngs_modulus, m.poisson_ratio) = (e, nu);
+            m.elastic()
+                .validate(&m.source.clone())
+                .map_err(|err| anyhow!("{}: {err}", card.at))?;
+        }
+        "DENSITY" => {
+            let v = first_value(card, 0, "density")?;
+            material_mut(r, current, card)?.density = v;
+        }
+        "EXPANSION" => {
+            let v = first_value(card, 0, "expansion coefficient")?;
+            material_mut(r, current, card)?.expansion_coefficient = Some(v);
+        }
+        "CONDUCTIVITY" => {
+            let v = first_value(card, 0, "conductivity")?;
+            material_mut(r, current, card)?.conductivity = Some(v);
+        }
+        _ => section(r, card)?,
+    }
+    Ok(())
+}
+
+/// `*SOLID SECTION, ELSET=…, MATERIAL=…`.
+fn section(r: &mut Reader, card: &Card) -> Result<()> {
+    let elset = card.required("ELSET")?.to_ascii_uppercase();
+    let mat = card.required("MATERIAL")?.to_ascii_uppercase();
+    if !r.materials.contains_key(&mat) {
+        bail!("{}: material '{mat}' is not defined (yet)", card.at);
+    }
+    if !r.elsets.contains_key(&elset) {
+        bail!("{}: element set '{elset}' is not defined (yet)", card.at);
+    }
+    r.sections.push((elset, mat, card.at.clone()));
+    Ok(())
+}

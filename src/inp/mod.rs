@@ -1,0 +1,211 @@
+//! Abaqus / CalculiX input decks (`.inp`): the common subset engineers' decks use.
+//!
+//! Read: `*NODE`, `*ELEMENT` (C3D4, C3D10, C3D8, C3D20, C3D20R), `*NSET`/`*ELSET`
+//! (with `GENERATE`), `*SURFACE` (element faces S1…S6), `*MATERIAL` with `*ELASTIC`,
+//! `*DENSITY`, `*EXPANSION`, `*CONDUCTIVITY`, `*SOLID SECTION`, `*BOUNDARY` (1–3, and 11
+//! for temperature), `*CLOAD`, `*DLOAD` (Pn, GRAV), `*DSLOAD` (P), `*DFLUX` (Sn, BF),
+//! `*FILM` (Fn), `*STEP` with `*STATIC`, `*FREQUENCY`, `*BUCKLE` or `*HEAT TRANSFER,
+//! STEADY STATE`, `*END STEP`, `*INCLUDE`, `**` comments. Output requests and
+//! `*HEADING` are skipped
+//! with a warning; any other keyword is an error naming its file and line. Loads carry
+//! over from step to step unless a keyword says `OP=NEW`, as in Abaqus and CalculiX.
+//! Node and element numbering follows the Abaqus convention, which is vproto's (VTK's)
+//! for these elements; face Sn is vproto's local face n − 1.
+
+mod cards;
+mod materials;
+mod mesh;
+mod steps;
+
+use crate::materials::MaterialSpec;
+use anyhow::{bail, Result};
+use cards::{cards, Card, IGNORED};
+use mesh::{build_mesh, Reader};
+use std::collections::BTreeMap;
+use std::path::Path;
+use steps::{boundaries, boundary, PendingStep};
+use vproto_solver::thermal::HeatLoad;
+use vproto_solver::{Load, Mesh};
+
+/// A deck read into vproto's terms.
+#[derive(Debug)]
+pub struct Deck {
+    pub mesh: Mesh,
+    /// Deck number of each node, in mesh order.
+    pub node_ids: Vec<i64>,
+    pub materials: BTreeMap<String, MaterialSpec>,
+    /// (element set, material) of each `*SOLID SECTION`.
+    pub sections: Vec<(String, String)>,
+    /// Fixed or prescribed displacement components (the same in every step).
+    pub boundaries: Vec<Boundary>,
+    pub steps: Vec<Step>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Boundary {
+    pub nodes: Vec<usize>,
+    /// Displacement component values (None: free).
+    pub components: [Option<f64>; 3],
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    Static,
+    /// `*HEAT TRANSFER, STEADY STATE`.
+    Heat,
+    Frequency {
+        modes: usize,
+    },
+    Buckle {
+        modes: usize,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub kind: StepKind,
+    /// The loads active in the step (carried over from earlier steps).
+    pub loads: Vec<Load>,
+    /// The thermal loads and fixed temperatures active in the step.
+    pub heat: Vec<HeatLoad>,
+}
+
+/// Keywords a step may hold.
+const STEP_KEYWORDS: &[&str] = &[
+    "STATIC",
+    "FREQUENCY",
+    "BUCKLE",
+    "HEAT TRANSFER",
+    "DFLUX",
+    "FILM",
+    "CLOAD",
+    "DLOAD",
+    "DSLOAD",
+    "BOUNDARY",
+    "END STEP",
+];
+
+/// Reads a deck.
+pub fn read(path: &Path) -> Result<Deck> {
+    let cards = cards(path)?;
+    let mut r = Reader::default();
+    let mut material: Option<String> = None;
+    let mut steps: Vec<PendingStep> = Vec::new();
+    let mut in_step = false;
+    for card in &cards {
+        let k = card.keyword.as_str();
+        if in_step && !STEP_KEYWORDS.contains(&k) && !IGNORED.contains(&k) {
+            bail!("{}: *{k} inside a step is not supported", card.at);
+        }
+        match k {
+            "HEADING" => {}
+            "NODE" => r.node_card(card)?,
+            "ELEMENT" => r.element_card(card)?,
+            "NSET" | "ELSET" => r.set_card(card)?,
+            "SURFACE" => r.surface_card(card)?,
+            "MATERIAL" | "ELASTIC" | "DENSITY" | "EXPANSION" | "CONDUCTIVITY" | "SOLID SECTION" => {
+                materials::card(&mut r, card, &mut material)?
+            }
+            "BOUNDARY" if !in_step => boundary(&mut r, card)?,
+            "STEP" => {
+                steps.push(steps::open(card)?);
+                in_step = true;
+            }
+            "END STEP" => {
+                match steps.last() {
+                    None => bail!("{}: *END STEP without *STEP", card.at),
+                    Some(s) if s.kind.is_none() => bail!(
+                        "{}: the step has no procedure (*STATIC, *FREQUENCY or *BUCKLE)",
+                        s.at
+                    ),
+                    _ => {}
+                }
+                in_step = false;
+            }
+            _ => step_card(&mut r, &mut steps, in_step, card)?,
+        }
+    }
+    if in_step {
+        bail!("{}: the last *STEP has no *END STEP", path.display());
+    }
+    let (mesh, element_index) = build_mesh(&r)?;
+    let deck_steps = steps::resolve(&mut r, &element_index, &steps, mesh.nodes.len())?;
+    let boundaries = boundaries(&r)?;
+    Ok(Deck {
+        mesh,
+        node_ids: r.node_ids,
+        materials: r.materials,
+        sections: r.sections.into_iter().map(|(e, m, _)| (e, m)).collect(),
+        boundaries,
+        steps: deck_steps,
+        warnings: r.warnings,
+    })
+}
+
+/// A procedure or load card of the open step; an output request (warned about and
+/// skipped); anything else is an error at its line.
+fn step_card<'a>(
+    r: &mut Reader,
+    steps: &mut [PendingStep<'a>],
+    in_step: bool,
+    card: &'a Card,
+) -> Result<()> {
+    let k = card.keyword.as_str();
+    let step = steps.last_mut().filter(|_| in_step);
+    match (k, step) {
+        ("STATIC" | "FREQUENCY" | "BUCKLE" | "HEAT TRANSFER", Some(step)) => {
+            step.kind = Some(steps::procedure(card)?)
+        }
+        ("STATIC" | "FREQUENCY" | "BUCKLE" | "HEAT TRANSFER", None) => {
+            bail!("{}: *{k} outside a *STEP", card.at)
+        }
+        ("BOUNDARY" | "CLOAD" | "DLOAD" | "DSLOAD" | "DFLUX" | "FILM", Some(step)) => {
+            step.cards.push(card)
+        }
+        ("BOUNDARY" | "CLOAD" | "DLOAD" | "DSLOAD" | "DFLUX" | "FILM", None) => {
+            bail!("{}: *{k} outside a *STEP (loads belong to steps)", card.at)
+        }
+        (k, _) if IGNORED.contains(&k) => r.warnings.push(format!(
+            "{}: *{k} skipped (vproto writes its own result files)",
+            card.at
+        )),
+        (other, _) => bail!("{}: keyword *{other} is not supported", card.at),
+    }
+    Ok(())
+}
+
+/// The TOML of a case that runs every step of a deck: a static step is a static load
+/// case, a frequency step a modal one, a buckle step a static load case of its loads and
+/// the buckling load case it preloads.
+pub fn case_text(deck_path: &Path, deck: &Deck) -> String {
+    let stem = deck_path.file_stem().map_or("deck".into(), |s| {
+        s.to_string_lossy().replace(
+            |c: char| !(c.is_ascii_alphanumeric() || "_-.".contains(c)),
+            "_",
+        )
+    });
+    let file = deck_path
+        .file_name()
+        .map_or(String::new(), |f| f.to_string_lossy().into_owned());
+    let mut s = format!("name = \"{stem}\"\ndescription = \"Abaqus/CalculiX deck {file}\"\n\n[model]\ninp = \"{file}\"\n");
+    for (i, step) in deck.steps.iter().enumerate() {
+        let n = i + 1;
+        let load = format!("[[load_case.load]]\ntype = \"deck_step\"\nstep = {n}\n");
+        match step.kind {
+            StepKind::Static => s += &format!("\n[[load_case]]\nname = \"step{n}\"\n{load}"),
+            StepKind::Heat => {
+                s += &format!("\n[[load_case]]\nname = \"step{n}\"\nanalysis = \"heat\"\n{load}")
+            }
+            StepKind::Frequency { modes } => {
+                s += &format!("\n[[load_case]]\nname = \"step{n}\"\nanalysis = \"modal\"\nmodes = {modes}\n")
+            }
+            StepKind::Buckle { modes } => {
+                s += &format!(
+                    "\n[[load_case]]\nname = \"step{n}_preload\"\n{load}\n[[load_case]]\nname = \"step{n}\"\nanalysis = \"buckling\"\npreload = \"step{n}_preload\"\nmodes = {modes}\n"
+                )
+            }
+        }
+    }
+    s
+}

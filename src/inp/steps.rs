@@ -1,0 +1,432 @@
+//! Steps and their loads: procedures, `*BOUNDARY` (displacements and temperatures),
+//! `*CLOAD`, `*DLOAD`, `*DSLOAD`, `*DFLUX`, `*FILM`, carried from step to step.
+
+use super::cards::{face_number, number, Card, Origin};
+use super::mesh::{element_of, Reader};
+use super::{Boundary, Step, StepKind};
+use anyhow::{anyhow, bail, Result};
+use nalgebra::Vector3;
+use std::collections::{BTreeMap, HashMap};
+use vproto_solver::loads::SurfaceLoad;
+use vproto_solver::thermal::HeatLoad;
+use vproto_solver::{FaceRef, Load};
+
+/// The loads as they stand in a step: keyed so later definitions replace earlier ones.
+#[derive(Clone, Default)]
+pub(super) struct Loads {
+    /// (node, component) → force.
+    pub(super) nodal: BTreeMap<(usize, usize), f64>,
+    /// (element, face) → pressure.
+    pub(super) pressure: BTreeMap<(usize, u8), f64>,
+    /// element set → acceleration.
+    pub(super) gravity: BTreeMap<String, (Vec<usize>, Vector3<f64>)>,
+    /// (element, face) → heat flux into the body.
+    pub(super) flux: BTreeMap<(usize, u8), f64>,
+    /// element → volumetric heat generation.
+    pub(super) source: BTreeMap<usize, f64>,
+    /// (element, face) → (sink temperature, film coefficient).
+    pub(super) film: BTreeMap<(usize, u8), (f64, f64)>,
+    /// node → fixed temperature (degree of freedom 11).
+    pub(super) temperature: BTreeMap<usize, f64>,
+}
+
+impl Loads {
+    pub(super) fn heat(&self) -> Vec<HeatLoad> {
+        let mut loads = Vec::new();
+        let mut by_value: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+        for (&n, t) in &self.temperature {
+            by_value.entry(t.to_bits()).or_default().push(n);
+        }
+        for (t, nodes) in by_value {
+            loads.push(HeatLoad::Temperature {
+                nodes,
+                value: f64::from_bits(t),
+            });
+        }
+        for (&(element, face), q) in &self.flux {
+            loads.push(HeatLoad::Flux {
+                faces: vec![FaceRef { element, face }],
+                value: *q,
+            });
+        }
+        for (&(element, face), (sink, h)) in &self.film {
+            loads.push(HeatLoad::Convection {
+                faces: vec![FaceRef { element, face }],
+                film_coefficient: *h,
+                sink_temperature: *sink,
+            });
+        }
+        for (&element, q) in &self.source {
+            loads.push(HeatLoad::Source {
+                elements: vec![element],
+                value: *q,
+            });
+        }
+        loads
+    }
+
+    pub(super) fn to_solver(&self, node_count: usize) -> Vec<Load> {
+        let mut loads = Vec::new();
+        let mut forces = vec![Vector3::zeros(); node_count];
+        for (&(n, c), f) in &self.nodal {
+            forces[n][c] += f;
+        }
+        let nodal: Vec<(usize, Vector3<f64>)> = forces
+            .into_iter()
+            .enumerate()
+            .filter(|(_, f)| f.norm() > 0.0)
+            .collect();
+        if !nodal.is_empty() {
+            loads.push(Load::NodalForces(nodal));
+        }
+        let mut by_value: BTreeMap<u64, Vec<FaceRef>> = BTreeMap::new();
+        for (&(element, face), p) in &self.pressure {
+            by_value
+                .entry(p.to_bits())
+                .or_default()
+                .push(FaceRef { element, face });
+        }
+        for (p, faces) in by_value {
+            loads.push(Load::Surface {
+                faces,
+                load: SurfaceLoad::Pressure(f64::from_bits(p)),
+            });
+        }
+        for (elements, acceleration) in self.gravity.values() {
+            loads.push(Load::BodyAcceleration {
+                elements: elements.clone(),
+                acceleration: *acceleration,
+            });
+        }
+        loads
+    }
+}
+
+/// Records a `*BOUNDARY` card: `target, first[, last[, value]]` or `target, ENCASTRE`.
+pub(super) fn boundary(r: &mut Reader, card: &Card) -> Result<()> {
+    if card
+        .param("TYPE")
+        .is_some_and(|t| !t.eq_ignore_ascii_case("DISPLACEMENT"))
+    {
+        bail!(
+            "{}: only displacement boundary conditions are supported",
+            card.at
+        );
+    }
+    for (at, f) in &card.data {
+        let target = f.first().cloned().unwrap_or_default();
+        let second = f.get(1).map_or(String::new(), |s| s.to_ascii_uppercase());
+        let (first, last, value) = match second.as_str() {
+            "ENCASTRE" | "PINNED" => (1, 3, 0.0),
+            "XSYMM" => (1, 1, 0.0),
+            "YSYMM" => (2, 2, 0.0),
+            "ZSYMM" => (3, 3, 0.0),
+            _ => {
+                let first: usize = number(at, &second, "first degree of freedom")?;
+                let last: usize = match f.get(2).filter(|x| !x.is_empty()) {
+                    Some(x) => number(at, x, "last degree of freedom")?,
+                    None => first,
+                };
+                let value: f64 = match f.get(3).filter(|x| !x.is_empty()) {
+                    Some(x) => number(at, x, "value")?,
+                    None => 0.0,
+                };
+                (first, last, value)
+            }
+        };
+        if first == 11 && last == 11 {
+            r.temperatures.push((target, value, at.clone()));
+            continue;
+        }
+        if !(1..=3).contains(&first) || !(first..=6).contains(&last) {
+            bail!("{at}: degrees of freedom {first}–{last}: solid elements have 1, 2, 3 (translations)");
+        }
+        r.boundaries
+            .push((target, first, last.min(3), value, at.clone()));
+    }
+    Ok(())
+}
+
+pub(super) fn boundaries(r: &Reader) -> Result<Vec<Boundary>> {
+    let mut fixed: BTreeMap<usize, [Option<f64>; 3]> = BTreeMap::new();
+    for (target, first, last, value, at) in &r.boundaries {
+        for n in r.node_targets(at, target)? {
+            let c = fixed.entry(n).or_default();
+            for (k, component) in c.iter_mut().enumerate().take(*last).skip(first - 1) {
+                if component.is_some_and(|v| v != *value) {
+                    bail!("{at}: node {} component {} is prescribed twice with different values (per-step boundary values are not supported)", r.node_ids[n], k + 1);
+                }
+                *component = Some(*value);
+            }
+        }
+    }
+    // One constraint per distinct component pattern.
+    let mut grouped: BTreeMap<[Option<u64>; 3], Vec<usize>> = BTreeMap::new();
+    for (n, c) in fixed {
+        grouped
+            .entry(c.map(|v| v.map(f64::to_bits)))
+            .or_default()
+            .push(n);
+    }
+    Ok(grouped
+        .into_iter()
+        .map(|(c, nodes)| Boundary {
+            nodes,
+            components: c.map(|v| v.map(f64::from_bits)),
+        })
+        .collect())
+}
+
+/// Moves the fixed temperatures read so far into the step loads.
+pub(super) fn fixed_temperatures(r: &mut Reader, loads: &mut Loads) -> Result<()> {
+    for (target, value, at) in std::mem::take(&mut r.temperatures) {
+        for n in r.node_targets(&at, &target)? {
+            loads.temperature.insert(n, value);
+        }
+    }
+    Ok(())
+}
+
+/// `*DFLUX` (element, Sn or BF, value) and `*FILM` (element, Fn, sink temperature, h).
+fn apply_heat(
+    r: &Reader,
+    element_index: &HashMap<i64, usize>,
+    card: &Card,
+    loads: &mut Loads,
+) -> Result<()> {
+    let new = replaces(card);
+    let element = |at: &Origin, id: i64| element_of(element_index, at, id);
+    let film = card.keyword == "FILM";
+    if new {
+        if film {
+            loads.film.clear();
+        } else {
+            loads.flux.clear();
+            loads.source.clear();
+        }
+    }
+    for (at, f) in &card.data {
+        let kind = f.get(1).map_or(String::new(), |s| s.to_ascii_uppercase());
+        let value = |k: usize, what: &str| -> Result<f64> {
+            number(at, f.get(k).map_or("", String::as_str), what)
+        };
+        for id in r.element_ids(at, &f[0])? {
+            let e = element(at, id)?;
+            match (film, kind.as_str()) {
+                (false, "BF") => {
+                    loads.source.insert(e, value(2, "heat generation")?);
+                }
+                (false, s) if s.starts_with('S') => {
+                    loads
+                        .flux
+                        .insert((e, face_number(at, s)?), value(2, "heat flux")?);
+                }
+                (true, s) if s.starts_with('F') => {
+                    let face = face_number(at, &format!("S{}", &s[1..]))?;
+                    loads.film.insert(
+                        (e, face),
+                        (value(2, "sink temperature")?, value(3, "film coefficient")?),
+                    );
+                }
+                _ => bail!(
+                    "{at}: *{} type '{kind}' is not supported (DFLUX: Sn, BF; FILM: Fn)",
+                    card.keyword
+                ),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a load card replaces the loads of its kind (`OP=NEW`) rather than adding.
+fn replaces(card: &Card) -> bool {
+    card.param("OP")
+        .is_some_and(|o| o.eq_ignore_ascii_case("NEW"))
+}
+
+/// `*CLOAD`, `*DLOAD` or `*DSLOAD`.
+fn apply_load(
+    r: &Reader,
+    element_index: &HashMap<i64, usize>,
+    card: &Card,
+    loads: &mut Loads,
+) -> Result<()> {
+    match card.keyword.as_str() {
+        "CLOAD" => cload(r, card, loads),
+        "DLOAD" => dload(r, element_index, card, loads),
+        _ => dsload(r, element_index, card, loads),
+    }
+}
+
+/// `*CLOAD`: node (or set), degree of freedom, force.
+fn cload(r: &Reader, card: &Card, loads: &mut Loads) -> Result<()> {
+    if replaces(card) {
+        loads.nodal.clear();
+    }
+    for (at, f) in &card.data {
+        let c: usize = number(at, f.get(1).map_or("", String::as_str), "degree of freedom")?;
+        if !(1..=3).contains(&c) {
+            bail!("{at}: *CLOAD degree of freedom {c}: solid elements take forces in 1, 2, 3");
+        }
+        let v: f64 = number(at, f.get(2).map_or("", String::as_str), "force")?;
+        for n in r.node_targets(at, &f[0])? {
+            loads.nodal.insert((n, c - 1), v);
+        }
+    }
+    Ok(())
+}
+
+/// `*DLOAD`: element (or set), Pn, pressure; or element set, GRAV, g, direction.
+fn dload(
+    r: &Reader,
+    element_index: &HashMap<i64, usize>,
+    card: &Card,
+    loads: &mut Loads,
+) -> Result<()> {
+    if replaces(card) {
+        loads.pressure.clear();
+        loads.gravity.clear();
+    }
+    let element = |at: &Origin, id: i64| element_of(element_index, at, id);
+    for (at, f) in &card.data {
+        let kind = f.get(1).map_or(String::new(), |s| s.to_ascii_uppercase());
+        let ids = r.element_ids(at, &f[0])?;
+        if kind == "GRAV" {
+            let v: Vec<f64> = f[2..]
+                .iter()
+                .take(4)
+                .map(|x| number(at, x, "GRAV value"))
+                .collect::<Result<_>>()?;
+            let [g, x, y, z] = v[..] else {
+                bail!("{at}: GRAV takes magnitude, x, y, z")
+            };
+            let elements = ids
+                .iter()
+                .map(|&id| element(at, id))
+                .collect::<Result<_>>()?;
+            loads.gravity.insert(
+                f[0].to_ascii_uppercase(),
+                (elements, g * Vector3::new(x, y, z)),
+            );
+        } else if let Some(face) = kind.strip_prefix('P').filter(|n| !n.is_empty()) {
+            let face = face_number(at, &format!("S{face}"))?;
+            let p: f64 = number(at, f.get(2).map_or("", String::as_str), "pressure")?;
+            for id in ids {
+                loads.pressure.insert((element(at, id)?, face), p);
+            }
+        } else {
+            bail!("{at}: *DLOAD type '{kind}' is not supported (Pn, GRAV)");
+        }
+    }
+    Ok(())
+}
+
+/// `*DSLOAD`: surface, P, pressure.
+fn dsload(
+    r: &Reader,
+    element_index: &HashMap<i64, usize>,
+    card: &Card,
+    loads: &mut Loads,
+) -> Result<()> {
+    if replaces(card) {
+        loads.pressure.clear();
+    }
+    for (at, f) in &card.data {
+        if !f.get(1).is_some_and(|k| k.eq_ignore_ascii_case("P")) {
+            bail!("{at}: *DSLOAD supports pressure (P) only");
+        }
+        let p: f64 = number(at, f.get(2).map_or("", String::as_str), "pressure")?;
+        let faces = r
+            .surfaces
+            .get(&f[0].to_ascii_uppercase())
+            .ok_or_else(|| anyhow!("{at}: unknown surface '{}'", f[0]))?;
+        for (id, face, _) in faces {
+            loads
+                .pressure
+                .insert((element_of(element_index, at, *id)?, *face), p);
+        }
+    }
+    Ok(())
+}
+
+/// A step as read: its procedure (once given) and its load cards, resolved once the
+/// mesh is known.
+pub(super) struct PendingStep<'a> {
+    pub(super) kind: Option<StepKind>,
+    pub(super) cards: Vec<&'a Card>,
+    /// The `*STEP` line.
+    pub(super) at: Origin,
+}
+
+/// `*STEP`: a linear step (NLGEOM is refused).
+pub(super) fn open<'a>(card: &Card) -> Result<PendingStep<'a>> {
+    if card
+        .param("NLGEOM")
+        .is_some_and(|v| !v.eq_ignore_ascii_case("NO"))
+    {
+        bail!(
+            "{}: NLGEOM (geometric nonlinearity) is not supported: vproto's analyses are linear",
+            card.at
+        );
+    }
+    Ok(PendingStep {
+        kind: None,
+        cards: Vec::new(),
+        at: card.at.clone(),
+    })
+}
+
+/// `*STATIC`, `*FREQUENCY`, `*BUCKLE` or `*HEAT TRANSFER, STEADY STATE`.
+pub(super) fn procedure(card: &Card) -> Result<StepKind> {
+    let count = |default: usize| -> Result<usize> {
+        match card
+            .data
+            .first()
+            .and_then(|(at, f)| f.first().filter(|x| !x.is_empty()).map(|x| (at, x)))
+        {
+            Some((at, x)) => number(at, x, "number of modes"),
+            None => Ok(default),
+        }
+    };
+    Ok(match card.keyword.as_str() {
+        "STATIC" => StepKind::Static,
+        "HEAT TRANSFER" if card.flag("STEADY STATE") => StepKind::Heat,
+        "HEAT TRANSFER" => bail!(
+            "{}: only steady-state *HEAT TRANSFER is supported (add STEADY STATE)",
+            card.at
+        ),
+        "FREQUENCY" => StepKind::Frequency { modes: count(10)? },
+        _ => StepKind::Buckle { modes: count(1)? },
+    })
+}
+
+/// The loads of every step: each step's cards applied on top of the loads the steps
+/// before it left (unless a card says `OP=NEW`), as in Abaqus and CalculiX.
+pub(super) fn resolve(
+    r: &mut Reader,
+    element_index: &HashMap<i64, usize>,
+    steps: &[PendingStep],
+    node_count: usize,
+) -> Result<Vec<Step>> {
+    let mut loads = Loads::default();
+    fixed_temperatures(r, &mut loads)?;
+    let mut out = Vec::with_capacity(steps.len());
+    for step in steps {
+        for card in &step.cards {
+            match card.keyword.as_str() {
+                "BOUNDARY" => {
+                    boundary(r, card)?;
+                    fixed_temperatures(r, &mut loads)?;
+                }
+                "DFLUX" | "FILM" => apply_heat(r, element_index, card, &mut loads)?,
+                _ => apply_load(r, element_index, card, &mut loads)?,
+            }
+        }
+        out.push(Step {
+            kind: step.kind.expect("checked at *END STEP"),
+            loads: loads.to_solver(node_count),
+            heat: loads.heat(),
+        });
+    }
+    Ok(out)
+}
