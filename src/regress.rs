@@ -70,10 +70,17 @@ pub fn quantities(s: &Summary) -> BTreeMap<String, f64> {
 /// or component (`reaction`, `max_von_mises`, `frequency`, …), so a reaction component
 /// that is round-off compares against the size of the reactions.
 fn kind(name: &str) -> String {
+    // A check's kind is its criterion without the set or region in parentheses, so a
+    // displacement check never takes a stress check's size as its tolerance.
+    if let Some(criterion) = name.strip_prefix("check/").and_then(|r| r.split_once('/')) {
+        let base = criterion.1.split(" (").next().unwrap_or(criterion.1);
+        return format!("check/{base}");
+    }
     let parts: Vec<&str> = name.split('/').collect();
     match parts.as_slice() {
-        ["check", ..] => "check".into(),
         [_, "reaction", ..] => "reaction".into(),
+        // Probe values compare with the same field at the other probes.
+        [_, "probe", _, field, ..] => format!("probe/{field}"),
         [_, k, ..] => k.to_string(),
         _ => name.to_string(),
     }
@@ -486,6 +493,31 @@ mod tests {
             quantities: q.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             tolerances: BTreeMap::new(),
         }
+    }
+
+    #[test]
+    fn kinds_keep_quantities_of_different_units_apart() {
+        assert_eq!(
+            kind("check/tip/max von Mises (all, yield/1.5)"),
+            "check/max von Mises"
+        );
+        assert_eq!(kind("check/tip/max |u_z| (xmax)"), "check/max |u_z|");
+        assert_eq!(kind("lc/probe/D/stress/yy"), "probe/stress");
+        assert_eq!(kind("lc/probe/D/displacement/x"), "probe/displacement");
+        assert_eq!(kind("lc/reaction/fix/x"), "reaction");
+        // A displacement check is not compared with a stress check's size.
+        let b = baseline(&[
+            ("check/lc/max von Mises (all)", 100e6),
+            ("check/lc/max |u_z| (tip)", 3e-4),
+        ]);
+        let now: BTreeMap<String, f64> = [
+            ("check/lc/max von Mises (all)", 100e6),
+            ("check/lc/max |u_z| (tip)", 6e-4),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect();
+        assert!(compare(&b, &now, &BTreeMap::new()).contains_key("check/lc/max |u_z| (tip)"));
     }
 
     #[test]

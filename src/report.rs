@@ -18,7 +18,7 @@ pub struct Summary {
     /// The finite-element model (absent for a mechanism-only case).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<ModelSummary>,
-    /// The mechanism's motion (absent without a [mechanism]).
+    /// The mechanism's motion (absent without a `[mechanism]`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub motion: Option<crate::mechanism::MotionSummary>,
     /// The static solve (absent when the case has no static load case).

@@ -5,6 +5,27 @@
 //! With θ = 1/λ this is K⁻¹(−K_σ) φ = θ φ, an operator self-adjoint in the K inner
 //! product, so the Lanczos process of [`crate::eigen`] finds the largest θ — the lowest
 //! positive buckling factors — with the stiffness factor the static solve already needs.
+//!
+//! ```
+//! use vproto_solver::assembly::Materials;
+//! use vproto_solver::buckling::BucklingOptions;
+//! use vproto_solver::{generate::block, Constraint, ElementKind, Isotropic, Load, LoadCase, StaticModel};
+//! // A clamped column 1 m × 0.05 m × 0.05 m under 1 kN of compression at its free end.
+//! let mesh = block([1.0, 0.05, 0.05], [20, 1, 1], ElementKind::Hex20).unwrap();
+//! let steel = Isotropic { youngs_modulus: 210e9, poisson_ratio: 0.3, density: 7850.0 };
+//! let model = StaticModel {
+//!     mesh: &mesh,
+//!     materials: Materials::uniform(steel, mesh.element_count()),
+//!     constraints: vec![Constraint { nodes: mesh.set_nodes("xmin").unwrap(), components: [Some(0.0); 3] }],
+//! };
+//! let faces = mesh.face_set("xmax").unwrap().to_vec();
+//! let push = Load::Surface { faces, load: vproto_solver::loads::SurfaceLoad::Pressure(1e3 / 0.05_f64.powi(2)) };
+//! let pre = model.solve(&[LoadCase { name: "push".into(), loads: vec![push] }]).unwrap();
+//! let b = model.buckling(&pre.load_cases[0], BucklingOptions { modes: 1 }).unwrap();
+//! // Euler: π² E I / (4 L²) for a cantilever column.
+//! let euler = std::f64::consts::PI.powi(2) * 210e9 * 0.05_f64.powi(4) / 12.0 / 4.0;
+//! assert!((b.modes[0].factor * 1e3 / euler - 1.0).abs() < 0.02);
+//! ```
 
 use crate::assembly::{assemble, assemble_stiffness, matrix, GeometricStiffness};
 use crate::eigen::{lanczos, norm, wanted};

@@ -167,7 +167,7 @@ fn with_midsides(kind: ElementKind, mut nodes: Vec<[usize; 3]>) -> Vec<[usize; 3
 
 const AXIS_NAMES: [&str; 3] = ["x", "y", "z"];
 
-/// A box [0,Lx]×[0,Ly]×[0,Lz]; face sets `xmin`, `xmax`, `ymin`, `ymax`, `zmin`, `zmax`.
+/// A box `[0,Lx]×[0,Ly]×[0,Lz]`; face sets `xmin`, `xmax`, `ymin`, `ymax`, `zmin`, `zmax`.
 pub fn block(size: [f64; 3], divisions: [usize; 3], kind: ElementKind) -> Result<Mesh> {
     check_positive("size", &size)?;
     mapped_block(

@@ -1,9 +1,28 @@
-//! vproto's physics core.
+//! vproto's physics core: plain data in, plain results out. It never reads case files,
+//! never writes result files and never prints — the `vproto` application owns all of
+//! that.
 //!
-//! The core takes plain data (a [`Mesh`], materials, constraints and loads) and returns
-//! plain results. It never reads case files, never writes result files and never prints:
-//! the `vproto` application owns all input and output. Analyses read like the method:
-//! set up degrees of freedom → assemble → factor → solve → recover stresses.
+//! # Analyses
+//!
+//! Each analysis is one module with its options, its entry point and its result type:
+//!
+//! | analysis | module | entry point | result |
+//! |---|---|---|---|
+//! | linear statics, many load cases on one factor | [`statics`] | [`StaticModel::solve`], [`StaticModel::factor`] | [`StaticResults`] |
+//! | natural frequencies and modes | [`modal`] | [`StaticModel::modes`] | [`modal::ModalSolution`] |
+//! | linear (eigenvalue) buckling | [`buckling`] | [`StaticModel::buckling`] | [`buckling::BucklingSolution`] |
+//! | steady heat conduction | [`thermal`] | [`thermal::ThermalModel::solve`] | [`thermal::HeatResults`] |
+//! | rigid multibody motion | [`multibody`] | [`multibody::simulate`] | [`multibody::MotionSolution`] |
+//!
+//! # How a solid analysis reads
+//!
+//! Set up degrees of freedom ([`dofs`]) → check for free rigid-body motion ([`rigid`]) →
+//! assemble with one generic kernel over element data ([`element`]: shape functions
+//! and quadrature tables; [`assembly`]) → order and factor ([`ordering`], [`linsolve`]:
+//! symbolic analysis once, numeric factor per matrix) → solve → recover strains and
+//! stresses ([`recovery`]). Meshes ([`mesh`], [`generate`]), loads ([`loads`],
+//! [`coupling`]), eigen-solvers ([`eigen`]) and points inside the body ([`probe`]) are
+//! shared by all.
 
 pub mod assembly;
 pub mod buckling;

@@ -5,6 +5,23 @@
 //! and its factor is the same sparse Cholesky the static analysis uses. Every returned mode
 //! is checked by its true residual as a backward error, ‖Kφ − λMφ‖ / ((‖K‖ + |λ|‖M‖)‖φ‖). A model with free rigid-body
 //! motion is solved with a negative shift; its rigid-body modes are reported as such.
+//!
+//! ```
+//! use vproto_solver::assembly::Materials;
+//! use vproto_solver::modal::ModalOptions;
+//! use vproto_solver::{generate::block, Constraint, ElementKind, Isotropic, StaticModel};
+//! let mesh = block([1.0, 0.05, 0.1], [20, 1, 2], ElementKind::Hex20).unwrap();
+//! let steel = Isotropic { youngs_modulus: 210e9, poisson_ratio: 0.3, density: 7850.0 };
+//! let model = StaticModel {
+//!     mesh: &mesh,
+//!     materials: Materials::uniform(steel, mesh.element_count()),
+//!     constraints: vec![Constraint { nodes: mesh.set_nodes("xmin").unwrap(), components: [Some(0.0); 3] }],
+//! };
+//! let modes = model.modes(ModalOptions { modes: 2, shift_hz: None }).unwrap();
+//! // First bending mode (in y, the thin direction): 1.875² / (2π L²) √(E I / (ρ A)).
+//! let euler = 1.8751_f64.powi(2) / (2.0 * std::f64::consts::PI) * (210e9 * 0.05_f64.powi(2) / 12.0 / 7850.0).sqrt();
+//! assert!((modes.modes[0].frequency / euler - 1.0).abs() < 0.02);
+//! ```
 
 use crate::assembly::{assemble_mass, assemble_stiffness, matrix};
 use crate::eigen::{dot, lanczos, norm, wanted};

@@ -4,6 +4,28 @@
 //! assemble K_ff → factor once → solve every load case as one block of right-hand
 //! sides → reactions and stresses. Prescribed displacements are eliminated:
 //! K_ff u_f = f_f − (K ū)_f, with K ū computed element by element.
+//!
+//! ```
+//! use vproto_solver::assembly::Materials;
+//! use vproto_solver::{generate::block, Constraint, ElementKind, Isotropic, Load, LoadCase, StaticModel};
+//! // A steel bar 1 m × 0.1 m × 0.1 m, clamped at x = 0, pulled with 10 kN at x = 1.
+//! let mesh = block([1.0, 0.1, 0.1], [10, 1, 1], ElementKind::Hex8).unwrap();
+//! let steel = Isotropic { youngs_modulus: 210e9, poisson_ratio: 0.0, density: 7850.0 };
+//! let model = StaticModel {
+//!     mesh: &mesh,
+//!     materials: Materials::uniform(steel, mesh.element_count()),
+//!     constraints: vec![Constraint { nodes: mesh.set_nodes("xmin").unwrap(), components: [Some(0.0); 3] }],
+//! };
+//! let tip = mesh.set_nodes("xmax").unwrap();
+//! let pull = LoadCase {
+//!     name: "pull".into(),
+//!     loads: vec![Load::NodalForce { nodes: tip.clone(), force: [10e3 / 4.0, 0.0, 0.0].into() }],
+//! };
+//! let solution = model.solve(&[pull]).unwrap();
+//! // Elongation F L / (E A) = 10e3 / (210e9 × 0.01) m.
+//! let u = solution.load_cases[0].displacement[3 * tip[0]];
+//! assert!((u - 10e3 / (210e9 * 0.01)).abs() < 1e-9 * u);
+//! ```
 
 use crate::assembly::{assemble_stiffness, internal_forces, matrix, stiffness_pattern, Materials};
 use crate::dofs::DofMap;

@@ -5,6 +5,25 @@
 //! (scalar element matrices, faces added for convection) and solved by the same sparse
 //! Cholesky. Fixed temperatures are eliminated with the full matrix: the right-hand side
 //! is f − K T̄ and the heat flowing in at fixed nodes is (K T − f) there.
+//!
+//! ```
+//! use vproto_solver::thermal::{HeatCase, HeatLoad, ThermalModel};
+//! use vproto_solver::{generate::block, ElementKind};
+//! // A slab held at 20 and 80 on its faces: the temperature is linear through it.
+//! let mesh = block([0.1, 0.02, 0.02], [5, 1, 1], ElementKind::Hex8).unwrap();
+//! let model = ThermalModel { mesh: &mesh, conductivity: vec![50.0; mesh.element_count()] };
+//! let case = HeatCase {
+//!     name: "slab".into(),
+//!     loads: vec![
+//!         HeatLoad::Temperature { nodes: mesh.set_nodes("xmin").unwrap(), value: 20.0 },
+//!         HeatLoad::Temperature { nodes: mesh.set_nodes("xmax").unwrap(), value: 80.0 },
+//!     ],
+//! };
+//! let h = model.solve(&case).unwrap();
+//! for (p, t) in mesh.nodes.iter().zip(&h.temperature) {
+//!     assert!((t - (20.0 + 600.0 * p.x)).abs() < 1e-9);
+//! }
+//! ```
 
 use crate::assembly::{
     add_face_matrix, assemble_scalar, checked_gradients, matrix, physical_gradients, ElementMatrix,

@@ -157,7 +157,7 @@ impl From<ElementSpec> for vproto_solver::ElementKind {
 #[derive(Debug, Deserialize)]
 #[serde(tag = "shape", rename_all = "snake_case", deny_unknown_fields)]
 pub enum GeneratorSpec {
-    /// [0,Lx]×[0,Ly]×[0,Lz]; face sets xmin … zmax, region `body`.
+    /// `[0,Lx]×[0,Ly]×[0,Lz]`; face sets xmin … zmax, region `body`.
     Box {
         size: [f64; 3],
         divisions: [usize; 3],
