@@ -162,12 +162,12 @@ impl Model {
         } = part;
         let mut constraints = Vec::new();
         let mut constrained_sets = Vec::new();
-        for (k, b) in deck.iter().flat_map(|d| &d.boundaries).enumerate() {
+        for b in deck.iter().flat_map(|d| &d.boundaries) {
             constraints.push(Constraint {
                 nodes: b.nodes.clone(),
                 components: b.components,
             });
-            constrained_sets.push(format!("deck_boundary_{}", k + 1));
+            constrained_sets.push(b.name.clone());
         }
         for c in &case.spec.constraint {
             constraints.push(constraint(case, &mesh, c)?);

@@ -419,6 +419,59 @@ fn deck_errors_name_the_file_and_line() {
             && e.contains("Young"),
         "{e}"
     );
+    // Options and data fields the reader does not implement are errors at their line,
+    // never ignored (CalculiX's own decks use every one of these).
+    for (edit, needle) in [
+        ("*BOUNDARY\n", "*BOUNDARY, FIXED\n"),
+        ("*STEP\n", "*STEP, PERTURBATION\n"),
+        ("*DSLOAD\n", "*DSLOAD, AMPLITUDE=A1\n"),
+        ("*BOUNDARY\n", "*BOUNDARY, OP=NEW\n"),
+    ] {
+        let e = error(&|t| t.replacen(edit, needle, 1));
+        let word = needle
+            .split([',', '\n'])
+            .nth(1)
+            .unwrap()
+            .trim()
+            .split('=')
+            .next()
+            .unwrap();
+        assert!(
+            e.contains(&format!("bad.inp:{}", line(edit))) && e.contains(word),
+            "{needle}: {e}"
+        );
+    }
+    let e = error(&|t| t.replace("*STATIC\n", "*FREQUENCY\n4, 10., 500.\n"));
+    assert!(
+        e.contains(&format!("bad.inp:{}", line("*STATIC\n") + 1)) && e.contains("field 2"),
+        "{e}"
+    );
+    let e = error(&|t| t.replace("PULL, P, -1.0e6", "PULL, P, -1.0e6, 7"));
+    assert!(
+        e.contains(&format!("bad.inp:{}", line("PULL, P"))) && e.contains("field 4"),
+        "{e}"
+    );
+}
+
+/// Reaction totals are per `*BOUNDARY` set, and a node under several sets counts in each:
+/// the bar's x = 0 face carries the whole pull, node 1 (also a set of its own) its share.
+#[test]
+fn deck_reactions_are_totalled_per_boundary_set() {
+    let (summary, _) = run_deck(&decks().join("bar_tension.inp"));
+    let lc = &summary["load_cases"][0];
+    let reaction = |name: &str| {
+        lc["key_results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {lc}"))["value"]
+            .as_f64()
+            .unwrap()
+    };
+    // 1 MPa on a 1 m² face: the symmetry face holds −1 MN in x.
+    assert!((reaction("reaction/XMIN/x") + 1e6).abs() < 1e-3, "{lc}");
+    assert!(reaction("reaction/node_1/x").abs() > 0.0);
 }
 
 /// A case file may take its model from a deck: mesh, sets, surfaces, materials and

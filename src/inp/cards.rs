@@ -166,3 +166,110 @@ pub(super) fn face_number(at: &Origin, f: &str) -> Result<u8> {
         .map(|n| n - 1)
         .ok_or_else(|| anyhow!("{at}: face '{f}' should be S1 … S6"))
 }
+
+/// What the reader implements of a keyword: its parameters (with the values it takes,
+/// or any value when the list is empty), the solver-choice parameters it accepts with a
+/// note (vproto chooses its own solver), and how many fields a data line may hold.
+struct Keyword {
+    params: &'static [(&'static str, &'static [&'static str])],
+    noted: &'static [&'static str],
+    fields: Option<usize>,
+}
+
+const ANY: &[&str] = &[];
+const OP: (&str, &[&str]) = ("OP", &["NEW", "MOD"]);
+
+fn keyword(name: &str) -> Option<Keyword> {
+    let k = |params, noted, fields| {
+        Some(Keyword {
+            params,
+            noted,
+            fields,
+        })
+    };
+    match name {
+        "HEADING" | "END STEP" => k(&[], &[], None),
+        "NODE" => k(&[("NSET", ANY)], &[], Some(4)),
+        "ELEMENT" => k(&[("TYPE", ANY), ("ELSET", ANY)], &[], None),
+        "NSET" => k(&[("NSET", ANY), ("GENERATE", ANY)], &[], None),
+        "ELSET" => k(&[("ELSET", ANY), ("GENERATE", ANY)], &[], None),
+        "SURFACE" => k(&[("NAME", ANY), ("TYPE", &["ELEMENT"])], &[], Some(2)),
+        "MATERIAL" => k(&[("NAME", ANY)], &[], Some(0)),
+        "ELASTIC" => k(&[("TYPE", &["ISO", "ISOTROPIC"])], &[], Some(2)),
+        "DENSITY" | "EXPANSION" | "CONDUCTIVITY" => k(&[], &[], Some(1)),
+        "SOLID SECTION" => k(&[("ELSET", ANY), ("MATERIAL", ANY)], &[], Some(0)),
+        "BOUNDARY" => k(
+            &[("TYPE", &["DISPLACEMENT"]), ("OP", &["MOD"])],
+            &[],
+            Some(4),
+        ),
+        "CLOAD" | "DSLOAD" | "DFLUX" => k(&[OP], &[], Some(3)),
+        "DLOAD" => k(&[OP], &[], Some(6)),
+        "FILM" => k(&[OP], &[], Some(4)),
+        "STEP" => k(&[("NLGEOM", &["NO"]), ("NAME", ANY)], &["INC"], Some(0)),
+        "STATIC" => k(&[], &["SOLVER", "DIRECT"], None),
+        "FREQUENCY" => k(&[], &["SOLVER", "STORAGE", "MATRIXSTORAGE"], Some(1)),
+        "BUCKLE" => k(&[], &["SOLVER"], None),
+        "HEAT TRANSFER" => k(&[("STEADY STATE", ANY)], &["SOLVER", "DIRECT"], None),
+        _ => None,
+    }
+}
+
+/// Rejects a parameter, a parameter value or a data field the reader does not
+/// implement (each an error at its line); solver choices are noted in `notes`. Unknown
+/// keywords are left to the reader, which rejects them by name.
+pub(super) fn check_options(card: &Card, notes: &mut Vec<String>) -> Result<()> {
+    let Some(spec) = keyword(&card.keyword) else {
+        return Ok(());
+    };
+    for (name, value) in &card.params {
+        if spec.noted.contains(&name.as_str()) {
+            notes.push(format!(
+                "{}: *{}, {name} noted: vproto chooses its own solver",
+                card.at, card.keyword
+            ));
+            continue;
+        }
+        match spec.params.iter().find(|(p, _)| p == name) {
+            None => bail!(
+                "{}: *{}: parameter {name} is not supported{}",
+                card.at,
+                card.keyword,
+                supported(&spec)
+            ),
+            Some((_, values))
+                if !values.is_empty() && !values.iter().any(|v| v.eq_ignore_ascii_case(value)) =>
+            {
+                bail!(
+                    "{}: *{}, {name}={value} is not supported (only {})",
+                    card.at,
+                    card.keyword,
+                    values.join(", ")
+                )
+            }
+            _ => {}
+        }
+    }
+    if let Some(n) = spec.fields {
+        for (at, fields) in &card.data {
+            if let Some(extra) = fields.iter().skip(n).position(|f| !f.is_empty()) {
+                bail!(
+                    "{at}: *{} data field {} ('{}') is not supported: vproto reads {n} field(s) here",
+                    card.keyword,
+                    n + extra + 1,
+                    fields[n + extra]
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn supported(spec: &Keyword) -> String {
+    let names: Vec<&str> = spec.params.iter().map(|(p, _)| *p).collect();
+    if names.is_empty() {
+        " (it takes none)".into()
+    } else {
+        format!(" (supported: {})", names.join(", "))
+    }
+}

@@ -36,7 +36,8 @@ pub struct Deck {
     pub materials: BTreeMap<String, MaterialSpec>,
     /// (element set, material) of each `*SOLID SECTION`.
     pub sections: Vec<(String, String)>,
-    /// Fixed or prescribed displacement components (the same in every step).
+    /// Fixed or prescribed displacement components (the same in every step), per
+    /// `*BOUNDARY` target.
     pub boundaries: Vec<Boundary>,
     pub steps: Vec<Step>,
     pub warnings: Vec<String>,
@@ -44,6 +45,8 @@ pub struct Deck {
 
 #[derive(Clone, Debug)]
 pub struct Boundary {
+    /// The `*BOUNDARY` target: its node set's name, or `node_<number>`.
+    pub name: String,
     pub nodes: Vec<usize>,
     /// Displacement component values (None: free).
     pub components: [Option<f64>; 3],
@@ -98,6 +101,7 @@ pub fn read(path: &Path) -> Result<Deck> {
         if in_step && !STEP_KEYWORDS.contains(&k) && !IGNORED.contains(&k) {
             bail!("{}: *{k} inside a step is not supported", card.at);
         }
+        cards::check_options(card, &mut r.warnings)?;
         match k {
             "HEADING" => {}
             "NODE" => r.node_card(card)?,

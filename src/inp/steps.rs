@@ -147,10 +147,33 @@ pub(super) fn boundary(r: &mut Reader, card: &Card) -> Result<()> {
     Ok(())
 }
 
+/// The prescribed displacements, one [`Boundary`] per `*BOUNDARY` target (a node set
+/// or a node), so reactions are totalled per set as `*NODE PRINT, TOTALS=ONLY` users
+/// expect; a node under several targets belongs to each.
 pub(super) fn boundaries(r: &Reader) -> Result<Vec<Boundary>> {
     let mut fixed: BTreeMap<usize, [Option<f64>; 3]> = BTreeMap::new();
+    let mut by_target: Vec<Boundary> = Vec::new();
     for (target, first, last, value, at) in &r.boundaries {
-        for n in r.node_targets(at, target)? {
+        let name = match target.parse::<i64>() {
+            Ok(id) => format!("node_{id}"),
+            Err(_) => target.to_ascii_uppercase(),
+        };
+        let nodes = r.node_targets(at, target)?;
+        let slot = match by_target.iter().position(|b| b.name == name) {
+            Some(slot) => slot,
+            None => {
+                by_target.push(Boundary {
+                    name,
+                    nodes: nodes.clone(),
+                    components: [None; 3],
+                });
+                by_target.len() - 1
+            }
+        };
+        for k in (first - 1)..*last {
+            by_target[slot].components[k] = Some(*value);
+        }
+        for n in nodes {
             let c = fixed.entry(n).or_default();
             for (k, component) in c.iter_mut().enumerate().take(*last).skip(first - 1) {
                 if component.is_some_and(|v| v != *value) {
@@ -160,21 +183,7 @@ pub(super) fn boundaries(r: &Reader) -> Result<Vec<Boundary>> {
             }
         }
     }
-    // One constraint per distinct component pattern.
-    let mut grouped: BTreeMap<[Option<u64>; 3], Vec<usize>> = BTreeMap::new();
-    for (n, c) in fixed {
-        grouped
-            .entry(c.map(|v| v.map(f64::to_bits)))
-            .or_default()
-            .push(n);
-    }
-    Ok(grouped
-        .into_iter()
-        .map(|(c, nodes)| Boundary {
-            nodes,
-            components: c.map(|v| v.map(f64::from_bits)),
-        })
-        .collect())
+    Ok(by_target)
 }
 
 /// Moves the fixed temperatures read so far into the step loads.
