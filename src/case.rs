@@ -50,6 +50,7 @@ impl Case {
         }
         let text = crate::params::substitute(path, &raw, &parameters)?;
         let spec: CaseSpec = toml::from_str(&text).map_err(|e| syntax_error(path, &text, &e))?;
+        reject_non_finite(path, &text)?;
         if spec.load_case.is_empty() && spec.mechanism.is_none() {
             bail!(
                 "{}: the case defines no [[load_case]] and no [mechanism]",
@@ -165,6 +166,35 @@ impl Case {
     pub fn error_at<T>(&self, value: &Spanned<T>, err: impl std::fmt::Display) -> anyhow::Error {
         anyhow::anyhow!("{}: {err}", self.at(value.span()))
     }
+}
+
+/// Rejects `inf` and `nan` anywhere in the case: no limit, load or constant may be
+/// infinite (a criterion against `limit = inf` would pass on nothing).
+fn reject_non_finite(path: &Path, text: &str) -> Result<()> {
+    fn find(v: &Spanned<toml::de::DeValue>) -> Option<std::ops::Range<usize>> {
+        use toml::de::DeValue;
+        match v.get_ref() {
+            DeValue::Float(f) => f
+                .as_str()
+                .replace('_', "")
+                .parse::<f64>()
+                .is_ok_and(|x| !x.is_finite())
+                .then(|| v.span()),
+            DeValue::Array(a) => a.iter().find_map(find),
+            DeValue::Table(t) => t.values().find_map(find),
+            _ => None,
+        }
+    }
+    let doc = toml::de::DeTable::parse(text).map_err(|e| syntax_error(path, text, &e))?;
+    if let Some(span) = doc.get_ref().values().find_map(find) {
+        let line = text[..span.start].matches('\n').count() + 1;
+        bail!(
+            "{}:{line}: '{}' is not a finite number: every value must be finite",
+            path.display(),
+            &text[span]
+        );
+    }
+    Ok(())
 }
 
 /// Formats a TOML error as `file:line: message` with the offending line. Errors inside

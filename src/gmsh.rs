@@ -141,6 +141,8 @@ struct Raw {
     entity_groups: HashMap<(usize, i32), Vec<i32>>,
     node_index: HashMap<usize, usize>,
     nodes: Vec<Vector3<f64>>,
+    /// Gmsh's tag of each node, the number reports name it by.
+    labels: Vec<i64>,
     /// Volume elements per kind, in order of first appearance.
     volumes: Vec<VolumeBlock>,
     /// (dim, entity tag, element tag, corner node indices)
@@ -308,7 +310,8 @@ fn read_nodes(c: &mut Cursor, raw: &mut Raw) -> Result<()> {
     let total = c.size()?;
     c.size()?;
     c.size()?;
-    raw.nodes.reserve(total);
+    // Every node takes at least 8 bytes of the file: a count beyond that is a lie.
+    raw.nodes.reserve(total.min(c.data.len() / 8));
     for _ in 0..blocks {
         let _dim = c.int()?;
         let _entity = c.int()?;
@@ -324,6 +327,7 @@ fn read_nodes(c: &mut Cursor, raw: &mut Raw) -> Result<()> {
                 bail!("node {tag} is defined twice");
             }
             raw.nodes.push(p);
+            raw.labels.push(tag as i64);
         }
     }
     Ok(())
@@ -395,6 +399,7 @@ fn read_elements(c: &mut Cursor, raw: &mut Raw) -> Result<()> {
 fn build(mut raw: Raw) -> Result<Mesh> {
     let mut mesh = Mesh {
         nodes: std::mem::take(&mut raw.nodes),
+        node_labels: std::mem::take(&mut raw.labels),
         ..Default::default()
     };
     let mut id = 0;
@@ -536,6 +541,8 @@ mod tests {
     fn reads_ascii_groups_into_sets() {
         let m = parse(TWO_TETS.as_bytes()).unwrap();
         assert_eq!(m.nodes.len(), 5);
+        // Reports name nodes by their Gmsh tags.
+        assert_eq!((m.node_label(0), m.node_label(4)), (1, 5));
         assert_eq!(m.element_count(), 2);
         assert_eq!(m.element_sets["body"], vec![0, 1]);
         assert_eq!(m.face_sets["load"].len(), 1);

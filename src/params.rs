@@ -82,7 +82,7 @@ pub fn substitute(path: &Path, text: &str, params: &Parameters) -> Result<String
     for (range, inner) in placeholders(text) {
         out.push_str(&text[last..range.start]);
         let replacement = match params.get(inner.trim()) {
-            Some(Value::Text(s)) => s.clone(),
+            Some(Value::Text(s)) => toml_escaped(s),
             _ => {
                 let e = Expr::parse(inner, &names).map_err(|e| {
                     anyhow!(
@@ -91,7 +91,15 @@ pub fn substitute(path: &Path, text: &str, params: &Parameters) -> Result<String
                         line_of(text, range.start)
                     )
                 })?;
-                format_number(e.eval(&values))
+                let v = e.eval(&values);
+                if !v.is_finite() {
+                    bail!(
+                        "{}:{}: ${{{inner}}} is {v}, not a finite number",
+                        path.display(),
+                        line_of(text, range.start)
+                    );
+                }
+                format_number(v)
             }
         };
         out.push_str(&replacement);
@@ -99,6 +107,22 @@ pub fn substitute(path: &Path, text: &str, params: &Parameters) -> Result<String
     }
     out.push_str(&text[last..]);
     Ok(out)
+}
+
+/// A name as the inside of a TOML string: quotes, backslashes and control characters
+/// escaped, so a value can never end the string and write keys or tables of its own.
+fn toml_escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A TOML literal for a number: integers without a decimal point (for counts).

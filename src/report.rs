@@ -198,6 +198,10 @@ pub fn table(summary: &Summary) -> String {
             let _ = writeln!(out, "{:<lc_w$}  cannot decide: {note}", "");
         }
     }
+    if summary.checks.is_empty() {
+        let _ = writeln!(out, "VERDICT: {} — results only: the case checks nothing (add [[criterion]] tables to get a pass/fail verdict)", summary.verdict);
+        return out;
+    }
     let passed = summary.checks.iter().filter(|c| c.pass).count();
     let _ = writeln!(
         out,

@@ -105,15 +105,12 @@ pub fn run_with_registry(
             .display()
             .to_string(),
     );
+    let verdict = verdict(&case, &checks)?;
     let summary = Summary {
         case: name.clone(),
         case_file: case.path.display().to_string(),
         parameters: case.parameters.clone(),
-        verdict: if checks.iter().all(|c| c.pass) {
-            "PASS"
-        } else {
-            "FAIL"
-        },
+        verdict,
         units: "SI: m, N, Pa, kg, s, J, Hz, rad",
         model,
         motion: motion.as_ref().map(|m| m.summary()),
@@ -131,6 +128,29 @@ pub fn run_with_registry(
     })?;
     Ok(summary)
 }
+
+/// The verdict: PASS when every check passes, FAIL when one fails, NO CRITERIA when the
+/// case checks nothing (results only). A check whose value is not finite is an error:
+/// no verdict rests on a NaN.
+fn verdict(case: &Case, checks: &[Check]) -> Result<&'static str> {
+    if let Some(c) = checks.iter().find(|c| !c.value.is_finite()) {
+        return Err(anyhow!(
+            "{}: load case '{}', criterion '{}': the computed value is {} — no verdict can rest on it",
+            case.path.display(),
+            c.load_case,
+            c.criterion,
+            c.value
+        ));
+    }
+    Ok(match (checks.is_empty(), checks.iter().all(|c| c.pass)) {
+        (true, _) => NO_CRITERIA,
+        (false, true) => "PASS",
+        (false, false) => "FAIL",
+    })
+}
+
+/// The verdict of a case without criteria.
+pub const NO_CRITERIA: &str = "NO CRITERIA";
 
 /// Solves the finite-element load cases, checks their criteria and writes their files.
 fn run_load_cases(

@@ -6,6 +6,11 @@ use nalgebra::{Matrix3, SVector};
 /// Voigt vector of a symmetric tensor: xx, yy, zz, xy, yz, xz (tensor shears, not γ).
 pub type Voigt = SVector<f64, 6>;
 
+/// Young's moduli of solids, from soft elastomer foams (kPa) to diamond (1.2 TPa), Pa.
+pub const YOUNGS_MODULUS_RANGE: (f64, f64) = (1e3, 2e12);
+/// Densest solid (osmium, 22 590 kg/m³) with margin, kg/m³.
+pub const MAX_DENSITY: f64 = 3e4;
+
 /// Isotropic linear-elastic solid in SI units (Pa, kg/m³).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Isotropic {
@@ -27,11 +32,22 @@ impl Isotropic {
         if !(e.is_finite() && e > 0.0) {
             return bad(format!("Young's modulus must be positive, got {e}"));
         }
+        if !(YOUNGS_MODULUS_RANGE.0..=YOUNGS_MODULUS_RANGE.1).contains(&e) {
+            return bad(format!(
+                "Young's modulus {e:e} Pa is outside the range of solids ({:e} to {:e} Pa): check the units (SI: Pa)",
+                YOUNGS_MODULUS_RANGE.0, YOUNGS_MODULUS_RANGE.1
+            ));
+        }
         if !(nu > -1.0 && nu < 0.5) {
             return bad(format!("Poisson's ratio must lie in (-1, 0.5), got {nu}"));
         }
         if !(rho.is_finite() && rho >= 0.0) {
             return bad(format!("density must be non-negative, got {rho}"));
+        }
+        if rho > MAX_DENSITY {
+            return bad(format!(
+                "density {rho:e} kg/m³ is above that of any solid ({MAX_DENSITY:e}): check the units (SI: kg/m³)"
+            ));
         }
         Ok(())
     }

@@ -119,6 +119,9 @@ pub(super) fn cards(path: &Path) -> Result<Vec<Card>> {
 }
 
 pub(super) fn number<T: std::str::FromStr>(at: &Origin, field: &str, what: &str) -> Result<T> {
+    if field.trim().parse::<f64>().is_ok_and(|v| !v.is_finite()) {
+        bail!("{at}: {what} '{field}' is not a finite number");
+    }
     field
         .trim()
         .parse()

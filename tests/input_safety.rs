@@ -1,0 +1,157 @@
+//! Never a silently wrong answer: inputs that once gave a verdict with exit 0 (or a
+//! panic) now give a clear error naming the file and line, or a verdict that says it
+//! cannot decide. Each test is one class of the trust issue.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn case_text(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("cases")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// Runs `vproto run` on `text` written as `<dir>/<file>` (models resolve from `cases/`).
+fn run(dir: &Path, file: &str, text: &str) -> Output {
+    let text = text.replace(
+        "\"../models/",
+        &format!("\"{}/models/", env!("CARGO_MANIFEST_DIR")),
+    );
+    let path: PathBuf = dir.join(file);
+    std::fs::write(&path, text).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_vproto"))
+        .args([
+            "run",
+            path.to_str().unwrap(),
+            "--out",
+            dir.join("out").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn non_finite_numbers_are_errors_at_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = case_text("cantilever.toml");
+    let line = |needle: &str| src[..src.find(needle).unwrap()].matches('\n').count() + 1;
+    let o = run(
+        dir.path(),
+        "inf.toml",
+        &src.replace("limit = 0.5e-3", "limit = inf"),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(&format!("inf.toml:{}", line("limit = 0.5e-3"))),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(
+        dir.path(),
+        "nan.toml",
+        &src.replace("limit = 0.5e-3", "limit = nan"),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let with_param = src
+        .replace(
+            "name = \"cantilever\"",
+            "name = \"cantilever\"\n[parameters]\nk = 1000.0",
+        )
+        .replace("limit = 0.5e-3", "limit = ${exp(k)}");
+    let o = run(dir.path(), "exp.toml", &with_param);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a finite number"), "{}", stderr(&o));
+    let o = run(
+        dir.path(),
+        "div.toml",
+        &with_param.replace("${exp(k)}", "${-1/0}"),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn implausible_material_constants_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = case_text("nafems_le10.toml");
+    for e in ["1e-300", "1e308"] {
+        let o = run(
+            dir.path(),
+            "e.toml",
+            &src.replace("youngs_modulus = 210e9", &format!("youngs_modulus = {e}")),
+        );
+        assert_eq!(o.status.code(), Some(2), "E = {e}");
+        assert!(stderr(&o).contains("check the units"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_case_without_criteria_says_so_and_is_not_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = case_text("nafems_le10.toml");
+    let cut = src.find("[[load_case.criterion]]").unwrap();
+    let o = run(dir.path(), "results_only.toml", &src[..cut]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("NO CRITERIA") && out.contains("results only") && !out.contains("PASS"),
+        "{out}"
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/nafems_le10.summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["verdict"], "NO CRITERIA");
+}
+
+/// A forbidden band above the highest computed mode cannot be decided: a mode inside
+/// it was simply not computed. Once enough modes cover it, the check decides.
+#[test]
+fn a_band_above_the_computed_modes_cannot_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = case_text("fixture_modal.toml").replace("min = 500.0", "min = 100.0");
+    let band = src
+        .replace("min = 45.0", "min = 30000.0")
+        .replace("max = 55.0", "max = 31000.0");
+    let o = run(dir.path(), "band.toml", &band);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(
+        out.contains("cannot decide") && out.contains("not enough modes"),
+        "{out}"
+    );
+    let o = run(
+        dir.path(),
+        "band_ok.toml",
+        &band.replace("modes = 8", "modes = 14"),
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains("cannot decide"), "{out}");
+}
+
+/// A parameter's text is a TOML string value, never TOML text: it cannot end the
+/// string and write tables of its own.
+#[test]
+fn text_parameters_cannot_inject_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = case_text("cantilever.toml")
+        .replace("all = \"steel_s355\"", "all = \"${material}\"")
+        .replace(
+            "name = \"cantilever\"",
+            "name = \"cantilever\"\n[parameters]\nmaterial = \"steel_s355\"",
+        );
+    let path = dir.path().join("p.toml");
+    std::fs::write(&path, &src).unwrap();
+    let evil = "steel_s355\"\n[output]\ndirectory = \"/tmp/owned\"\n#";
+    let mut params = vproto::params::Parameters::new();
+    params.insert("material".into(), vproto::params::Value::Text(evil.into()));
+    let case = vproto::case::Case::load_with(&path, &params).unwrap();
+    assert!(case.spec.output.directory.is_none());
+    assert_eq!(case.spec.regions["all"].get_ref(), evil);
+}
