@@ -39,6 +39,8 @@ impl Expr {
             s: text.as_bytes(),
             pos: 0,
             variables,
+            depth: 0,
+            operations: 0,
         };
         let e = p.expr(0)?;
         p.skip_space();
@@ -183,7 +185,17 @@ struct Parser<'a> {
     s: &'a [u8],
     pos: usize,
     variables: &'a [&'a str],
+    /// Nesting of the expression being read (parentheses, signs, calls).
+    depth: usize,
+    /// Operations read so far: evaluation recurses once per operation.
+    operations: usize,
 }
+
+/// Deepest nesting an expression may have: deeper is no formula a person writes, and
+/// would exhaust the stack.
+const MAX_DEPTH: usize = 64;
+/// Most operations an expression may hold.
+const MAX_OPERATIONS: usize = 1000;
 
 impl Parser<'_> {
     fn skip_space(&mut self) {
@@ -197,8 +209,28 @@ impl Parser<'_> {
         self.s.get(self.pos).copied()
     }
 
+    /// Counts one more level of nesting and one more operation, within the limits.
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        self.operations += 1;
+        if self.depth > MAX_DEPTH {
+            bail!("the expression nests deeper than {MAX_DEPTH} levels");
+        }
+        if self.operations > MAX_OPERATIONS {
+            bail!("the expression has more than {MAX_OPERATIONS} operations");
+        }
+        Ok(())
+    }
+
     /// Precedence climbing: + − (1), × ÷ (2), ^ (3, right-associative).
     fn expr(&mut self, min: u8) -> Result<Expr> {
+        self.enter()?;
+        let e = self.climb(min);
+        self.depth -= 1;
+        e
+    }
+
+    fn climb(&mut self, min: u8) -> Result<Expr> {
         let mut lhs = self.unary()?;
         while let Some(op) = self.peek() {
             let (prec, right) = match op {
@@ -211,6 +243,7 @@ impl Parser<'_> {
                 break;
             }
             self.pos += 1;
+            self.operations += 1;
             let rhs = self.expr(if right { prec } else { prec + 1 })?;
             lhs = Expr::Binary(op as char, Box::new(lhs), Box::new(rhs));
         }
@@ -225,7 +258,10 @@ impl Parser<'_> {
             }
             Some(b'+') => {
                 self.pos += 1;
-                self.unary()
+                self.enter()?;
+                let e = self.unary();
+                self.depth -= 1;
+                e
             }
             _ => self.atom(),
         }
@@ -357,6 +393,28 @@ mod tests {
                 "{text}: {dd}"
             );
         }
+    }
+
+    #[test]
+    fn deep_or_huge_expressions_are_errors_not_stack_overflows() {
+        let deep = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(Expr::parse(&deep, &[])
+            .unwrap_err()
+            .to_string()
+            .contains("nests deeper"));
+        let signs = format!("{}1", "+".repeat(100_000));
+        assert!(Expr::parse(&signs, &[]).is_err());
+        let long = vec!["1"; 100_000].join("+");
+        assert!(Expr::parse(&long, &[])
+            .unwrap_err()
+            .to_string()
+            .contains("operations"));
+        assert_eq!(
+            Expr::parse(&vec!["1"; 100].join("+"), &[])
+                .unwrap()
+                .eval(&[]),
+            100.0
+        );
     }
 
     #[test]

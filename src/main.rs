@@ -188,8 +188,20 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    execute(cli.command).unwrap_or_else(|e| {
-        eprintln!("error: {e:#}");
-        ExitCode::from(2)
-    })
+    // A panic is a bug, never a verdict: report it as an internal error and exit 2.
+    let command_line: Vec<String> = std::env::args().collect();
+    std::panic::set_hook(Box::new(move |info| {
+        eprintln!(
+            "error: internal error while running `{}`: {info}\nThis is a bug in vproto, not in your case: please report it with the case file.",
+            command_line.join(" ")
+        );
+    }));
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(cli.command))) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(_) => ExitCode::from(2),
+    }
 }

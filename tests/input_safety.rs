@@ -155,3 +155,39 @@ fn text_parameters_cannot_inject_tables() {
     assert!(case.spec.output.directory.is_none());
     assert_eq!(case.spec.regions["all"].get_ref(), evil);
 }
+
+/// Eigenproblems that are empty (no mass, no preload stress) or absurdly large are
+/// errors naming the cause, not panics or runs of many minutes.
+#[test]
+fn empty_or_oversized_eigenproblems_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let strut = case_text("strut_buckling.toml");
+    let o = run(
+        dir.path(),
+        "zero.toml",
+        &strut.replace("total = [0.0, 0.0, -4000.0]", "total = [0.0, 0.0, 0.0]"),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("eigenproblem is empty"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(
+        dir.path(),
+        "many.toml",
+        &strut.replace("modes = 3", "modes = 100000"),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("modes = 100000"), "{}", stderr(&o));
+    let massless = case_text("fixture_modal.toml")
+        .replace("bracket = \"aluminium_6061_t6\"", "bracket = \"massless\"")
+        + "\n[materials.massless]\nyoungs_modulus = 70e9\npoisson_ratio = 0.3\ndensity = 0.0\n";
+    let o = run(dir.path(), "massless.toml", &massless);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("eigenproblem is empty") && !stderr(&o).contains("panicked"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -57,6 +57,13 @@ pub(crate) fn lanczos(
         }
         let mr = m(&r);
         let b = dot(&r, &mr).sqrt();
+        if q.is_empty() && !(b.is_finite() && b > 0.0) {
+            // The operator maps everything to nothing in this inner product: no mass
+            // (a material without density) or no geometric stiffness (a zero preload).
+            return Err(crate::error::SolverError::LinearSolver(
+                "the eigenproblem is empty: the mass (or, for buckling, the preload's stress stiffness) is zero — check the density, or that the preload carries load".into(),
+            ));
+        }
         if !q.is_empty() {
             beta.push(b);
         }

@@ -66,12 +66,7 @@ impl Kind for Buckling {
                 ),
             ));
         }
-        if o.modes == Some(0) {
-            bail!(
-                "{}: load case '{name}': `modes` must be at least 1",
-                case.path.display()
-            );
-        }
+        super::check_mode_count(input, o.modes)?;
         Ok(Box::new(BucklingCase {
             name: name.clone(),
             preload: pre.into_inner(),

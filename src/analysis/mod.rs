@@ -283,6 +283,22 @@ fn check_contents(input: &Input, kind: &dyn Kind, registry: &Registry) -> Result
     Ok(())
 }
 
+/// Most modes a load case may ask for: Lanczos with full reorthogonalisation costs
+/// grow with the square of the count, and no criterion needs more.
+pub const MAX_MODES: usize = 500;
+
+/// `modes` of a modal or buckling load case: at least one, at most [`MAX_MODES`].
+pub fn check_mode_count(input: &Input, modes: Option<usize>) -> Result<()> {
+    match modes {
+        Some(n) if n == 0 || n > MAX_MODES => bail!(
+            "{}: load case '{}': `modes = {n}` must lie in 1..={MAX_MODES}",
+            input.case.path.display(),
+            input.spec().name
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// Solves every load case after the ones it depends on (dependencies come from the
 /// load cases themselves); returns the results in case-file order.
 pub fn solve(analyses: &[Box<dyn Analysis>], ctx: &Context) -> Result<Vec<Results>> {

@@ -8,7 +8,7 @@ use super::{Analysis, Context, Input, Kind, Solved};
 use crate::results::{Field, Shape};
 use crate::results::{KeyResult, Produces, Quantity, Results, Scalar, Step, StepAxis, Table};
 use crate::schema::LoadSpec;
-use anyhow::{bail, Context as _, Result};
+use anyhow::{Context as _, Result};
 use serde::Deserialize;
 use std::sync::Arc;
 use vproto_solver::modal::{ModalOptions, ModalSolution, Mode};
@@ -48,13 +48,7 @@ impl Kind for Modal {
 
     fn build(&self, input: &Input) -> Result<Box<dyn Analysis>> {
         let o: Options = input.options()?;
-        if o.modes == Some(0) {
-            bail!(
-                "{}: load case '{}': `modes` must be at least 1",
-                input.case.path.display(),
-                input.spec().name
-            );
-        }
+        super::check_mode_count(input, o.modes)?;
         Ok(Box::new(ModalCase {
             name: input.spec().name.clone(),
             options: ModalOptions {

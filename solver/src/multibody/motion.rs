@@ -84,6 +84,13 @@ pub struct MotionSolution {
     pub stats: RadauStats,
 }
 
+/// Most result samples a motion may ask for (each holds every body, joint and spring).
+pub const MAX_SAMPLES: usize = 1_000_000;
+
+/// Most integration steps: a motion that needs more is too stiff or ill-posed, and
+/// stops with an error instead of running for hours.
+pub const MAX_STEPS: usize = 1_000_000;
+
 /// Runs the motion analysis.
 pub fn simulate(mech: &Mechanism, options: &MotionOptions) -> Result<MotionSolution> {
     if !(options.end_time > 0.0 && options.output_step > 0.0 && options.tolerance > 0.0) {
@@ -97,7 +104,13 @@ pub fn simulate(mech: &Mechanism, options: &MotionOptions) -> Result<MotionSolut
     let dof = sys.n - active.len();
     let c = Constraints { sys: &sys, active };
     let v = c.project_velocity(&q, 0.0, &sys.initial_rates)?;
-    let count = (options.end_time / options.output_step - 1e-9).ceil() as usize;
+    let samples = options.end_time / options.output_step;
+    if samples > MAX_SAMPLES as f64 {
+        return Err(SolverError::Mechanism(format!(
+            "end_time / output_step asks for {samples:.3e} result samples, more than {MAX_SAMPLES}: make output_step larger"
+        )));
+    }
+    let count = (samples - 1e-9).ceil() as usize;
     let times: Vec<f64> = (0..=count)
         .map(|k| (k as f64 * options.output_step).min(options.end_time))
         .collect();
@@ -296,7 +309,7 @@ fn dynamics(
         atol: options.tolerance,
         initial_step: 1e-6 * options.end_time,
         max_step: options.output_step,
-        max_steps: 10_000_000,
+        max_steps: MAX_STEPS,
     };
     let step = std::cell::Cell::new((0.0, 0.0, power(0.0, &y0))); // (t, work, power) at the last accepted step
     let mut failure = None;
