@@ -169,9 +169,9 @@ struct VolumeBlock {
 /// Meshes a parametric `.geo` file with the `gmsh` executable (3D, MSH 4.1), setting
 /// each numeric parameter with `-setnumber`, and reads the result.
 pub fn mesh_geo(geo: &Path, parameters: &crate::params::Parameters) -> Result<Mesh> {
-    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let out = std::env::temp_dir().join(format!("vproto_{}_{n}.msh", std::process::id()));
+    // Gmsh writes into a folder of this process's own, never a predictable shared name.
+    let private = crate::files::PrivateDir::new()?;
+    let out = private.path().join("mesh.msh");
     let mut cmd = std::process::Command::new("gmsh");
     cmd.arg(geo)
         .args(["-3", "-format", "msh41", "-bin", "-v", "2", "-o"])
@@ -198,7 +198,6 @@ pub fn mesh_geo(geo: &Path, parameters: &crate::params::Parameters) -> Result<Me
             String::from_utf8_lossy(&run.stderr)
         ))
     };
-    let _ = std::fs::remove_file(&out);
     mesh
 }
 

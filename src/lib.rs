@@ -37,6 +37,7 @@ pub mod component;
 pub mod criteria;
 pub mod distributed;
 pub mod expr;
+pub mod files;
 pub mod gmsh;
 pub mod inp;
 pub mod materials;

@@ -208,6 +208,34 @@ fn baseline_path(dir: &Path, case: &str) -> PathBuf {
     dir.join("baselines").join(format!("{case}.json"))
 }
 
+/// Baselines are keyed by case name: two files of one name would share (and overwrite)
+/// one baseline, so that is an error; so is a `baselines` folder that is a link (an
+/// update would write wherever it points).
+fn refuse_shared_baselines(dir: &Path, files: &[PathBuf]) -> Result<()> {
+    let baselines = dir.join("baselines");
+    if std::fs::symlink_metadata(&baselines).is_ok_and(|m| m.file_type().is_symlink()) {
+        anyhow::bail!(
+            "{} is a symbolic link: baselines must be a real folder of the case directory",
+            baselines.display()
+        );
+    }
+    let mut seen: BTreeMap<String, &Path> = BTreeMap::new();
+    for file in files {
+        let Ok(case) = crate::case::Case::load(file) else {
+            continue; // reported when the case runs
+        };
+        if let Some(other) = seen.insert(case.name(), file) {
+            anyhow::bail!(
+                "{} and {} are both named '{}': they would share one baseline; give each case its own `name`",
+                other.display(),
+                file.display(),
+                case.name()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Runs every case (`*.toml`) of `dir` in parallel and compares it with its baseline;
 /// with `update`, writes the current results as the new baselines instead.
 pub fn regress(dir: &Path, out: &Path, update: bool) -> Result<Vec<CaseReport>> {
@@ -220,6 +248,7 @@ pub fn regress(dir: &Path, out: &Path, update: bool) -> Result<Vec<CaseReport>> 
     if files.is_empty() {
         anyhow::bail!("{} has no case files (*.toml)", dir.display());
     }
+    refuse_shared_baselines(dir, &files)?;
     files
         .par_iter()
         .map(|file| {

@@ -77,3 +77,28 @@ fn baselines_catch_a_changed_design_and_reports_are_written() {
         .unwrap()
         .contains("quantities changed"));
 }
+
+/// Two cases of one name would share a baseline; a `baselines` link would let an update
+/// write wherever it points. Both are refused before anything runs or is written.
+#[test]
+fn shared_baselines_and_linked_baseline_folders_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("cases/cantilever.toml"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("a.toml"), &src).unwrap();
+    std::fs::write(dir.path().join("b.toml"), &src).unwrap();
+    let (code, text) = regress(dir.path(), &["--update"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("both named 'cantilever'"), "{text}");
+    assert!(!dir.path().join("baselines").exists());
+
+    std::fs::remove_file(dir.path().join("b.toml")).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("baselines")).unwrap();
+    let (code, text) = regress(dir.path(), &["--update"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("symbolic link"), "{text}");
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+}

@@ -4,16 +4,18 @@
 //! `<case>_<load case>.xdmf` per multi-step load case whose time is the step value (a
 //! mode's frequency in Hz, a buckling load factor); one VTKHDF 1.0 file per load case
 //! opens in ParaView without a sidecar; a JSON summary serves CI. Every file is written
-//! under a temporary name and renamed when complete.
+//! under a unique temporary name and renamed when complete ([`crate::files`]).
 
 pub mod hdf5_results;
 pub mod motion;
 pub mod vtkhdf;
 pub mod xdmf;
 
+pub use crate::files::atomically;
 use crate::results::Results;
-use anyhow::{Context, Result};
-use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use std::path::Path;
 use vproto_solver::Mesh;
 
 /// One step of an XDMF time series: its time value and nodal fields.
@@ -30,22 +32,6 @@ pub struct StepField {
     pub kind: &'static str,
     pub components: usize,
     pub dataset: String,
-}
-
-/// Writes a file through `write(tmp_path)` and renames it into place on success.
-pub fn atomically(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-    let tmp: PathBuf = {
-        let mut name = path.file_name().unwrap_or_default().to_os_string();
-        name.push(".tmp");
-        path.with_file_name(name)
-    };
-    let result = write(&tmp);
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-        return result.with_context(|| format!("writing {}", path.display()));
-    }
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
 }
 
 /// VTK cell type and XDMF topology name of an element kind.
