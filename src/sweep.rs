@@ -31,6 +31,10 @@ pub struct PointResult {
     pub checks: BTreeMap<String, (f64, Option<f64>, bool)>,
     pub error: Option<String>,
     pub reused: bool,
+    /// A hash of the case text and every file it reads: a point is reused only when
+    /// nothing it was computed from has changed.
+    #[serde(default)]
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -246,13 +250,49 @@ pub fn run_sweep_on(
     Ok(report)
 }
 
+/// FNV-1a over the case file, every file its model reads (mesh, `.geo`, deck, material
+/// libraries) and the point's parameters; `None` when a file cannot be read (the point
+/// then runs, and reports the error itself).
+fn fingerprint(path: &Path, parameters: &Parameters) -> Option<String> {
+    let case = crate::case::Case::load_with(path, parameters).ok()?;
+    let mut inputs = vec![path.to_path_buf()];
+    if let Some(m) = &case.spec.model {
+        inputs.extend(
+            [&m.mesh, &m.geo, &m.inp]
+                .into_iter()
+                .flatten()
+                .map(|p| case.resolve(p.get_ref())),
+        );
+    }
+    inputs.extend(case.spec.material_library.iter().map(|p| case.resolve(p)));
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for file in inputs {
+        eat(&std::fs::read(file).ok()?);
+    }
+    eat(serde_json::to_string(parameters).ok()?.as_bytes());
+    Some(format!("{h:016x}"))
+}
+
 fn run_point(path: &Path, dir: &Path, id: usize, parameters: Parameters) -> PointResult {
     let out = dir.join(format!("point_{id:04}"));
     let record = out.join("point.json");
+    let print = fingerprint(path, &parameters).unwrap_or_default();
+    // Reuse only a finished point of the same parameters, computed from the same inputs.
     if let Some(done) = std::fs::read_to_string(&record)
         .ok()
         .and_then(|t| serde_json::from_str::<PointResult>(&t).ok())
-        .filter(|p| p.parameters == parameters)
+        .filter(|p| {
+            p.parameters == parameters
+                && !print.is_empty()
+                && p.fingerprint == print
+                && p.error.is_none()
+                && p.verdict != "ERROR"
+        })
     {
         return PointResult {
             reused: true,
@@ -295,6 +335,7 @@ fn run_point(path: &Path, dir: &Path, id: usize, parameters: Parameters) -> Poin
             error: None,
             reused: false,
             parameters,
+            fingerprint: print,
         },
         Err(e) => PointResult {
             id,
@@ -305,6 +346,7 @@ fn run_point(path: &Path, dir: &Path, id: usize, parameters: Parameters) -> Poin
             error: Some(format!("{e:#}")),
             reused: false,
             parameters,
+            fingerprint: print,
         },
     };
     if std::fs::create_dir_all(&out).is_ok() {
@@ -684,6 +726,7 @@ mod tests {
             checks: BTreeMap::new(),
             error: None,
             reused: false,
+            fingerprint: String::new(),
         };
         let pts = [
             p(0, 1.0, 0.1),

@@ -126,3 +126,32 @@ fn overriding_an_undeclared_parameter_is_an_error() {
     .to_string();
     assert!(e.contains("no parameter 'thicknes'"), "{e}");
 }
+
+/// A finished point is reused only when nothing it came from changed: after the case
+/// file changes (ten times the load), every point is computed again.
+#[test]
+fn a_changed_case_file_recomputes_every_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = std::fs::read_to_string(case()).unwrap();
+    let path = dir.path().join("strap_sweep.toml");
+    let local = src.replace(
+        "\"../models/",
+        &format!("\"{}/models/", env!("CARGO_MANIFEST_DIR")),
+    );
+    std::fs::write(&path, &local).unwrap();
+    let out = dir.path().join("out");
+    let first = run_sweep(&path, Some(out.clone())).unwrap();
+    let again = run_sweep(&path, Some(out.clone())).unwrap();
+    assert!(again.points.iter().all(|p| p.reused));
+    let heavier = local.replace("total = [15e3, 0.0, 0.0]", "total = [150e3, 0.0, 0.0]");
+    assert_ne!(heavier, local);
+    std::fs::write(&path, &heavier).unwrap();
+    let third = run_sweep(&path, Some(out)).unwrap();
+    assert!(
+        third.points.iter().all(|p| !p.reused),
+        "a changed case must not reuse points"
+    );
+    for (a, b) in first.points.iter().zip(&third.points) {
+        assert!(b.worst_margin < a.worst_margin, "point {}", a.id);
+    }
+}
