@@ -43,6 +43,19 @@ pub fn atomically(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Resul
     })
 }
 
+/// A short, escaped excerpt of text read from a file, for an error message: a file that
+/// is not what it should be (a mesh path pointing at a secret) is never echoed.
+pub fn excerpt(text: &str) -> String {
+    const MAX: usize = 12;
+    let short: String = text.chars().take(MAX).collect();
+    let more = if text.chars().count() > MAX {
+        "…"
+    } else {
+        ""
+    };
+    format!("{}{more}", short.escape_debug())
+}
+
 /// A folder only this process can use (mode 0700 on Unix), removed when dropped: for
 /// intermediate files such as the mesh Gmsh writes.
 pub struct PrivateDir(PathBuf);
@@ -106,6 +119,17 @@ mod tests {
             "{left:?}"
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn excerpts_are_short_and_escaped() {
+        let secret = "root:$6$abcdefghijklmnopqrstuvwxyz0123456789:19000:0:99999:7:::\n";
+        let e = excerpt(secret);
+        assert!(
+            e.len() < 20 && !e.contains("abcdef") && e.ends_with('…'),
+            "{e}"
+        );
+        assert_eq!(excerpt("a\u{1b}[31m"), "a\\u{1b}[31m");
     }
 
     #[test]

@@ -93,7 +93,7 @@ impl Cursor<'_> {
         } else {
             let t = self.token()?;
             t.parse()
-                .with_context(|| format!("expected a count, found '{t}'"))
+                .with_context(|| format!("expected a count, found '{}'", crate::files::excerpt(t)))
         }
     }
 
@@ -102,8 +102,9 @@ impl Cursor<'_> {
             Ok(i32::from_le_bytes(self.bytes()?))
         } else {
             let t = self.token()?;
-            t.parse()
-                .with_context(|| format!("expected an integer, found '{t}'"))
+            t.parse().with_context(|| {
+                format!("expected an integer, found '{}'", crate::files::excerpt(t))
+            })
         }
     }
 
@@ -113,7 +114,7 @@ impl Cursor<'_> {
         } else {
             let t = self.token()?;
             t.parse()
-                .with_context(|| format!("expected a number, found '{t}'"))
+                .with_context(|| format!("expected a number, found '{}'", crate::files::excerpt(t)))
         }
     }
 
@@ -221,7 +222,10 @@ pub fn parse(data: &[u8]) -> Result<Mesh> {
             continue;
         }
         let Some(section) = line.strip_prefix('$') else {
-            bail!("expected a section header, found '{line}'");
+            bail!(
+                "expected a section header such as $MeshFormat, found '{}' (is this a Gmsh .msh file?)",
+                crate::files::excerpt(&line)
+            );
         };
         let section = section.to_string();
         match section.as_str() {

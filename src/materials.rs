@@ -32,8 +32,16 @@ impl Library {
     }
 
     pub fn add_text(&mut self, text: &str, origin: &str) -> Result<()> {
-        let file: LibraryFile =
-            toml::from_str(text).map_err(|e| anyhow!("{origin}: {}", e.to_string().trim_end()))?;
+        // The message and line only: a file that is not a library is never echoed.
+        let file: LibraryFile = toml::from_str(text).map_err(|e| {
+            let line = e.span().map_or(1, |s| {
+                text[..s.start.min(text.len())].matches('\n').count() + 1
+            });
+            anyhow!(
+                "{origin}:{line}: not a material library: {}",
+                e.message().trim_end()
+            )
+        })?;
         self.materials.extend(file.materials);
         Ok(())
     }
