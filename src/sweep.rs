@@ -446,25 +446,10 @@ fn plots(r: &SweepReport) -> Vec<(String, String)> {
 /// parameter, `verdict`, `mass`, `worst_margin` (NaN where absent) and, per check, its
 /// value and margin.
 fn table_hdf5(path: &Path, r: &SweepReport) -> Result<()> {
-    use crate::output::hdf5_results::{text_attr, write_f64};
-    use hdf5::types::VarLenUnicode;
-    let file = hdf5::File::create(path)?;
-    text_attr(&file, "case", &r.case)?;
-    let g = file.create_group("points")?;
-    let text = |g: &hdf5::Group, name: &str, values: Vec<String>| -> Result<()> {
-        let v: Vec<VarLenUnicode> = values
-            .iter()
-            .map(|s| s.parse().unwrap_or_default())
-            .collect();
-        g.new_dataset_builder()
-            .with_data(ndarray::ArrayView1::from(&v))
-            .create(name)?;
-        Ok(())
-    };
+    let mut h = crate::output::h5::H5::new();
+    h.text("", "case", &r.case);
     let ids: Vec<i64> = r.points.iter().map(|p| p.id as i64).collect();
-    g.new_dataset_builder()
-        .with_data(ndarray::ArrayView1::from(&ids))
-        .create("id")?;
+    h.i64("points/id", &ids, 1)?;
     let params: Vec<String> = r
         .points
         .first()
@@ -476,67 +461,54 @@ fn table_hdf5(path: &Path, r: &SweepReport) -> Result<()> {
             .iter()
             .filter_map(|p| p.parameters.get(k))
             .collect();
-        if column.iter().all(|v| matches!(v, Value::Number(_))) {
-            let nums: Vec<f64> = column
-                .iter()
-                .map(|v| {
-                    if let Value::Number(x) = v {
-                        *x
-                    } else {
-                        f64::NAN
-                    }
-                })
-                .collect();
-            write_f64(&g, k, &nums, 1)?;
-        } else {
-            text(&g, k, column.iter().map(|v| v.to_string()).collect())?;
+        let numbers: Option<Vec<f64>> = column
+            .iter()
+            .map(|v| match v {
+                Value::Number(x) => Some(*x),
+                Value::Text(_) => None,
+            })
+            .collect();
+        match numbers {
+            Some(nums) => h.f64(&format!("points/{k}"), &nums, 1)?,
+            None => h.strings(
+                &format!("points/{k}"),
+                &column.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
+            )?,
         }
     }
-    text(
-        &g,
-        "verdict",
-        r.points.iter().map(|p| p.verdict.clone()).collect(),
-    )?;
-    let ds = write_f64(
-        &g,
-        "mass",
+    h.strings(
+        "points/verdict",
         &r.points
             .iter()
-            .map(|p| p.mass.unwrap_or(f64::NAN))
+            .map(|p| p.verdict.clone())
             .collect::<Vec<_>>(),
-        1,
     )?;
-    text_attr(&ds, "unit", "kg")?;
-    write_f64(
-        &g,
-        "worst_margin",
-        &r.points
-            .iter()
-            .map(|p| p.worst_margin.unwrap_or(f64::NAN))
-            .collect::<Vec<_>>(),
+    let column = |f: &dyn Fn(&PointResult) -> f64| r.points.iter().map(f).collect::<Vec<f64>>();
+    h.f64("points/mass", &column(&|p| p.mass.unwrap_or(f64::NAN)), 1)?;
+    h.text("points/mass", "unit", "kg");
+    h.f64(
+        "points/worst_margin",
+        &column(&|p| p.worst_margin.unwrap_or(f64::NAN)),
         1,
     )?;
     let mut checks: Vec<&String> = r.points.iter().flat_map(|p| p.checks.keys()).collect();
     checks.sort();
     checks.dedup();
     for (i, c) in checks.iter().enumerate() {
-        let cg = g.create_group(&format!("check_{i}"))?;
-        text_attr(&cg, "criterion", c)?;
-        let values: Vec<f64> = r
-            .points
-            .iter()
-            .map(|p| p.checks.get(*c).map_or(f64::NAN, |x| x.0))
-            .collect();
-        let margins: Vec<f64> = r
-            .points
-            .iter()
-            .map(|p| p.checks.get(*c).and_then(|x| x.1).unwrap_or(f64::NAN))
-            .collect();
-        write_f64(&cg, "value", &values, 1)?;
-        write_f64(&cg, "margin", &margins, 1)?;
+        let g = format!("points/check_{i}");
+        h.f64(
+            &format!("{g}/value"),
+            &column(&|p| p.checks.get(*c).map_or(f64::NAN, |x| x.0)),
+            1,
+        )?;
+        h.f64(
+            &format!("{g}/margin"),
+            &column(&|p| p.checks.get(*c).and_then(|x| x.1).unwrap_or(f64::NAN)),
+            1,
+        )?;
+        h.text(&g, "criterion", c);
     }
-    file.close()?;
-    Ok(())
+    h.write(path)
 }
 
 /// One row per design point: parameters, verdict, mass, worst margin, then the value and

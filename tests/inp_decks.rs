@@ -3,6 +3,9 @@
 //! compared with CalculiX (`ccx`, Debian's calculix-ccx) on the same deck by its own rule:
 //! within 0.1 % of the block's largest value.
 
+#[path = "common/mod.rs"]
+#[allow(dead_code)]
+mod common;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -106,7 +109,7 @@ struct Results {
 
 /// Runs `vproto run deck --out <deck's directory>/out --json` (it must exit 0) and
 /// opens the summary and the HDF5 results.
-fn run_deck(deck: &Path) -> (serde_json::Value, hdf5::File) {
+fn run_deck(deck: &Path) -> (serde_json::Value, hdf5_pure::File) {
     let out = deck.parent().unwrap().join("out");
     let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
         .args([
@@ -128,7 +131,7 @@ fn run_deck(deck: &Path) -> (serde_json::Value, hdf5::File) {
     let summary = serde_json::from_slice(&run.stdout).unwrap();
     (
         summary,
-        hdf5::File::open(out.join(format!("{stem}.h5"))).unwrap(),
+        hdf5_pure::File::open(out.join(format!("{stem}.h5"))).unwrap(),
     )
 }
 
@@ -171,11 +174,7 @@ fn vproto(deck: &Path) -> Results {
     };
     let frequencies = step_values("step1");
     let buckling = step_values("step2");
-    let u = file
-        .dataset("load_cases/step3/displacement")
-        .unwrap()
-        .read_2d::<f64>()
-        .unwrap();
+    let u = common::h5_2d(&file, "load_cases/step3/displacement");
     Results {
         displacement: u.rows().into_iter().map(|r| [r[0], r[1], r[2]]).collect(),
         frequencies,
@@ -329,11 +328,7 @@ fn hand_written_deck_matches_the_exact_bar_in_tension() {
         std::fs::copy(decks().join(f), dir.path().join(f)).unwrap();
     }
     let (_, file) = run_deck(&dir.path().join("bar_tension.inp"));
-    let u = file
-        .dataset("load_cases/step1/displacement")
-        .unwrap()
-        .read_2d::<f64>()
-        .unwrap();
+    let u = common::h5_2d(&file, "load_cases/step1/displacement");
     for (i, node) in u.rows().into_iter().enumerate() {
         let (x, y, z) = ((i % 3) as f64, ((i / 3) % 2) as f64, (i / 6) as f64);
         let expect = [
@@ -559,11 +554,7 @@ fn heat_transfer_deck_matches_exact_and_calculix() {
     let deck = dir.path().join("slab.inp");
     std::fs::write(&deck, s).unwrap();
     let (_, file) = run_deck(&deck);
-    let t = file
-        .dataset("load_cases/step1/temperature")
-        .unwrap()
-        .read_1d::<f64>()
-        .unwrap();
+    let t = common::h5_1d(&file, "load_cases/step1/temperature");
     let a = (h * (sink - t0) + h * q * length * length / (2.0 * k) + q * length) / (k + h * length);
     for (i, p) in mesh.nodes.iter().enumerate() {
         let exact = t0 + a * p.x - q * p.x * p.x / (2.0 * k);
@@ -586,12 +577,7 @@ fn heat_transfer_deck_matches_exact_and_calculix() {
             (v.len() == 2).then(|| v[1])
         })
         .collect();
-    close(
-        "heat deck temperatures",
-        t.as_slice().unwrap(),
-        &theirs,
-        1e-6,
-    );
+    close("heat deck temperatures", t.as_slice(), &theirs, 1e-6);
 }
 
 /// NAFEMS LE10 (thick plate under 1 MPa pressure) as a deck — the Gmsh hex20 mesh of
@@ -629,16 +615,8 @@ fn nafems_le10_deck_matches_calculix_and_the_target() {
         let deck = dir.path().join("le10.inp");
         std::fs::write(&deck, s).unwrap();
         let (_, file) = run_deck(&deck);
-        let u = file
-            .dataset("load_cases/step1/displacement")
-            .unwrap()
-            .read_2d::<f64>()
-            .unwrap();
-        let stress = file
-            .dataset("load_cases/step1/stress")
-            .unwrap()
-            .read_2d::<f64>()
-            .unwrap();
+        let u = common::h5_2d(&file, "load_cases/step1/displacement");
+        let stress = common::h5_2d(&file, "load_cases/step1/stress");
         let syy = stress[[d, 1]] / 1e6;
         assert!(
             (syy + 5.38).abs() < 0.03 * 5.38,

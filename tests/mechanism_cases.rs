@@ -2,6 +2,9 @@
 //! is in equilibrium (its support reaction equals the joint reaction the mechanism
 //! computed there), and mistakes in a [mechanism] are reported at their line.
 
+#[path = "common/mod.rs"]
+#[allow(dead_code)]
+mod common;
 use nalgebra::{Matrix3, Vector3};
 use std::path::Path;
 use vproto::run::{run_case, RunOptions};
@@ -29,18 +32,10 @@ fn support_reaction_matches_joint(
     )
     .unwrap();
     assert_eq!(summary.verdict, "PASS");
-    let file = hdf5::File::open(out.path().join(format!("{case}_motion.h5"))).unwrap();
-    let time = file.dataset("time").unwrap().read_1d::<f64>().unwrap();
-    let force = file
-        .dataset(&format!("joints/{joint}/force"))
-        .unwrap()
-        .read_2d::<f64>()
-        .unwrap();
-    let rotation = file
-        .dataset(&format!("bodies/{body}/rotation"))
-        .unwrap()
-        .read_2d::<f64>()
-        .unwrap();
+    let file = hdf5_pure::File::open(out.path().join(format!("{case}_motion.h5"))).unwrap();
+    let time = common::h5_1d(&file, "time");
+    let force = common::h5_2d(&file, &format!("joints/{joint}/force"));
+    let rotation = common::h5_2d(&file, &format!("bodies/{body}/rotation"));
     let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(out.path().join(format!("{case}.summary.json"))).unwrap(),
     )
@@ -51,11 +46,7 @@ fn support_reaction_matches_joint(
                 .min_by(|&a, &b| (time[a] - t).abs().total_cmp(&(time[b] - t).abs()))
                 .unwrap(),
             Instant::Peak(j) => {
-                let f = file
-                    .dataset(&format!("joints/{j}/force"))
-                    .unwrap()
-                    .read_2d::<f64>()
-                    .unwrap();
+                let f = common::h5_2d(&file, &format!("joints/{j}/force"));
                 (0..time.len())
                     .max_by(|&a, &b| f.row(a).dot(&f.row(a)).total_cmp(&f.row(b).dot(&f.row(b))))
                     .unwrap()

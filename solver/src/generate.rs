@@ -203,7 +203,7 @@ pub fn quarter_plate_with_hole(
             "hole radius {hole_radius} must be smaller than half the plate's width and height"
         )));
     }
-    if divisions[0] % 2 != 0 {
+    if !divisions[0].is_multiple_of(2) {
         return Err(SolverError::Mesh(
             "the number of divisions around the hole must be even (a lattice line must meet the plate corner)".into(),
         ));

@@ -5,46 +5,12 @@
 //! with the step value as an attribute). Symmetric tensors are stored in Voigt order
 //! and also as full 3×3 (`<field>_tensor`) for XDMF.
 
+use super::h5::H5;
 use super::{step_times, Step, StepField};
 use crate::results::{Field, Results, Shape};
 use anyhow::Result;
-use hdf5::types::VarLenUnicode;
-use ndarray::{ArrayView1, ArrayView2};
 use std::path::Path;
 use vproto_solver::Mesh;
-
-pub fn write_f64(
-    g: &hdf5::Group,
-    name: &str,
-    values: &[f64],
-    columns: usize,
-) -> Result<hdf5::Dataset> {
-    Ok(if columns == 1 {
-        g.new_dataset_builder()
-            .with_data(ArrayView1::from(values))
-            .create(name)?
-    } else {
-        g.new_dataset_builder()
-            .with_data(ArrayView2::from_shape(
-                (values.len() / columns, columns),
-                values,
-            )?)
-            .create(name)?
-    })
-}
-
-pub fn text_attr(loc: &hdf5::Location, name: &str, value: &str) -> Result<()> {
-    let v: VarLenUnicode = value.parse().map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    loc.new_attr::<VarLenUnicode>()
-        .create(name)?
-        .write_scalar(&v)?;
-    Ok(())
-}
-
-fn f64_attr(loc: &hdf5::Location, name: &str, value: f64) -> Result<()> {
-    loc.new_attr::<f64>().create(name)?.write_scalar(&value)?;
-    Ok(())
-}
 
 pub fn points(mesh: &Mesh) -> Vec<f64> {
     mesh.nodes.iter().flat_map(|p| [p.x, p.y, p.z]).collect()
@@ -57,79 +23,59 @@ pub fn write(
     material_of_element: &[usize],
     results: &[Results],
 ) -> Result<Vec<Vec<Step>>> {
-    let file = hdf5::File::create(path)?;
-    text_attr(&file, "units", "SI: m, N, Pa, kg, s, Hz")?;
-    text_attr(&file, "tensor_order", "Voigt (xx, yy, zz, xy, yz, xz), tensor shear components; *_tensor datasets are full 3x3 row-major")?;
-    write_mesh(&file, mesh, material_of_element)?;
-    let lcs = file.create_group("load_cases")?;
+    let mut h = H5::new();
+    h.text("", "units", "SI: m, N, Pa, kg, s, Hz");
+    h.text("", "tensor_order", "Voigt (xx, yy, zz, xy, yz, xz), tensor shear components; *_tensor datasets are full 3x3 row-major");
+    write_mesh(&mut h, mesh, material_of_element)?;
     let steps = results
         .iter()
-        .map(|r| write_load_case(&lcs.create_group(&r.name)?, r))
+        .map(|r| write_load_case(&mut h, r))
         .collect::<Result<_>>()?;
-    file.close()?;
+    h.write(path)?;
     Ok(steps)
 }
 
-fn write_mesh(file: &hdf5::File, mesh: &Mesh, material_of_element: &[usize]) -> Result<()> {
-    let m = file.create_group("mesh")?;
-    write_f64(&m, "points", &points(mesh), 3)?;
+fn write_mesh(h: &mut H5, mesh: &Mesh, material_of_element: &[usize]) -> Result<()> {
+    h.f64("mesh/points", &points(mesh), 3)?;
     if !mesh.node_labels.is_empty() {
-        m.new_dataset_builder()
-            .with_data(ArrayView1::from(&mesh.node_labels))
-            .create("node_labels")?;
+        h.i64("mesh/node_labels", &mesh.node_labels, 1)?;
     }
     for ((i, b), offset) in mesh.blocks.iter().enumerate().zip(mesh.block_offsets()) {
-        let g = m.create_group(&format!("block{i}"))?;
-        text_attr(&g, "element_type", b.kind.name())?;
+        let g = format!("mesh/block{i}");
         let conn: Vec<i64> = b.connectivity.iter().map(|&n| n as i64).collect();
-        g.new_dataset_builder()
-            .with_data(ArrayView2::from_shape(
-                (b.len(), b.kind.node_count()),
-                &conn,
-            )?)
-            .create("connectivity")?;
+        h.i64(&format!("{g}/connectivity"), &conn, b.kind.node_count())?;
         let mat: Vec<i32> = material_of_element[offset..offset + b.len()]
             .iter()
             .map(|&m| m as i32)
             .collect();
-        g.new_dataset_builder()
-            .with_data(ArrayView1::from(&mat))
-            .create("material")?;
+        h.i32(&format!("{g}/material"), &mat)?;
+        h.text(&g, "element_type", b.kind.name());
     }
     Ok(())
 }
 
 /// One load case's group; returns its XDMF steps (time: the step value, else 0).
-fn write_load_case(g: &hdf5::Group, r: &Results) -> Result<Vec<Step>> {
-    text_attr(g, "analysis", r.analysis)?;
-    for s in &r.scalars {
-        f64_attr(g, &s.name, s.value)?;
-    }
+fn write_load_case(h: &mut H5, r: &Results) -> Result<Vec<Step>> {
+    let base = format!("load_cases/{}", r.name);
     for t in &r.tables {
-        let (parent, name) = match t.path.rsplit_once('/') {
-            Some((p, n)) => (group_at(g, p)?, n),
-            None => (g.clone(), t.path.as_str()),
-        };
-        let ds = if t.integer {
+        let path = format!("{base}/{}", t.path);
+        if t.integer {
             let v: Vec<i64> = t.values.iter().map(|&x| x as i64).collect();
-            parent
-                .new_dataset_builder()
-                .with_data(ArrayView1::from(&v))
-                .create(name)?
+            h.i64(&path, &v, t.columns)?;
         } else {
-            write_f64(&parent, name, &t.values, t.columns)?
-        };
+            h.f64(&path, &t.values, t.columns)?;
+        }
         if let Some(note) = &t.note {
-            text_attr(&ds, "unit", note)?;
+            h.text(&path, "unit", note);
         }
     }
-    let base = format!("/load_cases/{}", r.name);
     let Some(axis) = r.axis else {
         let step = r
             .steps
             .first()
             .ok_or_else(|| anyhow::anyhow!("load case '{}' has no results", r.name))?;
-        let fields = write_fields(g, &base, &step.fields)?;
+        let fields = write_fields(h, &base, &step.fields)?;
+        scalars(h, &base, r);
         return Ok(vec![Step {
             name: step.name.clone(),
             time: 0.0,
@@ -144,41 +90,38 @@ fn write_load_case(g: &hdf5::Group, r: &Results) -> Result<Vec<Step>> {
     let times = step_times(&values);
     let mut steps = Vec::with_capacity(r.steps.len());
     for (k, (s, time)) in r.steps.iter().zip(times).enumerate() {
-        let label = format!("{}_{}", axis.label, k + 1);
-        let sg = g.create_group(&label)?;
-        f64_attr(&sg, axis.name, s.value.unwrap_or(f64::NAN))?;
+        let g = format!("{base}/{}_{}", axis.label, k + 1);
+        let fields = write_fields(h, &g, &s.fields)?;
+        h.number(&g, axis.name, s.value.unwrap_or(f64::NAN));
         for sc in &s.scalars {
-            f64_attr(&sg, &sc.name, sc.value)?;
+            h.number(&g, &sc.name, sc.value);
         }
-        let fields = write_fields(&sg, &format!("{base}/{label}"), &s.fields)?;
         steps.push(Step {
             name: s.name.clone(),
             time,
             fields,
         });
     }
+    scalars(h, &base, r);
     Ok(steps)
 }
 
-/// The group at a relative path below `g`, created as needed.
-fn group_at(g: &hdf5::Group, path: &str) -> Result<hdf5::Group> {
-    let mut at = g.clone();
-    for part in path.split('/') {
-        at = match at.group(part) {
-            Ok(sub) => sub,
-            Err(_) => at.create_group(part)?,
-        };
+/// The analysis and the load case's scalars, as attributes of its group.
+fn scalars(h: &mut H5, base: &str, r: &Results) {
+    h.text(base, "analysis", r.analysis);
+    for s in &r.scalars {
+        h.number(base, &s.name, s.value);
     }
-    Ok(at)
 }
 
-/// Writes fields into `g` (whose path is `path`) and describes them for XDMF.
-fn write_fields(g: &hdf5::Group, path: &str, fields: &[Field]) -> Result<Vec<StepField>> {
+/// Writes fields into the group at `path` and describes them for XDMF.
+fn write_fields(h: &mut H5, path: &str, fields: &[Field]) -> Result<Vec<StepField>> {
     let mut out = Vec::with_capacity(fields.len());
     for f in fields {
-        let ds = write_f64(g, f.name, &f.values, f.shape.components())?;
-        text_attr(&ds, "unit", f.quantity.si_unit())?;
         let dataset = format!("{path}/{}", f.name);
+        h.f64(&dataset, &f.values, f.shape.components())?;
+        h.text(&dataset, "unit", f.quantity.si_unit());
+        let dataset = format!("/{dataset}");
         out.push(match f.shape {
             Shape::Scalar => StepField {
                 name: f.name,
@@ -193,9 +136,8 @@ fn write_fields(g: &hdf5::Group, path: &str, fields: &[Field]) -> Result<Vec<Ste
                 dataset,
             },
             Shape::SymmetricTensor => {
-                write_f64(
-                    g,
-                    &format!("{}_tensor", f.name),
+                h.f64(
+                    &format!("{path}/{}_tensor", f.name),
                     &full_tensors(&f.values),
                     9,
                 )?;

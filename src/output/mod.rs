@@ -6,6 +6,7 @@
 //! opens in ParaView without a sidecar; a JSON summary serves CI. Every file is written
 //! under a unique temporary name and renamed when complete ([`crate::files`]).
 
+pub mod h5;
 pub mod hdf5_results;
 pub mod motion;
 pub mod vtkhdf;

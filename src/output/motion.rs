@@ -9,11 +9,10 @@
 //! body is drawn as the box with its mass and principal inertias.
 
 use super::atomically;
-use super::hdf5_results::{text_attr, write_f64};
+use super::h5::H5;
 use crate::mechanism::{MechanismSpec, MotionRun};
 use anyhow::{bail, Result};
 use nalgebra::{Matrix3, SymmetricEigen, Vector3};
-use ndarray::ArrayView2;
 use std::fmt::Write;
 use std::path::Path;
 use vproto_solver::multibody::RigidBody;
@@ -136,41 +135,43 @@ pub fn write(
 
 fn write_hdf5(path: &Path, run: &MotionRun, shapes: &[Shape], frames: &[usize]) -> Result<()> {
     let samples = &run.solution.samples;
-    let file = hdf5::File::create(path)?;
-    text_attr(&file, "units", "SI: m, N, N m, kg, s, J, rad")?;
-    text_attr(&file, "forces", "joint force and moment: exerted by the joint's first part on its second, moment about the joint point, world axes")?;
-    write_f64(
-        &file,
-        "time",
-        &samples.iter().map(|s| s.time).collect::<Vec<_>>(),
-        1,
-    )?;
+    let mut h = H5::new();
+    h.text("", "units", "SI: m, N, N m, kg, s, J, rad");
+    h.text("", "forces", "joint force and moment: exerted by the joint's first part on its second, moment about the joint point, world axes");
+    let series = |f: &dyn Fn(&vproto_solver::multibody::Sample) -> f64| -> Vec<f64> {
+        samples.iter().map(f).collect()
+    };
+    h.f64("time", &series(&|s| s.time), 1)?;
     let vectors = |f: &dyn Fn(&vproto_solver::multibody::Sample) -> Vector3<f64>| -> Vec<f64> {
         samples
             .iter()
             .flat_map(|s| f(s).iter().copied().collect::<Vec<_>>())
             .collect()
     };
-    let bodies = file.create_group("bodies")?;
     for (b, body) in run.mechanism.bodies.iter().enumerate() {
-        let g = bodies.create_group(&body.name)?;
-        write_f64(&g, "position", &vectors(&|s| s.bodies[b].position), 3)?;
-        write_f64(&g, "velocity", &vectors(&|s| s.bodies[b].velocity), 3)?;
-        write_f64(
-            &g,
-            "acceleration",
+        let g = format!("bodies/{}", body.name);
+        h.f64(
+            &format!("{g}/position"),
+            &vectors(&|s| s.bodies[b].position),
+            3,
+        )?;
+        h.f64(
+            &format!("{g}/velocity"),
+            &vectors(&|s| s.bodies[b].velocity),
+            3,
+        )?;
+        h.f64(
+            &format!("{g}/acceleration"),
             &vectors(&|s| s.bodies[b].acceleration),
             3,
         )?;
-        write_f64(
-            &g,
-            "angular_velocity",
+        h.f64(
+            &format!("{g}/angular_velocity"),
             &vectors(&|s| s.bodies[b].angular_velocity),
             3,
         )?;
-        write_f64(
-            &g,
-            "angular_acceleration",
+        h.f64(
+            &format!("{g}/angular_acceleration"),
             &vectors(&|s| s.bodies[b].angular_acceleration),
             3,
         )?;
@@ -185,98 +186,76 @@ fn write_hdf5(path: &Path, run: &MotionRun, shapes: &[Shape], frames: &[usize]) 
                     .collect::<Vec<_>>()
             })
             .collect();
-        write_f64(&g, "rotation", &rotation, 9)?;
-        text_attr(
+        h.f64(&format!("{g}/rotation"), &rotation, 9)?;
+        h.text(
             &g,
             "rotation",
             "row-major 3x3 rotation from the initial pose",
-        )?;
+        );
     }
-    let joints = file.create_group("joints")?;
     for (j, joint) in run.mechanism.joints.iter().enumerate() {
-        let g = joints.create_group(&joint.name)?;
-        text_attr(&g, "type", joint.kind.name())?;
-        write_f64(&g, "force", &vectors(&|s| s.joints[j].force), 3)?;
-        write_f64(&g, "moment", &vectors(&|s| s.joints[j].moment), 3)?;
+        let g = format!("joints/{}", joint.name);
+        h.f64(&format!("{g}/force"), &vectors(&|s| s.joints[j].force), 3)?;
+        h.f64(&format!("{g}/moment"), &vectors(&|s| s.joints[j].moment), 3)?;
+        h.text(&g, "type", joint.kind.name());
         if samples[0].joints[j].angle.is_some() {
-            write_f64(
-                &g,
-                "angle",
-                &samples
-                    .iter()
-                    .map(|s| s.joints[j].angle.unwrap_or(0.0))
-                    .collect::<Vec<_>>(),
+            h.f64(
+                &format!("{g}/angle"),
+                &series(&|s| s.joints[j].angle.unwrap_or(0.0)),
                 1,
             )?;
         }
         if samples[0].joints[j].slide.is_some() {
-            write_f64(
-                &g,
-                "slide",
-                &samples
-                    .iter()
-                    .map(|s| s.joints[j].slide.unwrap_or(0.0))
-                    .collect::<Vec<_>>(),
+            h.f64(
+                &format!("{g}/slide"),
+                &series(&|s| s.joints[j].slide.unwrap_or(0.0)),
                 1,
             )?;
         }
     }
-    let springs = file.create_group("springs")?;
     for (k, spring) in run.spring_names.iter().enumerate() {
-        let g = springs.create_group(spring)?;
-        write_f64(
-            &g,
-            "length",
-            &samples.iter().map(|s| s.springs[k].0).collect::<Vec<_>>(),
+        h.f64(
+            &format!("springs/{spring}/length"),
+            &series(&|s| s.springs[k].0),
             1,
         )?;
-        write_f64(
-            &g,
-            "tension",
-            &samples.iter().map(|s| s.springs[k].1).collect::<Vec<_>>(),
+        h.f64(
+            &format!("springs/{spring}/tension"),
+            &series(&|s| s.springs[k].1),
             1,
         )?;
     }
-    let energy = file.create_group("energy")?;
     for q in ["kinetic", "potential", "work", "error"] {
-        write_f64(&energy, q, &run.history(&format!("energy/{q}"))?, 1)?;
+        h.f64(
+            &format!("energy/{q}"),
+            &run.history(&format!("energy/{q}"))?,
+            1,
+        )?;
     }
-    let constraints = file.create_group("constraints")?;
-    write_f64(
-        &constraints,
-        "position_violation",
-        &samples
-            .iter()
-            .map(|s| s.position_violation)
-            .collect::<Vec<_>>(),
+    h.f64(
+        "constraints/position_violation",
+        &series(&|s| s.position_violation),
         1,
     )?;
-    write_f64(
-        &constraints,
-        "velocity_violation",
-        &samples
-            .iter()
-            .map(|s| s.velocity_violation)
-            .collect::<Vec<_>>(),
+    h.f64(
+        "constraints/velocity_violation",
+        &series(&|s| s.velocity_violation),
         1,
     )?;
+    write_animation(&mut h, run, shapes, frames)?;
+    h.write(path)
+}
 
-    let anim = file.create_group("animation")?;
-    write_f64(
-        &anim,
-        "time",
-        &frames.iter().map(|&k| samples[k].time).collect::<Vec<_>>(),
-        1,
-    )?;
+/// The animation frames: each body's cells moved with it (and its rigid velocity), the
+/// joints as points carrying their reaction force.
+fn write_animation(h: &mut H5, run: &MotionRun, shapes: &[Shape], frames: &[usize]) -> Result<()> {
+    let samples = &run.solution.samples;
+    let times: Vec<f64> = frames.iter().map(|&k| samples[k].time).collect();
+    h.f64("animation/time", &times, 1)?;
     for (b, shape) in shapes.iter().enumerate() {
-        let g = anim.create_group(&run.mechanism.bodies[b].name)?;
+        let g = format!("animation/{}", run.mechanism.bodies[b].name);
         let conn: Vec<i64> = shape.cells.iter().map(|&c| c as i64).collect();
-        g.new_dataset_builder()
-            .with_data(ArrayView2::from_shape(
-                (conn.len() / shape.nodes_per_cell, shape.nodes_per_cell),
-                &conn,
-            )?)
-            .create("connectivity")?;
+        h.i64(&format!("{g}/connectivity"), &conn, shape.nodes_per_cell)?;
         let centre = run.mechanism.bodies[b].center_of_mass.coords;
         for (f, &k) in frames.iter().enumerate() {
             let s = &samples[k].bodies[b];
@@ -287,26 +266,23 @@ fn write_hdf5(path: &Path, run: &MotionRun, shapes: &[Shape], frames: &[usize]) 
                 points.extend(x.iter());
                 velocity.extend(v.iter());
             }
-            write_f64(&g, &format!("points{f}"), &points, 3)?;
-            write_f64(&g, &format!("velocity{f}"), &velocity, 3)?;
+            h.f64(&format!("{g}/points{f}"), &points, 3)?;
+            h.f64(&format!("{g}/velocity{f}"), &velocity, 3)?;
         }
     }
-    let g = anim.create_group("joints")?;
     let nj = run.mechanism.joints.len();
     let ids: Vec<i64> = (0..nj as i64).collect();
-    g.new_dataset_builder()
-        .with_data(ArrayView2::from_shape((nj, 1), &ids)?)
-        .create("connectivity")?;
+    // One column: each joint is a one-point cell.
+    h.i64("animation/joints/connectivity", &ids, 1)?;
     for (f, &k) in frames.iter().enumerate() {
         let (mut points, mut forces) = (Vec::new(), Vec::new());
         for (j, state) in samples[k].joints.iter().enumerate() {
             points.extend(joint_point(run, j, k).iter());
             forces.extend(state.force.iter());
         }
-        write_f64(&g, &format!("points{f}"), &points, 3)?;
-        write_f64(&g, &format!("force{f}"), &forces, 3)?;
+        h.f64(&format!("animation/joints/points{f}"), &points, 3)?;
+        h.f64(&format!("animation/joints/force{f}"), &forces, 3)?;
     }
-    file.close()?;
     Ok(())
 }
 
@@ -369,7 +345,7 @@ fn document(h5: &str, run: &MotionRun, shapes: &[Shape], frames: &[usize]) -> St
         let nj = run.mechanism.joints.len();
         if nj > 0 {
             s += "    <Grid Name=\"joints\" GridType=\"Uniform\">\n";
-            let _ = writeln!(s, "     <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"{nj}\" NodesPerElement=\"1\">{}</Topology>", item(h5, "/animation/joints/connectivity", &format!("{nj} 1"), "Int", 8));
+            let _ = writeln!(s, "     <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"{nj}\" NodesPerElement=\"1\">{}</Topology>", item(h5, "/animation/joints/connectivity", &nj.to_string(), "Int", 8));
             let _ = writeln!(
                 s,
                 "     <Geometry GeometryType=\"XYZ\">{}</Geometry>",

@@ -119,3 +119,16 @@ pub fn jitter(i: usize, k: usize) -> f64 {
     let v = ((i * 3 + k) as f64 * 12.9898 + 78.233).sin() * 43758.5453;
     2.0 * (v - v.floor()) - 1.0
 }
+
+/// A dataset of a result file, read with the pure-Rust HDF5 reader: 1-D as a vector,
+/// 2-D as a matrix of rows.
+pub fn h5_1d(file: &hdf5_pure::File, path: &str) -> Vec<f64> {
+    file.dataset(path).unwrap().read_f64().unwrap()
+}
+
+pub fn h5_2d(file: &hdf5_pure::File, path: &str) -> ndarray::Array2<f64> {
+    let ds = file.dataset(path).unwrap();
+    let shape = ds.shape().unwrap();
+    let values = ds.read_f64().unwrap();
+    ndarray::Array2::from_shape_vec((shape[0] as usize, shape[1] as usize), values).unwrap()
+}
