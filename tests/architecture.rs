@@ -3,8 +3,6 @@
 //! modules that were split for it, and a new analysis that needs no edits outside its
 //! own module (a tiny test-only analysis registered from here runs end to end).
 
-#[path = "common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -3,8 +3,6 @@
 //! compared with CalculiX (`ccx`, Debian's calculix-ccx) on the same deck by its own rule:
 //! within 0.1 % of the block's largest value.
 
-#[path = "common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -2,8 +2,6 @@
 //! is in equilibrium (its support reaction equals the joint reaction the mechanism
 //! computed there), and mistakes in a [mechanism] are reported at their line.
 
-#[path = "common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 use nalgebra::{Matrix3, Vector3};
 use std::path::Path;
