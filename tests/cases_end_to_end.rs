@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 fn cases() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> =
         std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("cases"))
@@ -82,19 +84,28 @@ fn check_motion(out: &Path, summary: &serde_json::Value) {
         .iter()
         .map(|b| b["name"].as_str().unwrap())
         .collect();
+    assert!(
+        motion["max_position_violation"].as_f64().unwrap() < 1e-9,
+        "{motion}"
+    );
     let h5 = out.join(format!("{name}_motion.h5"));
-    let dump = Command::new("h5dump")
-        .args(["-H"])
-        .arg(&h5)
-        .output()
-        .unwrap();
-    assert!(dump.status.success(), "h5dump failed on {}", h5.display());
-    let header = String::from_utf8_lossy(&dump.stdout);
-    for j in motion["joints"].as_array().unwrap() {
-        assert!(
-            header.contains(&format!("GROUP \"{}\"", j["name"].as_str().unwrap())),
-            "{header}"
-        );
+    if common::peer("h5dump", name) {
+        let dump = Command::new("h5dump")
+            .args(["-H"])
+            .arg(&h5)
+            .output()
+            .unwrap();
+        assert!(dump.status.success(), "h5dump failed on {}", h5.display());
+        let header = String::from_utf8_lossy(&dump.stdout);
+        for j in motion["joints"].as_array().unwrap() {
+            assert!(
+                header.contains(&format!("GROUP \"{}\"", j["name"].as_str().unwrap())),
+                "{header}"
+            );
+        }
+    }
+    if !common::peer("vtk", name) {
+        return;
     }
     let end = motion["end_time"].as_f64().unwrap().to_string();
     let vtk = Command::new("python3")
@@ -113,10 +124,6 @@ fn check_motion(out: &Path, summary: &serde_json::Value) {
         "VTK could not read {name}'s motion:\n{}",
         String::from_utf8_lossy(&vtk.stderr)
     );
-    assert!(
-        motion["max_position_violation"].as_f64().unwrap() < 1e-9,
-        "{motion}"
-    );
 }
 
 #[test]
@@ -124,6 +131,11 @@ fn every_case_runs_passes_and_writes_readable_results() {
     let cases = cases();
     assert!(cases.len() >= 2, "cases/ should hold at least two cases");
     for case in cases {
+        let text = std::fs::read_to_string(&case).unwrap();
+        // A parametric .geo model is meshed by the gmsh executable.
+        if text.contains("\ngeo = ") && !common::peer("gmsh", &case.display().to_string()) {
+            continue;
+        }
         let out = tempfile::tempdir().unwrap();
         let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
             .args([
@@ -182,19 +194,21 @@ fn every_case_runs_passes_and_writes_readable_results() {
         }
 
         let h5 = out.path().join(format!("{name}.h5"));
-        let dump = Command::new("h5dump")
-            .args(["-H"])
-            .arg(&h5)
-            .output()
-            .expect("h5dump is installed (apt-get install hdf5-tools)");
-        assert!(dump.status.success(), "h5dump failed on {}", h5.display());
-        let header = String::from_utf8_lossy(&dump.stdout);
-        for lc in &lcs {
-            assert!(
-                header.contains(&format!("GROUP \"{lc}\"")),
-                "{lc} missing in {}",
-                h5.display()
-            );
+        if common::peer("h5dump", name) {
+            let dump = Command::new("h5dump")
+                .args(["-H"])
+                .arg(&h5)
+                .output()
+                .unwrap();
+            assert!(dump.status.success(), "h5dump failed on {}", h5.display());
+            let header = String::from_utf8_lossy(&dump.stdout);
+            for lc in &lcs {
+                assert!(
+                    header.contains(&format!("GROUP \"{lc}\"")),
+                    "{lc} missing in {}",
+                    h5.display()
+                );
+            }
         }
 
         let cells = summary["model"]["elements"].as_u64().unwrap().to_string();
@@ -222,6 +236,15 @@ fn every_case_runs_passes_and_writes_readable_results() {
                 serde_json::json!({"file": format!("{name}.xdmf"), "steps": single, "times": null}),
             );
         }
+        // Nothing half-written is left behind.
+        assert!(std::fs::read_dir(out.path()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".tmp")));
+        if !common::peer("vtk", name) {
+            continue;
+        }
         let vtk = Command::new("python3")
             .args([
                 "-c",
@@ -239,12 +262,6 @@ fn every_case_runs_passes_and_writes_readable_results() {
             "VTK could not read {name}'s results:\n{}",
             String::from_utf8_lossy(&vtk.stderr)
         );
-        // Nothing half-written is left behind.
-        assert!(std::fs::read_dir(out.path()).unwrap().all(|e| !e
-            .unwrap()
-            .file_name()
-            .to_string_lossy()
-            .ends_with(".tmp")));
     }
 }
 

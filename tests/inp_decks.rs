@@ -134,7 +134,11 @@ fn run_deck(deck: &Path) -> (serde_json::Value, hdf5_pure::File) {
 }
 
 /// Runs CalculiX on a deck in its directory and returns its `.dat` text.
-fn run_ccx(deck: &Path) -> String {
+/// CalculiX's `.dat` output for a deck, or `None` (printed as skipped) without ccx.
+fn run_ccx(deck: &Path) -> Option<String> {
+    if !common::peer("ccx", &deck.display().to_string()) {
+        return None;
+    }
     let stem = deck.file_stem().unwrap().to_str().unwrap();
     let run = Command::new("ccx")
         .arg(stem)
@@ -147,7 +151,7 @@ fn run_ccx(deck: &Path) -> String {
         "ccx failed: {}",
         String::from_utf8_lossy(&run.stdout)
     );
-    std::fs::read_to_string(deck.with_extension("dat")).unwrap()
+    Some(std::fs::read_to_string(deck.with_extension("dat")).unwrap())
 }
 
 fn vproto(deck: &Path) -> Results {
@@ -182,8 +186,8 @@ fn vproto(deck: &Path) -> Results {
 
 /// Runs ccx on the deck and reads its .dat: displacements of step 3, frequencies
 /// (cycles/time) of step 1, buckling factors of step 2.
-fn ccx(deck: &Path) -> Results {
-    let dat = run_ccx(deck);
+fn ccx(deck: &Path) -> Option<Results> {
+    let dat = run_ccx(deck)?;
     let numbers = |line: &str| -> Option<Vec<f64>> {
         line.split_whitespace().map(|w| w.parse().ok()).collect()
     };
@@ -207,11 +211,11 @@ fn ccx(deck: &Path) -> Results {
             }
         }
     }
-    Results {
+    Some(Results {
         displacement,
         frequencies,
         buckling,
-    }
+    })
 }
 
 /// |a − b| ≤ 0.1 % of the largest |b|, for every value.
@@ -253,7 +257,9 @@ fn compare(kind: ElementKind, divisions: [usize; 3], frequency_tol: f64) {
         kind.name(),
         ours.frequencies[0]
     );
-    let theirs = ccx(&deck);
+    let Some(theirs) = ccx(&deck) else {
+        return;
+    };
     let flat = |r: &Results| r.displacement.iter().flat_map(|u| *u).collect::<Vec<_>>();
     eprintln!(
         "{}: f {:?} vs {:?}; buckling {:?} vs {:?}; u {} values, tip {:?} vs {:?}",
@@ -563,7 +569,9 @@ fn heat_transfer_deck_matches_exact_and_calculix() {
             t[i]
         );
     }
-    let dat = run_ccx(&deck);
+    let Some(dat) = run_ccx(&deck) else {
+        return;
+    };
     let theirs: Vec<f64> = dat
         .lines()
         .skip_while(|l| !l.contains("temperatures"))
@@ -620,7 +628,9 @@ fn nafems_le10_deck_matches_calculix_and_the_target() {
             (syy + 5.38).abs() < 0.03 * 5.38,
             "{element_type}: σ_yy(D) = {syy} MPa"
         );
-        let dat = run_ccx(&deck);
+        let Some(dat) = run_ccx(&deck) else {
+            continue;
+        };
         let theirs: Vec<f64> = dat
             .lines()
             .filter_map(|l| {

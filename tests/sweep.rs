@@ -6,6 +6,8 @@ use vproto::params::{Parameters, Value};
 use vproto::run::{run_case_with, RunOptions};
 use vproto::sweep::run_sweep;
 
+mod common;
+
 fn case() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("cases/strap_sweep.toml")
 }
@@ -64,12 +66,14 @@ fn sweep_points_equal_single_runs_and_resume_without_recomputing() {
         .iter()
         .find(|f| f.ends_with("_sweep.h5"))
         .unwrap();
-    let dump = std::process::Command::new("h5dump")
-        .args(["-d", "/points/mass"])
-        .arg(h5)
-        .output()
-        .expect("h5dump is installed");
-    assert!(dump.status.success() && String::from_utf8_lossy(&dump.stdout).contains("( 18 )"));
+    if common::peer("h5dump", "sweep table") {
+        let dump = std::process::Command::new("h5dump")
+            .args(["-d", "/points/mass"])
+            .arg(h5)
+            .output()
+            .unwrap();
+        assert!(dump.status.success() && String::from_utf8_lossy(&dump.stdout).contains("( 18 )"));
+    }
     let svgs: Vec<_> = again.files.iter().filter(|f| f.ends_with(".svg")).collect();
     assert_eq!(
         svgs.len(),

@@ -132,3 +132,44 @@ pub fn h5_2d(file: &hdf5_pure::File, path: &str) -> ndarray::Array2<f64> {
     let values = ds.read_f64().unwrap();
     ndarray::Array2::from_shape_vec((shape[0] as usize, shape[1] as usize), values).unwrap()
 }
+
+/// Whether a peer program the test compares with is here: `ccx` (CalculiX), `gmsh`,
+/// `h5dump` (the reference HDF5 library) or `vtk` (VTK's Python readers). When one is
+/// missing the caller skips that comparison, and this prints the skip (to the real
+/// stderr, past the test harness's capture) with how to install it; with
+/// `VPROTO_REQUIRE_PEERS=1` (as `.ci/run` sets) a missing peer fails the test instead.
+pub fn peer(what: &str, test: &str) -> bool {
+    use std::io::Write;
+    let (found, install) = match what {
+        "vtk" => (
+            std::process::Command::new("python3")
+                .args(["-c", "import vtk"])
+                .output()
+                .is_ok_and(|o| o.status.success()),
+            "python3 -m pip install vtk",
+        ),
+        program => (
+            std::process::Command::new(program)
+                .arg("--version")
+                .output()
+                .is_ok(),
+            match program {
+                "ccx" => "apt-get install calculix-ccx",
+                "gmsh" => "python3 -m pip install gmsh",
+                "h5dump" => "apt-get install hdf5-tools",
+                _ => "see README, Verification",
+            },
+        ),
+    };
+    if !found {
+        assert!(
+            std::env::var_os("VPROTO_REQUIRE_PEERS").is_none(),
+            "{test}: the peer `{what}` is required (VPROTO_REQUIRE_PEERS) but missing: {install}"
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED {test}: comparison with `{what}` (not installed; enable with: {install})"
+        );
+    }
+    found
+}
