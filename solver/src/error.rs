@@ -16,6 +16,15 @@ pub enum SolverError {
         det_j: f64,
         point: usize,
     },
+    #[error(
+        "element {element} ({kind}) folds over at its local node {node}: Jacobian determinant {det_j:.3e} there (corners in the wrong order, or a mid-side node out of place)"
+    )]
+    FoldedElement {
+        element: usize,
+        kind: &'static str,
+        det_j: f64,
+        node: usize,
+    },
     #[error("unknown set '{name}' ({what}); known sets: {known}")]
     UnknownSet {
         name: String,

@@ -373,6 +373,21 @@ fn check_element<E: Shape<N>, const N: usize>(x: &SMatrix<f64, N, 3>, id: usize)
             });
         }
     }
+    // A quadratic element can be valid at its integration points and still fold over
+    // near a node (swapped corners, a mid-side node pulled across): check the nodes too.
+    if E::KIND.is_quadratic() {
+        for (k, xi) in crate::element::natural_nodes(E::KIND).iter().enumerate() {
+            let det = jacobian(x, &E::gradients(&(*xi).into())).determinant();
+            if det.is_nan() || det <= 0.0 {
+                return Err(SolverError::FoldedElement {
+                    element: id,
+                    kind: E::KIND.name(),
+                    det_j: det,
+                    node: k,
+                });
+            }
+        }
+    }
     Ok(())
 }
 
@@ -381,4 +396,32 @@ fn element_volume<E: Shape<N>, const N: usize>(x: &SMatrix<f64, N, 3>) -> f64 {
         .iter()
         .map(|(xi, w)| w * jacobian(x, &E::gradients(&(*xi).into())).determinant())
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::generate::block;
+    use crate::{ElementKind, SolverError};
+
+    /// A mid-side node moved past the quarter point of its edge folds the element at
+    /// the corner: the integration points can still look fine, the node check does not.
+    #[test]
+    fn quadratic_elements_folded_at_a_node_are_rejected() {
+        for kind in [ElementKind::Tet10, ElementKind::Hex20] {
+            let mut mesh = block([1.0, 1.0, 1.0], [1, 1, 1], kind).unwrap();
+            mesh.check().unwrap();
+            let nodes = mesh.element(0).1.to_vec();
+            let (a, b) = (nodes[0], nodes[1]);
+            let m = nodes[kind.midside_node(0, 1)];
+            mesh.nodes[m] = mesh.nodes[a] + 0.9 * (mesh.nodes[b] - mesh.nodes[a]);
+            let e = mesh.check().unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    SolverError::FoldedElement { .. } | SolverError::BadElement { .. }
+                ),
+                "{kind:?}: {e}"
+            );
+        }
+    }
 }

@@ -9,8 +9,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use vproto_solver::{ElementBlock, ElementKind, FaceRef, Mesh};
 
-/// An element as the deck numbers it: its number and its nodes' numbers.
-pub(super) type DeckElement = (i64, Vec<i64>);
+/// Most members one `GENERATE` line may produce.
+const MAX_GENERATED: usize = 50_000_000;
+
+/// An element as the deck numbers it: its number, its nodes' numbers and its line.
+pub(super) type DeckElement = (i64, Vec<i64>, Origin);
 
 /// The reader's state while it walks the cards.
 #[derive(Default)]
@@ -48,6 +51,12 @@ fn set_members(card: &Card, sets: &BTreeMap<String, Vec<i64>>) -> Result<Vec<i64
                 [a, b, s] if *s > 0 => (*a, *b, *s),
                 _ => bail!("{at}: GENERATE takes first, last[, increment]"),
             };
+            // A set holds at most every node or element: a range larger than that is a
+            // typing error, refused before anything is allocated.
+            let count = (i128::from(b) - i128::from(a)) / i128::from(s) + 1;
+            if count < 1 || count > MAX_GENERATED as i128 {
+                bail!("{at}: GENERATE {a}, {b}, {s} gives {count} members (at most {MAX_GENERATED}, first ≤ last)");
+            }
             ids.extend((a..=b).step_by(s as usize));
         } else {
             for f in fields.iter().filter(|f| !f.is_empty()) {
@@ -147,7 +156,7 @@ impl Reader {
                 .iter()
                 .map(|x| number(at, x, "node number"))
                 .collect::<Result<Vec<i64>>>()?;
-            self.elements[pos].1.push((id, nodes));
+            self.elements[pos].1.push((id, nodes, at.clone()));
             if let Some(set) = card.param("ELSET") {
                 self.elsets
                     .entry(set.to_ascii_uppercase())
@@ -209,21 +218,15 @@ pub(super) fn build_mesh(r: &Reader) -> Result<(Mesh, HashMap<i64, usize>)> {
             kind: *kind,
             connectivity: Vec::with_capacity(elements.len() * kind.node_count()),
         };
-        for (id, nodes) in elements {
+        for (id, nodes, at) in elements {
             let index = element_index.len();
             if element_index.insert(*id, index).is_some() {
-                bail!("element {id} is defined twice");
+                bail!("{at}: element {id} is defined twice");
             }
             for n in nodes {
-                let at = Origin {
-                    file: PathBuf::from("element"),
-                    line: *id as usize,
-                };
-                block
-                    .connectivity
-                    .push(r.node(&at, *n).map_err(|_| {
-                        anyhow!("element {id} uses node {n}, which is not defined")
-                    })?);
+                block.connectivity.push(r.node(at, *n).map_err(|_| {
+                    anyhow!("{at}: element {id} uses node {n}, which is not defined")
+                })?);
             }
         }
         mesh.blocks.push(block);
