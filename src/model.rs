@@ -85,6 +85,12 @@ pub fn build_mesh(case: &Case, m: &ModelSpec) -> Result<(Mesh, Option<Deck>)> {
         ),
     };
     let mut mesh = mesh;
+    let scale = m.unit.metres();
+    if scale != 1.0 {
+        for p in &mut mesh.nodes {
+            *p *= scale;
+        }
+    }
     for set in &m.face_set {
         let f = set.get_ref();
         let faces = mesh.boundary_faces_in_box(Vector3::from(f.min), Vector3::from(f.max));

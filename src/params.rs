@@ -40,8 +40,16 @@ pub fn declared(path: &Path, text: &str) -> Result<Parameters> {
     for (range, _) in placeholders(text).into_iter().rev() {
         neutral.replace_range(range, "0");
     }
-    let table: toml::Table =
-        toml::from_str(&neutral).map_err(|e| anyhow!("{}: {}", path.display(), e.message()))?;
+    let table: toml::Table = toml::from_str(&neutral).map_err(|e| {
+        let at = e.span().map_or(0, |s| s.start.min(text.len()));
+        let line = line_of(&neutral, at);
+        let shown = neutral.lines().nth(line - 1).unwrap_or("");
+        anyhow!(
+            "{}:{line}: {}\n    {line} | {shown}",
+            path.display(),
+            e.message().trim_end()
+        )
+    })?;
     let Some(params) = table.get("parameters") else {
         return Ok(Parameters::new());
     };

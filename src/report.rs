@@ -36,6 +36,9 @@ pub struct ModelSummary {
     /// Free degrees of freedom.
     pub equations: usize,
     pub mass: f64,
+    /// Signs of a unit mistake or of a linear analysis past its validity.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// One load case in the summary: its key results, scalars and steps (without fields).
@@ -197,6 +200,9 @@ pub fn table(summary: &Summary) -> String {
         if let Some(note) = &c.note {
             let _ = writeln!(out, "{:<lc_w$}  cannot decide: {note}", "");
         }
+    }
+    for w in summary.model.iter().flat_map(|m| &m.warnings) {
+        let _ = writeln!(out, "WARNING: {w}");
     }
     if summary.checks.is_empty() {
         let _ = writeln!(out, "VERDICT: {} — results only: the case checks nothing (add [[criterion]] tables to get a pass/fail verdict)", summary.verdict);

@@ -195,12 +195,18 @@ fn run_load_cases(
     );
     let mut kinds: Vec<&'static str> = model.mesh.blocks.iter().map(|b| b.kind.name()).collect();
     kinds.dedup();
+    let mass = fe.mass();
+    let warnings = crate::plausibility::warnings(model, mass, &solved);
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
     let summary = ModelSummary {
         nodes: model.mesh.nodes.len(),
         elements: model.mesh.element_count(),
         element_types: kinds,
         equations: fe.prescribed().0.iter().filter(|fixed| !**fixed).count(),
-        mass: fe.mass(),
+        mass,
+        warnings,
     };
     let load_cases = solved.iter().map(LoadCaseSummary::of).collect();
     Ok((summary, ctx.solver_summary(), load_cases))

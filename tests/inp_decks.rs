@@ -440,6 +440,21 @@ fn deck_errors_name_the_file_and_line() {
             "{needle}: {e}"
         );
     }
+    let e = error(&|t| {
+        t.replace(
+            "2, 2, 3, 6, 5, 8, 9, 12, 11",
+            "2, 2, 3, 6, 5, 8, 9, 12, 99999",
+        )
+    });
+    assert!(
+        e.contains(&format!("bad.inp:{}", line("2, 2, 3, 6"))) && e.contains("node 99999"),
+        "{e}"
+    );
+    let e = error(&|t| t.replace("1, 10, 3", "1, 9000000000000, 1"));
+    assert!(
+        e.contains(&format!("bad.inp:{}", line("1, 10, 3"))) && e.contains("GENERATE"),
+        "{e}"
+    );
     let e = error(&|t| t.replace("*STATIC\n", "*FREQUENCY\n4, 10., 500.\n"));
     assert!(
         e.contains(&format!("bad.inp:{}", line("*STATIC\n") + 1)) && e.contains("field 2"),

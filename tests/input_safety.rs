@@ -191,3 +191,77 @@ fn empty_or_oversized_eigenproblems_are_errors() {
         stderr(&o)
     );
 }
+
+/// TOML errors keep their line, duplicate keys and tables included.
+#[test]
+fn duplicate_keys_name_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = case_text("cantilever.toml");
+    let doubled = src.replacen("description = ", "name = \"again\"\ndescription = ", 1);
+    let line = doubled[..doubled.find("name = \"again\"").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    let o = run(dir.path(), "dup.toml", &doubled);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(&format!("dup.toml:{line}: duplicate key")),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// A part drawn in millimetres: read as metres it is a thousand times too large, which
+/// the table and the summary flag; `[model] unit = "mm"` scales it and gives the
+/// results of the part drawn in metres.
+#[test]
+fn a_millimetre_model_is_flagged_and_one_line_fixes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = case_text("cantilever.toml");
+    let json = |name: &str| -> serde_json::Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(format!("out/{name}.summary.json"))).unwrap(),
+        )
+        .unwrap()
+    };
+    let metres = run(
+        dir.path(),
+        "m.toml",
+        &src.replace("name = \"cantilever\"", "name = \"in_m\""),
+    );
+    assert_eq!(metres.status.code(), Some(0), "{}", stderr(&metres));
+    let mm = src
+        .replace("name = \"cantilever\"", "name = \"in_mm\"")
+        .replace("size = [1.0, 0.05, 0.1]", "size = [1000.0, 50.0, 100.0]");
+    let unflagged = run(dir.path(), "mm.toml", &mm);
+    let out = String::from_utf8_lossy(&unflagged.stdout);
+    assert!(
+        out.contains("WARNING") && out.contains("unit = \"mm\""),
+        "{out}"
+    );
+    assert!(json("in_mm")["model"]["warnings"]
+        .as_array()
+        .is_some_and(|w| !w.is_empty()));
+    let (a, b) = (json("in_m"), json("in_mm"));
+    assert!(b["model"]["mass"].as_f64().unwrap() > 1e6 * a["model"]["mass"].as_f64().unwrap());
+    let fixed = mm.replace(
+        "[model.generate]",
+        "[model]\nunit = \"mm\"\n\n[model.generate]",
+    );
+    let o = run(dir.path(), "mm_fixed.toml", &fixed);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("WARNING"));
+    let fixed = json("in_mm");
+    let mass = |v: &serde_json::Value| v["model"]["mass"].as_f64().unwrap();
+    assert!((mass(&fixed) - mass(&a)).abs() < 1e-9 * mass(&a));
+    let u = |v: &serde_json::Value| {
+        v["load_cases"][0]["key_results"][0]["value"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        (u(&fixed) - u(&a)).abs() < 1e-9 * u(&a),
+        "{} vs {}",
+        u(&fixed),
+        u(&a)
+    );
+}

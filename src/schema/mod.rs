@@ -116,9 +116,40 @@ pub struct ModelSpec {
     /// (unless `[regions]` assigns materials), boundary conditions and step loads
     /// (`type = "deck_step"`).
     pub inp: Option<Spanned<PathBuf>>,
+    /// The length unit of the mesh's coordinates (`m` default, `mm`, `cm`, `in`): they
+    /// are scaled to metres on import. Everything else in the case stays SI (face-set
+    /// boxes and probe points in metres).
+    #[serde(default)]
+    pub unit: LengthUnit,
     /// Extra face sets: the boundary faces inside a box.
     #[serde(default)]
     pub face_set: Vec<Spanned<FaceSetSpec>>,
+}
+
+/// A length unit of mesh coordinates.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+pub enum LengthUnit {
+    #[default]
+    #[serde(rename = "m")]
+    Metre,
+    #[serde(rename = "mm")]
+    Millimetre,
+    #[serde(rename = "cm")]
+    Centimetre,
+    #[serde(rename = "in")]
+    Inch,
+}
+
+impl LengthUnit {
+    /// Metres per unit.
+    pub fn metres(self) -> f64 {
+        match self {
+            Self::Metre => 1.0,
+            Self::Millimetre => 1e-3,
+            Self::Centimetre => 1e-2,
+            Self::Inch => 0.0254,
+        }
+    }
 }
 
 /// `[[model.face_set]]`: the boundary faces whose nodes all lie in [min, max].
