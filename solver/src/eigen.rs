@@ -35,14 +35,84 @@ pub(crate) fn lanczos(
     op: &dyn Fn(&[f64]) -> Result<Vec<f64>>,
     m: &dyn Fn(&[f64]) -> Vec<f64>,
 ) -> Result<(Vec<(f64, Vec<f64>)>, usize)> {
-    let max_steps = n.min((4 * wanted + 60).max(2 * wanted + 20)).max(wanted);
+    let (mut pairs, mut steps) = lanczos_from(n, wanted, op, m, 0, 0)?;
+    // A Krylov space grown from one vector holds one direction of each eigenspace: the
+    // second copy of a repeated eigenvalue (a square plate's, a symmetric part's) is
+    // found only through round-off, which full reorthogonalisation removes. So the
+    // converged vectors are deflated and Lanczos is run again from another start
+    // vector; a larger θ than the smallest kept one is a missed mode, kept in its
+    // place, and the search repeats until none is found.
+    for round in 1..=wanted {
+        if pairs.len() < wanted {
+            break; // the space is exhausted: every mode is there
+        }
+        let found: Vec<(Vec<f64>, Vec<f64>)> =
+            pairs.iter().map(|(_, v)| (v.clone(), m(v))).collect();
+        let project = |x: &mut Vec<f64>| {
+            for (v, mv) in &found {
+                let c = dot(mv, x);
+                x.iter_mut().zip(v).for_each(|(a, b)| *a -= c * b);
+            }
+        };
+        let deflated = |x: &[f64]| -> Result<Vec<f64>> {
+            let mut x = x.to_vec();
+            project(&mut x);
+            let mut y = op(&x)?;
+            project(&mut y);
+            Ok(y)
+        };
+        // The deflated space has n − found dimensions; an empty one has nothing missed.
+        let (extra, more) =
+            lanczos_from(n, 1, &deflated, m, round, found.len()).map_or((Vec::new(), 0), |r| r);
+        steps += more;
+        let smallest = pairs.last().map_or(f64::INFINITY, |p| p.0);
+        match extra.into_iter().next() {
+            Some((theta, v)) if theta > smallest * (1.0 + 1e-9) && theta.is_finite() => {
+                pairs.push((theta, v));
+                pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+                pairs.truncate(wanted);
+            }
+            _ => break,
+        }
+    }
+    Ok((pairs, steps))
+}
+
+/// One Lanczos run from start vector number `seed`, on an operator whose range lacks
+/// `deflated` dimensions of the n.
+#[allow(clippy::type_complexity)]
+fn lanczos_from(
+    n: usize,
+    wanted: usize,
+    op: &dyn Fn(&[f64]) -> Result<Vec<f64>>,
+    m: &dyn Fn(&[f64]) -> Vec<f64>,
+    seed: usize,
+    deflated: usize,
+) -> Result<(Vec<(f64, Vec<f64>)>, usize)> {
+    let space = n.saturating_sub(deflated);
+    if space == 0 {
+        return Ok((Vec::new(), 0));
+    }
+    let max_steps = space
+        .min((4 * wanted + 60).max(2 * wanted + 20))
+        .max(wanted.min(space));
     let mut q: Vec<Vec<f64>> = Vec::new();
     let mut mq: Vec<Vec<f64>> = Vec::new();
     let (mut alpha, mut beta) = (Vec::new(), Vec::new());
     // A deterministic start vector with components in every direction, pushed through
     // the operator once so it lies in the range of (K − σM)⁻¹M (no constrained junk).
     let start: Vec<f64> = (0..n)
-        .map(|i| 1.0 + ((i * 7919) % 113) as f64 / 113.0)
+        .map(|i| match seed {
+            0 => 1.0 + ((i * 7919) % 113) as f64 / 113.0,
+            _ => {
+                // xorshift of (i, seed): no symmetry of the mesh numbering survives.
+                let mut h = (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ seed as u64;
+                h ^= h >> 31;
+                h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                h ^= h >> 29;
+                0.5 + (h % 1_000_000) as f64 / 1e6
+            }
+        })
         .collect();
     let mut r = op(&start)?;
     let mut check_at = (2 * wanted + 10).min(max_steps);
@@ -131,4 +201,18 @@ fn ritz(
         pairs.push((theta, v));
     }
     (pairs, converged)
+}
+
+/// The largest θ of one Lanczos run for a single mode: a rough value is enough to place
+/// a shift.
+pub(crate) fn lanczos_rough(
+    n: usize,
+    op: &dyn Fn(&[f64]) -> Result<Vec<f64>>,
+    m: &dyn Fn(&[f64]) -> Vec<f64>,
+) -> Result<f64> {
+    let (pairs, _) = lanczos_from(n, 1, op, m, 0, 0)?;
+    pairs
+        .first()
+        .map(|p| p.0)
+        .ok_or_else(|| crate::error::SolverError::LinearSolver("no Ritz value".into()))
 }

@@ -27,7 +27,7 @@ use crate::assembly::{assemble_mass, assemble_stiffness, matrix};
 use crate::eigen::{dot, lanczos, norm, wanted};
 use crate::error::{Result, SolverError};
 use crate::linsolve::{symmetric_matvec, StiffnessSolver};
-use crate::rigid::free_rigid_motions;
+use crate::rigid::free_rigid_modes;
 use crate::statics::{factor_error, StaticModel, System};
 use faer::Mat;
 use std::f64::consts::PI;
@@ -79,7 +79,8 @@ impl StaticModel<'_> {
         let mesh = self.mesh;
         mesh.check()?;
         let (fixed, _) = self.prescribed();
-        let rigid = free_rigid_motions(&mesh.nodes, &fixed).len();
+        let rigid_motions = free_rigid_modes(&mesh.nodes, &fixed);
+        let rigid = rigid_motions.len();
         let t = std::time::Instant::now();
         let System {
             dofs,
@@ -87,7 +88,7 @@ impl StaticModel<'_> {
             symbolic,
         } = self.system(&fixed)?;
         let n = dofs.free_count();
-        let wanted = wanted(options.modes, n)?;
+        wanted(options.modes, n)?;
         let k = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
         let m = assemble_mass(mesh, &self.materials, &dofs, &pattern)?;
         let (kk, mm) = (matrix(&pattern, &k), matrix(&pattern, &m));
@@ -99,29 +100,57 @@ impl StaticModel<'_> {
             k_diag.iter().fold(0.0, |a: f64, &b| a.max(b)),
             m_diag.iter().fold(0.0, |a: f64, &b| a.max(b)),
         );
-        let sigma = match options.shift_hz {
+        // The rigid-body modes are known: taken out of the Krylov space explicitly, so
+        // Lanczos sees only elastic modes and none of the six can be lost.
+        let basis = rigid_basis(&rigid_motions, &dofs, mm);
+        let shifted =
+            |sigma: f64| -> Vec<f64> { k.iter().zip(&m).map(|(a, b)| a - sigma * b).collect() };
+        let factor = |values: &[f64]| {
+            StiffnessSolver::new(&symbolic, matrix(&pattern, values), false)
+                .map_err(|e| factor_error(e, &dofs))
+        };
+        let mut sigma = match options.shift_hz {
             Some(f) => (2.0 * PI * f).powi(2) * f.signum(),
             None if rigid > 0 => -1e-6 * ratio,
             None => 0.0,
         };
-        let shifted: Vec<f64> = k.iter().zip(&m).map(|(a, b)| a - sigma * b).collect();
-        let shifted_m = matrix(&pattern, &shifted);
-        let solver = StiffnessSolver::new(&symbolic, shifted_m, false)
-            .map_err(|e| factor_error(e, &dofs))?;
+        let mut values = shifted(sigma);
+        let mut solver = factor(&values)?;
+        if rigid > 0 && options.shift_hz.is_none() {
+            // The safe shift above can lie far below the first elastic eigenvalue of a
+            // thin part, where every θ = 1/(λ − σ) looks alike and Lanczos crawls: a
+            // short run estimates that eigenvalue and the shift moves just below it.
+            let estimate = {
+                let op = deflated_operator(&solver, matrix(&pattern, &values), mm, &basis);
+                lanczos_estimate(n, &op, &|x| symmetric_matvec(mm, x), sigma)
+            };
+            if estimate.is_finite() && estimate > 0.0 {
+                sigma = -0.1 * estimate;
+                values = shifted(sigma);
+                solver = factor(&values)?;
+            }
+        }
         let factor_seconds = t.elapsed().as_secs_f64();
-
         let t = std::time::Instant::now();
-        let apply = |x: &[f64]| -> Result<Vec<f64>> {
-            let mx = symmetric_matvec(mm, x);
-            let mut y = Mat::<f64>::from_fn(n, 1, |i, _| mx[i]);
-            solver.solve(shifted_m, y.as_mut())?;
-            Ok((0..n).map(|i| y[(i, 0)]).collect())
+        let deflated = deflated_operator(&solver, matrix(&pattern, &values), mm, &basis);
+        let elastic_wanted = options.modes.saturating_sub(rigid).min(n - rigid.min(n));
+        let (pairs, steps) = if elastic_wanted > 0 {
+            lanczos(n, elastic_wanted, &deflated, &|x| symmetric_matvec(mm, x))?
+        } else {
+            (Vec::new(), 0)
         };
-        let (pairs, steps) = lanczos(n, wanted, &apply, &|x| symmetric_matvec(mm, x))?;
+        let rigid_pairs = basis.iter().map(|phi| {
+            let k_phi = dot(phi, &symmetric_matvec(kk, phi));
+            (f64::INFINITY, phi.clone(), k_phi)
+        });
+        let elastic_pairs = pairs
+            .into_iter()
+            .take(elastic_wanted)
+            .map(|(theta, v)| (theta, v, sigma + 1.0 / theta));
 
-        let mut modes = Vec::with_capacity(wanted);
-        for (theta, v) in pairs.into_iter().take(wanted) {
-            let lambda = sigma + 1.0 / theta;
+        let mut modes = Vec::with_capacity(options.modes);
+        for (theta, v, lambda) in rigid_pairs.chain(elastic_pairs) {
+            let is_rigid = theta.is_infinite();
             let kv = symmetric_matvec(kk, &v);
             let mv = symmetric_matvec(mm, &v);
             let r: f64 = kv
@@ -152,11 +181,28 @@ impl StaticModel<'_> {
                 residual: r / scale,
                 participation,
                 effective_mass: participation.map(|g| g * g),
-                rigid_body: false,
+                rigid_body: is_rigid,
             });
         }
-        modes.sort_by(|a, b| a.eigenvalue.total_cmp(&b.eigenvalue));
-        classify_rigid(&mut modes, rigid);
+        modes.sort_by(|a, b| {
+            (!a.rigid_body, a.eigenvalue)
+                .partial_cmp(&(!b.rigid_body, b.eigenvalue))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        for m in modes.iter_mut().filter(|m| m.rigid_body) {
+            m.frequency = 0.0;
+        }
+        // A zero-frequency mode beyond the rigid-body motions is a mechanism or a
+        // loose part: its "frequency" would be round-off, so it is an error.
+        if let Some(m) = modes
+            .iter()
+            .find(|m| !m.rigid_body && m.eigenvalue.abs() < 1e-12 * ratio)
+        {
+            return Err(SolverError::LinearSolver(format!(
+                "a zero-frequency mode ({:.3e} Hz) besides the {rigid} rigid-body motion(s): a mechanism or a part attached to nothing",
+                m.frequency
+            )));
+        }
         if let Some((i, m)) = modes
             .iter()
             .enumerate()
@@ -188,18 +234,62 @@ impl StaticModel<'_> {
     }
 }
 
-/// The lowest `rigid` modes are rigid-body modes when they are far below the first
-/// elastic one.
-fn classify_rigid(modes: &mut [Mode], rigid: usize) {
-    let elastic = modes
-        .get(rigid)
-        .map_or(f64::INFINITY, |m| m.eigenvalue.abs());
-    for m in modes.iter_mut().take(rigid) {
-        if m.eigenvalue.abs() < 1e-6 * elastic {
-            m.rigid_body = true;
-            m.frequency = 0.0;
+/// (K − σM)⁻¹ M with the rigid-body modes projected out of its input and output.
+fn deflated_operator<'a>(
+    solver: &'a StiffnessSolver,
+    shifted: faer::sparse::SparseColMatRef<'a, usize, f64>,
+    mm: faer::sparse::SparseColMatRef<'a, usize, f64>,
+    basis: &'a [Vec<f64>],
+) -> impl Fn(&[f64]) -> Result<Vec<f64>> + 'a {
+    let project = move |x: &mut Vec<f64>| {
+        let mx = symmetric_matvec(mm, x);
+        for phi in basis {
+            let c = dot(phi, &mx);
+            x.iter_mut().zip(phi).for_each(|(a, b)| *a -= c * b);
+        }
+    };
+    move |x: &[f64]| {
+        let mut x = x.to_vec();
+        project(&mut x);
+        let mx = symmetric_matvec(mm, &x);
+        let mut y = Mat::<f64>::from_fn(x.len(), 1, |i, _| mx[i]);
+        solver.solve(shifted, y.as_mut())?;
+        let mut y: Vec<f64> = (0..x.len()).map(|i| y[(i, 0)]).collect();
+        project(&mut y);
+        Ok(y)
+    }
+}
+
+/// A rough lowest eigenvalue of the deflated problem: the largest Ritz value of a
+/// short Lanczos run (extreme ones converge first), NaN when the run fails.
+fn lanczos_estimate(
+    n: usize,
+    op: &dyn Fn(&[f64]) -> Result<Vec<f64>>,
+    m: &dyn Fn(&[f64]) -> Vec<f64>,
+    sigma: f64,
+) -> f64 {
+    crate::eigen::lanczos_rough(n, op, m).map_or(f64::NAN, |theta| sigma + 1.0 / theta)
+}
+
+/// The rigid-body motions on the free dofs, M-orthonormal (modified Gram–Schmidt).
+fn rigid_basis(
+    motions: &[Vec<f64>],
+    dofs: &crate::dofs::DofMap,
+    mm: faer::sparse::SparseColMatRef<'_, usize, f64>,
+) -> Vec<Vec<f64>> {
+    let mut basis: Vec<Vec<f64>> = Vec::with_capacity(motions.len());
+    for u in motions {
+        let mut v: Vec<f64> = dofs.free_dofs().iter().map(|&g| u[g]).collect();
+        for phi in &basis {
+            let c = dot(phi, &symmetric_matvec(mm, &v));
+            v.iter_mut().zip(phi).for_each(|(a, b)| *a -= c * b);
+        }
+        let norm = dot(&v, &symmetric_matvec(mm, &v)).sqrt();
+        if norm > 0.0 {
+            basis.push(v.into_iter().map(|x| x / norm).collect());
         }
     }
+    basis
 }
 
 /// Diagonal of an upper-triangular pattern's values (rows are sorted: the diagonal is

@@ -12,6 +12,47 @@ pub fn free_rigid_motions(nodes: &[Vector3<f64>], constrained: &[bool]) -> Vec<S
     if nodes.is_empty() {
         return vec![];
     }
+    let (free, centre, length) = free_space(nodes, constrained);
+    if free.len() == 3 {
+        if let Some(p) = common_pivot(&free, &centre, length) {
+            return vec![format!("rotation about any axis through point {}", fmt(p))];
+        }
+    }
+    free.iter().map(|v| describe(v, &centre, length)).collect()
+}
+
+/// Every free rigid motion as a displacement vector over all dofs (3 × nodes), zero
+/// where constrained: the rigid-body modes a free or partly free model has.
+pub fn free_rigid_modes(nodes: &[Vector3<f64>], constrained: &[bool]) -> Vec<Vec<f64>> {
+    if nodes.is_empty() {
+        return vec![];
+    }
+    let (free, centre, length) = free_space(nodes, constrained);
+    free.iter()
+        .map(|v| {
+            let (t, w) = (
+                Vector3::new(v[0], v[1], v[2]),
+                Vector3::new(v[3], v[4], v[5]) / length,
+            );
+            nodes
+                .iter()
+                .flat_map(|x| {
+                    let u = t + w.cross(&(x - centre));
+                    [u.x, u.y, u.z]
+                })
+                .enumerate()
+                .map(|(d, u)| if constrained[d] { 0.0 } else { u })
+                .collect()
+        })
+        .collect()
+}
+
+/// The free motions as 6-vectors (t, ω L) about the nodes' centre, with that centre and
+/// the length L that scales rotations.
+fn free_space(
+    nodes: &[Vector3<f64>],
+    constrained: &[bool],
+) -> (Vec<SVector<f64, 6>>, Vector3<f64>, f64) {
     let centre = nodes.iter().sum::<Vector3<f64>>() / nodes.len() as f64;
     let length = nodes
         .iter()
@@ -35,12 +76,7 @@ pub fn free_rigid_motions(nodes: &[Vector3<f64>], constrained: &[bool]) -> Vec<S
         .filter(|&i| eig.eigenvalues[i] < 1e-9)
         .map(|i| eig.eigenvectors.column(i).into_owned())
         .collect();
-    if free.len() == 3 {
-        if let Some(p) = common_pivot(&free, &centre, length) {
-            return vec![format!("rotation about any axis through point {}", fmt(p))];
-        }
-    }
-    free.iter().map(|v| describe(v, &centre, length)).collect()
+    (free, centre, length)
 }
 
 /// The point all three free motions leave fixed, if they are the rotations about it.
