@@ -175,8 +175,34 @@ fn execute(command: Command) -> Result<ExitCode> {
     }
 }
 
+/// The memory this process may use: the smallest of the cgroup limit, MemAvailable and
+/// `VPROTO_MEMORY_LIMIT_GIB` (a limit of the user's own).
+fn available_memory() -> Option<u64> {
+    let user = std::env::var("VPROTO_MEMORY_LIMIT_GIB")
+        .ok()
+        .and_then(|g| g.parse::<f64>().ok())
+        .filter(|g| g.is_finite() && *g > 0.0)
+        .map(|g| (g * (1u64 << 30) as f64) as u64);
+    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|t| t.trim().parse::<u64>().ok());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok().and_then(|t| {
+        t.lines()
+            .find(|l| l.starts_with("MemAvailable:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map(|kb| kb * 1024)
+    });
+    [cgroup, meminfo, user].into_iter().flatten().min()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A model too large for this machine is refused with the numbers before its factor
+    // is allocated, never killed by the kernel halfway.
+    if let Some(bytes) = available_memory() {
+        vproto::solver::memory::set_available(bytes);
+    }
     let level = match cli.verbose {
         0 => "warn",
         1 => "info",

@@ -265,3 +265,28 @@ fn a_millimetre_model_is_flagged_and_one_line_fixes_it() {
         u(&a)
     );
 }
+
+/// A model that does not fit the memory is refused with the numbers before its factor
+/// is allocated (here under a user limit of 1 MiB), never killed halfway.
+#[test]
+fn a_model_too_large_for_the_memory_is_refused_early() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    std::fs::write(&path, case_text("cantilever.toml")).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_vproto"))
+        .args([
+            "run",
+            path.to_str().unwrap(),
+            "--out",
+            dir.path().join("out").to_str().unwrap(),
+        ])
+        .env("VPROTO_MEMORY_LIMIT_GIB", "0.001")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("would need about") && e.contains("MiB") && e.contains("refused"),
+        "{e}"
+    );
+}

@@ -51,6 +51,14 @@ pub enum SolverError {
     Integration { time: f64, reason: String },
     #[error("{0}")]
     OutsideBody(String),
+    #[error(
+        "{what} would need about {needed} of memory, and {available} are available: refused before it starts (use a coarser mesh, or a machine with more memory)"
+    )]
+    OutOfMemory {
+        what: &'static str,
+        needed: String,
+        available: String,
+    },
     #[error("the model has no free degrees of freedom")]
     NothingToSolve,
 }

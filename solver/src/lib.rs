@@ -35,6 +35,7 @@ pub mod generate;
 pub mod linsolve;
 pub mod loads;
 pub mod material;
+pub mod memory;
 pub mod mesh;
 pub mod modal;
 pub mod multibody;

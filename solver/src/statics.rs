@@ -267,6 +267,10 @@ impl StaticModel<'_> {
         let pattern = stiffness_pattern(&graph, &dofs);
         let order = equation_order(&nested_dissection(&self.mesh.nodes, &graph), &dofs);
         let symbolic = SymbolicFactor::analyse(&pattern, Some(&order))?;
+        crate::memory::check(
+            "the stiffness factorisation",
+            crate::memory::factor_bytes(pattern.compute_nnz(), symbolic.factor_nnz()),
+        )?;
         Ok(System {
             dofs,
             pattern,
