@@ -132,26 +132,22 @@ impl Input<'_> {
         &self.case.spec.load_case[self.index]
     }
 
+    /// The kind of another load case of the case, if it exists.
+    fn kind(&self, load_case: &str) -> Option<&'static dyn Kind> {
+        let spec = &self.case.spec.load_case;
+        spec.iter()
+            .position(|l| l.name == load_case)
+            .map(|i| self.kinds[i])
+    }
+
     /// The analysis keyword of another load case of the case, if it exists.
     pub fn kind_of(&self, load_case: &str) -> Option<&'static str> {
-        let i = self
-            .case
-            .spec
-            .load_case
-            .iter()
-            .position(|l| l.name == load_case)?;
-        Some(self.kinds[i].keyword())
+        self.kind(load_case).map(|k| k.keyword())
     }
 
     /// What another load case of the case produces, if it exists.
     pub fn produces_of(&self, load_case: &str) -> Option<Produces> {
-        let i = self
-            .case
-            .spec
-            .load_case
-            .iter()
-            .position(|l| l.name == load_case)?;
-        Some(self.kinds[i].produces())
+        self.kind(load_case).map(|k| k.produces())
     }
 
     /// The load case's own options (every key but the common ones), strictly.
