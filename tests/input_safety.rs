@@ -290,3 +290,23 @@ fn a_model_too_large_for_the_memory_is_refused_early() {
         "{e}"
     );
 }
+
+/// Found by the fuzz harness: an output step longer than the motion panicked; fewer
+/// than ten output intervals would let criteria on the histories miss the motion.
+#[test]
+fn a_motion_sampled_too_coarsely_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = case_text("toggle_clamp.toml");
+    let start = src.find("output_step = ").unwrap();
+    let end = start + src[start..].find('\n').unwrap();
+    for step in ["1e308", "0.1"] {
+        let text = format!("{}output_step = {step}{}", &src[..start], &src[end..]);
+        let o = run(dir.path(), "coarse.toml", &text);
+        assert_eq!(o.status.code(), Some(2), "{step}");
+        assert!(
+            stderr(&o).contains("at least 10") && !stderr(&o).contains("internal error"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}

@@ -84,6 +84,10 @@ pub struct MotionSolution {
     pub stats: RadauStats,
 }
 
+/// Fewest output intervals a motion may ask for: the integrator's step and every
+/// history are bounded by the output step.
+pub const MIN_SAMPLES: usize = 10;
+
 /// Most result samples a motion may ask for (each holds every body, joint and spring).
 pub const MAX_SAMPLES: usize = 1_000_000;
 
@@ -105,12 +109,19 @@ pub fn simulate(mech: &Mechanism, options: &MotionOptions) -> Result<MotionSolut
     let c = Constraints { sys: &sys, active };
     let v = c.project_velocity(&q, 0.0, &sys.initial_rates)?;
     let samples = options.end_time / options.output_step;
+    if samples < MIN_SAMPLES as f64 - 1e-9 {
+        return Err(SolverError::Mechanism(format!(
+            "output_step {:e} s gives {samples:.3e} intervals over end_time {:e} s: at least {MIN_SAMPLES} are needed, or the histories (and every criterion on them) would miss the motion between samples",
+            options.output_step, options.end_time
+        )));
+    }
     if samples > MAX_SAMPLES as f64 {
         return Err(SolverError::Mechanism(format!(
             "end_time / output_step asks for {samples:.3e} result samples, more than {MAX_SAMPLES}: make output_step larger"
         )));
     }
-    let count = (samples - 1e-9).ceil() as usize;
+    // At least the end: an output step longer than the motion gives its two ends.
+    let count = ((samples - 1e-9).ceil() as usize).max(1);
     let times: Vec<f64> = (0..=count)
         .map(|k| (k as f64 * options.output_step).min(options.end_time))
         .collect();
