@@ -124,6 +124,11 @@ pub fn readable(spec: &CriterionSpec, p: &Produces) -> std::result::Result<(), S
             Err(format!("reads the field '{field}'"))
         };
     }
+    if matches!(spec, CriterionSpec::EffectiveMass { .. })
+        && !p.step_scalars.contains(&"effective_mass_x")
+    {
+        return Err("reads the steps' effective masses".into());
+    }
     let axis = match spec {
         CriterionSpec::FirstFrequency { .. }
         | CriterionSpec::ForbiddenBand { .. }
