@@ -188,6 +188,23 @@ fn free_free_block_reports_six_rigid_body_modes() {
     }
 }
 
+/// The NAFEMS FV12/FV16 plate 10 × 10 × 0.05 m, hex20 20 × 20 × 2.
+fn fv_plate() -> vproto_solver::Mesh {
+    block([10.0, 10.0, 0.05], [20, 20, 2], ElementKind::Hex20).unwrap()
+}
+
+/// The plate in its material (E = 200 GPa, ν = 0.3, ρ = 8000 kg/m³).
+fn fv_model(mesh: &vproto_solver::Mesh, constraints: Vec<Constraint>) -> StaticModel<'_> {
+    StaticModel {
+        mesh,
+        materials: Materials::uniform(
+            material_with_density(200e9, 0.3, 8000.0),
+            mesh.element_count(),
+        ),
+        constraints,
+    }
+}
+
 /// NAFEMS FV12, free thin square plate 10 × 10 × 0.05 m (E = 200 GPa, ν = 0.3,
 /// ρ = 8000 kg/m³), hex20 20 × 20 × 2: all six rigid-body modes (known beforehand and
 /// deflated, never left to chance), then the elastic targets 1.622, 2.360, 2.922, 4.233
@@ -195,15 +212,8 @@ fn free_free_block_reports_six_rigid_body_modes() {
 /// (NAFEMS R0015), each within 2 %; the effective masses sum to the whole mass.
 #[test]
 fn nafems_fv12_free_thin_square_plate() {
-    let mesh = block([10.0, 10.0, 0.05], [20, 20, 2], ElementKind::Hex20).unwrap();
-    let model = StaticModel {
-        mesh: &mesh,
-        materials: Materials::uniform(
-            material_with_density(200e9, 0.3, 8000.0),
-            mesh.element_count(),
-        ),
-        constraints: vec![],
-    };
+    let mesh = fv_plate();
+    let model = fv_model(&mesh, vec![]);
     let sol = model
         .modes(ModalOptions {
             modes: 12,
@@ -242,18 +252,12 @@ fn nafems_fv12_free_thin_square_plate() {
 /// 3.753, 6.555 Hz (NAFEMS R0015), each within 2 %, and no rigid-body mode.
 #[test]
 fn nafems_fv16_cantilevered_thin_square_plate() {
-    let mesh = block([10.0, 10.0, 0.05], [20, 20, 2], ElementKind::Hex20).unwrap();
-    let model = StaticModel {
-        mesh: &mesh,
-        materials: Materials::uniform(
-            material_with_density(200e9, 0.3, 8000.0),
-            mesh.element_count(),
-        ),
-        constraints: vec![Constraint {
-            nodes: mesh.set_nodes("xmin").unwrap(),
-            components: [Some(0.0); 3],
-        }],
+    let mesh = fv_plate();
+    let clamp = Constraint {
+        nodes: mesh.set_nodes("xmin").unwrap(),
+        components: [Some(0.0); 3],
     };
+    let model = fv_model(&mesh, vec![clamp]);
     let sol = model
         .modes(ModalOptions {
             modes: 6,
