@@ -2,7 +2,7 @@
 //! in dependency order → criteria → result files → verdict. Nothing here knows which
 //! analyses exist: they come from the [`Registry`].
 
-use crate::analysis::{self, Context as Solve, Registry};
+use crate::analysis::{self, Context as Solve, Kind, Registry};
 use crate::case::Case;
 use crate::criteria::{evaluate, readable, Check};
 use crate::model::{Model, Part};
@@ -164,7 +164,8 @@ fn run_load_cases(
 ) -> Result<(ModelSummary, Option<SolverSummary>, Vec<LoadCaseSummary>)> {
     let start = std::time::Instant::now();
     let analyses = analysis::build(case, model, motion, registry)?;
-    check_top_level_criteria(case, registry)?;
+    let kinds = registry.resolve(case)?;
+    check_top_level_criteria(case, &kinds)?;
     let probes = Probes::locate(case, &model.mesh)?;
     tracing::info!(
         nodes = model.mesh.nodes.len(),
@@ -179,7 +180,7 @@ fn run_load_cases(
         let probed = probes.values(r);
         r.key_results.extend(probed);
     }
-    checks.extend(criteria_checks(case, model, &probes, registry, &solved)?);
+    checks.extend(criteria_checks(case, model, &probes, &kinds, &solved)?);
     files.extend(write_results(
         out_dir,
         name,
@@ -214,21 +215,17 @@ fn run_load_cases(
 
 /// A top-level criterion must apply to some load case: one that reads what no load case
 /// produces would silently check nothing.
-fn check_top_level_criteria(case: &Case, registry: &Registry) -> Result<()> {
-    let kinds = registry.resolve(case)?;
+fn check_top_level_criteria(case: &Case, kinds: &[&'static dyn Kind]) -> Result<()> {
     for c in &case.spec.criterion {
-        let why = kinds
+        let reads: Vec<_> = kinds
             .iter()
             .map(|k| readable(c.get_ref(), &k.produces()))
-            .find_map(|r| r.err());
-        if kinds
-            .iter()
-            .all(|k| readable(c.get_ref(), &k.produces()).is_err())
-        {
+            .collect();
+        if reads.iter().all(Result::is_err) {
+            let why = reads.into_iter().find_map(Result::err).unwrap_or_default();
             return Err(anyhow!(
-                "{}: this criterion {}, which no load case of this case produces",
-                case.at(c.span()),
-                why.unwrap_or_default()
+                "{}: this criterion {why}, which no load case of this case produces",
+                case.at(c.span())
             ));
         }
     }
@@ -241,10 +238,9 @@ fn criteria_checks(
     case: &Case,
     model: &Model,
     probes: &Probes,
-    registry: &Registry,
+    kinds: &[&'static dyn Kind],
     solved: &[Results],
 ) -> Result<Vec<Check>> {
-    let kinds = registry.resolve(case)?;
     let mut checks = Vec::new();
     for ((spec, kind), r) in case.spec.load_case.iter().zip(kinds).zip(solved) {
         let produces = kind.produces();

@@ -449,7 +449,7 @@ fn table_hdf5(path: &Path, r: &SweepReport) -> Result<()> {
     let mut h = crate::output::h5::H5::new();
     h.text("", "case", &r.case);
     let ids: Vec<i64> = r.points.iter().map(|p| p.id as i64).collect();
-    h.i64("points/id", &ids, 1)?;
+    h.i64("points/id", ids, 1)?;
     let params: Vec<String> = r
         .points
         .first()
@@ -469,26 +469,26 @@ fn table_hdf5(path: &Path, r: &SweepReport) -> Result<()> {
             })
             .collect();
         match numbers {
-            Some(nums) => h.f64(&format!("points/{k}"), &nums, 1)?,
+            Some(nums) => h.f64(&format!("points/{k}"), nums, 1)?,
             None => h.strings(
                 &format!("points/{k}"),
-                &column.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
+                column.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
             )?,
         }
     }
     h.strings(
         "points/verdict",
-        &r.points
+        r.points
             .iter()
             .map(|p| p.verdict.clone())
             .collect::<Vec<_>>(),
     )?;
     let column = |f: &dyn Fn(&PointResult) -> f64| r.points.iter().map(f).collect::<Vec<f64>>();
-    h.f64("points/mass", &column(&|p| p.mass.unwrap_or(f64::NAN)), 1)?;
+    h.f64("points/mass", column(&|p| p.mass.unwrap_or(f64::NAN)), 1)?;
     h.text("points/mass", "unit", "kg");
     h.f64(
         "points/worst_margin",
-        &column(&|p| p.worst_margin.unwrap_or(f64::NAN)),
+        column(&|p| p.worst_margin.unwrap_or(f64::NAN)),
         1,
     )?;
     let mut checks: Vec<&String> = r.points.iter().flat_map(|p| p.checks.keys()).collect();
@@ -498,12 +498,12 @@ fn table_hdf5(path: &Path, r: &SweepReport) -> Result<()> {
         let g = format!("points/check_{i}");
         h.f64(
             &format!("{g}/value"),
-            &column(&|p| p.checks.get(*c).map_or(f64::NAN, |x| x.0)),
+            column(&|p| p.checks.get(*c).map_or(f64::NAN, |x| x.0)),
             1,
         )?;
         h.f64(
             &format!("{g}/margin"),
-            &column(&|p| p.checks.get(*c).and_then(|x| x.1).unwrap_or(f64::NAN)),
+            column(&|p| p.checks.get(*c).and_then(|x| x.1).unwrap_or(f64::NAN)),
             1,
         )?;
         h.text(&g, "criterion", c);

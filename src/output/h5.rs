@@ -90,26 +90,36 @@ impl H5 {
         Ok(())
     }
 
-    /// A dataset of doubles, `columns` per row (1: a vector).
-    pub fn f64(&mut self, path: &str, values: &[f64], columns: usize) -> Result<()> {
-        self.dataset(path, Values::F64(values.to_vec()), values.len(), columns)
+    /// A dataset of doubles, `columns` per row (1: a vector). An owned vector is moved
+    /// in, a slice copied.
+    pub fn f64(&mut self, path: &str, values: impl Into<Vec<f64>>, columns: usize) -> Result<()> {
+        let v = values.into();
+        let n = v.len();
+        self.dataset(path, Values::F64(v), n, columns)
     }
 
-    pub fn i64(&mut self, path: &str, values: &[i64], columns: usize) -> Result<()> {
-        self.dataset(path, Values::I64(values.to_vec()), values.len(), columns)
+    pub fn i64(&mut self, path: &str, values: impl Into<Vec<i64>>, columns: usize) -> Result<()> {
+        let v = values.into();
+        let n = v.len();
+        self.dataset(path, Values::I64(v), n, columns)
     }
 
-    pub fn i32(&mut self, path: &str, values: &[i32]) -> Result<()> {
-        self.dataset(path, Values::I32(values.to_vec()), values.len(), 1)
+    pub fn i32(&mut self, path: &str, values: impl Into<Vec<i32>>) -> Result<()> {
+        let v = values.into();
+        let n = v.len();
+        self.dataset(path, Values::I32(v), n, 1)
     }
 
-    pub fn u8(&mut self, path: &str, values: &[u8]) -> Result<()> {
-        self.dataset(path, Values::U8(values.to_vec()), values.len(), 1)
+    pub fn u8(&mut self, path: &str, values: impl Into<Vec<u8>>) -> Result<()> {
+        let v = values.into();
+        let n = v.len();
+        self.dataset(path, Values::U8(v), n, 1)
     }
 
     /// A dataset of variable-length UTF-8 strings.
-    pub fn strings(&mut self, path: &str, values: &[String]) -> Result<()> {
-        self.dataset(path, Values::Text(values.to_vec()), values.len(), 1)
+    pub fn strings(&mut self, path: &str, values: Vec<String>) -> Result<()> {
+        let n = values.len();
+        self.dataset(path, Values::Text(values), n, 1)
     }
 
     /// An attribute of the group or dataset at `path` (`""` is the root group).

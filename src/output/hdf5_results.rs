@@ -36,19 +36,19 @@ pub fn write(
 }
 
 fn write_mesh(h: &mut H5, mesh: &Mesh, material_of_element: &[usize]) -> Result<()> {
-    h.f64("mesh/points", &points(mesh), 3)?;
+    h.f64("mesh/points", points(mesh), 3)?;
     if !mesh.node_labels.is_empty() {
-        h.i64("mesh/node_labels", &mesh.node_labels, 1)?;
+        h.i64("mesh/node_labels", mesh.node_labels.as_slice(), 1)?;
     }
     for ((i, b), offset) in mesh.blocks.iter().enumerate().zip(mesh.block_offsets()) {
         let g = format!("mesh/block{i}");
         let conn: Vec<i64> = b.connectivity.iter().map(|&n| n as i64).collect();
-        h.i64(&format!("{g}/connectivity"), &conn, b.kind.node_count())?;
+        h.i64(&format!("{g}/connectivity"), conn, b.kind.node_count())?;
         let mat: Vec<i32> = material_of_element[offset..offset + b.len()]
             .iter()
             .map(|&m| m as i32)
             .collect();
-        h.i32(&format!("{g}/material"), &mat)?;
+        h.i32(&format!("{g}/material"), mat)?;
         h.text(&g, "element_type", b.kind.name());
     }
     Ok(())
@@ -61,9 +61,9 @@ fn write_load_case(h: &mut H5, r: &Results) -> Result<Vec<Step>> {
         let path = format!("{base}/{}", t.path);
         if t.integer {
             let v: Vec<i64> = t.values.iter().map(|&x| x as i64).collect();
-            h.i64(&path, &v, t.columns)?;
+            h.i64(&path, v, t.columns)?;
         } else {
-            h.f64(&path, &t.values, t.columns)?;
+            h.f64(&path, t.values.as_slice(), t.columns)?;
         }
         if let Some(note) = &t.note {
             h.text(&path, "unit", note);
@@ -119,7 +119,7 @@ fn write_fields(h: &mut H5, path: &str, fields: &[Field]) -> Result<Vec<StepFiel
     let mut out = Vec::with_capacity(fields.len());
     for f in fields {
         let dataset = format!("{path}/{}", f.name);
-        h.f64(&dataset, &f.values, f.shape.components())?;
+        h.f64(&dataset, f.values.as_slice(), f.shape.components())?;
         h.text(&dataset, "unit", f.quantity.si_unit());
         let dataset = format!("/{dataset}");
         out.push(match f.shape {
@@ -138,7 +138,7 @@ fn write_fields(h: &mut H5, path: &str, fields: &[Field]) -> Result<Vec<StepFiel
             Shape::SymmetricTensor => {
                 h.f64(
                     &format!("{path}/{}_tensor", f.name),
-                    &full_tensors(&f.values),
+                    full_tensors(&f.values),
                     9,
                 )?;
                 StepField {

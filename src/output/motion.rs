@@ -141,7 +141,7 @@ fn write_hdf5(path: &Path, run: &MotionRun, shapes: &[Shape], frames: &[usize]) 
     let series = |f: &dyn Fn(&vproto_solver::multibody::Sample) -> f64| -> Vec<f64> {
         samples.iter().map(f).collect()
     };
-    h.f64("time", &series(&|s| s.time), 1)?;
+    h.f64("time", series(&|s| s.time), 1)?;
     let vectors = |f: &dyn Fn(&vproto_solver::multibody::Sample) -> Vector3<f64>| -> Vec<f64> {
         samples
             .iter()
@@ -152,27 +152,27 @@ fn write_hdf5(path: &Path, run: &MotionRun, shapes: &[Shape], frames: &[usize]) 
         let g = format!("bodies/{}", body.name);
         h.f64(
             &format!("{g}/position"),
-            &vectors(&|s| s.bodies[b].position),
+            vectors(&|s| s.bodies[b].position),
             3,
         )?;
         h.f64(
             &format!("{g}/velocity"),
-            &vectors(&|s| s.bodies[b].velocity),
+            vectors(&|s| s.bodies[b].velocity),
             3,
         )?;
         h.f64(
             &format!("{g}/acceleration"),
-            &vectors(&|s| s.bodies[b].acceleration),
+            vectors(&|s| s.bodies[b].acceleration),
             3,
         )?;
         h.f64(
             &format!("{g}/angular_velocity"),
-            &vectors(&|s| s.bodies[b].angular_velocity),
+            vectors(&|s| s.bodies[b].angular_velocity),
             3,
         )?;
         h.f64(
             &format!("{g}/angular_acceleration"),
-            &vectors(&|s| s.bodies[b].angular_acceleration),
+            vectors(&|s| s.bodies[b].angular_acceleration),
             3,
         )?;
         let rotation: Vec<f64> = samples
@@ -186,7 +186,7 @@ fn write_hdf5(path: &Path, run: &MotionRun, shapes: &[Shape], frames: &[usize]) 
                     .collect::<Vec<_>>()
             })
             .collect();
-        h.f64(&format!("{g}/rotation"), &rotation, 9)?;
+        h.f64(&format!("{g}/rotation"), rotation, 9)?;
         h.text(
             &g,
             "rotation",
@@ -195,20 +195,20 @@ fn write_hdf5(path: &Path, run: &MotionRun, shapes: &[Shape], frames: &[usize]) 
     }
     for (j, joint) in run.mechanism.joints.iter().enumerate() {
         let g = format!("joints/{}", joint.name);
-        h.f64(&format!("{g}/force"), &vectors(&|s| s.joints[j].force), 3)?;
-        h.f64(&format!("{g}/moment"), &vectors(&|s| s.joints[j].moment), 3)?;
+        h.f64(&format!("{g}/force"), vectors(&|s| s.joints[j].force), 3)?;
+        h.f64(&format!("{g}/moment"), vectors(&|s| s.joints[j].moment), 3)?;
         h.text(&g, "type", joint.kind.name());
         if samples[0].joints[j].angle.is_some() {
             h.f64(
                 &format!("{g}/angle"),
-                &series(&|s| s.joints[j].angle.unwrap_or(0.0)),
+                series(&|s| s.joints[j].angle.unwrap_or(0.0)),
                 1,
             )?;
         }
         if samples[0].joints[j].slide.is_some() {
             h.f64(
                 &format!("{g}/slide"),
-                &series(&|s| s.joints[j].slide.unwrap_or(0.0)),
+                series(&|s| s.joints[j].slide.unwrap_or(0.0)),
                 1,
             )?;
         }
@@ -216,30 +216,30 @@ fn write_hdf5(path: &Path, run: &MotionRun, shapes: &[Shape], frames: &[usize]) 
     for (k, spring) in run.spring_names.iter().enumerate() {
         h.f64(
             &format!("springs/{spring}/length"),
-            &series(&|s| s.springs[k].0),
+            series(&|s| s.springs[k].0),
             1,
         )?;
         h.f64(
             &format!("springs/{spring}/tension"),
-            &series(&|s| s.springs[k].1),
+            series(&|s| s.springs[k].1),
             1,
         )?;
     }
     for q in ["kinetic", "potential", "work", "error"] {
         h.f64(
             &format!("energy/{q}"),
-            &run.history(&format!("energy/{q}"))?,
+            run.history(&format!("energy/{q}"))?,
             1,
         )?;
     }
     h.f64(
         "constraints/position_violation",
-        &series(&|s| s.position_violation),
+        series(&|s| s.position_violation),
         1,
     )?;
     h.f64(
         "constraints/velocity_violation",
-        &series(&|s| s.velocity_violation),
+        series(&|s| s.velocity_violation),
         1,
     )?;
     write_animation(&mut h, run, shapes, frames)?;
@@ -251,11 +251,11 @@ fn write_hdf5(path: &Path, run: &MotionRun, shapes: &[Shape], frames: &[usize]) 
 fn write_animation(h: &mut H5, run: &MotionRun, shapes: &[Shape], frames: &[usize]) -> Result<()> {
     let samples = &run.solution.samples;
     let times: Vec<f64> = frames.iter().map(|&k| samples[k].time).collect();
-    h.f64("animation/time", &times, 1)?;
+    h.f64("animation/time", times, 1)?;
     for (b, shape) in shapes.iter().enumerate() {
         let g = format!("animation/{}", run.mechanism.bodies[b].name);
         let conn: Vec<i64> = shape.cells.iter().map(|&c| c as i64).collect();
-        h.i64(&format!("{g}/connectivity"), &conn, shape.nodes_per_cell)?;
+        h.i64(&format!("{g}/connectivity"), conn, shape.nodes_per_cell)?;
         let centre = run.mechanism.bodies[b].center_of_mass.coords;
         for (f, &k) in frames.iter().enumerate() {
             let s = &samples[k].bodies[b];
@@ -266,22 +266,22 @@ fn write_animation(h: &mut H5, run: &MotionRun, shapes: &[Shape], frames: &[usiz
                 points.extend(x.iter());
                 velocity.extend(v.iter());
             }
-            h.f64(&format!("{g}/points{f}"), &points, 3)?;
-            h.f64(&format!("{g}/velocity{f}"), &velocity, 3)?;
+            h.f64(&format!("{g}/points{f}"), points, 3)?;
+            h.f64(&format!("{g}/velocity{f}"), velocity, 3)?;
         }
     }
     let nj = run.mechanism.joints.len();
     let ids: Vec<i64> = (0..nj as i64).collect();
     // One column: each joint is a one-point cell.
-    h.i64("animation/joints/connectivity", &ids, 1)?;
+    h.i64("animation/joints/connectivity", ids, 1)?;
     for (f, &k) in frames.iter().enumerate() {
         let (mut points, mut forces) = (Vec::new(), Vec::new());
         for (j, state) in samples[k].joints.iter().enumerate() {
             points.extend(joint_point(run, j, k).iter());
             forces.extend(state.force.iter());
         }
-        h.f64(&format!("animation/joints/points{f}"), &points, 3)?;
-        h.f64(&format!("animation/joints/force{f}"), &forces, 3)?;
+        h.f64(&format!("animation/joints/points{f}"), points, 3)?;
+        h.f64(&format!("animation/joints/force{f}"), forces, 3)?;
     }
     Ok(())
 }

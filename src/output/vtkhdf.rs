@@ -26,26 +26,26 @@ pub fn write(path: &Path, mesh: &Mesh, material_of_element: &[usize], r: &Result
             types.push(vtk);
         }
     }
-    h.i64("VTKHDF/NumberOfPoints", &[mesh.nodes.len() as i64], 1)?;
-    h.i64("VTKHDF/NumberOfCells", &[types.len() as i64], 1)?;
+    h.i64("VTKHDF/NumberOfPoints", [mesh.nodes.len() as i64], 1)?;
+    h.i64("VTKHDF/NumberOfCells", [types.len() as i64], 1)?;
     h.i64(
         "VTKHDF/NumberOfConnectivityIds",
         &[connectivity.len() as i64],
         1,
     )?;
-    h.f64("VTKHDF/Points", &points(mesh), 3)?;
-    h.i64("VTKHDF/Connectivity", &connectivity, 1)?;
-    h.i64("VTKHDF/Offsets", &offsets, 1)?;
-    h.u8("VTKHDF/Types", &types)?;
+    h.f64("VTKHDF/Points", points(mesh), 3)?;
+    h.i64("VTKHDF/Connectivity", connectivity, 1)?;
+    h.i64("VTKHDF/Offsets", offsets, 1)?;
+    h.u8("VTKHDF/Types", types)?;
     for (name, f) in point_arrays(r) {
         h.f64(
             &format!("VTKHDF/PointData/{name}"),
-            &f.values,
+            f.values.as_slice(),
             f.shape.components(),
         )?;
     }
     let mat: Vec<i32> = material_of_element.iter().map(|&m| m as i32).collect();
-    h.i32("VTKHDF/CellData/material", &mat)?;
+    h.i32("VTKHDF/CellData/material", mat)?;
     h.attr("VTKHDF", "Version", AttrValue::I64Array(vec![1, 0]));
     let kind = AttrValue::ascii_string_sized("UnstructuredGrid", 16).map_err(|e| anyhow!("{e}"))?;
     h.attr("VTKHDF", "Type", kind);
