@@ -196,8 +196,8 @@ mod tests {
     #[test]
     fn nested_groups_datasets_and_attributes_read_back() {
         let mut h = H5::new();
-        h.f64("a/b/x", &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 3).unwrap();
-        h.i64("a/ids", &[7, 8], 1).unwrap();
+        h.f64("a/b/x", [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 3).unwrap();
+        h.i64("a/ids", [7, 8], 1).unwrap();
         h.text("a/b/x", "unit", "m");
         h.number("a/b", "frequency", 12.5);
         h.text("", "units", "SI");
@@ -227,6 +227,6 @@ mod tests {
     }
 
     fn h_bad_rows() -> Result<()> {
-        H5::new().f64("x", &[1.0, 2.0, 3.0], 2)
+        H5::new().f64("x", [1.0, 2.0, 3.0], 2)
     }
 }

@@ -30,7 +30,7 @@ pub fn write(path: &Path, mesh: &Mesh, material_of_element: &[usize], r: &Result
     h.i64("VTKHDF/NumberOfCells", [types.len() as i64], 1)?;
     h.i64(
         "VTKHDF/NumberOfConnectivityIds",
-        &[connectivity.len() as i64],
+        [connectivity.len() as i64],
         1,
     )?;
     h.f64("VTKHDF/Points", points(mesh), 3)?;
