@@ -258,11 +258,6 @@ impl Results {
             .find(|s| s.name == name)
             .map(|s| s.value)
     }
-
-    /// Whether every step holds the named field.
-    pub fn has_field(&self, name: &str) -> bool {
-        !self.steps.is_empty() && self.steps.iter().all(|s| s.field(name).is_some())
-    }
 }
 
 /// What a kind of analysis produces, known before it solves (criteria are checked

@@ -141,7 +141,6 @@ mod new_analysis {
     use std::sync::Arc;
     use vproto::analysis::{Analysis, Context, Input, Kind, Registry, Solved};
     use vproto::results::{Field, KeyResult, Produces, Quantity, Results, Shape, Step};
-    use vproto::schema::LoadSpec;
 
     struct Height;
 
@@ -154,9 +153,6 @@ mod new_analysis {
     impl Kind for Height {
         fn keyword(&self) -> &'static str {
             "height"
-        }
-        fn takes_load(&self, _: &LoadSpec) -> bool {
-            false
         }
         fn produces(&self) -> Produces {
             Produces {

@@ -7,7 +7,6 @@ use super::{Analysis, Context, Input, Kind, Solved};
 use crate::results::{
     Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step, StepAxis, Table,
 };
-use crate::schema::LoadSpec;
 use anyhow::{bail, Context as _, Result};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -34,10 +33,6 @@ pub const AXIS: StepAxis = StepAxis {
 impl Kind for Buckling {
     fn keyword(&self) -> &'static str {
         "buckling"
-    }
-
-    fn takes_load(&self, _: &LoadSpec) -> bool {
-        false
     }
 
     fn produces(&self) -> Produces {

@@ -31,8 +31,11 @@ use vproto_solver::{StaticFactor, StaticModel};
 pub trait Kind: Sync {
     /// The case-file keyword.
     fn keyword(&self) -> &'static str;
-    /// Whether a load of this type belongs in this kind's load cases.
-    fn takes_load(&self, load: &LoadSpec) -> bool;
+    /// Whether a load of this type belongs in this kind's load cases (none, unless the
+    /// kind says otherwise: modes and buckling take no loads of their own).
+    fn takes_load(&self, _load: &LoadSpec) -> bool {
+        false
+    }
     /// What its results hold, known before solving.
     fn produces(&self) -> Produces;
     /// Whether its materials need elastic constants (heat conduction does not).

@@ -7,7 +7,6 @@
 use super::{Analysis, Context, Input, Kind, Solved};
 use crate::results::{Field, Shape};
 use crate::results::{KeyResult, Produces, Quantity, Results, Scalar, Step, StepAxis, Table};
-use crate::schema::LoadSpec;
 use anyhow::{Context as _, Result};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -32,10 +31,6 @@ pub const AXIS: StepAxis = StepAxis {
 impl Kind for Modal {
     fn keyword(&self) -> &'static str {
         "modal"
-    }
-
-    fn takes_load(&self, _: &LoadSpec) -> bool {
-        false
     }
 
     fn produces(&self) -> Produces {
