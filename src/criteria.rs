@@ -118,10 +118,14 @@ fn field_of(spec: &CriterionSpec) -> Option<String> {
 /// Whether a criterion can read results of this description; `Err` says what it reads.
 pub fn readable(spec: &CriterionSpec, p: &Produces) -> std::result::Result<(), String> {
     if let Some(field) = field_of(spec) {
-        return if p.fields.contains(&field.as_str()) {
+        // A field criterion reads one state: the steps of a modal or buckling load case
+        // are mode shapes of arbitrary scale, which no limit applies to.
+        return if p.fields.contains(&field.as_str()) && p.axis.is_none() {
             Ok(())
         } else {
-            Err(format!("reads the field '{field}'"))
+            Err(format!(
+                "reads the field '{field}' of a single state (static or heat)"
+            ))
         };
     }
     if matches!(spec, CriterionSpec::EffectiveMass { .. })

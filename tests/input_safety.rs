@@ -310,3 +310,26 @@ fn a_motion_sampled_too_coarsely_is_an_error() {
         );
     }
 }
+
+/// A field criterion on a modal load case would read one mode shape of arbitrary
+/// scale: it is an error at its line, not a check.
+#[test]
+fn field_criteria_on_mode_shapes_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = case_text("fixture_modal.toml");
+    let text = src.replacen(
+        "[[load_case.criterion]]",
+        "[[load_case.criterion]]\ntype = \"max_component\"\nquantity = \"displacement.z\"\nmax = 1.0\n\n[[load_case.criterion]]",
+        1,
+    );
+    let line = text[..text.find("type = \"max_component\"").unwrap()]
+        .matches('\n')
+        .count();
+    let o = run(dir.path(), "shape.toml", &text);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(&format!("shape.toml:{line}")) && stderr(&o).contains("single state"),
+        "{}",
+        stderr(&o)
+    );
+}
