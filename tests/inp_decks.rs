@@ -66,7 +66,9 @@ fn elements_and_sets(
 
 /// A steel cantilever 1 × 0.1 × 0.15 m along x, clamped at x = 0: step 1 natural
 /// frequencies, step 2 buckling under an axial tip load, step 3 a static transverse tip
-/// load (OP=NEW replaces the axial one), pressure on the top face and gravity.
+/// load (OP=NEW replaces the axial one), pressure on the top face and gravity, step 4
+/// an axial compression of 3 MN (about half the buckling load), step 5 the natural
+/// frequencies about step 4's stresses (`*STEP, PERTURBATION`).
 fn write_deck(dir: &Path, kind: ElementKind, divisions: [usize; 3]) -> PathBuf {
     let mesh: Mesh = block([1.0, 0.1, 0.15], divisions, kind).unwrap();
     std::fs::write(dir.join("nodes.inp"), nodes_text(&mesh)).unwrap();
@@ -90,9 +92,12 @@ fn write_deck(dir: &Path, kind: ElementKind, divisions: [usize; 3]) -> PathBuf {
          *BOUNDARY\nFIX, 1, 3\n\
          *STEP\n*FREQUENCY\n4\n*NODE FILE\nU\n*END STEP\n\
          *STEP\n*BUCKLE\n2\n*CLOAD\nTIP, 1, {:.15e}\n*END STEP\n\
-         *STEP\n*STATIC\n*CLOAD, OP=NEW\nTIP, 3, {:.15e}\n*DSLOAD\nTOP, P, 2.0e4\n*DLOAD\nEALL, GRAV, 9.81, 0., 0., -1.\n*NODE PRINT, NSET=NALL\nU\n*END STEP\n",
+         *STEP\n*STATIC\n*CLOAD, OP=NEW\nTIP, 3, {:.15e}\n*DSLOAD\nTOP, P, 2.0e4\n*DLOAD\nEALL, GRAV, 9.81, 0., 0., -1.\n*NODE PRINT, NSET=NALL\nU\n*END STEP\n\
+         *STEP\n*STATIC\n*CLOAD, OP=NEW\nTIP, 1, {:.15e}\n*END STEP\n\
+         *STEP, PERTURBATION\n*FREQUENCY\n4\n*END STEP\n",
         -1.0e5 / tip,
-        -1.0e3 / tip
+        -1.0e3 / tip,
+        -3.0e6 / tip
     );
     let path = dir.join("cantilever.inp");
     std::fs::write(&path, s).unwrap();
@@ -103,6 +108,8 @@ struct Results {
     displacement: Vec<[f64; 3]>,
     frequencies: Vec<f64>,
     buckling: Vec<f64>,
+    /// Frequencies about the axial compression of step 4.
+    preloaded: Vec<f64>,
 }
 
 /// Runs `vproto run deck --out <deck's directory>/out --json` (it must exit 0) and
@@ -181,23 +188,27 @@ fn vproto(deck: &Path) -> Results {
         displacement: u.rows().into_iter().map(|r| [r[0], r[1], r[2]]).collect(),
         frequencies,
         buckling,
+        preloaded: step_values("step5"),
     }
 }
 
 /// Runs ccx on the deck and reads its .dat: displacements of step 3, frequencies
-/// (cycles/time) of step 1, buckling factors of step 2.
+/// (cycles/time) of steps 1 and 5, buckling factors of step 2.
 fn ccx(deck: &Path) -> Option<Results> {
     let dat = run_ccx(deck)?;
     let numbers = |line: &str| -> Option<Vec<f64>> {
         line.split_whitespace().map(|w| w.parse().ok()).collect()
     };
-    let (mut displacement, mut frequencies, mut buckling) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut displacement, mut buckling) = (Vec::new(), Vec::new());
+    let mut frequencies: Vec<Vec<f64>> = Vec::new();
     let mut section = "";
     for line in dat.lines() {
         if line.contains("displacements (vx,vy,vz)") {
-            section = "u";
+            // Step 3's; ccx repeats the output request in the later steps.
+            section = if displacement.is_empty() { "u" } else { "" };
         } else if line.contains("E I G E N V A L U E   O U T P U T") {
             section = "f";
+            frequencies.push(Vec::new());
         } else if line.contains("B U C K L I N G") {
             section = "b";
         } else if line.contains("P A R T I C I P A T I O N") || line.contains("E F F E C T I V E") {
@@ -205,16 +216,19 @@ fn ccx(deck: &Path) -> Option<Results> {
         } else if let Some(v) = numbers(line).filter(|v| !v.is_empty()) {
             match (section, v.len()) {
                 ("u", 4) => displacement.push([v[1], v[2], v[3]]),
-                ("f", 5) => frequencies.push(v[3]),
+                ("f", 5) => frequencies.last_mut().unwrap().push(v[3]),
                 ("b", 2) => buckling.push(v[1]),
                 _ => {}
             }
         }
     }
+    let [frequencies, preloaded] =
+        <[Vec<f64>; 2]>::try_from(frequencies).expect("two frequency steps in ccx's .dat");
     Some(Results {
         displacement,
         frequencies,
         buckling,
+        preloaded,
     })
 }
 
@@ -257,6 +271,15 @@ fn compare(kind: ElementKind, divisions: [usize; 3], frequency_tol: f64) {
         kind.name(),
         ours.frequencies[0]
     );
+    // Compression softens: for the first mode f²(P)/f²(0) ≈ 1 − P/P_cr (Galef's
+    // rule, within a few per cent for a cantilever), P_cr from step 2's factor.
+    let p_cr = ours.buckling[0] * 1.0e5;
+    let softened = (ours.preloaded[0] / ours.frequencies[0]).powi(2);
+    assert!(
+        (softened - (1.0 - 3.0e6 / p_cr)).abs() < 0.03,
+        "{}: f² ratio {softened} under 3 MN of {p_cr} N",
+        kind.name()
+    );
     let Some(theirs) = ccx(&deck) else {
         return;
     };
@@ -289,6 +312,18 @@ fn compare(kind: ElementKind, divisions: [usize; 3], frequency_tol: f64) {
         &ours.buckling,
         &theirs.buckling,
         1e-3,
+    );
+    eprintln!(
+        "{}: preloaded f {:?} vs {:?}",
+        kind.name(),
+        ours.preloaded,
+        theirs.preloaded
+    );
+    close(
+        &format!("{} preloaded frequencies", kind.name()),
+        &ours.preloaded,
+        &theirs.preloaded,
+        frequency_tol,
     );
 }
 

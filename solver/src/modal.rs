@@ -23,12 +23,12 @@
 //! assert!((modes.modes[0].frequency / euler - 1.0).abs() < 0.02);
 //! ```
 
-use crate::assembly::{assemble_mass, assemble_stiffness, matrix};
+use crate::assembly::{assemble, assemble_mass, assemble_stiffness, matrix, GeometricStiffness};
 use crate::eigen::{dot, lanczos, norm, wanted};
 use crate::error::{Result, SolverError};
 use crate::linsolve::{symmetric_matvec, StiffnessSolver};
 use crate::rigid::free_rigid_modes;
-use crate::statics::{factor_error, StaticModel, System};
+use crate::statics::{factor_error, StaticModel, StaticResults, System};
 use faer::Mat;
 use std::f64::consts::PI;
 
@@ -76,11 +76,35 @@ pub const MODE_TOLERANCE: f64 = 1e-9;
 impl StaticModel<'_> {
     /// The lowest natural modes of the constrained model.
     pub fn modes(&self, options: ModalOptions) -> Result<ModalSolution> {
+        self.modes_about(None, options)
+    }
+
+    /// The lowest natural modes about the stress state of a static load case:
+    /// (K + K_σ) φ = ω² M φ, so tension stiffens the part and compression softens it (a
+    /// preloaded frequency step, `*STEP, PERTURBATION` in Abaqus and CalculiX).
+    pub fn modes_prestressed(
+        &self,
+        preload: &StaticResults,
+        options: ModalOptions,
+    ) -> Result<ModalSolution> {
+        self.modes_about(Some(preload), options)
+    }
+
+    fn modes_about(
+        &self,
+        preload: Option<&StaticResults>,
+        options: ModalOptions,
+    ) -> Result<ModalSolution> {
         let mesh = self.mesh;
         mesh.check()?;
         let (fixed, _) = self.prescribed();
         let rigid_motions = free_rigid_modes(&mesh.nodes, &fixed);
         let rigid = rigid_motions.len();
+        if preload.is_some() && rigid > 0 {
+            return Err(SolverError::LinearSolver(format!(
+                "a preloaded modal analysis needs a fully supported model: this one has {rigid} free rigid-body motion(s)"
+            )));
+        }
         let t = std::time::Instant::now();
         let System {
             dofs,
@@ -89,7 +113,15 @@ impl StaticModel<'_> {
         } = self.system(&fixed)?;
         let n = dofs.free_count();
         wanted(options.modes, n)?;
-        let k = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
+        let mut k = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
+        if let Some(pre) = preload {
+            let geometric = GeometricStiffness {
+                materials: &self.materials,
+                displacement: &pre.displacement,
+            };
+            let kg = assemble(mesh, &dofs, &pattern, &geometric)?;
+            k.iter_mut().zip(&kg).for_each(|(a, b)| *a += b);
+        }
         let m = assemble_mass(mesh, &self.materials, &dofs, &pattern)?;
         let (kk, mm) = (matrix(&pattern, &k), matrix(&pattern, &m));
         // A shift below zero when the model can move rigidly, scaled to the model's own
@@ -106,8 +138,15 @@ impl StaticModel<'_> {
         let shifted =
             |sigma: f64| -> Vec<f64> { k.iter().zip(&m).map(|(a, b)| a - sigma * b).collect() };
         let factor = |values: &[f64]| {
-            StiffnessSolver::new(&symbolic, matrix(&pattern, values), false)
-                .map_err(|e| factor_error(e, &dofs))
+            StiffnessSolver::new(&symbolic, matrix(&pattern, values), false).map_err(|e| {
+                match preload {
+                    Some(pre) => SolverError::LinearSolver(format!(
+                        "the stiffness under the preload of '{}' is not positive definite: the preload is at or beyond a buckling load",
+                        pre.name
+                    )),
+                    None => factor_error(e, &dofs),
+                }
+            })
         };
         let mut sigma = match options.shift_hz {
             Some(f) => (2.0 * PI * f).powi(2) * f.signum(),

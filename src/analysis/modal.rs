@@ -2,7 +2,8 @@
 //! is a step valued by its frequency (Hz), so ParaView's time display shows it.
 //!
 //! Options: `modes` (default 10, rigid-body modes included), `shift_hz` (find the modes
-//! above this frequency).
+//! above this frequency), `preload = "<static load case>"` (modes about that load
+//! case's stresses: tension stiffens, compression softens — a bolted or spun part).
 
 use super::{Analysis, Context, Input, Kind, Solved};
 use crate::results::{Field, Shape};
@@ -10,7 +11,9 @@ use crate::results::{KeyResult, Produces, Quantity, Results, Scalar, Step, StepA
 use anyhow::{Context as _, Result};
 use serde::Deserialize;
 use std::sync::Arc;
+use toml::Spanned;
 use vproto_solver::modal::{ModalOptions, ModalSolution, Mode};
+use vproto_solver::StaticResults;
 
 pub struct Modal;
 
@@ -19,6 +22,7 @@ pub struct Modal;
 struct Options {
     modes: Option<usize>,
     shift_hz: Option<f64>,
+    preload: Option<Spanned<String>>,
 }
 
 /// Modes as steps: valued by frequency, labelled `mode_<k>`.
@@ -44,8 +48,20 @@ impl Kind for Modal {
     fn build(&self, input: &Input) -> Result<Box<dyn Analysis>> {
         let o: Options = input.options()?;
         super::check_mode_count(input, o.modes)?;
+        if let Some(pre) = &o.preload {
+            if input.kind_of(pre.get_ref()) != Some("static") {
+                return Err(input.case.error_at(
+                    pre,
+                    format!(
+                        "preload '{}' is not a static load case of this file",
+                        pre.get_ref()
+                    ),
+                ));
+            }
+        }
         Ok(Box::new(ModalCase {
             name: input.spec().name.clone(),
+            preload: o.preload.map(Spanned::into_inner),
             options: ModalOptions {
                 modes: o.modes.unwrap_or(10),
                 shift_hz: o.shift_hz,
@@ -56,6 +72,7 @@ impl Kind for Modal {
 
 struct ModalCase {
     name: String,
+    preload: Option<String>,
     options: ModalOptions,
 }
 
@@ -64,8 +81,18 @@ impl Analysis for ModalCase {
         &self.name
     }
 
-    fn solve(&self, ctx: &Context, _: &Solved) -> Result<Results> {
-        let m = ctx.fe.modes(self.options).with_context(|| {
+    fn depends_on(&self) -> Vec<String> {
+        self.preload.iter().cloned().collect()
+    }
+
+    fn solve(&self, ctx: &Context, done: &Solved) -> Result<Results> {
+        let m = match &self.preload {
+            Some(pre) => ctx
+                .fe
+                .modes_prestressed(done.raw::<StaticResults>(pre)?, self.options),
+            None => ctx.fe.modes(self.options),
+        };
+        let m = m.with_context(|| {
             format!(
                 "{}: modal load case '{}'",
                 ctx.case.path.display(),
@@ -73,11 +100,11 @@ impl Analysis for ModalCase {
             )
         })?;
         tracing::info!(load_case = %self.name, steps = m.lanczos_steps, eigen_s = m.eigen_seconds, "modes found");
-        Ok(results(
-            &self.name,
-            m,
-            self.options.shift_hz.unwrap_or(0.0).max(0.0),
-        ))
+        let mut r = results(&self.name, m, self.options.shift_hz.unwrap_or(0.0).max(0.0));
+        if let Some(pre) = &self.preload {
+            r.headline += &format!(" (preloaded by '{pre}')");
+        }
+        Ok(r)
     }
 }
 

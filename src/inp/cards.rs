@@ -209,7 +209,11 @@ fn keyword(name: &str) -> Option<Keyword> {
         "CLOAD" | "DSLOAD" | "DFLUX" => k(&[OP], &[], Some(3)),
         "DLOAD" => k(&[OP], &[], Some(6)),
         "FILM" => k(&[OP], &[], Some(4)),
-        "STEP" => k(&[("NLGEOM", &["NO"]), ("NAME", ANY)], &["INC"], Some(0)),
+        "STEP" => k(
+            &[("NLGEOM", &["NO"]), ("NAME", ANY), ("PERTURBATION", ANY)],
+            &["INC"],
+            Some(0),
+        ),
         "STATIC" => k(&[], &["SOLVER", "DIRECT"], None),
         "FREQUENCY" => k(&[], &["SOLVER", "STORAGE", "MATRIXSTORAGE"], Some(1)),
         "BUCKLE" => k(&[], &["SOLVER"], None),

@@ -4,7 +4,8 @@
 //! (with `GENERATE`), `*SURFACE` (element faces S1…S6), `*MATERIAL` with `*ELASTIC`,
 //! `*DENSITY`, `*EXPANSION`, `*CONDUCTIVITY`, `*SOLID SECTION`, `*BOUNDARY` (1–3, and 11
 //! for temperature), `*CLOAD`, `*DLOAD` (Pn, GRAV), `*DSLOAD` (P), `*DFLUX` (Sn, BF),
-//! `*FILM` (Fn), `*STEP` with `*STATIC`, `*FREQUENCY`, `*BUCKLE` or `*HEAT TRANSFER,
+//! `*FILM` (Fn), `*STEP` (and `*STEP, PERTURBATION` for a frequency step about the last
+//! static step's stresses) with `*STATIC`, `*FREQUENCY`, `*BUCKLE` or `*HEAT TRANSFER,
 //! STEADY STATE`, `*END STEP`, `*INCLUDE`, `**` comments. Output requests and
 //! `*HEADING` are skipped
 //! with a warning; any other keyword is an error naming its file and line. Loads carry
@@ -68,6 +69,8 @@ pub enum StepKind {
 #[derive(Clone, Debug)]
 pub struct Step {
     pub kind: StepKind,
+    /// `*STEP, PERTURBATION` (a frequency step about the last static step's stresses).
+    pub perturbation: bool,
     /// The loads active in the step (carried over from earlier steps).
     pub loads: Vec<Load>,
     /// The thermal loads and fixed temperatures active in the step.
@@ -121,6 +124,10 @@ pub fn read(path: &Path) -> Result<Deck> {
                     None => bail!("{}: *END STEP without *STEP", card.at),
                     Some(s) if s.kind.is_none() => bail!(
                         "{}: the step has no procedure (*STATIC, *FREQUENCY or *BUCKLE)",
+                        s.at
+                    ),
+                    Some(s) if s.perturbation && !matches!(s.kind, Some(StepKind::Frequency { .. })) => bail!(
+                        "{}: *STEP, PERTURBATION is supported for *FREQUENCY steps only (a frequency step about the last static step's stresses)",
                         s.at
                     ),
                     _ => {}
@@ -193,8 +200,16 @@ pub fn case_text(deck_path: &Path, deck: &Deck) -> String {
         .file_name()
         .map_or(String::new(), |f| f.to_string_lossy().into_owned());
     let mut s = format!("name = \"{stem}\"\ndescription = \"Abaqus/CalculiX deck {file}\"\n\n[model]\ninp = \"{file}\"\n");
+    let mut base = None;
     for (i, step) in deck.steps.iter().enumerate() {
         let n = i + 1;
+        if step.kind == StepKind::Static && !step.perturbation {
+            base = Some(n);
+        }
+        let preload = match base {
+            Some(b) if step.perturbation => format!("preload = \"step{b}\"\n"),
+            _ => String::new(),
+        };
         let load = format!("[[load_case.load]]\ntype = \"deck_step\"\nstep = {n}\n");
         match step.kind {
             StepKind::Static => s += &format!("\n[[load_case]]\nname = \"step{n}\"\n{load}"),
@@ -202,7 +217,7 @@ pub fn case_text(deck_path: &Path, deck: &Deck) -> String {
                 s += &format!("\n[[load_case]]\nname = \"step{n}\"\nanalysis = \"heat\"\n{load}")
             }
             StepKind::Frequency { modes } => {
-                s += &format!("\n[[load_case]]\nname = \"step{n}\"\nanalysis = \"modal\"\nmodes = {modes}\n")
+                s += &format!("\n[[load_case]]\nname = \"step{n}\"\nanalysis = \"modal\"\nmodes = {modes}\n{preload}")
             }
             StepKind::Buckle { modes } => {
                 s += &format!(

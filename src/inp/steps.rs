@@ -362,12 +362,15 @@ fn dsload(
 /// mesh is known.
 pub(super) struct PendingStep<'a> {
     pub(super) kind: Option<StepKind>,
+    /// `*STEP, PERTURBATION`: a frequency step about the stress state of the last
+    /// static step, whose own loads do not carry over to later steps.
+    pub(super) perturbation: bool,
     pub(super) cards: Vec<&'a Card>,
     /// The `*STEP` line.
     pub(super) at: Origin,
 }
 
-/// `*STEP`: a linear step (NLGEOM is refused).
+/// `*STEP`: a linear step (NLGEOM is refused), possibly a perturbation step.
 pub(super) fn open<'a>(card: &Card) -> Result<PendingStep<'a>> {
     if card
         .param("NLGEOM")
@@ -380,6 +383,7 @@ pub(super) fn open<'a>(card: &Card) -> Result<PendingStep<'a>> {
     }
     Ok(PendingStep {
         kind: None,
+        perturbation: card.flag("PERTURBATION"),
         cards: Vec::new(),
         at: card.at.clone(),
     })
@@ -421,6 +425,7 @@ pub(super) fn resolve(
     fixed_temperatures(r, &mut loads)?;
     let mut out = Vec::with_capacity(steps.len());
     for step in steps {
+        let base = step.perturbation.then(|| loads.clone());
         for card in &step.cards {
             match card.keyword.as_str() {
                 "BOUNDARY" => {
@@ -433,9 +438,13 @@ pub(super) fn resolve(
         }
         out.push(Step {
             kind: step.kind.expect("checked at *END STEP"),
+            perturbation: step.perturbation,
             loads: loads.to_solver(node_count),
             heat: loads.heat(),
         });
+        if let Some(base) = base {
+            loads = base;
+        }
     }
     Ok(out)
 }
