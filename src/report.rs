@@ -25,6 +25,9 @@ pub struct Summary {
     pub solver: Option<SolverSummary>,
     pub load_cases: Vec<LoadCaseSummary>,
     pub checks: Vec<Check>,
+    /// The id every file of this run carries (HDF5 attribute `run_id`, a comment in
+    /// XDMF and SVG): files with another id are from another run.
+    pub run_id: String,
     pub files: Vec<String>,
 }
 

@@ -6,7 +6,7 @@ use crate::analysis::{self, Context as Solve, Kind, Registry};
 use crate::case::Case;
 use crate::criteria::{evaluate, readable, Check};
 use crate::model::{Model, Part};
-use crate::output::{atomically, write_results};
+use crate::output::{write_results, RunFiles};
 use crate::params::Parameters;
 use crate::probe::Probes;
 use crate::report::{LoadCaseSummary, ModelSummary, SolverSummary, Summary};
@@ -72,13 +72,11 @@ pub fn run_with_registry(
     std::fs::create_dir_all(&out_dir)
         .with_context(|| format!("cannot create output directory {}", out_dir.display()))?;
     let mut checks: Vec<Check> = Vec::new();
-    let mut files = Vec::new();
+    let mut files = RunFiles::new(&out_dir, &name);
     if let (Some(m), Some(spec)) = (&motion, &case.spec.mechanism) {
         checks.extend(m.checks(&case, spec)?);
         let mesh = part.as_ref().map(|p| &p.mesh);
-        files.extend(crate::output::motion::write(
-            &out_dir, &name, m, spec, mesh,
-        )?);
+        crate::output::motion::write(&mut files, m, spec, mesh)?;
     }
     let fe = match part {
         Some(part) if !case.spec.load_case.is_empty() => {
@@ -88,7 +86,7 @@ pub fn run_with_registry(
                 &model,
                 motion.as_ref(),
                 registry,
-                (&out_dir, &name, opts),
+                opts,
                 &mut checks,
                 &mut files,
             )?)
@@ -99,12 +97,9 @@ pub fn run_with_registry(
         Some((m, s, l)) => (Some(m), s, l),
         None => (None, None, Vec::new()),
     };
-    files.push(
-        out_dir
-            .join(format!("{name}.summary.json"))
-            .display()
-            .to_string(),
-    );
+    let json = format!("{name}.summary.json");
+    let mut listed = files.written().to_vec();
+    listed.push(files.path(&json).display().to_string());
     let verdict = verdict(&case, &checks)?;
     let summary = Summary {
         case: name.clone(),
@@ -117,10 +112,10 @@ pub fn run_with_registry(
         solver,
         load_cases,
         checks,
-        files,
+        run_id: files.run_id().to_string(),
+        files: listed,
     };
-    let json_path = out_dir.join(format!("{name}.summary.json"));
-    atomically(&json_path, |tmp| {
+    files.write(&json, |tmp| {
         Ok(std::fs::write(
             tmp,
             serde_json::to_string_pretty(&summary)?,
@@ -158,9 +153,9 @@ fn run_load_cases(
     model: &Model,
     motion: Option<&crate::mechanism::MotionRun>,
     registry: &Registry,
-    (out_dir, name, opts): (&Path, &str, &RunOptions),
+    opts: &RunOptions,
     checks: &mut Vec<Check>,
-    files: &mut Vec<String>,
+    files: &mut RunFiles,
 ) -> Result<(ModelSummary, Option<SolverSummary>, Vec<LoadCaseSummary>)> {
     let start = std::time::Instant::now();
     let analyses = analysis::build(case, model, motion, registry)?;
@@ -181,14 +176,13 @@ fn run_load_cases(
         r.key_results.extend(probed);
     }
     checks.extend(criteria_checks(case, model, &probes, &kinds, &solved)?);
-    files.extend(write_results(
-        out_dir,
-        name,
+    write_results(
+        files,
         &model.mesh,
         &model.materials.of_element,
         &solved,
         opts.vtkhdf,
-    )?);
+    )?;
     tracing::info!(
         solve_s = solved_at,
         output_s = start.elapsed().as_secs_f64() - solved_at,

@@ -138,6 +138,42 @@ fn check_motion(out: &Path, summary: &serde_json::Value) {
     );
 }
 
+/// Every file a run lists carries the summary's run id: the HDF5 files as a root
+/// attribute, XDMF and SVG files in a comment, the summary itself as a field.
+fn same_run(summary: &serde_json::Value) {
+    let id = summary["run_id"].as_str().unwrap();
+    assert!(id.len() > 16, "{id}");
+    for file in summary["files"].as_array().unwrap() {
+        let path = Path::new(file.as_str().unwrap());
+        let found = match path.extension().and_then(|e| e.to_str()) {
+            Some("h5" | "hdf") => match hdf5_pure::File::open(path)
+                .unwrap()
+                .root()
+                .attrs()
+                .unwrap()
+                .get("run_id")
+            {
+                Some(hdf5_pure::AttrValue::VarLenString(s)) => s.clone(),
+                other => panic!("{}: run_id {other:?}", path.display()),
+            },
+            Some("json") => {
+                let text = std::fs::read_to_string(path).unwrap();
+                let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+                json["run_id"].as_str().unwrap().to_string()
+            }
+            _ => {
+                let text = std::fs::read_to_string(path).unwrap();
+                let stamp = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("<!-- vproto run "))
+                    .unwrap_or_else(|| panic!("{}: no run stamp", path.display()));
+                stamp.trim_end_matches(" -->").to_string()
+            }
+        };
+        assert_eq!(found, id, "{}", path.display());
+    }
+}
+
 #[test]
 fn every_case_runs_passes_and_writes_readable_results() {
     let cases = cases();
@@ -170,6 +206,7 @@ fn every_case_runs_passes_and_writes_readable_results() {
         let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
         assert_eq!(summary["verdict"], "PASS");
         let name = summary["case"].as_str().unwrap();
+        same_run(&summary);
         if summary.get("motion").is_some() {
             check_motion(out.path(), &summary);
         }

@@ -9,7 +9,6 @@ use super::h5::H5;
 use super::{step_times, Step, StepField};
 use crate::results::{Field, Results, Shape};
 use anyhow::Result;
-use std::path::Path;
 use vproto_solver::Mesh;
 
 pub fn points(mesh: &Mesh) -> Vec<f64> {
@@ -17,12 +16,11 @@ pub fn points(mesh: &Mesh) -> Vec<f64> {
 }
 
 /// Writes the file and returns, per load case, the XDMF steps it holds.
-pub fn write(
-    path: &Path,
+pub fn build(
     mesh: &Mesh,
     material_of_element: &[usize],
     results: &[Results],
-) -> Result<Vec<Vec<Step>>> {
+) -> Result<(H5, Vec<Vec<Step>>)> {
     let mut h = H5::new();
     h.text("", "units", "SI: m, N, Pa, kg, s, Hz");
     h.text("", "tensor_order", "Voigt (xx, yy, zz, xy, yz, xz), tensor shear components; *_tensor datasets are full 3x3 row-major");
@@ -31,8 +29,7 @@ pub fn write(
         .iter()
         .map(|r| write_load_case(&mut h, r))
         .collect::<Result<_>>()?;
-    h.write(path)?;
-    Ok(steps)
+    Ok((h, steps))
 }
 
 fn write_mesh(h: &mut H5, mesh: &Mesh, material_of_element: &[usize]) -> Result<()> {

@@ -4,7 +4,10 @@
 //! `<case>_<load case>.xdmf` per multi-step load case whose time is the step value (a
 //! mode's frequency in Hz, a buckling load factor); one VTKHDF 1.0 file per load case
 //! opens in ParaView without a sidecar; a JSON summary serves CI. Every file is written
-//! under a unique temporary name and renamed when complete ([`crate::files`]).
+//! under a unique temporary name and renamed when complete ([`crate::files`]), through
+//! one [`RunFiles`] that stamps it with the run's id: a run killed midway can leave new
+//! files beside old ones, and the id (an HDF5 root attribute `run_id`, a first-line
+//! comment in XDMF and SVG, `run_id` in the summary) tells which belong together.
 
 pub mod h5;
 pub mod hdf5_results;
@@ -16,8 +19,80 @@ pub use crate::files::atomically;
 use crate::results::Results;
 
 use anyhow::Result;
-use std::path::Path;
+use h5::H5;
+use std::path::{Path, PathBuf};
 use vproto_solver::Mesh;
+
+/// The files of one run: written into one folder, each stamped with the run's id,
+/// listed in the order written.
+pub struct RunFiles {
+    dir: PathBuf,
+    name: String,
+    run_id: String,
+    written: Vec<String>,
+}
+
+impl RunFiles {
+    /// A run of case `name` writing into `dir`, with a fresh id (UTC time, process id,
+    /// a counter and random bits).
+    pub fn new(dir: &Path, name: &str) -> Self {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Self {
+            dir: dir.to_path_buf(),
+            name: name.to_string(),
+            run_id: format!("{secs}-{}", crate::files::unique_suffix()),
+            written: Vec::new(),
+        }
+    }
+
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    /// The case name, which every file name starts with.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The path of `file` in the run's folder.
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.dir.join(file)
+    }
+
+    /// Writes an HDF5 file with the run id as a root attribute.
+    pub fn h5(&mut self, file: &str, mut h: H5) -> Result<()> {
+        h.text("", "run_id", &self.run_id);
+        self.write(file, |tmp| h.write(tmp))
+    }
+
+    /// Writes an XML text file (XDMF, SVG) with the run id in a comment after its
+    /// declaration.
+    pub fn xml(&mut self, file: &str, text: &str) -> Result<()> {
+        let stamp = format!("<!-- vproto run {} -->\n", self.run_id);
+        let text = match text.split_once("?>\n") {
+            Some((declaration, rest)) if text.starts_with("<?xml") => {
+                format!("{declaration}?>\n{stamp}{rest}")
+            }
+            _ => format!("{stamp}{text}"),
+        };
+        self.write(file, |tmp| Ok(std::fs::write(tmp, text)?))
+    }
+
+    /// Writes a file whose format has no place for the id (the summary records it).
+    pub fn write(&mut self, file: &str, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+        let path = self.dir.join(file);
+        atomically(&path, write)?;
+        self.written.push(path.display().to_string());
+        Ok(())
+    }
+
+    /// The paths written so far.
+    pub fn written(&self) -> &[String] {
+        &self.written
+    }
+}
 
 /// One step of an XDMF time series: its time value and nodal fields.
 pub struct Step {
@@ -47,50 +122,43 @@ pub fn cell_type(kind: vproto_solver::ElementKind) -> (u8, &'static str) {
 }
 
 /// Writes the case's HDF5 file, its XDMF sidecars and (with `vtkhdf`) one VTKHDF file
-/// per load case into `dir`; returns the paths written.
+/// per load case.
 pub fn write_results(
-    dir: &Path,
-    name: &str,
+    files: &mut RunFiles,
     mesh: &Mesh,
     material_of_element: &[usize],
     results: &[Results],
     vtkhdf: bool,
-) -> Result<Vec<String>> {
-    let h5 = dir.join(format!("{name}.h5"));
-    let mut series = Vec::new();
-    atomically(&h5, |tmp| {
-        series = hdf5_results::write(tmp, mesh, material_of_element, results)?;
-        Ok(())
-    })?;
-    let mut files = vec![h5.display().to_string()];
+) -> Result<()> {
+    let name = files.name().to_string();
     let h5_name = format!("{name}.h5");
+    let (h, series) = hdf5_results::build(mesh, material_of_element, results)?;
+    files.h5(&h5_name, h)?;
     let (single, multi): (Vec<_>, Vec<_>) = results
         .iter()
         .zip(series)
         .partition(|(r, _)| r.axis.is_none());
-    let mut doc = |file: String, steps: &[Step]| -> Result<()> {
-        let path = dir.join(file);
-        let text = xdmf::document(&h5_name, mesh, steps);
-        atomically(&path, |tmp| Ok(std::fs::write(tmp, text)?))?;
-        files.push(path.display().to_string());
-        Ok(())
-    };
     if !single.is_empty() {
         let mut steps: Vec<Step> = single.into_iter().flat_map(|(_, s)| s).collect();
         for (i, s) in steps.iter_mut().enumerate() {
             s.time = i as f64;
         }
-        doc(format!("{name}.xdmf"), &steps)?;
+        files.xml(
+            &format!("{name}.xdmf"),
+            &xdmf::document(&h5_name, mesh, &steps),
+        )?;
     }
     for (r, steps) in multi {
-        doc(format!("{name}_{}.xdmf", r.name), &steps)?;
+        files.xml(
+            &format!("{name}_{}.xdmf", r.name),
+            &xdmf::document(&h5_name, mesh, &steps),
+        )?;
     }
     for r in results.iter().filter(|_| vtkhdf) {
-        let p = dir.join(format!("{name}_{}.hdf", r.name));
-        atomically(&p, |tmp| vtkhdf::write(tmp, mesh, material_of_element, r))?;
-        files.push(p.display().to_string());
+        let h = vtkhdf::build(mesh, material_of_element, r)?;
+        files.h5(&format!("{name}_{}.hdf", r.name), h)?;
     }
-    Ok(files)
+    Ok(())
 }
 
 /// Distinct, increasing time values for steps valued `values` (rigid-body modes all

@@ -8,13 +8,12 @@
 //! A body drawn from the case's mesh region uses its elements' corner nodes; any other
 //! body is drawn as the box with its mass and principal inertias.
 
-use super::atomically;
 use super::h5::H5;
+use super::RunFiles;
 use crate::mechanism::{MechanismSpec, MotionRun};
 use anyhow::{bail, Result};
 use nalgebra::{Matrix3, SymmetricEigen, Vector3};
 use std::fmt::Write;
-use std::path::Path;
 use vproto_solver::multibody::RigidBody;
 use vproto_solver::Mesh;
 
@@ -99,14 +98,14 @@ fn region_shape(mesh: &Mesh, region: &str) -> Result<Shape> {
     })
 }
 
-/// Writes the motion files and returns their paths.
+/// Writes the motion files.
 pub fn write(
-    dir: &Path,
-    name: &str,
+    files: &mut RunFiles,
     run: &MotionRun,
     spec: &MechanismSpec,
     mesh: Option<&Mesh>,
-) -> Result<Vec<String>> {
+) -> Result<()> {
+    let name = files.name().to_string();
     let shapes: Vec<Shape> = run
         .mechanism
         .bodies
@@ -123,17 +122,13 @@ pub fn write(
     if frames.last() != Some(&(samples.len() - 1)) {
         frames.push(samples.len() - 1);
     }
-    let h5 = dir.join(format!("{name}_motion.h5"));
-    atomically(&h5, |tmp| write_hdf5(tmp, run, &shapes, &frames))?;
-    let xdmf = dir.join(format!("{name}_motion.xdmf"));
+    files.h5(&format!("{name}_motion.h5"), hdf5(run, &shapes, &frames)?)?;
     let doc = document(&format!("{name}_motion.h5"), run, &shapes, &frames);
-    atomically(&xdmf, |tmp| Ok(std::fs::write(tmp, doc)?))?;
-    let mut files = vec![h5.display().to_string(), xdmf.display().to_string()];
-    files.extend(plots(dir, name, run, spec)?);
-    Ok(files)
+    files.xml(&format!("{name}_motion.xdmf"), &doc)?;
+    plots(files, run, spec)
 }
 
-fn write_hdf5(path: &Path, run: &MotionRun, shapes: &[Shape], frames: &[usize]) -> Result<()> {
+fn hdf5(run: &MotionRun, shapes: &[Shape], frames: &[usize]) -> Result<H5> {
     let samples = &run.solution.samples;
     let mut h = H5::new();
     h.text("", "units", "SI: m, N, N m, kg, s, J, rad");
@@ -243,7 +238,7 @@ fn write_hdf5(path: &Path, run: &MotionRun, shapes: &[Shape], frames: &[usize]) 
         1,
     )?;
     write_animation(&mut h, run, shapes, frames)?;
-    h.write(path)
+    Ok(h)
 }
 
 /// The animation frames: each body's cells moved with it (and its rigid velocity), the
@@ -391,7 +386,8 @@ fn unit(path: &str) -> &'static str {
 }
 
 /// The case's `[[mechanism.plot]]`s, or by default every joint's reaction force.
-fn plots(dir: &Path, name: &str, run: &MotionRun, spec: &MechanismSpec) -> Result<Vec<String>> {
+fn plots(files: &mut RunFiles, run: &MotionRun, spec: &MechanismSpec) -> Result<()> {
+    let name = files.name().to_string();
     let times: Vec<f64> = run.solution.samples.iter().map(|s| s.time).collect();
     let default = [(
         "joint_forces".to_string(),
@@ -411,7 +407,6 @@ fn plots(dir: &Path, name: &str, run: &MotionRun, spec: &MechanismSpec) -> Resul
     } else {
         &chosen[..]
     };
-    let mut files = Vec::new();
     for (plot, series) in list {
         let data = series
             .iter()
@@ -430,11 +425,9 @@ fn plots(dir: &Path, name: &str, run: &MotionRun, spec: &MechanismSpec) -> Resul
             &units.join(", "),
             &data,
         );
-        let p = dir.join(format!("{name}_{plot}.svg"));
-        atomically(&p, |tmp| Ok(std::fs::write(tmp, svg)?))?;
-        files.push(p.display().to_string());
+        files.xml(&format!("{name}_{plot}.svg"), &svg)?;
     }
-    Ok(files)
+    Ok(())
 }
 
 #[cfg(test)]

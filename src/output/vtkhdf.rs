@@ -10,10 +10,9 @@ use super::hdf5_results::points;
 use crate::results::{Field, Results};
 use anyhow::{anyhow, Result};
 use hdf5_pure::AttrValue;
-use std::path::Path;
 use vproto_solver::Mesh;
 
-pub fn write(path: &Path, mesh: &Mesh, material_of_element: &[usize], r: &Results) -> Result<()> {
+pub fn build(mesh: &Mesh, material_of_element: &[usize], r: &Results) -> Result<H5> {
     let mut h = H5::new();
     let mut connectivity: Vec<i64> = Vec::new();
     let mut offsets: Vec<i64> = vec![0];
@@ -49,7 +48,7 @@ pub fn write(path: &Path, mesh: &Mesh, material_of_element: &[usize], r: &Result
     h.attr("VTKHDF", "Version", AttrValue::I64Array(vec![1, 0]));
     let kind = AttrValue::ascii_string_sized("UnstructuredGrid", 16).map_err(|e| anyhow!("{e}"))?;
     h.attr("VTKHDF", "Type", kind);
-    h.write(path)
+    Ok(h)
 }
 
 /// The point arrays of a load case: its fields by name, or for a multi-step load case
