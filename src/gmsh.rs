@@ -118,6 +118,17 @@ impl Cursor<'_> {
         }
     }
 
+    /// Where the cursor is, for an error: a line number in ASCII, a byte offset in binary.
+    fn place(&self) -> String {
+        let pos = self.pos.min(self.data.len());
+        if self.binary {
+            format!("byte {pos}")
+        } else {
+            let line = self.data[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
+            format!("line {line}")
+        }
+    }
+
     /// Reads the rest of the current line as text and moves past it.
     fn line(&mut self) -> Option<String> {
         if self.pos >= self.data.len() {
@@ -165,6 +176,8 @@ struct VolumeBlock {
     kind: ElementKind,
     connectivity: Vec<usize>,
     entities: Vec<i32>,
+    /// Gmsh's tag of each element.
+    tags: Vec<i64>,
 }
 
 /// Meshes a parametric `.geo` file with the `gmsh` executable (3D, MSH 4.1), setting
@@ -228,47 +241,8 @@ pub fn parse(data: &[u8]) -> Result<Mesh> {
             );
         };
         let section = section.to_string();
-        match section.as_str() {
-            "MeshFormat" => {
-                c.binary = false;
-                let version = c.token()?.to_string();
-                let file_type = c.int()?;
-                let data_size = c.int()?;
-                if !version.starts_with("4.1") {
-                    bail!("MSH version {version} is not supported; save as MSH 4.1 (Gmsh: -format msh41)");
-                }
-                if file_type == 1 {
-                    if data_size != 8 {
-                        bail!(
-                            "binary MSH with data size {data_size} is not supported (expected 8)"
-                        );
-                    }
-                    c.line();
-                    let one = i32::from_le_bytes(c.bytes()?);
-                    if one != 1 {
-                        bail!("binary MSH written with a different byte order is not supported");
-                    }
-                    c.binary = true;
-                }
-                seen_format = true;
-            }
-            "PhysicalNames" => {
-                let binary = std::mem::replace(&mut c.binary, false);
-                let n = c.size()?;
-                for _ in 0..n {
-                    let dim = c.int()? as usize;
-                    let tag = c.int()?;
-                    let rest = c.line().unwrap_or_default();
-                    raw.names
-                        .insert((dim, tag), rest.trim().trim_matches('"').to_string());
-                }
-                c.binary = binary;
-            }
-            "Entities" => read_entities(&mut c, &mut raw)?,
-            "Nodes" => read_nodes(&mut c, &mut raw)?,
-            "Elements" => read_elements(&mut c, &mut raw)?,
-            _ => {}
-        }
+        read_section(&mut c, &mut raw, &section, &mut seen_format)
+            .with_context(|| format!("${section}, near {}", c.place()))?;
         if !seen_format {
             bail!("the file does not start with $MeshFormat: not a Gmsh mesh");
         }
@@ -283,6 +257,57 @@ pub fn parse(data: &[u8]) -> Result<Mesh> {
         c.line();
     }
     build(raw)
+}
+
+/// Reads one section's content (the cursor is just past its header line).
+fn read_section(
+    c: &mut Cursor,
+    raw: &mut Raw,
+    section: &str,
+    seen_format: &mut bool,
+) -> Result<()> {
+    match section {
+        "MeshFormat" => {
+            c.binary = false;
+            let version = c.token()?.to_string();
+            let file_type = c.int()?;
+            let data_size = c.int()?;
+            if !version.starts_with("4.1") {
+                bail!(
+                    "MSH version {version} is not supported; save as MSH 4.1 (Gmsh: -format msh41)"
+                );
+            }
+            if file_type == 1 {
+                if data_size != 8 {
+                    bail!("binary MSH with data size {data_size} is not supported (expected 8)");
+                }
+                c.line();
+                let one = i32::from_le_bytes(c.bytes()?);
+                if one != 1 {
+                    bail!("binary MSH written with a different byte order is not supported");
+                }
+                c.binary = true;
+            }
+            *seen_format = true;
+        }
+        "PhysicalNames" => {
+            let binary = std::mem::replace(&mut c.binary, false);
+            let n = c.size()?;
+            for _ in 0..n {
+                let dim = c.int()? as usize;
+                let tag = c.int()?;
+                let rest = c.line().unwrap_or_default();
+                raw.names
+                    .insert((dim, tag), rest.trim().trim_matches('"').to_string());
+            }
+            c.binary = binary;
+        }
+        "Entities" => read_entities(c, raw)?,
+        "Nodes" => read_nodes(c, raw)?,
+        "Elements" => read_elements(c, raw)?,
+        _ => {}
+    }
+    Ok(())
 }
 
 fn read_entities(c: &mut Cursor, raw: &mut Raw) -> Result<()> {
@@ -377,6 +402,7 @@ fn read_elements(c: &mut Cursor, raw: &mut Raw) -> Result<()> {
                                 kind: k,
                                 connectivity: vec![],
                                 entities: vec![],
+                                tags: vec![],
                             });
                             raw.volumes.last_mut().expect("just pushed")
                         }
@@ -387,6 +413,7 @@ fn read_elements(c: &mut Cursor, raw: &mut Raw) -> Result<()> {
                         block.connectivity.extend(perm.iter().map(|&p| nodes[p]));
                     }
                     block.entities.push(entity);
+                    block.tags.push(tag as i64);
                 }
                 GmshType::Boundary(d, _, corners) => {
                     debug_assert_eq!(d, dim);
@@ -407,6 +434,7 @@ fn build(mut raw: Raw) -> Result<Mesh> {
     };
     let mut id = 0;
     for block in std::mem::take(&mut raw.volumes) {
+        mesh.element_labels.extend(&block.tags);
         for &entity in &block.entities {
             for &g in raw.entity_groups.get(&(3, entity)).into_iter().flatten() {
                 mesh.element_sets
@@ -547,6 +575,8 @@ mod tests {
         // Reports name nodes by their Gmsh tags.
         assert_eq!((m.node_label(0), m.node_label(4)), (1, 5));
         assert_eq!(m.element_count(), 2);
+        // ... and elements by theirs.
+        assert_eq!(m.element_labels, vec![1, 2]);
         assert_eq!(m.element_sets["body"], vec![0, 1]);
         assert_eq!(m.face_sets["load"].len(), 1);
         assert_eq!(m.face_sets["load"][0].element, 0);
@@ -574,12 +604,24 @@ mod tests {
     #[test]
     fn rejects_old_versions_and_bad_references() {
         let old = TWO_TETS.replace("4.1 0 8", "2.2 0 8");
-        assert!(parse(old.as_bytes())
-            .unwrap_err()
-            .to_string()
-            .contains("2.2"));
+        let e = format!("{:#}", parse(old.as_bytes()).unwrap_err());
+        assert!(
+            e.contains("$MeshFormat, near line 2") && e.contains("2.2"),
+            "{e}"
+        );
         let bad = TWO_TETS.replace("2 2 3 5 4", "2 2 3 9 4");
         let e = format!("{:#}", parse(bad.as_bytes()).unwrap_err());
-        assert!(e.contains("element 2") && e.contains("node 9"), "{e}");
+        assert!(
+            e.contains("element 2")
+                && e.contains("node 9")
+                && e.contains("$Elements, near line 32"),
+            "{e}"
+        );
+        let bad = TWO_TETS.replace("0 1 0\n", "0 x 0\n");
+        let e = format!("{:#}", parse(bad.as_bytes()).unwrap_err());
+        assert!(
+            e.contains("$Nodes, near line 24") && e.contains("'x'"),
+            "{e}"
+        );
     }
 }

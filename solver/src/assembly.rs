@@ -40,8 +40,9 @@ pub fn checked_gradients<E: Shape<N>, const N: usize>(
     id: usize,
 ) -> Result<(SMatrix<f64, N, 3>, f64)> {
     physical_gradients::<E, N>(x, xi).ok_or_else(|| SolverError::BadElement {
-        element: id,
+        element: id as i64,
         kind: E::KIND.name(),
+        at: crate::mesh::centre(x),
         det_j: jacobian(x, &E::gradients(&(*xi).into())).determinant(),
         point: q,
     })

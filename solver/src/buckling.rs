@@ -85,7 +85,7 @@ impl StaticModel<'_> {
         let kg = assemble(mesh, &dofs, &pattern, &geometric)?;
         let (kk, kgm) = (matrix(&pattern, &k), matrix(&pattern, &kg));
         let solver =
-            StiffnessSolver::new(&symbolic, kk, false).map_err(|e| factor_error(e, &dofs))?;
+            StiffnessSolver::new(&symbolic, kk, false).map_err(|e| factor_error(e, &dofs, mesh))?;
 
         let apply = |x: &[f64]| -> Result<Vec<f64>> {
             let gx = symmetric_matvec(kgm, x);

@@ -3,25 +3,36 @@
 
 use thiserror::Error;
 
+/// A point for a message: `(x, y, z) m`.
+fn xyz(p: &[f64; 3]) -> String {
+    format!("({:.6e}, {:.6e}, {:.6e}) m", p[0], p[1], p[2])
+}
+
 #[derive(Debug, Error)]
 pub enum SolverError {
     #[error("mesh: {0}")]
     Mesh(String),
     #[error(
-        "element {element} ({kind}) is inverted or degenerate: Jacobian determinant {det_j:.3e} at integration point {point}"
+        "element {element} ({kind}, centre {}) is inverted or degenerate: Jacobian determinant {det_j:.3e} at integration point {point}",
+        xyz(at)
     )]
     BadElement {
-        element: usize,
+        /// The element's label (deck number, Gmsh tag; else its 0-based index).
+        element: i64,
         kind: &'static str,
+        at: [f64; 3],
         det_j: f64,
         point: usize,
     },
     #[error(
-        "element {element} ({kind}) folds over at its local node {node}: Jacobian determinant {det_j:.3e} there (corners in the wrong order, or a mid-side node out of place)"
+        "element {element} ({kind}, centre {}) folds over at its local node {node}: Jacobian determinant {det_j:.3e} there (corners in the wrong order, or a mid-side node out of place)",
+        xyz(at)
     )]
     FoldedElement {
-        element: usize,
+        /// The element's label.
+        element: i64,
         kind: &'static str,
+        at: [f64; 3],
         det_j: f64,
         node: usize,
     },
@@ -34,11 +45,16 @@ pub enum SolverError {
     #[error("the model is under-constrained: free rigid-body motion: {motions}. Add constraints that stop it.")]
     UnderConstrained { motions: String },
     #[error(
-        "the stiffness matrix is singular or indefinite at node {node}, dof u{component} (pivot ratio {ratio:.2e}): a mechanism, a disconnected part or a node attached to no element"
+        "the stiffness matrix is singular or indefinite at node {label} {}, degree of freedom {component} (pivot ratio {ratio:.2e}): a mechanism, a disconnected part or a node attached to no element",
+        xyz(at)
     )]
     Singular {
+        /// The node's 0-based index.
         node: usize,
-        component: char,
+        /// Its label (deck number, Gmsh tag).
+        label: i64,
+        at: [f64; 3],
+        component: &'static str,
         ratio: f64,
     },
     #[error("material for region '{region}': {reason}")]

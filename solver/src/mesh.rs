@@ -48,12 +48,20 @@ pub struct Mesh {
     /// The numbers users know the nodes by (an input deck's node numbers); empty when
     /// they are the 0-based indices.
     pub node_labels: Vec<i64>,
+    /// The numbers users know the elements by (a deck's element numbers, Gmsh's element
+    /// tags), in global element order; empty when they are the 0-based indices.
+    pub element_labels: Vec<i64>,
 }
 
 impl Mesh {
     /// The number a user knows node `i` by.
     pub fn node_label(&self, i: usize) -> i64 {
         self.node_labels.get(i).copied().unwrap_or(i as i64)
+    }
+
+    /// The number a user knows element `i` (global index) by.
+    pub fn element_label(&self, i: usize) -> i64 {
+        self.element_labels.get(i).copied().unwrap_or(i as i64)
     }
 
     pub fn element_count(&self) -> usize {
@@ -231,7 +239,8 @@ impl Mesh {
             .find(|(_, p)| !p.iter().all(|c| c.is_finite()))
         {
             return Err(SolverError::Mesh(format!(
-                "node {i} has non-finite coordinates {p:?}"
+                "node {} has non-finite coordinates {p:?}",
+                self.node_label(i)
             )));
         }
         for (offset, b) in self.block_offsets().into_iter().zip(&self.blocks) {
@@ -252,7 +261,10 @@ impl Mesh {
             with_shape!(b.kind, E, N, D => {
                 let _ = D;
                 (0..b.len()).into_par_iter().try_for_each(|e| {
-                    check_element::<E, N>(&self.coords::<N>(b.element(e)), offset + e)
+                    check_element::<E, N>(
+                        &self.coords::<N>(b.element(e)),
+                        self.element_label(offset + e),
+                    )
                 })?
             });
         }
@@ -358,7 +370,12 @@ pub fn jacobian<const N: usize>(
     x.transpose() * dn
 }
 
-fn check_element<E: Shape<N>, const N: usize>(x: &SMatrix<f64, N, 3>, id: usize) -> Result<()> {
+/// The centre of an element's nodes, where an error about it points.
+pub(crate) fn centre<const N: usize>(x: &SMatrix<f64, N, 3>) -> [f64; 3] {
+    [0, 1, 2].map(|i| x.column(i).mean())
+}
+
+fn check_element<E: Shape<N>, const N: usize>(x: &SMatrix<f64, N, 3>, id: i64) -> Result<()> {
     let size = (0..3)
         .map(|i| x.column(i).max() - x.column(i).min())
         .fold(0.0, f64::max);
@@ -368,6 +385,7 @@ fn check_element<E: Shape<N>, const N: usize>(x: &SMatrix<f64, N, 3>, id: usize)
             return Err(SolverError::BadElement {
                 element: id,
                 kind: E::KIND.name(),
+                at: centre(x),
                 det_j: det,
                 point: q,
             });
@@ -382,6 +400,7 @@ fn check_element<E: Shape<N>, const N: usize>(x: &SMatrix<f64, N, 3>, id: usize)
                 return Err(SolverError::FoldedElement {
                     element: id,
                     kind: E::KIND.name(),
+                    at: centre(x),
                     det_j: det,
                     node: k,
                 });

@@ -144,7 +144,7 @@ impl StaticModel<'_> {
                         "the stiffness under the preload of '{}' is not positive definite: the preload is at or beyond a buckling load",
                         pre.name
                     )),
-                    None => factor_error(e, &dofs),
+                    None => factor_error(e, &dofs, mesh),
                 }
             })
         };

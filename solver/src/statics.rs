@@ -116,13 +116,23 @@ pub(crate) struct System {
 }
 
 /// A failed factorisation as a user-facing error naming the node and component.
-pub(crate) fn factor_error(e: FactorError, dofs: &DofMap) -> SolverError {
+pub(crate) fn factor_error(e: FactorError, dofs: &DofMap, mesh: &Mesh) -> SolverError {
     match e {
         FactorError::Singular(p) => {
             let dof = dofs.free_dofs()[p.equation];
+            let per_node = dofs.per_node();
+            let node = dof / per_node;
             SolverError::Singular {
-                node: dof / 3,
-                component: ['x', 'y', 'z'][dof % 3],
+                node,
+                label: mesh.node_label(node),
+                at: mesh
+                    .nodes
+                    .get(node)
+                    .map_or([f64::NAN; 3], |x| [x.x, x.y, x.z]),
+                component: match per_node {
+                    3 => ["u_x", "u_y", "u_z"][dof % 3],
+                    _ => "T",
+                },
                 ratio: p.ratio,
             }
         }
@@ -325,7 +335,7 @@ impl StaticModel<'_> {
             Precision::Mixed => true,
         };
         let solver = StiffnessSolver::new(&symbolic, matrix(&pattern, &values), mixed)
-            .map_err(|e| factor_error(e, &dofs))?;
+            .map_err(|e| factor_error(e, &dofs, mesh))?;
         stats.factor_seconds = t.elapsed().as_secs_f64();
         stats.precision = match solver {
             StiffnessSolver::Double(_) => "double",
@@ -537,8 +547,9 @@ mod tests {
     }
 
     #[test]
-    fn inverted_element_is_reported_by_id() {
+    fn inverted_element_is_reported_by_label_and_centre() {
         let mut mesh = block([1.0, 1.0, 1.0], [2, 1, 1], ElementKind::Hex8).unwrap();
+        mesh.element_labels = vec![101, 102];
         let conn = &mut mesh.blocks[0].connectivity;
         conn[8..16].swap(0, 4); // turn element 1 inside out
         conn[8..16].swap(1, 5);
@@ -548,7 +559,12 @@ mod tests {
             .solve(&[gravity(&mesh)])
             .unwrap_err()
             .to_string();
-        assert!(err.contains("element 1 (hex8) is inverted"), "{err}");
+        assert!(
+            err.contains(
+                "element 102 (hex8, centre (7.500000e-1, 5.000000e-1, 5.000000e-1) m) is inverted"
+            ),
+            "{err}"
+        );
     }
 
     #[test]

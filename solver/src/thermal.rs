@@ -187,7 +187,7 @@ impl ThermalModel<'_> {
         let symbolic = SymbolicFactor::analyse(&pattern, Some(&order))?;
         let k = matrix(&pattern, &values);
         let solver =
-            StiffnessSolver::new(&symbolic, k, false).map_err(|e| factor_error(e, &dofs))?;
+            StiffnessSolver::new(&symbolic, k, false).map_err(|e| factor_error(e, &dofs, mesh))?;
         let mut rhs = Mat::<f64>::from_fn(dofs.free_count(), 1, |i, _| {
             let d = dofs.free_dofs()[i];
             f[d] - kt_bar[d]

@@ -220,6 +220,7 @@ pub(super) fn build_mesh(r: &Reader) -> Result<(Mesh, HashMap<i64, usize>)> {
         };
         for (id, nodes, at) in elements {
             let index = element_index.len();
+            mesh.element_labels.push(*id);
             if element_index.insert(*id, index).is_some() {
                 bail!("{at}: element {id} is defined twice");
             }

@@ -37,6 +37,9 @@ fn write_mesh(h: &mut H5, mesh: &Mesh, material_of_element: &[usize]) -> Result<
     if !mesh.node_labels.is_empty() {
         h.i64("mesh/node_labels", mesh.node_labels.as_slice(), 1)?;
     }
+    if !mesh.element_labels.is_empty() {
+        h.i64("mesh/element_labels", mesh.element_labels.as_slice(), 1)?;
+    }
     for ((i, b), offset) in mesh.blocks.iter().enumerate().zip(mesh.block_offsets()) {
         let g = format!("mesh/block{i}");
         let conn: Vec<i64> = b.connectivity.iter().map(|&n| n as i64).collect();
