@@ -115,6 +115,14 @@ impl Case {
         })
     }
 
+    /// The scale of the case's temperatures (`°C` unless `[model] temperature_unit`).
+    pub fn temperature_unit(&self) -> &'static str {
+        self.spec
+            .model
+            .as_ref()
+            .map_or("°C", |m| m.temperature_unit.symbol())
+    }
+
     pub fn name(&self) -> String {
         self.spec.name.clone().unwrap_or_else(|| {
             self.path

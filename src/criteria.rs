@@ -14,8 +14,9 @@ use crate::case::Case;
 use crate::component::Pick;
 use crate::model::Model;
 use crate::probe::Probes;
-use crate::results::{node_place, Produces, Results};
+use crate::results::{Produces, Results};
 use crate::schema::{Component, CriterionSpec};
+use crate::units::node_place;
 use anyhow::Result;
 use serde::Serialize;
 use toml::Spanned;
@@ -57,8 +58,10 @@ impl Check {
         limit: f64,
         location: Option<String>,
     ) -> Self {
+        // A demand that is zero next to the limit (round-off of an unloaded part) has
+        // an infinite margin, not a twelve-digit one.
         let margin = match bound {
-            Bound::Upper if value.abs() > 0.0 => Some((limit - value) / value.abs()),
+            Bound::Upper if value.abs() > 1e-9 * limit.abs() => Some((limit - value) / value.abs()),
             Bound::Upper => None,
             Bound::Lower if limit.abs() > 0.0 => Some((value - limit) / limit.abs()),
             Bound::Lower => None,
@@ -344,7 +347,11 @@ fn on_field(
                 &on.nodes(set)?,
                 1.0,
             )?;
-            let label = format!("max |u_{c}| ({})", set.as_deref().unwrap_or("all"));
+            let u = match component {
+                Component::Magnitude => "|u|".to_string(),
+                _ => format!("|u_{c}|"),
+            };
+            let label = format!("max {u} ({})", set.as_deref().unwrap_or("all"));
             Ok(vec![Check::new(
                 &r.name,
                 label,
@@ -374,7 +381,10 @@ fn on_field(
             let value = Pick::parse(&format!("reaction_force.{c}"))?.of(&total);
             Ok(bounds(
                 &r.name,
-                &format!("reaction F_{c} ({set})"),
+                &match component {
+                    Component::Magnitude => format!("reaction |F| ({set})"),
+                    _ => format!("reaction F_{c} ({set})"),
+                },
                 Quantity::Force,
                 value,
                 *min,

@@ -48,11 +48,13 @@ pub mod params;
 pub mod plausibility;
 pub mod plot;
 pub mod probe;
+pub mod progress;
 pub mod regress;
 pub mod report;
 pub mod results;
 pub mod run;
 pub mod schema;
 pub mod sweep;
+pub mod units;
 
 pub use vproto_solver as solver;

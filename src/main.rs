@@ -6,18 +6,23 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use vproto::progress::{Color, Spinner};
 use vproto::run::{run_case, RunOptions};
 
 #[derive(Parser)]
 #[command(
     name = "vproto",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("VPROTO_COMMIT"), ")"),
     about = "Physics-based design validation: run load cases, get a pass/fail verdict and ParaView results"
 )]
 struct Cli {
-    /// Log progress and timings to stderr (-v info, -vv debug).
+    /// Log each stage with the time since start to stderr (-v); -vv adds per-stage
+    /// timings, sizes, memory and iterations.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// Colour in log lines: on a terminal only (auto; NO_COLOR turns it off), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
     #[command(subcommand)]
     command: Command,
 }
@@ -97,14 +102,12 @@ fn sweep(
     Ok((vproto::sweep::run_sweep(case, out)?, 0))
 }
 
-fn execute(command: Command) -> Result<ExitCode> {
+fn execute(command: Command, spinner: &Spinner) -> Result<ExitCode> {
     match command {
         Command::Run { case, out, json } => {
-            let spinner = indicatif::ProgressBar::new_spinner()
-                .with_message(format!("running {}", case.display()));
-            spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+            spinner.start(&format!("running {}", case.display()));
             let result = run_case(&case, &RunOptions::all_files(out));
-            spinner.finish_and_clear();
+            spinner.finish();
             let summary = result?;
             if json {
                 emit(&format!("{}\n", serde_json::to_string_pretty(&summary)?));
@@ -203,17 +206,7 @@ fn main() -> ExitCode {
     if let Some(bytes) = available_memory() {
         vproto::solver::memory::set_available(bytes);
     }
-    let level = match cli.verbose {
-        0 => "warn",
-        1 => "info",
-        _ => "debug",
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| level.into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let spinner = vproto::progress::init(cli.verbose, cli.color);
     // A panic is a bug, never a verdict: report it as an internal error and exit 2.
     let command_line: Vec<String> = std::env::args().collect();
     std::panic::set_hook(Box::new(move |info| {
@@ -222,7 +215,9 @@ fn main() -> ExitCode {
             command_line.join(" ")
         );
     }));
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(cli.command))) {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        execute(cli.command, &spinner)
+    })) {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
             eprintln!("error: {e:#}");

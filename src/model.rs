@@ -279,8 +279,15 @@ fn assign_materials(
             _ => case.error_at(material, e),
         };
         let spec = lib.get(material.get_ref()).map_err(|e| at(&e))?;
-        // Heat conduction needs no elastic constants (a deck's heat-only material).
-        if elastic_needed || spec.youngs_modulus.is_finite() {
+        // Heat conduction needs no elastic constants (a heat-only material).
+        let missing = spec.missing_elastic();
+        if elastic_needed && !missing.is_empty() {
+            return Err(at(&format!(
+                "the material gives no {}, which this case's static, modal or buckling load cases need",
+                missing.join(", ")
+            )));
+        }
+        if elastic_needed || missing.is_empty() {
             spec.elastic()
                 .validate(material.get_ref())
                 .map_err(|e| at(&e))?;

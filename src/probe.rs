@@ -32,7 +32,8 @@ impl Probe {
     /// "probe D (x, y, z)".
     pub fn place(&self) -> String {
         let [x, y, z] = self.point;
-        format!("probe {} ({x:.4}, {y:.4}, {z:.4})", self.name)
+        let s = crate::units::sig;
+        format!("probe {} ({}, {}, {}) m", self.name, s(x), s(y), s(z))
     }
 }
 

@@ -41,8 +41,8 @@ pub struct Baseline {
 /// results (extremes, reactions, frequencies, buckling factors, temperatures, probes).
 pub fn quantities(s: &Summary) -> BTreeMap<String, f64> {
     let mut q = BTreeMap::new();
-    if let Some(m) = &s.model {
-        q.insert("mass".to_string(), m.mass);
+    if let Some(mass) = s.model.as_ref().and_then(|m| m.mass) {
+        q.insert("mass".to_string(), mass);
     }
     if let Some(m) = &s.motion {
         for j in &m.joints {
@@ -344,7 +344,11 @@ pub fn regress(dir: &Path, out: &Path, update: bool) -> Result<Vec<CaseReport>> 
                         };
                         (
                             c.load_case.clone(),
-                            format!("{} {op} {}", c.criterion, c.limit),
+                            format!(
+                                "{} {op} {}",
+                                c.criterion,
+                                crate::units::value(c.limit, c.quantity, summary.temperature_unit)
+                            ),
                             c.pass,
                             c.margin,
                         )
@@ -358,6 +362,8 @@ pub fn regress(dir: &Path, out: &Path, update: bool) -> Result<Vec<CaseReport>> 
 
 /// The plain-text report printed by `vproto regress`.
 pub fn text(reports: &[CaseReport]) -> String {
+    // Baselines compare at 1e-6: show enough digits to see such a change.
+    let sig = |v: f64| crate::units::sig_n(v, 8);
     let mut s = String::new();
     for r in reports {
         let status = if r.regressed() { "REGRESSED" } else { "ok" };
@@ -384,14 +390,17 @@ pub fn text(reports: &[CaseReport]) -> String {
                 } => {
                     let rel = (current - baseline) / baseline.abs().max(f64::MIN_POSITIVE);
                     format!(
-                        "{} {name}: {baseline:.6e} -> {current:.6e} ({rel:+.2e})",
-                        if *improvement { "improved" } else { "changed " }
+                        "{} {name}: {} -> {} ({}%)",
+                        if *improvement { "improved" } else { "changed " },
+                        sig(*baseline),
+                        sig(*current),
+                        crate::units::margin(Some(100.0 * rel))
                     )
                 }
                 Change::Missing { baseline } => {
-                    format!("missing  {name} (baseline {baseline:.6e})")
+                    format!("missing  {name} (baseline {})", sig(*baseline))
                 }
-                Change::New { current } => format!("new      {name} = {current:.6e}"),
+                Change::New { current } => format!("new      {name} = {}", sig(*current)),
             };
             let _ = writeln!(s, "    {line}");
         }
@@ -437,7 +446,7 @@ pub fn junit(reports: &[CaseReport]) -> String {
                 let _ = writeln!(
                     s,
                     "><failure message=\"criterion fails, margin {}\"/></testcase>",
-                    margin.map_or("-inf".into(), |m| format!("{m:+.3}"))
+                    crate::units::margin(*margin)
                 );
             }
         }

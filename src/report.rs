@@ -1,7 +1,8 @@
 //! The verdict: a table for people and a JSON summary for machines.
 
-use crate::criteria::{Bound, Check, Quantity};
+use crate::criteria::{Bound, Check};
 use crate::results::{KeyResult, Results, Scalar, StepAxis};
+use crate::units;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -15,6 +16,8 @@ pub struct Summary {
     pub parameters: crate::params::Parameters,
     pub verdict: &'static str,
     pub units: &'static str,
+    /// The scale of the case's temperatures (`°C` or `K`).
+    pub temperature_unit: &'static str,
     /// The finite-element model (absent for a mechanism-only case).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<ModelSummary>,
@@ -36,9 +39,11 @@ pub struct ModelSummary {
     pub nodes: usize,
     pub elements: usize,
     pub element_types: Vec<&'static str>,
-    /// Free degrees of freedom.
+    /// Unknowns solved for: free displacement components, or for a heat-only model
+    /// the temperature unknowns.
     pub equations: usize,
-    pub mass: f64,
+    /// kg; absent when a material gives no density (a heat-only model).
+    pub mass: Option<f64>,
     /// Signs of a unit mistake or of a linear analysis past its validity.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -95,31 +100,41 @@ impl LoadCaseSummary {
     }
 }
 
-/// Human units for a quantity: (scale from SI, unit).
-fn display_unit(q: Quantity) -> (f64, &'static str) {
-    match q {
-        Quantity::Stress => (1e-6, "MPa"),
-        Quantity::Strain => (1.0, ""),
-        Quantity::HeatFlux => (1.0, "W/m2"),
-        Quantity::Power => (1.0, "W"),
-        Quantity::Energy => (1.0, "J"),
-        Quantity::Mass => (1.0, "kg"),
-        Quantity::Number => (1.0, ""),
-        Quantity::Displacement => (1e3, "mm"),
-        Quantity::Force => (1.0, "N"),
-        Quantity::Frequency => (1.0, "Hz"),
-        Quantity::Fraction => (100.0, "%"),
-        Quantity::Factor => (1.0, "x"),
-        Quantity::Temperature => (1.0, "deg"),
-        Quantity::Moment => (1.0, "N m"),
-        Quantity::Acceleration => (1.0, "m/s2"),
-        Quantity::Angle => (180.0 / std::f64::consts::PI, "deg"),
+/// Each constrained set's total reaction `set (Fx, Fy, Fz) N`, from the key results
+/// `reaction/<set>/<axis>` (as `*NODE PRINT, TOTALS=ONLY` shows them).
+fn reaction_totals(lc: &LoadCaseSummary) -> Vec<String> {
+    let mut sets: Vec<(&str, [f64; 3])> = Vec::new();
+    for k in &lc.key_results {
+        let Some((set, axis)) = k
+            .name
+            .strip_prefix("reaction/")
+            .and_then(|r| r.rsplit_once('/'))
+        else {
+            continue;
+        };
+        let Some(i) = ["x", "y", "z"].iter().position(|a| *a == axis) else {
+            continue;
+        };
+        match sets.iter_mut().find(|(s, _)| *s == set) {
+            Some((_, f)) => f[i] = k.value,
+            None => {
+                let mut f = [0.0; 3];
+                f[i] = k.value;
+                sets.push((set, f));
+            }
+        }
     }
-}
-
-fn fmt_value(v: f64, q: Quantity) -> String {
-    let (s, u) = display_unit(q);
-    format!("{:.4} {u}", v * s)
+    // Round-off of a balanced component (1e-10 N next to 900 N) shows as 0.
+    let scale = sets
+        .iter()
+        .flat_map(|(_, f)| f.iter())
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    sets.into_iter()
+        .map(|(set, f)| {
+            let f = f.map(|v| units::sig_n(if v.abs() < 1e-9 * scale { 0.0 } else { v }, 4));
+            format!("{set} ({}, {}, {}) N", f[0], f[1], f[2])
+        })
+        .collect()
 }
 
 /// The verdict table.
@@ -129,13 +144,16 @@ pub fn table(summary: &Summary) -> String {
         Some(m) => {
             let _ = writeln!(
                 out,
-                "vproto · {} — {} nodes, {} elements ({}), {} equations, mass {:.4} kg",
+                "vproto · {} — {} nodes, {} elements ({}), {} equations{}",
                 summary.case,
                 m.nodes,
                 m.elements,
                 m.element_types.join(", "),
                 m.equations,
-                m.mass
+                m.mass.map_or(String::new(), |kg| format!(
+                    ", mass {}",
+                    units::with_unit(units::sig(kg), "kg")
+                ))
             );
         }
         None => {
@@ -160,13 +178,19 @@ pub fn table(summary: &Summary) -> String {
         for j in &m.joints {
             let _ = writeln!(
                 out,
-                "  joint {:<16} peak force {:>12.4} N at t = {:.4} s",
-                j.name, j.peak_force, j.peak_force_time
+                "  joint {:<16} peak force {:>12} at t = {} s",
+                j.name,
+                units::with_unit(units::sig(j.peak_force), "N"),
+                units::sig(j.peak_force_time)
             );
         }
     }
     for lc in &summary.load_cases {
         let _ = writeln!(out, "{}", lc.headline);
+        let reactions = reaction_totals(lc);
+        if !reactions.is_empty() {
+            let _ = writeln!(out, "  reaction totals: {}", reactions.join("; "));
+        }
     }
     let lc_w = summary
         .checks
@@ -184,22 +208,32 @@ pub fn table(summary: &Summary) -> String {
         .max(9);
     let _ = writeln!(
         out,
-        "{:<lc_w$}  {:<cr_w$}  {:>16}     {:>16}  {:>8}  verdict",
+        "{:<lc_w$}  {:<cr_w$}  {:>14}     {:>14}  {:>8}  verdict",
         "load case", "criterion", "value", "limit", "margin"
     );
+    let t = summary.temperature_unit;
     for c in &summary.checks {
         let op = if c.bound == Bound::Upper { "<=" } else { ">=" };
-        let margin = c.margin.map_or("inf".to_string(), |m| format!("{m:+.3}"));
         let _ = writeln!(
             out,
-            "{:<lc_w$}  {:<cr_w$}  {:>16}  {op} {:>16}  {:>8}  {}",
+            "{:<lc_w$}  {:<cr_w$}  {:>14}  {op} {:>14}  {:>8}  {}",
             c.load_case,
             c.criterion,
-            fmt_value(c.value, c.quantity),
-            fmt_value(c.limit, c.quantity),
-            margin,
+            units::value(c.value, c.quantity, t),
+            units::value(c.limit, c.quantity, t),
+            units::margin(c.margin),
             if c.pass { "PASS" } else { "FAIL" }
         );
+        if let Some(at) = &c.location {
+            let _ = writeln!(out, "{:<lc_w$}    at {at}", "");
+        }
+        if c.margin.is_none() && c.note.is_none() {
+            let _ = writeln!(
+                out,
+                "{:<lc_w$}    margin ∞: no demand (the value is zero next to the limit)",
+                ""
+            );
+        }
         if let Some(note) = &c.note {
             let _ = writeln!(out, "{:<lc_w$}  cannot decide: {note}", "");
         }

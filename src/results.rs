@@ -270,18 +270,6 @@ pub struct Produces {
     pub step_scalars: &'static [&'static str],
 }
 
-/// Node label and coordinates, as every report names a node.
-pub fn node_place(mesh: &vproto_solver::Mesh, n: usize) -> String {
-    let p = mesh.nodes[n];
-    format!(
-        "node {} ({:.4}, {:.4}, {:.4})",
-        mesh.node_label(n),
-        p.x,
-        p.y,
-        p.z
-    )
-}
-
 /// Size and timing of the stiffness solve shared by a run's load cases.
 #[derive(Clone, Debug, Serialize)]
 pub struct SolverSummary {

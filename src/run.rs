@@ -52,7 +52,7 @@ pub fn run_with_registry(
 ) -> Result<Summary> {
     let case = Case::load_with(path, parameters)?;
     let name = case.name();
-    tracing::info!(case = %name, "building model");
+    tracing::info!("reading the model of {name}");
     let elastic = registry.needs_elastic(&case)?;
     let part = case
         .spec
@@ -107,6 +107,7 @@ pub fn run_with_registry(
         parameters: case.parameters.clone(),
         verdict,
         units: "SI: m, N, Pa, kg, s, J, Hz, rad",
+        temperature_unit: case.temperature_unit(),
         model,
         motion: motion.as_ref().map(|m| m.summary()),
         solver,
@@ -176,6 +177,7 @@ fn run_load_cases(
         r.key_results.extend(probed);
     }
     checks.extend(criteria_checks(case, model, &probes, &kinds, &solved)?);
+    tracing::info!("writing results");
     write_results(
         files,
         &model.mesh,
@@ -183,15 +185,16 @@ fn run_load_cases(
         &solved,
         opts.vtkhdf,
     )?;
-    tracing::info!(
-        solve_s = solved_at,
-        output_s = start.elapsed().as_secs_f64() - solved_at,
+    tracing::debug!(
+        solve_s = format!("{solved_at:.3}"),
+        output_s = format!("{:.3}", start.elapsed().as_secs_f64() - solved_at),
         "results written"
     );
+    let kinds_elastic = kinds.iter().any(|k| k.needs_elastic());
     let mut kinds: Vec<&'static str> = model.mesh.blocks.iter().map(|b| b.kind.name()).collect();
     kinds.dedup();
-    let mass = fe.mass();
-    let warnings = crate::plausibility::warnings(model, mass, &solved);
+    let mass = Some(fe.mass()).filter(|m| m.is_finite());
+    let warnings = crate::plausibility::warnings(model, mass.unwrap_or(0.0), &solved);
     for w in &warnings {
         tracing::warn!("{w}");
     }
@@ -199,7 +202,15 @@ fn run_load_cases(
         nodes: model.mesh.nodes.len(),
         elements: model.mesh.element_count(),
         element_types: kinds,
-        equations: fe.prescribed().0.iter().filter(|fixed| !**fixed).count(),
+        equations: if kinds_elastic {
+            fe.prescribed().0.iter().filter(|fixed| !**fixed).count()
+        } else {
+            // Temperature unknowns: the most any heat load case solved for.
+            solved
+                .iter()
+                .flat_map(|r| r.scalar("equations"))
+                .fold(0.0, f64::max) as usize
+        },
         mass,
         warnings,
     };

@@ -9,6 +9,7 @@
 
 use crate::output::atomically;
 use crate::params::{Parameters, Value};
+use crate::plot::Axis;
 use crate::run::{run_case_with, RunOptions};
 use crate::schema::sweep::{Plan, SweepSpec, ValuesSpec};
 use anyhow::{bail, Context, Result};
@@ -29,6 +30,13 @@ pub struct PointResult {
     pub worst_margin: Option<f64>,
     /// Criterion label → (value, margin, pass).
     pub checks: BTreeMap<String, (f64, Option<f64>, bool)>,
+    /// Criterion label → the SI unit of its value.
+    #[serde(default)]
+    pub check_units: BTreeMap<String, String>,
+    /// The point's folder under the sweep's, named by its parameter values, so a
+    /// point keeps its results when the value lists change around it.
+    #[serde(default)]
+    pub folder: String,
     pub error: Option<String>,
     pub reused: bool,
     /// A hash of the case text and every file it reads: a point is reused only when
@@ -45,6 +53,8 @@ pub struct SweepReport {
     pub lightest_passing: Option<usize>,
     /// Ids of the designs no other beats in both mass and worst margin, lightest first.
     pub pareto_front: Vec<usize>,
+    /// The unit of each parameter, as `[sweep.units]` gives it.
+    pub parameter_units: BTreeMap<String, String>,
     pub files: Vec<String>,
 }
 
@@ -195,11 +205,22 @@ pub fn run_sweep_on(
         )
         .expect("valid template"),
     );
+    // On a terminal the bar moves; in a CI log each finished point is a plain line.
+    let plain = !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let start = std::time::Instant::now();
     let done: Vec<PointResult> = mine
         .into_par_iter()
         .map(|(id, p)| {
-            let r = run_point(path, &dir, id, p);
+            let r = tracing::info_span!("point", id).in_scope(|| run_point(path, &dir, id, p));
             bar.inc(1);
+            if plain {
+                let reused = if r.reused { ", reused" } else { "" };
+                eprintln!(
+                    "point {id} of {total}: {}{reused} ({:.1} s elapsed)",
+                    r.verdict,
+                    start.elapsed().as_secs_f64()
+                );
+            }
             r
         })
         .collect();
@@ -226,6 +247,7 @@ pub fn run_sweep_on(
         points,
         lightest_passing,
         pareto_front,
+        parameter_units: spec.units.clone(),
         files: vec![],
     };
     if ranks.rank() != 0 {
@@ -237,7 +259,7 @@ pub fn run_sweep_on(
     let h5 = dir.join(format!("{name}_sweep.h5"));
     atomically(&h5, |tmp| table_hdf5(tmp, &report))?;
     report.files.push(h5.display().to_string());
-    for (file, svg) in plots(&report) {
+    for (file, svg) in plots(&report, &report.parameter_units) {
         let path = dir.join(format!("{name}_{file}.svg"));
         atomically(&path, |tmp| Ok(std::fs::write(tmp, svg)?))?;
         report.files.push(path.display().to_string());
@@ -255,7 +277,11 @@ pub fn run_sweep_on(
 /// then runs, and reports the error itself).
 fn fingerprint(path: &Path, parameters: &Parameters) -> Option<String> {
     let case = crate::case::Case::load_with(path, parameters).ok()?;
-    let mut inputs = vec![path.to_path_buf()];
+    // The case as this point sees it, less the [sweep] table: changing the value lists
+    // changes no point that was already computed.
+    let mut text: toml::Table = toml::from_str(&case.text).ok()?;
+    text.remove("sweep");
+    let mut inputs = Vec::new();
     if let Some(m) = &case.spec.model {
         inputs.extend(
             [&m.mesh, &m.geo, &m.inp]
@@ -271,6 +297,7 @@ fn fingerprint(path: &Path, parameters: &Parameters) -> Option<String> {
             h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
         }
     };
+    eat(text.to_string().as_bytes());
     for file in inputs {
         eat(&std::fs::read(file).ok()?);
     }
@@ -278,8 +305,34 @@ fn fingerprint(path: &Path, parameters: &Parameters) -> Option<String> {
     Some(format!("{h:016x}"))
 }
 
+/// A point's folder: `point_<name>=<value>,…` (characters other than letters, digits
+/// and `._=,-` as `_`), or `point_<hash>` when that would be too long.
+pub fn point_folder(parameters: &Parameters) -> String {
+    let text: Vec<String> = parameters.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let text = text.join(",");
+    if text.len() <= 120 {
+        let clean: String = text
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "._=,-".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!("point_{clean}")
+    } else {
+        let h = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        format!("point_{h:016x}")
+    }
+}
+
 fn run_point(path: &Path, dir: &Path, id: usize, parameters: Parameters) -> PointResult {
-    let out = dir.join(format!("point_{id:04}"));
+    let folder = point_folder(&parameters);
+    let out = dir.join(&folder);
     let record = out.join("point.json");
     let print = fingerprint(path, &parameters).unwrap_or_default();
     // Reuse only a finished point of the same parameters, computed from the same inputs.
@@ -295,6 +348,7 @@ fn run_point(path: &Path, dir: &Path, id: usize, parameters: Parameters) -> Poin
         })
     {
         return PointResult {
+            id,
             reused: true,
             ..done
         };
@@ -311,7 +365,7 @@ fn run_point(path: &Path, dir: &Path, id: usize, parameters: Parameters) -> Poin
         Ok(s) => PointResult {
             id,
             verdict: s.verdict.to_string(),
-            mass: s.model.as_ref().map(|m| m.mass).or_else(|| {
+            mass: s.model.as_ref().and_then(|m| m.mass).or_else(|| {
                 s.motion
                     .as_ref()
                     .map(|m| m.bodies.iter().map(|b| b.mass).sum())
@@ -332,6 +386,21 @@ fn run_point(path: &Path, dir: &Path, id: usize, parameters: Parameters) -> Poin
                     )
                 })
                 .collect(),
+            check_units: s
+                .checks
+                .iter()
+                .map(|c| {
+                    let unit = match c.quantity {
+                        crate::results::Quantity::Temperature => s.temperature_unit,
+                        q => q.si_unit(),
+                    };
+                    (
+                        format!("{}: {}", c.load_case, c.criterion),
+                        unit.to_string(),
+                    )
+                })
+                .collect(),
+            folder: folder.clone(),
             error: None,
             reused: false,
             parameters,
@@ -343,6 +412,8 @@ fn run_point(path: &Path, dir: &Path, id: usize, parameters: Parameters) -> Poin
             mass: None,
             worst_margin: None,
             checks: BTreeMap::new(),
+            check_units: BTreeMap::new(),
+            folder: folder.clone(),
             error: Some(format!("{e:#}")),
             reused: false,
             parameters,
@@ -386,8 +457,9 @@ fn csv_field(s: &str) -> String {
 
 /// The Pareto front (mass against worst margin) and the worst margin against each
 /// numeric parameter, as (file stem, SVG).
-fn plots(r: &SweepReport) -> Vec<(String, String)> {
+fn plots(r: &SweepReport, units: &BTreeMap<String, String>) -> Vec<(String, String)> {
     let margin = |p: &PointResult| p.worst_margin.unwrap_or(f64::NAN);
+    let margin_axis = Axis::new("worst margin of safety", "").zero_line();
     let pts: Vec<crate::plot::Point> = r
         .points
         .iter()
@@ -402,8 +474,8 @@ fn plots(r: &SweepReport) -> Vec<(String, String)> {
         "pareto".to_string(),
         crate::plot::scatter(
             &format!("{}: mass against worst margin", r.case),
-            "mass [kg]",
-            "worst margin of safety",
+            &Axis::new("mass", "kg").magnitude(),
+            &margin_axis,
             &pts,
             &front,
         ),
@@ -432,8 +504,8 @@ fn plots(r: &SweepReport) -> Vec<(String, String)> {
             format!("margin_vs_{k}"),
             crate::plot::scatter(
                 &format!("{}: worst margin against {k}", r.case),
-                k,
-                "worst margin of safety",
+                &Axis::new(k, units.get(k).map_or("as given", String::as_str)),
+                &margin_axis,
                 &pts,
                 &[],
             ),
@@ -527,13 +599,28 @@ pub fn table_csv(r: &SweepReport) -> String {
     checks.sort();
     checks.dedup();
     let mut header: Vec<String> = vec!["id".into()];
-    header.extend(params.iter().cloned());
-    header.extend(["verdict", "mass_kg", "worst_margin"].map(String::from));
+    let numeric = |k: &String| {
+        r.points
+            .first()
+            .is_some_and(|p| matches!(p.parameters.get(k), Some(Value::Number(_))))
+    };
+    header.extend(params.iter().map(|k| match r.parameter_units.get(k) {
+        Some(u) => format!("{k} [{u}]"),
+        None if numeric(k) => format!("{k} [as given]"),
+        None => k.clone(),
+    }));
+    header.extend(["verdict", "mass [kg]", "worst_margin"].map(String::from));
     for c in &checks {
-        header.push(format!("{c} value"));
+        let unit = r
+            .points
+            .iter()
+            .find_map(|p| p.check_units.get(c))
+            .filter(|u| u.as_str() != "1")
+            .map_or(String::new(), |u| format!(" [{u}]"));
+        header.push(format!("{c} value{unit}"));
         header.push(format!("{c} margin"));
     }
-    header.push("error".into());
+    header.extend(["folder", "error"].map(String::from));
     let mut out = header
         .iter()
         .map(|h| csv_field(h))
@@ -557,6 +644,7 @@ pub fn table_csv(r: &SweepReport) -> String {
             row.push(num(v));
             row.push(num(m));
         }
+        row.push(p.folder.clone());
         row.push(p.error.clone().unwrap_or_default());
         out += &(row
             .iter()
@@ -604,8 +692,11 @@ pub fn sweep_table(r: &SweepReport) -> String {
                     .map_or(String::new(), |v| v.to_string())
             );
         }
-        let mass = p.mass.map_or("-".into(), |m| format!("{m:.4}"));
-        let margin = p.worst_margin.map_or("-".into(), |m| format!("{m:+.3}"));
+        let mass = p.mass.map_or("-".into(), crate::units::sig);
+        let margin = match (&p.error, p.worst_margin) {
+            (Some(_), _) => "-".into(),
+            (None, m) => crate::units::margin(m),
+        };
         let note = match (&p.error, p.reused) {
             (Some(e), _) => format!("  {}", e.lines().next().unwrap_or("")),
             (None, true) => "  (reused)".into(),
@@ -696,6 +787,8 @@ mod tests {
             mass: Some(mass),
             worst_margin: Some(margin),
             checks: BTreeMap::new(),
+            check_units: BTreeMap::new(),
+            folder: String::new(),
             error: None,
             reused: false,
             fingerprint: String::new(),

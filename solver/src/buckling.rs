@@ -93,7 +93,9 @@ impl StaticModel<'_> {
             solver.solve(kk, y.as_mut())?;
             Ok((0..n).map(|i| y[(i, 0)]).collect())
         };
+        tracing::info!(modes = wanted, "Lanczos iterations for buckling factors");
         let (pairs, steps) = lanczos(n, wanted, &apply, &|x| symmetric_matvec(kk, x))?;
+        tracing::debug!(lanczos_steps = steps, "buckling eigenproblem solved");
 
         let largest = |v: &[f64]| v.iter().fold(0.0f64, |a, &b| a.max(b.abs()));
         let (k_max, kg_max) = (largest(&k), largest(&kg));

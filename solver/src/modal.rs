@@ -173,6 +173,7 @@ impl StaticModel<'_> {
         let t = std::time::Instant::now();
         let deflated = deflated_operator(&solver, matrix(&pattern, &values), mm, &basis);
         let elastic_wanted = options.modes.saturating_sub(rigid).min(n - rigid.min(n));
+        tracing::info!(modes = elastic_wanted, rigid, "Lanczos iterations");
         let (pairs, steps) = if elastic_wanted > 0 {
             lanczos(n, elastic_wanted, &deflated, &|x| symmetric_matvec(mm, x))?
         } else {

@@ -273,14 +273,21 @@ impl StaticModel<'_> {
         if dofs.free_count() == 0 {
             return Err(SolverError::NothingToSolve);
         }
+        let t = Instant::now();
+        tracing::info!(equations = dofs.free_count(), "ordering the equations");
         let graph = NodeGraph::new(self.mesh);
         let pattern = stiffness_pattern(&graph, &dofs);
         let order = equation_order(&nested_dissection(&self.mesh.nodes, &graph), &dofs);
         let symbolic = SymbolicFactor::analyse(&pattern, Some(&order))?;
-        crate::memory::check(
-            "the stiffness factorisation",
-            crate::memory::factor_bytes(pattern.compute_nnz(), symbolic.factor_nnz()),
-        )?;
+        let bytes = crate::memory::factor_bytes(pattern.compute_nnz(), symbolic.factor_nnz());
+        tracing::debug!(
+            matrix_entries = pattern.compute_nnz(),
+            factor_entries = symbolic.factor_nnz(),
+            memory_gib = format!("{:.2}", bytes as f64 / (1u64 << 30) as f64),
+            seconds = format!("{:.3}", t.elapsed().as_secs_f64()),
+            "ordered and analysed"
+        );
+        crate::memory::check("the stiffness factorisation", bytes)?;
         Ok(System {
             dofs,
             pattern,
@@ -320,6 +327,7 @@ impl StaticModel<'_> {
             pattern,
             symbolic,
         } = self.system(&fixed)?;
+        tracing::info!(elements = mesh.element_count(), "assembling the stiffness");
         let values = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
         let mut stats = SolveStats {
             equations: dofs.free_count(),
@@ -334,9 +342,20 @@ impl StaticModel<'_> {
             Precision::Double => false,
             Precision::Mixed => true,
         };
+        tracing::info!(
+            equations = stats.equations,
+            factor_entries = stats.factor_nnz,
+            precision = if mixed { "mixed" } else { "double" },
+            "factorising"
+        );
         let solver = StiffnessSolver::new(&symbolic, matrix(&pattern, &values), mixed)
             .map_err(|e| factor_error(e, &dofs, mesh))?;
         stats.factor_seconds = t.elapsed().as_secs_f64();
+        tracing::debug!(
+            assembly_s = format!("{:.3}", stats.assembly_seconds),
+            factor_s = format!("{:.3}", stats.factor_seconds),
+            "factorised"
+        );
         stats.precision = match solver {
             StiffnessSolver::Double(_) => "double",
             StiffnessSolver::Mixed(_) => "mixed",
@@ -408,11 +427,17 @@ impl StaticFactor<'_> {
             loads[j][free[i]] - self.k_ubar[free[i]]
         });
         let k = matrix(&self.pattern, &self.values);
+        tracing::info!(load_cases = cases.len(), "solving with the factor");
         let mut timing = SolveTiming {
             iterations: self.solver.solve(k, rhs.as_mut())?,
             ..Default::default()
         };
         timing.solve_seconds = t.elapsed().as_secs_f64();
+        tracing::debug!(
+            iterations = timing.iterations,
+            solve_s = format!("{:.3}", timing.solve_seconds),
+            "solved"
+        );
         let t = Instant::now();
         let results = cases
             .iter()

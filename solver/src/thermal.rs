@@ -79,6 +79,8 @@ pub struct HeatResults {
     pub heat_flux: Vec<f64>,
     /// Heat flowing into the body at fixed-temperature nodes (W), zero elsewhere.
     pub reaction: Vec<f64>,
+    /// Temperature unknowns solved for (nodes less those at a fixed temperature).
+    pub equations: usize,
     /// ‖K T − f − r‖ / ‖f + r‖: the balance check of the solve.
     pub relative_residual: f64,
 }
@@ -211,6 +213,7 @@ impl ThermalModel<'_> {
             .sqrt();
         Ok(HeatResults {
             name: case.name.clone(),
+            equations: dofs.free_count(),
             heat_flux: self.nodal_flux(&t),
             temperature: t,
             reaction,

@@ -116,7 +116,7 @@ impl Analysis for BucklingCase {
                 scalars: vec![Scalar::new("residual", m.residual, Quantity::Number)],
             })
             .collect();
-        let shown: Vec<String> = factors.iter().map(|f| format!("{f:.3}")).collect();
+        let shown: Vec<String> = factors.iter().map(|f| crate::units::sig(*f)).collect();
         Ok(Results {
             name: name.clone(),
             analysis: "buckling",

@@ -4,10 +4,10 @@
 
 use super::loads::{self, Built};
 use super::{Analysis, Context, Input, Kind, Solved};
-use crate::results::{
-    node_place, Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step, Table,
-};
+use crate::results::{Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step, Table};
 use crate::schema::LoadSpec;
+use crate::units;
+use crate::units::node_place;
 use anyhow::{anyhow, Context as _, Result};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -86,6 +86,7 @@ impl Analysis for HeatLoadCase {
             .solve(&self.0)
             .with_context(|| format!("{}: heat load case '{name}'", ctx.case.path.display()))?;
         let mesh = &ctx.model.mesh;
+        let unit = ctx.case.temperature_unit();
         let extreme = |better: fn(f64, f64) -> bool| {
             let mut best = (0, h.temperature.first().copied().unwrap_or(f64::NAN));
             for (n, &t) in h.temperature.iter().enumerate() {
@@ -132,6 +133,7 @@ impl Analysis for HeatLoadCase {
             scalars: vec![
                 Scalar::new("relative_residual", h.relative_residual, Quantity::Number),
                 Scalar::new("heat_in_at_fixed_temperatures", heat_in, Quantity::Power),
+                Scalar::new("equations", h.equations as f64, Quantity::Number),
             ],
             tables: vec![Table::new("reaction_heat", 1, h.reaction.clone())
                 .with_note("W, into the body at fixed-temperature nodes")],
@@ -139,7 +141,13 @@ impl Analysis for HeatLoadCase {
                 key("min_temperature", lo, Some(lo_n)),
                 key("max_temperature", hi, Some(hi_n)),
             ],
-            headline: format!("{name}: temperature {lo:.2} to {hi:.2}"),
+            headline: format!(
+                "{name}: temperature {} to {} ({}, {})",
+                units::value(lo, Quantity::Temperature, unit),
+                units::value(hi, Quantity::Temperature, unit),
+                node_place(mesh, lo_n),
+                node_place(mesh, hi_n)
+            ),
             raw: Arc::new(h),
         })
     }

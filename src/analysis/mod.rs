@@ -318,9 +318,10 @@ pub fn solve(analyses: &[Box<dyn Analysis>], ctx: &Context) -> Result<Vec<Result
     let order = solve_order(&names, &deps)?;
     let mut done = Solved::default();
     let mut slot: Vec<Option<usize>> = vec![None; analyses.len()];
-    for i in order {
+    let total = order.len();
+    for (k, i) in order.into_iter().enumerate() {
         let a = &analyses[i];
-        tracing::info!(load_case = a.name(), "solving");
+        tracing::info!("load case {} of {total}: {}", k + 1, a.name());
         let r = a.solve(ctx, &done)?;
         slot[i] = Some(done.results.len());
         done.results.push(r);

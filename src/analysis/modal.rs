@@ -166,7 +166,7 @@ fn results(name: &str, m: ModalSolution, lowest_hz: f64) -> Results {
         .modes
         .iter()
         .filter(|x| !x.rigid_body)
-        .map(|x| format!("{:.2}", x.frequency))
+        .map(|x| crate::units::sig(x.frequency))
         .collect();
     let rigid = if rigid > 0 {
         format!("{rigid} rigid-body, then ")

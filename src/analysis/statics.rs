@@ -9,10 +9,10 @@ use super::loads::{self, Built};
 use super::{Analysis, Context, Input, Kind, Solved};
 use crate::model::Model;
 use crate::results::{
-    node_place, Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, SolverSummary, Step,
-    Table,
+    Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, SolverSummary, Step, Table,
 };
 use crate::schema::LoadSpec;
+use crate::units::node_place;
 use anyhow::{anyhow, Context as _, Result};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -270,11 +270,11 @@ pub fn results(model: &Model, r: StaticResults) -> Results {
     let key_results = key_results(model, &r, &fields);
     let (u, s) = (&key_results[0], &key_results[1]);
     let headline = format!(
-        "{}: max |u| {:.4} mm ({}), max von Mises {:.4} MPa ({})",
+        "{}: max |u| {} ({}), max von Mises {} ({})",
         r.name,
-        u.value * 1e3,
+        crate::units::value(u.value, Quantity::Displacement, ""),
         u.location.as_deref().unwrap_or("-"),
-        s.value * 1e-6,
+        crate::units::value(s.value, Quantity::Stress, ""),
         s.location.as_deref().unwrap_or("-"),
     );
     Results {

@@ -11,6 +11,7 @@
 use super::h5::H5;
 use super::RunFiles;
 use crate::mechanism::{MechanismSpec, MotionRun};
+use crate::plot::Axis;
 use anyhow::{bail, Result};
 use nalgebra::{Matrix3, SymmetricEigen, Vector3};
 use std::fmt::Write;
@@ -385,6 +386,27 @@ fn unit(path: &str) -> &'static str {
     }
 }
 
+/// An axis of histories that are all magnitudes (a vector history without `_x`, `_y`,
+/// `_z` is its length: a joint's |F|, a speed) never runs below zero.
+fn magnitudes(series: &[String], axis: Axis) -> Axis {
+    const VECTORS: [&str; 8] = [
+        "force",
+        "moment",
+        "position",
+        "velocity",
+        "speed",
+        "acceleration",
+        "angular_velocity",
+        "angular_acceleration",
+    ];
+    let norm = |p: &String| p.rsplit('/').next().is_some_and(|q| VECTORS.contains(&q));
+    if series.iter().all(norm) {
+        axis.magnitude()
+    } else {
+        axis
+    }
+}
+
 /// The case's `[[mechanism.plot]]`s, or by default every joint's reaction force.
 fn plots(files: &mut RunFiles, run: &MotionRun, spec: &MechanismSpec) -> Result<()> {
     let name = files.name().to_string();
@@ -418,11 +440,15 @@ fn plots(files: &mut RunFiles, run: &MotionRun, spec: &MechanismSpec) -> Result<
             })
             .collect::<Result<Vec<_>>>()?;
         let mut units: Vec<&str> = series.iter().map(|p| unit(p)).collect();
+        units.sort_unstable();
         units.dedup();
         let svg = crate::plot::lines(
             &format!("{name}: {plot}"),
-            "time (s)",
-            &units.join(", "),
+            &Axis::new("time", "s").magnitude(),
+            &magnitudes(
+                series,
+                Axis::new(&plot.replace('_', " "), &units.join(", ")),
+            ),
             &data,
         );
         files.xml(&format!("{name}_{plot}.svg"), &svg)?;

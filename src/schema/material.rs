@@ -8,10 +8,14 @@ use vproto_solver::Isotropic;
 pub struct MaterialSpec {
     #[serde(default)]
     pub description: String,
-    /// Pa
+    /// Pa. The elastic constants and the density may be left out of a material only
+    /// heat load cases use (NaN marks them absent; an analysis that needs them says so).
+    #[serde(default = "absent")]
     pub youngs_modulus: f64,
+    #[serde(default = "absent")]
     pub poisson_ratio: f64,
     /// kg/m³
+    #[serde(default = "absent")]
     pub density: f64,
     /// Pa; needed by criteria given as a safety factor on yield.
     pub yield_strength: Option<f64>,
@@ -25,7 +29,24 @@ pub struct MaterialSpec {
     pub source: String,
 }
 
+fn absent() -> f64 {
+    f64::NAN
+}
+
 impl MaterialSpec {
+    /// The elastic constants (and density) this material leaves out.
+    pub fn missing_elastic(&self) -> Vec<&'static str> {
+        [
+            ("Young's modulus (youngs_modulus)", self.youngs_modulus),
+            ("Poisson's ratio (poisson_ratio)", self.poisson_ratio),
+            ("density", self.density),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.is_nan())
+        .map(|(k, _)| k)
+        .collect()
+    }
+
     pub fn elastic(&self) -> Isotropic {
         Isotropic {
             youngs_modulus: self.youngs_modulus,

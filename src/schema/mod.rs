@@ -121,9 +121,33 @@ pub struct ModelSpec {
     /// boxes and probe points in metres).
     #[serde(default)]
     pub unit: LengthUnit,
+    /// The temperature scale the case's temperatures are in (`°C` default, or `K`):
+    /// the physics is the same (only differences and the reference matter), the
+    /// reports say which.
+    #[serde(default)]
+    pub temperature_unit: TemperatureUnit,
     /// Extra face sets: the boundary faces inside a box.
     #[serde(default)]
     pub face_set: Vec<Spanned<FaceSetSpec>>,
+}
+
+/// The scale of a case's temperatures.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+pub enum TemperatureUnit {
+    #[default]
+    #[serde(rename = "°C", alias = "C", alias = "degC")]
+    Celsius,
+    #[serde(rename = "K")]
+    Kelvin,
+}
+
+impl TemperatureUnit {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Celsius => "°C",
+            Self::Kelvin => "K",
+        }
+    }
 }
 
 /// A length unit of mesh coordinates.

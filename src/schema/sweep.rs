@@ -46,4 +46,8 @@ pub struct SweepSpec {
     /// Values per parameter for factorial and Latin hypercube plans.
     #[serde(default)]
     pub values: BTreeMap<String, ValuesSpec>,
+    /// The unit of each parameter (`thickness = "m"`), for the table and plots; a
+    /// parameter without one is shown "as given".
+    #[serde(default)]
+    pub units: BTreeMap<String, String>,
 }
