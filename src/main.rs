@@ -29,11 +29,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a case file and print its verdict table.
+    /// Run a case file (or an Abaqus/CalculiX deck) and print its verdict table.
     Run {
-        /// The case file (TOML).
+        /// The case file (.toml), or an input deck (.inp) run step by step.
         case: PathBuf,
-        /// Output directory (default: the case's [output] directory, else out/<case name>).
+        /// Output directory (default: the case's [output] directory, else
+        /// out/<case name> under the current directory).
         #[arg(short, long)]
         out: Option<PathBuf>,
         /// Print the JSON summary instead of the table.
@@ -47,6 +48,9 @@ enum Command {
         /// Output directory (default: out/<case name>_sweep).
         #[arg(short, long)]
         out: Option<PathBuf>,
+        /// Print the sweep report as JSON instead of the table.
+        #[arg(long)]
+        json: bool,
     },
     /// Run every case of a directory and compare with its stored baselines.
     Regress {
@@ -67,7 +71,14 @@ enum Command {
         markdown: Option<PathBuf>,
     },
     /// List the materials of the built-in library.
-    Materials,
+    Materials {
+        /// Print them as JSON (SI units) instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell), e.g.
+    /// `vproto completions bash > ~/.local/share/bash-completion/completions/vproto`.
+    Completions { shell: clap_complete::Shell },
 }
 
 /// Writes to stdout, ignoring a closed pipe (`vproto run … | head` must not panic).
@@ -118,9 +129,11 @@ fn execute(command: Command, spinner: &Spinner) -> Result<ExitCode> {
             // Results only (no criteria) is not a failure; the table says so.
             Ok(pass_or_fail(summary.verdict != "FAIL"))
         }
-        Command::Sweep { case, out } => {
+        Command::Sweep { case, out, json } => {
             let (report, rank) = sweep(&case, out)?;
-            if rank == 0 {
+            if rank == 0 && json {
+                emit(&format!("{}\n", serde_json::to_string_pretty(&report)?));
+            } else if rank == 0 {
                 emit(&vproto::sweep::sweep_table(&report));
             }
             Ok(pass_or_fail(report.lightest_passing.is_some()))
@@ -155,24 +168,23 @@ fn execute(command: Command, spinner: &Spinner) -> Result<ExitCode> {
                 update || !reports.iter().any(|r| r.regressed()),
             ))
         }
-        Command::Materials => {
+        Command::Materials { json } => {
             let lib = vproto::materials::Library::built_in();
-            emit(&format!(
-                "{:<20} {:>9} {:>6} {:>8} {:>9} {:>9}  source\n",
-                "name", "E [GPa]", "nu", "rho", "Sy [MPa]", "Su [MPa]"
-            ));
-            let mpa = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.0}", v * 1e-6));
-            for (name, m) in &lib.materials {
+            if json {
                 emit(&format!(
-                    "{name:<20} {:>9.1} {:>6.3} {:>8.0} {:>9} {:>9}  {}\n",
-                    m.youngs_modulus * 1e-9,
-                    m.poisson_ratio,
-                    m.density,
-                    mpa(m.yield_strength),
-                    mpa(m.ultimate_strength),
-                    m.source
+                    "{}\n",
+                    serde_json::to_string_pretty(&lib.materials)?
                 ));
+            } else {
+                emit(&vproto::materials::table(&lib));
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "vproto", &mut out);
+            emit(&String::from_utf8_lossy(&out));
             Ok(ExitCode::SUCCESS)
         }
     }

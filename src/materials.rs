@@ -84,3 +84,29 @@ mod tests {
         }
     }
 }
+
+/// The library as a table for people: one material a line, with units in the header.
+pub fn table(lib: &Library) -> String {
+    let mut s = format!(
+        "{:<20} {:>7} {:>6} {:>11} {:>9} {:>9} {:>11} {:>11}  source\n",
+        "name", "E [GPa]", "nu", "rho [kg/m³]", "Sy [MPa]", "Su [MPa]", "α [µm/m/K]", "k [W/m/K]"
+    );
+    let show = |v: Option<f64>, scale: f64| {
+        v.filter(|v| v.is_finite())
+            .map_or("-".to_string(), |v| crate::units::sig_n(v * scale, 4))
+    };
+    for (name, m) in &lib.materials {
+        s += &format!(
+            "{name:<20} {:>7} {:>6} {:>11} {:>9} {:>9} {:>11} {:>11}  {}\n",
+            show(Some(m.youngs_modulus), 1e-9),
+            show(Some(m.poisson_ratio), 1.0),
+            show(Some(m.density), 1.0),
+            show(m.yield_strength, 1e-6),
+            show(m.ultimate_strength, 1e-6),
+            show(m.expansion_coefficient, 1e6),
+            show(m.conductivity, 1.0),
+            m.source
+        );
+    }
+    s
+}
