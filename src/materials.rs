@@ -66,25 +66,6 @@ impl Library {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn built_in_library_is_physical() {
-        let lib = Library::built_in();
-        assert!(lib.materials.len() >= 8);
-        for (name, m) in &lib.materials {
-            m.elastic().validate(name).unwrap();
-            assert!(!m.source.is_empty(), "{name} cites no source");
-            assert!(
-                m.yield_strength.or(m.ultimate_strength).is_some(),
-                "{name} has no strength"
-            );
-        }
-    }
-}
-
 /// The library as a table for people: one material a line, with units in the header.
 pub fn table(lib: &Library) -> String {
     let mut s = format!(
@@ -109,4 +90,23 @@ pub fn table(lib: &Library) -> String {
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_library_is_physical() {
+        let lib = Library::built_in();
+        assert!(lib.materials.len() >= 8);
+        for (name, m) in &lib.materials {
+            m.elastic().validate(name).unwrap();
+            assert!(!m.source.is_empty(), "{name} cites no source");
+            assert!(
+                m.yield_strength.or(m.ultimate_strength).is_some(),
+                "{name} has no strength"
+            );
+        }
+    }
 }
