@@ -44,14 +44,21 @@ fn element_type(t: i32) -> Option<GmshType> {
     })
 }
 
-fn gmsh_type_name(t: i32) -> &'static str {
+/// What an unsupported Gmsh element is, and the Gmsh option that avoids it.
+fn unsupported(t: i32) -> String {
+    const INCOMPLETE: &str = "Gmsh's default second order is the complete 27-node hexahedron; save the incomplete 20-node one vproto reads with `Mesh.SecondOrderIncomplete = 1;` in the .geo (command line: -setnumber Mesh.SecondOrderIncomplete 1)";
+    const NO_PRISMS: &str = "vproto reads tetrahedra and hexahedra: mesh the volume with tetrahedra only, or turn every element into hexahedra with `Mesh.SubdivisionAlgorithm = 2;` (prisms and pyramids come from boundary layers, extrusions and recombined meshes)";
     match t {
-        6 => "prism (wedge6)",
-        7 => "pyramid5",
-        18 => "prism18",
-        12 => "hex27",
-        10 => "quad9",
-        _ => "unsupported type",
+        12 => format!("hex27: {INCOMPLETE}"),
+        10 => format!("quad9 (the face of a hex27): {INCOMPLETE}"),
+        29 | 92 | 93 => format!("higher than second order: use `Mesh.ElementOrder = 2;` or 1"),
+        6 => format!("prism (wedge6): {NO_PRISMS}"),
+        13 => format!("prism18: {NO_PRISMS}"),
+        18 => format!("prism15: {NO_PRISMS}"),
+        7 => format!("pyramid5: {NO_PRISMS}"),
+        14 => format!("pyramid14: {NO_PRISMS}"),
+        19 => format!("pyramid13: {NO_PRISMS}"),
+        _ => "not a type vproto reads (tet4, tet10, hex8, hex20 and their faces)".into(),
     }
 }
 
@@ -188,7 +195,9 @@ pub fn mesh_geo(geo: &Path, parameters: &crate::params::Parameters) -> Result<Me
     let out = private.path().join("mesh.msh");
     let mut cmd = std::process::Command::new("gmsh");
     cmd.arg(geo)
-        .args(["-3", "-format", "msh41", "-bin", "-v", "2", "-o"])
+        .args(["-3", "-format", "msh41", "-bin", "-v", "2"])
+        // Second-order hexahedra as the 20-node ones vproto reads (Gmsh's default is 27).
+        .args(["-setnumber", "Mesh.SecondOrderIncomplete", "1", "-o"])
         .arg(&out);
     for (k, v) in parameters {
         if let crate::params::Value::Number(x) = v {
@@ -371,8 +380,12 @@ fn read_elements(c: &mut Cursor, raw: &mut Raw) -> Result<()> {
         let entity = c.int()?;
         let etype = c.int()?;
         let n = c.size()?;
-        let kind = element_type(etype)
-            .ok_or_else(|| anyhow!("element type {etype} ({}) in entity {entity} is not supported; vproto reads tet4, tet10, hex8 and hex20 volumes", gmsh_type_name(etype)))?;
+        let kind = element_type(etype).ok_or_else(|| {
+            anyhow!(
+                "element type {etype} in entity {entity} is not supported: {}",
+                unsupported(etype)
+            )
+        })?;
         let nodes_per = match kind {
             GmshType::Volume(k) => k.node_count(),
             GmshType::Boundary(_, n, _) => n,
