@@ -51,7 +51,7 @@ fn unsupported(t: i32) -> String {
     match t {
         12 => format!("hex27: {INCOMPLETE}"),
         10 => format!("quad9 (the face of a hex27): {INCOMPLETE}"),
-        29 | 92 | 93 => format!("higher than second order: use `Mesh.ElementOrder = 2;` or 1"),
+        29 | 92 | 93 => "higher than second order: use `Mesh.ElementOrder = 2;` or 1".into(),
         6 => format!("prism (wedge6): {NO_PRISMS}"),
         13 => format!("prism18: {NO_PRISMS}"),
         18 => format!("prism15: {NO_PRISMS}"),
