@@ -104,7 +104,7 @@ fn the_readme_commands_run() {
         let bare = args.len() == 1 && ["run", "sweep"].contains(&args[0]);
         let placeholder = args
             .iter()
-            .any(|a| a.len() > 1 && a.chars().all(|c| c.is_ascii_uppercase()));
+            .any(|a| a.contains('…') || (a.len() > 1 && a.chars().all(|c| c.is_ascii_uppercase())));
         if bare
             || placeholder
             || !files_exist
