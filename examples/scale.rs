@@ -1,5 +1,5 @@
 //! One-shot timing of a structured cantilever solve at a chosen size, with peak memory:
-//! `cargo run --release --example scale -- hex8 120 24 24`. Used for the sizes too large
+//! `cargo run --release --example scale -- hex8 120 24 24 [double|mixed|iterative]`. Used for the sizes too large
 //! for criterion's repeated sampling; `benches/static_solve.rs` covers the rest.
 
 use nalgebra::Vector3;
@@ -7,6 +7,7 @@ use std::time::Instant;
 use vproto_solver::assembly::Materials;
 use vproto_solver::generate::block;
 use vproto_solver::loads::SurfaceLoad;
+use vproto_solver::statics::Method;
 use vproto_solver::{
     Constraint, ElementKind, Isotropic, Load, LoadCase, Precision, SolverOptions, StaticModel,
 };
@@ -32,6 +33,11 @@ fn main() {
         Some("mixed") => Precision::Mixed,
         Some("double") => Precision::Double,
         _ => Precision::Auto,
+    };
+    let method = match args.get(4).map(String::as_str) {
+        Some("iterative") => Method::Iterative,
+        Some("mixed" | "double") => Method::Direct,
+        _ => Method::Auto,
     };
     let div = [div[0], div[1], div[2]];
     let t = Instant::now();
@@ -61,7 +67,7 @@ fn main() {
     };
     let t = Instant::now();
     let s = model
-        .solve_with(&[case], SolverOptions { precision })
+        .solve_with(&[case], SolverOptions { precision, method })
         .unwrap();
     let total = t.elapsed().as_secs_f64();
     let st = &s.stats;

@@ -53,10 +53,12 @@ fn two_ranks_give_the_single_process_table() {
         }
     }
     // Both ranks wrote their own points' result files.
-    for id in 0..single.points.len() {
+    for p in &single.points {
         assert!(
-            two.join(format!("point_{id:04}/point.json")).exists(),
-            "point {id}"
+            two.join(&p.folder).join("point.json").exists(),
+            "point {} ({})",
+            p.id,
+            p.folder
         );
     }
 }

@@ -24,6 +24,7 @@
 //! [`coupling`]), eigen-solvers ([`eigen`]) and points inside the body ([`probe`]) are
 //! shared by all.
 
+pub mod amg;
 pub mod assembly;
 pub mod buckling;
 pub mod coupling;

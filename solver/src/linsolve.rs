@@ -290,6 +290,9 @@ pub enum StiffnessSolver {
     Double(Cholesky<f64>),
     /// A single-precision factor preconditioning conjugate gradients in double precision.
     Mixed(Cholesky<f32>),
+    /// Conjugate gradients preconditioned by smoothed-aggregation multigrid: the full
+    /// matrix in compressed rows and its hierarchy.
+    Multigrid(Box<(crate::amg::Csr, crate::amg::Amg)>),
 }
 
 /// Relative residual ‖K x − b‖ / ‖b‖ the mixed-precision iteration stops at.
@@ -314,10 +317,21 @@ impl StiffnessSolver {
         Cholesky::<f64>::factor(symbolic, k).map(Self::Double)
     }
 
+    /// Smallest pivot ratio of a factor (NaN for the iterative method, which has none).
     pub fn min_pivot_ratio(&self) -> f64 {
         match self {
             Self::Double(c) => c.min_pivot_ratio,
             Self::Mixed(c) => c.min_pivot_ratio,
+            Self::Multigrid(_) => f64::NAN,
+        }
+    }
+
+    /// "double", "mixed" or "multigrid".
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Double(_) => "double",
+            Self::Mixed(_) => "mixed",
+            Self::Multigrid(_) => "multigrid",
         }
     }
 
@@ -345,9 +359,31 @@ impl StiffnessSolver {
                 }
                 Ok(worst)
             }
+            Self::Multigrid(m) => {
+                let (a, amg) = &**m;
+                let mut worst = 0;
+                for j in 0..rhs.ncols() {
+                    let b: Vec<f64> = (0..rhs.nrows()).map(|i| rhs[(i, j)]).collect();
+                    let (x, its, _) = crate::amg::solve(
+                        a,
+                        amg,
+                        &b,
+                        crate::statics::ITERATIVE_TOLERANCE,
+                        ITERATIVE_MAX_ITERATIONS,
+                    )?;
+                    for (i, v) in x.into_iter().enumerate() {
+                        rhs[(i, j)] = v;
+                    }
+                    worst = worst.max(its);
+                }
+                Ok(worst)
+            }
         }
     }
 }
+
+/// Iterations the multigrid-preconditioned CG may take before it reports failure.
+const ITERATIVE_MAX_ITERATIONS: usize = 1000;
 
 /// Conjugate gradients on K x = b preconditioned by a single-precision factor of K.
 fn pcg(

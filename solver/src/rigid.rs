@@ -47,6 +47,40 @@ pub fn free_rigid_modes(nodes: &[Vector3<f64>], constrained: &[bool]) -> Vec<Vec
         .collect()
 }
 
+/// The six rigid-body motions (three translations, three rotations about the nodes'
+/// centre, scaled by the part's size) restricted to the unknowns `free` (dof numbers,
+/// 3 per node): the near-null space of a stiffness matrix.
+pub fn rigid_modes_on(nodes: &[Vector3<f64>], free: &[usize]) -> Vec<Vec<f64>> {
+    if nodes.is_empty() {
+        return vec![vec![]; 6];
+    }
+    let centre = nodes.iter().sum::<Vector3<f64>>() / nodes.len() as f64;
+    let length = nodes
+        .iter()
+        .map(|p| (p - centre).norm())
+        .fold(0.0, f64::max)
+        .max(f64::MIN_POSITIVE);
+    (0..6)
+        .map(|m| {
+            free.iter()
+                .map(|&d| {
+                    let (n, c) = (d / 3, d % 3);
+                    let x = (nodes[n] - centre) / length;
+                    let mut u = Vector3::zeros();
+                    if m < 3 {
+                        u[m] = 1.0;
+                    } else {
+                        let mut w = Vector3::zeros();
+                        w[m - 3] = 1.0;
+                        u = w.cross(&x);
+                    }
+                    u[c]
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// The free motions as 6-vectors (t, ω L) about the nodes' centre, with that centre and
 /// the length L that scales rotations.
 fn free_space(

@@ -156,10 +156,27 @@ pub enum Precision {
 /// (1.6 GB in double precision).
 pub const AUTO_MIXED_FACTOR_ENTRIES: usize = 200_000_000;
 
+/// How the stiffness equations are solved.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Method {
+    /// Direct when the factor fits in the available memory, else iterative.
+    #[default]
+    Auto,
+    /// A sparse Cholesky factor (with [`Precision`]).
+    Direct,
+    /// Conjugate gradients preconditioned by smoothed-aggregation multigrid
+    /// ([`crate::amg`]): memory of a few copies of the matrix, never a factor's.
+    Iterative,
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SolverOptions {
     pub precision: Precision,
+    pub method: Method,
 }
+
+/// Relative residual ‖K u − f‖ / ‖f‖ the iterative method stops at.
+pub const ITERATIVE_TOLERANCE: f64 = 1e-10;
 
 /// Size and timing of a solve.
 #[derive(Clone, Debug, Default)]
@@ -167,9 +184,10 @@ pub struct SolveStats {
     pub equations: usize,
     pub matrix_nnz: usize,
     pub factor_nnz: usize,
-    /// "double" or "mixed".
+    /// "double", "mixed" or "multigrid".
     pub precision: &'static str,
-    /// Conjugate-gradient iterations of the worst load case (mixed precision only).
+    /// Conjugate-gradient iterations of the worst load case (mixed precision and
+    /// multigrid).
     pub iterations: usize,
     /// Smallest pivot ratio L_jj² / K_jj: small values mean an ill-conditioned model.
     pub min_pivot_ratio: f64,
@@ -266,6 +284,17 @@ impl StaticModel<'_> {
         }
     }
 
+    /// The free dofs and the stiffness pattern, without a factor's analysis: the set-up
+    /// of the iterative method.
+    fn free_pattern(&self, fixed: &[bool]) -> Result<(DofMap, SymbolicSparseColMat<usize>)> {
+        let dofs = DofMap::new(fixed);
+        if dofs.free_count() == 0 {
+            return Err(SolverError::NothingToSolve);
+        }
+        let pattern = stiffness_pattern(&NodeGraph::new(self.mesh), &dofs);
+        Ok((dofs, pattern))
+    }
+
     /// Numbers the free dofs, builds the stiffness pattern and analyses it (nested
     /// dissection order): the set-up every analysis shares.
     pub(crate) fn system(&self, fixed: &[bool]) -> Result<System> {
@@ -312,7 +341,8 @@ impl StaticModel<'_> {
     }
 
     /// Assembles and factors the stiffness once: every load case (and every later one,
-    /// such as a thermal load case waiting for its temperatures) solves with the factor.
+    /// such as a thermal load case waiting for its temperatures) solves with the factor
+    /// (or, by the iterative method, with the multigrid hierarchy).
     pub fn factor(&self, options: SolverOptions) -> Result<StaticFactor<'_>> {
         let mesh = self.mesh;
         mesh.check()?;
@@ -322,44 +352,45 @@ impl StaticModel<'_> {
         let (fixed, ubar) = self.prescribed();
         self.require_constrained(&fixed)?;
         let t = Instant::now();
-        let System {
-            dofs,
-            pattern,
-            symbolic,
-        } = self.system(&fixed)?;
+        let system = match options.method {
+            Method::Iterative => None,
+            Method::Direct => Some(self.system(&fixed)?),
+            // A factor that would not fit in memory: the iterative method instead.
+            Method::Auto => match self.system(&fixed) {
+                Err(SolverError::OutOfMemory { needed, .. }) => {
+                    tracing::info!(
+                        factor = needed,
+                        "the direct factor does not fit in memory: solving iteratively"
+                    );
+                    None
+                }
+                other => Some(other?),
+            },
+        };
+        let (dofs, pattern) = match &system {
+            Some(s) => (s.dofs.clone(), s.pattern.clone()),
+            None => self.free_pattern(&fixed)?,
+        };
         tracing::info!(elements = mesh.element_count(), "assembling the stiffness");
         let values = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
         let mut stats = SolveStats {
             equations: dofs.free_count(),
             matrix_nnz: values.len(),
-            factor_nnz: symbolic.factor_nnz(),
             assembly_seconds: t.elapsed().as_secs_f64(),
             ..Default::default()
         };
         let t = Instant::now();
-        let mixed = match options.precision {
-            Precision::Auto => symbolic.factor_nnz() > AUTO_MIXED_FACTOR_ENTRIES,
-            Precision::Double => false,
-            Precision::Mixed => true,
+        let solver = match &system {
+            Some(s) => self.direct(s, &pattern, &values, options, &mut stats)?,
+            None => self.multigrid(&dofs, &pattern, &values)?,
         };
-        tracing::info!(
-            equations = stats.equations,
-            factor_entries = stats.factor_nnz,
-            precision = if mixed { "mixed" } else { "double" },
-            "factorising"
-        );
-        let solver = StiffnessSolver::new(&symbolic, matrix(&pattern, &values), mixed)
-            .map_err(|e| factor_error(e, &dofs, mesh))?;
         stats.factor_seconds = t.elapsed().as_secs_f64();
         tracing::debug!(
             assembly_s = format!("{:.3}", stats.assembly_seconds),
             factor_s = format!("{:.3}", stats.factor_seconds),
             "factorised"
         );
-        stats.precision = match solver {
-            StiffnessSolver::Double(_) => "double",
-            StiffnessSolver::Mixed(_) => "mixed",
-        };
+        stats.precision = solver.kind();
         stats.min_pivot_ratio = solver.min_pivot_ratio();
         let k_ubar = internal_forces(mesh, &self.materials, &ubar)?;
         Ok(StaticFactor {
@@ -373,6 +404,54 @@ impl StaticModel<'_> {
             solver,
             stats,
         })
+    }
+
+    /// The sparse Cholesky factor, in double or single precision.
+    fn direct(
+        &self,
+        system: &System,
+        pattern: &SymbolicSparseColMat<usize>,
+        values: &[f64],
+        options: SolverOptions,
+        stats: &mut SolveStats,
+    ) -> Result<StiffnessSolver> {
+        let symbolic = &system.symbolic;
+        stats.factor_nnz = symbolic.factor_nnz();
+        let mixed = match options.precision {
+            Precision::Auto => symbolic.factor_nnz() > AUTO_MIXED_FACTOR_ENTRIES,
+            Precision::Double => false,
+            Precision::Mixed => true,
+        };
+        tracing::info!(
+            equations = stats.equations,
+            factor_entries = stats.factor_nnz,
+            precision = if mixed { "mixed" } else { "double" },
+            "factorising"
+        );
+        StiffnessSolver::new(symbolic, matrix(pattern, values), mixed)
+            .map_err(|e| factor_error(e, &system.dofs, self.mesh))
+    }
+
+    /// The multigrid hierarchy of the stiffness, with the six rigid-body motions over
+    /// the free unknowns as its near-null space.
+    fn multigrid(
+        &self,
+        dofs: &DofMap,
+        pattern: &SymbolicSparseColMat<usize>,
+        values: &[f64],
+    ) -> Result<StiffnessSolver> {
+        let n = dofs.free_count();
+        let a = crate::amg::Csr::from_upper(n, pattern.col_ptr(), pattern.row_idx(), values);
+        let null = crate::rigid::rigid_modes_on(&self.mesh.nodes, dofs.free_dofs());
+        let node_of: Vec<usize> = dofs.free_dofs().iter().map(|d| d / 3).collect();
+        tracing::info!(equations = n, "building the multigrid hierarchy");
+        let amg = crate::amg::Amg::new(a.clone(), null, node_of)?;
+        tracing::debug!(
+            levels = ?amg.sizes,
+            operator_complexity = format!("{:.2}", amg.operator_complexity),
+            "multigrid hierarchy"
+        );
+        Ok(StiffnessSolver::Multigrid(Box::new((a, amg))))
     }
 }
 

@@ -164,6 +164,7 @@ fn factor<'c>(ctx: &'c Context) -> Result<&'c StaticFactor<'c>> {
     ctx.stiffness(|fe| {
         let options = SolverOptions {
             precision: ctx.case.spec.solver.precision.into(),
+            method: ctx.case.spec.solver.method.into(),
         };
         let f = fe
             .factor(options)

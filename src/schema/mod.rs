@@ -79,6 +79,29 @@ pub struct CaseSpec {
 pub struct SolverSpec {
     #[serde(default)]
     pub precision: PrecisionSpec,
+    #[serde(default)]
+    pub method: MethodSpec,
+}
+
+/// `auto` (default): the direct factor when it fits in the available memory, else
+/// multigrid-preconditioned conjugate gradients; `direct` or `iterative` force one.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MethodSpec {
+    #[default]
+    Auto,
+    Direct,
+    Iterative,
+}
+
+impl From<MethodSpec> for vproto_solver::statics::Method {
+    fn from(m: MethodSpec) -> Self {
+        match m {
+            MethodSpec::Auto => Self::Auto,
+            MethodSpec::Direct => Self::Direct,
+            MethodSpec::Iterative => Self::Iterative,
+        }
+    }
 }
 
 /// `auto` (default): double precision unless the factor would be very large, then a
