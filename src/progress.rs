@@ -114,13 +114,25 @@ impl Visit for Text {
     }
 }
 
-/// Log times: seconds since start, to the millisecond.
-struct Elapsed(std::time::Instant);
+/// Log times: seconds since start, to the millisecond; with `-vv` also the memory the
+/// process holds (resident set, Linux).
+struct Elapsed(std::time::Instant, bool);
 
 impl tracing_subscriber::fmt::time::FormatTime for Elapsed {
     fn format_time(&self, w: &mut tracing_subscriber::fmt::format::Writer<'_>) -> std::fmt::Result {
-        write!(w, "{:>9.3}s", self.0.elapsed().as_secs_f64())
+        write!(w, "{:>9.3}s", self.0.elapsed().as_secs_f64())?;
+        if let Some(mib) = self.1.then(resident_mib).flatten() {
+            write!(w, " {mib:>6} MiB")?;
+        }
+        Ok(())
     }
+}
+
+/// The resident memory of this process (MiB), where /proc tells it.
+fn resident_mib() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096 / (1 << 20))
 }
 
 /// Installs the log output for `verbose` (0 warnings, 1 stages, 2+ detail; `RUST_LOG`
@@ -135,7 +147,7 @@ pub fn init(verbose: u8, color: Color) -> Spinner {
     let log = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(color.enabled())
-        .with_timer(Elapsed(std::time::Instant::now()))
+        .with_timer(Elapsed(std::time::Instant::now(), verbose > 1))
         .with_target(verbose > 1)
         .with_filter(filter);
     let spinner = Spinner::default();

@@ -90,7 +90,7 @@ impl StaticModel<'_> {
         let apply = |x: &[f64]| -> Result<Vec<f64>> {
             let gx = symmetric_matvec(kgm, x);
             let mut y = Mat::<f64>::from_fn(n, 1, |i, _| -gx[i]);
-            solver.solve(kk, y.as_mut())?;
+            solver.solve(Some(kk), y.as_mut())?;
             Ok((0..n).map(|i| y[(i, 0)]).collect())
         };
         tracing::info!(modes = wanted, "Lanczos iterations for buckling factors");

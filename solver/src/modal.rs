@@ -293,7 +293,7 @@ fn deflated_operator<'a>(
         project(&mut x);
         let mx = symmetric_matvec(mm, &x);
         let mut y = Mat::<f64>::from_fn(x.len(), 1, |i, _| mx[i]);
-        solver.solve(shifted, y.as_mut())?;
+        solver.solve(Some(shifted), y.as_mut())?;
         let mut y: Vec<f64> = (0..x.len()).map(|i| y[(i, 0)]).collect();
         project(&mut y);
         Ok(y)

@@ -367,9 +367,20 @@ impl StaticModel<'_> {
                 other => Some(other?),
             },
         };
-        let (dofs, pattern) = match &system {
-            Some(s) => (s.dofs.clone(), s.pattern.clone()),
-            None => self.free_pattern(&fixed)?,
+        let (dofs, pattern, symbolic) = match system {
+            Some(System {
+                dofs,
+                pattern,
+                symbolic,
+            }) => (dofs, pattern, Some(symbolic)),
+            None => {
+                let (dofs, pattern) = self.free_pattern(&fixed)?;
+                crate::memory::check(
+                    "the multigrid solver",
+                    crate::memory::multigrid_bytes(pattern.compute_nnz()),
+                )?;
+                (dofs, pattern, None)
+            }
         };
         tracing::info!(elements = mesh.element_count(), "assembling the stiffness");
         let values = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
@@ -380,9 +391,15 @@ impl StaticModel<'_> {
             ..Default::default()
         };
         let t = Instant::now();
-        let solver = match &system {
-            Some(s) => self.direct(s, &pattern, &values, options, &mut stats)?,
-            None => self.multigrid(&dofs, &pattern, &values)?,
+        // The iterative method keeps its own copy of the matrix (full, compressed rows):
+        // the assembled upper triangle goes into it and is not kept.
+        let (solver, upper) = match symbolic {
+            Some(symbolic) => {
+                let solver =
+                    self.direct(&symbolic, &dofs, &pattern, &values, options, &mut stats)?;
+                (solver, Some((pattern, values)))
+            }
+            None => (self.multigrid(&dofs, pattern, values)?, None),
         };
         stats.factor_seconds = t.elapsed().as_secs_f64();
         tracing::debug!(
@@ -399,8 +416,7 @@ impl StaticModel<'_> {
             ubar,
             k_ubar,
             dofs,
-            pattern,
-            values,
+            upper,
             solver,
             stats,
         })
@@ -409,13 +425,13 @@ impl StaticModel<'_> {
     /// The sparse Cholesky factor, in double or single precision.
     fn direct(
         &self,
-        system: &System,
+        symbolic: &SymbolicFactor,
+        dofs: &DofMap,
         pattern: &SymbolicSparseColMat<usize>,
         values: &[f64],
         options: SolverOptions,
         stats: &mut SolveStats,
     ) -> Result<StiffnessSolver> {
-        let symbolic = &system.symbolic;
         stats.factor_nnz = symbolic.factor_nnz();
         let mixed = match options.precision {
             Precision::Auto => symbolic.factor_nnz() > AUTO_MIXED_FACTOR_ENTRIES,
@@ -429,7 +445,7 @@ impl StaticModel<'_> {
             "factorising"
         );
         StiffnessSolver::new(symbolic, matrix(pattern, values), mixed)
-            .map_err(|e| factor_error(e, &system.dofs, self.mesh))
+            .map_err(|e| factor_error(e, dofs, self.mesh))
     }
 
     /// The multigrid hierarchy of the stiffness, with the six rigid-body motions over
@@ -437,21 +453,22 @@ impl StaticModel<'_> {
     fn multigrid(
         &self,
         dofs: &DofMap,
-        pattern: &SymbolicSparseColMat<usize>,
-        values: &[f64],
+        pattern: SymbolicSparseColMat<usize>,
+        values: Vec<f64>,
     ) -> Result<StiffnessSolver> {
         let n = dofs.free_count();
-        let a = crate::amg::Csr::from_upper(n, pattern.col_ptr(), pattern.row_idx(), values);
+        let a = crate::amg::Csr::from_upper(n, pattern.col_ptr(), pattern.row_idx(), &values);
+        drop((pattern, values));
         let null = crate::rigid::rigid_modes_on(&self.mesh.nodes, dofs.free_dofs());
         let node_of: Vec<usize> = dofs.free_dofs().iter().map(|d| d / 3).collect();
         tracing::info!(equations = n, "building the multigrid hierarchy");
-        let amg = crate::amg::Amg::new(a.clone(), null, node_of)?;
+        let amg = crate::amg::Amg::new(a, null, node_of)?;
         tracing::debug!(
             levels = ?amg.sizes,
             operator_complexity = format!("{:.2}", amg.operator_complexity),
             "multigrid hierarchy"
         );
-        Ok(StiffnessSolver::Multigrid(Box::new((a, amg))))
+        Ok(StiffnessSolver::Multigrid(Box::new(amg)))
     }
 }
 
@@ -463,8 +480,8 @@ pub struct StaticFactor<'a> {
     /// K ū: the forces of the prescribed displacements.
     k_ubar: Vec<f64>,
     dofs: DofMap,
-    pattern: SymbolicSparseColMat<usize>,
-    values: Vec<f64>,
+    /// The assembled upper triangle (direct methods; the iterative one holds its own).
+    upper: Option<(SymbolicSparseColMat<usize>, Vec<f64>)>,
     solver: StiffnessSolver,
     stats: SolveStats,
 }
@@ -505,7 +522,7 @@ impl StaticFactor<'_> {
         let mut rhs = Mat::<f64>::from_fn(self.dofs.free_count(), cases.len(), |i, j| {
             loads[j][free[i]] - self.k_ubar[free[i]]
         });
-        let k = matrix(&self.pattern, &self.values);
+        let k = self.upper.as_ref().map(|(p, v)| matrix(p, v));
         tracing::info!(load_cases = cases.len(), "solving with the factor");
         let mut timing = SolveTiming {
             iterations: self.solver.solve(k, rhs.as_mut())?,

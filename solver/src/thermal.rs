@@ -194,7 +194,7 @@ impl ThermalModel<'_> {
             let d = dofs.free_dofs()[i];
             f[d] - kt_bar[d]
         });
-        solver.solve(k, rhs.as_mut())?;
+        solver.solve(Some(k), rhs.as_mut())?;
         let mut t = tbar;
         for (i, &d) in dofs.free_dofs().iter().enumerate() {
             t[d] = rhs[(i, 0)];
