@@ -12,6 +12,10 @@ use nalgebra::Vector3;
 use std::fmt::Write as _;
 use std::process::Command;
 use std::time::Instant;
+
+#[path = "common/timing.rs"]
+mod timing;
+use timing::timed;
 use vproto_solver::assembly::Materials;
 use vproto_solver::generate::block;
 use vproto_solver::loads::{add_surface_load, SurfaceLoad};
@@ -82,26 +86,6 @@ fn deck(mesh: &Mesh, kind: ElementKind, loads: &[f64], tip: &[usize], modal: boo
     }
     s += "*NODE PRINT, NSET=TIP\nU\n*END STEP\n";
     s
-}
-
-/// Runs `command` in `dir` under GNU time: its output, wall seconds and peak memory (MiB).
-fn timed(command: Command, dir: &std::path::Path) -> (std::process::Output, f64, f64) {
-    let t = Instant::now();
-    let out = Command::new("/usr/bin/time")
-        .args(["-f", "%M"])
-        .arg(command.get_program())
-        .args(command.get_args())
-        .envs(command.get_envs().filter_map(|(k, v)| Some((k, v?))))
-        .current_dir(dir)
-        .output()
-        .expect("GNU time and the program are installed");
-    let seconds = t.elapsed().as_secs_f64();
-    let mib = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0);
-    (out, seconds, mib)
 }
 
 fn main() {

@@ -7,7 +7,10 @@
 
 use std::fmt::Write;
 use std::process::Command;
-use std::time::Instant;
+
+#[path = "common/timing.rs"]
+mod timing;
+use timing::timed;
 use vproto_solver::Mesh;
 
 fn deck(mesh: &Mesh, solver: &str) -> String {
@@ -59,27 +62,6 @@ fn case(method: &str) -> String {
     )
 }
 
-/// Runs `program args` in `dir` under GNU time: output, wall seconds, peak MiB.
-fn timed(program: &str, args: &[&str], dir: &std::path::Path) -> (std::process::Output, f64, f64) {
-    let t = Instant::now();
-    let out = Command::new("/usr/bin/time")
-        .args(["-f", "%M"])
-        .arg(program)
-        .args(args)
-        .env("OMP_NUM_THREADS", "2")
-        .env("CCX_NPROC_EQUATION_SOLVER", "2")
-        .current_dir(dir)
-        .output()
-        .expect("GNU time and the program are installed");
-    let seconds = t.elapsed().as_secs_f64();
-    let mib = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0);
-    (out, seconds, mib)
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let msh = std::path::PathBuf::from(&args[0]);
@@ -107,11 +89,9 @@ fn main() {
         }
         std::fs::write(dir.join(format!("{method}.toml")), case(method)).unwrap();
         let file = format!("{method}.toml");
-        let (out, s, mib) = timed(
-            vproto.to_str().unwrap(),
-            &["run", &file, "--out", "out", "--json"],
-            &dir,
-        );
+        let mut run = Command::new(&vproto);
+        run.args(["run", &file, "--out", "out", "--json"]);
+        let (out, s, mib) = timed(run, &dir);
         let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
             panic!(
                 "vproto {method} failed: {}",
@@ -143,7 +123,11 @@ fn main() {
         if name.contains("SPOOLES") && skip("skip-spooles") {
             continue;
         }
-        let (out, s, mib) = timed("ccx", &["-i", file], &dir);
+        let mut ccx = Command::new("ccx");
+        ccx.args(["-i", file])
+            .env("OMP_NUM_THREADS", "2")
+            .env("CCX_NPROC_EQUATION_SOLVER", "2");
+        let (out, s, mib) = timed(ccx, &dir);
         let dat = std::fs::read_to_string(dir.join(format!("{file}.dat"))).unwrap_or_default();
         let uz = dat
             .lines()

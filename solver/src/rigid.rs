@@ -54,12 +54,7 @@ pub fn rigid_modes_on(nodes: &[Vector3<f64>], free: &[usize]) -> Vec<Vec<f64>> {
     if nodes.is_empty() {
         return vec![vec![]; 6];
     }
-    let centre = nodes.iter().sum::<Vector3<f64>>() / nodes.len() as f64;
-    let length = nodes
-        .iter()
-        .map(|p| (p - centre).norm())
-        .fold(0.0, f64::max)
-        .max(f64::MIN_POSITIVE);
+    let (centre, length) = centre_and_size(nodes);
     (0..6)
         .map(|m| {
             free.iter()
@@ -81,18 +76,25 @@ pub fn rigid_modes_on(nodes: &[Vector3<f64>], free: &[usize]) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// The free motions as 6-vectors (t, ω L) about the nodes' centre, with that centre and
-/// the length L that scales rotations.
-fn free_space(
-    nodes: &[Vector3<f64>],
-    constrained: &[bool],
-) -> (Vec<SVector<f64, 6>>, Vector3<f64>, f64) {
+/// The nodes' centre and the largest distance from it (the length that scales
+/// rotations against translations).
+fn centre_and_size(nodes: &[Vector3<f64>]) -> (Vector3<f64>, f64) {
     let centre = nodes.iter().sum::<Vector3<f64>>() / nodes.len() as f64;
     let length = nodes
         .iter()
         .map(|p| (p - centre).norm())
         .fold(0.0, f64::max)
         .max(f64::MIN_POSITIVE);
+    (centre, length)
+}
+
+/// The free motions as 6-vectors (t, ω L) about the nodes' centre, with that centre and
+/// the length L that scales rotations.
+fn free_space(
+    nodes: &[Vector3<f64>],
+    constrained: &[bool],
+) -> (Vec<SVector<f64, 6>>, Vector3<f64>, f64) {
+    let (centre, length) = centre_and_size(nodes);
     let mut a = SMatrix::<f64, 6, 6>::zeros();
     for (dof, _) in constrained.iter().enumerate().filter(|(_, &c)| c) {
         let (node, comp) = (dof / 3, dof % 3);
