@@ -221,16 +221,20 @@ pub fn table(summary: &Summary) -> String {
             c.criterion,
             units::value(c.value, c.quantity, t),
             units::value(c.limit, c.quantity, t),
-            units::margin(c.margin),
+            match (c.margin, c.pass) {
+                // A zero limit has no relative margin: a failing check shows none.
+                (None, false) => "n/a".to_string(),
+                (m, _) => units::margin(m),
+            },
             if c.pass { "PASS" } else { "FAIL" }
         );
         if let Some(at) = &c.location {
             let _ = writeln!(out, "{:<lc_w$}    at {at}", "");
         }
-        if c.margin.is_none() && c.note.is_none() {
+        if c.margin.is_none() && c.note.is_none() && c.pass {
             let _ = writeln!(
                 out,
-                "{:<lc_w$}    margin ∞: no demand (the value is zero next to the limit)",
+                "{:<lc_w$}    margin ∞: no demand, or a zero limit (no relative margin)",
                 ""
             );
         }
