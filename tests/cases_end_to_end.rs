@@ -373,3 +373,80 @@ fn a_failing_criterion_exits_one_and_a_bad_case_exits_two_with_its_line() {
         "{err}"
     );
 }
+
+/// The iterative method (`[solver] method = "iterative"`) gives every static and
+/// thermal-stress case's key results as the direct factor does, to 1e-6 of each load
+/// case's largest value of that quantity.
+#[test]
+fn static_cases_agree_by_both_solution_methods() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for name in [
+        "cantilever",
+        "nafems_le10",
+        "nafems_le11_thermal",
+        "bracket_proof_load",
+        "plate_with_hole_tension",
+        "heat_spreader_thermal_stress",
+    ] {
+        let text = std::fs::read_to_string(root.join(format!("cases/{name}.toml")))
+            .unwrap()
+            .replace("\"../models/", &format!("\"{}/models/", root.display()));
+        let dir = tempfile::tempdir().unwrap();
+        let run = |method: &str| -> serde_json::Value {
+            let at = text.find("\n[model").expect("a [model] table");
+            let body = format!(
+                "{}\n[solver]\nmethod = \"{method}\"\n{}",
+                &text[..at],
+                &text[at..]
+            );
+            let path = dir.path().join(format!("{name}_{method}.toml"));
+            std::fs::write(&path, body).unwrap();
+            let out = Command::new(env!("CARGO_BIN_EXE_vproto"))
+                .args(["run", path.to_str().unwrap(), "--json", "--out"])
+                .arg(dir.path().join(method))
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{name} {method}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            serde_json::from_slice(&out.stdout).unwrap()
+        };
+        let (direct, iterative) = (run("direct"), run("iterative"));
+        assert_eq!(iterative["solver"]["precision"], "multigrid", "{name}");
+        for (a, b) in direct["load_cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(iterative["load_cases"].as_array().unwrap())
+        {
+            let keys = |lc: &serde_json::Value| -> Vec<(String, String, f64)> {
+                lc["key_results"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| {
+                        (
+                            k["name"].as_str().unwrap().to_string(),
+                            k["quantity"].as_str().unwrap_or("").to_string(),
+                            k["value"].as_f64().unwrap(),
+                        )
+                    })
+                    .collect()
+            };
+            let (ka, kb) = (keys(a), keys(b));
+            for ((n, q, x), (_, _, y)) in ka.iter().zip(&kb) {
+                let scale = ka
+                    .iter()
+                    .filter(|k| &k.1 == q)
+                    .fold(0.0f64, |m, k| m.max(k.2.abs()));
+                assert!(
+                    (x - y).abs() <= 1e-6 * scale,
+                    "{name} {n}: {x} direct, {y} iterative"
+                );
+            }
+        }
+    }
+}
