@@ -276,9 +276,14 @@ pub struct SolverSummary {
     pub equations: usize,
     pub matrix_nonzeros: usize,
     pub factor_nonzeros: usize,
-    /// "double" (direct) or "mixed" (single-precision factor + conjugate gradients).
+    /// "double" (direct), "mixed" (single-precision factor + conjugate gradients) or
+    /// "multigrid" (multigrid-preconditioned conjugate gradients).
     pub precision: &'static str,
-    /// Conjugate-gradient iterations of the worst load case (mixed precision only).
+    /// Which method solved, and why.
+    pub method: String,
+    /// Entries of the factor per equation (fill; 0 for the iterative method).
+    pub factor_per_equation: f64,
+    /// Conjugate-gradient iterations of the worst load case (mixed and multigrid).
     pub iterations: usize,
     /// Smallest pivot ratio L_jj²/K_jj of the factor: tiny values flag ill-conditioning.
     pub min_pivot_ratio: f64,

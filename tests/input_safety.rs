@@ -291,6 +291,34 @@ fn a_model_too_large_for_the_memory_is_refused_early() {
     );
 }
 
+/// Under `method = "auto"` a model whose factor does not fit but whose multigrid
+/// solver does is solved iteratively, and the summary says which method and why.
+#[test]
+fn a_factor_that_does_not_fit_falls_back_to_multigrid() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    let text = case_text("bracket_proof_load.toml").replace(
+        "\"../models/",
+        &format!("\"{}/models/", env!("CARGO_MANIFEST_DIR")),
+    );
+    std::fs::write(&path, text).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_vproto"))
+        .args(["run", path.to_str().unwrap(), "--json", "--out"])
+        .arg(dir.path().join("out"))
+        .env("VPROTO_MEMORY_LIMIT_GIB", "0.12")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["solver"]["precision"], "multigrid");
+    let why = s["solver"]["method"].as_str().unwrap();
+    assert!(
+        why.starts_with("iterative: the direct factor would need"),
+        "{why}"
+    );
+    assert_eq!(s["verdict"], "PASS");
+}
+
 /// Found by the fuzz harness: an output step longer than the motion panicked; fewer
 /// than ten output intervals would let criteria on the histories miss the motion.
 #[test]

@@ -50,7 +50,7 @@ pub fn check(what: &'static str, needed: u64) -> Result<()> {
 }
 
 /// Bytes as people read them: MiB below a GiB, else GiB.
-fn size(bytes: u64) -> String {
+pub fn size(bytes: u64) -> String {
     let mib = bytes as f64 / (1u64 << 20) as f64;
     if mib < 1024.0 {
         format!("{mib:.1} MiB")

@@ -186,6 +186,8 @@ pub struct SolveStats {
     pub factor_nnz: usize,
     /// "double", "mixed" or "multigrid".
     pub precision: &'static str,
+    /// Which method solved, and why (the setting, or the memory the factor needs).
+    pub reason: String,
     /// Conjugate-gradient iterations of the worst load case (mixed precision and
     /// multigrid).
     pub iterations: usize,
@@ -352,21 +354,26 @@ impl StaticModel<'_> {
         let (fixed, ubar) = self.prescribed();
         self.require_constrained(&fixed)?;
         let t = Instant::now();
-        let system = match options.method {
-            Method::Iterative => None,
-            Method::Direct => Some(self.system(&fixed)?),
+        let (system, reason) = match options.method {
+            Method::Iterative => (None, "iterative: [solver] method = \"iterative\"".into()),
+            Method::Direct => (Some(self.system(&fixed)?), "direct: [solver] method = \"direct\"".into()),
             // A factor that would not fit in memory: the iterative method instead.
             Method::Auto => match self.system(&fixed) {
-                Err(SolverError::OutOfMemory { needed, .. }) => {
-                    tracing::info!(
-                        factor = needed,
-                        "the direct factor does not fit in memory: solving iteratively"
-                    );
-                    None
+                Err(SolverError::OutOfMemory {
+                    needed, available, ..
+                }) => (
+                    None,
+                    format!("iterative: the direct factor would need {needed} and {available} are available"),
+                ),
+                other => {
+                    let s = other?;
+                    let bytes = crate::memory::factor_bytes(s.pattern.compute_nnz(), s.symbolic.factor_nnz());
+                    let why = format!("direct: the factor ({}) fits in the available memory", crate::memory::size(bytes));
+                    (Some(s), why)
                 }
-                other => Some(other?),
             },
         };
+        tracing::info!("{reason}");
         let (dofs, pattern, symbolic) = match system {
             Some(System {
                 dofs,
@@ -408,6 +415,7 @@ impl StaticModel<'_> {
             "factorised"
         );
         stats.precision = solver.kind();
+        stats.reason = reason;
         stats.min_pivot_ratio = solver.min_pivot_ratio();
         let k_ubar = internal_forces(mesh, &self.materials, &ubar)?;
         Ok(StaticFactor {

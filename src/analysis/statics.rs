@@ -182,6 +182,8 @@ fn factor<'c>(ctx: &'c Context) -> Result<&'c StaticFactor<'c>> {
                 matrix_nonzeros: s.matrix_nnz,
                 factor_nonzeros: s.factor_nnz,
                 precision: s.precision,
+                method: s.reason.clone(),
+                factor_per_equation: s.factor_nnz as f64 / s.equations.max(1) as f64,
                 iterations: 0,
                 min_pivot_ratio: s.min_pivot_ratio,
                 assembly_seconds: s.assembly_seconds,
