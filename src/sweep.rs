@@ -188,6 +188,16 @@ pub fn run_sweep_on(
         bail!("{}: the case has no [sweep] table", path.display())
     };
     let name = case.name();
+    if let Some(k) = spec
+        .units
+        .keys()
+        .find(|k| !case.parameters.contains_key(*k))
+    {
+        bail!(
+            "{}: [sweep.units] names '{k}', which is not a parameter of [parameters]",
+            path.display()
+        );
+    }
     let dir = out.unwrap_or_else(|| PathBuf::from("out").join(format!("{name}_sweep")));
     let pts = points(spec, path.parent().unwrap_or(Path::new(".")))?;
     if pts.is_empty() {

@@ -115,6 +115,27 @@ fn a_failing_design_point_is_recorded_and_the_sweep_goes_on() {
 }
 
 #[test]
+fn a_unit_for_an_undeclared_parameter_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(case())
+        .unwrap()
+        .replace(
+            "hole_radius = \"m\"",
+            "hole_radius = \"m\"\nthicknes = \"m\"",
+        )
+        .replace(
+            "\"../models/",
+            &format!("\"{}/models/", env!("CARGO_MANIFEST_DIR")),
+        );
+    let path = dir.path().join("units.toml");
+    std::fs::write(&path, text).unwrap();
+    let e = run_sweep(&path, Some(dir.path().join("out")))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("[sweep.units] names 'thicknes'"), "{e}");
+}
+
+#[test]
 fn overriding_an_undeclared_parameter_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let mut p = Parameters::new();
