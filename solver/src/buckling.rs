@@ -74,6 +74,7 @@ impl StaticModel<'_> {
             dofs,
             pattern,
             symbolic,
+            ..
         } = self.system(&fixed)?;
         let n = dofs.free_count();
         let wanted = wanted(options.modes, n)?;

@@ -372,7 +372,7 @@ impl StiffnessSolver {
                         amg,
                         &b,
                         crate::statics::ITERATIVE_TOLERANCE,
-                        ITERATIVE_MAX_ITERATIONS,
+                        crate::statics::ITERATIVE_MAX_ITERATIONS,
                     )?;
                     for (i, v) in x.into_iter().enumerate() {
                         rhs[(i, j)] = v;
@@ -384,9 +384,6 @@ impl StiffnessSolver {
         }
     }
 }
-
-/// Iterations the multigrid-preconditioned CG may take before it reports failure.
-const ITERATIVE_MAX_ITERATIONS: usize = 1000;
 
 /// Conjugate gradients on K x = b preconditioned by a single-precision factor of K.
 fn pcg(

@@ -110,6 +110,7 @@ impl StaticModel<'_> {
             dofs,
             pattern,
             symbolic,
+            ..
         } = self.system(&fixed)?;
         let n = dofs.free_count();
         wanted(options.modes, n)?;

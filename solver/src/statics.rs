@@ -113,6 +113,8 @@ pub(crate) struct System {
     pub dofs: DofMap,
     pub pattern: SymbolicSparseColMat<usize>,
     pub symbolic: SymbolicFactor,
+    /// Memory the factorisation needs (checked against what is available).
+    pub factor_bytes: u64,
 }
 
 /// A failed factorisation as a user-facing error naming the node and component.
@@ -177,6 +179,8 @@ pub struct SolverOptions {
 
 /// Relative residual ‖K u − f‖ / ‖f‖ the iterative method stops at.
 pub const ITERATIVE_TOLERANCE: f64 = 1e-10;
+/// Iterations the iterative method may take before it reports failure.
+pub const ITERATIVE_MAX_ITERATIONS: usize = 1000;
 
 /// Size and timing of a solve.
 #[derive(Clone, Debug, Default)]
@@ -323,6 +327,7 @@ impl StaticModel<'_> {
             dofs,
             pattern,
             symbolic,
+            factor_bytes: bytes,
         })
     }
 
@@ -367,8 +372,10 @@ impl StaticModel<'_> {
                 ),
                 other => {
                     let s = other?;
-                    let bytes = crate::memory::factor_bytes(s.pattern.compute_nnz(), s.symbolic.factor_nnz());
-                    let why = format!("direct: the factor ({}) fits in the available memory", crate::memory::size(bytes));
+                    let why = format!(
+                        "direct: the factor ({}) fits in the available memory",
+                        crate::memory::size(s.factor_bytes)
+                    );
                     (Some(s), why)
                 }
             },
@@ -379,6 +386,7 @@ impl StaticModel<'_> {
                 dofs,
                 pattern,
                 symbolic,
+                ..
             }) => (dofs, pattern, Some(symbolic)),
             None => {
                 let (dofs, pattern) = self.free_pattern(&fixed)?;
