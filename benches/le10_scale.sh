@@ -3,7 +3,7 @@
 # multigrid-preconditioned CG against CalculiX 2.20's SPOOLES and ITERATIVE CHOLESKY,
 # the same deck in one run — wall time, peak memory (GNU time), σ_yy(D) and u_z(D).
 # Needs gmsh (pip install gmsh), ccx (apt-get install calculix-ccx) and GNU time.
-# Usage: benches/le10_scale.sh SIZE [skip-direct] [skip-spooles]
+# Usage: benches/le10_scale.sh SIZE [skip-direct] [skip-iterative] [skip-spooles] [skip-ccx]
 #   SIZE 0.1 ≈ 73k equations, 0.05 ≈ 477k, 0.039 ≈ 1M (element size in m).
 set -euo pipefail
 cd "$(dirname "$0")/.."

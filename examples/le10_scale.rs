@@ -2,7 +2,8 @@
 //! (direct factor and multigrid CG, each through `vproto run`) and by CalculiX 2.20
 //! (`*STATIC` with SPOOLES and `*STATIC, SOLVER=ITERATIVE CHOLESKY`): wall time, peak
 //! memory (GNU time) and σ_yy at D (vproto; target −5.38 MPa) or u_z at D (both).
-//! `cargo run --release --example le10_scale -- mesh.msh [skip-direct] [skip-spooles]`;
+//! `cargo run --release --example le10_scale -- mesh.msh [skip-direct] [skip-iterative]
+//! [skip-spooles] [skip-ccx]`;
 //! benches/le10_scale.sh makes the mesh with models/le10/le10.py.
 
 use std::fmt::Write;
@@ -120,7 +121,7 @@ fn main() {
         ("ccx SPOOLES", "le10"),
         ("ccx ITERATIVE CHOLESKY", "le10_ic"),
     ] {
-        if name.contains("SPOOLES") && skip("skip-spooles") {
+        if (name.contains("SPOOLES") && skip("skip-spooles")) || skip("skip-ccx") {
             continue;
         }
         let mut ccx = Command::new("ccx");

@@ -171,6 +171,9 @@ fn run_load_cases(
     let fe = model.static_model();
     let ctx = Solve::new(case, model, &fe);
     let mut solved = analysis::solve(&analyses, &ctx)?;
+    // The factor (or multigrid hierarchy) is done with: free it before the output.
+    let solver_summary = ctx.solver_summary();
+    drop(ctx);
     let solved_at = start.elapsed().as_secs_f64();
     for r in &mut solved {
         let probed = probes.values(r);
@@ -215,7 +218,7 @@ fn run_load_cases(
         warnings,
     };
     let load_cases = solved.iter().map(LoadCaseSummary::of).collect();
-    Ok((summary, ctx.solver_summary(), load_cases))
+    Ok((summary, solver_summary, load_cases))
 }
 
 /// A top-level criterion must apply to some load case: one that reads what no load case

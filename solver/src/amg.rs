@@ -134,57 +134,111 @@ impl Csr {
         }
     }
 
-    /// A B by rows (Gustavson), in parallel over blocks of rows of A.
+    /// A B by rows (Gustavson), in parallel over blocks of rows of A: a symbolic pass
+    /// counts each row's entries, so the product is written once into arrays of its
+    /// exact size (no per-block pieces copied together: the set-up's memory peak).
     pub fn times(&self, b: &Csr) -> Self {
-        let chunk = 256;
-        let parts: Vec<(Vec<usize>, Vec<u32>, Vec<f64>)> = (0..self.nrows.div_ceil(chunk))
-            .into_par_iter()
-            .map(|c| {
+        self.times_rows(0..self.nrows, b)
+    }
+
+    /// Rows `range` of A B (see [`Csr::times`]).
+    fn times_rows(&self, range: std::ops::Range<usize>, b: &Csr) -> Self {
+        let (first, nrows) = (range.start, range.len());
+        // Rows per task: at most 256, and enough tasks to keep every thread busy on a
+        // short, dense coarse matrix.
+        let chunk = nrows
+            .div_ceil(4 * rayon::current_num_threads())
+            .clamp(1, 256);
+        let blocks = nrows.div_ceil(chunk);
+        let rows = |c: usize| first + c * chunk..first + ((c + 1) * chunk).min(nrows);
+        let mut lens = vec![0usize; nrows];
+        lens.par_chunks_mut(chunk)
+            .enumerate()
+            .for_each(|(c, lens)| {
                 let mut marker = vec![usize::MAX; b.ncols];
-                let mut acc = vec![0.0; b.ncols];
-                let (mut lens, mut idx, mut val) = (Vec::new(), Vec::new(), Vec::new());
-                let mut cols: Vec<u32> = Vec::new();
-                for i in c * chunk..((c + 1) * chunk).min(self.nrows) {
-                    cols.clear();
-                    let (ac, av) = self.row(i);
-                    for (&k, &a) in ac.iter().zip(av) {
-                        let (bc, bv) = b.row(k as usize);
-                        for (&j, &v) in bc.iter().zip(bv) {
-                            let j = j as usize;
-                            if marker[j] != i {
-                                marker[j] = i;
-                                acc[j] = 0.0;
-                                cols.push(j as u32);
+                for (i, len) in rows(c).zip(lens) {
+                    let (ac, _) = self.row(i);
+                    for &k in ac {
+                        for &j in b.row(k as usize).0 {
+                            if marker[j as usize] != i {
+                                marker[j as usize] = i;
+                                *len += 1;
                             }
-                            acc[j] += a * v;
                         }
                     }
-                    cols.sort_unstable();
-                    lens.push(cols.len());
-                    for &j in &cols {
-                        idx.push(j);
-                        val.push(acc[j as usize]);
+                }
+            });
+        let mut ptr = Vec::with_capacity(nrows + 1);
+        ptr.push(0);
+        for l in lens {
+            ptr.push(ptr[ptr.len() - 1] + l);
+        }
+        let (mut idx, mut val) = (vec![0u32; ptr[nrows]], vec![0.0; ptr[nrows]]);
+        let mut pieces = Vec::with_capacity(blocks);
+        let (mut idx_rest, mut val_rest) = (idx.as_mut_slice(), val.as_mut_slice());
+        for c in 0..blocks {
+            let r = rows(c);
+            let len = ptr[r.end - first] - ptr[r.start - first];
+            let (i, rest) = std::mem::take(&mut idx_rest).split_at_mut(len);
+            let (v, vrest) = std::mem::take(&mut val_rest).split_at_mut(len);
+            (idx_rest, val_rest) = (rest, vrest);
+            pieces.push((c, i, v));
+        }
+        pieces.into_par_iter().for_each(|(c, idx, val)| {
+            let mut marker = vec![usize::MAX; b.ncols];
+            let mut acc = vec![0.0; b.ncols];
+            let mut at = 0;
+            for i in rows(c) {
+                let start = at;
+                let (ac, av) = self.row(i);
+                for (&k, &a) in ac.iter().zip(av.iter()) {
+                    let (bc, bv) = b.row(k as usize);
+                    for (&j, &v) in bc.iter().zip(bv) {
+                        let j = j as usize;
+                        if marker[j] != i {
+                            marker[j] = i;
+                            acc[j] = 0.0;
+                            idx[at] = j as u32;
+                            at += 1;
+                        }
+                        acc[j] += a * v;
                     }
                 }
-                (lens, idx, val)
-            })
-            .collect();
-        let mut ptr = vec![0];
-        let (mut idx, mut val) = (Vec::new(), Vec::new());
-        for (lens, i, v) in parts {
-            for l in lens {
-                ptr.push(ptr[ptr.len() - 1] + l);
+                idx[start..at].sort_unstable();
+                for (&j, v) in idx[start..at].iter().zip(&mut val[start..at]) {
+                    *v = acc[j as usize];
+                }
             }
-            idx.extend(i);
-            val.extend(v);
-        }
+        });
         Self {
-            nrows: self.nrows,
+            nrows,
             ncols: b.ncols,
             ptr,
             idx,
             val,
         }
+    }
+
+    /// The Galerkin product Pᵀ A P (`r` = Pᵀ) as (R A) P, a block of coarse rows at a
+    /// time: R A has as many entries as A, and is never held whole.
+    fn galerkin(r: &Csr, a: &Csr, p: &Csr) -> Self {
+        const BLOCKS: usize = 8;
+        let step = r.nrows.div_ceil(BLOCKS).max(1);
+        let mut out = Self {
+            nrows: r.nrows,
+            ncols: p.ncols,
+            ptr: vec![0],
+            idx: Vec::new(),
+            val: Vec::new(),
+        };
+        for start in (0..r.nrows).step_by(step) {
+            let block = r.times_rows(start..(start + step).min(r.nrows), a).times(p);
+            let base = out.idx.len();
+            out.ptr.extend(block.ptr[1..].iter().map(|q| base + q));
+            out.idx.extend_from_slice(&block.idx);
+            out.val.extend_from_slice(&block.val);
+        }
+        out
     }
 }
 
@@ -471,11 +525,14 @@ impl Amg {
             drop(at);
             lap("smoothed prolongator");
             let r = p.transpose();
-            let ap = a.times(&p);
-            lap("A P");
-            let coarse = r.times(&ap);
-            drop(ap);
+            let coarse = Csr::galerkin(&r, &a, &p);
             lap("coarse matrix");
+            tracing::debug!(
+                a = a.nnz(),
+                p = p.nnz(),
+                coarse = coarse.nnz(),
+                "multigrid entries"
+            );
             total += a.nnz() as f64;
             sizes.push(coarse.nrows);
             let next = coarse;
@@ -519,31 +576,65 @@ impl Amg {
         self.levels.first().map_or(&self.coarse_a, |l| &l.a)
     }
 
-    /// One V-cycle for A z = r from z = 0.
-    pub fn apply(&self, r: &[f64]) -> Vec<f64> {
-        self.cycle(0, r)
+    /// Work vectors for [`Amg::apply`], made once per solve: the V-cycle then
+    /// allocates nothing (a fresh vector per step would cost a page fault per 4 KiB).
+    pub fn work(&self) -> Vec<Work> {
+        self.sizes
+            .iter()
+            .map(|&n| Work {
+                b: vec![0.0; n],
+                x: vec![0.0; n],
+                t: vec![0.0; n],
+                d: vec![0.0; n],
+            })
+            .collect()
     }
 
-    fn cycle(&self, l: usize, b: &[f64]) -> Vec<f64> {
-        let Some(level) = self.levels.get(l) else {
-            let x = self.coarsest.solve(&DVector::from_column_slice(b));
-            return x.as_slice().to_vec();
-        };
-        let n = b.len();
-        let mut x = vec![0.0; n];
-        chebyshev(level, b, &mut x);
-        let mut ax = vec![0.0; n];
-        level.a.apply(&x, &mut ax);
-        let residual: Vec<f64> = b.iter().zip(&ax).map(|(p, q)| p - q).collect();
-        let mut rc = vec![0.0; level.r.nrows];
-        level.r.apply(&residual, &mut rc);
-        let ec = self.cycle(l + 1, &rc);
-        let mut e = vec![0.0; n];
-        level.p.apply(&ec, &mut e);
-        x.iter_mut().zip(&e).for_each(|(p, q)| *p += q);
-        chebyshev(level, b, &mut x);
-        x
+    /// One V-cycle for A z = r from z = 0.
+    pub fn apply(&self, r: &[f64], z: &mut [f64], work: &mut [Work]) {
+        let (w, deeper) = work.split_first_mut().expect("work for every level");
+        self.cycle(0, r, z, (&mut w.t, &mut w.d), deeper);
     }
+
+    fn cycle(
+        &self,
+        l: usize,
+        b: &[f64],
+        x: &mut [f64],
+        (t, d): (&mut [f64], &mut [f64]),
+        deeper: &mut [Work],
+    ) {
+        let Some(level) = self.levels.get(l) else {
+            let sol = self.coarsest.solve(&DVector::from_column_slice(b));
+            x.copy_from_slice(sol.as_slice());
+            return;
+        };
+        x.fill(0.0);
+        chebyshev(level, b, x, t, d, true);
+        // Coarse correction: restrict the residual, solve there, prolong back.
+        level.a.apply(x, t);
+        t.par_iter_mut().zip(b).for_each(|(t, b)| *t = b - *t);
+        let (next, rest) = deeper.split_first_mut().expect("work for every level");
+        level.r.apply(t, &mut next.b);
+        self.cycle(
+            l + 1,
+            &next.b,
+            &mut next.x,
+            (&mut next.t, &mut next.d),
+            rest,
+        );
+        level.p.apply(&next.x, t);
+        x.par_iter_mut().zip(&*t).for_each(|(x, e)| *x += e);
+        chebyshev(level, b, x, t, d, false);
+    }
+}
+
+/// Work vectors of one level of the V-cycle.
+pub struct Work {
+    b: Vec<f64>,
+    x: Vec<f64>,
+    t: Vec<f64>,
+    d: Vec<f64>,
 }
 
 /// P = T − ω D⁻¹ (A T).
@@ -589,33 +680,46 @@ fn smooth_prolongator(t: &Csr, at: &Csr, inv_diag: &[f64], omega: f64) -> Csr {
     out
 }
 
-/// `DEGREE` steps of Chebyshev iteration for A x = b on D⁻¹A over [ρ/30, ρ].
-fn chebyshev(level: &Level, b: &[f64], x: &mut [f64]) {
+/// `DEGREE` steps of Chebyshev iteration for A x = b on D⁻¹A over [ρ/30, ρ], with work
+/// vectors `t` and `d`; `from_zero` when x is zero (its first residual is b).
+fn chebyshev(
+    level: &Level,
+    b: &[f64],
+    x: &mut [f64],
+    t: &mut [f64],
+    d: &mut [f64],
+    from_zero: bool,
+) {
     let (upper, lower) = (level.rho, level.rho / 30.0);
     let (theta, delta) = ((upper + lower) / 2.0, (upper - lower) / 2.0);
     let sigma = theta / delta;
-    let n = b.len();
-    let mut ax = vec![0.0; n];
-    let residual = |x: &[f64], ax: &mut [f64]| -> Vec<f64> {
-        level.a.apply(x, ax);
-        b.iter()
-            .zip(ax.iter())
-            .zip(&level.inv_diag)
-            .map(|((p, q), d)| (p - q) * d)
-            .collect()
+    // t ← D⁻¹ (b − A x)
+    let residual = |x: &[f64], t: &mut [f64]| {
+        level.a.apply(x, t);
+        t.par_iter_mut()
+            .zip(b.par_iter().zip(&level.inv_diag))
+            .for_each(|(t, (b, d))| *t = (b - *t) * d);
     };
+    if from_zero {
+        t.par_iter_mut()
+            .zip(b.par_iter().zip(&level.inv_diag))
+            .for_each(|(t, (b, d))| *t = b * d);
+    } else {
+        residual(x, t);
+    }
     let mut rho_prev = 1.0 / sigma;
-    let mut d: Vec<f64> = residual(x, &mut ax).iter().map(|r| r / theta).collect();
+    d.par_iter_mut().zip(&*t).for_each(|(d, t)| *d = t / theta);
     for step in 0..DEGREE {
-        x.iter_mut().zip(&d).for_each(|(p, q)| *p += q);
+        x.par_iter_mut().zip(&*d).for_each(|(x, d)| *x += d);
         if step + 1 == DEGREE {
             break;
         }
-        let r = residual(x, &mut ax);
+        residual(x, t);
         let rho = 1.0 / (2.0 * sigma - rho_prev);
-        d.iter_mut()
-            .zip(&r)
-            .for_each(|(dv, rv)| *dv = rho * rho_prev * *dv + 2.0 * rho / delta * rv);
+        let (c1, c2) = (rho * rho_prev, 2.0 * rho / delta);
+        d.par_iter_mut()
+            .zip(&*t)
+            .for_each(|(d, t)| *d = c1 * *d + c2 * t);
         rho_prev = rho;
     }
 }
@@ -637,8 +741,10 @@ pub fn solve(
     if norm_b == 0.0 {
         return Ok((x, 0, 0.0));
     }
+    let mut work = amg.work();
     let mut r = b.to_vec();
-    let mut z = amg.apply(&r);
+    let mut z = vec![0.0; n];
+    amg.apply(&r, &mut z, &mut work);
     let mut p = z.clone();
     let mut rz = dot(&r, &z);
     let mut q = vec![0.0; n];
@@ -667,12 +773,12 @@ pub fn solve(
                 return Ok((x, it, true_res));
             }
             *history.last_mut().expect("pushed above") = true_res;
-            z = amg.apply(&r);
+            amg.apply(&r, &mut z, &mut work);
             rz = dot(&r, &z);
             p.clone_from(&z);
             continue;
         }
-        z = amg.apply(&r);
+        amg.apply(&r, &mut z, &mut work);
         let rz_next = dot(&r, &z);
         let beta = rz_next / rz;
         rz = rz_next;

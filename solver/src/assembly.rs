@@ -117,33 +117,20 @@ impl Materials {
 /// Upper-triangular compressed-column pattern of the free–free stiffness.
 pub fn stiffness_pattern(graph: &NodeGraph, dofs: &DofMap) -> SymbolicSparseColMat<usize> {
     let k = dofs.per_node();
-    // Rows of each node's columns, in parallel; node-major numbering keeps rows sorted.
-    let columns: Vec<Vec<usize>> = (0..graph.len())
-        .into_par_iter()
-        .flat_map_iter(|v| {
-            let rows: Vec<usize> = graph
-                .neighbours(v)
+    // Equation j's column: the equations of its node's neighbours up to j, sorted.
+    let free = dofs.free_dofs();
+    let (col_ptr, row_idx) = crate::compressed::build(
+        free.len(),
+        || (),
+        |j, _, out| {
+            let rows = graph
+                .neighbours(free[j] / k)
                 .iter()
-                .flat_map(|&m| (0..k).filter_map(move |c| dofs.eq(k * m + c)))
-                .collect();
-            (0..k)
-                .filter_map(|c| dofs.eq(k * v + c))
-                .map(move |j| {
-                    rows.iter()
-                        .copied()
-                        .take_while(|&r| r <= j)
-                        .collect::<Vec<_>>()
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    let mut col_ptr = Vec::with_capacity(columns.len() + 1);
-    col_ptr.push(0);
-    let mut row_idx = Vec::with_capacity(columns.iter().map(Vec::len).sum());
-    for c in columns {
-        row_idx.extend_from_slice(&c);
-        col_ptr.push(row_idx.len());
-    }
+                .flat_map(|&m| (0..k).filter_map(move |c| dofs.eq(k * m + c)));
+            out.extend(rows.filter(|&r| r <= j));
+            out.sort_unstable();
+        },
+    );
     let nf = dofs.free_count();
     SymbolicSparseColMat::new_checked(nf, nf, col_ptr, None, row_idx)
 }

@@ -27,6 +27,7 @@
 pub mod amg;
 pub mod assembly;
 pub mod buckling;
+pub mod compressed;
 pub mod coupling;
 pub mod dofs;
 pub mod eigen;

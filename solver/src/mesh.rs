@@ -324,25 +324,22 @@ impl NodeGraph {
                 }
             }
         }
-        let lists: Vec<Vec<usize>> = (0..n)
-            .into_par_iter()
-            .map(|v| {
-                let mut nbr: Vec<usize> = node_elems[count[v]..count[v + 1]]
-                    .iter()
-                    .flat_map(|&(b, e)| mesh.blocks[b].element(e).iter().copied())
-                    .collect();
-                nbr.sort_unstable();
-                nbr.dedup();
-                nbr
-            })
-            .collect();
-        let mut ptr = Vec::with_capacity(n + 1);
-        ptr.push(0);
-        let mut adj = Vec::with_capacity(lists.iter().map(Vec::len).sum());
-        for l in lists {
-            adj.extend_from_slice(&l);
-            ptr.push(adj.len());
-        }
+        // Neighbours gathered with a marker per task (no duplicates to sort away).
+        let (ptr, adj) = crate::compressed::build(
+            n,
+            || vec![usize::MAX; n],
+            |v, marker, out| {
+                for &(b, e) in &node_elems[count[v]..count[v + 1]] {
+                    for &m in mesh.blocks[b].element(e) {
+                        if marker[m] != v {
+                            marker[m] = v;
+                            out.push(m);
+                        }
+                    }
+                }
+                out.sort_unstable();
+            },
+        );
         Self { ptr, adj }
     }
 

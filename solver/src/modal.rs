@@ -24,6 +24,7 @@
 //! ```
 
 use crate::assembly::{assemble, assemble_mass, assemble_stiffness, matrix, GeometricStiffness};
+use crate::dofs::DofMap;
 use crate::eigen::{dot, lanczos, norm, wanted};
 use crate::error::{Result, SolverError};
 use crate::linsolve::{symmetric_matvec, StiffnessSolver};
@@ -182,49 +183,51 @@ impl StaticModel<'_> {
         };
         let rigid_pairs = basis.iter().map(|phi| {
             let k_phi = dot(phi, &symmetric_matvec(kk, phi));
-            (f64::INFINITY, phi.clone(), k_phi)
+            (true, k_phi, phi.clone())
         });
         let elastic_pairs = pairs
             .into_iter()
             .take(elastic_wanted)
-            .map(|(theta, v)| (theta, v, sigma + 1.0 / theta));
+            .map(|(theta, v)| (false, sigma + 1.0 / theta, v));
+        let pencil = Checks {
+            k: &|x| symmetric_matvec(kk, x),
+            m: &|x| symmetric_matvec(mm, x),
+            k_max,
+            m_max,
+            ratio,
+            rigid,
+        };
+        let modes = pencil.modes(rigid_pairs.chain(elastic_pairs).collect(), &dofs)?;
+        Ok(ModalSolution {
+            modes,
+            participating_mass: participating_mass(&pencil, &dofs),
+            lanczos_steps: steps,
+            factor_seconds,
+            eigen_seconds: t.elapsed().as_secs_f64(),
+        })
+    }
+}
 
-        let mut modes = Vec::with_capacity(options.modes);
-        for (theta, v, lambda) in rigid_pairs.chain(elastic_pairs) {
-            let is_rigid = theta.is_infinite();
-            let kv = symmetric_matvec(kk, &v);
-            let mv = symmetric_matvec(mm, &v);
-            let r: f64 = kv
-                .iter()
-                .zip(&mv)
-                .map(|(a, b)| (a - lambda * b).powi(2))
-                .sum::<f64>()
-                .sqrt();
-            let scale = ((k_max + lambda.abs() * m_max) * norm(&v)).max(f64::MIN_POSITIVE);
-            let mut participation = [0.0; 3];
-            for (d, p) in participation.iter_mut().enumerate() {
-                *p = dofs
-                    .free_dofs()
-                    .iter()
-                    .zip(&mv)
-                    .filter(|(&g, _)| g % 3 == d)
-                    .map(|(_, m)| m)
-                    .sum();
-            }
-            let mut shape = vec![0.0; dofs.dof_count()];
-            for (&g, &x) in dofs.free_dofs().iter().zip(&v) {
-                shape[g] = x;
-            }
-            modes.push(Mode {
-                frequency: lambda.max(0.0).sqrt() / (2.0 * PI),
-                eigenvalue: lambda,
-                shape,
-                residual: r / scale,
-                participation,
-                effective_mass: participation.map(|g| g * g),
-                rigid_body: is_rigid,
-            });
-        }
+/// What every computed mode is checked and described with: the pencil's products,
+/// the largest diagonal entries (norm estimates) and the free rigid-body motions.
+struct Checks<'a> {
+    k: &'a dyn Fn(&[f64]) -> Vec<f64>,
+    m: &'a dyn Fn(&[f64]) -> Vec<f64>,
+    k_max: f64,
+    m_max: f64,
+    /// Σ diag K / Σ diag M: the scale of the eigenvalues.
+    ratio: f64,
+    rigid: usize,
+}
+
+impl Checks<'_> {
+    /// Modes from (rigid, λ, vector on the free dofs), sorted rigid first then by
+    /// frequency; an extra zero-frequency mode or an unconverged one is an error.
+    fn modes(&self, pairs: Vec<(bool, f64, Vec<f64>)>, dofs: &DofMap) -> Result<Vec<Mode>> {
+        let mut modes: Vec<Mode> = pairs
+            .into_iter()
+            .map(|(rigid_body, lambda, v)| self.mode(rigid_body, lambda, v, dofs))
+            .collect();
         modes.sort_by(|a, b| {
             (!a.rigid_body, a.eigenvalue)
                 .partial_cmp(&(!b.rigid_body, b.eigenvalue))
@@ -237,17 +240,17 @@ impl StaticModel<'_> {
         // loose part: its "frequency" would be round-off, so it is an error.
         if let Some(m) = modes
             .iter()
-            .find(|m| !m.rigid_body && m.eigenvalue.abs() < 1e-12 * ratio)
+            .find(|m| !m.rigid_body && m.eigenvalue.abs() < 1e-12 * self.ratio)
         {
             return Err(SolverError::LinearSolver(format!(
-                "a zero-frequency mode ({:.3e} Hz) besides the {rigid} rigid-body motion(s): a mechanism or a part attached to nothing",
-                m.frequency
+                "a zero-frequency mode ({:.3e} Hz) besides the {} rigid-body motion(s): a mechanism or a part attached to nothing",
+                m.frequency, self.rigid
             )));
         }
         if let Some((i, m)) = modes
             .iter()
             .enumerate()
-            .find(|(_, m)| !m.rigid_body && m.residual > MODE_TOLERANCE)
+            .find(|(_, m)| !m.rigid_body && (m.residual.is_nan() || m.residual > MODE_TOLERANCE))
         {
             return Err(SolverError::LinearSolver(format!(
                 "mode {} ({:.4} Hz) did not converge: residual {:.2e}",
@@ -256,23 +259,57 @@ impl StaticModel<'_> {
                 m.residual
             )));
         }
-        let mut participating_mass = [0.0; 3];
-        for (d, total) in participating_mass.iter_mut().enumerate() {
-            let r: Vec<f64> = dofs
+        Ok(modes)
+    }
+
+    fn mode(&self, rigid_body: bool, lambda: f64, v: Vec<f64>, dofs: &DofMap) -> Mode {
+        let kv = (self.k)(&v);
+        let mv = (self.m)(&v);
+        let r: f64 = kv
+            .iter()
+            .zip(&mv)
+            .map(|(a, b)| (a - lambda * b).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        let scale = ((self.k_max + lambda.abs() * self.m_max) * norm(&v)).max(f64::MIN_POSITIVE);
+        let mut participation = [0.0; 3];
+        for (d, p) in participation.iter_mut().enumerate() {
+            *p = dofs
                 .free_dofs()
                 .iter()
-                .map(|&g| if g % 3 == d { 1.0 } else { 0.0 })
-                .collect();
-            *total = dot(&r, &symmetric_matvec(mm, &r));
+                .zip(&mv)
+                .filter(|(&g, _)| g % 3 == d)
+                .map(|(_, m)| m)
+                .sum();
         }
-        Ok(ModalSolution {
-            modes,
-            participating_mass,
-            lanczos_steps: steps,
-            factor_seconds,
-            eigen_seconds: t.elapsed().as_secs_f64(),
-        })
+        let mut shape = vec![0.0; dofs.dof_count()];
+        for (&g, &x) in dofs.free_dofs().iter().zip(&v) {
+            shape[g] = x;
+        }
+        Mode {
+            frequency: lambda.max(0.0).sqrt() / (2.0 * PI),
+            eigenvalue: lambda,
+            shape,
+            residual: r / scale,
+            participation,
+            effective_mass: participation.map(|g| g * g),
+            rigid_body,
+        }
     }
+}
+
+/// Mass that can move in x, y, z: rᵀ M r over the free dofs for unit translations r.
+fn participating_mass(checks: &Checks<'_>, dofs: &DofMap) -> [f64; 3] {
+    let mut total = [0.0; 3];
+    for (d, t) in total.iter_mut().enumerate() {
+        let r: Vec<f64> = dofs
+            .free_dofs()
+            .iter()
+            .map(|&g| if g % 3 == d { 1.0 } else { 0.0 })
+            .collect();
+        *t = dot(&r, &(checks.m)(&r));
+    }
+    total
 }
 
 /// (K − σM)⁻¹ M with the rigid-body modes projected out of its input and output.

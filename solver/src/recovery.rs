@@ -100,6 +100,9 @@ fn element_fields<E: Shape<N>, const N: usize>(
     r
 }
 
+/// Elements whose results are computed together (in parallel) before they are summed.
+const RECOVERY_BLOCK: usize = 16384;
+
 /// Recovers strain and stress for a full displacement vector (length 3 × nodes). With a
 /// nodal temperature change `delta_t`, the stress excludes the free thermal strain
 /// (the strain reported is the total strain).
@@ -113,6 +116,17 @@ pub fn recover(
         gauss_offsets: vec![0],
         ..Default::default()
     };
+    let points: usize = mesh
+        .blocks
+        .iter()
+        .map(
+            |b| with_shape!(b.kind, E, N, D => { let _ = (D, N); b.len() * E::quadrature().len() }),
+        )
+        .sum();
+    out.gauss_strain.reserve_exact(points);
+    out.gauss_stress.reserve_exact(points);
+    out.gauss_points.reserve_exact(points);
+    out.gauss_offsets.reserve_exact(mesh.element_count() + 1);
     let mut sum = vec![[0.0; 12]; mesh.nodes.len()];
     let mut count = vec![0u32; mesh.nodes.len()];
     for (offset, b) in mesh.block_offsets().into_iter().zip(&mesh.blocks) {
@@ -120,7 +134,10 @@ pub fn recover(
             let _ = D;
             debug_assert_eq!(natural_nodes(b.kind).len(), N);
             let extrap = extrapolation(b.kind, E::quadrature());
-            let results: Vec<ElementResult<N>> = (0..b.len())
+            // A block of elements at a time: the per-element results of a whole model
+            // would be several times the size of what is kept.
+            for first in (0..b.len()).step_by(RECOVERY_BLOCK) {
+            let results: Vec<ElementResult<N>> = (first..(first + RECOVERY_BLOCK).min(b.len()))
                 .into_par_iter()
                 .map(|i| {
                     let nodes = b.element(i);
@@ -129,7 +146,7 @@ pub fn recover(
                     element_fields::<E, N>(&mesh.coords::<N>(nodes), &ue, materials.of(offset + i), thermal, &extrap)
                 })
                 .collect();
-            for (i, r) in results.into_iter().enumerate() {
+            for (i, r) in (first..).zip(results) {
                 for (a, &n) in b.element(i).iter().enumerate() {
                     for (k, s) in sum[n].iter_mut().enumerate() {
                         *s += r.nodal[(a, k)];
@@ -140,6 +157,7 @@ pub fn recover(
                 out.gauss_stress.extend(r.stress);
                 out.gauss_points.extend(r.points);
                 out.gauss_offsets.push(out.gauss_stress.len());
+            }
             }
         });
     }

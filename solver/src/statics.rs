@@ -293,11 +293,13 @@ impl StaticModel<'_> {
     /// The free dofs and the stiffness pattern, without a factor's analysis: the set-up
     /// of the iterative method.
     fn free_pattern(&self, fixed: &[bool]) -> Result<(DofMap, SymbolicSparseColMat<usize>)> {
-        let dofs = DofMap::new(fixed);
+        let graph = NodeGraph::new(self.mesh);
+        let order = crate::ordering::reverse_cuthill_mckee(&graph);
+        let dofs = DofMap::in_node_order(fixed, 3, order);
         if dofs.free_count() == 0 {
             return Err(SolverError::NothingToSolve);
         }
-        let pattern = stiffness_pattern(&NodeGraph::new(self.mesh), &dofs);
+        let pattern = stiffness_pattern(&graph, &dofs);
         Ok((dofs, pattern))
     }
 

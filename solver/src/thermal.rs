@@ -25,6 +25,7 @@
 //! }
 //! ```
 
+use crate::amg::{Amg, Csr};
 use crate::assembly::{
     add_face_matrix, assemble_scalar, checked_gradients, matrix, physical_gradients, ElementMatrix,
 };
@@ -33,10 +34,12 @@ use crate::element::{natural_nodes, Shape};
 use crate::error::{Result, SolverError};
 use crate::linsolve::{symmetric_matvec, StiffnessSolver, SymbolicFactor};
 use crate::loads::{face_weights, volume_weights};
+use crate::memory::factor_bytes;
 use crate::mesh::{FaceRef, Mesh, NodeGraph};
-use crate::ordering::{equation_order, nested_dissection};
-use crate::statics::factor_error;
+use crate::ordering::{equation_order, nested_dissection, reverse_cuthill_mckee};
+use crate::statics::{factor_error, Method};
 use crate::with_shape;
+use faer::sparse::SymbolicSparseColMat;
 use faer::Mat;
 use nalgebra::{SMatrix, Vector3};
 
@@ -79,6 +82,10 @@ pub struct HeatResults {
     pub heat_flux: Vec<f64>,
     /// Heat flowing into the body at fixed-temperature nodes (W), zero elsewhere.
     pub reaction: Vec<f64>,
+    /// "double" (direct factor) or "multigrid" (multigrid-preconditioned CG).
+    pub method: &'static str,
+    /// Conjugate-gradient iterations (0 for the direct factor).
+    pub iterations: usize,
     /// Temperature unknowns solved for (nodes less those at a fixed temperature).
     pub equations: usize,
     /// ‖K T − f − r‖ / ‖f + r‖: the balance check of the solve.
@@ -111,7 +118,14 @@ impl ElementMatrix for Conduction<'_> {
 }
 
 impl ThermalModel<'_> {
+    /// Solves a heat load case, by a direct factor when it fits in memory, else by
+    /// multigrid-preconditioned CG.
     pub fn solve(&self, case: &HeatCase) -> Result<HeatResults> {
+        self.solve_with(case, Method::Auto)
+    }
+
+    /// Solves a heat load case by `method`.
+    pub fn solve_with(&self, case: &HeatCase, method: Method) -> Result<HeatResults> {
         let mesh = self.mesh;
         mesh.check()?;
         if let Some((e, k)) = self
@@ -178,23 +192,21 @@ impl ThermalModel<'_> {
             };
         let all = DofMap::scalar(&vec![false; n]);
         let (full_pattern, full_values) = full(&all)?;
-        let dofs = DofMap::scalar(&fixed);
+        // Nodes numbered by reverse Cuthill–McKee: local rows for the iterative method
+        // (the direct one orders the equations for its factor anyway).
+        let dofs = DofMap::in_node_order(&fixed, 1, reverse_cuthill_mckee(&graph));
         if dofs.free_count() == 0 {
             return Err(SolverError::NothingToSolve);
         }
         let (pattern, values) = full(&dofs)?;
         let kt_bar = symmetric_matvec(matrix(&full_pattern, &full_values), &tbar);
 
-        let order = equation_order(&nested_dissection(&mesh.nodes, &graph), &dofs);
-        let symbolic = SymbolicFactor::analyse(&pattern, Some(&order))?;
-        let k = matrix(&pattern, &values);
-        let solver =
-            StiffnessSolver::new(&symbolic, k, false).map_err(|e| factor_error(e, &dofs, mesh))?;
         let mut rhs = Mat::<f64>::from_fn(dofs.free_count(), 1, |i, _| {
             let d = dofs.free_dofs()[i];
             f[d] - kt_bar[d]
         });
-        solver.solve(Some(k), rhs.as_mut())?;
+        let solver = self.conduction_solver(method, &graph, &dofs, &pattern, &values)?;
+        let iterations = solver.solve(Some(matrix(&pattern, &values)), rhs.as_mut())?;
         let mut t = tbar;
         for (i, &d) in dofs.free_dofs().iter().enumerate() {
             t[d] = rhs[(i, 0)];
@@ -214,6 +226,8 @@ impl ThermalModel<'_> {
         Ok(HeatResults {
             name: case.name.clone(),
             equations: dofs.free_count(),
+            method: solver.kind(),
+            iterations,
             heat_flux: self.nodal_flux(&t),
             temperature: t,
             reaction,
@@ -223,6 +237,49 @@ impl ThermalModel<'_> {
                 residual
             },
         })
+    }
+
+    /// The conduction matrix's factor (nested dissection order), or, when `method`
+    /// says so or the factor would not fit in memory (`Auto`), its multigrid hierarchy
+    /// with the constant temperature as near-null space.
+    fn conduction_solver(
+        &self,
+        method: Method,
+        graph: &NodeGraph,
+        dofs: &DofMap,
+        pattern: &SymbolicSparseColMat<usize>,
+        values: &[f64],
+    ) -> Result<StiffnessSolver> {
+        let mesh = self.mesh;
+        let symbolic = match method {
+            Method::Iterative => None,
+            Method::Direct | Method::Auto => {
+                let order = equation_order(&nested_dissection(&mesh.nodes, graph), dofs);
+                let symbolic = SymbolicFactor::analyse(pattern, Some(&order))?;
+                let bytes = factor_bytes(pattern.compute_nnz(), symbolic.factor_nnz());
+                match crate::memory::check("the conduction factorisation", bytes) {
+                    Ok(()) => Some(symbolic),
+                    Err(SolverError::OutOfMemory { .. }) if method == Method::Auto => None,
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        if let Some(symbolic) = symbolic {
+            return StiffnessSolver::new(&symbolic, matrix(pattern, values), false)
+                .map_err(|e| factor_error(e, dofs, mesh));
+        }
+        crate::memory::check(
+            "the multigrid solver",
+            crate::memory::multigrid_bytes(pattern.compute_nnz()),
+        )?;
+        let n = dofs.free_count();
+        let a = Csr::from_upper(n, pattern.col_ptr(), pattern.row_idx(), values);
+        tracing::info!(
+            equations = n,
+            "building the multigrid hierarchy (conduction)"
+        );
+        let amg = Amg::new(a, vec![vec![1.0; n]], (0..n).collect())?;
+        Ok(StiffnessSolver::Multigrid(Box::new(amg)))
     }
 
     /// −k∇T evaluated at each element's nodes and averaged over the elements at a node.

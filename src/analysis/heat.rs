@@ -83,7 +83,7 @@ impl Analysis for HeatLoadCase {
             conductivity: ctx.model.conductivity()?,
         };
         let h = thermal
-            .solve(&self.0)
+            .solve_with(&self.0, ctx.case.spec.solver.method.into())
             .with_context(|| format!("{}: heat load case '{name}'", ctx.case.path.display()))?;
         let mesh = &ctx.model.mesh;
         let unit = ctx.case.temperature_unit();
@@ -134,6 +134,7 @@ impl Analysis for HeatLoadCase {
                 Scalar::new("relative_residual", h.relative_residual, Quantity::Number),
                 Scalar::new("heat_in_at_fixed_temperatures", heat_in, Quantity::Power),
                 Scalar::new("equations", h.equations as f64, Quantity::Number),
+                Scalar::new("iterations", h.iterations as f64, Quantity::Number),
             ],
             tables: vec![Table::new("reaction_heat", 1, h.reaction.clone())
                 .with_note("W, into the body at fixed-temperature nodes")],

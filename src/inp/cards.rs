@@ -4,13 +4,14 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 use vproto_solver::ElementKind;
 
-/// Where a line came from.
+/// Where a line came from (the file shared by all its lines).
 #[derive(Clone, Debug)]
 pub(super) struct Origin {
-    pub(super) file: PathBuf,
+    pub(super) file: Arc<Path>,
     pub(super) line: usize,
 }
 
@@ -24,7 +25,7 @@ impl std::fmt::Display for Origin {
 pub(super) struct Card {
     pub(super) keyword: String,
     pub(super) params: HashMap<String, String>,
-    pub(super) data: Vec<(Origin, Vec<String>)>,
+    pub(super) data: Vec<(Origin, Fields)>,
     pub(super) at: Origin,
 }
 
@@ -41,16 +42,78 @@ impl Card {
     }
 }
 
-/// Reads the lines of a deck and its `*INCLUDE`s.
-pub(super) fn lines(path: &Path, out: &mut Vec<(Origin, String)>, depth: usize) -> Result<()> {
+/// The comma-separated fields of a data record, trimmed: one string and the field
+/// boundaries in it (a deck of a million-node mesh has millions of fields; one
+/// allocation each would take several times the mesh's own memory).
+#[derive(Debug, Default)]
+pub(super) struct Fields {
+    text: String,
+    spans: Vec<(u32, u32)>,
+}
+
+impl Fields {
+    fn parse(line: &str) -> Self {
+        let mut f = Self::default();
+        f.extend(line);
+        f
+    }
+
+    /// Appends the fields of a continuation line.
+    fn extend(&mut self, line: &str) {
+        let base = self.text.len();
+        self.text.push_str(line);
+        let mut start = 0;
+        for part in line.split(',') {
+            let lead = part.len() - part.trim_start().len();
+            let (a, b) = (base + start + lead, base + start + part.trim_end().len());
+            self.spans.push((a as u32, b.max(a) as u32));
+            start += part.len() + 1;
+        }
+        self.text.push(',');
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub(super) fn get(&self, k: usize) -> Option<&str> {
+        self.spans
+            .get(k)
+            .map(|&(a, b)| &self.text[a as usize..b as usize])
+    }
+
+    pub(super) fn first(&self) -> Option<&str> {
+        self.get(0)
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|k| &self[k])
+    }
+
+    fn last_is_empty(&self) -> bool {
+        self.spans.last().is_some_and(|&(a, b)| a == b)
+    }
+}
+
+impl std::ops::Index<usize> for Fields {
+    type Output = str;
+    fn index(&self, k: usize) -> &str {
+        self.get(k).expect("a field within the record")
+    }
+}
+
+/// Reads the cards of a deck and its `*INCLUDE`s (an included file's data lines
+/// continue the card before the `*INCLUDE`).
+fn read(path: &Path, cards: &mut Vec<Card>, depth: usize) -> Result<()> {
     if depth > 20 {
         bail!("{}: *INCLUDE nested more than 20 deep", path.display());
     }
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file: Arc<Path> = Arc::from(path);
     for (i, line) in text.lines().enumerate() {
         let at = Origin {
-            file: path.to_path_buf(),
+            file: file.clone(),
             line: i + 1,
         };
         let t = line.trim();
@@ -71,51 +134,53 @@ pub(super) fn lines(path: &Path, out: &mut Vec<(Origin, String)>, depth: usize) 
                 .parent()
                 .unwrap_or(Path::new("."))
                 .join(file.trim_matches('"'));
-            lines(&file, out, depth + 1).with_context(|| format!("{at}: included here"))?;
+            read(&file, cards, depth + 1).with_context(|| format!("{at}: included here"))?;
         } else {
-            out.push((at, t.to_string()));
+            push_line(cards, at, t)?;
         }
     }
     Ok(())
 }
 
 pub(super) fn cards(path: &Path) -> Result<Vec<Card>> {
-    let mut all = Vec::new();
-    lines(path, &mut all, 0)?;
-    let mut cards: Vec<Card> = Vec::new();
-    for (at, line) in all {
-        if let Some(rest) = line.strip_prefix('*') {
-            let mut parts = rest.split(',');
-            let keyword = parts.next().unwrap_or("").trim().to_ascii_uppercase();
-            let params = parts
-                .filter(|p| !p.trim().is_empty())
-                .map(|p| match p.split_once('=') {
-                    Some((k, v)) => (k.trim().to_ascii_uppercase(), v.trim().to_string()),
-                    None => (p.trim().to_ascii_uppercase(), String::new()),
-                })
-                .collect();
-            cards.push(Card {
-                keyword,
-                params,
-                data: Vec::new(),
-                at,
-            });
-        } else {
-            let Some(card) = cards.last_mut() else {
-                bail!("{at}: data before the first keyword");
-            };
-            let fields: Vec<String> = line.split(',').map(|f| f.trim().to_string()).collect();
-            // A trailing comma continues the record on the next line (long elements).
-            match card.data.last_mut() {
-                Some((_, prev)) if prev.last().is_some_and(String::is_empty) => {
-                    prev.pop();
-                    prev.extend(fields);
-                }
-                _ => card.data.push((at, fields)),
-            }
-        }
-    }
+    let mut cards = Vec::new();
+    read(path, &mut cards, 0)?;
     Ok(cards)
+}
+
+/// A keyword line starts a card; a data line adds a record to the last one.
+fn push_line(cards: &mut Vec<Card>, at: Origin, line: &str) -> Result<()> {
+    if let Some(rest) = line.strip_prefix('*') {
+        let mut parts = rest.split(',');
+        let keyword = parts.next().unwrap_or("").trim().to_ascii_uppercase();
+        let params = parts
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| match p.split_once('=') {
+                Some((k, v)) => (k.trim().to_ascii_uppercase(), v.trim().to_string()),
+                None => (p.trim().to_ascii_uppercase(), String::new()),
+            })
+            .collect();
+        cards.push(Card {
+            keyword,
+            params,
+            data: Vec::new(),
+            at,
+        });
+        return Ok(());
+    }
+    let Some(card) = cards.last_mut() else {
+        bail!("{at}: data before the first keyword");
+    };
+    // A trailing comma continues the record on the next line (long elements).
+    match card.data.last_mut() {
+        Some((_, prev)) if prev.last_is_empty() => {
+            prev.spans.pop();
+            prev.text.pop();
+            prev.extend(line);
+        }
+        _ => card.data.push((at, Fields::parse(line))),
+    }
+    Ok(())
 }
 
 pub(super) fn number<T: std::str::FromStr>(at: &Origin, field: &str, what: &str) -> Result<T> {
@@ -264,7 +329,7 @@ pub(super) fn check_options(card: &Card, notes: &mut Vec<String>) -> Result<()> 
                     "{at}: *{} data field {} ('{}') is not supported: vproto reads {n} field(s) here",
                     card.keyword,
                     n + extra + 1,
-                    fields[n + extra]
+                    &fields[n + extra]
                 );
             }
         }

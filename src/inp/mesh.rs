@@ -6,7 +6,6 @@ use crate::materials::MaterialSpec;
 use anyhow::{anyhow, bail, Result};
 use nalgebra::Vector3;
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 use vproto_solver::{ElementBlock, ElementKind, FaceRef, Mesh};
 
 /// Most members one `GENERATE` line may produce.
@@ -143,7 +142,7 @@ impl Reader {
             }
         };
         for (at, f) in &card.data {
-            let f: Vec<&String> = f.iter().filter(|x| !x.is_empty()).collect();
+            let f: Vec<&str> = f.iter().filter(|x| !x.is_empty()).collect();
             if f.len() != n + 1 {
                 bail!(
                     "{at}: a {} element needs its number and {n} nodes, found {} values",
@@ -194,7 +193,7 @@ impl Reader {
         let name = card.required("NAME")?.to_ascii_uppercase();
         let mut faces = Vec::new();
         for (at, f) in &card.data {
-            let face = face_number(at, f.get(1).map_or("", String::as_str))?;
+            let face = face_number(at, f.get(1).unwrap_or(""))?;
             for id in self.element_ids(at, &f[0])? {
                 faces.push((id, face, at.clone()));
             }
@@ -234,7 +233,7 @@ pub(super) fn build_mesh(r: &Reader) -> Result<(Mesh, HashMap<i64, usize>)> {
     }
     for (name, ids) in &r.nsets {
         let at = Origin {
-            file: PathBuf::from("node set"),
+            file: std::sync::Arc::from(std::path::Path::new("node set")),
             line: 0,
         };
         let mut nodes = ids

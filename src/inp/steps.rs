@@ -114,7 +114,7 @@ pub(super) fn boundary(r: &mut Reader, card: &Card) -> Result<()> {
         );
     }
     for (at, f) in &card.data {
-        let target = f.first().cloned().unwrap_or_default();
+        let target = f.first().unwrap_or_default().to_string();
         let second = f.get(1).map_or(String::new(), |s| s.to_ascii_uppercase());
         let (first, last, value) = match second.as_str() {
             "ENCASTRE" | "PINNED" => (1, 3, 0.0),
@@ -216,9 +216,8 @@ fn apply_heat(
     }
     for (at, f) in &card.data {
         let kind = f.get(1).map_or(String::new(), |s| s.to_ascii_uppercase());
-        let value = |k: usize, what: &str| -> Result<f64> {
-            number(at, f.get(k).map_or("", String::as_str), what)
-        };
+        let value =
+            |k: usize, what: &str| -> Result<f64> { number(at, f.get(k).unwrap_or(""), what) };
         for id in r.element_ids(at, &f[0])? {
             let e = element(at, id)?;
             match (film, kind.as_str()) {
@@ -273,11 +272,11 @@ fn cload(r: &Reader, card: &Card, loads: &mut Loads) -> Result<()> {
         loads.nodal.clear();
     }
     for (at, f) in &card.data {
-        let c: usize = number(at, f.get(1).map_or("", String::as_str), "degree of freedom")?;
+        let c: usize = number(at, f.get(1).unwrap_or(""), "degree of freedom")?;
         if !(1..=3).contains(&c) {
             bail!("{at}: *CLOAD degree of freedom {c}: solid elements take forces in 1, 2, 3");
         }
-        let v: f64 = number(at, f.get(2).map_or("", String::as_str), "force")?;
+        let v: f64 = number(at, f.get(2).unwrap_or(""), "force")?;
         for n in r.node_targets(at, &f[0])? {
             loads.nodal.insert((n, c - 1), v);
         }
@@ -301,8 +300,9 @@ fn dload(
         let kind = f.get(1).map_or(String::new(), |s| s.to_ascii_uppercase());
         let ids = r.element_ids(at, &f[0])?;
         if kind == "GRAV" {
-            let v: Vec<f64> = f[2..]
+            let v: Vec<f64> = f
                 .iter()
+                .skip(2)
                 .take(4)
                 .map(|x| number(at, x, "GRAV value"))
                 .collect::<Result<_>>()?;
@@ -319,7 +319,7 @@ fn dload(
             );
         } else if let Some(face) = kind.strip_prefix('P').filter(|n| !n.is_empty()) {
             let face = face_number(at, &format!("S{face}"))?;
-            let p: f64 = number(at, f.get(2).map_or("", String::as_str), "pressure")?;
+            let p: f64 = number(at, f.get(2).unwrap_or(""), "pressure")?;
             for id in ids {
                 loads.pressure.insert((element(at, id)?, face), p);
             }
@@ -344,11 +344,11 @@ fn dsload(
         if !f.get(1).is_some_and(|k| k.eq_ignore_ascii_case("P")) {
             bail!("{at}: *DSLOAD supports pressure (P) only");
         }
-        let p: f64 = number(at, f.get(2).map_or("", String::as_str), "pressure")?;
+        let p: f64 = number(at, f.get(2).unwrap_or(""), "pressure")?;
         let faces = r
             .surfaces
             .get(&f[0].to_ascii_uppercase())
-            .ok_or_else(|| anyhow!("{at}: unknown surface '{}'", f[0]))?;
+            .ok_or_else(|| anyhow!("{at}: unknown surface '{}'", &f[0]))?;
         for (id, face, _) in faces {
             loads
                 .pressure
