@@ -33,6 +33,7 @@ fn bench(c: &mut Criterion) {
                 .modes(ModalOptions {
                     modes: 10,
                     shift_hz: None,
+                    ..Default::default()
                 })
                 .unwrap()
         })

@@ -129,6 +129,7 @@ fn main() {
             .modes(vproto_solver::modal::ModalOptions {
                 modes: 10,
                 shift_hz: None,
+                ..Default::default()
             })
             .unwrap();
         let f: Vec<f64> = m.modes.iter().map(|x| x.frequency).collect();

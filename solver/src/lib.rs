@@ -36,6 +36,7 @@ pub mod error;
 pub mod generate;
 pub mod linsolve;
 pub mod loads;
+pub mod lobpcg;
 pub mod material;
 pub mod memory;
 pub mod mesh;

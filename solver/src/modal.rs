@@ -17,30 +17,39 @@
 //!     materials: Materials::uniform(steel, mesh.element_count()),
 //!     constraints: vec![Constraint { nodes: mesh.set_nodes("xmin").unwrap(), components: [Some(0.0); 3] }],
 //! };
-//! let modes = model.modes(ModalOptions { modes: 2, shift_hz: None }).unwrap();
+//! let modes = model.modes(ModalOptions { modes: 2, ..Default::default() }).unwrap();
 //! // First bending mode (in y, the thin direction): 1.875² / (2π L²) √(E I / (ρ A)).
 //! let euler = 1.8751_f64.powi(2) / (2.0 * std::f64::consts::PI) * (210e9 * 0.05_f64.powi(2) / 12.0 / 7850.0).sqrt();
 //! assert!((modes.modes[0].frequency / euler - 1.0).abs() < 0.02);
 //! ```
 
+use crate::amg::{Amg, Csr};
 use crate::assembly::{assemble, assemble_mass, assemble_stiffness, matrix, GeometricStiffness};
 use crate::dofs::DofMap;
 use crate::eigen::{dot, lanczos, norm, wanted};
 use crate::error::{Result, SolverError};
 use crate::linsolve::{symmetric_matvec, StiffnessSolver};
+use crate::lobpcg::{lobpcg, Pencil};
 use crate::rigid::free_rigid_modes;
-use crate::statics::{factor_error, StaticModel, StaticResults, System};
+use crate::statics::{factor_error, Method, StaticModel, StaticResults, System};
 use faer::Mat;
 use std::f64::consts::PI;
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct ModalOptions {
     /// Number of modes wanted (rigid-body modes included).
     pub modes: usize,
     /// Frequency (Hz) the search is centred below: the lowest modes above it are found.
     /// `None` centres it at zero (slightly below for models that can move rigidly).
     pub shift_hz: Option<f64>,
+    /// Shift-invert Lanczos on a factor (direct), LOBPCG preconditioned by multigrid
+    /// (iterative), or the factor when it fits in memory (auto).
+    pub method: Method,
 }
+
+/// Relative residual ‖Kφ − λMφ‖ / (λ‖Mφ‖) the iterative (LOBPCG) modes reach.
+pub const LOBPCG_TOLERANCE: f64 = 1e-6;
+const LOBPCG_MAX_ITERATIONS: usize = 400;
 
 /// One natural mode.
 #[derive(Clone, Debug)]
@@ -107,12 +116,29 @@ impl StaticModel<'_> {
             )));
         }
         let t = std::time::Instant::now();
-        let System {
+        let system = match options.method {
+            Method::Iterative => None,
+            Method::Direct => Some(self.system(&fixed)?),
+            // A factor that would not fit in memory: LOBPCG instead.
+            Method::Auto => match self.system(&fixed) {
+                Err(SolverError::OutOfMemory {
+                    needed, available, ..
+                }) => {
+                    tracing::info!("iterative: the direct factor would need {needed} and {available} are available");
+                    None
+                }
+                other => Some(other?),
+            },
+        };
+        let Some(System {
             dofs,
             pattern,
             symbolic,
             ..
-        } = self.system(&fixed)?;
+        }) = system
+        else {
+            return self.modes_iterative(preload, options, &fixed, rigid);
+        };
         let n = dofs.free_count();
         wanted(options.modes, n)?;
         let mut k = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
@@ -202,6 +228,105 @@ impl StaticModel<'_> {
             modes,
             participating_mass: participating_mass(&pencil, &dofs),
             lanczos_steps: steps,
+            factor_seconds,
+            eigen_seconds: t.elapsed().as_secs_f64(),
+        })
+    }
+}
+
+impl StaticModel<'_> {
+    /// The lowest modes by LOBPCG preconditioned with the multigrid V-cycle of the
+    /// stiffness: memory of a few copies of K and M and a block of vectors, never a
+    /// factor's. For supported models (the V-cycle needs a positive definite K).
+    fn modes_iterative(
+        &self,
+        preload: Option<&StaticResults>,
+        options: ModalOptions,
+        fixed: &[bool],
+        rigid: usize,
+    ) -> Result<ModalSolution> {
+        if rigid > 0 || options.shift_hz.is_some() {
+            return Err(SolverError::LinearSolver(format!(
+                "the iterative modal solver needs a supported model and no frequency shift (this one has {rigid} free rigid-body motion(s){}): use [solver] method = \"direct\"",
+                if options.shift_hz.is_some() { " and a shift" } else { "" }
+            )));
+        }
+        let (mesh, t) = (self.mesh, std::time::Instant::now());
+        let (dofs, pattern) = self.free_pattern(fixed)?;
+        let n = dofs.free_count();
+        wanted(options.modes, n)?;
+        let block = 3 * (options.modes + (options.modes / 4).max(3));
+        crate::memory::check(
+            "the iterative modal solver",
+            crate::memory::multigrid_bytes(pattern.compute_nnz())
+                + pattern.compute_nnz() as u64 * 24
+                + 5 * block as u64 * n as u64 * 8,
+        )?;
+        let mut k = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
+        if let Some(pre) = preload {
+            let geometric = GeometricStiffness {
+                materials: &self.materials,
+                displacement: &pre.displacement,
+            };
+            let kg = assemble(mesh, &dofs, &pattern, &geometric)?;
+            k.iter_mut().zip(&kg).for_each(|(a, b)| *a += b);
+        }
+        let m = assemble_mass(mesh, &self.materials, &dofs, &pattern)?;
+        let (k_diag, m_diag) = (diagonal(&pattern, &k), diagonal(&pattern, &m));
+        let max = |d: &[f64]| d.iter().fold(0.0, |a: f64, &b| a.max(b));
+        let (col_ptr, row_idx) = (pattern.col_ptr(), pattern.row_idx());
+        let stiffness = Csr::from_upper(n, col_ptr, row_idx, &k);
+        let mass = Csr::from_upper(n, col_ptr, row_idx, &m);
+        drop((k, m, pattern));
+        let null = crate::rigid::rigid_modes_on(&mesh.nodes, dofs.free_dofs());
+        let node_of = dofs.free_dofs().iter().map(|d| d / 3).collect();
+        tracing::info!(equations = n, "building the multigrid hierarchy (modal)");
+        let amg = Amg::new(stiffness, null, node_of).map_err(|e| match preload {
+            Some(pre) => SolverError::LinearSolver(format!(
+                "the stiffness under the preload of '{}' is not positive definite (the preload is at or beyond a buckling load): {e}",
+                pre.name
+            )),
+            None => e,
+        })?;
+        let factor_seconds = t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        tracing::info!(modes = options.modes, "LOBPCG iterations");
+        let k_apply = |x: &[f64], y: &mut [f64]| amg.matrix().apply(x, y);
+        let m_apply = |x: &[f64], y: &mut [f64]| mass.apply(x, y);
+        let mut work = amg.work();
+        let mut precondition = |r: &[f64], z: &mut [f64]| amg.apply(r, z, &mut work);
+        let mut pencil = Pencil {
+            k: &k_apply,
+            m: &m_apply,
+            precondition: &mut precondition,
+            deflate: &[],
+        };
+        let found = lobpcg(
+            n,
+            options.modes,
+            &mut pencil,
+            LOBPCG_TOLERANCE,
+            LOBPCG_MAX_ITERATIONS,
+        )?;
+        let product = |op: &dyn Fn(&[f64], &mut [f64]), x: &[f64]| {
+            let mut y = vec![0.0; x.len()];
+            op(x, &mut y);
+            y
+        };
+        let checks = Checks {
+            k: &|x| product(&k_apply, x),
+            m: &|x| product(&m_apply, x),
+            k_max: max(&k_diag),
+            m_max: max(&m_diag),
+            ratio: k_diag.iter().sum::<f64>() / m_diag.iter().sum::<f64>(),
+            rigid: 0,
+        };
+        let pairs = found.values.into_iter().zip(found.vectors);
+        let modes = checks.modes(pairs.map(|(l, v)| (false, l, v)).collect(), &dofs)?;
+        Ok(ModalSolution {
+            modes,
+            participating_mass: participating_mass(&checks, &dofs),
+            lanczos_steps: found.iterations,
             factor_seconds,
             eigen_seconds: t.elapsed().as_secs_f64(),
         })

@@ -292,7 +292,10 @@ impl StaticModel<'_> {
 
     /// The free dofs and the stiffness pattern, without a factor's analysis: the set-up
     /// of the iterative method.
-    fn free_pattern(&self, fixed: &[bool]) -> Result<(DofMap, SymbolicSparseColMat<usize>)> {
+    pub(crate) fn free_pattern(
+        &self,
+        fixed: &[bool],
+    ) -> Result<(DofMap, SymbolicSparseColMat<usize>)> {
         let graph = NodeGraph::new(self.mesh);
         let order = crate::ordering::reverse_cuthill_mckee(&graph);
         let dofs = DofMap::in_node_order(fixed, 3, order);

@@ -65,6 +65,7 @@ impl Kind for Modal {
             options: ModalOptions {
                 modes: o.modes.unwrap_or(10),
                 shift_hz: o.shift_hz,
+                method: input.case.spec.solver.method.into(),
             },
         }))
     }
