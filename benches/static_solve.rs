@@ -61,13 +61,13 @@ fn bench(c: &mut Criterion) {
             })
         });
         let values = assemble_stiffness(&p.mesh, &p.materials, &p.dofs, &pattern).unwrap();
-        let order = equation_order(&nested_dissection(&p.mesh.nodes, &graph), &p.dofs);
+        let order = equation_order(&nested_dissection(&graph).unwrap(), &p.dofs);
         g.bench_function(BenchmarkId::new("ordering+symbolic", &id), |b| {
             b.iter(|| {
                 SymbolicFactor::analyse(
                     &pattern,
                     Some(&equation_order(
-                        &nested_dissection(&p.mesh.nodes, &graph),
+                        &nested_dissection(&graph).unwrap(),
                         &p.dofs,
                     )),
                 )

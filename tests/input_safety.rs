@@ -305,7 +305,7 @@ fn a_factor_that_does_not_fit_falls_back_to_multigrid() {
     let o = Command::new(env!("CARGO_BIN_EXE_vproto"))
         .args(["run", path.to_str().unwrap(), "--json", "--out"])
         .arg(dir.path().join("out"))
-        .env("VPROTO_MEMORY_LIMIT_GIB", "0.12")
+        .env("VPROTO_MEMORY_LIMIT_GIB", "0.07")
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

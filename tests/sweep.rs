@@ -48,12 +48,17 @@ fn sweep_points_equal_single_runs_and_resume_without_recomputing() {
         std::fs::remove_dir_all(out.path().join(&first.points[id].folder)).unwrap();
     }
     let again = run_sweep(&case(), Some(out.path().to_path_buf())).unwrap();
+    // Reused points are read back exactly; recomputed ones equal to round-off (the
+    // parallel assembly's order of additions).
     for (a, b) in first.points.iter().zip(&again.points) {
         assert_eq!(b.reused, ![3, 11].contains(&b.id), "point {}", b.id);
-        assert_eq!(
-            (a.mass, a.worst_margin, &a.verdict),
-            (b.mass, b.worst_margin, &b.verdict)
-        );
+        assert_eq!((a.mass, &a.verdict), (b.mass, &b.verdict));
+        let (x, y) = (a.worst_margin.unwrap(), b.worst_margin.unwrap());
+        if b.reused {
+            assert_eq!(x, y, "point {}", b.id);
+        } else {
+            assert!((x - y).abs() < 1e-12 * x.abs().max(1.0), "point {}: {x} vs {y}", b.id);
+        }
     }
     assert_eq!(first.lightest_passing, again.lightest_passing);
     let csv = std::fs::read_to_string(&again.files[0]).unwrap();

@@ -28,12 +28,13 @@ pub fn factor_bytes(matrix_nnz: usize, factor_nnz: usize) -> u64 {
 }
 
 /// Bytes of the multigrid solver for a stiffness of `upper_nnz` stored entries (upper
-/// triangle): the full matrix in compressed rows (12 bytes an entry, twice the upper
-/// triangle) about four times over — itself, the prolongator and its transpose, the
-/// coarse levels and the set-up's intermediate product (measured: 1.5 GiB at 477k
-/// equations of tet10).
+/// triangle): the full matrix in compressed rows (24 bytes per upper entry), the
+/// smoothed prolongator and its transpose, the coarse levels and a block of the
+/// Galerkin product — or, earlier, the assembled triangle and its copy into rows.
+/// Measured on LE10 tet10 (process peak less the mesh and results): 48 bytes per upper
+/// entry at 477k equations, 50 at 970k; estimated at 56.
 pub fn multigrid_bytes(upper_nnz: usize) -> u64 {
-    upper_nnz as u64 * 2 * 12 * 4
+    upper_nnz as u64 * 56
 }
 
 /// Refuses `what` when it would need more than the available memory.

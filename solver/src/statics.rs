@@ -317,7 +317,7 @@ impl StaticModel<'_> {
         tracing::info!(equations = dofs.free_count(), "ordering the equations");
         let graph = NodeGraph::new(self.mesh);
         let pattern = stiffness_pattern(&graph, &dofs);
-        let order = equation_order(&nested_dissection(&self.mesh.nodes, &graph), &dofs);
+        let order = equation_order(&nested_dissection(&graph)?, &dofs);
         let symbolic = SymbolicFactor::analyse(&pattern, Some(&order))?;
         let bytes = crate::memory::factor_bytes(pattern.compute_nnz(), symbolic.factor_nnz());
         tracing::debug!(

@@ -254,7 +254,7 @@ impl ThermalModel<'_> {
         let symbolic = match method {
             Method::Iterative => None,
             Method::Direct | Method::Auto => {
-                let order = equation_order(&nested_dissection(&mesh.nodes, graph), dofs);
+                let order = equation_order(&nested_dissection(graph)?, dofs);
                 let symbolic = SymbolicFactor::analyse(pattern, Some(&order))?;
                 let bytes = factor_bytes(pattern.compute_nnz(), symbolic.factor_nnz());
                 match crate::memory::check("the conduction factorisation", bytes) {
