@@ -57,7 +57,11 @@ fn sweep_points_equal_single_runs_and_resume_without_recomputing() {
         if b.reused {
             assert_eq!(x, y, "point {}", b.id);
         } else {
-            assert!((x - y).abs() < 1e-12 * x.abs().max(1.0), "point {}: {x} vs {y}", b.id);
+            assert!(
+                (x - y).abs() < 1e-12 * x.abs().max(1.0),
+                "point {}: {x} vs {y}",
+                b.id
+            );
         }
     }
     assert_eq!(first.lightest_passing, again.lightest_passing);

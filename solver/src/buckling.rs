@@ -21,23 +21,29 @@
 //! let faces = mesh.face_set("xmax").unwrap().to_vec();
 //! let push = Load::Surface { faces, load: vproto_solver::loads::SurfaceLoad::Pressure(1e3 / 0.05_f64.powi(2)) };
 //! let pre = model.solve(&[LoadCase { name: "push".into(), loads: vec![push] }]).unwrap();
-//! let b = model.buckling(&pre.load_cases[0], BucklingOptions { modes: 1 }).unwrap();
+//! let b = model.buckling(&pre.load_cases[0], BucklingOptions { modes: 1, ..Default::default() }).unwrap();
 //! // Euler: π² E I / (4 L²) for a cantilever column.
 //! let euler = std::f64::consts::PI.powi(2) * 210e9 * 0.05_f64.powi(4) / 12.0 / 4.0;
 //! assert!((b.modes[0].factor * 1e3 / euler - 1.0).abs() < 0.02);
 //! ```
 
+use crate::amg::{Amg, Csr};
 use crate::assembly::{assemble, assemble_stiffness, matrix, GeometricStiffness};
+use crate::dofs::DofMap;
 use crate::eigen::{lanczos, norm, wanted};
 use crate::error::{Result, SolverError};
 use crate::linsolve::{symmetric_matvec, StiffnessSolver};
-use crate::statics::{factor_error, StaticModel, StaticResults, System};
+use crate::lobpcg::lobpcg;
+use crate::statics::{factor_error, Method, StaticModel, StaticResults, System};
 use faer::Mat;
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct BucklingOptions {
     /// Number of buckling modes wanted.
     pub modes: usize,
+    /// Lanczos on the stiffness factor (direct), LOBPCG preconditioned by multigrid
+    /// (iterative), or the factor when it fits in memory (auto).
+    pub method: Method,
 }
 
 #[derive(Clone, Debug)]
@@ -70,12 +76,29 @@ impl StaticModel<'_> {
         mesh.check()?;
         let (fixed, _) = self.prescribed();
         self.require_constrained(&fixed)?;
-        let System {
+        let system = match options.method {
+            Method::Iterative => None,
+            Method::Direct => Some(self.system(&fixed)?),
+            // A factor that would not fit in memory: LOBPCG instead.
+            Method::Auto => match self.system(&fixed) {
+                Err(SolverError::OutOfMemory {
+                    needed, available, ..
+                }) => {
+                    tracing::info!("iterative: the direct factor would need {needed} and {available} are available");
+                    None
+                }
+                other => Some(other?),
+            },
+        };
+        let Some(System {
             dofs,
             pattern,
             symbolic,
             ..
-        } = self.system(&fixed)?;
+        }) = system
+        else {
+            return self.buckling_iterative(preload, options, &fixed);
+        };
         let n = dofs.free_count();
         let wanted = wanted(options.modes, n)?;
         let k = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
@@ -99,24 +122,57 @@ impl StaticModel<'_> {
         tracing::debug!(lanczos_steps = steps, "buckling eigenproblem solved");
 
         let largest = |v: &[f64]| v.iter().fold(0.0f64, |a, &b| a.max(b.abs()));
-        let (k_max, kg_max) = (largest(&k), largest(&kg));
-        // Positive θ in decreasing order are the buckling factors in increasing order. A
-        // candidate that does not converge ends the list: later ones cannot be trusted to
-        // be the next lowest.
+        let pencil = Pencil {
+            k: &|x| symmetric_matvec(kk, x),
+            kg: &|x| symmetric_matvec(kgm, x),
+            k_max: largest(&k),
+            kg_max: largest(&kg),
+        };
+        let factors = pairs
+            .into_iter()
+            .filter(|(t, _)| *t > 0.0)
+            .map(|(t, v)| (1.0 / t, v));
+        let modes = pencil.modes(factors, &dofs, preload)?;
+        Ok(BucklingSolution {
+            modes,
+            lanczos_steps: steps,
+        })
+    }
+}
+
+/// K and K_σ with their largest entries (norm estimates): what every buckling mode is
+/// checked with.
+struct Pencil<'a> {
+    k: &'a dyn Fn(&[f64]) -> Vec<f64>,
+    kg: &'a dyn Fn(&[f64]) -> Vec<f64>,
+    k_max: f64,
+    kg_max: f64,
+}
+
+impl Pencil<'_> {
+    /// Modes from (λ, vector) candidates in increasing λ > 0, each checked by its
+    /// backward error. A candidate that does not converge ends the list: later ones
+    /// cannot be trusted to be the next lowest.
+    fn modes(
+        &self,
+        candidates: impl Iterator<Item = (f64, Vec<f64>)>,
+        dofs: &DofMap,
+        preload: &StaticResults,
+    ) -> Result<Vec<BucklingMode>> {
+        let largest = |v: &[f64]| v.iter().fold(0.0f64, |a, &b| a.max(b.abs()));
         let mut modes = Vec::new();
         let mut unconverged = None;
-        for (theta, v) in pairs.into_iter().filter(|(t, _)| *t > 0.0) {
-            let lambda = 1.0 / theta;
-            let kv = symmetric_matvec(kk, &v);
-            let gv = symmetric_matvec(kgm, &v);
+        for (lambda, v) in candidates {
+            let (kv, gv) = ((self.k)(&v), (self.kg)(&v));
             let r = kv
                 .iter()
                 .zip(&gv)
                 .map(|(a, b)| (a + lambda * b).powi(2))
                 .sum::<f64>()
                 .sqrt();
-            let residual = r / ((k_max + lambda * kg_max) * norm(&v)).max(f64::MIN_POSITIVE);
-            if residual > BUCKLING_TOLERANCE {
+            let residual =
+                r / ((self.k_max + lambda * self.kg_max) * norm(&v)).max(f64::MIN_POSITIVE);
+            if residual.is_nan() || residual > BUCKLING_TOLERANCE {
                 unconverged = Some((lambda, residual));
                 break;
             }
@@ -140,9 +196,86 @@ impl StaticModel<'_> {
                 preload.name
             )));
         }
+        Ok(modes)
+    }
+}
+
+impl StaticModel<'_> {
+    /// The lowest buckling factors by LOBPCG on K_σ φ = ν K φ (ν = −1/λ, the most
+    /// negative first), preconditioned by the multigrid V-cycle of K: memory of a few
+    /// copies of K, never a factor's.
+    fn buckling_iterative(
+        &self,
+        preload: &StaticResults,
+        options: BucklingOptions,
+        fixed: &[bool],
+    ) -> Result<BucklingSolution> {
+        let mesh = self.mesh;
+        let (dofs, pattern) = self.free_pattern(fixed)?;
+        let n = dofs.free_count();
+        let wanted = wanted(options.modes, n)?;
+        let block = 3 * (wanted + (wanted / 4).max(3));
+        crate::memory::check(
+            "the iterative buckling solver",
+            crate::memory::multigrid_bytes(pattern.compute_nnz())
+                + pattern.compute_nnz() as u64 * 24
+                + 5 * block as u64 * n as u64 * 8,
+        )?;
+        let k = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
+        let geometric = GeometricStiffness {
+            materials: &self.materials,
+            displacement: &preload.displacement,
+        };
+        let kg = assemble(mesh, &dofs, &pattern, &geometric)?;
+        let largest = |v: &[f64]| v.iter().fold(0.0f64, |a, &b| a.max(b.abs()));
+        let (k_max, kg_max) = (largest(&k), largest(&kg));
+        let (col_ptr, row_idx) = (pattern.col_ptr(), pattern.row_idx());
+        let stiffness = Csr::from_upper(n, col_ptr, row_idx, &k);
+        let geometric = Csr::from_upper(n, col_ptr, row_idx, &kg);
+        drop((k, kg, pattern));
+        let null = crate::rigid::rigid_modes_on(&mesh.nodes, dofs.free_dofs());
+        let node_of = dofs.free_dofs().iter().map(|d| d / 3).collect();
+        tracing::info!(equations = n, "building the multigrid hierarchy (buckling)");
+        let amg = Amg::new(stiffness, null, node_of)?;
+        let k_apply = |x: &[f64], y: &mut [f64]| amg.matrix().apply(x, y);
+        let kg_apply = |x: &[f64], y: &mut [f64]| geometric.apply(x, y);
+        let mut work = amg.work();
+        let mut precondition = |r: &[f64], z: &mut [f64]| amg.apply(r, z, &mut work);
+        // More pairs than wanted: tension modes (ν > 0) may sit among the lowest ν.
+        let found = lobpcg(
+            n,
+            wanted,
+            &mut crate::lobpcg::Pencil {
+                k: &kg_apply,
+                m: &k_apply,
+                precondition: &mut precondition,
+                deflate: &[],
+            },
+            crate::modal::LOBPCG_TOLERANCE,
+            LOBPCG_MAX_ITERATIONS,
+        )?;
+        let product = |op: &dyn Fn(&[f64], &mut [f64]), x: &[f64]| {
+            let mut y = vec![0.0; x.len()];
+            op(x, &mut y);
+            y
+        };
+        let pencil = Pencil {
+            k: &|x| product(&k_apply, x),
+            kg: &|x| product(&kg_apply, x),
+            k_max,
+            kg_max,
+        };
+        let factors = found
+            .values
+            .into_iter()
+            .zip(found.vectors)
+            .filter(|(nu, _)| *nu < 0.0)
+            .map(|(nu, v)| (-1.0 / nu, v));
         Ok(BucklingSolution {
-            modes,
-            lanczos_steps: steps,
+            modes: pencil.modes(factors, &dofs, preload)?,
+            lanczos_steps: found.iterations,
         })
     }
 }
+
+const LOBPCG_MAX_ITERATIONS: usize = 400;

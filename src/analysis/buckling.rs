@@ -67,6 +67,7 @@ impl Kind for Buckling {
             preload: pre.into_inner(),
             options: BucklingOptions {
                 modes: o.modes.unwrap_or(4),
+                method: input.case.spec.solver.method.into(),
             },
         }))
     }
