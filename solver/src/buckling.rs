@@ -27,7 +27,7 @@
 //! assert!((b.modes[0].factor * 1e3 / euler - 1.0).abs() < 0.02);
 //! ```
 
-use crate::amg::{Amg, Csr};
+use crate::amg::Csr;
 use crate::assembly::{assemble, assemble_stiffness, matrix, GeometricStiffness};
 use crate::dofs::DofMap;
 use crate::eigen::{lanczos, norm, wanted};
@@ -76,20 +76,7 @@ impl StaticModel<'_> {
         mesh.check()?;
         let (fixed, _) = self.prescribed();
         self.require_constrained(&fixed)?;
-        let system = match options.method {
-            Method::Iterative => None,
-            Method::Direct => Some(self.system(&fixed)?),
-            // A factor that would not fit in memory: LOBPCG instead.
-            Method::Auto => match self.system(&fixed) {
-                Err(SolverError::OutOfMemory {
-                    needed, available, ..
-                }) => {
-                    tracing::info!("iterative: the direct factor would need {needed} and {available} are available");
-                    None
-                }
-                other => Some(other?),
-            },
-        };
+        let (system, _) = self.choose(&fixed, options.method)?;
         let Some(System {
             dofs,
             pattern,
@@ -214,12 +201,9 @@ impl StaticModel<'_> {
         let (dofs, pattern) = self.free_pattern(fixed)?;
         let n = dofs.free_count();
         let wanted = wanted(options.modes, n)?;
-        let block = 3 * (wanted + (wanted / 4).max(3));
         crate::memory::check(
             "the iterative buckling solver",
-            crate::memory::multigrid_bytes(pattern.compute_nnz())
-                + pattern.compute_nnz() as u64 * 24
-                + 5 * block as u64 * n as u64 * 8,
+            crate::memory::lobpcg_bytes(pattern.compute_nnz(), n, wanted),
         )?;
         let k = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
         let geometric = GeometricStiffness {
@@ -233,10 +217,7 @@ impl StaticModel<'_> {
         let stiffness = Csr::from_upper(n, col_ptr, row_idx, &k);
         let geometric = Csr::from_upper(n, col_ptr, row_idx, &kg);
         drop((k, kg, pattern));
-        let null = crate::rigid::rigid_modes_on(&mesh.nodes, dofs.free_dofs());
-        let node_of = dofs.free_dofs().iter().map(|d| d / 3).collect();
-        tracing::info!(equations = n, "building the multigrid hierarchy (buckling)");
-        let amg = Amg::new(stiffness, null, node_of)?;
+        let amg = self.hierarchy(&dofs, stiffness)?;
         let k_apply = |x: &[f64], y: &mut [f64]| amg.matrix().apply(x, y);
         let kg_apply = |x: &[f64], y: &mut [f64]| geometric.apply(x, y);
         let mut work = amg.work();

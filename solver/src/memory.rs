@@ -37,6 +37,15 @@ pub fn multigrid_bytes(upper_nnz: usize) -> u64 {
     upper_nnz as u64 * 56
 }
 
+/// Bytes of LOBPCG with the multigrid preconditioner for `wanted` eigenpairs of an
+/// `n`-equation pencil with `upper_nnz` stored entries per matrix: the hierarchy, the
+/// second matrix in compressed rows, and the blocks X, W, P with their two products
+/// (about five blocks of three times the block size live at once).
+pub fn lobpcg_bytes(upper_nnz: usize, n: usize, wanted: usize) -> u64 {
+    let block = 3 * (wanted + (wanted / 4).max(3)) as u64;
+    multigrid_bytes(upper_nnz) + upper_nnz as u64 * 24 + 5 * block * n as u64 * 8
+}
+
 /// Refuses `what` when it would need more than the available memory.
 pub fn check(what: &'static str, needed: u64) -> Result<()> {
     let available = AVAILABLE.load(Ordering::Relaxed);

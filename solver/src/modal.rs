@@ -23,7 +23,7 @@
 //! assert!((modes.modes[0].frequency / euler - 1.0).abs() < 0.02);
 //! ```
 
-use crate::amg::{Amg, Csr};
+use crate::amg::Csr;
 use crate::assembly::{assemble, assemble_mass, assemble_stiffness, matrix, GeometricStiffness};
 use crate::dofs::DofMap;
 use crate::eigen::{dot, lanczos, norm, wanted};
@@ -116,20 +116,7 @@ impl StaticModel<'_> {
             )));
         }
         let t = std::time::Instant::now();
-        let system = match options.method {
-            Method::Iterative => None,
-            Method::Direct => Some(self.system(&fixed)?),
-            // A factor that would not fit in memory: LOBPCG instead.
-            Method::Auto => match self.system(&fixed) {
-                Err(SolverError::OutOfMemory {
-                    needed, available, ..
-                }) => {
-                    tracing::info!("iterative: the direct factor would need {needed} and {available} are available");
-                    None
-                }
-                other => Some(other?),
-            },
-        };
+        let (system, _) = self.choose(&fixed, options.method)?;
         let Some(System {
             dofs,
             pattern,
@@ -141,15 +128,7 @@ impl StaticModel<'_> {
         };
         let n = dofs.free_count();
         wanted(options.modes, n)?;
-        let mut k = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
-        if let Some(pre) = preload {
-            let geometric = GeometricStiffness {
-                materials: &self.materials,
-                displacement: &pre.displacement,
-            };
-            let kg = assemble(mesh, &dofs, &pattern, &geometric)?;
-            k.iter_mut().zip(&kg).for_each(|(a, b)| *a += b);
-        }
+        let k = self.stiffness_about(preload, &dofs, &pattern)?;
         let m = assemble_mass(mesh, &self.materials, &dofs, &pattern)?;
         let (kk, mm) = (matrix(&pattern, &k), matrix(&pattern, &m));
         // A shift below zero when the model can move rigidly, scaled to the model's own
@@ -235,6 +214,25 @@ impl StaticModel<'_> {
 }
 
 impl StaticModel<'_> {
+    /// K, or K + K_σ about the stresses of a preload.
+    fn stiffness_about(
+        &self,
+        preload: Option<&StaticResults>,
+        dofs: &DofMap,
+        pattern: &faer::sparse::SymbolicSparseColMat<usize>,
+    ) -> Result<Vec<f64>> {
+        let mut k = assemble_stiffness(self.mesh, &self.materials, dofs, pattern)?;
+        if let Some(pre) = preload {
+            let geometric = GeometricStiffness {
+                materials: &self.materials,
+                displacement: &pre.displacement,
+            };
+            let kg = assemble(self.mesh, dofs, pattern, &geometric)?;
+            k.iter_mut().zip(&kg).for_each(|(a, b)| *a += b);
+        }
+        Ok(k)
+    }
+
     /// The lowest modes by LOBPCG preconditioned with the multigrid V-cycle of the
     /// stiffness: memory of a few copies of K and M and a block of vectors, never a
     /// factor's. For supported models (the V-cycle needs a positive definite K).
@@ -255,22 +253,11 @@ impl StaticModel<'_> {
         let (dofs, pattern) = self.free_pattern(fixed)?;
         let n = dofs.free_count();
         wanted(options.modes, n)?;
-        let block = 3 * (options.modes + (options.modes / 4).max(3));
         crate::memory::check(
             "the iterative modal solver",
-            crate::memory::multigrid_bytes(pattern.compute_nnz())
-                + pattern.compute_nnz() as u64 * 24
-                + 5 * block as u64 * n as u64 * 8,
+            crate::memory::lobpcg_bytes(pattern.compute_nnz(), n, options.modes),
         )?;
-        let mut k = assemble_stiffness(mesh, &self.materials, &dofs, &pattern)?;
-        if let Some(pre) = preload {
-            let geometric = GeometricStiffness {
-                materials: &self.materials,
-                displacement: &pre.displacement,
-            };
-            let kg = assemble(mesh, &dofs, &pattern, &geometric)?;
-            k.iter_mut().zip(&kg).for_each(|(a, b)| *a += b);
-        }
+        let k = self.stiffness_about(preload, &dofs, &pattern)?;
         let m = assemble_mass(mesh, &self.materials, &dofs, &pattern)?;
         let (k_diag, m_diag) = (diagonal(&pattern, &k), diagonal(&pattern, &m));
         let max = |d: &[f64]| d.iter().fold(0.0, |a: f64, &b| a.max(b));
@@ -278,10 +265,7 @@ impl StaticModel<'_> {
         let stiffness = Csr::from_upper(n, col_ptr, row_idx, &k);
         let mass = Csr::from_upper(n, col_ptr, row_idx, &m);
         drop((k, m, pattern));
-        let null = crate::rigid::rigid_modes_on(&mesh.nodes, dofs.free_dofs());
-        let node_of = dofs.free_dofs().iter().map(|d| d / 3).collect();
-        tracing::info!(equations = n, "building the multigrid hierarchy (modal)");
-        let amg = Amg::new(stiffness, null, node_of).map_err(|e| match preload {
+        let amg = self.hierarchy(&dofs, stiffness).map_err(|e| match preload {
             Some(pre) => SolverError::LinearSolver(format!(
                 "the stiffness under the preload of '{}' is not positive definite (the preload is at or beyond a buckling load): {e}",
                 pre.name

@@ -364,27 +364,7 @@ impl StaticModel<'_> {
         let (fixed, ubar) = self.prescribed();
         self.require_constrained(&fixed)?;
         let t = Instant::now();
-        let (system, reason) = match options.method {
-            Method::Iterative => (None, "iterative: [solver] method = \"iterative\"".into()),
-            Method::Direct => (Some(self.system(&fixed)?), "direct: [solver] method = \"direct\"".into()),
-            // A factor that would not fit in memory: the iterative method instead.
-            Method::Auto => match self.system(&fixed) {
-                Err(SolverError::OutOfMemory {
-                    needed, available, ..
-                }) => (
-                    None,
-                    format!("iterative: the direct factor would need {needed} and {available} are available"),
-                ),
-                other => {
-                    let s = other?;
-                    let why = format!(
-                        "direct: the factor ({}) fits in the available memory",
-                        crate::memory::size(s.factor_bytes)
-                    );
-                    (Some(s), why)
-                }
-            },
-        };
+        let (system, reason) = self.choose(&fixed, options.method)?;
         tracing::info!("{reason}");
         let (dofs, pattern, symbolic) = match system {
             Some(System {
@@ -469,8 +449,7 @@ impl StaticModel<'_> {
             .map_err(|e| factor_error(e, dofs, self.mesh))
     }
 
-    /// The multigrid hierarchy of the stiffness, with the six rigid-body motions over
-    /// the free unknowns as its near-null space.
+    /// The multigrid hierarchy of the stiffness.
     fn multigrid(
         &self,
         dofs: &DofMap,
@@ -480,16 +459,60 @@ impl StaticModel<'_> {
         let n = dofs.free_count();
         let a = crate::amg::Csr::from_upper(n, pattern.col_ptr(), pattern.row_idx(), &values);
         drop((pattern, values));
+        Ok(StiffnessSolver::Multigrid(Box::new(
+            self.hierarchy(dofs, a)?,
+        )))
+    }
+
+    /// The multigrid hierarchy of a stiffness-like matrix on the free dofs `dofs`, with
+    /// the six rigid-body motions over them as its near-null space.
+    pub(crate) fn hierarchy(&self, dofs: &DofMap, a: crate::amg::Csr) -> Result<crate::amg::Amg> {
         let null = crate::rigid::rigid_modes_on(&self.mesh.nodes, dofs.free_dofs());
         let node_of: Vec<usize> = dofs.free_dofs().iter().map(|d| d / 3).collect();
-        tracing::info!(equations = n, "building the multigrid hierarchy");
+        tracing::info!(
+            equations = dofs.free_count(),
+            "building the multigrid hierarchy"
+        );
         let amg = crate::amg::Amg::new(a, null, node_of)?;
         tracing::debug!(
             levels = ?amg.sizes,
             operator_complexity = format!("{:.2}", amg.operator_complexity),
             "multigrid hierarchy"
         );
-        Ok(StiffnessSolver::Multigrid(Box::new(amg)))
+        Ok(amg)
+    }
+
+    /// The direct method's set-up (ordering and symbolic factor) when `method` asks for
+    /// it or, for `Auto`, when its factor fits in the available memory; None for the
+    /// iterative method. With the reason, which is also logged.
+    pub(crate) fn choose(
+        &self,
+        fixed: &[bool],
+        method: Method,
+    ) -> Result<(Option<System>, String)> {
+        let (system, reason) = match method {
+            Method::Iterative => (None, "iterative: [solver] method = \"iterative\"".into()),
+            Method::Direct => (Some(self.system(fixed)?), "direct: [solver] method = \"direct\"".into()),
+            // A factor that would not fit in memory: the iterative method instead.
+            Method::Auto => match self.system(fixed) {
+                Err(SolverError::OutOfMemory {
+                    needed, available, ..
+                }) => (
+                    None,
+                    format!("iterative: the direct factor would need {needed} and {available} are available"),
+                ),
+                other => {
+                    let s = other?;
+                    let why = format!(
+                        "direct: the factor ({}) fits in the available memory",
+                        crate::memory::size(s.factor_bytes)
+                    );
+                    (Some(s), why)
+                }
+            },
+        };
+        tracing::info!("{reason}");
+        Ok((system, reason))
     }
 }
 
