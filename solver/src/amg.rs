@@ -93,6 +93,13 @@ impl Csr {
         });
     }
 
+    /// A x in a new vector.
+    pub fn mul(&self, x: &[f64]) -> Vec<f64> {
+        let mut y = vec![0.0; self.nrows];
+        self.apply(x, &mut y);
+        y
+    }
+
     pub fn diagonal(&self) -> Vec<f64> {
         (0..self.nrows)
             .map(|i| {

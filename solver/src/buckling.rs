@@ -235,14 +235,9 @@ impl StaticModel<'_> {
             crate::modal::LOBPCG_TOLERANCE,
             LOBPCG_MAX_ITERATIONS,
         )?;
-        let product = |op: &dyn Fn(&[f64], &mut [f64]), x: &[f64]| {
-            let mut y = vec![0.0; x.len()];
-            op(x, &mut y);
-            y
-        };
         let pencil = Pencil {
-            k: &|x| product(&k_apply, x),
-            kg: &|x| product(&kg_apply, x),
+            k: &|x| amg.matrix().mul(x),
+            kg: &|x| geometric.mul(x),
             k_max,
             kg_max,
         };

@@ -292,14 +292,9 @@ impl StaticModel<'_> {
             LOBPCG_TOLERANCE,
             LOBPCG_MAX_ITERATIONS,
         )?;
-        let product = |op: &dyn Fn(&[f64], &mut [f64]), x: &[f64]| {
-            let mut y = vec![0.0; x.len()];
-            op(x, &mut y);
-            y
-        };
         let checks = Checks {
-            k: &|x| product(&k_apply, x),
-            m: &|x| product(&m_apply, x),
+            k: &|x| amg.matrix().mul(x),
+            m: &|x| mass.mul(x),
             k_max: max(&k_diag),
             m_max: max(&m_diag),
             ratio: k_diag.iter().sum::<f64>() / m_diag.iter().sum::<f64>(),
