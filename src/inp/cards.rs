@@ -171,13 +171,18 @@ fn push_line(cards: &mut Vec<Card>, at: Origin, line: &str) -> Result<()> {
     let Some(card) = cards.last_mut() else {
         bail!("{at}: data before the first keyword");
     };
-    // A trailing comma continues the record on the next line (long elements).
+    // A trailing comma continues the record on the next line (long elements). Field
+    // positions are 32-bit: a record is limited to 4 GiB (no real one comes close).
     match card.data.last_mut() {
         Some((_, prev)) if prev.last_is_empty() => {
+            if prev.text.len() + line.len() >= u32::MAX as usize {
+                bail!("{at}: a data record continued over lines longer than 4 GiB");
+            }
             prev.spans.pop();
             prev.text.pop();
             prev.extend(line);
         }
+        _ if line.len() >= u32::MAX as usize => bail!("{at}: a data line longer than 4 GiB"),
         _ => card.data.push((at, Fields::parse(line))),
     }
     Ok(())
