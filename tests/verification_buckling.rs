@@ -8,7 +8,32 @@ use vproto_solver::assembly::Materials;
 use vproto_solver::buckling::BucklingOptions;
 use vproto_solver::generate::block;
 use vproto_solver::loads::SurfaceLoad;
-use vproto_solver::{Constraint, ElementKind, Load, LoadCase, StaticModel};
+use vproto_solver::{Constraint, ElementKind, Load, LoadCase, Mesh, StaticModel, StaticResults};
+
+/// A steel-like column (Young's modulus `e`) clamped at z = 0.
+fn clamped(mesh: &Mesh, e: f64) -> StaticModel<'_> {
+    StaticModel {
+        mesh,
+        materials: Materials::uniform(material(e, 0.3), mesh.element_count()),
+        constraints: vec![Constraint {
+            nodes: mesh.set_nodes("zmin").unwrap(),
+            components: [Some(0.0); 3],
+        }],
+    }
+}
+
+/// The static state under a uniform axial traction `t` (Pa; negative pushes) on the
+/// free end.
+fn axial(model: &StaticModel, t: f64) -> StaticResults {
+    let load = LoadCase {
+        name: "axial".into(),
+        loads: vec![Load::Surface {
+            faces: model.mesh.face_sets["zmax"].clone(),
+            load: SurfaceLoad::Traction(Vector3::new(0.0, 0.0, t)),
+        }],
+    };
+    model.solve(&[load]).unwrap().load_cases.remove(0)
+}
 
 /// Clamped–free steel column, 20 × 20 mm, L = 1 m (L/a = 50), axial load P = 1 kN on
 /// the free end. Euler: P_cr = π² E I / (4 L²) = 6.908 kN, so the buckling factor is
@@ -23,22 +48,8 @@ fn euler_column_clamped_free() {
         let mut errors = vec![];
         for k in [1usize, 2] {
             let mesh = block([a, a, l], [k, k, 10 * k], kind).unwrap();
-            let model = StaticModel {
-                mesh: &mesh,
-                materials: Materials::uniform(material(e, 0.3), mesh.element_count()),
-                constraints: vec![Constraint {
-                    nodes: mesh.set_nodes("zmin").unwrap(),
-                    components: [Some(0.0); 3],
-                }],
-            };
-            let load = LoadCase {
-                name: "axial".into(),
-                loads: vec![Load::Surface {
-                    faces: mesh.face_sets["zmax"].clone(),
-                    load: SurfaceLoad::Traction(Vector3::new(0.0, 0.0, -p / (a * a))),
-                }],
-            };
-            let preload = model.solve(&[load]).unwrap().load_cases.remove(0);
+            let model = clamped(&mesh, e);
+            let preload = axial(&model, -p / (a * a));
             let b = model
                 .buckling(
                     &preload,
@@ -70,22 +81,8 @@ fn euler_column_clamped_free() {
 #[test]
 fn tension_does_not_buckle() {
     let mesh = block([0.02, 0.02, 1.0], [1, 1, 10], ElementKind::Hex20).unwrap();
-    let model = StaticModel {
-        mesh: &mesh,
-        materials: Materials::uniform(material(210e9, 0.3), mesh.element_count()),
-        constraints: vec![Constraint {
-            nodes: mesh.set_nodes("zmin").unwrap(),
-            components: [Some(0.0); 3],
-        }],
-    };
-    let load = LoadCase {
-        name: "pull".into(),
-        loads: vec![Load::Surface {
-            faces: mesh.face_sets["zmax"].clone(),
-            load: SurfaceLoad::Traction(Vector3::new(0.0, 0.0, 1e6)),
-        }],
-    };
-    let preload = model.solve(&[load]).unwrap().load_cases.remove(0);
+    let model = clamped(&mesh, 210e9);
+    let preload = axial(&model, 1e6);
     // Both methods: the iterative one may also report that LOBPCG found no buckling
     // (the wanted pairs cluster at ν ≈ 0 and do not converge).
     for method in [
@@ -108,40 +105,26 @@ fn tension_does_not_buckle() {
 
 /// The iterative buckling solver (LOBPCG on K_σ φ = ν K φ with the multigrid V-cycle of
 /// K, for models whose factor does not fit) gives the direct solver's lowest three
-/// buckling factors of a plate-like clamped–free column to 1e-8, with shapes parallel
-/// (MAC > 0.999999 against the direct mode nearest in factor).
+/// buckling factors of a plate-like clamped–free column to 1e-6 (the direct solver
+/// accepts a backward error of 1e-9, which allows ~1e-6 in a low factor), with shapes
+/// parallel (MAC > 0.999999 against the direct mode nearest in factor).
 #[test]
 fn lobpcg_buckling_factors_equal_the_direct_ones() {
     use vproto_solver::statics::Method;
     let (e, p) = (210e9, 1e3);
     let mesh = block([0.1, 0.01, 1.0], [10, 2, 40], ElementKind::Hex8).unwrap();
-    let model = StaticModel {
-        mesh: &mesh,
-        materials: Materials::uniform(material(e, 0.3), mesh.element_count()),
-        constraints: vec![Constraint {
-            nodes: mesh.set_nodes("zmin").unwrap(),
-            components: [Some(0.0); 3],
-        }],
-    };
-    let load = LoadCase {
-        name: "axial".into(),
-        loads: vec![Load::Surface {
-            faces: mesh.face_sets["zmax"].clone(),
-            load: SurfaceLoad::Traction(Vector3::new(0.0, 0.0, -p / 1e-3)),
-        }],
-    };
-    let preload = model.solve(&[load]).unwrap().load_cases.remove(0);
+    let model = clamped(&mesh, e);
+    let preload = axial(&model, -p / 1e-3);
     let solve = |method| {
         model
             .buckling(&preload, BucklingOptions { modes: 3, method })
             .unwrap()
     };
     let (direct, iterative) = (solve(Method::Direct), solve(Method::Iterative));
-    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
     for (i, m) in iterative.modes.iter().enumerate() {
         let f = direct.modes[i].factor;
         assert!(
-            (m.factor - f).abs() < 1e-8 * f,
+            (m.factor - f).abs() < 1e-6 * f,
             "mode {}: {} vs {f}",
             i + 1,
             m.factor
@@ -150,10 +133,7 @@ fn lobpcg_buckling_factors_equal_the_direct_ones() {
             .modes
             .iter()
             .filter(|d| (d.factor - f).abs() < 1e-6 * f)
-            .map(|d| {
-                dot(&d.shape, &m.shape).powi(2)
-                    / (dot(&d.shape, &d.shape) * dot(&m.shape, &m.shape))
-            })
+            .map(|d| mac(&d.shape, &m.shape))
             .fold(0.0, f64::max);
         assert!(mac > 0.999999, "mode {}: MAC {mac}", i + 1);
     }

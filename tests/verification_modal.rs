@@ -279,9 +279,10 @@ fn nafems_fv16_cantilevered_thin_square_plate() {
 
 /// The iterative modal solver (LOBPCG preconditioned by the multigrid V-cycle, for
 /// models whose factor does not fit) finds the direct solver's modes: the same ten
-/// lowest frequencies of a clamped plate-like block to 1e-8, shapes with MAC > 0.999999
-/// (each against the direct mode nearest in frequency; a few are near-double), with
-/// every mode passing the same residual check.
+/// lowest frequencies of a clamped plate-like block to 1e-7 (both accept residuals that
+/// allow ~1e-8 in a low frequency), shapes with MAC > 0.999999 (each against the direct
+/// mode nearest in frequency; a few are near-double), every mode passing the same
+/// residual check.
 #[test]
 fn lobpcg_with_multigrid_finds_the_direct_modes() {
     use vproto_solver::statics::Method;
@@ -311,11 +312,10 @@ fn lobpcg_with_multigrid_finds_the_direct_modes() {
                 .unwrap()
         };
         let (direct, iterative) = (solve(Method::Direct), solve(Method::Iterative));
-        let m = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
         for (i, mode) in iterative.modes.iter().enumerate() {
             let f = direct.modes[i].frequency;
             assert!(
-                (mode.frequency - f).abs() < 1e-8 * f,
+                (mode.frequency - f).abs() < 1e-7 * f,
                 "{kind:?} mode {}: {} vs {f} Hz",
                 i + 1,
                 mode.frequency
@@ -324,10 +324,7 @@ fn lobpcg_with_multigrid_finds_the_direct_modes() {
                 .modes
                 .iter()
                 .filter(|d| (d.frequency - f).abs() < 1e-6 * f)
-                .map(|d| {
-                    m(&d.shape, &mode.shape).powi(2)
-                        / (m(&d.shape, &d.shape) * m(&mode.shape, &mode.shape))
-                })
+                .map(|d| mac(&d.shape, &mode.shape))
                 .fold(0.0, f64::max);
             assert!(mac > 0.999999, "{kind:?} mode {}: MAC {mac}", i + 1);
         }

@@ -115,6 +115,12 @@ pub fn nearest_node(mesh: &Mesh, p: Vector3<f64>) -> usize {
 }
 
 /// A small deterministic pseudo-random number in [-1, 1] for node `i`, axis `k`.
+/// Modal assurance criterion of two shapes: 1 when parallel.
+pub fn mac(a: &[f64], b: &[f64]) -> f64 {
+    let dot = |p: &[f64], q: &[f64]| p.iter().zip(q).map(|(x, y)| x * y).sum::<f64>();
+    dot(a, b).powi(2) / (dot(a, a) * dot(b, b))
+}
+
 pub fn jitter(i: usize, k: usize) -> f64 {
     let v = ((i * 3 + k) as f64 * 12.9898 + 78.233).sin() * 43758.5453;
     2.0 * (v - v.floor()) - 1.0
