@@ -38,12 +38,59 @@ pub struct Eigenpairs {
 
 /// The `wanted` lowest eigenpairs of an `n`-dimensional pencil, each to a relative
 /// residual ‖K x − λ M x‖ / (|λ| ‖M x‖) below `tolerance`, within `max_iterations`.
+///
+/// An iteration from one start block can converge past an eigenvalue its start had
+/// (almost) nothing of. So, as the Lanczos path does, the converged vectors are
+/// deflated and a one-pair search runs from another start; a lower eigenvalue found
+/// there is a missed one, put in its place, and the search repeats until none is.
 pub fn lobpcg(
     n: usize,
     wanted: usize,
     pencil: &mut Pencil<'_>,
     tolerance: f64,
     max_iterations: usize,
+) -> Result<Eigenpairs> {
+    let mut found = run(n, wanted, pencil, tolerance, max_iterations, 0)?;
+    for seed in 1..=wanted as u64 {
+        let mut basis = pencil.deflate.to_vec();
+        basis.extend(found.vectors.iter().cloned());
+        let mut check = Pencil {
+            k: pencil.k,
+            m: pencil.m,
+            precondition: &mut *pencil.precondition,
+            deflate: &basis,
+        };
+        // Too few dimensions left to search: every eigenpair is there.
+        if 3 * 4 > n.saturating_sub(basis.len()) {
+            break;
+        }
+        let extra = run(n, 1, &mut check, tolerance, max_iterations, seed)?;
+        found.iterations += extra.iterations;
+        let last = *found.values.last().expect("wanted ≥ 1 pairs");
+        if extra.values[0] < last - 1e-9 * last.abs() {
+            tracing::debug!(value = extra.values[0], "LOBPCG: a missed eigenvalue found");
+            found.values.push(extra.values[0]);
+            found.vectors.extend(extra.vectors);
+            let mut order: Vec<usize> = (0..found.values.len()).collect();
+            order.sort_by(|&a, &b| found.values[a].total_cmp(&found.values[b]));
+            order.truncate(wanted);
+            found.values = order.iter().map(|&i| found.values[i]).collect();
+            found.vectors = order.iter().map(|&i| found.vectors[i].clone()).collect();
+        } else {
+            break;
+        }
+    }
+    Ok(found)
+}
+
+/// One LOBPCG iteration from start block number `seed`.
+fn run(
+    n: usize,
+    wanted: usize,
+    pencil: &mut Pencil<'_>,
+    tolerance: f64,
+    max_iterations: usize,
+    seed: u64,
 ) -> Result<Eigenpairs> {
     let free = n.saturating_sub(pencil.deflate.len());
     let size = (wanted + (wanted / 4).max(3)).min(free);
@@ -54,10 +101,19 @@ pub fn lobpcg(
     }
     // Deterministic start: varied positive columns.
     let mut x = Mat::<f64>::from_fn(n, size, |i, j| {
-        let h = (i as u64 ^ ((j as u64 + 1) << 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let h = (i as u64 ^ ((j as u64 + 1 + 64 * seed) << 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         0.5 + (h >> 11) as f64 / (1u64 << 53) as f64
     });
-    deflate(pencil, &mut x);
+    let m_deflate: Vec<Vec<f64>> = pencil
+        .deflate
+        .iter()
+        .map(|b| {
+            let mut mb = vec![0.0; n];
+            (pencil.m)(b, &mut mb);
+            mb
+        })
+        .collect();
+    deflate(pencil.deflate, &m_deflate, &mut x);
     let start = Block::of(pencil, x);
     let (mut theta, c) = rayleigh_ritz(&[&start], size)
         .ok_or_else(|| SolverError::LinearSolver("LOBPCG: the start block is degenerate".into()))?;
@@ -90,7 +146,7 @@ pub fn lobpcg(
             w.col_mut(a).iter_mut().zip(&z).for_each(|(w, z)| *w = *z);
         }
         drop(residual);
-        deflate(pencil, &mut w);
+        deflate(pencil.deflate, &m_deflate, &mut w);
         let w = Block::of(pencil, w).orthonormal(&[&x]).ok_or_else(|| {
             SolverError::LinearSolver(format!(
                 "LOBPCG: the preconditioned residuals lie in the current block at iteration {it} (residual {worst:.2e})"
@@ -256,16 +312,10 @@ fn rayleigh_ritz(blocks: &[&Block], keep: usize) -> Option<(Vec<f64>, Mat<f64>)>
 }
 
 /// Each column less its M-projection on the deflation basis.
-fn deflate(pencil: &Pencil<'_>, x: &mut Mat<f64>) {
-    if pencil.deflate.is_empty() {
-        return;
-    }
-    let n = x.nrows();
-    let mut mb = vec![0.0; n];
-    for b in pencil.deflate {
-        (pencil.m)(b, &mut mb);
+fn deflate(basis: &[Vec<f64>], m_basis: &[Vec<f64>], x: &mut Mat<f64>) {
+    for (b, mb) in basis.iter().zip(m_basis) {
         for j in 0..x.ncols() {
-            let c: f64 = x.col(j).iter().zip(&mb).map(|(x, m)| x * m).sum();
+            let c: f64 = x.col(j).iter().zip(mb).map(|(x, m)| x * m).sum();
             x.col_mut(j)
                 .iter_mut()
                 .zip(b)
