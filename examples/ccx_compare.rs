@@ -15,7 +15,7 @@ use std::time::Instant;
 
 #[path = "common/timing.rs"]
 mod timing;
-use timing::timed;
+use timing::{numeric_rows, timed};
 use vproto_solver::assembly::Materials;
 use vproto_solver::generate::block;
 use vproto_solver::loads::{add_surface_load, SurfaceLoad};
@@ -159,17 +159,10 @@ fn main() {
     let dat = std::fs::read_to_string(dir.join("cantilever.dat")).unwrap_or_default();
     let ccx_result: Vec<f64> = if modal {
         // The eigenvalue table: mode, eigenvalue, rad/time, cycles/time, imaginary part.
-        dat.lines()
-            .skip_while(|l| !l.contains("E I G E N V A L U E   O U T P U T"))
-            .filter_map(|l| {
-                let v: Vec<f64> = l
-                    .split_whitespace()
-                    .filter_map(|t| t.parse().ok())
-                    .collect();
-                (v.len() == 5).then(|| v[3])
-            })
-            .take(10)
-            .collect()
+        let table = dat
+            .find("E I G E N V A L U E   O U T P U T")
+            .map_or("", |at| &dat[at..]);
+        numeric_rows(table, 5).map(|v| v[3]).take(10).collect()
     } else {
         let uz: Vec<f64> = dat
             .lines()

@@ -11,7 +11,7 @@ use std::process::Command;
 
 #[path = "common/timing.rs"]
 mod timing;
-use timing::timed;
+use timing::{numeric_rows, timed};
 use vproto_solver::Mesh;
 
 fn deck(mesh: &Mesh, solver: &str) -> String {
@@ -130,16 +130,7 @@ fn main() {
             .env("CCX_NPROC_EQUATION_SOLVER", "2");
         let (out, s, mib) = timed(ccx, &dir);
         let dat = std::fs::read_to_string(dir.join(format!("{file}.dat"))).unwrap_or_default();
-        let uz = dat
-            .lines()
-            .filter_map(|l| {
-                let v: Vec<f64> = l
-                    .split_whitespace()
-                    .filter_map(|w| w.parse().ok())
-                    .collect();
-                (v.len() == 4).then(|| v[3])
-            })
-            .next_back();
+        let uz = numeric_rows(&dat, 4).map(|v| v[3]).last();
         match uz {
             Some(uz) => {
                 println!("  {name:<16}: {s:7.2} s, peak {mib:6.0} MiB, u_z(D) = {uz:.6e} m")

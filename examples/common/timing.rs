@@ -1,4 +1,5 @@
-//! Timing of whole programs for the benchmarks that run a peer beside vproto.
+//! Timing of whole programs for the benchmarks that run a peer beside vproto, and
+//! reading the peer's printed tables.
 
 use std::process::Command;
 use std::time::Instant;
@@ -21,4 +22,16 @@ pub fn timed(command: Command, dir: &std::path::Path) -> (std::process::Output, 
         .and_then(|l| l.trim().parse::<f64>().ok())
         .map_or(f64::NAN, |kb| kb / 1024.0);
     (out, seconds, mib)
+}
+
+/// The rows of a printed table (a CalculiX .dat file) that hold exactly `width`
+/// numbers, parsed.
+pub fn numeric_rows(text: &str, width: usize) -> impl Iterator<Item = Vec<f64>> + '_ {
+    text.lines().filter_map(move |l| {
+        let v: Vec<f64> = l
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        (v.len() == width).then_some(v)
+    })
 }
