@@ -60,6 +60,7 @@ pub fn run_with_registry(
         .as_ref()
         .map(|m| Part::build(&case, m, elastic))
         .transpose()?;
+    vproto_solver::memory::release_freed();
     let motion = match &case.spec.mechanism {
         Some(spec) => Some(crate::mechanism::run(&case, spec, part.as_ref())?),
         None => None,

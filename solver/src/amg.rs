@@ -112,33 +112,56 @@ impl Csr {
             .collect()
     }
 
-    pub fn transpose(&self) -> Self {
-        let mut count = vec![0usize; self.ncols + 1];
-        for &j in &self.idx {
-            count[j as usize + 1] += 1;
+    /// Rows `range` of Aᵀ (the entries of A in columns `range`), so that a transpose
+    /// can be used a block at a time and never held whole.
+    fn transpose_rows(&self, range: std::ops::Range<usize>) -> Self {
+        let (first, n) = (range.start, range.len());
+        let inside = |j: u32| range.contains(&(j as usize));
+        let mut count = vec![0usize; n + 1];
+        for &j in self.idx.iter().filter(|&&j| inside(j)) {
+            count[j as usize - first + 1] += 1;
         }
-        for j in 0..self.ncols {
+        for j in 0..n {
             count[j + 1] += count[j];
         }
         let ptr = count.clone();
         let mut fill = count;
-        let (mut idx, mut val) = (vec![0u32; self.nnz()], vec![0.0; self.nnz()]);
+        let (mut idx, mut val) = (vec![0u32; ptr[n]], vec![0.0; ptr[n]]);
         for i in 0..self.nrows {
             let (cols, vals) = self.row(i);
-            for (&j, &a) in cols.iter().zip(vals) {
-                let at = &mut fill[j as usize];
+            for (&j, &a) in cols.iter().zip(vals).filter(|(&j, _)| inside(j)) {
+                let at = &mut fill[j as usize - first];
                 idx[*at] = i as u32;
                 val[*at] = a;
                 *at += 1;
             }
         }
         Self {
-            nrows: self.ncols,
+            nrows: n,
             ncols: self.nrows,
             ptr,
             idx,
             val,
         }
+    }
+
+    /// y = Aᵀ x without forming Aᵀ: each of `parts` scatters a block of rows into its
+    /// own vector (as long as y, which is short for a prolongator), then they are summed.
+    pub fn apply_transpose(&self, x: &[f64], y: &mut [f64], parts: &mut [Vec<f64>]) {
+        let step = self.nrows.div_ceil(parts.len().max(1));
+        parts.par_iter_mut().enumerate().for_each(|(c, part)| {
+            part.fill(0.0);
+            let rows = (c * step).min(self.nrows)..((c + 1) * step).min(self.nrows);
+            for (i, xi) in rows.clone().zip(&x[rows]) {
+                let (cols, vals) = self.row(i);
+                for (&j, &a) in cols.iter().zip(vals) {
+                    part[j as usize] += a * xi;
+                }
+            }
+        });
+        y.par_iter_mut()
+            .enumerate()
+            .for_each(|(j, y)| *y = parts.iter().map(|p| p[j]).sum());
     }
 
     /// A B by rows (Gustavson), in parallel over blocks of rows of A: a symbolic pass
@@ -226,20 +249,21 @@ impl Csr {
         }
     }
 
-    /// The Galerkin product Pᵀ A P (`r` = Pᵀ) as (R A) P, a block of coarse rows at a
-    /// time: R A has as many entries as A, and is never held whole.
-    fn galerkin(r: &Csr, a: &Csr, p: &Csr) -> Self {
+    /// The Galerkin product Pᵀ A P as (Pᵀ A) P, a block of coarse rows at a time:
+    /// neither Pᵀ nor Pᵀ A (as large as A) is ever held whole.
+    fn galerkin(a: &Csr, p: &Csr) -> Self {
         const BLOCKS: usize = 8;
-        let step = r.nrows.div_ceil(BLOCKS).max(1);
+        let step = p.ncols.div_ceil(BLOCKS).max(1);
         let mut out = Self {
-            nrows: r.nrows,
+            nrows: p.ncols,
             ncols: p.ncols,
             ptr: vec![0],
             idx: Vec::new(),
             val: Vec::new(),
         };
-        for start in (0..r.nrows).step_by(step) {
-            let block = r.times_rows(start..(start + step).min(r.nrows), a).times(p);
+        for start in (0..p.ncols).step_by(step) {
+            let r = p.transpose_rows(start..(start + step).min(p.ncols));
+            let block = r.times(a).times(p);
             let base = out.idx.len();
             out.ptr.extend(block.ptr[1..].iter().map(|q| base + q));
             out.idx.extend_from_slice(&block.idx);
@@ -456,8 +480,8 @@ struct Level {
     inv_diag: Vec<f64>,
     /// Upper bound of the spectrum of D⁻¹A.
     rho: f64,
+    /// Prolongator; restriction is its transpose, applied without forming it.
     p: Csr,
-    r: Csr,
 }
 
 impl std::fmt::Debug for Amg {
@@ -508,6 +532,7 @@ impl Amg {
                 );
             };
             let (agg, count) = aggregate(&a, &node_of, nodes, THETA);
+            crate::memory::release_freed();
             lap("aggregated");
             let dof_agg: Vec<usize> = node_of.iter().map(|&n| agg[n]).collect();
             let (t, coarse_null, coarse_node) = tentative(&dof_agg, count, &null);
@@ -531,8 +556,8 @@ impl Amg {
             let p = smooth_prolongator(&t, &at, &inv_diag, omega);
             drop(at);
             lap("smoothed prolongator");
-            let r = p.transpose();
-            let coarse = Csr::galerkin(&r, &a, &p);
+            let coarse = Csr::galerkin(&a, &p);
+            crate::memory::release_freed();
             lap("coarse matrix");
             tracing::debug!(
                 a = a.nnz(),
@@ -548,7 +573,6 @@ impl Amg {
                 inv_diag,
                 rho,
                 p,
-                r,
             });
             a = next;
             null = coarse_null;
@@ -588,11 +612,16 @@ impl Amg {
     pub fn work(&self) -> Vec<Work> {
         self.sizes
             .iter()
-            .map(|&n| Work {
+            .enumerate()
+            .map(|(l, &n)| Work {
                 b: vec![0.0; n],
                 x: vec![0.0; n],
                 t: vec![0.0; n],
                 d: vec![0.0; n],
+                parts: match self.sizes.get(l + 1) {
+                    Some(&coarse) => vec![vec![0.0; coarse]; rayon::current_num_threads()],
+                    None => Vec::new(),
+                },
             })
             .collect()
     }
@@ -600,7 +629,7 @@ impl Amg {
     /// One V-cycle for A z = r from z = 0.
     pub fn apply(&self, r: &[f64], z: &mut [f64], work: &mut [Work]) {
         let (w, deeper) = work.split_first_mut().expect("work for every level");
-        self.cycle(0, r, z, (&mut w.t, &mut w.d), deeper);
+        self.cycle(0, r, z, (&mut w.t, &mut w.d, &mut w.parts), deeper);
     }
 
     fn cycle(
@@ -608,7 +637,7 @@ impl Amg {
         l: usize,
         b: &[f64],
         x: &mut [f64],
-        (t, d): (&mut [f64], &mut [f64]),
+        (t, d, parts): (&mut [f64], &mut [f64], &mut [Vec<f64>]),
         deeper: &mut [Work],
     ) {
         let Some(level) = self.levels.get(l) else {
@@ -622,12 +651,12 @@ impl Amg {
         level.a.apply(x, t);
         t.par_iter_mut().zip(b).for_each(|(t, b)| *t = b - *t);
         let (next, rest) = deeper.split_first_mut().expect("work for every level");
-        level.r.apply(t, &mut next.b);
+        level.p.apply_transpose(t, &mut next.b, parts);
         self.cycle(
             l + 1,
             &next.b,
             &mut next.x,
-            (&mut next.t, &mut next.d),
+            (&mut next.t, &mut next.d, &mut next.parts),
             rest,
         );
         level.p.apply(&next.x, t);
@@ -642,6 +671,8 @@ pub struct Work {
     x: Vec<f64>,
     t: Vec<f64>,
     d: Vec<f64>,
+    /// Per-thread partial sums of the restriction to the next level.
+    parts: Vec<Vec<f64>>,
 }
 
 /// P = T − ω D⁻¹ (A T).

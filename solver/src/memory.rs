@@ -29,10 +29,10 @@ pub fn factor_bytes(matrix_nnz: usize, factor_nnz: usize) -> u64 {
 
 /// Bytes of the multigrid solver for a stiffness of `upper_nnz` stored entries (upper
 /// triangle): the full matrix in compressed rows (24 bytes per upper entry), the
-/// smoothed prolongator and its transpose, the coarse levels and a block of the
-/// Galerkin product — or, earlier, the assembled triangle and its copy into rows.
-/// Measured on LE10 tet10 (process peak less the mesh and results): 48 bytes per upper
-/// entry at 477k equations, 50 at 970k; estimated at 56.
+/// smoothed prolongator, the coarse levels and a block of the Galerkin product — or,
+/// earlier, the assembled triangle and its copy into rows. Measured on LE10 tet10
+/// (process peak less the mesh and results): 45 bytes per upper entry at 477k
+/// equations; estimated at 56 (room for a recovery at the same time).
 pub fn multigrid_bytes(upper_nnz: usize) -> u64 {
     upper_nnz as u64 * 56
 }
@@ -44,6 +44,24 @@ pub fn multigrid_bytes(upper_nnz: usize) -> u64 {
 pub fn lobpcg_bytes(upper_nnz: usize, n: usize, wanted: usize) -> u64 {
     let block = 3 * (wanted + (wanted / 4).max(3)) as u64;
     multigrid_bytes(upper_nnz) + upper_nnz as u64 * 24 + 5 * block * n as u64 * 8
+}
+
+/// Gives freed heap memory back to the system. glibc keeps freed blocks below its
+/// mmap threshold (the reader's records, a set-up's per-node vectors) in the process,
+/// where they count towards the peak until a later allocation happens to reuse them;
+/// the big arrays after them are mapped separately and never do.
+pub fn release_freed() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: malloc_trim takes no pointers; it only unmaps pages that hold no
+        // allocation.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
 }
 
 /// Refuses `what` when it would need more than the available memory.
