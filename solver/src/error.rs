@@ -75,6 +75,10 @@ pub enum SolverError {
         needed: String,
         available: String,
     },
+    /// A dynamic analysis's input that cannot give an answer (no damping, a band
+    /// above the modes).
+    #[error("{0}")]
+    Dynamics(String),
     #[error("the model has no free degrees of freedom")]
     NothingToSolve,
 }

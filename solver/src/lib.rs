@@ -10,6 +10,7 @@
 //! |---|---|---|---|
 //! | linear statics, many load cases on one factor | [`statics`] | [`StaticModel::solve`], [`StaticModel::factor`] | [`StaticResults`] |
 //! | natural frequencies and modes | [`modal`] | [`StaticModel::modes`] | [`modal::ModalSolution`] |
+//! | steady-state harmonic response (modal superposition) | [`harmonic`] | [`StaticModel::harmonic`] | [`harmonic::HarmonicSolution`] |
 //! | linear (eigenvalue) buckling | [`buckling`] | [`StaticModel::buckling`] | [`buckling::BucklingSolution`] |
 //! | steady heat conduction | [`thermal`] | [`thermal::ThermalModel::solve`] | [`thermal::HeatResults`] |
 //! | rigid multibody motion | [`multibody`] | [`multibody::simulate`] | [`multibody::MotionSolution`] |
@@ -34,6 +35,7 @@ pub mod eigen;
 pub mod element;
 pub mod error;
 pub mod generate;
+pub mod harmonic;
 pub mod linsolve;
 pub mod loads;
 pub mod lobpcg;

@@ -234,7 +234,7 @@ impl StaticModel<'_> {
         (fixed, value)
     }
 
-    fn load_vector(&self, case: &LoadCase) -> Vec<f64> {
+    pub(crate) fn load_vector(&self, case: &LoadCase) -> Vec<f64> {
         let mut f = vec![0.0; 3 * self.mesh.nodes.len()];
         for load in &case.loads {
             match load {

@@ -1,0 +1,555 @@
+//! Steady-state harmonic response by modal superposition: the response to a load of
+//! amplitude F and frequency f (or to a base that moves with an acceleration amplitude,
+//! as on a shaker) over a band of frequencies.
+//!
+//! Why modes: with damping that the modes diagonalise (modal ratios, Rayleigh αM + βK,
+//! a uniform loss factor), each mass-normalised mode r responds on its own with
+//! receptance H_r(ω) = 1 / (ω_r²(1 + iη) − ω² + 2iζ_r ω_r ω), so thousands of
+//! frequencies cost a few multiplications each once the modes are known. The modes
+//! above the band still respond quasi-statically; their share is the static correction
+//! u_s − Σ φ_r p_r / ω_r² (u_s = K⁻¹F), added at every frequency, so the truncation
+//! leaves no error at low frequency.
+//!
+//! Base excitation uses the relative-motion formulation: with the supports moving
+//! together by a rigid translation r a_b, the motion relative to them obeys
+//! M ü + C u̇ + K u = −M r a_b — a body load of acceleration −a_b (the caller passes it
+//! as a load case), with the supports held. Stresses follow from the relative motion;
+//! absolute acceleration is the relative one plus a_b.
+//!
+//! The envelope (largest displacement and von Mises stress over the band per node) is
+//! a product of the shapes and the coefficients, formed a block of nodes at a time.
+//! The von Mises stress of a complex stress amplitude varies over the cycle; its
+//! largest value over the phase is taken in closed form.
+
+use crate::error::{Result, SolverError};
+use crate::modal::ModalSolution;
+use crate::recovery::recover;
+use crate::{LoadCase, StaticModel, StaticResults};
+use nalgebra::{Complex, DMatrix};
+use rayon::prelude::*;
+use std::f64::consts::PI;
+
+type C64 = Complex<f64>;
+
+/// Damping of a dynamic analysis; all contributions add.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Damping {
+    /// Modal damping ratio ζ against frequency: (Hz, ζ) points in increasing frequency,
+    /// linear in between, constant beyond the ends; one point is a constant ratio.
+    pub modal: Vec<(f64, f64)>,
+    /// Rayleigh damping C = αM + βK (α in 1/s, β in s): ζ_r = α / 2ω_r + β ω_r / 2.
+    pub alpha: f64,
+    pub beta: f64,
+    /// Structural (hysteretic) loss factor η: stiffness K(1 + iη).
+    pub loss_factor: f64,
+}
+
+impl Damping {
+    /// The viscous damping ratio of a mode of `hz`.
+    pub fn ratio(&self, hz: f64) -> f64 {
+        let w = 2.0 * PI * hz;
+        let rayleigh = if w > 0.0 {
+            self.alpha / (2.0 * w) + self.beta * w / 2.0
+        } else {
+            0.0
+        };
+        interpolate(&self.modal, hz) + rayleigh
+    }
+
+    /// The ratio of critical damping that dissipates as much per cycle at resonance
+    /// (viscous ratio plus half the loss factor): what sets a mode's Q = 1 / 2ζ.
+    pub fn equivalent_ratio(&self, hz: f64) -> f64 {
+        self.ratio(hz) + self.loss_factor / 2.0
+    }
+
+    /// The receptance of a mass-normalised mode of `mode_hz` at `hz`.
+    pub fn receptance(&self, mode_hz: f64, hz: f64) -> C64 {
+        let (wr, w) = (2.0 * PI * mode_hz, 2.0 * PI * hz);
+        let z = self.ratio(mode_hz);
+        let d = C64::new(
+            wr * wr - w * w,
+            wr * wr * self.loss_factor + 2.0 * z * wr * w,
+        );
+        d.inv()
+    }
+
+    /// Checks the values: finite, non-negative ratios, increasing table frequencies,
+    /// and some damping at all (a resonance without damping has no finite response).
+    pub fn check(&self) -> std::result::Result<(), String> {
+        let finite =
+            self.alpha.is_finite() && self.beta.is_finite() && self.loss_factor.is_finite();
+        if !finite || self.alpha < 0.0 || self.beta < 0.0 || self.loss_factor < 0.0 {
+            return Err("Rayleigh α, β and the loss factor must be finite and ≥ 0".into());
+        }
+        for (i, &(f, z)) in self.modal.iter().enumerate() {
+            if !(f.is_finite() && z.is_finite() && f >= 0.0 && (0.0..1.0).contains(&z)) {
+                return Err(format!(
+                    "modal damping point {} ({f} Hz, ζ = {z}): frequencies must be ≥ 0 and ratios in [0, 1)",
+                    i + 1
+                ));
+            }
+            if i > 0 && f <= self.modal[i - 1].0 {
+                return Err(format!(
+                    "modal damping frequencies must increase ({} Hz after {} Hz)",
+                    f,
+                    self.modal[i - 1].0
+                ));
+            }
+        }
+        if self.modal.iter().all(|p| p.1 == 0.0)
+            && self.alpha == 0.0
+            && self.beta == 0.0
+            && self.loss_factor == 0.0
+        {
+            return Err("no damping: a response at resonance would be infinite — give a modal ratio (2 % is typical of bolted metal structures), Rayleigh α/β or a loss factor".into());
+        }
+        Ok(())
+    }
+}
+
+/// Linear interpolation in a (x, y) table, constant beyond its ends; 0 when empty.
+fn interpolate(table: &[(f64, f64)], x: f64) -> f64 {
+    match table {
+        [] => 0.0,
+        [(_, y)] => *y,
+        _ if x <= table[0].0 => table[0].1,
+        _ => {
+            let k = table.partition_point(|p| p.0 < x);
+            match table.get(k) {
+                None => table[table.len() - 1].1,
+                Some(&(x1, y1)) => {
+                    let (x0, y0) = table[k - 1];
+                    y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+                }
+            }
+        }
+    }
+}
+
+/// Spacing of the base frequency points.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Spacing {
+    Linear,
+    #[default]
+    Log,
+}
+
+/// Half-power bandwidths (ζ f_r) either side of a mode where points are added.
+const CLUSTER: [f64; 13] = [
+    -4.0, -2.0, -1.0, -0.5, -0.25, -0.1, 0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0,
+];
+
+/// The frequencies of a sweep over `band` (Hz): `points` spaced linearly or
+/// logarithmically, plus points clustered around every mode (frequency, equivalent
+/// damping ratio) in the band — at the mode, at its displacement peak f_r √(1 − 2ζ²)
+/// and at fractions and multiples of its half-power bandwidth — so that no peak falls
+/// between two points.
+pub fn frequency_points(
+    band: (f64, f64),
+    points: usize,
+    spacing: Spacing,
+    modes: &[(f64, f64)],
+) -> Vec<f64> {
+    let (lo, hi) = band;
+    let n = points.max(2);
+    let mut f: Vec<f64> = (0..n)
+        .map(|i| {
+            let t = i as f64 / (n - 1) as f64;
+            match spacing {
+                Spacing::Linear => lo + (hi - lo) * t,
+                Spacing::Log => lo * (hi / lo).powf(t),
+            }
+        })
+        .collect();
+    for &(fr, z) in modes {
+        f.extend(CLUSTER.iter().map(|k| fr * (1.0 + k * z)));
+        if z < 0.5f64.sqrt() {
+            f.push(fr * (1.0 - 2.0 * z * z).sqrt());
+        }
+    }
+    f.retain(|x| (lo..=hi).contains(x));
+    f.sort_by(f64::total_cmp);
+    f.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * b.abs().max(1e-300));
+    f
+}
+
+/// Options of a harmonic response.
+#[derive(Clone, Debug)]
+pub struct HarmonicOptions {
+    /// Frequencies to solve at (Hz), e.g. from [`frequency_points`].
+    pub frequencies: Vec<f64>,
+    pub damping: Damping,
+    /// The base acceleration amplitude (m/s²) of a base excitation, added to the
+    /// relative acceleration to report absolute acceleration (zero for a force).
+    pub base_acceleration: [f64; 3],
+}
+
+/// The response over the band. Column c of the superposition is mode c of
+/// `modes` (the ones used), and the last one the static correction.
+#[derive(Clone, Debug)]
+pub struct HarmonicSolution {
+    pub frequencies: Vec<f64>,
+    /// Indices into the modal solution of the modes superposed.
+    pub modes: Vec<usize>,
+    pub mode_frequencies: Vec<f64>,
+    /// Viscous damping ratio of each mode (without the loss factor).
+    pub ratios: Vec<f64>,
+    /// Modal forces p_r = φ_rᵀ F (N·kg^-½).
+    pub modal_forces: Vec<f64>,
+    /// Coefficients of each column at each frequency: `coefficients[(column, k)]`.
+    pub coefficients: DMatrix<C64>,
+    /// The static correction (displacement per dof, and nodal stress, Voigt per node).
+    pub residual_displacement: Vec<f64>,
+    pub residual_stress: Vec<f64>,
+    pub envelope: Envelope,
+}
+
+impl HarmonicSolution {
+    /// The complex response at every frequency of a quantity whose value in each
+    /// column (each mode used, then the static correction) is `per_column`.
+    pub fn response(&self, per_column: &[f64]) -> Vec<C64> {
+        (0..self.frequencies.len())
+            .map(|k| {
+                per_column
+                    .iter()
+                    .enumerate()
+                    .map(|(c, v)| self.coefficients[(c, k)] * *v)
+                    .sum()
+            })
+            .collect()
+    }
+}
+
+/// Largest responses over the band.
+#[derive(Clone, Debug, Default)]
+pub struct Envelope {
+    /// Per node: the amplitudes of u_x, u_y, u_z at the frequency where |u| (the norm
+    /// of the complex vector) is largest there; relative to the base.
+    pub displacement: Vec<f64>,
+    /// Per node, likewise for the absolute acceleration (m/s²).
+    pub acceleration: Vec<f64>,
+    /// Per node: the largest von Mises stress over the band and the cycle.
+    pub von_mises: Vec<f64>,
+    /// Per node: the frequency (Hz) of that largest von Mises stress.
+    pub von_mises_frequency: Vec<f64>,
+    /// Per frequency: the largest |u| and von Mises stress over the nodes.
+    pub peak_displacement: Vec<f64>,
+    pub peak_von_mises: Vec<f64>,
+}
+
+impl StaticModel<'_> {
+    /// The harmonic response to the load case `case` (amplitudes; for a base
+    /// excitation, the body load −M r a_b) over `options.frequencies`, superposing the
+    /// elastic modes of `modes` and the static correction from `static_response`
+    /// (the static solution of the same load case).
+    pub fn harmonic(
+        &self,
+        modes: &ModalSolution,
+        case: &LoadCase,
+        static_response: &StaticResults,
+        options: &HarmonicOptions,
+    ) -> Result<HarmonicSolution> {
+        options.damping.check().map_err(SolverError::Dynamics)?;
+        if modes.modes.iter().any(|m| m.rigid_body) {
+            return Err(SolverError::Dynamics(
+                "a harmonic response needs a supported model: the modes include rigid-body motion"
+                    .into(),
+            ));
+        }
+        let f = self.load_vector(case);
+        let used: Vec<usize> = (0..modes.modes.len()).collect();
+        let mode_hz: Vec<f64> = used.iter().map(|&r| modes.modes[r].frequency).collect();
+        let p: Vec<f64> = used
+            .iter()
+            .map(|&r| dot(&modes.modes[r].shape, &f))
+            .collect();
+        let m = used.len();
+        let nfreq = options.frequencies.len();
+        let d = &options.damping;
+        let residual_scale = C64::new(1.0, d.loss_factor).inv();
+        let coefficients = DMatrix::from_fn(m + 1, nfreq, |c, k| {
+            if c == m {
+                residual_scale
+            } else {
+                d.receptance(mode_hz[c], options.frequencies[k]) * p[c]
+            }
+        });
+        // Static correction: u_s − Σ φ_r p_r / ω_r², and the same of the stresses.
+        let mut residual_displacement = static_response.displacement.clone();
+        let mut residual_stress: Vec<f64> = flat(&static_response.fields.nodal_stress);
+        let mut mode_stress = Vec::with_capacity(m);
+        for (c, &r) in used.iter().enumerate() {
+            let shape = &modes.modes[r].shape;
+            let stress = flat(&recover(self.mesh, &self.materials, shape, None)?.nodal_stress);
+            let w2 = (2.0 * PI * mode_hz[c]).powi(2);
+            let s = p[c] / w2;
+            residual_displacement
+                .iter_mut()
+                .zip(shape)
+                .for_each(|(u, phi)| *u -= s * phi);
+            residual_stress
+                .iter_mut()
+                .zip(&stress)
+                .for_each(|(u, phi)| *u -= s * phi);
+            mode_stress.push(stress);
+        }
+        let shapes: Vec<&[f64]> = used
+            .iter()
+            .map(|&r| &modes.modes[r].shape[..])
+            .chain([&residual_displacement[..]])
+            .collect();
+        let stresses: Vec<&[f64]> = mode_stress
+            .iter()
+            .map(Vec::as_slice)
+            .chain([&residual_stress[..]])
+            .collect();
+        let envelope = envelope(
+            &shapes,
+            &stresses,
+            &coefficients,
+            &options.frequencies,
+            options.base_acceleration,
+        );
+        if let Some(bad) = envelope.von_mises.iter().find(|v| !v.is_finite()) {
+            return Err(SolverError::LinearSolver(format!(
+                "harmonic response: a non-finite stress ({bad}) — check the loads and damping"
+            )));
+        }
+        Ok(HarmonicSolution {
+            frequencies: options.frequencies.clone(),
+            modes: used,
+            ratios: mode_hz.iter().map(|&h| d.ratio(h)).collect(),
+            mode_frequencies: mode_hz,
+            modal_forces: p,
+            coefficients,
+            residual_displacement,
+            residual_stress,
+            envelope,
+        })
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn flat(v: &[crate::material::Voigt]) -> Vec<f64> {
+    v.iter().flat_map(|s| s.iter().copied()).collect()
+}
+
+/// Nodes per block of the envelope products.
+const BLOCK: usize = 128;
+
+/// The envelope of the superposed response: `shapes[c]` (3 per node) and
+/// `stresses[c]` (6 per node) of each column, `coefficients[(c, k)]`.
+fn envelope(
+    shapes: &[&[f64]],
+    stresses: &[&[f64]],
+    coefficients: &DMatrix<C64>,
+    hz: &[f64],
+    base: [f64; 3],
+) -> Envelope {
+    let nodes = shapes[0].len() / 3;
+    let (cre, cim) = (coefficients.map(|c| c.re), coefficients.map(|c| c.im));
+    let w2: Vec<f64> = hz.iter().map(|f| (2.0 * PI * f).powi(2)).collect();
+    let blocks: Vec<BlockEnvelope> = (0..nodes.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let first = b * BLOCK;
+            let count = BLOCK.min(nodes - first);
+            let columns = |data: &[&[f64]], per: usize| {
+                DMatrix::from_fn(per * count, data.len(), |i, c| data[c][per * first + i])
+            };
+            let u = columns(shapes, 3);
+            let s = columns(stresses, 6);
+            block_envelope(
+                (&u * &cre, &u * &cim),
+                (&s * &cre, &s * &cim),
+                &w2,
+                base,
+                hz,
+            )
+        })
+        .collect();
+    let mut out = Envelope {
+        peak_displacement: vec![0.0; hz.len()],
+        peak_von_mises: vec![0.0; hz.len()],
+        ..Default::default()
+    };
+    for b in blocks {
+        out.displacement.extend(b.displacement);
+        out.acceleration.extend(b.acceleration);
+        out.von_mises.extend(b.von_mises);
+        out.von_mises_frequency.extend(b.von_mises_frequency);
+        for (p, q) in out.peak_displacement.iter_mut().zip(&b.peak_displacement) {
+            *p = p.max(*q);
+        }
+        for (p, q) in out.peak_von_mises.iter_mut().zip(&b.peak_von_mises) {
+            *p = p.max(*q);
+        }
+    }
+    out
+}
+
+#[derive(Default)]
+struct BlockEnvelope {
+    displacement: Vec<f64>,
+    acceleration: Vec<f64>,
+    von_mises: Vec<f64>,
+    von_mises_frequency: Vec<f64>,
+    peak_displacement: Vec<f64>,
+    peak_von_mises: Vec<f64>,
+}
+
+/// The envelope of one block of nodes from its complex displacements (3 rows a node)
+/// and stresses (6 rows a node), one column per frequency.
+fn block_envelope(
+    (ure, uim): (DMatrix<f64>, DMatrix<f64>),
+    (sre, sim): (DMatrix<f64>, DMatrix<f64>),
+    w2: &[f64],
+    base: [f64; 3],
+    hz: &[f64],
+) -> BlockEnvelope {
+    let count = ure.nrows() / 3;
+    let mut out = BlockEnvelope {
+        peak_displacement: vec![0.0; hz.len()],
+        peak_von_mises: vec![0.0; hz.len()],
+        ..Default::default()
+    };
+    for n in 0..count {
+        let (mut best_u, mut best_a, mut best_s) = ((0.0, 0), (0.0, 0), (0.0, 0));
+        for k in 0..hz.len() {
+            let (mut u2, mut a2) = (0.0, 0.0);
+            for c in 0..3 {
+                let (re, im) = (ure[(3 * n + c, k)], uim[(3 * n + c, k)]);
+                u2 += re * re + im * im;
+                let (are, aim) = (base[c] - w2[k] * re, -w2[k] * im);
+                a2 += are * are + aim * aim;
+            }
+            let a: [f64; 6] = std::array::from_fn(|c| sre[(6 * n + c, k)]);
+            let b: [f64; 6] = std::array::from_fn(|c| sim[(6 * n + c, k)]);
+            let vm = peak_von_mises(&a, &b);
+            let u = u2.sqrt();
+            out.peak_displacement[k] = out.peak_displacement[k].max(u);
+            out.peak_von_mises[k] = out.peak_von_mises[k].max(vm);
+            if u2 > best_u.0 {
+                best_u = (u2, k);
+            }
+            if a2 > best_a.0 {
+                best_a = (a2, k);
+            }
+            if vm > best_s.0 {
+                best_s = (vm, k);
+            }
+        }
+        let amplitude = |re: &DMatrix<f64>, im: &DMatrix<f64>, c: usize, k: usize| {
+            C64::new(re[(3 * n + c, k)], im[(3 * n + c, k)]).norm()
+        };
+        for c in 0..3 {
+            let k = best_u.1;
+            out.displacement.push(amplitude(&ure, &uim, c, k));
+            let k = best_a.1;
+            let a = C64::new(
+                base[c] - w2[k] * ure[(3 * n + c, k)],
+                -w2[k] * uim[(3 * n + c, k)],
+            );
+            out.acceleration.push(a.norm());
+        }
+        out.von_mises.push(best_s.0);
+        out.von_mises_frequency.push(hz[best_s.1]);
+    }
+    out
+}
+
+/// The largest von Mises stress over the cycle of the stress Re((a + ib) e^{iωt}):
+/// with s(θ) = a cos θ − b sin θ, s_vm² = A cos²θ + B sin²θ − 2C sin θ cos θ, whose
+/// largest value is (A + B)/2 + √(((A − B)/2)² + C²).
+pub fn peak_von_mises(a: &[f64; 6], b: &[f64; 6]) -> f64 {
+    let form = |x: &[f64; 6], y: &[f64; 6]| {
+        0.5 * ((x[0] - x[1]) * (y[0] - y[1])
+            + (x[1] - x[2]) * (y[1] - y[2])
+            + (x[2] - x[0]) * (y[2] - y[0]))
+            + 3.0 * (x[3] * y[3] + x[4] * y[4] + x[5] * y[5])
+    };
+    let (aa, bb, ab) = (form(a, a), form(b, b), form(a, b));
+    let half = 0.5 * (aa - bb);
+    (0.5 * (aa + bb) + (half * half + ab * ab).sqrt())
+        .max(0.0)
+        .sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn damping_adds_modal_rayleigh_and_interpolates_its_table() {
+        let d = Damping {
+            modal: vec![(10.0, 0.05), (110.0, 0.01)],
+            alpha: 2.0,
+            beta: 1e-4,
+            loss_factor: 0.0,
+        };
+        let w = 2.0 * PI * 60.0;
+        let expected = 0.03 + 2.0 / (2.0 * w) + 1e-4 * w / 2.0;
+        assert!((d.ratio(60.0) - expected).abs() < 1e-15);
+        assert_eq!(interpolate(&d.modal, 5.0), 0.05);
+        assert_eq!(interpolate(&d.modal, 500.0), 0.01);
+        assert!(Damping::default().check().is_err());
+    }
+
+    #[test]
+    fn single_mode_receptance_is_the_closed_form_oscillator() {
+        // |H| at resonance = 1 / (2ζ ω_r²); below, the static 1/ω_r²; phase −90° at ω_r.
+        let d = Damping {
+            modal: vec![(0.0, 0.02)],
+            ..Default::default()
+        };
+        let (fr, wr2) = (50.0, (2.0 * PI * 50.0f64).powi(2));
+        let h = d.receptance(fr, fr);
+        assert!((h.norm() * wr2 * 0.04 - 1.0).abs() < 1e-12);
+        assert!((h.arg() + PI / 2.0).abs() < 1e-12);
+        let r: f64 = 0.7;
+        let exact = 1.0 / (wr2 * ((1.0 - r * r).powi(2) + (2.0 * 0.02 * r as f64).powi(2)).sqrt());
+        assert!((d.receptance(fr, r * fr).norm() / exact - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn points_cluster_at_every_mode_in_the_band() {
+        let f = frequency_points(
+            (10.0, 1000.0),
+            50,
+            Spacing::Log,
+            &[(42.65, 0.02), (2000.0, 0.02)],
+        );
+        assert!(f.windows(2).all(|w| w[0] < w[1]));
+        assert!(f.contains(&42.65));
+        let peak = 42.65 * (1.0 - 2.0 * 0.02f64.powi(2)).sqrt();
+        assert!(f.iter().any(|&x| (x - peak).abs() < 1e-9));
+        assert_eq!(*f.last().unwrap(), 1000.0);
+        assert!(
+            f.iter()
+                .filter(|&&x| (x - 42.65).abs() < 42.65 * 0.02)
+                .count()
+                >= 7
+        );
+    }
+
+    #[test]
+    fn peak_von_mises_is_the_largest_over_the_cycle() {
+        let a = [100.0, -20.0, 5.0, 30.0, 0.0, -7.0];
+        let b = [-40.0, 60.0, 10.0, 0.0, 25.0, 3.0];
+        let sampled = (0..3600)
+            .map(|i| {
+                let t = i as f64 * PI / 1800.0;
+                let s = crate::material::Voigt::from_fn(|c, _| a[c] * t.cos() - b[c] * t.sin());
+                crate::material::von_mises(&s)
+            })
+            .fold(0.0, f64::max);
+        let exact = peak_von_mises(&a, &b);
+        assert!(
+            exact >= sampled && exact - sampled < 1e-4 * exact,
+            "{exact} {sampled}"
+        );
+    }
+}
