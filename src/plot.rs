@@ -25,6 +25,9 @@ pub struct Axis {
     pub magnitude: bool,
     /// Draw a dashed line where the value is zero.
     pub zero_line: bool,
+    /// Logarithmic, with a tick at every decade (frequency, PSD); values ≤ 0 are not
+    /// drawn.
+    pub log: bool,
 }
 
 impl Axis {
@@ -34,7 +37,13 @@ impl Axis {
             unit: unit.to_string(),
             magnitude: false,
             zero_line: false,
+            log: false,
         }
+    }
+
+    pub fn log(mut self) -> Self {
+        self.log = true;
+        self
     }
 
     pub fn magnitude(mut self) -> Self {
@@ -61,9 +70,47 @@ struct Ticks {
     values: Vec<f64>,
     exponent: i32,
     decimals: usize,
+    log: bool,
 }
 
 impl Ticks {
+    /// The ticks of `axis` over `values`.
+    fn of(axis: &Axis, values: impl Iterator<Item = f64>, pad: bool) -> Self {
+        if axis.log {
+            Self::decades(values)
+        } else {
+            Self::cover(values, axis.magnitude, pad)
+        }
+    }
+
+    /// Every decade covering the positive finite `values`.
+    fn decades(values: impl Iterator<Item = f64>) -> Self {
+        let (lo, hi) = values
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+        let (lo, hi) = if lo.is_finite() {
+            (lo, hi)
+        } else {
+            (1.0, 10.0)
+        };
+        let first = lo.log10().floor() as i32;
+        let last = (hi.log10().ceil() as i32).max(first + 1);
+        Self {
+            values: (first..=last).map(|k| 10f64.powi(k)).collect(),
+            exponent: 0,
+            decimals: 0,
+            log: true,
+        }
+    }
+
+    /// Position of `v` along the axis, 0 at the first tick and 1 at the last.
+    fn fraction(&self, v: f64) -> f64 {
+        let t = |x: f64| if self.log { x.log10() } else { x };
+        (t(v) - t(self.lo())) / (t(self.hi()) - t(self.lo()))
+    }
+
     /// About five nice ticks covering the finite `values` (with 3 % room on either side
     /// when `pad`, so no marker sits on the frame).
     fn cover(values: impl Iterator<Item = f64>, magnitude: bool, pad: bool) -> Self {
@@ -111,6 +158,7 @@ impl Ticks {
             values,
             exponent,
             decimals,
+            log: false,
         }
     }
 
@@ -123,6 +171,14 @@ impl Ticks {
     }
 
     fn label(&self, v: f64) -> String {
+        if self.log {
+            let k = v.log10().round() as i32;
+            return if (0..4).contains(&k) {
+                format!("{}", 10f64.powi(k))
+            } else {
+                format!("10{}", superscript(k))
+            };
+        }
         let x = v / 10f64.powi(self.exponent);
         let s = format!("{x:.*}", self.decimals);
         if s.trim_start_matches('-')
@@ -203,12 +259,12 @@ struct Frame {
 impl Frame {
     fn sx(&self, x: f64) -> f64 {
         let (l, r, _, _) = MARGIN;
-        l + (x - self.x.lo()) / (self.x.hi() - self.x.lo()) * (W - l - r)
+        l + self.x.fraction(x) * (W - l - r)
     }
 
     fn sy(&self, y: f64) -> f64 {
         let (_, _, t, b) = MARGIN;
-        H - b - (y - self.y.lo()) / (self.y.hi() - self.y.lo()) * (H - t - b)
+        H - b - self.y.fraction(y) * (H - t - b)
     }
 
     /// The SVG header, frame, grid, ticks, zero lines, title and axis titles (the caller
@@ -267,8 +323,8 @@ impl Frame {
 /// `points`) drawn through in order.
 pub fn scatter(title: &str, x: &Axis, y: &Axis, points: &[Point], line: &[usize]) -> String {
     let frame = Frame {
-        x: Ticks::cover(points.iter().map(|p| p.0), x.magnitude, true),
-        y: Ticks::cover(points.iter().map(|p| p.1), y.magnitude, true),
+        x: Ticks::of(x, points.iter().map(|p| p.0), true),
+        y: Ticks::of(y, points.iter().map(|p| p.1), true),
     };
     let mut s = frame.draw(title, x, y);
     if line.len() > 1 {
@@ -322,8 +378,8 @@ const STYLES: [(&str, &str, &str); 6] = [
 pub fn lines(title: &str, x: &Axis, y: &Axis, series: &[(String, Vec<(f64, f64)>)]) -> String {
     let all = || series.iter().flat_map(|(_, p)| p.iter());
     let frame = Frame {
-        x: Ticks::cover(all().map(|p| p.0), x.magnitude, false),
-        y: Ticks::cover(all().map(|p| p.1), y.magnitude, false),
+        x: Ticks::of(x, all().map(|p| p.0), false),
+        y: Ticks::of(y, all().map(|p| p.1), false),
     };
     let mut s = frame.draw(title, x, y);
     for (k, (name, points)) in series.iter().enumerate() {
@@ -332,6 +388,7 @@ pub fn lines(title: &str, x: &Axis, y: &Axis, series: &[(String, Vec<(f64, f64)>
             .iter()
             .copied()
             .filter(|p| p.0.is_finite() && p.1.is_finite())
+            .filter(|p| (!x.log || p.0 > 0.0) && (!y.log || p.1 > 0.0))
             .collect();
         let path: Vec<String> = finite
             .iter()

@@ -60,6 +60,10 @@ impl Probes {
         Ok(Self(probes))
     }
 
+    pub fn iter(&self) -> impl Iterator<Item = &Probe> {
+        self.0.iter()
+    }
+
     pub fn get(&self, name: &str) -> Option<&Probe> {
         self.0.iter().find(|p| p.name == name)
     }

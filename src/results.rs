@@ -242,6 +242,8 @@ pub struct Results {
     pub key_results: Vec<KeyResult>,
     /// One line for the report above the verdict table.
     pub headline: String,
+    /// SVG plots (name, document), written as `<case>_<load case>_<name>.svg`.
+    pub plots: Vec<(String, String)>,
     /// The solver's own result, for load cases that depend on this one.
     pub raw: Arc<dyn Any + Send + Sync>,
 }

@@ -129,3 +129,81 @@ fn nafems_test_5h_deep_beam_harmonic_peaks() {
     // The envelope's displacement at mid-span is the same peak.
     assert!((h.envelope.displacement[3 * mid + 1] / peak - 1.0).abs() < 1e-9);
 }
+
+/// Base excitation of a clamped cantilever (relative-motion formulation): far below the
+/// first mode the motion relative to the base is the static deflection under the body
+/// load −a_b (to (f/f₁)² ≈ 3e-5 at 0.5 Hz), the absolute acceleration equals the base's,
+/// and at the first mode the tip's relative motion is amplified by about Q = 1/2ζ of
+/// its first-mode share.
+#[test]
+fn base_excitation_tends_to_the_static_deflection_and_the_base_acceleration() {
+    let mesh = block([0.3, 0.04, 0.01], [30, 4, 2], ElementKind::Hex20).unwrap();
+    let model = StaticModel {
+        mesh: &mesh,
+        materials: Materials::uniform(
+            material_with_density(210e9, 0.3, 7850.0),
+            mesh.element_count(),
+        ),
+        constraints: vec![Constraint {
+            nodes: mesh.set_nodes("xmin").unwrap(),
+            components: [Some(0.0); 3],
+        }],
+    };
+    let g = 9.80665;
+    let case = LoadCase {
+        name: "base".into(),
+        loads: vec![Load::BodyAcceleration {
+            elements: (0..mesh.element_count()).collect(),
+            acceleration: Vector3::new(0.0, 0.0, -g),
+        }],
+    };
+    let modes = model
+        .modes(ModalOptions {
+            modes: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    let stat = model.solve(std::slice::from_ref(&case)).unwrap();
+    let f1 = modes.modes[0].frequency;
+    let options = HarmonicOptions {
+        frequencies: vec![0.5, f1],
+        damping: Damping {
+            modal: vec![(0.0, 0.02)],
+            ..Default::default()
+        },
+        base_acceleration: [0.0, 0.0, g],
+    };
+    let h = model
+        .harmonic(&modes, &case, &stat.load_cases[0], &options)
+        .unwrap();
+    let tip = nearest_node(&mesh, Vector3::new(0.3, 0.02, 0.01));
+    let column = |n: usize, c: usize| -> Vec<f64> {
+        h.modes
+            .iter()
+            .map(|&r| modes.modes[r].shape[3 * n + c])
+            .chain([h.residual_displacement[3 * n + c]])
+            .collect()
+    };
+    let uz = h.response(&column(tip, 2));
+    let static_tip = stat.load_cases[0].displacement[3 * tip + 2];
+    assert!(
+        (uz[0].re / static_tip - 1.0).abs() < 1e-4,
+        "{} {static_tip}",
+        uz[0]
+    );
+    assert!(uz[0].im.abs() < 0.01 * static_tip.abs());
+    // Absolute acceleration at 0.5 Hz: the base's plus ω² of a static deflection.
+    let w2 = (2.0 * std::f64::consts::PI * 0.5f64).powi(2);
+    let a = (g - w2 * uz[0].re).hypot(w2 * uz[0].im);
+    assert!((a / g - 1.0).abs() < 1e-3, "{a}");
+    // At the first mode: Q times the first mode's share of the static deflection.
+    let share = modes.modes[0].shape[3 * tip + 2] * h.modal_forces[0]
+        / (2.0 * std::f64::consts::PI * f1).powi(2);
+    assert!((uz[1].norm() / (share.abs() * 25.0) - 1.0).abs() < 0.01);
+    println!(
+        "base: static tip {static_tip:.4e} m, 0.5 Hz {:.4e}, at f₁ = {f1:.2} Hz {:.4e} (Q × share {:.4e})",
+        uz[0].re,
+        uz[1].norm(),
+        share.abs() * 25.0
+    );
+}

@@ -223,8 +223,9 @@ impl HarmonicSolution {
 /// Largest responses over the band.
 #[derive(Clone, Debug, Default)]
 pub struct Envelope {
-    /// Per node: the amplitudes of u_x, u_y, u_z at the frequency where |u| (the norm
-    /// of the complex vector) is largest there; relative to the base.
+    /// Per node: the largest amplitude of each of u_x, u_y, u_z over the band (each at
+    /// its own frequency, so the magnitude of the three bounds |u| from above — never
+    /// below the true peak); relative to the base.
     pub displacement: Vec<f64>,
     /// Per node, likewise for the absolute acceleration (m/s²).
     pub acceleration: Vec<f64>,
@@ -417,44 +418,26 @@ fn block_envelope(
         ..Default::default()
     };
     for n in 0..count {
-        let (mut best_u, mut best_a, mut best_s) = ((0.0, 0), (0.0, 0), (0.0, 0));
+        let (mut u_amp, mut a_amp, mut best_s) = ([0.0f64; 3], [0.0f64; 3], (0.0, 0));
         for k in 0..hz.len() {
-            let (mut u2, mut a2) = (0.0, 0.0);
+            let mut u2 = 0.0;
             for c in 0..3 {
                 let (re, im) = (ure[(3 * n + c, k)], uim[(3 * n + c, k)]);
                 u2 += re * re + im * im;
-                let (are, aim) = (base[c] - w2[k] * re, -w2[k] * im);
-                a2 += are * are + aim * aim;
+                u_amp[c] = u_amp[c].max(re.hypot(im));
+                a_amp[c] = a_amp[c].max((base[c] - w2[k] * re).hypot(w2[k] * im));
             }
             let a: [f64; 6] = std::array::from_fn(|c| sre[(6 * n + c, k)]);
             let b: [f64; 6] = std::array::from_fn(|c| sim[(6 * n + c, k)]);
             let vm = peak_von_mises(&a, &b);
-            let u = u2.sqrt();
-            out.peak_displacement[k] = out.peak_displacement[k].max(u);
+            out.peak_displacement[k] = out.peak_displacement[k].max(u2.sqrt());
             out.peak_von_mises[k] = out.peak_von_mises[k].max(vm);
-            if u2 > best_u.0 {
-                best_u = (u2, k);
-            }
-            if a2 > best_a.0 {
-                best_a = (a2, k);
-            }
             if vm > best_s.0 {
                 best_s = (vm, k);
             }
         }
-        let amplitude = |re: &DMatrix<f64>, im: &DMatrix<f64>, c: usize, k: usize| {
-            C64::new(re[(3 * n + c, k)], im[(3 * n + c, k)]).norm()
-        };
-        for c in 0..3 {
-            let k = best_u.1;
-            out.displacement.push(amplitude(&ure, &uim, c, k));
-            let k = best_a.1;
-            let a = C64::new(
-                base[c] - w2[k] * ure[(3 * n + c, k)],
-                -w2[k] * uim[(3 * n + c, k)],
-            );
-            out.acceleration.push(a.norm());
-        }
+        out.displacement.extend(u_amp);
+        out.acceleration.extend(a_amp);
         out.von_mises.push(best_s.0);
         out.von_mises_frequency.push(hz[best_s.1]);
     }

@@ -19,6 +19,12 @@ use vproto_solver::{Load, Mesh};
 pub enum Built {
     Static(Load),
     Heat(HeatLoad),
+    /// The supports' acceleration amplitude (m/s²) of a base excitation, and the nodes
+    /// of the set the user named as the base.
+    Base {
+        nodes: Vec<usize>,
+        acceleration: Vector3<f64>,
+    },
     /// Thermal expansion from a heat load case's temperatures, resolved once it is solved.
     ThermalFrom {
         heat: String,
@@ -254,6 +260,14 @@ fn load(input: &Input, spanned: &Spanned<LoadSpec>) -> Result<Built> {
             elements: region(r)?,
             value: *value,
         }),
+        LoadSpec::BaseAcceleration {
+            set,
+            acceleration,
+            unit,
+        } => Built::Base {
+            nodes: mesh.set_nodes(set).map_err(here)?,
+            acceleration: Vector3::from(*acceleration) * unit.si(),
+        },
         LoadSpec::DeckStep { .. }
         | LoadSpec::JointLoad { .. }
         | LoadSpec::MotionInertia { .. }

@@ -12,6 +12,8 @@
 //! [`Registry::with`] without editing anything here.
 
 pub mod buckling;
+pub mod damping;
+pub mod harmonic;
 pub mod heat;
 pub mod loads;
 pub mod modal;
@@ -73,6 +75,7 @@ impl Registry {
                 &modal::Modal,
                 &buckling::Buckling,
                 &heat::Heat,
+                &harmonic::Harmonic,
             ],
         }
     }

@@ -53,6 +53,7 @@ impl Kind for Static {
                 | LoadSpec::HeatFlux { .. }
                 | LoadSpec::Convection { .. }
                 | LoadSpec::HeatSource { .. }
+                | LoadSpec::BaseAcceleration { .. }
         )
     }
 
@@ -98,6 +99,13 @@ impl Kind for Static {
             match b {
                 Built::Static(l) => lc.loads.push(l),
                 Built::ThermalFrom { heat, reference } => thermal_from.push((heat, reference)),
+                Built::Base { .. } => {
+                    return Err(anyhow!(
+                        "{}: load case '{}' is static: a base acceleration drives a harmonic load case",
+                        case.path.display(),
+                        spec.name
+                    ))
+                }
                 Built::Heat(_) => {
                     return Err(anyhow!(
                         "{}: load case '{}' is static, but its deck step holds heat loads: use it in a heat load case",
@@ -160,7 +168,7 @@ impl Analysis for StaticCase {
 }
 
 /// The run's stiffness factor, made by the first static load case that needs it.
-fn factor<'c>(ctx: &'c Context) -> Result<&'c StaticFactor<'c>> {
+pub(super) fn factor<'c>(ctx: &'c Context) -> Result<&'c StaticFactor<'c>> {
     ctx.stiffness(|fe| {
         let options = SolverOptions {
             precision: ctx.case.spec.solver.precision.into(),
@@ -299,6 +307,7 @@ pub fn results(model: &Model, r: StaticResults) -> Results {
         tables,
         key_results,
         headline,
+        plots: Vec::new(),
         raw: Arc::new(r),
     }
 }

@@ -154,6 +154,11 @@ pub fn write_results(
             &xdmf::document(&h5_name, mesh, &steps),
         )?;
     }
+    for r in results {
+        for (plot, svg) in &r.plots {
+            files.xml(&format!("{name}_{}_{plot}.svg", r.name), svg)?;
+        }
+    }
     for r in results.iter().filter(|_| vtkhdf) {
         let h = vtkhdf::build(mesh, material_of_element, r)?;
         files.h5(&format!("{name}_{}.hdf", r.name), h)?;

@@ -67,11 +67,63 @@ pub struct CaseSpec {
     pub output: OutputSpec,
     #[serde(default)]
     pub solver: SolverSpec,
+    /// Damping of every dynamic load case that does not set its own.
+    pub damping: Option<Spanned<DampingSpec>>,
     /// Design parameters (already substituted where `${…}` uses them).
     #[serde(default)]
     pub parameters: toml::Table,
     /// A parameter sweep, run by `vproto sweep`.
     pub sweep: Option<SweepSpec>,
+}
+
+/// `[damping]` (or a dynamic load case's `damping = { … }`): the contributions add.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DampingSpec {
+    /// Modal damping ratio ζ: a number, or a table of [Hz, ζ] rows (linear in between,
+    /// constant beyond the ends).
+    pub modal_ratio: Option<ModalRatio>,
+    /// Rayleigh damping C = αM + βK.
+    pub rayleigh: Option<RayleighSpec>,
+    /// Structural (hysteretic) loss factor η: stiffness K(1 + iη).
+    pub loss_factor: Option<f64>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum ModalRatio {
+    Constant(f64),
+    Table(Vec<[f64; 2]>),
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RayleighSpec {
+    /// 1/s.
+    pub alpha: f64,
+    /// s.
+    pub beta: f64,
+}
+
+/// The unit of an acceleration amplitude.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+pub enum AccelerationUnit {
+    #[default]
+    #[serde(rename = "m/s^2", alias = "m/s2")]
+    MetresPerSecondSquared,
+    /// Standard gravity, 9.80665 m/s².
+    #[serde(rename = "g")]
+    G,
+}
+
+impl AccelerationUnit {
+    /// m/s² per unit.
+    pub fn si(self) -> f64 {
+        match self {
+            Self::MetresPerSecondSquared => 1.0,
+            Self::G => 9.80665,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -349,6 +401,14 @@ pub enum LoadSpec {
     },
     /// Static or heat: the loads of step `step` (1-based) of the model's `.inp` deck.
     DeckStep { step: usize },
+    /// Dynamic: the supports, all moving together, accelerate with this amplitude (as a
+    /// shaker table drives them); `set` must be among the constrained nodes.
+    BaseAcceleration {
+        set: String,
+        acceleration: [f64; 3],
+        #[serde(default)]
+        unit: AccelerationUnit,
+    },
     /// Heat: a fixed temperature on a set.
     Temperature { set: String, value: f64 },
     /// Heat: heat flux into the body through a face set (W/m²).
@@ -377,6 +437,7 @@ impl LoadSpec {
             Self::MotionInertia { .. } => "motion_inertia",
             Self::SpringLoad { .. } => "spring_load",
             Self::DeckStep { .. } => "deck_step",
+            Self::BaseAcceleration { .. } => "base_acceleration",
             Self::Temperature { .. } => "temperature",
             Self::HeatFlux { .. } => "heat_flux",
             Self::Convection { .. } => "convection",
