@@ -134,21 +134,20 @@ pub enum Spacing {
     Log,
 }
 
-/// Half-power bandwidths (ζ f_r) either side of a mode where points are added.
-const CLUSTER: [f64; 13] = [
-    -4.0, -2.0, -1.0, -0.5, -0.25, -0.1, 0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0,
-];
-
 /// The frequencies of a sweep over `band` (Hz): `points` spaced linearly or
-/// logarithmically, plus points clustered around every mode (frequency, equivalent
-/// damping ratio) in the band — at the mode, at its displacement peak f_r √(1 − 2ζ²)
-/// and at fractions and multiples of its half-power bandwidth — so that no peak falls
-/// between two points.
+/// logarithmically, plus `2 per_side + 1` points clustered at every mode (frequency,
+/// equivalent damping ratio) in the band and its displacement peak f_r √(1 − 2ζ²), so
+/// that no peak falls between two points. The cluster is f_r (1 + ζ tan φ) for φ in
+/// equal steps across (−π/2, π/2): equal steps of a mode's phase, dense at the peak,
+/// reaching out to ±(2 per_side + 2)/π half-power bandwidths — and the spacing under
+/// which the trapezoidal rule integrates a mode's |H|² (a Lorentzian in f) almost
+/// exactly, as a random response needs.
 pub fn frequency_points(
     band: (f64, f64),
     points: usize,
     spacing: Spacing,
     modes: &[(f64, f64)],
+    per_side: usize,
 ) -> Vec<f64> {
     let (lo, hi) = band;
     let n = points.max(2);
@@ -161,13 +160,18 @@ pub fn frequency_points(
             }
         })
         .collect();
+    let m = per_side as f64;
     for &(fr, z) in modes {
-        f.extend(CLUSTER.iter().map(|k| fr * (1.0 + k * z)));
+        let side = per_side as i64;
+        f.extend((-side..=side).map(|k| {
+            let phi = k as f64 * PI / (2.0 * (m + 1.0));
+            fr * (1.0 + z * phi.tan())
+        }));
         if z < 0.5f64.sqrt() {
             f.push(fr * (1.0 - 2.0 * z * z).sqrt());
         }
     }
-    f.retain(|x| (lo..=hi).contains(x));
+    f.retain(|x| x.is_finite() && (lo..=hi).contains(x));
     f.sort_by(f64::total_cmp);
     f.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * b.abs().max(1e-300));
     f
@@ -184,10 +188,11 @@ pub struct HarmonicOptions {
     pub base_acceleration: [f64; 3],
 }
 
-/// The response over the band. Column c of the superposition is mode c of
-/// `modes` (the ones used), and the last one the static correction.
+/// The modal superposition of a load case over a set of frequencies: column c is mode
+/// c of `modes` (the modes used), the last column the static correction; the response
+/// of any linear quantity is Σ_c coefficients[(c, k)] × its value in column c.
 #[derive(Clone, Debug)]
-pub struct HarmonicSolution {
+pub struct Superposition {
     pub frequencies: Vec<f64>,
     /// Indices into the modal solution of the modes superposed.
     pub modes: Vec<usize>,
@@ -201,10 +206,20 @@ pub struct HarmonicSolution {
     /// The static correction (displacement per dof, and nodal stress, Voigt per node).
     pub residual_displacement: Vec<f64>,
     pub residual_stress: Vec<f64>,
-    pub envelope: Envelope,
+    /// Nodal stress of each mode used (Voigt per node).
+    mode_stress: Vec<Vec<f64>>,
 }
 
-impl HarmonicSolution {
+/// One block of nodes' complex response: displacements (3 rows a node) and stresses
+/// (6 rows a node), real and imaginary parts, one column per frequency.
+pub(crate) struct Block {
+    pub ure: DMatrix<f64>,
+    pub uim: DMatrix<f64>,
+    pub sre: DMatrix<f64>,
+    pub sim: DMatrix<f64>,
+}
+
+impl Superposition {
     /// The complex response at every frequency of a quantity whose value in each
     /// column (each mode used, then the static correction) is `per_column`.
     pub fn response(&self, per_column: &[f64]) -> Vec<C64> {
@@ -218,6 +233,56 @@ impl HarmonicSolution {
             })
             .collect()
     }
+
+    /// `reduce` of every block of nodes' complex response, in node order: the
+    /// products of shapes and coefficients are formed a block at a time, in parallel.
+    pub(crate) fn blocks<T: Send>(
+        &self,
+        modes: &ModalSolution,
+        reduce: impl Fn(&Block) -> T + Sync,
+    ) -> Vec<T> {
+        let shapes: Vec<&[f64]> = self
+            .modes
+            .iter()
+            .map(|&r| &modes.modes[r].shape[..])
+            .chain([&self.residual_displacement[..]])
+            .collect();
+        let stresses: Vec<&[f64]> = self
+            .mode_stress
+            .iter()
+            .map(Vec::as_slice)
+            .chain([&self.residual_stress[..]])
+            .collect();
+        let nodes = self.residual_displacement.len() / 3;
+        let (cre, cim) = (
+            self.coefficients.map(|c| c.re),
+            self.coefficients.map(|c| c.im),
+        );
+        (0..nodes.div_ceil(BLOCK))
+            .into_par_iter()
+            .map(|b| {
+                let first = b * BLOCK;
+                let count = BLOCK.min(nodes - first);
+                let columns = |data: &[&[f64]], per: usize| {
+                    DMatrix::from_fn(per * count, data.len(), |i, c| data[c][per * first + i])
+                };
+                let (u, s) = (columns(&shapes, 3), columns(&stresses, 6));
+                reduce(&Block {
+                    ure: &u * &cre,
+                    uim: &u * &cim,
+                    sre: &s * &cre,
+                    sim: &s * &cim,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The harmonic response: the superposition over the band and its envelope.
+#[derive(Clone, Debug)]
+pub struct HarmonicSolution {
+    pub sweep: Superposition,
+    pub envelope: Envelope,
 }
 
 /// Largest responses over the band.
@@ -239,21 +304,22 @@ pub struct Envelope {
 }
 
 impl StaticModel<'_> {
-    /// The harmonic response to the load case `case` (amplitudes; for a base
-    /// excitation, the body load −M r a_b) over `options.frequencies`, superposing the
-    /// elastic modes of `modes` and the static correction from `static_response`
-    /// (the static solution of the same load case).
-    pub fn harmonic(
+    /// The modal superposition of the load case `case` (amplitudes; for a base
+    /// excitation, the body load −M r a_b) at `frequencies`: the modes of `modes` and
+    /// the static correction from `static_response` (the static solution of the same
+    /// load case).
+    pub fn superpose(
         &self,
         modes: &ModalSolution,
         case: &LoadCase,
         static_response: &StaticResults,
-        options: &HarmonicOptions,
-    ) -> Result<HarmonicSolution> {
-        options.damping.check().map_err(SolverError::Dynamics)?;
+        frequencies: Vec<f64>,
+        damping: &Damping,
+    ) -> Result<Superposition> {
+        damping.check().map_err(SolverError::Dynamics)?;
         if modes.modes.iter().any(|m| m.rigid_body) {
             return Err(SolverError::Dynamics(
-                "a harmonic response needs a supported model: the modes include rigid-body motion"
+                "a forced response needs a supported model: the modes include rigid-body motion"
                     .into(),
             ));
         }
@@ -265,14 +331,12 @@ impl StaticModel<'_> {
             .map(|&r| dot(&modes.modes[r].shape, &f))
             .collect();
         let m = used.len();
-        let nfreq = options.frequencies.len();
-        let d = &options.damping;
-        let residual_scale = C64::new(1.0, d.loss_factor).inv();
-        let coefficients = DMatrix::from_fn(m + 1, nfreq, |c, k| {
+        let residual_scale = C64::new(1.0, damping.loss_factor).inv();
+        let coefficients = DMatrix::from_fn(m + 1, frequencies.len(), |c, k| {
             if c == m {
                 residual_scale
             } else {
-                d.receptance(mode_hz[c], options.frequencies[k]) * p[c]
+                damping.receptance(mode_hz[c], frequencies[k]) * p[c]
             }
         });
         // Static correction: u_s − Σ φ_r p_r / ω_r², and the same of the stresses.
@@ -282,8 +346,7 @@ impl StaticModel<'_> {
         for (c, &r) in used.iter().enumerate() {
             let shape = &modes.modes[r].shape;
             let stress = flat(&recover(self.mesh, &self.materials, shape, None)?.nodal_stress);
-            let w2 = (2.0 * PI * mode_hz[c]).powi(2);
-            let s = p[c] / w2;
+            let s = p[c] / (2.0 * PI * mode_hz[c]).powi(2);
             residual_displacement
                 .iter_mut()
                 .zip(shape)
@@ -294,39 +357,42 @@ impl StaticModel<'_> {
                 .for_each(|(u, phi)| *u -= s * phi);
             mode_stress.push(stress);
         }
-        let shapes: Vec<&[f64]> = used
-            .iter()
-            .map(|&r| &modes.modes[r].shape[..])
-            .chain([&residual_displacement[..]])
-            .collect();
-        let stresses: Vec<&[f64]> = mode_stress
-            .iter()
-            .map(Vec::as_slice)
-            .chain([&residual_stress[..]])
-            .collect();
-        let envelope = envelope(
-            &shapes,
-            &stresses,
-            &coefficients,
-            &options.frequencies,
-            options.base_acceleration,
-        );
-        if let Some(bad) = envelope.von_mises.iter().find(|v| !v.is_finite()) {
-            return Err(SolverError::LinearSolver(format!(
-                "harmonic response: a non-finite stress ({bad}) — check the loads and damping"
-            )));
-        }
-        Ok(HarmonicSolution {
-            frequencies: options.frequencies.clone(),
+        Ok(Superposition {
+            frequencies,
             modes: used,
-            ratios: mode_hz.iter().map(|&h| d.ratio(h)).collect(),
+            ratios: mode_hz.iter().map(|&h| damping.ratio(h)).collect(),
             mode_frequencies: mode_hz,
             modal_forces: p,
             coefficients,
             residual_displacement,
             residual_stress,
-            envelope,
+            mode_stress,
         })
+    }
+
+    /// The harmonic response to `case` over `options.frequencies` (see
+    /// [`StaticModel::superpose`]) and its envelope.
+    pub fn harmonic(
+        &self,
+        modes: &ModalSolution,
+        case: &LoadCase,
+        static_response: &StaticResults,
+        options: &HarmonicOptions,
+    ) -> Result<HarmonicSolution> {
+        let sweep = self.superpose(
+            modes,
+            case,
+            static_response,
+            options.frequencies.clone(),
+            &options.damping,
+        )?;
+        let envelope = envelope(&sweep, modes, options.base_acceleration);
+        if let Some(bad) = envelope.von_mises.iter().find(|v| !v.is_finite()) {
+            return Err(SolverError::LinearSolver(format!(
+                "harmonic response: a non-finite stress ({bad}) — check the loads and damping"
+            )));
+        }
+        Ok(HarmonicSolution { sweep, envelope })
     }
 }
 
@@ -338,40 +404,15 @@ fn flat(v: &[crate::material::Voigt]) -> Vec<f64> {
     v.iter().flat_map(|s| s.iter().copied()).collect()
 }
 
-/// Nodes per block of the envelope products.
+/// Nodes per block of the superposition products.
 const BLOCK: usize = 128;
 
-/// The envelope of the superposed response: `shapes[c]` (3 per node) and
-/// `stresses[c]` (6 per node) of each column, `coefficients[(c, k)]`.
-fn envelope(
-    shapes: &[&[f64]],
-    stresses: &[&[f64]],
-    coefficients: &DMatrix<C64>,
-    hz: &[f64],
-    base: [f64; 3],
-) -> Envelope {
-    let nodes = shapes[0].len() / 3;
-    let (cre, cim) = (coefficients.map(|c| c.re), coefficients.map(|c| c.im));
+/// The envelope of a superposition over its frequencies; `base` is the base
+/// acceleration amplitude added to the relative one.
+fn envelope(s: &Superposition, modes: &ModalSolution, base: [f64; 3]) -> Envelope {
+    let hz = &s.frequencies;
     let w2: Vec<f64> = hz.iter().map(|f| (2.0 * PI * f).powi(2)).collect();
-    let blocks: Vec<BlockEnvelope> = (0..nodes.div_ceil(BLOCK))
-        .into_par_iter()
-        .map(|b| {
-            let first = b * BLOCK;
-            let count = BLOCK.min(nodes - first);
-            let columns = |data: &[&[f64]], per: usize| {
-                DMatrix::from_fn(per * count, data.len(), |i, c| data[c][per * first + i])
-            };
-            let u = columns(shapes, 3);
-            let s = columns(stresses, 6);
-            block_envelope(
-                (&u * &cre, &u * &cim),
-                (&s * &cre, &s * &cim),
-                &w2,
-                base,
-                hz,
-            )
-        })
-        .collect();
+    let blocks = s.blocks(modes, |b| block_envelope(b, &w2, base, hz));
     let mut out = Envelope {
         peak_displacement: vec![0.0; hz.len()],
         peak_von_mises: vec![0.0; hz.len()],
@@ -402,16 +443,9 @@ struct BlockEnvelope {
     peak_von_mises: Vec<f64>,
 }
 
-/// The envelope of one block of nodes from its complex displacements (3 rows a node)
-/// and stresses (6 rows a node), one column per frequency.
-fn block_envelope(
-    (ure, uim): (DMatrix<f64>, DMatrix<f64>),
-    (sre, sim): (DMatrix<f64>, DMatrix<f64>),
-    w2: &[f64],
-    base: [f64; 3],
-    hz: &[f64],
-) -> BlockEnvelope {
-    let count = ure.nrows() / 3;
+/// The envelope of one block of nodes.
+fn block_envelope(b: &Block, w2: &[f64], base: [f64; 3], hz: &[f64]) -> BlockEnvelope {
+    let count = b.ure.nrows() / 3;
     let mut out = BlockEnvelope {
         peak_displacement: vec![0.0; hz.len()],
         peak_von_mises: vec![0.0; hz.len()],
@@ -419,17 +453,16 @@ fn block_envelope(
     };
     for n in 0..count {
         let (mut u_amp, mut a_amp, mut best_s) = ([0.0f64; 3], [0.0f64; 3], (0.0, 0));
-        for k in 0..hz.len() {
+        for (k, &w2) in w2.iter().enumerate() {
             let mut u2 = 0.0;
             for c in 0..3 {
-                let (re, im) = (ure[(3 * n + c, k)], uim[(3 * n + c, k)]);
+                let (re, im) = (b.ure[(3 * n + c, k)], b.uim[(3 * n + c, k)]);
                 u2 += re * re + im * im;
                 u_amp[c] = u_amp[c].max(re.hypot(im));
-                a_amp[c] = a_amp[c].max((base[c] - w2[k] * re).hypot(w2[k] * im));
+                a_amp[c] = a_amp[c].max((base[c] - w2 * re).hypot(w2 * im));
             }
-            let a: [f64; 6] = std::array::from_fn(|c| sre[(6 * n + c, k)]);
-            let b: [f64; 6] = std::array::from_fn(|c| sim[(6 * n + c, k)]);
-            let vm = peak_von_mises(&a, &b);
+            let (re, im) = stress_at(b, n, k);
+            let vm = peak_von_mises(&re, &im);
             out.peak_displacement[k] = out.peak_displacement[k].max(u2.sqrt());
             out.peak_von_mises[k] = out.peak_von_mises[k].max(vm);
             if vm > best_s.0 {
@@ -444,17 +477,32 @@ fn block_envelope(
     out
 }
 
+/// The complex stress of node `n` of a block at frequency `k`.
+pub(crate) fn stress_at(b: &Block, n: usize, k: usize) -> ([f64; 6], [f64; 6]) {
+    (
+        std::array::from_fn(|c| b.sre[(6 * n + c, k)]),
+        std::array::from_fn(|c| b.sim[(6 * n + c, k)]),
+    )
+}
+
+/// The von Mises quadratic form s_vmᵀ Q t of two stresses (Voigt, tensor shear):
+/// `von_mises_form(s, s)` is the squared von Mises stress of s.
+pub fn von_mises_form(x: &[f64; 6], y: &[f64; 6]) -> f64 {
+    0.5 * ((x[0] - x[1]) * (y[0] - y[1])
+        + (x[1] - x[2]) * (y[1] - y[2])
+        + (x[2] - x[0]) * (y[2] - y[0]))
+        + 3.0 * (x[3] * y[3] + x[4] * y[4] + x[5] * y[5])
+}
+
 /// The largest von Mises stress over the cycle of the stress Re((a + ib) e^{iωt}):
 /// with s(θ) = a cos θ − b sin θ, s_vm² = A cos²θ + B sin²θ − 2C sin θ cos θ, whose
 /// largest value is (A + B)/2 + √(((A − B)/2)² + C²).
 pub fn peak_von_mises(a: &[f64; 6], b: &[f64; 6]) -> f64 {
-    let form = |x: &[f64; 6], y: &[f64; 6]| {
-        0.5 * ((x[0] - x[1]) * (y[0] - y[1])
-            + (x[1] - x[2]) * (y[1] - y[2])
-            + (x[2] - x[0]) * (y[2] - y[0]))
-            + 3.0 * (x[3] * y[3] + x[4] * y[4] + x[5] * y[5])
-    };
-    let (aa, bb, ab) = (form(a, a), form(b, b), form(a, b));
+    let (aa, bb, ab) = (
+        von_mises_form(a, a),
+        von_mises_form(b, b),
+        von_mises_form(a, b),
+    );
     let half = 0.5 * (aa - bb);
     (0.5 * (aa + bb) + (half * half + ab * ab).sqrt())
         .max(0.0)
@@ -504,6 +552,7 @@ mod tests {
             50,
             Spacing::Log,
             &[(42.65, 0.02), (2000.0, 0.02)],
+            10,
         );
         assert!(f.windows(2).all(|w| w[0] < w[1]));
         assert!(f.contains(&42.65));

@@ -5,7 +5,7 @@
 //! static correction for the ones above the band (`vproto_solver::harmonic`).
 //!
 //! Options: `frequency = [min, max]` Hz (required); `points` (default 200) spaced by
-//! `spacing` (`"log"`, default, or `"linear"`), plus points clustered at every mode in
+//! `spacing` (`"log"`, default, or `"linear"`), plus 21 points clustered at every mode in
 //! the band so no peak falls between two; `modes` (default: enough to reach 1.5 × the
 //! top frequency); `damping = { … }` (else the case's `[damping]`, one of them required).
 //!
@@ -26,12 +26,13 @@ use crate::results::{Field, KeyResult, Produces, Quantity, Results, Scalar, Shap
 use crate::schema::{DampingSpec, LoadSpec};
 use crate::units::{node_place, sig};
 use anyhow::{anyhow, bail, Context as _, Result};
+use nalgebra::Complex;
 use nalgebra::Vector3;
 use serde::Deserialize;
 use std::sync::Arc;
 use toml::Spanned;
 use vproto_solver::harmonic::{
-    frequency_points, Damping, HarmonicOptions, HarmonicSolution, Spacing,
+    frequency_points, Damping, HarmonicOptions, HarmonicSolution, Spacing, Superposition,
 };
 use vproto_solver::modal::{ModalOptions, ModalSolution};
 use vproto_solver::{Load, LoadCase};
@@ -56,6 +57,9 @@ enum SpacingSpec {
     Log,
     Linear,
 }
+
+/// Points either side of every mode in the band (see [`frequency_points`]).
+const CLUSTER: usize = 10;
 
 /// The most frequency points a sweep may ask for.
 const MAX_POINTS: usize = 100_000;
@@ -270,7 +274,13 @@ impl Analysis for HarmonicCase {
             .map(|m| (m.frequency, self.damping.equivalent_ratio(m.frequency)))
             .collect();
         let options = HarmonicOptions {
-            frequencies: frequency_points(self.band, self.points, self.spacing, &resonances),
+            frequencies: frequency_points(
+                self.band,
+                self.points,
+                self.spacing,
+                &resonances,
+                CLUSTER,
+            ),
             damping: self.damping.clone(),
             base_acceleration: self.base.into(),
         };
@@ -381,14 +391,14 @@ impl HarmonicCase {
                 None,
             ),
         ];
-        let highest = h.mode_frequencies.last().copied().unwrap_or(0.0);
+        let highest = h.sweep.mode_frequencies.last().copied().unwrap_or(0.0);
         let headline = format!(
             "{}: {}–{} Hz at {} points, {} modes (to {} Hz), {}: peak |u| {} ({}), peak von Mises {} at {} Hz ({})",
             self.name,
             sig(self.band.0),
             sig(self.band.1),
-            h.frequencies.len(),
-            h.modes.len(),
+            h.sweep.frequencies.len(),
+            h.sweep.modes.len(),
             sig(highest),
             self.damping_text,
             crate::units::value(umax, Quantity::Displacement, ""),
@@ -398,7 +408,7 @@ impl HarmonicCase {
             node_place(mesh, sn),
         );
         let mut tables = vec![
-            Table::new("frequencies", 1, h.frequencies.clone()).with_note("Hz"),
+            Table::new("frequencies", 1, h.sweep.frequencies.clone()).with_note("Hz"),
             Table::new("peak_displacement", 1, e.peak_displacement.clone())
                 .with_note("largest |u| over the nodes at each frequency (m)"),
             Table::new("peak_von_mises", 1, e.peak_von_mises.clone())
@@ -426,11 +436,11 @@ impl HarmonicCase {
             axis: None,
             covered: None,
             scalars: vec![
-                Scalar::new("modes_used", h.modes.len() as f64, Quantity::Number),
+                Scalar::new("modes_used", h.sweep.modes.len() as f64, Quantity::Number),
                 Scalar::new("highest_mode", highest, Quantity::Frequency),
                 Scalar::new(
                     "frequency_points",
-                    h.frequencies.len() as f64,
+                    h.sweep.frequencies.len() as f64,
                     Quantity::Number,
                 ),
             ],
@@ -443,9 +453,10 @@ impl HarmonicCase {
     }
 
     fn resonances(&self, h: &HarmonicSolution) -> Vec<f64> {
-        h.mode_frequencies
+        h.sweep
+            .mode_frequencies
             .iter()
-            .zip(&h.modal_forces)
+            .zip(&h.sweep.modal_forces)
             .flat_map(|(&f, &p)| {
                 let z = self.damping.equivalent_ratio(f);
                 [f, z, 1.0 / (2.0 * z), p]
@@ -460,24 +471,12 @@ impl HarmonicCase {
         h: &HarmonicSolution,
         probes: &Probes,
     ) -> Vec<(String, Vec<f64>)> {
-        let vector =
-            |v: &[f64]| Field::nodal("u", Shape::Vector, Quantity::Displacement, v.to_vec());
-        let columns: Vec<Field> = h
-            .modes
-            .iter()
-            .map(|&r| vector(&modes.modes[r].shape))
-            .chain([vector(&h.residual_displacement)])
-            .collect();
-        probes
-            .iter()
-            .map(|p| {
-                let at: Vec<Vec<f64>> = columns.iter().map(|c| p.interpolate(c)).collect();
-                let u: Vec<Vec<_>> = (0..3)
-                    .map(|k| h.response(&at.iter().map(|v| v[k]).collect::<Vec<_>>()))
-                    .collect();
-                let rows = (0..h.frequencies.len())
+        at_probes(modes, &h.sweep, probes)
+            .into_iter()
+            .map(|(name, u)| {
+                let rows = (0..h.sweep.frequencies.len())
                     .flat_map(|i| {
-                        let f = h.frequencies[i];
+                        let f = h.sweep.frequencies[i];
                         let w2 = (2.0 * std::f64::consts::PI * f).powi(2);
                         let mut row = vec![f];
                         row.extend((0..3).flat_map(|k| [u[k][i].re, u[k][i].im]));
@@ -487,7 +486,7 @@ impl HarmonicCase {
                         row
                     })
                     .collect();
-                (p.name.clone(), rows)
+                (name, rows)
             })
             .collect()
     }
@@ -499,7 +498,7 @@ impl HarmonicCase {
         h: &HarmonicSolution,
         transfer: &[(String, Vec<f64>)],
     ) -> Vec<(String, String)> {
-        let f = &h.frequencies;
+        let f = &h.sweep.frequencies;
         let curve = |y: &[f64]| f.iter().copied().zip(y.iter().copied()).collect::<Vec<_>>();
         let mut u = vec![(
             "largest over the model".to_string(),
@@ -538,4 +537,29 @@ impl HarmonicCase {
             ),
         ]
     }
+}
+
+/// The complex displacement (x, y, z) at every probe and frequency of a superposition.
+pub(super) fn at_probes(
+    modes: &ModalSolution,
+    sweep: &Superposition,
+    probes: &Probes,
+) -> Vec<(String, [Vec<Complex<f64>>; 3])> {
+    let vector = |v: &[f64]| Field::nodal("u", Shape::Vector, Quantity::Displacement, v.to_vec());
+    let columns: Vec<Field> = sweep
+        .modes
+        .iter()
+        .map(|&r| vector(&modes.modes[r].shape))
+        .chain([vector(&sweep.residual_displacement)])
+        .collect();
+    probes
+        .iter()
+        .map(|p| {
+            let at: Vec<Vec<f64>> = columns.iter().map(|c| p.interpolate(c)).collect();
+            let u = std::array::from_fn(|k| {
+                sweep.response(&at.iter().map(|v| v[k]).collect::<Vec<_>>())
+            });
+            (p.name.clone(), u)
+        })
+        .collect()
 }
