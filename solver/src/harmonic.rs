@@ -234,12 +234,22 @@ impl Superposition {
             .collect()
     }
 
-    /// `reduce` of every block of nodes' complex response, in node order: the
-    /// products of shapes and coefficients are formed a block at a time, in parallel.
-    pub(crate) fn blocks<T: Send>(
+    /// The nodal stress (Voigt) of node `n` in each column.
+    pub fn stress_columns(&self, n: usize) -> Vec<[f64; 6]> {
+        self.mode_stress
+            .iter()
+            .chain([&self.residual_stress])
+            .map(|s| std::array::from_fn(|c| s[6 * n + c]))
+            .collect()
+    }
+
+    /// `reduce` of every block of nodes' column values, in node order: displacements
+    /// (3 rows a node) and nodal stresses (6 rows a node), one column per mode used and
+    /// the static correction last. Blocks are formed and reduced in parallel.
+    pub(crate) fn node_blocks<T: Send>(
         &self,
         modes: &ModalSolution,
-        reduce: impl Fn(&Block) -> T + Sync,
+        reduce: impl Fn(&DMatrix<f64>, &DMatrix<f64>) -> T + Sync,
     ) -> Vec<T> {
         let shapes: Vec<&[f64]> = self
             .modes
@@ -254,10 +264,6 @@ impl Superposition {
             .chain([&self.residual_stress[..]])
             .collect();
         let nodes = self.residual_displacement.len() / 3;
-        let (cre, cim) = (
-            self.coefficients.map(|c| c.re),
-            self.coefficients.map(|c| c.im),
-        );
         (0..nodes.div_ceil(BLOCK))
             .into_par_iter()
             .map(|b| {
@@ -266,15 +272,29 @@ impl Superposition {
                 let columns = |data: &[&[f64]], per: usize| {
                     DMatrix::from_fn(per * count, data.len(), |i, c| data[c][per * first + i])
                 };
-                let (u, s) = (columns(&shapes, 3), columns(&stresses, 6));
-                reduce(&Block {
-                    ure: &u * &cre,
-                    uim: &u * &cim,
-                    sre: &s * &cre,
-                    sim: &s * &cim,
-                })
+                reduce(&columns(&shapes, 3), &columns(&stresses, 6))
             })
             .collect()
+    }
+
+    /// `reduce` of every block of nodes' complex response at every frequency.
+    pub(crate) fn blocks<T: Send>(
+        &self,
+        modes: &ModalSolution,
+        reduce: impl Fn(&Block) -> T + Sync,
+    ) -> Vec<T> {
+        let (cre, cim) = (
+            self.coefficients.map(|c| c.re),
+            self.coefficients.map(|c| c.im),
+        );
+        self.node_blocks(modes, |u, s| {
+            reduce(&Block {
+                ure: u * &cre,
+                uim: u * &cim,
+                sre: s * &cre,
+                sim: s * &cim,
+            })
+        })
     }
 }
 

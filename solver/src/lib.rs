@@ -11,6 +11,7 @@
 //! | linear statics, many load cases on one factor | [`statics`] | [`StaticModel::solve`], [`StaticModel::factor`] | [`StaticResults`] |
 //! | natural frequencies and modes | [`modal`] | [`StaticModel::modes`] | [`modal::ModalSolution`] |
 //! | steady-state harmonic response (modal superposition) | [`harmonic`] | [`StaticModel::harmonic`] | [`harmonic::HarmonicSolution`] |
+//! | random vibration (PSD input, modal superposition) | [`random`] | [`StaticModel::random`] | [`random::RandomSolution`] |
 //! | linear (eigenvalue) buckling | [`buckling`] | [`StaticModel::buckling`] | [`buckling::BucklingSolution`] |
 //! | steady heat conduction | [`thermal`] | [`thermal::ThermalModel::solve`] | [`thermal::HeatResults`] |
 //! | rigid multibody motion | [`multibody`] | [`multibody::simulate`] | [`multibody::MotionSolution`] |
@@ -47,6 +48,7 @@ pub mod multibody;
 pub mod ordering;
 pub mod probe;
 pub mod quadrature;
+pub mod random;
 pub mod recovery;
 pub mod rigid;
 pub mod statics;
