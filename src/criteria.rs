@@ -16,7 +16,7 @@ use crate::model::Model;
 use crate::probe::Probes;
 use crate::results::{Produces, Results};
 use crate::schema::{Component, CriterionSpec};
-use crate::units::node_place;
+use crate::units::{node_place, sig};
 use anyhow::Result;
 use serde::Serialize;
 use toml::Spanned;
@@ -110,6 +110,9 @@ fn field_of(spec: &CriterionSpec) -> Option<String> {
         CriterionSpec::MaxDisplacement { .. } => Some("displacement".into()),
         CriterionSpec::ReactionForce { .. } => Some("reaction_force".into()),
         CriterionSpec::MaxTemperature { .. } => Some("temperature".into()),
+        CriterionSpec::MaxRmsStress { .. } => Some("rms_von_mises".into()),
+        CriterionSpec::MaxRmsAcceleration { .. } => Some("rms_acceleration".into()),
+        CriterionSpec::MaxRmsDisplacement { .. } => Some("rms_displacement".into()),
         CriterionSpec::ValueAtProbe { quantity, .. }
         | CriterionSpec::MaxComponent { quantity, .. } => {
             Some(Pick::parse(quantity).map_or_else(|_| quantity.clone(), |p| p.field))
@@ -127,7 +130,7 @@ pub fn readable(spec: &CriterionSpec, p: &Produces) -> std::result::Result<(), S
             Ok(())
         } else {
             Err(format!(
-                "reads the field '{field}' of a single state (static or heat)"
+                "reads the field '{field}' of a single state (static, heat, or a harmonic or random envelope)"
             ))
         };
     }
@@ -335,7 +338,37 @@ fn on_field(
             region,
             allowable,
             safety_factor,
-        } => max_von_mises(&on, region, *allowable, *safety_factor),
+        } => max_von_mises(&on, region, (*allowable, *safety_factor), None),
+        CriterionSpec::MaxRmsStress {
+            region,
+            sigma,
+            allowable,
+            safety_factor,
+        } => max_von_mises(&on, region, (*allowable, *safety_factor), Some(*sigma)),
+        CriterionSpec::MaxRmsAcceleration {
+            set,
+            component,
+            sigma,
+            limit,
+        } => max_rms(
+            &on,
+            ("rms_acceleration", "a", Quantity::Acceleration),
+            set,
+            *component,
+            (*sigma, *limit),
+        ),
+        CriterionSpec::MaxRmsDisplacement {
+            set,
+            component,
+            sigma,
+            limit,
+        } => max_rms(
+            &on,
+            ("rms_displacement", "u", Quantity::Displacement),
+            set,
+            *component,
+            (*sigma, *limit),
+        ),
         CriterionSpec::MaxDisplacement {
             set,
             component,
@@ -440,12 +473,13 @@ fn on_field(
 }
 
 /// Largest nodal von Mises stress in a region ≤ an allowable, given or as the lowest
-/// yield strength there over a safety factor.
+/// yield strength there over a safety factor; with `sigma`, `sigma` × the RMS von
+/// Mises stress of a random response.
 fn max_von_mises(
     on: &OnField,
     region: &Option<String>,
-    allowable: Option<f64>,
-    safety_factor: Option<f64>,
+    (allowable, safety_factor): (Option<f64>, Option<f64>),
+    sigma: Option<f64>,
 ) -> Result<Vec<Check>> {
     let mesh = &on.model.mesh;
     let region_name = region.as_deref().unwrap_or("all");
@@ -458,17 +492,67 @@ fn max_von_mises(
                 (y / sf, format!(", yield/{sf}"))
             }
             _ => return Err(on.here(
-                "max_von_mises needs exactly one of `allowable` (Pa) or a positive `safety_factor`",
+                "the criterion needs exactly one of `allowable` (Pa) or a positive `safety_factor`",
             )),
         };
     let nodes = mesh.set_nodes(region_name).map_err(|e| on.here(e))?;
-    let (node, value) = on.largest(&Pick::parse("von_mises")?, &nodes, 1.0)?;
-    let label = format!("max von Mises ({region_name}{how})");
+    let (field, scale, what) = match sigma {
+        None => ("von_mises", 1.0, "von Mises".to_string()),
+        Some(k) => (
+            "rms_von_mises",
+            sigma_level(on, k)?,
+            format!("{}σ von Mises", sig(k)),
+        ),
+    };
+    let (node, value) = on.largest(&Pick::parse(field)?, &nodes, 1.0)?;
+    let label = format!("max {what} ({region_name}{how})");
     Ok(vec![Check::new(
         &on.r.name,
         label,
         Quantity::Stress,
-        value,
+        scale * value,
+        Bound::Upper,
+        limit,
+        on.place(node),
+    )])
+}
+
+/// A positive, finite σ level.
+fn sigma_level(on: &OnField, k: f64) -> Result<f64> {
+    if k.is_finite() && k > 0.0 {
+        Ok(k)
+    } else {
+        Err(on.here(format!(
+            "`sigma = {k}` must be a positive number of standard deviations (3 is usual)"
+        )))
+    }
+}
+
+/// `sigma` × the largest RMS value of a component of `field` over a set ≤ limit.
+fn max_rms(
+    on: &OnField,
+    (field, symbol, quantity): (&str, &str, Quantity),
+    set: &Option<String>,
+    component: Component,
+    (sigma, limit): (f64, f64),
+) -> Result<Vec<Check>> {
+    let k = sigma_level(on, sigma)?;
+    let c = component_name(component);
+    let (node, value) = on.largest(&Pick::parse(&format!("{field}.{c}"))?, &on.nodes(set)?, 1.0)?;
+    let what = match component {
+        Component::Magnitude => format!("|{symbol}|"),
+        _ => format!("{symbol}_{c}"),
+    };
+    let label = format!(
+        "max {}σ {what} ({})",
+        sig(k),
+        set.as_deref().unwrap_or("all")
+    );
+    Ok(vec![Check::new(
+        &on.r.name,
+        label,
+        quantity,
+        k * value,
         Bound::Upper,
         limit,
         on.place(node),

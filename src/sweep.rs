@@ -301,6 +301,20 @@ fn fingerprint(path: &Path, parameters: &Parameters) -> Option<String> {
         );
     }
     inputs.extend(case.spec.material_library.iter().map(|p| case.resolve(p)));
+    // Files a load case reads by an option (`psd_file = "…"`).
+    let load_cases = text.get("load_case").and_then(|v| v.as_array());
+    for lc in load_cases
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_table())
+    {
+        inputs.extend(
+            lc.iter()
+                .filter(|(k, _)| k.ends_with("_file"))
+                .filter_map(|(_, v)| v.as_str())
+                .map(|f| case.resolve(Path::new(f))),
+        );
+    }
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
         for b in bytes {

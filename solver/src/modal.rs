@@ -35,7 +35,7 @@ use crate::statics::{factor_error, Method, StaticModel, StaticResults, System};
 use faer::Mat;
 use std::f64::consts::PI;
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ModalOptions {
     /// Number of modes wanted (rigid-body modes included).
     pub modes: usize,

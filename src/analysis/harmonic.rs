@@ -18,24 +18,22 @@
 //! modes used (`resonances`) and the complex response at every probe
 //! (`transfer/<probe>`); plots of the sweep.
 
-use super::loads::{self, Built};
-use super::{damping, Analysis, Context, Input, Kind, Solved};
+use super::{damping, superposition, Analysis, Context, Input, Kind, Solved};
 use crate::plot::{lines, Axis};
 use crate::probe::Probes;
 use crate::results::{Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step, Table};
 use crate::schema::{DampingSpec, LoadSpec};
 use crate::units::{node_place, sig};
 use anyhow::{anyhow, bail, Context as _, Result};
-use nalgebra::Complex;
 use nalgebra::Vector3;
 use serde::Deserialize;
 use std::sync::Arc;
 use toml::Spanned;
 use vproto_solver::harmonic::{
-    frequency_points, Damping, HarmonicOptions, HarmonicSolution, Spacing, Superposition,
+    frequency_points, Damping, HarmonicOptions, HarmonicSolution, Spacing,
 };
-use vproto_solver::modal::{ModalOptions, ModalSolution};
-use vproto_solver::{Load, LoadCase};
+use vproto_solver::modal::ModalSolution;
+use vproto_solver::LoadCase;
 
 pub struct Harmonic;
 
@@ -77,16 +75,7 @@ impl Kind for Harmonic {
     }
 
     fn takes_load(&self, load: &LoadSpec) -> bool {
-        matches!(
-            load,
-            LoadSpec::Force { .. }
-                | LoadSpec::NodalForce { .. }
-                | LoadSpec::Pressure { .. }
-                | LoadSpec::Traction { .. }
-                | LoadSpec::Gravity { .. }
-                | LoadSpec::BaseAcceleration { .. }
-                | LoadSpec::DeckStep { .. }
-        )
+        superposition::takes_load(load)
     }
 
     fn produces(&self) -> Produces {
@@ -120,7 +109,7 @@ impl Kind for Harmonic {
             None => 200,
         };
         let (damping, damping_text) = damping::of(input, o.damping.as_ref())?;
-        let (lc, base) = excitation(input)?;
+        let (lc, base) = superposition::excitation(input)?;
         Ok(Box::new(HarmonicCase {
             lc,
             base,
@@ -134,106 +123,6 @@ impl Kind for Harmonic {
             name: spec.name.clone(),
         }))
     }
-}
-
-/// The load case's amplitudes as a load case of the solver, with a base acceleration
-/// as the body load −a_b of the relative motion; and the base acceleration (m/s²).
-fn excitation(input: &Input) -> Result<(LoadCase, Vector3<f64>)> {
-    let (case, spec) = (input.case, input.spec());
-    let mut lc = LoadCase {
-        name: spec.name.clone(),
-        loads: Vec::new(),
-    };
-    let mut base: Option<Vector3<f64>> = None;
-    for b in loads::build(input, None)? {
-        match b {
-            Built::Static(l @ (Load::Thermal { .. } | Load::Inertia { .. })) => bail!(
-                "{}: load case '{}': {} loads are static; a harmonic load case takes forces, pressures, body accelerations and a base acceleration",
-                case.path.display(),
-                spec.name,
-                if matches!(l, Load::Thermal { .. }) { "thermal" } else { "mechanism" }
-            ),
-            Built::Static(l) => lc.loads.push(l),
-            Built::Base { .. } if base.is_some() => bail!(
-                "{}: load case '{}' has two base accelerations: the supports move as one base (give the acceleration as one vector)",
-                case.path.display(),
-                spec.name
-            ),
-            Built::Base {
-                nodes,
-                acceleration,
-            } => {
-                check_base(input, &nodes, acceleration)?;
-                base = Some(acceleration);
-            }
-            Built::Heat(_) | Built::ThermalFrom { .. } => bail!(
-                "{}: load case '{}' is harmonic, but holds heat loads",
-                case.path.display(),
-                spec.name
-            ),
-        }
-    }
-    let base = base.unwrap_or_else(Vector3::zeros);
-    if base != Vector3::zeros() {
-        lc.loads.push(Load::BodyAcceleration {
-            elements: (0..input.model.mesh.element_count()).collect(),
-            acceleration: -base,
-        });
-    }
-    if lc.loads.is_empty() {
-        bail!(
-            "{}: harmonic load case '{}' has no loads: give forces or pressures (amplitudes) or a base_acceleration",
-            case.path.display(),
-            spec.name
-        );
-    }
-    Ok((lc, base))
-}
-
-/// A base excitation moves every support with the base: the named set must be held in
-/// each direction the base accelerates, and no support outside it may be held in one
-/// (it would be dragged along), nor any prescribed to a non-zero displacement.
-fn check_base(input: &Input, set: &[usize], a: Vector3<f64>) -> Result<()> {
-    let (case, model) = (input.case, input.model);
-    let at = input
-        .spec()
-        .load
-        .iter()
-        .find(|l| matches!(l.get_ref(), LoadSpec::BaseAcceleration { .. }))
-        .expect("a base acceleration was built from the spec");
-    let mut held = vec![[false; 3]; model.mesh.nodes.len()];
-    for (c, name) in model.constraints.iter().zip(&model.constrained_sets) {
-        for (k, v) in c.components.iter().enumerate() {
-            match v {
-                Some(v) if *v != 0.0 => bail!(case.error_at(at, format!(
-                    "constraint on '{name}' prescribes u{} = {v} m: a base excitation needs the supports held (they move with the base)",
-                    ["x", "y", "z"][k]
-                ))),
-                Some(_) => c.nodes.iter().for_each(|&n| held[n][k] = true),
-                None => {}
-            }
-        }
-    }
-    let mut in_set = vec![false; held.len()];
-    set.iter().for_each(|&n| in_set[n] = true);
-    for n in 0..held.len() {
-        for k in (0..3).filter(|&k| a[k] != 0.0) {
-            let axis = ["x", "y", "z"][k];
-            if in_set[n] && !held[n][k] {
-                bail!(case.error_at(at, format!(
-                    "{} of the base set is not constrained in {axis}: a base acceleration drives constrained supports (add a constraint on the set)",
-                    node_place(&model.mesh, n)
-                )));
-            }
-            if !in_set[n] && held[n][k] {
-                bail!(case.error_at(at, format!(
-                    "{} is constrained in {axis} but not in the base set: in a base excitation every support moves with the base (add it to the set, or release it)",
-                    node_place(&model.mesh, n)
-                )));
-            }
-        }
-    }
-    Ok(())
 }
 
 struct HarmonicCase {
@@ -262,7 +151,8 @@ impl Analysis for HarmonicCase {
                 self.name
             )
         };
-        let modes = self.modes(ctx).with_context(here)?;
+        let modes =
+            superposition::modes(ctx, self.band.1, self.modes, self.method).with_context(here)?;
         let factor = super::statics::factor(ctx)?;
         let (mut stat, _) = factor
             .solve(std::slice::from_ref(&self.lc))
@@ -289,46 +179,18 @@ impl Analysis for HarmonicCase {
             .harmonic(&modes, &self.lc, &stat, &options)
             .with_context(here)?;
         let probes = Probes::locate(ctx.case, &ctx.model.mesh)?;
-        Ok(self.results(ctx, &modes, h, &probes))
+        let mut results = self.results(ctx, &modes, h, &probes);
+        // The equilibrium of the static correction's solve, as every load case reports.
+        results.scalars.push(Scalar::new(
+            "relative_residual",
+            stat.relative_residual,
+            Quantity::Number,
+        ));
+        Ok(results)
     }
 }
 
 impl HarmonicCase {
-    /// The modes to superpose: as many as asked, or (by default) doubling from 12 until
-    /// they reach 1.5 × the top of the band. Either way they must reach the top.
-    fn modes(&self, ctx: &Context) -> Result<ModalSolution> {
-        let top = self.band.1;
-        let mut n = self.modes.unwrap_or(12);
-        loop {
-            let m = ctx.fe.modes(ModalOptions {
-                modes: n,
-                shift_hz: None,
-                method: self.method,
-            })?;
-            let highest = m.modes.last().map_or(0.0, |x| x.frequency);
-            let all = m.modes.len() < n;
-            let done = self.modes.is_some() || all || highest >= 1.5 * top;
-            if !done && n < super::MAX_MODES {
-                n = (2 * n).min(super::MAX_MODES);
-                continue;
-            }
-            if highest < top && !all {
-                bail!(
-                    "the band reaches {} Hz, but the highest of the {} modes is {} Hz: the response above it would miss resonances — {}",
-                    sig(top),
-                    m.modes.len(),
-                    sig(highest),
-                    if self.modes.is_some() {
-                        "ask for more `modes` (or leave `modes` out to choose them automatically)"
-                    } else {
-                        "narrow the band (the mode count is at its limit)"
-                    }
-                );
-            }
-            return Ok(m);
-        }
-    }
-
     fn results(
         &self,
         ctx: &Context,
@@ -471,7 +333,7 @@ impl HarmonicCase {
         h: &HarmonicSolution,
         probes: &Probes,
     ) -> Vec<(String, Vec<f64>)> {
-        at_probes(modes, &h.sweep, probes)
+        superposition::at_probes(modes, &h.sweep, probes)
             .into_iter()
             .map(|(name, u)| {
                 let rows = (0..h.sweep.frequencies.len())
@@ -537,29 +399,4 @@ impl HarmonicCase {
             ),
         ]
     }
-}
-
-/// The complex displacement (x, y, z) at every probe and frequency of a superposition.
-pub(super) fn at_probes(
-    modes: &ModalSolution,
-    sweep: &Superposition,
-    probes: &Probes,
-) -> Vec<(String, [Vec<Complex<f64>>; 3])> {
-    let vector = |v: &[f64]| Field::nodal("u", Shape::Vector, Quantity::Displacement, v.to_vec());
-    let columns: Vec<Field> = sweep
-        .modes
-        .iter()
-        .map(|&r| vector(&modes.modes[r].shape))
-        .chain([vector(&sweep.residual_displacement)])
-        .collect();
-    probes
-        .iter()
-        .map(|p| {
-            let at: Vec<Vec<f64>> = columns.iter().map(|c| p.interpolate(c)).collect();
-            let u = std::array::from_fn(|k| {
-                sweep.response(&at.iter().map(|v| v[k]).collect::<Vec<_>>())
-            });
-            (p.name.clone(), u)
-        })
-        .collect()
 }

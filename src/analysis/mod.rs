@@ -17,7 +17,9 @@ pub mod harmonic;
 pub mod heat;
 pub mod loads;
 pub mod modal;
+pub mod random;
 pub mod statics;
+pub mod superposition;
 
 use crate::case::Case;
 use crate::mechanism::MotionRun;
@@ -26,7 +28,8 @@ use crate::results::{Produces, Results, SolverSummary};
 use crate::schema::{LoadCaseSpec, LoadSpec};
 use anyhow::{anyhow, bail, Result};
 use std::any::Any;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+use vproto_solver::modal::{ModalOptions, ModalSolution};
 use vproto_solver::{StaticFactor, StaticModel};
 
 /// A kind of analysis: what `analysis = "<keyword>"` in a `[[load_case]]` selects.
@@ -76,6 +79,7 @@ impl Registry {
                 &buckling::Buckling,
                 &heat::Heat,
                 &harmonic::Harmonic,
+                &random::Random,
             ],
         }
     }
@@ -170,6 +174,9 @@ pub struct Context<'a> {
     pub fe: &'a StaticModel<'a>,
     stiffness: OnceLock<StaticFactor<'a>>,
     solver: Mutex<Option<SolverSummary>>,
+    /// Modes found so far, by the options they were found with: the load cases that
+    /// superpose modes share them.
+    modes: Mutex<Vec<(ModalOptions, Arc<ModalSolution>)>>,
 }
 
 impl<'a> Context<'a> {
@@ -180,7 +187,26 @@ impl<'a> Context<'a> {
             fe,
             stiffness: OnceLock::new(),
             solver: Mutex::new(None),
+            modes: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The modes of the supported model for `options`, found once per run.
+    pub fn modes(&self, options: ModalOptions) -> Result<Arc<ModalSolution>> {
+        let known = |cache: &[(ModalOptions, Arc<ModalSolution>)]| {
+            cache
+                .iter()
+                .find(|(o, _)| *o == options)
+                .map(|(_, m)| m.clone())
+        };
+        if let Some(m) = self.modes.lock().ok().and_then(|c| known(&c)) {
+            return Ok(m);
+        }
+        let m = Arc::new(self.fe.modes(options)?);
+        if let Ok(mut cache) = self.modes.lock() {
+            cache.push((options, m.clone()));
+        }
+        Ok(m)
     }
 
     /// The stiffness factor of the run, made by `factor` the first time it is needed.

@@ -479,6 +479,32 @@ pub enum CriterionSpec {
         min: Option<f64>,
         max: Option<f64>,
     },
+    /// Random: σ-level (`sigma` × RMS) von Mises stress ≤ allowable (Pa) or the lowest
+    /// yield strength in the region over `safety_factor`. The RMS von Mises stress comes
+    /// from the stress components' cross-spectra.
+    MaxRmsStress {
+        region: Option<String>,
+        sigma: f64,
+        allowable: Option<f64>,
+        safety_factor: Option<f64>,
+    },
+    /// Random: σ-level absolute acceleration (m/s²) on a set (default every node) ≤ limit.
+    MaxRmsAcceleration {
+        set: Option<String>,
+        #[serde(default = "magnitude")]
+        component: Component,
+        sigma: f64,
+        limit: f64,
+    },
+    /// Random: σ-level displacement relative to the base (m) on a set ≤ limit (a
+    /// clearance).
+    MaxRmsDisplacement {
+        set: Option<String>,
+        #[serde(default = "magnitude")]
+        component: Component,
+        sigma: f64,
+        limit: f64,
+    },
     /// Modal: the first elastic natural frequency (Hz) ≥ min.
     FirstFrequency { min: f64 },
     /// Modal: no elastic natural frequency inside [min, max] Hz.
