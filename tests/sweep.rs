@@ -33,10 +33,11 @@ fn sweep_points_equal_single_runs_and_resume_without_recomputing() {
         assert_eq!(single.verdict, p.verdict);
         let mass = single.model.as_ref().unwrap().mass.unwrap();
         assert!((mass - p.mass.unwrap()).abs() < 1e-12 * mass);
+        // Equal to round-off: the parallel assembly adds in the threads' order.
         for c in &single.checks {
             let (v, _, pass) = p.checks[&format!("{}: {}", c.load_case, c.criterion)];
             assert!(
-                (c.value - v).abs() < 1e-12 * v.abs() && c.pass == pass,
+                (c.value - v).abs() < 1e-9 * v.abs() && c.pass == pass,
                 "{} vs {v}",
                 c.value
             );
@@ -58,7 +59,7 @@ fn sweep_points_equal_single_runs_and_resume_without_recomputing() {
             assert_eq!(x, y, "point {}", b.id);
         } else {
             assert!(
-                (x - y).abs() < 1e-12 * x.abs().max(1.0),
+                (x - y).abs() < 1e-9 * x.abs().max(1.0),
                 "point {}: {x} vs {y}",
                 b.id
             );

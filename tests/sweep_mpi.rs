@@ -45,8 +45,11 @@ fn two_ranks_give_the_single_process_table() {
     for (la, lb) in a.lines().zip(b.lines()) {
         for (x, y) in la.split(',').zip(lb.split(',')) {
             match (x.parse::<f64>(), y.parse::<f64>()) {
+                // Parallel assembly adds element matrices in whatever order the
+                // threads reach them, so two runs agree to round-off, not bit for bit
+                // (a margin differed by 2.6e-12 relative in one CI run).
                 (Ok(x), Ok(y)) => {
-                    assert!((x - y).abs() <= 1e-12 * x.abs().max(1e-300), "{x} vs {y}")
+                    assert!((x - y).abs() <= 1e-9 * x.abs().max(1e-300), "{x} vs {y}")
                 }
                 _ => assert_eq!(x, y),
             }

@@ -51,6 +51,7 @@ pub mod quadrature;
 pub mod random;
 pub mod recovery;
 pub mod rigid;
+pub mod shock;
 pub mod statics;
 pub mod thermal;
 

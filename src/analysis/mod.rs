@@ -18,6 +18,7 @@ pub mod heat;
 pub mod loads;
 pub mod modal;
 pub mod random;
+pub mod response_spectrum;
 pub mod statics;
 pub mod superposition;
 
@@ -80,6 +81,7 @@ impl Registry {
                 &heat::Heat,
                 &harmonic::Harmonic,
                 &random::Random,
+                &response_spectrum::ResponseSpectrum,
             ],
         }
     }
