@@ -12,6 +12,7 @@
 //! | natural frequencies and modes | [`modal`] | [`StaticModel::modes`] | [`modal::ModalSolution`] |
 //! | steady-state harmonic response (modal superposition) | [`harmonic`] | [`StaticModel::harmonic`] | [`harmonic::HarmonicSolution`] |
 //! | random vibration (PSD input, modal superposition) | [`random`] | [`StaticModel::random`] | [`random::RandomSolution`] |
+//! | linear transient dynamics (HHT-α direct integration) | [`transient`] | [`StaticModel::transient`] | [`transient::TransientSolution`] |
 //! | linear (eigenvalue) buckling | [`buckling`] | [`StaticModel::buckling`] | [`buckling::BucklingSolution`] |
 //! | steady heat conduction | [`thermal`] | [`thermal::ThermalModel::solve`] | [`thermal::HeatResults`] |
 //! | rigid multibody motion | [`multibody`] | [`multibody::simulate`] | [`multibody::MotionSolution`] |
@@ -54,6 +55,7 @@ pub mod rigid;
 pub mod shock;
 pub mod statics;
 pub mod thermal;
+pub mod transient;
 
 pub use element::{ElementKind, FaceKind};
 pub use error::SolverError;

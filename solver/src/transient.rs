@@ -1,0 +1,306 @@
+//! Linear transient dynamics by direct integration: M ü + C u̇ + K u = a(t) F, with
+//! Rayleigh damping C = αM + βK and a load case F scaled by an amplitude a(t) (for a
+//! base excitation, F the body load −M r of a unit base acceleration and a(t) its
+//! history: the motion relative to the supports).
+//!
+//! Why HHT-α. It is unconditionally stable, second-order accurate, and damps the
+//! highest, spurious mesh modes without touching the low ones (α = −0.05 by default;
+//! α = 0 is the trapezoidal rule, which dissipates nothing). With a constant step the
+//! effective matrix M + (1+α)γΔt C + (1+α)βΔt² K is factored once and each step costs
+//! one solve and two matrix products. The energy balance — input work against kinetic
+//! plus strain energy plus viscous dissipation — is tracked at every step with the
+//! trapezoidal sums the method itself implies, so for α = 0 it closes to round-off and
+//! otherwise shows the numerical dissipation.
+
+use crate::assembly::{assemble_mass, assemble_stiffness, matrix};
+use crate::error::{Result, SolverError};
+use crate::linsolve::{symmetric_matvec, StiffnessSolver};
+use crate::statics::{factor_error, Method, System};
+use crate::{LoadCase, StaticModel};
+use faer::Mat;
+
+/// Options of a direct transient integration.
+#[derive(Clone, Debug)]
+pub struct TransientOptions {
+    /// Time step (s) and number of steps.
+    pub step: f64,
+    pub steps: usize,
+    /// HHT α in [−1/3, 0].
+    pub alpha: f64,
+    /// Rayleigh damping C = αM + βK.
+    pub rayleigh: (f64, f64),
+    /// The load case's amplitude against time: (s, factor) points, linear in between,
+    /// zero outside.
+    pub amplitude: Vec<(f64, f64)>,
+    /// Full displacement fields are kept every this many steps (and at the last).
+    pub output_every: usize,
+    /// Degrees of freedom (3 × node + component) recorded at every step.
+    pub watch: Vec<usize>,
+}
+
+/// Energies at every step (J).
+#[derive(Clone, Debug, Default)]
+pub struct Energy {
+    pub kinetic: Vec<f64>,
+    pub strain: Vec<f64>,
+    pub dissipated: Vec<f64>,
+    pub work: Vec<f64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TransientSolution {
+    /// Every step's time, from 0.
+    pub times: Vec<f64>,
+    /// Displacement of each watched dof at every step.
+    pub watched: Vec<Vec<f64>>,
+    /// (time, displacement of every dof) at the output steps.
+    pub snapshots: Vec<(f64, Vec<f64>)>,
+    /// The largest |u| over the nodes at every step.
+    pub peak_displacement: Vec<f64>,
+    pub energy: Energy,
+    /// max |work − kinetic − strain − dissipated| / max work over the run.
+    pub energy_error: f64,
+}
+
+/// Piecewise-linear amplitude, zero outside the table.
+fn amplitude(table: &[(f64, f64)], t: f64) -> f64 {
+    match table {
+        [] => 0.0,
+        [(t0, v)] => {
+            if (t - t0).abs() < 1e-15 {
+                *v
+            } else {
+                0.0
+            }
+        }
+        _ if t < table[0].0 || t > table[table.len() - 1].0 => 0.0,
+        _ => {
+            let k = table.partition_point(|p| p.0 < t).clamp(1, table.len() - 1);
+            let ((t0, a0), (t1, a1)) = (table[k - 1], table[k]);
+            if t1 > t0 {
+                a0 + (a1 - a0) * (t - t0) / (t1 - t0)
+            } else {
+                a1
+            }
+        }
+    }
+}
+
+impl TransientOptions {
+    fn check(&self) -> Result<()> {
+        let bad = |m: String| Err(SolverError::Dynamics(m));
+        if !(self.step.is_finite() && self.step > 0.0) || self.steps == 0 {
+            return bad(format!(
+                "transient: step {} s and {} steps: both must be positive",
+                self.step, self.steps
+            ));
+        }
+        if !(-1.0 / 3.0..=0.0).contains(&self.alpha) {
+            return bad(format!(
+                "transient: HHT α = {} must lie in [−1/3, 0]",
+                self.alpha
+            ));
+        }
+        let (a, b) = self.rayleigh;
+        if !(a.is_finite() && b.is_finite() && a >= 0.0 && b >= 0.0) {
+            return bad("transient: Rayleigh α and β must be finite and ≥ 0".into());
+        }
+        if self.amplitude.windows(2).any(|w| w[1].0 < w[0].0) {
+            return bad("transient: amplitude times must not decrease".into());
+        }
+        Ok(())
+    }
+}
+
+impl StaticModel<'_> {
+    /// Direct integration of the load case `case` scaled by `options.amplitude`, from
+    /// rest (u = u̇ = 0) on the constrained model.
+    pub fn transient(
+        &self,
+        case: &LoadCase,
+        options: &TransientOptions,
+    ) -> Result<TransientSolution> {
+        options.check()?;
+        let (fixed, prescribed) = self.prescribed();
+        if prescribed.iter().any(|v| *v != 0.0) {
+            return Err(SolverError::Dynamics(
+                "transient: prescribed non-zero displacements are not supported (supports must be held)".into(),
+            ));
+        }
+        self.require_constrained(&fixed)?;
+        let (
+            Some(System {
+                dofs,
+                pattern,
+                symbolic,
+                ..
+            }),
+            _,
+        ) = self.choose(&fixed, Method::Direct)?
+        else {
+            return Err(SolverError::Dynamics(
+                "transient: the direct factor does not fit in memory".into(),
+            ));
+        };
+        let k = assemble_stiffness(self.mesh, &self.materials, &dofs, &pattern)?;
+        let m = assemble_mass(self.mesh, &self.materials, &dofs, &pattern)?;
+        let (kk, mm) = (matrix(&pattern, &k), matrix(&pattern, &m));
+        let (ra, rb) = options.rayleigh;
+        let (dt, al) = (options.step, options.alpha);
+        let (beta, gamma) = ((1.0 - al).powi(2) / 4.0, 0.5 - al);
+        let c_m = 1.0 + (1.0 + al) * gamma * dt * ra;
+        let c_k = (1.0 + al) * (gamma * dt * rb + beta * dt * dt);
+        let eff: Vec<f64> = k.iter().zip(&m).map(|(a, b)| c_k * a + c_m * b).collect();
+        let solver = StiffnessSolver::new(&symbolic, matrix(&pattern, &eff), false)
+            .map_err(|e| factor_error(e, &dofs, self.mesh))?;
+        let mass = StiffnessSolver::new(&symbolic, mm, false)
+            .map_err(|e| factor_error(e, &dofs, self.mesh))?;
+        let free = dofs.free_dofs();
+        let full = self.load_vector(case);
+        let f: Vec<f64> = free.iter().map(|&g| full[g]).collect();
+        let n = f.len();
+        let solve = |s: &StiffnessSolver, rhs: Vec<f64>| -> Result<Vec<f64>> {
+            let mut y = Mat::<f64>::from_fn(n, 1, |i, _| rhs[i]);
+            s.solve(None, y.as_mut())?;
+            Ok((0..n).map(|i| y[(i, 0)]).collect())
+        };
+        let ku = |x: &[f64]| symmetric_matvec(kk, x);
+        let mu = |x: &[f64]| symmetric_matvec(mm, x);
+        let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+        let (mut u, mut v) = (vec![0.0; n], vec![0.0; n]);
+        let a0 = amplitude(&options.amplitude, 0.0);
+        let mut acc = solve(&mass, f.iter().map(|x| a0 * x).collect())?;
+        let mut out = Recorder::new(options, self.mesh.nodes.len());
+        out.record(0, 0.0, &u, free, (0.0, 0.0, 0.0, 0.0));
+        let (mut work, mut dissipated) = (0.0, 0.0);
+        for step in 1..=options.steps {
+            let t = step as f64 * dt;
+            let (fa, fb) = (
+                amplitude(&options.amplitude, t - dt),
+                amplitude(&options.amplitude, t),
+            );
+            let ut: Vec<f64> = (0..n)
+                .map(|i| u[i] + dt * v[i] + dt * dt * (0.5 - beta) * acc[i])
+                .collect();
+            let vt: Vec<f64> = (0..n).map(|i| v[i] + dt * (1.0 - gamma) * acc[i]).collect();
+            // K[(1+α)(ũ + βᵣṽ) − α(u + βᵣv)] + M[αᵣ((1+α)ṽ − αv)] on the left of the balance.
+            let kx: Vec<f64> = (0..n)
+                .map(|i| (1.0 + al) * (ut[i] + rb * vt[i]) - al * (u[i] + rb * v[i]))
+                .collect();
+            let mx: Vec<f64> = (0..n)
+                .map(|i| ra * ((1.0 + al) * vt[i] - al * v[i]))
+                .collect();
+            let (kp, mp) = (ku(&kx), mu(&mx));
+            let load = (1.0 + al) * fb - al * fa;
+            let rhs: Vec<f64> = (0..n).map(|i| load * f[i] - kp[i] - mp[i]).collect();
+            let next_a = solve(&solver, rhs)?;
+            let next_u: Vec<f64> = (0..n).map(|i| ut[i] + beta * dt * dt * next_a[i]).collect();
+            let next_v: Vec<f64> = (0..n).map(|i| vt[i] + gamma * dt * next_a[i]).collect();
+            // Energy sums of the trapezoidal rule: Δu·F̄ and Δu·C v̄.
+            let du: Vec<f64> = (0..n).map(|i| next_u[i] - u[i]).collect();
+            work += 0.5 * (fa + fb) * dot(&du, &f);
+            let vbar: Vec<f64> = (0..n).map(|i| 0.5 * (v[i] + next_v[i])).collect();
+            let cv: Vec<f64> = {
+                let (kv, mv) = (ku(&vbar), mu(&vbar));
+                (0..n).map(|i| ra * mv[i] + rb * kv[i]).collect()
+            };
+            dissipated += dot(&du, &cv);
+            (u, v, acc) = (next_u, next_v, next_a);
+            if u.iter().any(|x| !x.is_finite()) {
+                return Err(SolverError::Dynamics(format!(
+                    "transient: the solution is not finite at t = {t:e} s"
+                )));
+            }
+            let energies = (
+                0.5 * dot(&v, &mu(&v)),
+                0.5 * dot(&u, &ku(&u)),
+                dissipated,
+                work,
+            );
+            out.record(step, t, &u, free, energies);
+        }
+        Ok(out.finish())
+    }
+}
+
+/// What a run keeps as it goes.
+struct Recorder<'o> {
+    options: &'o TransientOptions,
+    nodes: usize,
+    solution: TransientSolution,
+}
+
+impl<'o> Recorder<'o> {
+    fn new(options: &'o TransientOptions, nodes: usize) -> Self {
+        Self {
+            options,
+            nodes,
+            solution: TransientSolution {
+                times: Vec::with_capacity(options.steps + 1),
+                watched: vec![Vec::with_capacity(options.steps + 1); options.watch.len()],
+                snapshots: Vec::new(),
+                peak_displacement: Vec::with_capacity(options.steps + 1),
+                energy: Energy::default(),
+                energy_error: 0.0,
+            },
+        }
+    }
+
+    fn record(
+        &mut self,
+        step: usize,
+        t: f64,
+        u: &[f64],
+        free: &[usize],
+        (kin, strain, diss, work): (f64, f64, f64, f64),
+    ) {
+        let s = &mut self.solution;
+        let mut full = vec![0.0; 3 * self.nodes];
+        for (&g, &x) in free.iter().zip(u) {
+            full[g] = x;
+        }
+        s.times.push(t);
+        for (w, &g) in s.watched.iter_mut().zip(&self.options.watch) {
+            w.push(full.get(g).copied().unwrap_or(f64::NAN));
+        }
+        s.peak_displacement.push(
+            full.chunks(3)
+                .map(|c| (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt())
+                .fold(0.0, f64::max),
+        );
+        let e = &mut s.energy;
+        e.kinetic.push(kin);
+        e.strain.push(strain);
+        e.dissipated.push(diss);
+        e.work.push(work);
+        let every = self.options.output_every.max(1);
+        if step.is_multiple_of(every) || step == self.options.steps {
+            s.snapshots.push((t, full));
+        }
+    }
+
+    fn finish(mut self) -> TransientSolution {
+        let e = &self.solution.energy;
+        let scale = e
+            .work
+            .iter()
+            .chain(&e.strain)
+            .fold(0.0f64, |a, b| a.max(b.abs()));
+        let worst = (0..e.work.len())
+            .map(|i| (e.work[i] - e.kinetic[i] - e.strain[i] - e.dissipated[i]).abs())
+            .fold(0.0, f64::max);
+        self.solution.energy_error = if scale > 0.0 { worst / scale } else { 0.0 };
+        self.solution
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn amplitude_is_piecewise_linear_and_zero_outside() {
+        let t = [(0.0, 0.0), (1.0, 2.0), (3.0, 2.0)];
+        assert_eq!(super::amplitude(&t, 0.5), 1.0);
+        assert_eq!(super::amplitude(&t, 2.0), 2.0);
+        assert_eq!(super::amplitude(&t, 3.5), 0.0);
+    }
+}
