@@ -244,6 +244,10 @@ pub struct Results {
     pub headline: String,
     /// SVG plots (name, document), written as `<case>_<load case>_<name>.svg`.
     pub plots: Vec<(String, String)>,
+    /// Steps shown besides the load case's own (a transient's fields at output times,
+    /// whose envelope is the load case's step): written to the HDF5 file and an XDMF
+    /// time series of their own, read by no criterion.
+    pub series: Option<(StepAxis, Vec<Step>)>,
     /// The solver's own result, for load cases that depend on this one.
     pub raw: Arc<dyn Any + Send + Sync>,
 }

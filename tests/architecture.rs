@@ -209,6 +209,7 @@ mod new_analysis {
                     location: None,
                 }],
                 headline: format!("{}: top {top}", self.name),
+                series: None,
                 plots: Vec::new(),
                 raw: Arc::new(()),
             })

@@ -36,6 +36,9 @@ pub struct TransientOptions {
     pub output_every: usize,
     /// Degrees of freedom (3 × node + component) recorded at every step.
     pub watch: Vec<usize>,
+    /// Recover the nodal stresses at every step for the von Mises envelope (a stress
+    /// recovery a step: the price of an envelope that misses no peak between outputs).
+    pub stress_envelope: bool,
 }
 
 /// Energies at every step (J).
@@ -57,6 +60,14 @@ pub struct TransientSolution {
     pub snapshots: Vec<(f64, Vec<f64>)>,
     /// The largest |u| over the nodes at every step.
     pub peak_displacement: Vec<f64>,
+    /// Per node: the largest |u_x|, |u_y|, |u_z| over the run (3 per node).
+    pub max_displacement: Vec<f64>,
+    /// Per node: the largest von Mises stress over every step, and its time (empty
+    /// without `stress_envelope`).
+    pub max_von_mises: Vec<f64>,
+    pub max_von_mises_time: Vec<f64>,
+    /// Nodal von Mises stress at the output steps (with `stress_envelope`).
+    pub snapshot_von_mises: Vec<Vec<f64>>,
     pub energy: Energy,
     /// max |work − kinetic − strain − dissipated| / max work over the run.
     pub energy_error: f64,
@@ -170,8 +181,8 @@ impl StaticModel<'_> {
         let (mut u, mut v) = (vec![0.0; n], vec![0.0; n]);
         let a0 = amplitude(&options.amplitude, 0.0);
         let mut acc = solve(&mass, f.iter().map(|x| a0 * x).collect())?;
-        let mut out = Recorder::new(options, self.mesh.nodes.len());
-        out.record(0, 0.0, &u, free, (0.0, 0.0, 0.0, 0.0));
+        let mut out = Recorder::new(options);
+        out.record(0, 0.0, self.full(&u, free, options)?, (0.0, 0.0, 0.0, 0.0));
         let (mut work, mut dissipated) = (0.0, 0.0);
         for step in 1..=options.steps {
             let t = step as f64 * dt;
@@ -217,29 +228,54 @@ impl StaticModel<'_> {
                 dissipated,
                 work,
             );
-            out.record(step, t, &u, free, energies);
+            out.record(step, t, self.full(&u, free, options)?, energies);
         }
         Ok(out.finish())
+    }
+}
+
+impl StaticModel<'_> {
+    /// The displacement of every dof from the free ones, and its nodal von Mises stress
+    /// when the envelope is wanted.
+    fn full(
+        &self,
+        u: &[f64],
+        free: &[usize],
+        options: &TransientOptions,
+    ) -> Result<(Vec<f64>, Option<Vec<f64>>)> {
+        let mut full = vec![0.0; 3 * self.mesh.nodes.len()];
+        for (&g, &x) in free.iter().zip(u) {
+            full[g] = x;
+        }
+        let vm = if options.stress_envelope {
+            let s = crate::recovery::recover(self.mesh, &self.materials, &full, None)?.nodal_stress;
+            Some(s.iter().map(crate::material::von_mises).collect())
+        } else {
+            None
+        };
+        Ok((full, vm))
     }
 }
 
 /// What a run keeps as it goes.
 struct Recorder<'o> {
     options: &'o TransientOptions,
-    nodes: usize,
     solution: TransientSolution,
 }
 
 impl<'o> Recorder<'o> {
-    fn new(options: &'o TransientOptions, nodes: usize) -> Self {
+    fn new(options: &'o TransientOptions) -> Self {
         Self {
             options,
-            nodes,
             solution: TransientSolution {
                 times: Vec::with_capacity(options.steps + 1),
                 watched: vec![Vec::with_capacity(options.steps + 1); options.watch.len()],
                 snapshots: Vec::new(),
                 peak_displacement: Vec::with_capacity(options.steps + 1),
+                max_displacement: Vec::new(),
+                max_von_mises: Vec::new(),
+                max_von_mises_time: Vec::new(),
+                snapshot_von_mises: Vec::new(),
                 energy: Energy::default(),
                 energy_error: 0.0,
             },
@@ -250,15 +286,10 @@ impl<'o> Recorder<'o> {
         &mut self,
         step: usize,
         t: f64,
-        u: &[f64],
-        free: &[usize],
+        (full, vm): (Vec<f64>, Option<Vec<f64>>),
         (kin, strain, diss, work): (f64, f64, f64, f64),
     ) {
         let s = &mut self.solution;
-        let mut full = vec![0.0; 3 * self.nodes];
-        for (&g, &x) in free.iter().zip(u) {
-            full[g] = x;
-        }
         s.times.push(t);
         for (w, &g) in s.watched.iter_mut().zip(&self.options.watch) {
             w.push(full.get(g).copied().unwrap_or(f64::NAN));
@@ -268,6 +299,24 @@ impl<'o> Recorder<'o> {
                 .map(|c| (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt())
                 .fold(0.0, f64::max),
         );
+        if s.max_displacement.is_empty() {
+            s.max_displacement = vec![0.0; full.len()];
+        }
+        for (m, x) in s.max_displacement.iter_mut().zip(&full) {
+            *m = m.max(x.abs());
+        }
+        if let Some(vm) = &vm {
+            if s.max_von_mises.is_empty() {
+                s.max_von_mises = vec![0.0; vm.len()];
+                s.max_von_mises_time = vec![0.0; vm.len()];
+            }
+            let pairs = s.max_von_mises.iter_mut().zip(&mut s.max_von_mises_time);
+            for ((m, at), &v) in pairs.zip(vm) {
+                if v > *m {
+                    (*m, *at) = (v, t);
+                }
+            }
+        }
         let e = &mut s.energy;
         e.kinetic.push(kin);
         e.strain.push(strain);
@@ -276,6 +325,7 @@ impl<'o> Recorder<'o> {
         let every = self.options.output_every.max(1);
         if step.is_multiple_of(every) || step == self.options.steps {
             s.snapshots.push((t, full));
+            s.snapshot_von_mises.extend(vm);
         }
     }
 

@@ -142,6 +142,7 @@ impl Analysis for BucklingCase {
                 })
                 .collect(),
             headline: format!("{name}: buckling factors {}", shown.join(", ")),
+            series: None,
             plots: Vec::new(),
             raw: Arc::new(b),
         })

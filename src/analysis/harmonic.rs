@@ -309,6 +309,7 @@ impl HarmonicCase {
             tables,
             key_results,
             headline,
+            series: None,
             plots: self.plots(&h, &transfer),
             raw: Arc::new(h),
         }

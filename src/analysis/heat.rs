@@ -149,6 +149,7 @@ impl Analysis for HeatLoadCase {
                 node_place(mesh, lo_n),
                 node_place(mesh, hi_n)
             ),
+            series: None,
             plots: Vec::new(),
             raw: Arc::new(h),
         })

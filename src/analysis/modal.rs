@@ -195,6 +195,7 @@ fn results(name: &str, m: ModalSolution, lowest_hz: f64) -> Results {
         tables,
         key_results,
         headline: format!("{name}: modes {rigid}{} Hz", elastic.join(", ")),
+        series: None,
         plots: Vec::new(),
         raw: Arc::new(m),
     }

@@ -345,6 +345,7 @@ impl RandomCase {
             tables,
             key_results,
             headline,
+            series: None,
             plots: self.plots(&r, &responses),
             raw: Arc::new(r),
         }

@@ -374,6 +374,7 @@ impl SpectrumCase {
                 key("max_von_mises", smax, Quantity::Stress, Some(sn)),
             ],
             headline,
+            series: None,
             plots: vec![("srs".into(), plot)],
             raw: Arc::new(p),
         })

@@ -307,6 +307,7 @@ pub fn results(model: &Model, r: StaticResults) -> Results {
         tables,
         key_results,
         headline,
+        series: None,
         plots: Vec::new(),
         raw: Arc::new(r),
     }

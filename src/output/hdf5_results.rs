@@ -20,7 +20,7 @@ pub fn build(
     mesh: &Mesh,
     material_of_element: &[usize],
     results: &[Results],
-) -> Result<(H5, Vec<Vec<Step>>)> {
+) -> Result<(H5, Vec<Vec<Step>>, Vec<Option<Vec<Step>>>)> {
     let mut h = H5::new();
     h.text("", "units", "SI: m, N, Pa, kg, s, Hz");
     h.text("", "tensor_order", "Voigt (xx, yy, zz, xy, yz, xz), tensor shear components; *_tensor datasets are full 3x3 row-major");
@@ -29,7 +29,11 @@ pub fn build(
         .iter()
         .map(|r| write_load_case(&mut h, r))
         .collect::<Result<_>>()?;
-    Ok((h, steps))
+    let series = results
+        .iter()
+        .map(|r| write_series(&mut h, r))
+        .collect::<Result<_>>()?;
+    Ok((h, steps, series))
 }
 
 fn write_mesh(h: &mut H5, mesh: &Mesh, material_of_element: &[usize]) -> Result<()> {
@@ -104,6 +108,27 @@ fn write_load_case(h: &mut H5, r: &Results) -> Result<Vec<Step>> {
     }
     scalars(h, &base, r);
     Ok(steps)
+}
+
+/// A load case's series of extra steps (`<label>_<k>` groups below its own), with
+/// their XDMF steps at the steps' values as times.
+fn write_series(h: &mut H5, r: &Results) -> Result<Option<Vec<Step>>> {
+    let Some((axis, series)) = &r.series else {
+        return Ok(None);
+    };
+    let base = format!("load_cases/{}", r.name);
+    let mut steps = Vec::with_capacity(series.len());
+    for (k, s) in series.iter().enumerate() {
+        let g = format!("{base}/{}_{}", axis.label, k + 1);
+        let fields = write_fields(h, &g, &s.fields)?;
+        h.number(&g, axis.name, s.value.unwrap_or(f64::NAN));
+        steps.push(Step {
+            name: s.name.clone(),
+            time: s.value.unwrap_or(k as f64),
+            fields,
+        });
+    }
+    Ok(Some(steps))
 }
 
 /// The analysis and the load case's scalars, as attributes of its group.

@@ -132,7 +132,7 @@ pub fn write_results(
 ) -> Result<()> {
     let name = files.name().to_string();
     let h5_name = format!("{name}.h5");
-    let (h, series) = hdf5_results::build(mesh, material_of_element, results)?;
+    let (h, series, extra) = hdf5_results::build(mesh, material_of_element, results)?;
     files.h5(&h5_name, h)?;
     let (single, multi): (Vec<_>, Vec<_>) = results
         .iter()
@@ -153,6 +153,14 @@ pub fn write_results(
             &format!("{name}_{}.xdmf", r.name),
             &xdmf::document(&h5_name, mesh, &steps),
         )?;
+    }
+    for (r, steps) in results.iter().zip(&extra) {
+        if let Some(steps) = steps {
+            files.xml(
+                &format!("{name}_{}.xdmf", r.name),
+                &xdmf::document(&h5_name, mesh, steps),
+            )?;
+        }
     }
     for r in results {
         for (plot, svg) in &r.plots {
