@@ -15,12 +15,16 @@ pub fn points(mesh: &Mesh) -> Vec<f64> {
     mesh.nodes.iter().flat_map(|p| [p.x, p.y, p.z]).collect()
 }
 
-/// Writes the file and returns, per load case, the XDMF steps it holds.
+/// The XDMF steps of a load case's time series, if it has one.
+pub type SeriesSteps = Option<Vec<Step>>;
+
+/// Writes the file and returns, per load case, the XDMF steps it holds and those of
+/// its time series.
 pub fn build(
     mesh: &Mesh,
     material_of_element: &[usize],
     results: &[Results],
-) -> Result<(H5, Vec<Vec<Step>>, Vec<Option<Vec<Step>>>)> {
+) -> Result<(H5, Vec<Vec<Step>>, Vec<SeriesSteps>)> {
     let mut h = H5::new();
     h.text("", "units", "SI: m, N, Pa, kg, s, Hz");
     h.text("", "tensor_order", "Voigt (xx, yy, zz, xy, yz, xz), tensor shear components; *_tensor datasets are full 3x3 row-major");
