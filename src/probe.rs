@@ -29,6 +29,11 @@ impl Probe {
         v
     }
 
+    /// The nodes of the probe's element and their interpolation weights.
+    pub fn weights(&self) -> (&[usize], &[f64]) {
+        (&self.at.nodes, &self.at.weights)
+    }
+
     /// "probe D (x, y, z)".
     pub fn place(&self) -> String {
         let [x, y, z] = self.point;

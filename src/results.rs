@@ -32,6 +32,8 @@ pub enum Quantity {
     Acceleration,
     /// An angle (rad).
     Angle,
+    /// Time (s).
+    Time,
     /// A pure number (a residual, a count).
     Number,
 }
@@ -52,6 +54,7 @@ impl Quantity {
             Self::Moment => "N m",
             Self::Acceleration => "m/s^2",
             Self::Angle => "rad",
+            Self::Time => "s",
         }
     }
 }

@@ -620,7 +620,10 @@ fn nafems_test_5t_deep_beam_step_load() {
     // Extreme-fibre bending stress: 18.76 MPa (the von Mises envelope over every step).
     let top = nearest_node(&mesh, Vector3::new(5.0, 2.0, 1.0));
     let sigma = s.max_von_mises[top] / 1e6;
-    println!("5T: peak extreme-fibre von Mises {sigma:.2} MPa (18.76) at {:.4} s", s.max_von_mises_time[top]);
+    println!(
+        "5T: peak extreme-fibre von Mises {sigma:.2} MPa (18.76) at {:.4} s",
+        s.max_von_mises_time[top]
+    );
     assert!((sigma / 18.76 - 1.0).abs() < 0.03, "{sigma}");
     assert!(s.energy_error < 1e-6);
 }

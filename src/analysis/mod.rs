@@ -21,6 +21,7 @@ pub mod random;
 pub mod response_spectrum;
 pub mod statics;
 pub mod superposition;
+pub mod transient;
 
 use crate::case::Case;
 use crate::mechanism::MotionRun;
@@ -82,6 +83,7 @@ impl Registry {
                 &harmonic::Harmonic,
                 &random::Random,
                 &response_spectrum::ResponseSpectrum,
+                &transient::Transient,
             ],
         }
     }

@@ -181,7 +181,7 @@ fn pulse(p: &PulseSpec) -> std::result::Result<Pulse, String> {
 
 /// A history from a CSV file: rows of `time, value`; a first line that is not numbers is
 /// a header, `#` starts a comment.
-fn read_history(path: &std::path::Path) -> Result<Vec<(f64, f64)>> {
+pub(super) fn read_history(path: &std::path::Path) -> Result<Vec<(f64, f64)>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut rows = Vec::new();
