@@ -123,6 +123,96 @@ impl TransientOptions {
     }
 }
 
+/// One HHT-α run's matrices, factors and constants.
+struct Hht<'a> {
+    k: faer::sparse::SparseColMatRef<'a, usize, f64>,
+    m: faer::sparse::SparseColMatRef<'a, usize, f64>,
+    effective: StiffnessSolver,
+    /// The load vector on the free dofs.
+    f: Vec<f64>,
+    dt: f64,
+    alpha: f64,
+    beta: f64,
+    gamma: f64,
+    rayleigh: (f64, f64),
+}
+
+/// The state at a step, with the products the next step needs (tracked by the same
+/// linear updates as the state, so a step costs two matrix products: K a and M a).
+struct State {
+    u: Vec<f64>,
+    v: Vec<f64>,
+    a: Vec<f64>,
+    ku: Vec<f64>,
+    kv: Vec<f64>,
+    ka: Vec<f64>,
+    mv: Vec<f64>,
+    ma: Vec<f64>,
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// x + s y, elementwise.
+fn axpy(x: &[f64], s: f64, y: &[f64]) -> Vec<f64> {
+    x.iter().zip(y).map(|(a, b)| a + s * b).collect()
+}
+
+impl Hht<'_> {
+    fn solve(&self, s: &StiffnessSolver, rhs: &[f64]) -> Result<Vec<f64>> {
+        let n = rhs.len();
+        let mut y = Mat::<f64>::from_fn(n, 1, |i, _| rhs[i]);
+        s.solve(None, y.as_mut())?;
+        Ok((0..n).map(|i| y[(i, 0)]).collect())
+    }
+
+    /// Advances `x` by one step with load factors `fa` (at its start) and `fb` (end);
+    /// returns the step's input work and viscous dissipation (the trapezoidal sums
+    /// Δu·F̄ and Δu·C v̄ the rule implies).
+    fn step(&self, x: &mut State, (fa, fb): (f64, f64)) -> Result<(f64, f64)> {
+        let (dt, al, beta, gamma) = (self.dt, self.alpha, self.beta, self.gamma);
+        let (ra, rb) = self.rayleigh;
+        let c_u = dt * dt * (0.5 - beta);
+        let ut = axpy(&axpy(&x.u, dt, &x.v), c_u, &x.a);
+        let vt = axpy(&x.v, dt * (1.0 - gamma), &x.a);
+        let kut = axpy(&axpy(&x.ku, dt, &x.kv), c_u, &x.ka);
+        let kvt = axpy(&x.kv, dt * (1.0 - gamma), &x.ka);
+        let mvt = axpy(&x.mv, dt * (1.0 - gamma), &x.ma);
+        let load = (1.0 + al) * fb - al * fa;
+        let rhs: Vec<f64> = (0..self.f.len())
+            .map(|i| {
+                load * self.f[i] - (1.0 + al) * (kut[i] + rb * kvt[i])
+                    + al * (x.ku[i] + rb * x.kv[i])
+                    - ra * ((1.0 + al) * mvt[i] - al * x.mv[i])
+            })
+            .collect();
+        let a = self.solve(&self.effective, &rhs)?;
+        let (ka, ma) = (symmetric_matvec(self.k, &a), symmetric_matvec(self.m, &a));
+        let u = axpy(&ut, beta * dt * dt, &a);
+        let v = axpy(&vt, gamma * dt, &a);
+        let kv = axpy(&kvt, gamma * dt, &ka);
+        let mv = axpy(&mvt, gamma * dt, &ma);
+        let du: Vec<f64> = u.iter().zip(&x.u).map(|(p, q)| p - q).collect();
+        let work = 0.5 * (fa + fb) * dot(&du, &self.f);
+        let cv: Vec<f64> = (0..du.len())
+            .map(|i| 0.5 * (ra * (x.mv[i] + mv[i]) + rb * (x.kv[i] + kv[i])))
+            .collect();
+        let dissipated = dot(&du, &cv);
+        *x = State {
+            ku: axpy(&kut, beta * dt * dt, &ka),
+            u,
+            v,
+            a,
+            kv,
+            ka,
+            mv,
+            ma,
+        };
+        Ok((work, dissipated))
+    }
+}
+
 impl StaticModel<'_> {
     /// Direct integration of the load case `case` scaled by `options.amplitude`, from
     /// rest (u = u̇ = 0) on the constrained model.
@@ -155,81 +245,86 @@ impl StaticModel<'_> {
         };
         let k = assemble_stiffness(self.mesh, &self.materials, &dofs, &pattern)?;
         let m = assemble_mass(self.mesh, &self.materials, &dofs, &pattern)?;
-        let (kk, mm) = (matrix(&pattern, &k), matrix(&pattern, &m));
         let (ra, rb) = options.rayleigh;
         let (dt, al) = (options.step, options.alpha);
         let (beta, gamma) = ((1.0 - al).powi(2) / 4.0, 0.5 - al);
         let c_m = 1.0 + (1.0 + al) * gamma * dt * ra;
         let c_k = (1.0 + al) * (gamma * dt * rb + beta * dt * dt);
         let eff: Vec<f64> = k.iter().zip(&m).map(|(a, b)| c_k * a + c_m * b).collect();
-        let solver = StiffnessSolver::new(&symbolic, matrix(&pattern, &eff), false)
-            .map_err(|e| factor_error(e, &dofs, self.mesh))?;
-        let mass = StiffnessSolver::new(&symbolic, mm, false)
-            .map_err(|e| factor_error(e, &dofs, self.mesh))?;
+        let factor = |values: &[f64]| {
+            StiffnessSolver::new(&symbolic, matrix(&pattern, values), false)
+                .map_err(|e| factor_error(e, &dofs, self.mesh))
+        };
         let free = dofs.free_dofs();
         let full = self.load_vector(case);
-        let f: Vec<f64> = free.iter().map(|&g| full[g]).collect();
-        let n = f.len();
-        let solve = |s: &StiffnessSolver, rhs: Vec<f64>| -> Result<Vec<f64>> {
-            let mut y = Mat::<f64>::from_fn(n, 1, |i, _| rhs[i]);
-            s.solve(None, y.as_mut())?;
-            Ok((0..n).map(|i| y[(i, 0)]).collect())
+        let hht = Hht {
+            k: matrix(&pattern, &k),
+            m: matrix(&pattern, &m),
+            effective: factor(&eff)?,
+            f: free.iter().map(|&g| full[g]).collect(),
+            dt,
+            alpha: al,
+            beta,
+            gamma,
+            rayleigh: (ra, rb),
         };
-        let ku = |x: &[f64]| symmetric_matvec(kk, x);
-        let mu = |x: &[f64]| symmetric_matvec(mm, x);
-        let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
-        let (mut u, mut v) = (vec![0.0; n], vec![0.0; n]);
+        // From rest: M a₀ = a(0) F.
         let a0 = amplitude(&options.amplitude, 0.0);
-        let mut acc = solve(&mass, f.iter().map(|x| a0 * x).collect())?;
+        let a = hht.solve(
+            &factor(&m)?,
+            &hht.f.iter().map(|x| a0 * x).collect::<Vec<_>>(),
+        )?;
+        let zero = vec![0.0; hht.f.len()];
+        let mut x = State {
+            ka: symmetric_matvec(hht.k, &a),
+            ma: symmetric_matvec(hht.m, &a),
+            a,
+            u: zero.clone(),
+            v: zero.clone(),
+            ku: zero.clone(),
+            kv: zero.clone(),
+            mv: zero,
+        };
         let mut out = Recorder::new(options);
-        out.record(0, 0.0, self.full(&u, free, options)?, (0.0, 0.0, 0.0, 0.0));
+        out.record(
+            0,
+            0.0,
+            self.full(&x.u, free, options)?,
+            (0.0, 0.0, 0.0, 0.0),
+        );
         let (mut work, mut dissipated) = (0.0, 0.0);
+        let (mut stepping, mut recording) = (0.0, 0.0);
         for step in 1..=options.steps {
+            let clock = std::time::Instant::now();
             let t = step as f64 * dt;
-            let (fa, fb) = (
+            let loads = (
                 amplitude(&options.amplitude, t - dt),
                 amplitude(&options.amplitude, t),
             );
-            let ut: Vec<f64> = (0..n)
-                .map(|i| u[i] + dt * v[i] + dt * dt * (0.5 - beta) * acc[i])
-                .collect();
-            let vt: Vec<f64> = (0..n).map(|i| v[i] + dt * (1.0 - gamma) * acc[i]).collect();
-            // K[(1+α)(ũ + βᵣṽ) − α(u + βᵣv)] + M[αᵣ((1+α)ṽ − αv)] on the left of the balance.
-            let kx: Vec<f64> = (0..n)
-                .map(|i| (1.0 + al) * (ut[i] + rb * vt[i]) - al * (u[i] + rb * v[i]))
-                .collect();
-            let mx: Vec<f64> = (0..n)
-                .map(|i| ra * ((1.0 + al) * vt[i] - al * v[i]))
-                .collect();
-            let (kp, mp) = (ku(&kx), mu(&mx));
-            let load = (1.0 + al) * fb - al * fa;
-            let rhs: Vec<f64> = (0..n).map(|i| load * f[i] - kp[i] - mp[i]).collect();
-            let next_a = solve(&solver, rhs)?;
-            let next_u: Vec<f64> = (0..n).map(|i| ut[i] + beta * dt * dt * next_a[i]).collect();
-            let next_v: Vec<f64> = (0..n).map(|i| vt[i] + gamma * dt * next_a[i]).collect();
-            // Energy sums of the trapezoidal rule: Δu·F̄ and Δu·C v̄.
-            let du: Vec<f64> = (0..n).map(|i| next_u[i] - u[i]).collect();
-            work += 0.5 * (fa + fb) * dot(&du, &f);
-            let vbar: Vec<f64> = (0..n).map(|i| 0.5 * (v[i] + next_v[i])).collect();
-            let cv: Vec<f64> = {
-                let (kv, mv) = (ku(&vbar), mu(&vbar));
-                (0..n).map(|i| ra * mv[i] + rb * kv[i]).collect()
-            };
-            dissipated += dot(&du, &cv);
-            (u, v, acc) = (next_u, next_v, next_a);
-            if u.iter().any(|x| !x.is_finite()) {
+            let (w, d) = hht.step(&mut x, loads)?;
+            (work, dissipated) = (work + w, dissipated + d);
+            if x.u.iter().any(|v| !v.is_finite()) {
                 return Err(SolverError::Dynamics(format!(
                     "transient: the solution is not finite at t = {t:e} s"
                 )));
             }
             let energies = (
-                0.5 * dot(&v, &mu(&v)),
-                0.5 * dot(&u, &ku(&u)),
+                0.5 * dot(&x.v, &x.mv),
+                0.5 * dot(&x.u, &x.ku),
                 dissipated,
                 work,
             );
-            out.record(step, t, self.full(&u, free, options)?, energies);
+            stepping += clock.elapsed().as_secs_f64();
+            let clock = std::time::Instant::now();
+            out.record(step, t, self.full(&x.u, free, options)?, energies);
+            recording += clock.elapsed().as_secs_f64();
         }
+        tracing::debug!(
+            steps = options.steps,
+            stepping_s = format!("{stepping:.3}"),
+            recording_s = format!("{recording:.3}"),
+            "transient integrated"
+        );
         Ok(out.finish())
     }
 }
