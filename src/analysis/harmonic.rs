@@ -18,13 +18,13 @@
 //! modes used (`resonances`) and the complex response at every probe
 //! (`transfer/<probe>`); plots of the sweep.
 
-use super::{damping, superposition, Analysis, Context, Input, Kind, Solved};
+use super::{damping, dynamic, Analysis, Context, Input, Kind, Solved};
 use crate::plot::{lines, Axis};
 use crate::probe::Probes;
-use crate::results::{Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step, Table};
+use crate::results::{Field, Produces, Quantity, Results, Scalar, Shape, Step, Table};
 use crate::schema::{DampingSpec, LoadSpec};
 use crate::units::{node_place, sig};
-use anyhow::{anyhow, bail, Context as _, Result};
+use anyhow::{bail, Context as _, Result};
 use nalgebra::Vector3;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -75,7 +75,7 @@ impl Kind for Harmonic {
     }
 
     fn takes_load(&self, load: &LoadSpec) -> bool {
-        superposition::takes_load(load)
+        dynamic::takes_load(load)
     }
 
     fn produces(&self) -> Produces {
@@ -109,7 +109,7 @@ impl Kind for Harmonic {
             None => 200,
         };
         let (damping, damping_text) = damping::of(input, o.damping.as_ref())?;
-        let (lc, base) = superposition::excitation(input)?;
+        let (lc, base) = dynamic::excitation(input)?;
         Ok(Box::new(HarmonicCase {
             lc,
             base,
@@ -151,13 +151,8 @@ impl Analysis for HarmonicCase {
                 self.name
             )
         };
-        let modes =
-            superposition::modes(ctx, self.band.1, self.modes, self.method).with_context(here)?;
-        let factor = super::statics::factor(ctx)?;
-        let (mut stat, _) = factor
-            .solve(std::slice::from_ref(&self.lc))
-            .with_context(here)?;
-        let stat = stat.pop().ok_or_else(|| anyhow!("no static response"))?;
+        let modes = dynamic::modes(ctx, self.band.1, self.modes, self.method).with_context(here)?;
+        let stat = dynamic::static_response(ctx, &self.lc, &here)?;
         let resonances: Vec<(f64, f64)> = modes
             .modes
             .iter()
@@ -226,21 +221,11 @@ impl HarmonicCase {
                 e.von_mises_frequency.clone(),
             ),
         ];
-        let norm = |v: &[f64], n: usize| Vector3::new(v[3 * n], v[3 * n + 1], v[3 * n + 2]).norm();
-        let largest = |f: &dyn Fn(usize) -> f64| {
-            (0..mesh.nodes.len())
-                .map(|n| (n, f(n)))
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .unwrap_or((0, f64::NAN))
-        };
-        let (un, umax) = largest(&|n| norm(&e.displacement, n));
-        let (an, amax) = largest(&|n| norm(&e.acceleration, n));
-        let (sn, smax) = largest(&|n| e.von_mises[n]);
-        let key = |name: &str, value: f64, quantity: Quantity, n: Option<usize>| KeyResult {
-            name: name.into(),
-            value,
-            quantity,
-            location: n.map(|n| node_place(mesh, n)),
+        let (un, umax) = dynamic::largest(mesh.nodes.len(), |n| dynamic::norm(&e.displacement, n));
+        let (an, amax) = dynamic::largest(mesh.nodes.len(), |n| dynamic::norm(&e.acceleration, n));
+        let (sn, smax) = dynamic::largest(mesh.nodes.len(), |n| e.von_mises[n]);
+        let key = |name: &str, value: f64, quantity: Quantity, n: Option<usize>| {
+            dynamic::key(mesh, name, value, quantity, n)
         };
         let key_results = vec![
             key("max_displacement", umax, Quantity::Displacement, Some(un)),
@@ -334,7 +319,7 @@ impl HarmonicCase {
         h: &HarmonicSolution,
         probes: &Probes,
     ) -> Vec<(String, Vec<f64>)> {
-        superposition::at_probes(modes, &h.sweep, probes)
+        dynamic::at_probes(modes, &h.sweep, probes)
             .into_iter()
             .map(|(name, u)| {
                 let rows = (0..h.sweep.frequencies.len())

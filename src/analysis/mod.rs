@@ -13,6 +13,7 @@
 
 pub mod buckling;
 pub mod damping;
+pub mod dynamic;
 pub mod harmonic;
 pub mod heat;
 pub mod loads;
@@ -20,7 +21,6 @@ pub mod modal;
 pub mod random;
 pub mod response_spectrum;
 pub mod statics;
-pub mod superposition;
 pub mod transient;
 
 use crate::case::Case;

@@ -16,10 +16,10 @@
 //! response PSDs at every probe; a plot of those against the input. Criteria:
 //! `max_rms_stress`, `max_rms_acceleration`, `max_rms_displacement` with a σ level.
 
-use super::{damping, superposition, Analysis, Context, Input, Kind, Solved};
+use super::{damping, dynamic, Analysis, Context, Input, Kind, Solved};
 use crate::plot::{lines, Axis};
 use crate::probe::Probes;
-use crate::results::{Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step, Table};
+use crate::results::{Field, Produces, Quantity, Results, Scalar, Shape, Step, Table};
 use crate::schema::{DampingSpec, LoadSpec};
 use crate::units::{node_place, sig};
 use anyhow::{bail, Context as _, Result};
@@ -68,7 +68,7 @@ impl Kind for Random {
     }
 
     fn takes_load(&self, load: &LoadSpec) -> bool {
-        superposition::takes_load(load)
+        dynamic::takes_load(load)
     }
 
     fn produces(&self) -> Produces {
@@ -104,7 +104,7 @@ impl Kind for Random {
             None => 1000,
         };
         let (damping, damping_text) = damping::of(input, o.damping.as_ref())?;
-        let (lc, base) = superposition::excitation(input)?;
+        let (lc, base) = dynamic::excitation(input)?;
         Ok(Box::new(RandomCase {
             name: spec.name.clone(),
             lc,
@@ -119,35 +119,9 @@ impl Kind for Random {
     }
 }
 
-/// A PSD from a CSV file: rows of `Hz, value`; a first line that is not numbers is a
-/// header, `#` starts a comment.
+/// A PSD from a CSV file of (Hz, value) rows.
 fn read_psd(path: &std::path::Path) -> Result<Psd> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut rows = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.split('#').next().unwrap_or("").trim();
-        if line.is_empty() {
-            continue;
-        }
-        let cells: Vec<&str> = line
-            .split([',', ';', '\t', ' '])
-            .filter(|c| !c.is_empty())
-            .collect();
-        let numbers: Option<Vec<f64>> = cells.iter().map(|c| c.parse().ok()).collect();
-        match numbers.as_deref() {
-            Some([f, v]) => rows.push((*f, *v)),
-            None if rows.is_empty() && i == 0 => {} // a header
-            _ => bail!(
-                "{}:{}: expected two numbers (Hz, value), got '{line}'",
-                path.display(),
-                i + 1
-            ),
-        }
-        if rows.len() > MAX_PSD_POINTS {
-            bail!("{}: more than {MAX_PSD_POINTS} rows", path.display());
-        }
-    }
+    let rows = dynamic::read_pairs(path, "Hz, value", MAX_PSD_POINTS)?;
     Psd::new(rows).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
@@ -176,15 +150,9 @@ impl Analysis for RandomCase {
                 self.name
             )
         };
-        let modes = superposition::modes(ctx, self.psd.band().1, self.modes, self.method)
-            .with_context(here)?;
-        let factor = super::statics::factor(ctx)?;
-        let (mut stat, _) = factor
-            .solve(std::slice::from_ref(&self.lc))
-            .with_context(here)?;
-        let stat = stat
-            .pop()
-            .ok_or_else(|| anyhow::anyhow!("no static response"))?;
+        let modes =
+            dynamic::modes(ctx, self.psd.band().1, self.modes, self.method).with_context(here)?;
+        let stat = dynamic::static_response(ctx, &self.lc, &here)?;
         let options = RandomOptions {
             psd: self.psd.clone(),
             damping: self.damping.clone(),
@@ -258,21 +226,11 @@ impl RandomCase {
     ) -> Results {
         let mesh = &ctx.model.mesh;
         let m = &r.rms;
-        let norm = |v: &[f64], n: usize| Vector3::new(v[3 * n], v[3 * n + 1], v[3 * n + 2]).norm();
-        let largest = |f: &dyn Fn(usize) -> f64| {
-            (0..mesh.nodes.len())
-                .map(|n| (n, f(n)))
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .unwrap_or((0, f64::NAN))
-        };
-        let (un, umax) = largest(&|n| norm(&m.displacement, n));
-        let (an, amax) = largest(&|n| norm(&m.acceleration, n));
-        let (sn, smax) = largest(&|n| m.von_mises[n]);
-        let key = |name: &str, value: f64, quantity: Quantity, n: Option<usize>| KeyResult {
-            name: name.into(),
-            value,
-            quantity,
-            location: n.map(|n| node_place(mesh, n)),
+        let (un, umax) = dynamic::largest(mesh.nodes.len(), |n| dynamic::norm(&m.displacement, n));
+        let (an, amax) = dynamic::largest(mesh.nodes.len(), |n| dynamic::norm(&m.acceleration, n));
+        let (sn, smax) = dynamic::largest(mesh.nodes.len(), |n| m.von_mises[n]);
+        let key = |name: &str, value: f64, quantity: Quantity, n: Option<usize>| {
+            dynamic::key(mesh, name, value, quantity, n)
         };
         let input_rms = self.psd.mean_square().sqrt();
         let key_results = vec![
@@ -358,7 +316,7 @@ impl RandomCase {
         r: &RandomSolution,
         probes: &Probes,
     ) -> Vec<(String, Vec<f64>)> {
-        superposition::at_probes(modes, &r.sweep, probes)
+        dynamic::at_probes(modes, &r.sweep, probes)
             .into_iter()
             .map(|(name, u)| {
                 let rows = (0..r.sweep.frequencies.len())

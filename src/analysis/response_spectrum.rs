@@ -17,9 +17,9 @@
 //! usual criteria; the modes' spectrum values and peak coordinates (`modes`); the SRS of
 //! a pulse or history (`srs`) and a plot of the spectrum with the modes marked.
 
-use super::{damping, superposition, Analysis, Context, Input, Kind, Solved};
+use super::{damping, dynamic, Analysis, Context, Input, Kind, Solved};
 use crate::plot::{lines, Axis};
-use crate::results::{Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step, Table};
+use crate::results::{Field, Produces, Quantity, Results, Scalar, Shape, Step, Table};
 use crate::schema::{DampingSpec, LoadSpec};
 use crate::units::{node_place, sig};
 use anyhow::{bail, Context as _, Result};
@@ -83,7 +83,7 @@ impl Kind for ResponseSpectrum {
     }
 
     fn takes_load(&self, load: &LoadSpec) -> bool {
-        superposition::takes_load(load)
+        dynamic::takes_load(load)
     }
 
     fn produces(&self) -> Produces {
@@ -131,7 +131,7 @@ impl Kind for ResponseSpectrum {
             ),
         };
         let (damping, damping_text) = damping::of(input, o.damping.as_ref())?;
-        let (lc, base) = superposition::excitation(input)?;
+        let (lc, base) = dynamic::excitation(input)?;
         Ok(Box::new(SpectrumCase {
             name: spec.name.clone(),
             lc,
@@ -179,35 +179,9 @@ fn pulse(p: &PulseSpec) -> std::result::Result<Pulse, String> {
     })
 }
 
-/// A history from a CSV file: rows of `time, value`; a first line that is not numbers is
-/// a header, `#` starts a comment.
+/// A history from a CSV file of (time, value) rows.
 pub(super) fn read_history(path: &std::path::Path) -> Result<Vec<(f64, f64)>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut rows = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.split('#').next().unwrap_or("").trim();
-        if line.is_empty() {
-            continue;
-        }
-        let cells: Vec<&str> = line
-            .split([',', ';', '\t', ' '])
-            .filter(|c| !c.is_empty())
-            .collect();
-        let numbers: Option<Vec<f64>> = cells.iter().map(|c| c.parse().ok()).collect();
-        match numbers.as_deref() {
-            Some([t, a]) => rows.push((*t, *a)),
-            None if rows.is_empty() && i == 0 => {}
-            _ => bail!(
-                "{}:{}: expected two numbers (time, value), got '{line}'",
-                path.display(),
-                i + 1
-            ),
-        }
-        if rows.len() > MAX_SAMPLES {
-            bail!("{}: more than {MAX_SAMPLES} samples", path.display());
-        }
-    }
+    let rows = dynamic::read_pairs(path, "time, value", MAX_SAMPLES)?;
     vproto_solver::shock::check_history(&rows)
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     Ok(rows)
@@ -240,15 +214,8 @@ impl Analysis for SpectrumCase {
                 self.name
             )
         };
-        let modes =
-            superposition::modes(ctx, self.top, self.modes, self.method).with_context(here)?;
-        let factor = super::statics::factor(ctx)?;
-        let (mut stat, _) = factor
-            .solve(std::slice::from_ref(&self.lc))
-            .with_context(here)?;
-        let stat = stat
-            .pop()
-            .ok_or_else(|| anyhow::anyhow!("no static response"))?;
+        let modes = dynamic::modes(ctx, self.top, self.modes, self.method).with_context(here)?;
+        let stat = dynamic::static_response(ctx, &self.lc, &here)?;
         let (sweep, peaks) = ctx
             .fe
             .response_spectrum(
@@ -272,20 +239,10 @@ impl Analysis for SpectrumCase {
 impl SpectrumCase {
     fn results(&self, ctx: &Context, hz: &[f64], p: SpectrumResponse) -> Result<Results> {
         let mesh = &ctx.model.mesh;
-        let norm = |v: &[f64], n: usize| Vector3::new(v[3 * n], v[3 * n + 1], v[3 * n + 2]).norm();
-        let largest = |f: &dyn Fn(usize) -> f64| {
-            (0..mesh.nodes.len())
-                .map(|n| (n, f(n)))
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .unwrap_or((0, f64::NAN))
-        };
-        let (un, umax) = largest(&|n| norm(&p.displacement, n));
-        let (sn, smax) = largest(&|n| p.von_mises[n]);
-        let key = |name: &str, value: f64, quantity: Quantity, n: Option<usize>| KeyResult {
-            name: name.into(),
-            value,
-            quantity,
-            location: n.map(|n| node_place(mesh, n)),
+        let (un, umax) = dynamic::largest(mesh.nodes.len(), |n| dynamic::norm(&p.displacement, n));
+        let (sn, smax) = dynamic::largest(mesh.nodes.len(), |n| p.von_mises[n]);
+        let key = |name: &str, value: f64, quantity: Quantity, n: Option<usize>| {
+            dynamic::key(mesh, name, value, quantity, n)
         };
         let rule = match self.rule {
             Combination::Cqc => "CQC",

@@ -18,12 +18,10 @@
 //! every probe and of the energy balance (input work against kinetic, strain and
 //! dissipated energy), with plots of both.
 
-use super::{damping, superposition, Analysis, Context, Input, Kind, Solved};
+use super::{damping, dynamic, Analysis, Context, Input, Kind, Solved};
 use crate::plot::{lines, Axis};
 use crate::probe::Probes;
-use crate::results::{
-    Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step, StepAxis, Table,
-};
+use crate::results::{Field, Produces, Quantity, Results, Scalar, Shape, Step, StepAxis, Table};
 use crate::schema::{DampingSpec, LoadSpec};
 use crate::units::{node_place, sig};
 use anyhow::{bail, Context as _, Result};
@@ -66,7 +64,7 @@ impl Kind for Transient {
     }
 
     fn takes_load(&self, load: &LoadSpec) -> bool {
-        superposition::takes_load(load)
+        dynamic::takes_load(load)
     }
 
     fn produces(&self) -> Produces {
@@ -124,7 +122,7 @@ impl Kind for Transient {
                 spec.name
             );
         }
-        let (lc, base) = superposition::excitation(input)?;
+        let (lc, base) = dynamic::excitation(input)?;
         let output_every = o
             .output_every
             .unwrap_or(steps.div_ceil(200))
@@ -210,20 +208,11 @@ impl Analysis for TransientCase {
 impl TransientCase {
     fn results(&self, ctx: &Context, s: TransientSolution, probes: &Probes) -> Results {
         let mesh = &ctx.model.mesh;
-        let norm = |v: &[f64], n: usize| Vector3::new(v[3 * n], v[3 * n + 1], v[3 * n + 2]).norm();
-        let largest = |f: &dyn Fn(usize) -> f64| {
-            (0..mesh.nodes.len())
-                .map(|n| (n, f(n)))
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .unwrap_or((0, f64::NAN))
-        };
-        let (un, umax) = largest(&|n| norm(&s.max_displacement, n));
-        let (sn, smax) = largest(&|n| s.max_von_mises[n]);
-        let key = |name: &str, value: f64, quantity: Quantity, n: Option<usize>| KeyResult {
-            name: name.into(),
-            value,
-            quantity,
-            location: n.map(|n| node_place(mesh, n)),
+        let (un, umax) =
+            dynamic::largest(mesh.nodes.len(), |n| dynamic::norm(&s.max_displacement, n));
+        let (sn, smax) = dynamic::largest(mesh.nodes.len(), |n| s.max_von_mises[n]);
+        let key = |name: &str, value: f64, quantity: Quantity, n: Option<usize>| {
+            dynamic::key(mesh, name, value, quantity, n)
         };
         let o = &self.options;
         let headline = format!(

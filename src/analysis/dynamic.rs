@@ -1,20 +1,24 @@
-//! What the analyses that superpose modes (harmonic, random) share: the excitation as a
-//! load case of the solver (a base acceleration becomes the body load −a_b of the
-//! motion relative to the supports, after checking that the supports are the base),
-//! the choice of modes for a band, and the response at the probes.
+//! What the dynamic analyses (harmonic, random, response spectrum, transient) share: the
+//! excitation as a load case of the solver (a base acceleration becomes the body load
+//! −a_b of the motion relative to the supports, after checking that the supports are
+//! the base), the static response to it, the choice of modes for a band, the response
+//! at the probes, two-column CSV tables, and the extremes of envelope fields.
 
 use super::loads::{self, Built};
 use super::{Context, Input};
 use crate::probe::Probes;
+use crate::results::KeyResult;
 use crate::results::{Field, Quantity, Shape};
 use crate::schema::LoadSpec;
 use crate::units::{node_place, sig};
-use anyhow::{bail, Result};
+use anyhow::{bail, Context as _, Result};
 use nalgebra::{Complex, Vector3};
+use std::path::Path;
 use vproto_solver::harmonic::Superposition;
 use vproto_solver::modal::{ModalOptions, ModalSolution};
 use vproto_solver::statics::Method;
 use vproto_solver::{Load, LoadCase};
+use vproto_solver::{Mesh, StaticResults};
 
 /// The loads a load case superposing modes takes (amplitudes, or loads per unit input).
 pub fn takes_load(load: &LoadSpec) -> bool {
@@ -192,4 +196,78 @@ pub fn at_probes(
             (p.name.clone(), u)
         })
         .collect()
+}
+
+/// The static response to the excitation (the static correction of the modal methods),
+/// on the run's shared stiffness factor.
+pub fn static_response(
+    ctx: &Context,
+    lc: &LoadCase,
+    here: &dyn Fn() -> String,
+) -> Result<StaticResults> {
+    let factor = super::statics::factor(ctx)?;
+    let (mut stat, _) = factor.solve(std::slice::from_ref(lc)).with_context(here)?;
+    stat.pop()
+        .ok_or_else(|| anyhow::anyhow!("{}: no static response", here()))
+}
+
+/// Rows of two numbers from a CSV file (`a, b`; commas, semicolons, tabs or spaces); a
+/// first line that is not numbers is a header, `#` starts a comment; at most `max` rows.
+pub fn read_pairs(path: &Path, what: &str, max: usize) -> Result<Vec<(f64, f64)>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let cells: Vec<&str> = line
+            .split([',', ';', '\t', ' '])
+            .filter(|c| !c.is_empty())
+            .collect();
+        let numbers: Option<Vec<f64>> = cells.iter().map(|c| c.parse().ok()).collect();
+        match numbers.as_deref() {
+            Some([a, b]) => rows.push((*a, *b)),
+            None if rows.is_empty() && i == 0 => {} // a header
+            _ => bail!(
+                "{}:{}: expected two numbers ({what}), got '{line}'",
+                path.display(),
+                i + 1
+            ),
+        }
+        if rows.len() > max {
+            bail!("{}: more than {max} rows", path.display());
+        }
+    }
+    Ok(rows)
+}
+
+/// The node where `value` is largest, and the value (NaN on an empty mesh).
+pub fn largest(nodes: usize, value: impl Fn(usize) -> f64) -> (usize, f64) {
+    (0..nodes)
+        .map(|n| (n, value(n)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap_or((0, f64::NAN))
+}
+
+/// The magnitude of node `n`'s three components.
+pub fn norm(v: &[f64], n: usize) -> f64 {
+    Vector3::new(v[3 * n], v[3 * n + 1], v[3 * n + 2]).norm()
+}
+
+/// A key result, placed at a node when it has one.
+pub fn key(
+    mesh: &Mesh,
+    name: &str,
+    value: f64,
+    quantity: Quantity,
+    node: Option<usize>,
+) -> KeyResult {
+    KeyResult {
+        name: name.into(),
+        value,
+        quantity,
+        location: node.map(|n| node_place(mesh, n)),
+    }
 }
