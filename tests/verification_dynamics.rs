@@ -60,21 +60,7 @@ fn beam() -> (Mesh, Vec<Constraint>) {
 #[test]
 fn nafems_test_5h_deep_beam_harmonic_peaks() {
     let (mesh, constraints) = beam();
-    let model = StaticModel {
-        mesh: &mesh,
-        materials: Materials::uniform(
-            material_with_density(200e9, 0.3, 8000.0),
-            mesh.element_count(),
-        ),
-        constraints,
-    };
-    let case = LoadCase {
-        name: "5H".into(),
-        loads: vec![Load::BodyAcceleration {
-            elements: (0..mesh.element_count()).collect(),
-            acceleration: Vector3::new(0.0, 1e6 / (8000.0 * 4.0), 0.0),
-        }],
-    };
+    let (model, case) = beam_model(&mesh, constraints, "5H");
     let modes = model
         .modes(ModalOptions {
             modes: 16,
@@ -144,21 +130,7 @@ fn nafems_test_5r_deep_beam_random_psd_peaks() {
     use vproto_solver::harmonic::von_mises_form;
     use vproto_solver::random::{Psd, RandomOptions};
     let (mesh, constraints) = beam();
-    let model = StaticModel {
-        mesh: &mesh,
-        materials: Materials::uniform(
-            material_with_density(200e9, 0.3, 8000.0),
-            mesh.element_count(),
-        ),
-        constraints,
-    };
-    let case = LoadCase {
-        name: "5R".into(),
-        loads: vec![Load::BodyAcceleration {
-            elements: (0..mesh.element_count()).collect(),
-            acceleration: Vector3::new(0.0, 1e6 / (8000.0 * 4.0), 0.0),
-        }],
-    };
+    let (model, case) = beam_model(&mesh, constraints, "5R");
     let modes = model
         .modes(ModalOptions {
             modes: 30,
@@ -567,21 +539,7 @@ fn direct_transient_step_response_of_a_mass_on_a_spring() {
 fn nafems_test_5t_deep_beam_step_load() {
     use vproto_solver::transient::TransientOptions;
     let (mesh, constraints) = beam();
-    let model = StaticModel {
-        mesh: &mesh,
-        materials: Materials::uniform(
-            material_with_density(200e9, 0.3, 8000.0),
-            mesh.element_count(),
-        ),
-        constraints,
-    };
-    let case = LoadCase {
-        name: "5T".into(),
-        loads: vec![Load::BodyAcceleration {
-            elements: (0..mesh.element_count()).collect(),
-            acceleration: Vector3::new(0.0, 1e6 / (8000.0 * 4.0), 0.0),
-        }],
-    };
+    let (model, case) = beam_model(&mesh, constraints, "5T");
     let mid = nearest_node(&mesh, Vector3::new(5.0, 1.0, 1.0));
     let static_mid =
         model.solve(std::slice::from_ref(&case)).unwrap().load_cases[0].displacement[3 * mid + 1];
@@ -626,4 +584,29 @@ fn nafems_test_5t_deep_beam_step_load() {
     );
     assert!((sigma / 18.76 - 1.0).abs() < 0.03, "{sigma}");
     assert!(s.energy_error < 1e-6);
+}
+
+/// The Test 5 beam as a model, and its 1 MN/m load along the axis (a body load of
+/// 1e6 / (ρ A) = 31.25 m/s² in y) as the load case `name`.
+fn beam_model<'m>(
+    mesh: &'m Mesh,
+    constraints: Vec<Constraint>,
+    name: &str,
+) -> (StaticModel<'m>, LoadCase) {
+    let model = StaticModel {
+        mesh,
+        materials: Materials::uniform(
+            material_with_density(200e9, 0.3, 8000.0),
+            mesh.element_count(),
+        ),
+        constraints,
+    };
+    let case = LoadCase {
+        name: name.into(),
+        loads: vec![Load::BodyAcceleration {
+            elements: (0..mesh.element_count()).collect(),
+            acceleration: Vector3::new(0.0, 1e6 / (8000.0 * 4.0), 0.0),
+        }],
+    };
+    (model, case)
 }
