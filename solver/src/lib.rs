@@ -12,6 +12,7 @@
 //! | natural frequencies and modes | [`modal`] | [`StaticModel::modes`] | [`modal::ModalSolution`] |
 //! | steady-state harmonic response (modal superposition) | [`harmonic`] | [`StaticModel::harmonic`] | [`harmonic::HarmonicSolution`] |
 //! | random vibration (PSD input, modal superposition) | [`random`] | [`StaticModel::random`] | [`random::RandomSolution`] |
+//! | shock: SRS of pulses and histories, response-spectrum analysis | [`shock`] | [`StaticModel::response_spectrum`] | [`shock::SpectrumResponse`] |
 //! | linear transient dynamics (HHT-α direct integration) | [`transient`] | [`StaticModel::transient`] | [`transient::TransientSolution`] |
 //! | linear (eigenvalue) buckling | [`buckling`] | [`StaticModel::buckling`] | [`buckling::BucklingSolution`] |
 //! | steady heat conduction | [`thermal`] | [`thermal::ThermalModel::solve`] | [`thermal::HeatResults`] |
