@@ -5,7 +5,7 @@
 //! Why this way. The response of any linear quantity q to an input of PSD S(f) has PSD
 //! |h_q(f)|² S(f), h_q the harmonic response per unit input (the modal superposition of
 //! [`crate::harmonic`]); its mean square is the integral over f. The von Mises stress is
-//! not linear in the input: its mean square is E[sᵀQs] = ∫ h_sᴴ Q h_s S df, from the
+//! not linear in the input: its mean square is E(sᵀQs) = ∫ h_sᴴ Q h_s S df, from the
 //! cross-spectra of the stress components (Segalman et al. 2000) — never the von Mises
 //! of the components' RMS values, which can be far off either way. The same integrand
 //! weighted by f² and f⁴ gives the expected zero-crossing rate ν₀ = √(m₂/m₀) and peak
