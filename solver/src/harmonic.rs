@@ -343,6 +343,12 @@ impl StaticModel<'_> {
                     .into(),
             ));
         }
+        // Per column: the nodal stress (6 a node), and the static correction's
+        // displacement; the coefficients (16 bytes a column and frequency).
+        let columns = modes.modes.len() as u64 + 1;
+        let bytes =
+            columns * (8 * 9 * self.mesh.nodes.len() as u64 + 16 * frequencies.len() as u64);
+        crate::memory::check("the modal superposition", bytes)?;
         let f = self.load_vector(case);
         let used: Vec<usize> = (0..modes.modes.len()).collect();
         let mode_hz: Vec<f64> = used.iter().map(|&r| modes.modes[r].frequency).collect();
