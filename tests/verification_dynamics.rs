@@ -286,29 +286,22 @@ fn base_excitation_tends_to_the_static_deflection_and_the_base_acceleration() {
 fn random_base_excitation_of_a_mass_on_a_spring_follows_miles() {
     use vproto_solver::random::{Psd, RandomOptions};
     let mesh = block([0.1, 0.1, 0.2], [1, 1, 20], ElementKind::Hex8).unwrap();
-    let model = mass_on_spring(&mesh);
-    let g = 9.80665;
-    let case = LoadCase {
-        name: "base".into(),
-        loads: vec![Load::BodyAcceleration {
-            elements: (0..mesh.element_count()).collect(),
-            acceleration: Vector3::new(0.0, 0.0, -g),
-        }],
-    };
-    let modes = model
-        .modes(ModalOptions {
-            modes: 12,
-            ..Default::default()
-        })
-        .unwrap();
-    let stat = model.solve(std::slice::from_ref(&case)).unwrap();
+    let Spring {
+        model,
+        case,
+        modes,
+        stat,
+        g,
+        top,
+        fn_,
+    } = spring_under_base(&mesh);
     let zeta = 0.02;
     let s = 0.04; // g²/Hz
     let r = model
         .random(
             &modes,
             &case,
-            &stat.load_cases[0],
+            &stat,
             &RandomOptions {
                 psd: Psd::new(vec![(1.0, s), (2000.0, s)]).unwrap(),
                 damping: Damping {
@@ -320,18 +313,6 @@ fn random_base_excitation_of_a_mass_on_a_spring_follows_miles() {
             },
         )
         .unwrap();
-    // The bounce mode: the one moving the block along z.
-    let top = nearest_node(&mesh, Vector3::new(0.1, 0.1, 0.2));
-    let bounce = modes
-        .modes
-        .iter()
-        .max_by(|a, b| {
-            a.participation[2]
-                .abs()
-                .total_cmp(&b.participation[2].abs())
-        })
-        .unwrap();
-    let fn_ = bounce.frequency;
     let q = 1.0 / (2.0 * zeta);
     let miles =
         (std::f64::consts::PI / 2.0 * fn_ * q * s).sqrt() * (1.0 + 4.0 * zeta * zeta).sqrt() * g;
@@ -386,33 +367,15 @@ fn mass_on_spring(mesh: &Mesh) -> StaticModel<'_> {
 fn response_spectrum_of_a_mass_on_a_spring_is_the_spectrum_at_its_frequency() {
     use vproto_solver::shock::{Combination, Pulse, Spectrum};
     let mesh = block([0.1, 0.1, 0.2], [1, 1, 20], ElementKind::Hex8).unwrap();
-    let model = mass_on_spring(&mesh);
-    let g = 9.80665;
-    let case = LoadCase {
-        name: "shock".into(),
-        loads: vec![Load::BodyAcceleration {
-            elements: (0..mesh.element_count()).collect(),
-            acceleration: Vector3::new(0.0, 0.0, -g),
-        }],
-    };
-    let modes = model
-        .modes(ModalOptions {
-            modes: 12,
-            ..Default::default()
-        })
-        .unwrap();
-    let stat = model.solve(std::slice::from_ref(&case)).unwrap();
-    let top = nearest_node(&mesh, Vector3::new(0.1, 0.1, 0.2));
-    let fn_ = modes
-        .modes
-        .iter()
-        .max_by(|a, b| {
-            a.participation[2]
-                .abs()
-                .total_cmp(&b.participation[2].abs())
-        })
-        .unwrap()
-        .frequency;
+    let Spring {
+        model,
+        case,
+        modes,
+        stat,
+        g,
+        top,
+        fn_,
+    } = spring_under_base(&mesh);
     let w2 = (2.0 * std::f64::consts::PI * fn_).powi(2);
     let damping = Damping {
         modal: vec![(0.0, 0.001)],
@@ -421,7 +384,7 @@ fn response_spectrum_of_a_mass_on_a_spring_is_the_spectrum_at_its_frequency() {
     for rule in [Combination::Srss, Combination::Cqc, Combination::TenPercent] {
         let flat = Spectrum::Table(vec![(1.0, 10.0), (1e5, 10.0)]);
         let (_, p) = model
-            .response_spectrum(&modes, &case, &stat.load_cases[0], &flat, (&damping, rule))
+            .response_spectrum(&modes, &case, &stat, &flat, (&damping, rule))
             .unwrap();
         let u = p.displacement[3 * top + 2];
         assert!((u / (10.0 * g / w2) - 1.0).abs() < 0.005, "{rule:?}: {u}");
@@ -435,13 +398,7 @@ fn response_spectrum_of_a_mass_on_a_spring_is_the_spectrum_at_its_frequency() {
         .history(t / 2000.0),
     );
     let (_, p) = model
-        .response_spectrum(
-            &modes,
-            &case,
-            &stat.load_cases[0],
-            &pulse,
-            (&damping, Combination::Cqc),
-        )
+        .response_spectrum(&modes, &case, &stat, &pulse, (&damping, Combination::Cqc))
         .unwrap();
     let (w, big) = (2.0 * std::f64::consts::PI * fn_, std::f64::consts::PI / t);
     let during = (0..=20000)
@@ -467,34 +424,15 @@ fn response_spectrum_of_a_mass_on_a_spring_is_the_spectrum_at_its_frequency() {
 fn direct_transient_step_response_of_a_mass_on_a_spring() {
     use vproto_solver::transient::TransientOptions;
     let mesh = block([0.1, 0.1, 0.2], [1, 1, 20], ElementKind::Hex8).unwrap();
-    let model = mass_on_spring(&mesh);
-    let g = 9.80665;
-    let case = LoadCase {
-        name: "step".into(),
-        loads: vec![Load::BodyAcceleration {
-            elements: (0..mesh.element_count()).collect(),
-            acceleration: Vector3::new(0.0, 0.0, -g),
-        }],
-    };
-    let top = nearest_node(&mesh, Vector3::new(0.1, 0.1, 0.2));
-    let u_st =
-        model.solve(std::slice::from_ref(&case)).unwrap().load_cases[0].displacement[3 * top + 2];
-    let modes = model
-        .modes(ModalOptions {
-            modes: 12,
-            ..Default::default()
-        })
-        .unwrap();
-    let fn_ = modes
-        .modes
-        .iter()
-        .max_by(|a, b| {
-            a.participation[2]
-                .abs()
-                .total_cmp(&b.participation[2].abs())
-        })
-        .unwrap()
-        .frequency;
+    let Spring {
+        model,
+        case,
+        stat,
+        top,
+        fn_,
+        ..
+    } = spring_under_base(&mesh);
+    let u_st = stat.displacement[3 * top + 2];
     let period = 1.0 / fn_;
     let run = |per_period: usize, alpha: f64| {
         let options = TransientOptions {
@@ -609,4 +547,61 @@ fn beam_model<'m>(
         }],
     };
     (model, case)
+}
+
+/// The block on its spring driven by a base acceleration of 1 g along the column: the
+/// model, the load case (the body load −M r g), its 12 lowest modes and static
+/// solution, g, the block's top corner and the bounce frequency (the mode moving the
+/// block along z).
+struct Spring<'m> {
+    model: StaticModel<'m>,
+    case: LoadCase,
+    modes: vproto_solver::modal::ModalSolution,
+    stat: vproto_solver::StaticResults,
+    g: f64,
+    top: usize,
+    fn_: f64,
+}
+
+fn spring_under_base(mesh: &Mesh) -> Spring<'_> {
+    let model = mass_on_spring(mesh);
+    let g = 9.80665;
+    let case = LoadCase {
+        name: "base".into(),
+        loads: vec![Load::BodyAcceleration {
+            elements: (0..mesh.element_count()).collect(),
+            acceleration: Vector3::new(0.0, 0.0, -g),
+        }],
+    };
+    let modes = model
+        .modes(ModalOptions {
+            modes: 12,
+            ..Default::default()
+        })
+        .unwrap();
+    let stat = model
+        .solve(std::slice::from_ref(&case))
+        .unwrap()
+        .load_cases
+        .remove(0);
+    let fn_ = modes
+        .modes
+        .iter()
+        .max_by(|a, b| {
+            a.participation[2]
+                .abs()
+                .total_cmp(&b.participation[2].abs())
+        })
+        .unwrap()
+        .frequency;
+    let top = nearest_node(mesh, Vector3::new(0.1, 0.1, 0.2));
+    Spring {
+        model,
+        case,
+        modes,
+        stat,
+        g,
+        top,
+        fn_,
+    }
 }
