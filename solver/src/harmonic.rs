@@ -73,9 +73,22 @@ impl Damping {
         d.inv()
     }
 
-    /// Checks the values: finite, non-negative ratios, increasing table frequencies,
-    /// and some damping at all (a resonance without damping has no finite response).
+    /// Checks the values (as [`Damping::check_values`]) and that there is some damping
+    /// at all: a resonance without damping has no finite steady response.
     pub fn check(&self) -> std::result::Result<(), String> {
+        self.check_values()?;
+        if self.modal.iter().all(|p| p.1 == 0.0)
+            && self.alpha == 0.0
+            && self.beta == 0.0
+            && self.loss_factor == 0.0
+        {
+            return Err("no damping: a response at resonance would be infinite — give a modal ratio (2 % is typical of bolted metal structures), Rayleigh α/β or a loss factor".into());
+        }
+        Ok(())
+    }
+
+    /// Checks the values: finite, non-negative ratios, increasing table frequencies.
+    pub fn check_values(&self) -> std::result::Result<(), String> {
         let finite =
             self.alpha.is_finite() && self.beta.is_finite() && self.loss_factor.is_finite();
         if !finite || self.alpha < 0.0 || self.beta < 0.0 || self.loss_factor < 0.0 {
@@ -95,13 +108,6 @@ impl Damping {
                     self.modal[i - 1].0
                 ));
             }
-        }
-        if self.modal.iter().all(|p| p.1 == 0.0)
-            && self.alpha == 0.0
-            && self.beta == 0.0
-            && self.loss_factor == 0.0
-        {
-            return Err("no damping: a response at resonance would be infinite — give a modal ratio (2 % is typical of bolted metal structures), Rayleigh α/β or a loss factor".into());
         }
         Ok(())
     }
@@ -337,6 +343,18 @@ impl StaticModel<'_> {
         damping: &Damping,
     ) -> Result<Superposition> {
         damping.check().map_err(SolverError::Dynamics)?;
+        self.superpose_any(modes, case, static_response, frequencies, damping)
+    }
+
+    /// [`StaticModel::superpose`] with any damping, none included (a transient's).
+    pub(crate) fn superpose_any(
+        &self,
+        modes: &ModalSolution,
+        case: &LoadCase,
+        static_response: &StaticResults,
+        frequencies: Vec<f64>,
+        damping: &Damping,
+    ) -> Result<Superposition> {
         if modes.modes.iter().any(|m| m.rigid_body) {
             return Err(SolverError::Dynamics(
                 "a forced response needs a supported model: the modes include rigid-body motion"

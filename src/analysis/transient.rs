@@ -1,22 +1,28 @@
-//! `analysis = "transient"`: linear transient dynamics by direct integration (HHT-α,
-//! one factorisation for the whole run; `vproto_solver::transient`) of the load case's
-//! loads — or of a base acceleration, as the motion relative to the supports — scaled
-//! by an amplitude history, from rest.
+//! `analysis = "transient"`: linear transient dynamics of the load case's loads — or of
+//! a base acceleration, as the motion relative to the supports — scaled by an amplitude
+//! history, from rest; by direct integration (HHT-α, one factorisation for the whole
+//! run) or by modal superposition (each mode integrated exactly for the piecewise-linear
+//! amplitude, plus the static correction of the modes left out).
 //!
 //! Options: `duration` and `step` (s, required); `amplitude = [[t, factor], …]`
 //! (linear in between, zero outside) or `amplitude_file = "…csv"` (t, factor; a
-//! measured base acceleration in g with a `base_acceleration` of 1 g); `alpha` (HHT,
-//! default −0.05: damps the spurious highest mesh modes; 0 dissipates nothing);
-//! `output_every` (steps between the fields of the time series, default: at most 200
-//! of them); `damping` (else `[damping]`) — Rayleigh only: a direct integration has no
-//! modes to give modal ratios or a loss factor to.
+//! measured base acceleration in g with a `base_acceleration` of 1 g); `method`
+//! (`"direct"`, the default, or `"modal"`); `max_frequency` (Hz: the highest frequency
+//! of interest — the modal method superposes modes to 1.5× it, default 1/(20 step);
+//! both methods warn when the step has fewer than 10 points per period of it);
+//! `modes` (modal: a count instead); `alpha` (HHT of the direct method, default −0.05:
+//! damps the spurious highest mesh modes; 0 dissipates nothing); `output_every` (steps
+//! between the fields of the time series, default: at most 200 of them); `damping`
+//! (else `[damping]`) — the direct method takes Rayleigh only (it has no modes to give
+//! ratios to), the modal method modal ratios and Rayleigh; neither a loss factor (it
+//! has no time-domain form).
 //!
 //! Results: the envelope over every step — `displacement` (each component's largest
-//! magnitude), `von_mises` (recovered at every step, so no peak between outputs is
-//! missed) and `von_mises_time` — read by the usual criteria; the fields at the output
-//! steps as an XDMF time series (`<case>_<load case>.xdmf`); tables of the histories at
-//! every probe and of the energy balance (input work against kinetic, strain and
-//! dissipated energy), with plots of both.
+//! magnitude), `von_mises` (at every step, so no peak between outputs is missed) and
+//! `von_mises_time` — read by the usual criteria; the fields at the output steps as an
+//! XDMF time series (`<case>_<load case>.xdmf`); tables of the histories at every probe
+//! and of the energy balance (input work against kinetic, strain and dissipated
+//! energy), with plots of both.
 
 use super::{damping, dynamic, Analysis, Context, Input, Kind, Solved};
 use crate::plot::{lines, Axis};
@@ -30,6 +36,7 @@ use serde::Deserialize;
 use std::path::PathBuf;
 use std::sync::Arc;
 use toml::Spanned;
+use vproto_solver::harmonic::Damping;
 use vproto_solver::transient::{TransientOptions, TransientSolution};
 use vproto_solver::LoadCase;
 
@@ -43,6 +50,9 @@ struct Options {
     amplitude: Option<Spanned<Vec<[f64; 2]>>>,
     amplitude_file: Option<Spanned<PathBuf>>,
     alpha: Option<Spanned<f64>>,
+    method: Option<Spanned<String>>,
+    max_frequency: Option<Spanned<f64>>,
+    modes: Option<usize>,
     output_every: Option<usize>,
     damping: Option<Spanned<DampingSpec>>,
 }
@@ -115,13 +125,25 @@ impl Kind for Transient {
             None => -0.05,
         };
         let (d, damping_text) = damping::of(input, o.damping.as_ref())?;
-        if d.modal.iter().any(|p| p.1 > 0.0) || d.loss_factor > 0.0 {
-            bail!(
-                "{}: transient load case '{}' integrates K, M and C directly: give its damping as `rayleigh = {{ alpha, beta }}` (modal ratios and loss factors need modes)",
-                case.path.display(),
-                spec.name
-            );
-        }
+        let modal = method(input, &o, &d)?;
+        let max_frequency = match &o.max_frequency {
+            Some(f) if !(f.get_ref().is_finite() && *f.get_ref() > 0.0) => {
+                bail!(case.error_at(f, "`max_frequency` must be a positive frequency (Hz)"))
+            }
+            Some(f) => {
+                let points = 1.0 / (f.get_ref() * step);
+                if points < 10.0 {
+                    tracing::warn!(
+                        "{}: the step {step:e} s gives {points:.1} points per period of max_frequency = {} Hz: at least 10 resolve it (a step of {} s)",
+                        case.at(f.span()),
+                        sig(*f.get_ref()),
+                        sig(1.0 / (10.0 * f.get_ref()))
+                    );
+                }
+                *f.get_ref()
+            }
+            None => 1.0 / (20.0 * step),
+        };
         let (lc, base) = dynamic::excitation(input)?;
         let output_every = o
             .output_every
@@ -130,13 +152,14 @@ impl Kind for Transient {
             .max(1);
         Ok(Box::new(TransientCase {
             name: spec.name.clone(),
+            modal: modal.then_some((max_frequency, o.modes, case.spec.solver.method.into())),
             lc,
             base,
             options: TransientOptions {
                 step,
                 steps,
                 alpha,
-                rayleigh: (d.alpha, d.beta),
+                damping: d,
                 amplitude,
                 output_every,
                 watch: Vec::new(),
@@ -167,8 +190,51 @@ fn amplitude(input: &Input, o: &Options) -> Result<Vec<(f64, f64)>> {
     Ok(rows)
 }
 
+/// `method`: true for modal; checks that the damping suits it.
+fn method(input: &Input, o: &Options, d: &Damping) -> Result<bool> {
+    let (case, spec) = (input.case, input.spec());
+    super::check_mode_count(input, o.modes)?;
+    let modal = match &o.method {
+        None => false,
+        Some(m) if m.get_ref() == "direct" => false,
+        Some(m) if m.get_ref() == "modal" => true,
+        Some(m) => bail!(case.error_at(
+            m,
+            format!("unknown method '{}': \"direct\" or \"modal\"", m.get_ref())
+        )),
+    };
+    if d.loss_factor > 0.0 {
+        bail!(
+            "{}: transient load case '{}': a loss factor has no time-domain form — give modal ratios (method = \"modal\") or Rayleigh α/β",
+            case.path.display(),
+            spec.name
+        );
+    }
+    if !modal && d.modal.iter().any(|p| p.1 > 0.0) {
+        bail!(
+            "{}: transient load case '{}' integrates K, M and C directly: give its damping as `rayleigh = {{ alpha, beta }}`, or use `method = \"modal\"` for modal ratios",
+            case.path.display(),
+            spec.name
+        );
+    }
+    if !modal && o.modes.is_some() {
+        bail!(
+            "{}: transient load case '{}': `modes` is an option of `method = \"modal\"`",
+            case.path.display(),
+            spec.name
+        );
+    }
+    if modal && o.alpha.is_some() {
+        bail!("{}: transient load case '{}': `alpha` is an option of the direct method (the modal method integrates each mode exactly)", case.path.display(), spec.name);
+    }
+    Ok(modal)
+}
+
 struct TransientCase {
     name: String,
+    /// The modal method: the highest frequency of interest (Hz), the mode count asked
+    /// for and the eigensolver's method.
+    modal: Option<(f64, Option<usize>, vproto_solver::statics::Method)>,
     lc: LoadCase,
     base: Vector3<f64>,
     options: TransientOptions,
@@ -194,19 +260,46 @@ impl Analysis for TransientCase {
             .iter()
             .flat_map(|&(n, _)| [3 * n, 3 * n + 1, 3 * n + 2])
             .collect();
-        let s = ctx.fe.transient(&self.lc, &options).with_context(|| {
+        let here = || {
             format!(
                 "{}: transient load case '{}'",
                 ctx.case.path.display(),
                 self.name
             )
-        })?;
-        Ok(self.results(ctx, s, &probes))
+        };
+        let (s, method) = match self.modal {
+            None => (
+                ctx.fe.transient(&self.lc, &options).with_context(here)?,
+                format!("HHT α = {}", options.alpha),
+            ),
+            Some((top, asked, method)) => {
+                let modes = dynamic::modes(ctx, top, asked, method).with_context(here)?;
+                let highest = modes.modes.last().map_or(0.0, |m| m.frequency);
+                let stat = dynamic::static_response(ctx, &self.lc, &here)?;
+                let s = ctx
+                    .fe
+                    .modal_transient(&modes, &self.lc, &stat, &options)
+                    .with_context(here)?;
+                let text = format!(
+                    "modal: {} modes to {} Hz and the static correction",
+                    modes.modes.len(),
+                    sig(highest)
+                );
+                (s, text)
+            }
+        };
+        Ok(self.results(ctx, s, &probes, &method))
     }
 }
 
 impl TransientCase {
-    fn results(&self, ctx: &Context, s: TransientSolution, probes: &Probes) -> Results {
+    fn results(
+        &self,
+        ctx: &Context,
+        s: TransientSolution,
+        probes: &Probes,
+        method: &str,
+    ) -> Results {
         let mesh = &ctx.model.mesh;
         let (un, umax) =
             dynamic::largest(mesh.nodes.len(), |n| dynamic::norm(&s.max_displacement, n));
@@ -216,12 +309,12 @@ impl TransientCase {
         };
         let o = &self.options;
         let headline = format!(
-            "{}: {} × amplitude, {} steps of {} s (HHT α = {}), {}: peak |u| {} ({}), von Mises {} at {} s ({}); energy balance to {:.1e}",
+            "{}: {} × amplitude, {} steps of {} s ({}), {}: peak |u| {} ({}), von Mises {} at {} s ({}); energy balance to {:.1e}",
             self.name,
             if self.base.norm() > 0.0 { "base acceleration" } else { "loads" },
             o.steps,
             sig(o.step),
-            o.alpha,
+            method,
             self.damping_text,
             crate::units::value(umax, Quantity::Displacement, ""),
             node_place(mesh, un),

@@ -1,7 +1,8 @@
-//! Linear transient dynamics by direct integration: M ü + C u̇ + K u = a(t) F, with
-//! Rayleigh damping C = αM + βK and a load case F scaled by an amplitude a(t) (for a
-//! base excitation, F the body load −M r of a unit base acceleration and a(t) its
-//! history: the motion relative to the supports).
+//! Linear transient dynamics: M ü + C u̇ + K u = a(t) F, by direct integration (here)
+//! or by modal superposition ([`modal`]: `StaticModel::modal_transient`). The direct
+//! method takes Rayleigh damping C = αM + βK; F is a load case scaled by an amplitude
+//! a(t) (for a base excitation, the body load −M r of a unit base acceleration and a(t)
+//! its history: the motion relative to the supports).
 //!
 //! Why HHT-α. It is unconditionally stable, second-order accurate, and damps the
 //! highest, spurious mesh modes without touching the low ones (α = −0.05 by default;
@@ -14,10 +15,13 @@
 
 use crate::assembly::{assemble_mass, assemble_stiffness, matrix};
 use crate::error::{Result, SolverError};
+use crate::harmonic::Damping;
 use crate::linsolve::{symmetric_matvec, StiffnessSolver};
 use crate::statics::{factor_error, Method, System};
 use crate::{LoadCase, StaticModel};
 use faer::Mat;
+
+mod modal;
 
 /// Options of a direct transient integration.
 #[derive(Clone, Debug)]
@@ -25,10 +29,12 @@ pub struct TransientOptions {
     /// Time step (s) and number of steps.
     pub step: f64,
     pub steps: usize,
-    /// HHT α in [−1/3, 0].
+    /// HHT α in [−1/3, 0] (the direct method).
     pub alpha: f64,
-    /// Rayleigh damping C = αM + βK.
-    pub rayleigh: (f64, f64),
+    /// Damping. The direct method takes Rayleigh damping C = αM + βK only (it has no
+    /// modes to give ratios to); the modal method takes modal ratios and Rayleigh (as
+    /// each mode's ratio), and no loss factor (it has no time-domain form).
+    pub damping: Damping,
     /// The load case's amplitude against time: (s, factor) points, linear in between,
     /// zero outside.
     pub amplitude: Vec<(f64, f64)>,
@@ -112,9 +118,12 @@ impl TransientOptions {
                 self.alpha
             ));
         }
-        let (a, b) = self.rayleigh;
-        if !(a.is_finite() && b.is_finite() && a >= 0.0 && b >= 0.0) {
-            return bad("transient: Rayleigh α and β must be finite and ≥ 0".into());
+        let d = &self.damping;
+        if let Err(e) = d.check_values() {
+            return bad(format!("transient: {e}"));
+        }
+        if d.loss_factor != 0.0 {
+            return bad("transient: a loss factor has no time-domain form; give modal ratios or Rayleigh α/β".into());
         }
         if self.amplitude.windows(2).any(|w| w[1].0 < w[0].0) {
             return bad("transient: amplitude times must not decrease".into());
@@ -245,7 +254,13 @@ impl StaticModel<'_> {
         };
         let k = assemble_stiffness(self.mesh, &self.materials, &dofs, &pattern)?;
         let m = assemble_mass(self.mesh, &self.materials, &dofs, &pattern)?;
-        let (ra, rb) = options.rayleigh;
+        let d = &options.damping;
+        if d.modal.iter().any(|p| p.1 != 0.0) {
+            return Err(SolverError::Dynamics(
+                "transient (direct): modal damping ratios need modes — give Rayleigh α/β, or use the modal method".into(),
+            ));
+        }
+        let (ra, rb) = (d.alpha, d.beta);
         let (dt, al) = (options.step, options.alpha);
         let (beta, gamma) = ((1.0 - al).powi(2) / 4.0, 0.5 - al);
         let c_m = 1.0 + (1.0 + al) * gamma * dt * ra;
@@ -425,17 +440,26 @@ impl<'o> Recorder<'o> {
     }
 
     fn finish(mut self) -> TransientSolution {
-        let e = &self.solution.energy;
-        let scale = e
-            .work
-            .iter()
-            .chain(&e.strain)
-            .fold(0.0f64, |a, b| a.max(b.abs()));
-        let worst = (0..e.work.len())
-            .map(|i| (e.work[i] - e.kinetic[i] - e.strain[i] - e.dissipated[i]).abs())
-            .fold(0.0, f64::max);
-        self.solution.energy_error = if scale > 0.0 { worst / scale } else { 0.0 };
+        self.solution.energy_error = energy_error(&self.solution.energy);
         self.solution
+    }
+}
+
+/// max |work − kinetic − strain − dissipated| over the run, relative to the largest
+/// work or strain energy.
+fn energy_error(e: &Energy) -> f64 {
+    let scale = e
+        .work
+        .iter()
+        .chain(&e.strain)
+        .fold(0.0f64, |a, b| a.max(b.abs()));
+    let worst = (0..e.work.len())
+        .map(|i| (e.work[i] - e.kinetic[i] - e.strain[i] - e.dissipated[i]).abs())
+        .fold(0.0, f64::max);
+    if scale > 0.0 {
+        worst / scale
+    } else {
+        0.0
     }
 }
 
