@@ -701,3 +701,141 @@ fn nafems_le10_deck_matches_calculix_and_the_target() {
         eprintln!("LE10 {element_type}: σ_yy(D) = {syy:.4} MPa");
     }
 }
+
+/// A steel cantilever 0.3 × 0.04 × 0.01 m (C3D8), clamped at x = 0, with the node set
+/// P (the tip's top middle node) printed, and `steps` after it; returns the deck and P's
+/// number.
+fn write_dynamic_deck(dir: &Path, name: &str, steps: &str) -> (PathBuf, usize) {
+    let mesh: Mesh = block([0.3, 0.04, 0.01], [30, 4, 2], ElementKind::Hex8).unwrap();
+    let p = common::nearest_node(&mesh, nalgebra::Vector3::new(0.3, 0.02, 0.01));
+    std::fs::write(dir.join("nodes.inp"), nodes_text(&mesh)).unwrap();
+    let mut s = String::from("*INCLUDE, INPUT=nodes.inp\n");
+    s += &elements_and_sets(
+        &mesh,
+        "C3D8",
+        &[("FIX", mesh.set_nodes("xmin").unwrap()), ("P", vec![p])],
+        &[],
+    );
+    s += "*MATERIAL, NAME=STEEL\n*ELASTIC\n210e9, 0.3\n*DENSITY\n7850.\n*SOLID SECTION, ELSET=EALL, MATERIAL=STEEL\n*BOUNDARY\nFIX, 1, 3\n";
+    s += "*AMPLITUDE, NAME=PULSE\n0., 0., 0.002, 1., 0.004, 0.\n";
+    s += steps;
+    let path = dir.join(format!("{name}.inp"));
+    std::fs::write(&path, s).unwrap();
+    (path, p + 1)
+}
+
+/// Every "displacements … for set P and time t" block of a ccx `.dat`: (t, u of P).
+fn ccx_printed(dat: &str) -> Vec<(f64, [f64; 3])> {
+    let lines: Vec<&str> = dat.lines().collect();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if let Some(t) = l
+            .trim()
+            .strip_prefix("displacements (vx,vy,vz) for set P and time")
+        {
+            let v: Vec<f64> = lines[i + 2]
+                .split_whitespace()
+                .skip(1)
+                .map(|x| x.parse().unwrap())
+                .collect();
+            out.push((t.trim().parse().unwrap(), [v[0], v[1], v[2]]));
+        }
+    }
+    out
+}
+
+/// The dynamic steps of a deck against CalculiX 2.20 on the same deck: `*MODAL
+/// DYNAMIC` (a triangular pulse through `*AMPLITUDE`, 2 % `*MODAL DAMPING`), `*STEADY
+/// STATE DYNAMICS` (50–500 Hz, real and imaginary parts at ccx's frequencies that
+/// vproto's sweep shares: the band's ends and the modes) and `*DYNAMIC, DIRECT` (HHT
+/// α = −0.05, `*MODAL DAMPING, RAYLEIGH`): the printed node's displacement at every
+/// output to 0.1 % of its largest value.
+#[test]
+fn dynamic_deck_steps_match_calculix() {
+    let dir = tempfile::tempdir().unwrap();
+    let frequency = "*STEP\n*FREQUENCY, STORAGE=YES\n10\n*END STEP\n";
+    let print = "*NODE PRINT, NSET=P\nU\n";
+    let decks = [
+        ("modal", format!("{frequency}*STEP, INC=100000\n*MODAL DYNAMIC\n1.e-4, 0.02\n*MODAL DAMPING\n1, 10, 0.02\n*CLOAD, AMPLITUDE=PULSE\nP, 3, 100.\n{print}*END STEP\n")),
+        ("steady", format!("{frequency}*STEP\n*STEADY STATE DYNAMICS\n50., 500., 5\n*MODAL DAMPING\n1, 10, 0.02\n*CLOAD\nP, 3, 100.\n{print}*END STEP\n")),
+        ("direct", format!("*STEP, INC=100000\n*DYNAMIC, DIRECT\n1.e-4, 0.02\n*MODAL DAMPING, RAYLEIGH\n, , 10., 1.e-5\n*CLOAD\nP, 3, 100.\n{print}*END STEP\n")),
+    ];
+    for (name, steps) in decks {
+        let sub = dir.path().join(name);
+        std::fs::create_dir_all(&sub).unwrap();
+        let (deck, p) = write_dynamic_deck(&sub, name, &steps);
+        let (_, file) = run_deck(&deck);
+        let step = if name == "direct" { "step1" } else { "step2" };
+        let Some(dat) = run_ccx(&deck) else { return };
+        let theirs = ccx_printed(&dat);
+        let scale = theirs
+            .iter()
+            .flat_map(|(_, u)| u.iter())
+            .fold(0.0f64, |a, b| a.max(b.abs()));
+        let mut worst: f64 = 0.0;
+        let mut compared = 0;
+        if name == "steady" {
+            // ccx prints the real part, then the imaginary part, at each frequency.
+            let ours = common::h5_2d(&file, &format!("load_cases/{step}/transfer/P_{p}"));
+            for pair in theirs.chunks(2) {
+                let f = pair[0].0;
+                let Some(row) = (0..ours.nrows()).find(|&r| (ours[(r, 0)] / f - 1.0).abs() < 1e-6)
+                else {
+                    continue;
+                };
+                for c in 0..3 {
+                    worst = worst.max((ours[(row, 1 + 2 * c)] - pair[0].1[c]).abs());
+                    worst = worst.max((ours[(row, 2 + 2 * c)] - pair[1].1[c]).abs());
+                }
+                compared += 1;
+            }
+            assert!(compared >= 4, "only {compared} shared frequencies");
+        } else {
+            let ours = common::h5_2d(&file, &format!("load_cases/{step}/history/P_{p}"));
+            for (t, u) in &theirs {
+                let row = (t / 1e-4).round() as usize;
+                assert!((ours[(row, 0)] - t).abs() < 1e-9);
+                for c in 0..3 {
+                    worst = worst.max((ours[(row, 1 + c)] - u[c]).abs());
+                }
+                compared += 1;
+            }
+            assert_eq!(compared, 200);
+        }
+        println!("{name}: {compared} outputs, largest difference {:.2e} of the largest |u| {scale:.4e} m", worst / scale);
+        assert!(worst / scale < 1e-3, "{name}: {}", worst / scale);
+    }
+}
+
+/// What a dynamic step needs and vproto does not do is an error at its line.
+#[test]
+fn dynamic_deck_errors_name_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let frequency = "*STEP\n*FREQUENCY\n10\n*END STEP\n";
+    let cases = [
+        ("*STEP\n*MODAL DYNAMIC\n1.e-4, 0.01\n*MODAL DAMPING\n1, 10, 0.02\n*CLOAD\nP, 3, 1.\n*END STEP\n".to_string(), "there is none"),
+        (format!("{frequency}*STEP\n*MODAL DYNAMIC\n1.e-4, 0.01\n*CLOAD\nP, 3, 1.\n*END STEP\n"), "needs *MODAL DAMPING"),
+        (format!("{frequency}*STEP\n*MODAL DYNAMIC\n1.e-4, 0.01\n*MODAL DAMPING\n1, 5, 0.02\n6, 10, 0.05\n*CLOAD\nP, 3, 1.\n*END STEP\n"), "different ratios"),
+        (format!("{frequency}*STEP\n*MODAL DYNAMIC\n1.e-4, 0.01\n*MODAL DAMPING\n1, 5, 0.02\n*CLOAD\nP, 3, 1.\n*END STEP\n"), "leaves mode 6 of 10 undamped"),
+        (format!("{frequency}*STEP\n*MODAL DYNAMIC\n1.e-4, 0.01\n*MODAL DAMPING\n1, 10, 0.02\n*CLOAD, AMPLITUDE=NOPE\nP, 3, 1.\n*END STEP\n"), "unknown amplitude 'NOPE'"),
+        (format!("{frequency}*STEP\n*MODAL DYNAMIC\n1.e-4, 0.01\n*MODAL DAMPING\n1, 10, 0.02\n*CLOAD, AMPLITUDE=PULSE\nP, 3, 1.\n*DLOAD\nEALL, GRAV, 9.81, 0., 0., -1.\n*END STEP\n"), "has none"),
+        ("*STEP\n*DYNAMIC, EXPLICIT\n1.e-4, 0.01\n*CLOAD\nP, 3, 1.\n*END STEP\n".to_string(), "EXPLICIT"),
+        ("*STEP\n*DYNAMIC\n1.e-4, 0.01\n*MODAL DAMPING\n1, 10, 0.02\n*CLOAD\nP, 3, 1.\n*END STEP\n".to_string(), "RAYLEIGH only"),
+        ("*STEP\n*STATIC\n*CLOAD\nP, 3, 1.\n*END STEP\n*STEP\n*DYNAMIC\n1.e-4, 0.01\n*CLOAD\nP, 3, 1.\n*END STEP\n".to_string(), "integrates from rest"),
+        ("*STEP\n*DYNAMIC\n1.e-2, 1.e-4\n*CLOAD\nP, 3, 1.\n*END STEP\n".to_string(), "at least one"),
+    ];
+    for (steps, why) in cases {
+        let (deck, _) = write_dynamic_deck(dir.path(), "bad", &steps);
+        let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
+            .args(["run", deck.to_str().unwrap(), "--out"])
+            .arg(dir.path().join("out"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{steps}: {err}");
+        assert!(
+            err.contains(why) && err.contains("bad.inp:"),
+            "{steps}: {err}"
+        );
+    }
+}

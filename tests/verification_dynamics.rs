@@ -77,6 +77,7 @@ fn nafems_test_5h_deep_beam_harmonic_peaks() {
         frequencies: frequency_points((1.0, 100.0), 100, Spacing::Linear, &resonances, 10),
         damping,
         base_acceleration: [0.0; 3],
+        static_correction: true,
     };
     let h = model
         .harmonic(&modes, &case, &stat.load_cases[0], &options)
@@ -239,6 +240,7 @@ fn base_excitation_tends_to_the_static_deflection_and_the_base_acceleration() {
             ..Default::default()
         },
         base_acceleration: [0.0, 0.0, g],
+        static_correction: true,
     };
     let h = model
         .harmonic(&modes, &case, &stat.load_cases[0], &options)
@@ -448,6 +450,7 @@ fn direct_transient_step_response_of_a_mass_on_a_spring() {
             output_every: per_period,
             watch: vec![3 * top + 2],
             stress_envelope: false,
+            static_correction: true,
         };
         model.transient(&case, &options).unwrap()
     };
@@ -501,6 +504,7 @@ fn nafems_test_5t_deep_beam_step_load() {
                 output_every: 50,
                 watch: vec![3 * mid + 1],
                 stress_envelope: true,
+                static_correction: true,
             },
         )
         .unwrap();
@@ -566,6 +570,7 @@ fn nafems_test_5t_by_modal_superposition() {
         output_every: 50,
         watch: vec![3 * mid + 1],
         stress_envelope: true,
+        static_correction: true,
     };
     let modal = model
         .modal_transient(&modes, &case, &stat, &options(1e-4))
@@ -635,6 +640,7 @@ fn modal_transient_is_exact_for_a_step_load() {
             output_every: per_period,
             watch: vec![3 * top + 2],
             stress_envelope: false,
+            static_correction: true,
         };
         model
             .modal_transient(&modes, &case, &stat, &options)

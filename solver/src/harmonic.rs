@@ -192,6 +192,9 @@ pub struct HarmonicOptions {
     /// The base acceleration amplitude (m/s²) of a base excitation, added to the
     /// relative acceleration to report absolute acceleration (zero for a force).
     pub base_acceleration: [f64; 3],
+    /// Add the static correction of the modes left out (true unless reproducing a peer
+    /// that adds none).
+    pub static_correction: bool,
 }
 
 /// The modal superposition of a load case over a set of frequencies: column c is mode
@@ -226,6 +229,15 @@ pub(crate) struct Block {
 }
 
 impl Superposition {
+    /// Leaves out the static correction: the modes alone, as CalculiX and Abaqus
+    /// superpose them.
+    pub fn drop_static_correction(&mut self) {
+        let m = self.modes.len();
+        self.residual_displacement.fill(0.0);
+        self.residual_stress.fill(0.0);
+        self.coefficients.row_mut(m).fill(C64::new(0.0, 0.0));
+    }
+
     /// The complex response at every frequency of a quantity whose value in each
     /// column (each mode used, then the static correction) is `per_column`.
     pub fn response(&self, per_column: &[f64]) -> Vec<C64> {
@@ -423,13 +435,16 @@ impl StaticModel<'_> {
         static_response: &StaticResults,
         options: &HarmonicOptions,
     ) -> Result<HarmonicSolution> {
-        let sweep = self.superpose(
+        let mut sweep = self.superpose(
             modes,
             case,
             static_response,
             options.frequencies.clone(),
             &options.damping,
         )?;
+        if !options.static_correction {
+            sweep.drop_static_correction();
+        }
         let envelope = envelope(&sweep, modes, options.base_acceleration);
         if let Some(bad) = envelope.von_mises.iter().find(|v| !v.is_finite()) {
             return Err(SolverError::LinearSolver(format!(

@@ -9,8 +9,26 @@ use anyhow::{anyhow, Result};
 use toml::Spanned;
 use vproto_solver::harmonic::Damping;
 
-/// The damping a dynamic load case uses, checked, with a one-line description.
+/// The damping a steady-state dynamic load case uses, checked (some damping required),
+/// with a one-line description.
 pub fn of(input: &Input, own: Option<&Spanned<DampingSpec>>) -> Result<(Damping, String)> {
+    of_any(input, own, false)
+}
+
+/// The damping a transient load case uses: stated like any other, but it may be zero
+/// (a transient response stays finite undamped).
+pub fn of_transient(
+    input: &Input,
+    own: Option<&Spanned<DampingSpec>>,
+) -> Result<(Damping, String)> {
+    of_any(input, own, true)
+}
+
+fn of_any(
+    input: &Input,
+    own: Option<&Spanned<DampingSpec>>,
+    zero_allowed: bool,
+) -> Result<(Damping, String)> {
     let case = input.case;
     let spec = own.or(case.spec.damping.as_ref()).ok_or_else(|| {
         anyhow!(
@@ -20,9 +38,19 @@ pub fn of(input: &Input, own: Option<&Spanned<DampingSpec>>) -> Result<(Damping,
         )
     })?;
     let d = convert(spec.get_ref());
-    d.check()
-        .map_err(|e| case.error_at(spec, format!("damping: {e}")))?;
-    Ok((d, describe(spec.get_ref())))
+    let checked = if zero_allowed {
+        d.check_values()
+    } else {
+        d.check()
+    };
+    checked.map_err(|e| case.error_at(spec, format!("damping: {e}")))?;
+    let text = describe(spec.get_ref());
+    let text = if text.is_empty() {
+        "undamped".to_string()
+    } else {
+        text
+    };
+    Ok((d, text))
 }
 
 fn convert(s: &DampingSpec) -> Damping {

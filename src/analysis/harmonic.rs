@@ -7,7 +7,9 @@
 //! Options: `frequency = [min, max]` Hz (required); `points` (default 200) spaced by
 //! `spacing` (`"log"`, default, or `"linear"`), plus 21 points clustered at every mode in
 //! the band so no peak falls between two; `modes` (default: enough to reach 1.5 × the
-//! top frequency); `damping = { … }` (else the case's `[damping]`, one of them required).
+//! top frequency); `damping = { … }` (else the case's `[damping]`, one of them required);
+//! `static_correction = false` leaves the correction out (the modes alone, as CalculiX
+//! and Abaqus superpose them: what a deck's `*STEADY STATE DYNAMICS` step asks for).
 //!
 //! Results: one step, the envelope over the band — `displacement` (each component's
 //! largest amplitude, relative to the base; their magnitude bounds |u| from above),
@@ -45,6 +47,7 @@ struct Options {
     #[serde(default)]
     spacing: SpacingSpec,
     modes: Option<usize>,
+    static_correction: Option<bool>,
     damping: Option<Spanned<DampingSpec>>,
 }
 
@@ -117,6 +120,7 @@ impl Kind for Harmonic {
             points,
             spacing,
             modes: o.modes,
+            static_correction: o.static_correction.unwrap_or(true),
             method: case.spec.solver.method.into(),
             damping,
             damping_text,
@@ -133,6 +137,7 @@ struct HarmonicCase {
     points: usize,
     spacing: Spacing,
     modes: Option<usize>,
+    static_correction: bool,
     method: vproto_solver::statics::Method,
     damping: Damping,
     damping_text: String,
@@ -168,6 +173,7 @@ impl Analysis for HarmonicCase {
             ),
             damping: self.damping.clone(),
             base_acceleration: self.base.into(),
+            static_correction: self.static_correction,
         };
         let h = ctx
             .fe
@@ -240,13 +246,14 @@ impl HarmonicCase {
         ];
         let highest = h.sweep.mode_frequencies.last().copied().unwrap_or(0.0);
         let headline = format!(
-            "{}: {}–{} Hz at {} points, {} modes (to {} Hz), {}: peak |u| {} ({}), peak von Mises {} at {} Hz ({})",
+            "{}: {}–{} Hz at {} points, {} modes (to {} Hz{}), {}: peak |u| {} ({}), peak von Mises {} at {} Hz ({})",
             self.name,
             sig(self.band.0),
             sig(self.band.1),
             h.sweep.frequencies.len(),
             h.sweep.modes.len(),
             sig(highest),
+            if self.static_correction { "" } else { ", no static correction" },
             self.damping_text,
             crate::units::value(umax, Quantity::Displacement, ""),
             node_place(mesh, un),

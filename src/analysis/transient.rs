@@ -10,7 +10,8 @@
 //! (`"direct"`, the default, or `"modal"`); `max_frequency` (Hz: the highest frequency
 //! of interest — the modal method superposes modes to 1.5× it, default 1/(20 step);
 //! both methods warn when the step has fewer than 10 points per period of it);
-//! `modes` (modal: a count instead); `alpha` (HHT of the direct method, default −0.05:
+//! `modes` (modal: a count instead); `static_correction = false` (modal: the modes
+//! alone, as a deck's `*MODAL DYNAMIC` step superposes them in CalculiX); `alpha` (HHT of the direct method, default −0.05:
 //! damps the spurious highest mesh modes; 0 dissipates nothing); `output_every` (steps
 //! between the fields of the time series, default: at most 200 of them); `damping`
 //! (else `[damping]`) — the direct method takes Rayleigh only (it has no modes to give
@@ -53,6 +54,7 @@ struct Options {
     method: Option<Spanned<String>>,
     max_frequency: Option<Spanned<f64>>,
     modes: Option<usize>,
+    static_correction: Option<bool>,
     output_every: Option<usize>,
     damping: Option<Spanned<DampingSpec>>,
 }
@@ -124,7 +126,7 @@ impl Kind for Transient {
             Some(a) => *a.get_ref(),
             None => -0.05,
         };
-        let (d, damping_text) = damping::of(input, o.damping.as_ref())?;
+        let (d, damping_text) = damping::of_transient(input, o.damping.as_ref())?;
         let modal = method(input, &o, &d)?;
         let max_frequency = match &o.max_frequency {
             Some(f) if !(f.get_ref().is_finite() && *f.get_ref() > 0.0) => {
@@ -164,6 +166,7 @@ impl Kind for Transient {
                 output_every,
                 watch: Vec::new(),
                 stress_envelope: true,
+                static_correction: o.static_correction.unwrap_or(true),
             },
             damping_text,
         }))
@@ -217,9 +220,9 @@ fn method(input: &Input, o: &Options, d: &Damping) -> Result<bool> {
             spec.name
         );
     }
-    if !modal && o.modes.is_some() {
+    if !modal && (o.modes.is_some() || o.static_correction.is_some()) {
         bail!(
-            "{}: transient load case '{}': `modes` is an option of `method = \"modal\"`",
+            "{}: transient load case '{}': `modes` and `static_correction` are options of `method = \"modal\"`",
             case.path.display(),
             spec.name
         );
@@ -281,9 +284,14 @@ impl Analysis for TransientCase {
                     .modal_transient(&modes, &self.lc, &stat, &options)
                     .with_context(here)?;
                 let text = format!(
-                    "modal: {} modes to {} Hz and the static correction",
+                    "modal: {} modes to {} Hz{}",
                     modes.modes.len(),
-                    sig(highest)
+                    sig(highest),
+                    if options.static_correction {
+                        " and the static correction"
+                    } else {
+                        ", no static correction"
+                    }
                 );
                 (s, text)
             }

@@ -251,6 +251,7 @@ struct Keyword {
 
 const ANY: &[&str] = &[];
 const OP: (&str, &[&str]) = ("OP", &["NEW", "MOD"]);
+const AMPLITUDE: (&str, &[&str]) = ("AMPLITUDE", ANY);
 
 fn keyword(name: &str) -> Option<Keyword> {
     let k = |params, noted, fields| {
@@ -276,8 +277,9 @@ fn keyword(name: &str) -> Option<Keyword> {
             &[],
             Some(4),
         ),
-        "CLOAD" | "DSLOAD" | "DFLUX" => k(&[OP], &[], Some(3)),
-        "DLOAD" => k(&[OP], &[], Some(6)),
+        "CLOAD" | "DSLOAD" => k(&[OP, AMPLITUDE], &[], Some(3)),
+        "DFLUX" => k(&[OP], &[], Some(3)),
+        "DLOAD" => k(&[OP, AMPLITUDE], &[], Some(6)),
         "FILM" => k(&[OP], &[], Some(4)),
         "STEP" => k(
             &[("NLGEOM", &["NO"]), ("NAME", ANY), ("PERTURBATION", ANY)],
@@ -287,6 +289,11 @@ fn keyword(name: &str) -> Option<Keyword> {
         "STATIC" => k(&[], &["SOLVER", "DIRECT"], None),
         "FREQUENCY" => k(&[], &["SOLVER", "STORAGE", "MATRIXSTORAGE"], Some(1)),
         "BUCKLE" => k(&[], &["SOLVER"], None),
+        "MODAL DYNAMIC" => k(&[], &["SOLVER", "DIRECT"], Some(2)),
+        "DYNAMIC" => k(&[("DIRECT", ANY), ("ALPHA", ANY)], &["SOLVER"], Some(2)),
+        "STEADY STATE DYNAMICS" => k(&[], &["SOLVER"], Some(4)),
+        "MODAL DAMPING" => k(&[("RAYLEIGH", ANY)], &[], Some(4)),
+        "AMPLITUDE" => k(&[("NAME", ANY), ("TIME", &["STEP TIME"])], &[], Some(8)),
         "HEAT TRANSFER" => k(&[("STEADY STATE", ANY)], &["SOLVER", "DIRECT"], None),
         _ => None,
     }

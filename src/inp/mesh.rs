@@ -31,6 +31,10 @@ pub(super) struct Reader {
     pub(super) boundaries: Vec<(String, usize, usize, f64, Origin)>,
     /// Fixed temperatures (degree of freedom 11) not yet applied: (target, value).
     pub(super) temperatures: Vec<(String, f64, Origin)>,
+    /// `*AMPLITUDE` tables by (upper-case) name.
+    pub(super) amplitudes: BTreeMap<String, Vec<(f64, f64)>>,
+    /// Node sets of `*NODE PRINT` cards.
+    pub(super) printed: Vec<(String, Origin)>,
     pub(super) warnings: Vec<String>,
 }
 

@@ -5,15 +5,18 @@
 //! `*DENSITY`, `*EXPANSION`, `*CONDUCTIVITY`, `*SOLID SECTION`, `*BOUNDARY` (1–3, and 11
 //! for temperature), `*CLOAD`, `*DLOAD` (Pn, GRAV), `*DSLOAD` (P), `*DFLUX` (Sn, BF),
 //! `*FILM` (Fn), `*STEP` (and `*STEP, PERTURBATION` for a frequency step about the last
-//! static step's stresses) with `*STATIC`, `*FREQUENCY`, `*BUCKLE` or `*HEAT TRANSFER,
-//! STEADY STATE`, `*END STEP`, `*INCLUDE`, `**` comments. Output requests and
-//! `*HEADING` are skipped
+//! static step's stresses) with `*STATIC`, `*FREQUENCY`, `*BUCKLE`, `*HEAT TRANSFER,
+//! STEADY STATE`, or the dynamic steps `*MODAL DYNAMIC`, `*STEADY STATE DYNAMICS`,
+//! `*DYNAMIC` with `*MODAL DAMPING` and `*AMPLITUDE` ([`dynamics`]), `*END STEP`,
+//! `*INCLUDE`, `**` comments. `*NODE PRINT, NSET=…` makes the set's nodes probes (their
+//! histories and transfer functions); other output requests and `*HEADING` are skipped
 //! with a warning; any other keyword is an error naming its file and line. Loads carry
 //! over from step to step unless a keyword says `OP=NEW`, as in Abaqus and CalculiX.
 //! Node and element numbering follows the Abaqus convention, which is vproto's (VTK's)
 //! for these elements; face Sn is vproto's local face n − 1.
 
 mod cards;
+mod dynamics;
 mod materials;
 mod mesh;
 mod steps;
@@ -41,6 +44,8 @@ pub struct Deck {
     /// `*BOUNDARY` target.
     pub boundaries: Vec<Boundary>,
     pub steps: Vec<Step>,
+    /// Nodes whose results the deck prints (`*NODE PRINT, NSET=…`): (set, nodes).
+    pub printed: Vec<(String, Vec<usize>)>,
     pub warnings: Vec<String>,
 }
 
@@ -53,7 +58,7 @@ pub struct Boundary {
     pub components: [Option<f64>; 3],
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum StepKind {
     Static,
     /// `*HEAT TRANSFER, STEADY STATE`.
@@ -64,6 +69,8 @@ pub enum StepKind {
     Buckle {
         modes: usize,
     },
+    /// `*MODAL DYNAMIC`, `*DYNAMIC` or `*STEADY STATE DYNAMICS`.
+    Dynamic(dynamics::Procedure),
 }
 
 #[derive(Clone, Debug)]
@@ -75,6 +82,8 @@ pub struct Step {
     pub loads: Vec<Load>,
     /// The thermal loads and fixed temperatures active in the step.
     pub heat: Vec<HeatLoad>,
+    /// A dynamic step's damping, amplitude and modes.
+    pub dynamics: Option<dynamics::Dynamics>,
 }
 
 /// Keywords a step may hold.
@@ -83,6 +92,11 @@ const STEP_KEYWORDS: &[&str] = &[
     "FREQUENCY",
     "BUCKLE",
     "HEAT TRANSFER",
+    "MODAL DYNAMIC",
+    "DYNAMIC",
+    "STEADY STATE DYNAMICS",
+    "MODAL DAMPING",
+    "AMPLITUDE",
     "DFLUX",
     "FILM",
     "CLOAD",
@@ -115,6 +129,7 @@ pub fn read(path: &Path) -> Result<Deck> {
                 materials::card(&mut r, card, &mut material)?
             }
             "BOUNDARY" if !in_step => boundary(&mut r, card)?,
+            "AMPLITUDE" => dynamics::amplitude(card, &mut r.amplitudes)?,
             "STEP" => {
                 steps.push(steps::open(card)?);
                 in_step = true;
@@ -123,7 +138,7 @@ pub fn read(path: &Path) -> Result<Deck> {
                 match steps.last() {
                     None => bail!("{}: *END STEP without *STEP", card.at),
                     Some(s) if s.kind.is_none() => bail!(
-                        "{}: the step has no procedure (*STATIC, *FREQUENCY or *BUCKLE)",
+                        "{}: the step has no procedure (*STATIC, *FREQUENCY, *BUCKLE, *HEAT TRANSFER, *MODAL DYNAMIC, *DYNAMIC or *STEADY STATE DYNAMICS)",
                         s.at
                     ),
                     Some(s) if s.perturbation && !matches!(s.kind, Some(StepKind::Frequency { .. })) => bail!(
@@ -143,6 +158,7 @@ pub fn read(path: &Path) -> Result<Deck> {
     let (mesh, element_index) = build_mesh(&r)?;
     let deck_steps = steps::resolve(&mut r, &element_index, &steps, mesh.nodes.len())?;
     let boundaries = boundaries(&r)?;
+    let printed = printed(&mut r)?;
     Ok(Deck {
         mesh,
         node_ids: r.node_ids,
@@ -150,8 +166,34 @@ pub fn read(path: &Path) -> Result<Deck> {
         sections: r.sections.into_iter().map(|(e, m, _)| (e, m)).collect(),
         boundaries,
         steps: deck_steps,
+        printed,
         warnings: r.warnings,
     })
+}
+
+/// Most printed nodes that become probes.
+const MAX_PRINTED: usize = 100;
+
+/// The nodes of the `*NODE PRINT` sets, which become probes (each node's displacement
+/// history or transfer function); the first [`MAX_PRINTED`] of them.
+fn printed(r: &mut Reader) -> Result<Vec<(String, Vec<usize>)>> {
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut total = 0;
+    for (set, at) in std::mem::take(&mut r.printed) {
+        if out.iter().any(|(s, _)| s.eq_ignore_ascii_case(&set)) {
+            continue;
+        }
+        let mut nodes = r.node_targets(&at, &set)?;
+        if total + nodes.len() > MAX_PRINTED {
+            r.warnings.push(format!(
+                "{at}: *NODE PRINT, NSET={set}: only the first {MAX_PRINTED} printed nodes become probes"
+            ));
+            nodes.truncate(MAX_PRINTED - total);
+        }
+        total += nodes.len();
+        out.push((set.to_ascii_uppercase(), nodes));
+    }
+    Ok(out)
 }
 
 /// A procedure or load card of the open step; an output request (warned about and
@@ -168,12 +210,29 @@ fn step_card<'a>(
         ("STATIC" | "FREQUENCY" | "BUCKLE" | "HEAT TRANSFER", Some(step)) => {
             step.kind = Some(steps::procedure(card)?)
         }
-        ("STATIC" | "FREQUENCY" | "BUCKLE" | "HEAT TRANSFER", None) => {
+        ("MODAL DYNAMIC" | "DYNAMIC" | "STEADY STATE DYNAMICS", Some(step)) => {
+            step.kind = Some(StepKind::Dynamic(dynamics::procedure(card)?))
+        }
+        (
+            "STATIC"
+            | "FREQUENCY"
+            | "BUCKLE"
+            | "HEAT TRANSFER"
+            | "MODAL DYNAMIC"
+            | "DYNAMIC"
+            | "STEADY STATE DYNAMICS",
+            None,
+        ) => {
             bail!("{}: *{k} outside a *STEP", card.at)
         }
-        ("BOUNDARY" | "CLOAD" | "DLOAD" | "DSLOAD" | "DFLUX" | "FILM", Some(step)) => {
-            step.cards.push(card)
-        }
+        (
+            "BOUNDARY" | "CLOAD" | "DLOAD" | "DSLOAD" | "DFLUX" | "FILM" | "MODAL DAMPING",
+            Some(step),
+        ) => step.cards.push(card),
+        ("NODE PRINT", _) if card.param("NSET").is_some() => r.printed.push((
+            card.param("NSET").unwrap_or_default().to_string(),
+            card.at.clone(),
+        )),
         ("BOUNDARY" | "CLOAD" | "DLOAD" | "DSLOAD" | "DFLUX" | "FILM", None) => {
             bail!("{}: *{k} outside a *STEP (loads belong to steps)", card.at)
         }
@@ -200,6 +259,15 @@ pub fn case_text(deck_path: &Path, deck: &Deck) -> String {
         .file_name()
         .map_or(String::new(), |f| f.to_string_lossy().into_owned());
     let mut s = format!("name = \"{stem}\"\ndescription = \"Abaqus/CalculiX deck {file}\"\n\n[model]\ninp = \"{file}\"\n");
+    for (set, nodes) in &deck.printed {
+        for &n in nodes {
+            let x = deck.mesh.nodes[n];
+            s += &format!(
+                "\n[[probe]]\nname = \"{set}_{}\"\npoint = [{:e}, {:e}, {:e}]\n",
+                deck.node_ids[n], x[0], x[1], x[2]
+            );
+        }
+    }
     let mut base = None;
     for (i, step) in deck.steps.iter().enumerate() {
         let n = i + 1;
@@ -211,13 +279,17 @@ pub fn case_text(deck_path: &Path, deck: &Deck) -> String {
             _ => String::new(),
         };
         let load = format!("[[load_case.load]]\ntype = \"deck_step\"\nstep = {n}\n");
-        match step.kind {
+        match &step.kind {
             StepKind::Static => s += &format!("\n[[load_case]]\nname = \"step{n}\"\n{load}"),
             StepKind::Heat => {
                 s += &format!("\n[[load_case]]\nname = \"step{n}\"\nanalysis = \"heat\"\n{load}")
             }
             StepKind::Frequency { modes } => {
                 s += &format!("\n[[load_case]]\nname = \"step{n}\"\nanalysis = \"modal\"\nmodes = {modes}\n{preload}")
+            }
+            StepKind::Dynamic(p) => {
+                let lines = dynamics::case_lines(p, step.dynamics.as_ref().expect("a dynamic step has its dynamics"));
+                s += &format!("\n[[load_case]]\nname = \"step{n}\"\n{lines}{load}")
             }
             StepKind::Buckle { modes } => {
                 s += &format!(

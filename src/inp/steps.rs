@@ -2,6 +2,7 @@
 //! `*CLOAD`, `*DLOAD`, `*DSLOAD`, `*DFLUX`, `*FILM`, carried from step to step.
 
 use super::cards::{face_number, number, Card, Origin};
+use super::dynamics::{Dynamics, Procedure};
 use super::mesh::{element_of, Reader};
 use super::{Boundary, Step, StepKind};
 use anyhow::{anyhow, bail, Result};
@@ -31,6 +32,13 @@ pub(super) struct Loads {
 }
 
 impl Loads {
+    /// Removes the mechanical loads (forces, pressures, body loads).
+    pub(super) fn clear_mechanical(&mut self) {
+        self.nodal.clear();
+        self.pressure.clear();
+        self.gravity.clear();
+    }
+
     pub(super) fn heat(&self) -> Vec<HeatLoad> {
         let mut loads = Vec::new();
         let mut by_value: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
@@ -358,6 +366,54 @@ fn dsload(
     Ok(())
 }
 
+/// A dynamic step's damping, amplitude and modes (those of the last `*FREQUENCY` step
+/// before it, for the modal procedures).
+fn step_dynamics(
+    r: &Reader,
+    step: &PendingStep,
+    p: &Procedure,
+    damping: Option<&Card>,
+    before: &[Step],
+) -> Result<Dynamics> {
+    let direct = matches!(p, Procedure::Direct { .. });
+    let modes = before.iter().rev().find_map(|s| match s.kind {
+        StepKind::Frequency { modes } => Some(modes),
+        _ => None,
+    });
+    let modes = match (direct, modes) {
+        (true, _) => 0,
+        (false, Some(m)) => m,
+        (false, None) => bail!(
+            "{}: a modal dynamic or steady-state step superposes the modes of a *FREQUENCY step before it, and there is none",
+            step.at
+        ),
+    };
+    let amplitude = super::dynamics::step_amplitude(&step.cards, &r.amplitudes)?;
+    if amplitude.is_some() && matches!(p, Procedure::SteadyState { .. }) {
+        bail!(
+            "{}: an amplitude over frequency in *STEADY STATE DYNAMICS is not supported",
+            step.at
+        );
+    }
+    let damping = match damping {
+        Some(card) if direct && !card.flag("RAYLEIGH") => bail!(
+            "{}: *DYNAMIC takes *MODAL DAMPING, RAYLEIGH only (a direct integration has no modes to give ratios to)",
+            card.at
+        ),
+        Some(card) => Some(super::dynamics::damping(card, modes)?),
+        None if direct => None,
+        None => bail!(
+            "{}: a modal dynamic or steady-state step needs *MODAL DAMPING (a resonance without damping has no finite response)",
+            step.at
+        ),
+    };
+    Ok(Dynamics {
+        damping,
+        amplitude,
+        modes,
+    })
+}
+
 /// A step as read: its procedure (once given) and its load cards, resolved once the
 /// mesh is known.
 pub(super) struct PendingStep<'a> {
@@ -423,24 +479,60 @@ pub(super) fn resolve(
 ) -> Result<Vec<Step>> {
     let mut loads = Loads::default();
     fixed_temperatures(r, &mut loads)?;
-    let mut out = Vec::with_capacity(steps.len());
+    let mut out: Vec<Step> = Vec::with_capacity(steps.len());
     for step in steps {
-        let base = step.perturbation.then(|| loads.clone());
+        let kind = step.kind.clone().expect("checked at *END STEP");
+        let dynamic = match &kind {
+            StepKind::Dynamic(p) => Some(p),
+            _ => None,
+        };
+        // A modal dynamic or steady-state step is a perturbation: its loads are its own.
+        let modal = matches!(dynamic, Some(p) if !matches!(p, Procedure::Direct { .. }));
+        let base = (step.perturbation || modal).then(|| loads.clone());
+        if modal {
+            loads.clear_mechanical();
+        } else if dynamic.is_some() && !loads.to_solver(node_count).is_empty() {
+            bail!(
+                "{}: *DYNAMIC after steps that leave loads on the model: vproto integrates from rest (CalculiX would start from their deformed state) — remove them with OP=NEW or put the dynamic step first",
+                step.at
+            );
+        }
+        let mut damping = None;
         for card in &step.cards {
             match card.keyword.as_str() {
                 "BOUNDARY" => {
                     boundary(r, card)?;
                     fixed_temperatures(r, &mut loads)?;
                 }
+                "MODAL DAMPING" => damping = Some(*card),
                 "DFLUX" | "FILM" => apply_heat(r, element_index, card, &mut loads)?,
                 _ => apply_load(r, element_index, card, &mut loads)?,
             }
         }
+        let dynamics = match dynamic {
+            Some(p) => Some(step_dynamics(r, step, p, damping, &out)?),
+            None => {
+                if let Some(card) = step
+                    .cards
+                    .iter()
+                    .find(|c| c.keyword == "MODAL DAMPING" || c.param("AMPLITUDE").is_some())
+                {
+                    bail!(
+                        "{}: *{}{} belongs to dynamic steps (*MODAL DYNAMIC, *DYNAMIC, *STEADY STATE DYNAMICS)",
+                        card.at,
+                        card.keyword,
+                        if card.keyword == "MODAL DAMPING" { "" } else { ", AMPLITUDE=" }
+                    );
+                }
+                None
+            }
+        };
         out.push(Step {
-            kind: step.kind.expect("checked at *END STEP"),
+            kind,
             perturbation: step.perturbation,
             loads: loads.to_solver(node_count),
             heat: loads.heat(),
+            dynamics,
         });
         if let Some(base) = base {
             loads = base;

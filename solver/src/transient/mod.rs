@@ -42,6 +42,9 @@ pub struct TransientOptions {
     pub output_every: usize,
     /// Degrees of freedom (3 × node + component) recorded at every step.
     pub watch: Vec<usize>,
+    /// The modal method: add the static correction of the modes left out (true unless
+    /// reproducing a peer that adds none).
+    pub static_correction: bool,
     /// Recover the nodal stresses at every step for the von Mises envelope (a stress
     /// recovery a step: the price of an envelope that misses no peak between outputs).
     pub stress_envelope: bool,

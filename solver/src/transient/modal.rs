@@ -40,7 +40,11 @@ impl StaticModel<'_> {
             "the modal coordinates at every step",
             per_step * (options.steps as u64 + 1),
         )?;
-        let sup = self.superpose_any(modes, case, static_response, Vec::new(), &options.damping)?;
+        let mut sup =
+            self.superpose_any(modes, case, static_response, Vec::new(), &options.damping)?;
+        if !options.static_correction {
+            sup.drop_static_correction();
+        }
         let dt = options.step;
         let a: Vec<f64> = (0..=options.steps)
             .map(|k| amplitude(&options.amplitude, k as f64 * dt))
