@@ -49,6 +49,8 @@ fn every_dynamic_analysis_runs_and_writes_its_files() {
          [[load_case]]\nname = \"rand\"\nanalysis = \"random\"\npsd = [[20.0, 0.04], [2000.0, 0.04]]\n{BASE}\
          [[load_case]]\nname = \"shock\"\nanalysis = \"response_spectrum\"\npulse = {{ shape = \"half_sine\", peak = 30.0, duration = 0.011 }}\n{BASE}\
          [[load_case]]\nname = \"drop\"\nanalysis = \"transient\"\nduration = 0.02\nstep = 1.0e-4\nalpha = 0.0\namplitude = [[0.0, 0.0], [0.0055, 30.0], [0.011, 0.0]]\ndamping = {{ rayleigh = {{ alpha = 5.0, beta = 1.0e-5 }} }}\n{BASE}\
+         [[load_case]]\nname = \"sine_r\"\nanalysis = \"harmonic\"\nfrequency = [10.0, 500.0]\npoints = 20\ndamping = {{ rayleigh = {{ alpha = 0.0, beta = 2.0e-5 }} }}\n{BASE}\
+         [[load_case]]\nname = \"sine_direct\"\nanalysis = \"harmonic\"\nmethod = \"direct\"\nfrequency = [10.0, 500.0]\npoints = 20\ndamping = {{ rayleigh = {{ alpha = 0.0, beta = 2.0e-5 }} }}\n{BASE}\
          [[load_case]]\nname = \"drop_modal\"\nanalysis = \"transient\"\nmethod = \"modal\"\nduration = 0.02\nstep = 1.0e-4\namplitude = [[0.0, 0.0], [0.0055, 30.0], [0.011, 0.0]]\ndamping = {{ rayleigh = {{ alpha = 5.0, beta = 1.0e-5 }} }}\n{BASE}"
     );
     let out = run(dir.path(), &cases);
@@ -81,6 +83,17 @@ fn every_dynamic_analysis_runs_and_writes_its_files() {
     };
     let (direct, modal) = (peak("drop"), peak("drop_modal"));
     assert!((modal / direct - 1.0).abs() < 0.01, "{direct} {modal}");
+    // So do the two harmonic methods (the modal one with its static correction).
+    let at = |name: &str| -> f64 {
+        let line = report
+            .lines()
+            .find(|l| l.starts_with(&format!("{name}: ")))
+            .unwrap();
+        let at = line.find("peak von Mises ").unwrap() + "peak von Mises ".len();
+        line[at..].split(' ').next().unwrap().parse().unwrap()
+    };
+    let (direct, modal) = (at("sine_direct"), at("sine_r"));
+    assert!((modal / direct - 1.0).abs() < 1e-3, "{direct} {modal}");
 }
 
 #[test]
@@ -110,6 +123,10 @@ fn bad_dynamic_input_is_an_error_at_its_line() {
         (
             "[[load_case]]\nname = \"t\"\nanalysis = \"transient\"\nmethod = \"modal\"\nduration = 0.01\nstep = 1e-4\namplitude = [[0.0, 1.0], [1.0, 1.0]]\ndamping = { loss_factor = 0.02 }\n",
             "no time-domain form",
+        ),
+        (
+            "[[load_case]]\nname = \"h\"\nanalysis = \"harmonic\"\nmethod = \"direct\"\nfrequency = [10.0, 500.0]\n",
+            "the direct method takes Rayleigh",
         ),
         (
             "[[load_case]]\nname = \"t\"\nanalysis = \"transient\"\nmethod = \"implicit\"\nduration = 0.01\nstep = 1e-4\namplitude = [[0.0, 1.0], [1.0, 1.0]]\n",

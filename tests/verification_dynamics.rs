@@ -50,6 +50,86 @@ fn beam() -> (Mesh, Vec<Constraint>) {
     (mesh, constraints)
 }
 
+/// The direct harmonic method (a complex solve at each frequency, no modes) checks the
+/// modal one on Test 5H's beam with Rayleigh damping β = 2ζ/ω₁ (2 % at the first mode):
+/// the envelope's peak mid-span displacement and extreme-fibre stress, at points across
+/// the first resonance, agree to 0.2 % with 16 modes and the static correction; without
+/// the correction the modes alone read lower at the band's low end.
+#[test]
+fn direct_harmonic_method_checks_the_modal_one() {
+    use vproto_solver::harmonic::direct::DirectOptions;
+    let (mesh, constraints) = beam();
+    let (model, case) = beam_model(&mesh, constraints, "5H");
+    let modes = model
+        .modes(ModalOptions {
+            modes: 16,
+            ..Default::default()
+        })
+        .unwrap();
+    let f1 = modes.modes[0].frequency;
+    let damping = Damping {
+        beta: 2.0 * 0.02 / (2.0 * std::f64::consts::PI * f1),
+        ..Default::default()
+    };
+    let frequencies: Vec<f64> = (0..=8)
+        .map(|k| f1 * (0.96 + 0.01 * k as f64))
+        .chain([5.0])
+        .collect();
+    let mid = nearest_node(&mesh, Vector3::new(5.0, 1.0, 1.0));
+    let top = nearest_node(&mesh, Vector3::new(5.0, 2.0, 1.0));
+    let direct = model
+        .harmonic_direct(
+            &case,
+            &DirectOptions {
+                frequencies: frequencies.clone(),
+                damping: damping.clone(),
+                base_acceleration: [0.0; 3],
+                points: vec![vec![(mid, 1.0)]],
+            },
+        )
+        .unwrap();
+    let stat = model.solve(std::slice::from_ref(&case)).unwrap();
+    let modal = |static_correction: bool| {
+        model
+            .harmonic(
+                &modes,
+                &case,
+                &stat.load_cases[0],
+                &HarmonicOptions {
+                    frequencies: frequencies.clone(),
+                    damping: damping.clone(),
+                    base_acceleration: [0.0; 3],
+                    static_correction,
+                },
+            )
+            .unwrap()
+    };
+    let (with, without) = (modal(true), modal(false));
+    let u = |e: &vproto_solver::harmonic::Envelope| e.displacement[3 * mid + 1];
+    let s = |e: &vproto_solver::harmonic::Envelope| e.von_mises[top];
+    let low = frequencies.len() - 1;
+    let at_5hz = |e: &vproto_solver::harmonic::Envelope| e.peak_displacement[low];
+    println!(
+        "direct vs modal: peak u_y {:.4} / {:.4} mm, von Mises {:.2} / {:.2} MPa; at 5 Hz |u| {:.4e} / {:.4e} (modes alone {:.4e}) m",
+        u(&direct.envelope) * 1e3,
+        u(&with.envelope) * 1e3,
+        s(&direct.envelope) / 1e6,
+        s(&with.envelope) / 1e6,
+        at_5hz(&direct.envelope),
+        at_5hz(&with.envelope),
+        at_5hz(&without.envelope)
+    );
+    assert!((u(&with.envelope) / u(&direct.envelope) - 1.0).abs() < 2e-3);
+    assert!((s(&with.envelope) / s(&direct.envelope) - 1.0).abs() < 2e-3);
+    assert!((at_5hz(&with.envelope) / at_5hz(&direct.envelope) - 1.0).abs() < 2e-3);
+    // The point response is the envelope's at its peak frequency.
+    let peak = direct.points[0][1]
+        .iter()
+        .map(|z| z.norm())
+        .fold(0.0, f64::max);
+    assert!((peak / u(&direct.envelope) - 1.0).abs() < 1e-12);
+}
+
 /// Test 5H: harmonic load of 1 MN/m, 2 % modal damping, 0–100 Hz (16 modes, as the
 /// reference). Targets: peak mid-span displacement 13.45 mm and extreme-fibre bending
 /// stress 241.9 MPa at 42.65 Hz (beam theory). The solid converges to a slightly softer

@@ -9,7 +9,11 @@
 //! the band so no peak falls between two; `modes` (default: enough to reach 1.5 × the
 //! top frequency); `damping = { … }` (else the case's `[damping]`, one of them required);
 //! `static_correction = false` leaves the correction out (the modes alone, as CalculiX
-//! and Abaqus superpose them: what a deck's `*STEADY STATE DYNAMICS` step asks for).
+//! and Abaqus superpose them: what a deck's `*STEADY STATE DYNAMICS` step asks for);
+//! `method = "direct"` solves the complex system at every point instead (no modes in the
+//! response, so it checks the modal method; Rayleigh and loss-factor damping only; a
+//! complex LU factorisation a frequency, so for checking, not for long sweeps — the
+//! points are still placed at the modes).
 //!
 //! Results: one step, the envelope over the band — `displacement` (each component's
 //! largest amplitude, relative to the base; their magnitude bounds |u| from above),
@@ -27,14 +31,16 @@ use crate::results::{Field, Produces, Quantity, Results, Scalar, Shape, Step, Ta
 use crate::schema::{DampingSpec, LoadSpec};
 use crate::units::{node_place, sig};
 use anyhow::{bail, Context as _, Result};
-use nalgebra::Vector3;
+use nalgebra::{Complex, Vector3};
 use serde::Deserialize;
 use std::sync::Arc;
 use toml::Spanned;
 use vproto_solver::harmonic::{
     frequency_points, Damping, HarmonicOptions, HarmonicSolution, Spacing,
 };
-use vproto_solver::modal::ModalSolution;
+
+use vproto_solver::harmonic::direct::DirectOptions;
+use vproto_solver::harmonic::Envelope;
 use vproto_solver::LoadCase;
 
 pub struct Harmonic;
@@ -48,6 +54,7 @@ struct Options {
     spacing: SpacingSpec,
     modes: Option<usize>,
     static_correction: Option<bool>,
+    method: Option<Spanned<String>>,
     damping: Option<Spanned<DampingSpec>>,
 }
 
@@ -121,12 +128,42 @@ impl Kind for Harmonic {
             spacing,
             modes: o.modes,
             static_correction: o.static_correction.unwrap_or(true),
+            direct: direct(input, &o, &damping)?,
             method: case.spec.solver.method.into(),
             damping,
             damping_text,
             name: spec.name.clone(),
         }))
     }
+}
+
+/// `method`: true for `"direct"`; checks that the options suit it.
+fn direct(input: &Input, o: &Options, d: &Damping) -> Result<bool> {
+    let case = input.case;
+    let direct = match &o.method {
+        None => false,
+        Some(m) if m.get_ref() == "modal" => false,
+        Some(m) if m.get_ref() == "direct" => true,
+        Some(m) => bail!(case.error_at(
+            m,
+            format!("unknown method '{}': \"modal\" or \"direct\"", m.get_ref())
+        )),
+    };
+    if direct && d.modal.iter().any(|p| p.1 > 0.0) {
+        bail!(
+            "{}: harmonic load case '{}': the direct method takes Rayleigh α/β and a loss factor (modal ratios need the modal method)",
+            case.path.display(),
+            input.spec().name
+        );
+    }
+    if direct && o.static_correction.is_some() {
+        bail!(
+            "{}: harmonic load case '{}': `static_correction` is an option of the modal method (the direct one truncates nothing)",
+            case.path.display(),
+            input.spec().name
+        );
+    }
+    Ok(direct)
 }
 
 struct HarmonicCase {
@@ -138,6 +175,8 @@ struct HarmonicCase {
     spacing: Spacing,
     modes: Option<usize>,
     static_correction: bool,
+    /// The direct method (a complex solve at every frequency) instead of the modes.
+    direct: bool,
     method: vproto_solver::statics::Method,
     damping: Damping,
     damping_text: String,
@@ -175,12 +214,78 @@ impl Analysis for HarmonicCase {
             base_acceleration: self.base.into(),
             static_correction: self.static_correction,
         };
-        let h = ctx
-            .fe
-            .harmonic(&modes, &self.lc, &stat, &options)
-            .with_context(here)?;
         let probes = Probes::locate(ctx.case, &ctx.model.mesh)?;
-        let mut results = self.results(ctx, &modes, h, &probes);
+        let mut results = if self.direct {
+            let points = probes
+                .iter()
+                .map(|p| {
+                    let (n, w) = p.weights();
+                    n.iter().copied().zip(w.iter().copied()).collect()
+                })
+                .collect();
+            let d = ctx
+                .fe
+                .harmonic_direct(
+                    &self.lc,
+                    &DirectOptions {
+                        frequencies: options.frequencies,
+                        damping: options.damping,
+                        base_acceleration: options.base_acceleration,
+                        points,
+                    },
+                )
+                .with_context(here)?;
+            let view = View {
+                frequencies: &d.frequencies,
+                envelope: &d.envelope,
+                probes: probes
+                    .iter()
+                    .map(|p| p.name.clone())
+                    .zip(d.points.iter().cloned())
+                    .collect(),
+                method: format!(
+                    "direct (complex solve a frequency; points at the {} modes to {} Hz)",
+                    modes.modes.len(),
+                    sig(modes.modes.last().map_or(0.0, |m| m.frequency))
+                ),
+                resonances: None,
+            };
+            let mut r = self.results(ctx, &view);
+            r.raw = Arc::new(d);
+            r
+        } else {
+            let h = ctx
+                .fe
+                .harmonic(&modes, &self.lc, &stat, &options)
+                .with_context(here)?;
+            let view = View {
+                frequencies: &h.sweep.frequencies,
+                envelope: &h.envelope,
+                probes: dynamic::at_probes(&modes, &h.sweep, &probes),
+                method: format!(
+                    "{} modes (to {} Hz{})",
+                    h.sweep.modes.len(),
+                    sig(h.sweep.mode_frequencies.last().copied().unwrap_or(0.0)),
+                    if self.static_correction {
+                        ""
+                    } else {
+                        ", no static correction"
+                    }
+                ),
+                resonances: Some(self.resonances(&h)),
+            };
+            let mut r = self.results(ctx, &view);
+            r.scalars.extend([
+                Scalar::new("modes_used", h.sweep.modes.len() as f64, Quantity::Number),
+                Scalar::new(
+                    "highest_mode",
+                    h.sweep.mode_frequencies.last().copied().unwrap_or(0.0),
+                    Quantity::Frequency,
+                ),
+            ]);
+            r.raw = Arc::new(h);
+            r
+        };
         // The equilibrium of the static correction's solve, as every load case reports.
         results.scalars.push(Scalar::new(
             "relative_residual",
@@ -191,16 +296,22 @@ impl Analysis for HarmonicCase {
     }
 }
 
+/// A harmonic response as the results see it, whichever method found it.
+struct View<'a> {
+    frequencies: &'a [f64],
+    envelope: &'a Envelope,
+    /// The complex displacement at every probe and frequency.
+    probes: Vec<(String, [Vec<Complex<f64>>; 3])>,
+    /// "16 modes (to 512 Hz)" or the direct method's description.
+    method: String,
+    /// The resonance table's rows (modal method).
+    resonances: Option<Vec<f64>>,
+}
+
 impl HarmonicCase {
-    fn results(
-        &self,
-        ctx: &Context,
-        modes: &ModalSolution,
-        h: HarmonicSolution,
-        probes: &Probes,
-    ) -> Results {
+    fn results(&self, ctx: &Context, h: &View) -> Results {
         let mesh = &ctx.model.mesh;
-        let e = &h.envelope;
+        let e = h.envelope;
         let fields = vec![
             Field::nodal(
                 "displacement",
@@ -244,16 +355,13 @@ impl HarmonicCase {
                 None,
             ),
         ];
-        let highest = h.sweep.mode_frequencies.last().copied().unwrap_or(0.0);
         let headline = format!(
-            "{}: {}–{} Hz at {} points, {} modes (to {} Hz{}), {}: peak |u| {} ({}), peak von Mises {} at {} Hz ({})",
+            "{}: {}–{} Hz at {} points, {}, {}: peak |u| {} ({}), peak von Mises {} at {} Hz ({})",
             self.name,
             sig(self.band.0),
             sig(self.band.1),
-            h.sweep.frequencies.len(),
-            h.sweep.modes.len(),
-            sig(highest),
-            if self.static_correction { "" } else { ", no static correction" },
+            h.frequencies.len(),
+            h.method,
             self.damping_text,
             crate::units::value(umax, Quantity::Displacement, ""),
             node_place(mesh, un),
@@ -262,16 +370,18 @@ impl HarmonicCase {
             node_place(mesh, sn),
         );
         let mut tables = vec![
-            Table::new("frequencies", 1, h.sweep.frequencies.clone()).with_note("Hz"),
+            Table::new("frequencies", 1, h.frequencies.to_vec()).with_note("Hz"),
             Table::new("peak_displacement", 1, e.peak_displacement.clone())
                 .with_note("largest |u| over the nodes at each frequency (m)"),
             Table::new("peak_von_mises", 1, e.peak_von_mises.clone())
                 .with_note("largest von Mises stress over the nodes at each frequency (Pa)"),
-            Table::new("resonances", 4, self.resonances(&h)).with_note(
-                "per mode: frequency (Hz), equivalent damping ratio, Q = 1/2ζ, modal force φᵀF",
-            ),
         ];
-        let transfer = self.transfer(modes, &h, probes);
+        if let Some(rows) = &h.resonances {
+            tables.push(Table::new("resonances", 4, rows.clone()).with_note(
+                "per mode: frequency (Hz), equivalent damping ratio, Q = 1/2ζ, modal force φᵀF",
+            ));
+        }
+        let transfer = self.transfer(h);
         for (name, rows) in &transfer {
             tables.push(Table::new(format!("transfer/{name}"), 13, rows.clone()).with_note(
                 "per frequency: Hz, then u_x, u_y, u_z (m) and absolute a_x, a_y, a_z (m/s²), each as real and imaginary parts",
@@ -289,21 +399,17 @@ impl HarmonicCase {
             }],
             axis: None,
             covered: None,
-            scalars: vec![
-                Scalar::new("modes_used", h.sweep.modes.len() as f64, Quantity::Number),
-                Scalar::new("highest_mode", highest, Quantity::Frequency),
-                Scalar::new(
-                    "frequency_points",
-                    h.sweep.frequencies.len() as f64,
-                    Quantity::Number,
-                ),
-            ],
+            scalars: vec![Scalar::new(
+                "frequency_points",
+                h.frequencies.len() as f64,
+                Quantity::Number,
+            )],
             tables,
             key_results,
             headline,
             series: None,
-            plots: self.plots(&h, &transfer),
-            raw: Arc::new(h),
+            plots: self.plots(h, &transfer),
+            raw: Arc::new(()),
         }
     }
 
@@ -320,18 +426,13 @@ impl HarmonicCase {
     }
 
     /// The complex displacement and absolute acceleration at every probe and frequency.
-    fn transfer(
-        &self,
-        modes: &ModalSolution,
-        h: &HarmonicSolution,
-        probes: &Probes,
-    ) -> Vec<(String, Vec<f64>)> {
-        dynamic::at_probes(modes, &h.sweep, probes)
-            .into_iter()
+    fn transfer(&self, h: &View) -> Vec<(String, Vec<f64>)> {
+        h.probes
+            .iter()
             .map(|(name, u)| {
-                let rows = (0..h.sweep.frequencies.len())
+                let rows = (0..h.frequencies.len())
                     .flat_map(|i| {
-                        let f = h.sweep.frequencies[i];
+                        let f = h.frequencies[i];
                         let w2 = (2.0 * std::f64::consts::PI * f).powi(2);
                         let mut row = vec![f];
                         row.extend((0..3).flat_map(|k| [u[k][i].re, u[k][i].im]));
@@ -341,19 +442,15 @@ impl HarmonicCase {
                         row
                     })
                     .collect();
-                (name, rows)
+                (name.clone(), rows)
             })
             .collect()
     }
 
     /// The sweep: the largest |u| over the model and |u| at each probe; the largest
     /// von Mises stress; log–log.
-    fn plots(
-        &self,
-        h: &HarmonicSolution,
-        transfer: &[(String, Vec<f64>)],
-    ) -> Vec<(String, String)> {
-        let f = &h.sweep.frequencies;
+    fn plots(&self, h: &View, transfer: &[(String, Vec<f64>)]) -> Vec<(String, String)> {
+        let f = h.frequencies;
         let curve = |y: &[f64]| f.iter().copied().zip(y.iter().copied()).collect::<Vec<_>>();
         let mut u = vec![(
             "largest over the model".to_string(),

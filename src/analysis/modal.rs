@@ -90,8 +90,11 @@ impl Analysis for ModalCase {
         let m = match &self.preload {
             Some(pre) => ctx
                 .fe
-                .modes_prestressed(done.raw::<StaticResults>(pre)?, self.options),
-            None => ctx.fe.modes(self.options),
+                .modes_prestressed(done.raw::<StaticResults>(pre)?, self.options)
+                .map(Arc::new)
+                .map_err(anyhow::Error::from),
+            // Shared with the dynamic load cases that superpose the same modes.
+            None => ctx.modes(self.options),
         };
         let m = m.with_context(|| {
             format!(
@@ -132,7 +135,7 @@ fn mode_step(name: &str, k: usize, x: &Mode) -> Step {
 
 /// Modal results; the modes found are every mode from `lowest_hz` (the shift) up to the
 /// highest computed one.
-fn results(name: &str, m: ModalSolution, lowest_hz: f64) -> Results {
+fn results(name: &str, m: Arc<ModalSolution>, lowest_hz: f64) -> Results {
     let highest = m.modes.iter().map(|x| x.frequency).fold(f64::NAN, f64::max);
     let column = |f: &dyn Fn(&Mode) -> f64| m.modes.iter().map(f).collect::<Vec<f64>>();
     let per_dir = |f: &dyn Fn(&Mode) -> [f64; 3]| m.modes.iter().flat_map(f).collect::<Vec<f64>>();
@@ -197,6 +200,6 @@ fn results(name: &str, m: ModalSolution, lowest_hz: f64) -> Results {
         headline: format!("{name}: modes {rigid}{} Hz", elastic.join(", ")),
         series: None,
         plots: Vec::new(),
-        raw: Arc::new(m),
+        raw: m,
     }
 }

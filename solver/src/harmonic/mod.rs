@@ -22,6 +22,8 @@
 //! largest value over the phase is taken in closed form.
 
 use crate::error::{Result, SolverError};
+
+pub mod direct;
 use crate::modal::ModalSolution;
 use crate::recovery::recover;
 use crate::{LoadCase, StaticModel, StaticResults};
