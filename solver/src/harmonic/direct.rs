@@ -49,54 +49,26 @@ pub struct DirectSolution {
 fn full_pattern(upper: &SymbolicSparseColMat<usize>) -> (SymbolicSparseColMat<usize>, Vec<usize>) {
     let n = upper.ncols();
     let (ptr, idx) = (upper.col_ptr(), upper.row_idx());
-    let mut count = vec![0usize; n];
+    // (column, row, upper entry) of both triangles, in column-major order.
+    let mut entries: Vec<(usize, usize, usize)> = Vec::with_capacity(2 * idx.len());
     for j in 0..n {
-        for &i in &idx[ptr[j]..ptr[j + 1]] {
-            count[j] += 1;
+        for (k, &i) in idx.iter().enumerate().take(ptr[j + 1]).skip(ptr[j]) {
+            entries.push((j, i, k));
             if i != j {
-                count[i] += 1;
+                entries.push((i, j, k));
             }
         }
     }
+    entries.sort_unstable();
     let mut col_ptr = vec![0usize; n + 1];
-    for j in 0..n {
-        col_ptr[j + 1] = col_ptr[j] + count[j];
+    for &(j, _, _) in &entries {
+        col_ptr[j + 1] += 1;
     }
-    let mut next = col_ptr.clone();
-    let mut rows = vec![0usize; col_ptr[n]];
-    let mut source = vec![0usize; col_ptr[n]];
-    // Column j receives, in increasing row order, the transposed entries of rows i < j
-    // (from columns i < j, visited in order) and then its own upper entries.
     for j in 0..n {
-        for k in ptr[j]..ptr[j + 1] {
-            let i = idx[k];
-            if i != j {
-                rows[next[i]] = j;
-                source[next[i]] = k;
-                next[i] += 1;
-            }
-        }
-        for k in ptr[j]..ptr[j + 1] {
-            let i = idx[k];
-            rows[next[j]] = i;
-            source[next[j]] = k;
-            next[j] += 1;
-        }
+        col_ptr[j + 1] += col_ptr[j];
     }
-    // Rows of a column come out increasing only when each column's upper entries all
-    // precede its transposed ones; sort each column to be sure.
-    for j in 0..n {
-        let range = col_ptr[j]..col_ptr[j + 1];
-        let mut pairs: Vec<(usize, usize)> = rows[range.clone()]
-            .iter()
-            .copied()
-            .zip(source[range.clone()].iter().copied())
-            .collect();
-        pairs.sort_unstable();
-        for (k, (r, s)) in range.zip(pairs) {
-            (rows[k], source[k]) = (r, s);
-        }
-    }
+    let rows = entries.iter().map(|e| e.1).collect();
+    let source = entries.iter().map(|e| e.2).collect();
     let pattern = SymbolicSparseColMat::new_checked(n, n, col_ptr, None, rows);
     (pattern, source)
 }
