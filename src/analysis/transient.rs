@@ -19,7 +19,8 @@
 //! has no time-domain form).
 //!
 //! Results: the envelope over every step — `displacement` (each component's largest
-//! magnitude), `von_mises` (at every step, so no peak between outputs is missed) and
+//! magnitude), `acceleration` (absolute, likewise; the modal method leaves out the
+//! static correction's share), `von_mises` (at every step, so no peak between outputs is missed) and
 //! `von_mises_time` — read by the usual criteria; the fields at the output steps as an
 //! XDMF time series (`<case>_<load case>.xdmf`); tables of the histories at every probe
 //! and of the energy balance (input work against kinetic, strain and dissipated
@@ -81,7 +82,12 @@ impl Kind for Transient {
 
     fn produces(&self) -> Produces {
         Produces {
-            fields: &["displacement", "von_mises", "von_mises_time"],
+            fields: &[
+                "displacement",
+                "acceleration",
+                "von_mises",
+                "von_mises_time",
+            ],
             axis: None,
             step_scalars: &[],
         }
@@ -166,6 +172,7 @@ impl Kind for Transient {
                 output_every,
                 watch: Vec::new(),
                 stress_envelope: true,
+                base_acceleration: base.into(),
                 static_correction: o.static_correction.unwrap_or(true),
             },
             damping_text,
@@ -312,6 +319,8 @@ impl TransientCase {
         let (un, umax) =
             dynamic::largest(mesh.nodes.len(), |n| dynamic::norm(&s.max_displacement, n));
         let (sn, smax) = dynamic::largest(mesh.nodes.len(), |n| s.max_von_mises[n]);
+        let (an, amax) =
+            dynamic::largest(mesh.nodes.len(), |n| dynamic::norm(&s.max_acceleration, n));
         let key = |name: &str, value: f64, quantity: Quantity, n: Option<usize>| {
             dynamic::key(mesh, name, value, quantity, n)
         };
@@ -383,6 +392,12 @@ impl TransientCase {
                         s.max_displacement.clone(),
                     ),
                     Field::nodal(
+                        "acceleration",
+                        Shape::Vector,
+                        Quantity::Acceleration,
+                        s.max_acceleration.clone(),
+                    ),
+                    Field::nodal(
                         "von_mises",
                         Shape::Scalar,
                         Quantity::Stress,
@@ -406,6 +421,7 @@ impl TransientCase {
             tables,
             key_results: vec![
                 key("max_displacement", umax, Quantity::Displacement, Some(un)),
+                key("max_acceleration", amax, Quantity::Acceleration, Some(an)),
                 key("max_von_mises", smax, Quantity::Stress, Some(sn)),
                 key(
                     "max_von_mises_time",

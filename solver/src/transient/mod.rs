@@ -42,6 +42,9 @@ pub struct TransientOptions {
     pub output_every: usize,
     /// Degrees of freedom (3 × node + component) recorded at every step.
     pub watch: Vec<usize>,
+    /// The base acceleration (m/s²) of a unit amplitude (zero for loads): absolute
+    /// acceleration is the relative one plus it × the amplitude.
+    pub base_acceleration: [f64; 3],
     /// The modal method: add the static correction of the modes left out (true unless
     /// reproducing a peer that adds none).
     pub static_correction: bool,
@@ -71,6 +74,9 @@ pub struct TransientSolution {
     pub peak_displacement: Vec<f64>,
     /// Per node: the largest |u_x|, |u_y|, |u_z| over the run (3 per node).
     pub max_displacement: Vec<f64>,
+    /// Per node: the largest absolute |a_x|, |a_y|, |a_z| over the run (3 per node; the
+    /// modal method leaves out the static correction's share, which has no inertia).
+    pub max_acceleration: Vec<f64>,
     /// Per node: the largest von Mises stress over every step, and its time (empty
     /// without `stress_envelope`).
     pub max_von_mises: Vec<f64>,
@@ -308,6 +314,7 @@ impl StaticModel<'_> {
             0,
             0.0,
             self.full(&x.u, free, options)?,
+            &self.absolute(&x.a, free, options, amplitude(&options.amplitude, 0.0)),
             (0.0, 0.0, 0.0, 0.0),
         );
         let (mut work, mut dissipated) = (0.0, 0.0);
@@ -334,7 +341,8 @@ impl StaticModel<'_> {
             );
             stepping += clock.elapsed().as_secs_f64();
             let clock = std::time::Instant::now();
-            out.record(step, t, self.full(&x.u, free, options)?, energies);
+            let a = self.absolute(&x.a, free, options, loads.1);
+            out.record(step, t, self.full(&x.u, free, options)?, &a, energies);
             recording += clock.elapsed().as_secs_f64();
         }
         tracing::debug!(
@@ -348,6 +356,24 @@ impl StaticModel<'_> {
 }
 
 impl StaticModel<'_> {
+    /// The absolute acceleration of every dof from the relative one on the free dofs and
+    /// the amplitude `factor` of the base acceleration.
+    fn absolute(
+        &self,
+        a: &[f64],
+        free: &[usize],
+        options: &TransientOptions,
+        factor: f64,
+    ) -> Vec<f64> {
+        let mut full: Vec<f64> = (0..3 * self.mesh.nodes.len())
+            .map(|g| factor * options.base_acceleration[g % 3])
+            .collect();
+        for (&g, &x) in free.iter().zip(a) {
+            full[g] += x;
+        }
+        full
+    }
+
     /// The displacement of every dof from the free ones, and its nodal von Mises stress
     /// when the envelope is wanted.
     fn full(
@@ -386,6 +412,7 @@ impl<'o> Recorder<'o> {
                 snapshots: Vec::new(),
                 peak_displacement: Vec::with_capacity(options.steps + 1),
                 max_displacement: Vec::new(),
+                max_acceleration: Vec::new(),
                 max_von_mises: Vec::new(),
                 max_von_mises_time: Vec::new(),
                 snapshot_von_mises: Vec::new(),
@@ -400,6 +427,7 @@ impl<'o> Recorder<'o> {
         step: usize,
         t: f64,
         (full, vm): (Vec<f64>, Option<Vec<f64>>),
+        acceleration: &[f64],
         (kin, strain, diss, work): (f64, f64, f64, f64),
     ) {
         let s = &mut self.solution;
@@ -416,6 +444,12 @@ impl<'o> Recorder<'o> {
             s.max_displacement = vec![0.0; full.len()];
         }
         for (m, x) in s.max_displacement.iter_mut().zip(&full) {
+            *m = m.max(x.abs());
+        }
+        if s.max_acceleration.is_empty() {
+            s.max_acceleration = vec![0.0; acceleration.len()];
+        }
+        for (m, x) in s.max_acceleration.iter_mut().zip(acceleration) {
             *m = m.max(x.abs());
         }
         if let Some(vm) = &vm {

@@ -55,13 +55,13 @@ impl StaticModel<'_> {
             .zip(&sup.residual_displacement)
             .map(|(x, y)| x * y)
             .sum();
-        let (q, energy) = coordinates(&sup, &a, dt, quasi_static);
+        let (q, acc, energy) = coordinates(&sup, &a, dt, quasi_static);
         if q.iter().any(|x| !x.is_finite()) {
             return Err(SolverError::Dynamics(
                 "transient (modal): the modal coordinates are not finite".into(),
             ));
         }
-        let mut s = fields(&sup, modes, &q, options);
+        let mut s = fields(&sup, modes, (&q, &acc, &a), options);
         s.times = (0..=options.steps).map(|k| k as f64 * dt).collect();
         s.watched = watched(&sup, modes, &q, &options.watch);
         s.energy_error = energy_error(&energy);
@@ -71,16 +71,18 @@ impl StaticModel<'_> {
 }
 
 /// The coordinates of every mode (rows; the static correction's factor last) at every
-/// step (columns), and the energies: modal kinetic and strain energy, the quasi-static
+/// step (columns), their accelerations (the static correction's row zero: it carries
+/// no inertia), and the energies: modal kinetic and strain energy, the quasi-static
 /// strain energy ½ a² Fᵀu_r, and the trapezoidal sums of the work and dissipation.
 fn coordinates(
     sup: &Superposition,
     a: &[f64],
     dt: f64,
     quasi_static: f64,
-) -> (DMatrix<f64>, Energy) {
+) -> (DMatrix<f64>, DMatrix<f64>, Energy) {
     let (m, n) = (sup.modes.len(), a.len());
     let mut q = DMatrix::zeros(m + 1, n);
+    let mut acc = DMatrix::zeros(m + 1, n);
     let mut e = Energy {
         kinetic: vec![0.0; n],
         strain: vec![0.0; n],
@@ -108,6 +110,7 @@ fn coordinates(
                 (x, y) = (x1, y1);
             }
             q[(r, k)] = x / (w * w);
+            acc[(r, k)] = p * a[k] - 2.0 * z * y - x;
             e.kinetic[k] += 0.5 * y * y / (w * w);
             e.strain[k] += 0.5 * x * x / (w * w);
             e.work[k] += work;
@@ -119,7 +122,7 @@ fn coordinates(
         e.strain[k] += 0.5 * ak * ak * quasi_static;
         e.work[k] += 0.5 * ak * ak * quasi_static;
     }
-    (q, e)
+    (q, acc, e)
 }
 
 /// One step of a mode with ratio `z` over the scaled time h = ωΔt: the state
@@ -166,6 +169,7 @@ fn watched(
 #[derive(Default)]
 struct BlockFields {
     max_u: Vec<f64>,
+    max_a: Vec<f64>,
     max_vm: Vec<f64>,
     vm_time: Vec<f64>,
     peak: Vec<f64>,
@@ -177,14 +181,14 @@ struct BlockFields {
 fn fields(
     sup: &Superposition,
     modes: &ModalSolution,
-    q: &DMatrix<f64>,
+    (q, acc, a): (&DMatrix<f64>, &DMatrix<f64>, &[f64]),
     options: &TransientOptions,
 ) -> TransientSolution {
     let outputs: Vec<usize> = (0..q.ncols())
         .filter(|&k| k > 0 && (k % options.output_every.max(1) == 0 || k == options.steps))
         .collect();
     let blocks = sup.node_blocks(modes, |u, s| {
-        block_fields(u, s, q, &outputs, options.step, options.stress_envelope)
+        block_fields(u, s, (q, acc, a), &outputs, options)
     });
     let mut out = TransientSolution {
         times: Vec::new(),
@@ -195,6 +199,7 @@ fn fields(
             .collect(),
         peak_displacement: vec![0.0; q.ncols()],
         max_displacement: Vec::new(),
+        max_acceleration: Vec::new(),
         max_von_mises: Vec::new(),
         max_von_mises_time: Vec::new(),
         snapshot_von_mises: vec![
@@ -210,6 +215,7 @@ fn fields(
     };
     for b in blocks {
         out.max_displacement.extend(b.max_u);
+        out.max_acceleration.extend(b.max_a);
         out.max_von_mises.extend(b.max_vm);
         out.max_von_mises_time.extend(b.vm_time);
         for (p, x) in out.peak_displacement.iter_mut().zip(b.peak) {
@@ -230,14 +236,19 @@ fn fields(
 fn block_fields(
     u: &DMatrix<f64>,
     s: &DMatrix<f64>,
-    q: &DMatrix<f64>,
+    (q, acc, a): (&DMatrix<f64>, &DMatrix<f64>, &[f64]),
     outputs: &[usize],
-    dt: f64,
-    stress: bool,
+    options: &TransientOptions,
 ) -> BlockFields {
+    let (dt, stress, base) = (
+        options.step,
+        options.stress_envelope,
+        options.base_acceleration,
+    );
     let count = u.nrows() / 3;
     let mut b = BlockFields {
         max_u: vec![0.0; 3 * count],
+        max_a: vec![0.0; 3 * count],
         max_vm: vec![0.0; if stress { count } else { 0 }],
         vm_time: vec![0.0; if stress { count } else { 0 }],
         peak: vec![0.0; q.ncols()],
@@ -248,6 +259,7 @@ fn block_fields(
         let len = STEP_BLOCK.min(q.ncols() - first);
         let qc = q.columns(first, len);
         let uu = u * qc;
+        let aa = u * acc.columns(first, len);
         let ss = stress.then(|| s * qc);
         for j in 0..len {
             let k = first + j;
@@ -258,6 +270,8 @@ fn block_fields(
                     let x = uu[(3 * n + c, j)];
                     u2 += x * x;
                     b.max_u[3 * n + c] = b.max_u[3 * n + c].max(x.abs());
+                    let y = aa[(3 * n + c, j)] + base[c] * a[k];
+                    b.max_a[3 * n + c] = b.max_a[3 * n + c].max(y.abs());
                 }
                 b.peak[k] = b.peak[k].max(u2.sqrt());
                 if let Some(o) = output {
