@@ -134,6 +134,13 @@ pub fn readable(spec: &CriterionSpec, p: &Produces) -> std::result::Result<(), S
             ))
         };
     }
+    if matches!(spec, CriterionSpec::MaxSettlingTime { .. }) {
+        return if p.histories {
+            Ok(())
+        } else {
+            Err("reads the time histories at the probes (a transient load case)".into())
+        };
+    }
     if matches!(spec, CriterionSpec::EffectiveMass { .. })
         && !p.step_scalars.contains(&"effective_mass_x")
     {
@@ -202,7 +209,69 @@ pub fn evaluate(
                 None,
             )])
         }
+        CriterionSpec::MaxSettlingTime { probe, band, limit } => {
+            let band = band.unwrap_or(0.05);
+            if !(band > 0.0 && band < 1.0) {
+                return Err(case.error_at(
+                    spec,
+                    format!(
+                        "`band = {band}` must be a fraction in (0, 1) of the largest excursion"
+                    ),
+                ));
+            }
+            let table = results
+                .tables
+                .iter()
+                .find(|t| t.path == format!("history/{probe}"))
+                .ok_or_else(|| {
+                    case.error_at(
+                        spec,
+                        format!("no probe named '{probe}' (the [[probe]] tables name them)"),
+                    )
+                })?;
+            Ok(vec![settling(lc, probe, &table.values, band, *limit)])
+        }
         _ => on_field(case, model, probes, spec, results),
+    }
+}
+
+/// The settling time of a history (rows t, u_x, u_y, u_z): from when on the motion stays
+/// within `band` × its largest excursion from its final value. Undecided when it is still
+/// outside that band in the run's last tenth (the final value is no equilibrium yet).
+fn settling(lc: &str, probe: &str, rows: &[f64], band: f64, limit: f64) -> Check {
+    let rows: Vec<&[f64]> = rows.chunks(4).collect();
+    let end = rows.last().map_or([0.0; 3], |r| [r[1], r[2], r[3]]);
+    let excursion = |r: &[f64]| {
+        ((r[1] - end[0]).powi(2) + (r[2] - end[1]).powi(2) + (r[3] - end[2]).powi(2)).sqrt()
+    };
+    let peak = rows.iter().map(|r| excursion(r)).fold(0.0, f64::max);
+    let outside = rows.iter().rposition(|r| excursion(r) > band * peak);
+    let settled = match outside {
+        None => rows.first().map_or(f64::NAN, |r| r[0]),
+        Some(k) => rows.get(k + 1).map_or(f64::NAN, |r| r[0]),
+    };
+    let duration = rows.last().map_or(0.0, |r| r[0]);
+    let label = format!(
+        "settling time at {probe} (±{} % of the largest excursion)",
+        sig(100.0 * band)
+    );
+    let check = Check::new(
+        lc,
+        label,
+        Quantity::Time,
+        settled,
+        Bound::Upper,
+        limit,
+        None,
+    );
+    if !(settled <= 0.9 * duration) {
+        check.undecided(format!(
+            "the motion at {probe} is still outside the band after {} s of the {} s run: its final value is no equilibrium yet — run longer",
+            sig(0.9 * duration),
+            sig(duration)
+        ))
+    } else {
+        check
     }
 }
 

@@ -277,6 +277,8 @@ pub struct Produces {
     pub axis: Option<StepAxis>,
     /// Scalars of every step, e.g. `effective_mass_x`.
     pub step_scalars: &'static [&'static str],
+    /// Time histories at the probes (`history/<probe>` tables: t, u_x, u_y, u_z).
+    pub histories: bool,
 }
 
 /// Size and timing of the stiffness solve shared by a run's load cases.

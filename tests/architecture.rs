@@ -159,6 +159,7 @@ mod new_analysis {
                 fields: &["height"],
                 axis: None,
                 step_scalars: &[],
+                histories: false,
             }
         }
         fn build(&self, input: &Input) -> anyhow::Result<Box<dyn Analysis>> {

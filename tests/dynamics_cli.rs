@@ -148,3 +148,35 @@ fn bad_dynamic_input_is_an_error_at_its_line() {
     let out = run(dir.path(), &format!("{lc}{}", BASE.replace("xmin", "xmax")));
     assert!(String::from_utf8_lossy(&out.stderr).contains("base set"));
 }
+
+/// A settling time is read from a probe's history: decided when the motion has settled
+/// well before the end of the run, "cannot decide" (a failing check) when it is still
+/// moving in the run's last tenth.
+#[test]
+fn settling_time_is_decided_only_on_a_settled_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let lc = |name: &str, alpha: f64| {
+        format!(
+            "[[load_case]]\nname = \"{name}\"\nanalysis = \"transient\"\nmethod = \"modal\"\nduration = 0.05\nstep = 1.0e-4\namplitude = [[0.0, 0.0], [0.001, 1.0], [1.0, 1.0]]\ndamping = {{ rayleigh = {{ alpha = {alpha}, beta = 0.0 }} }}\n{BASE}[[load_case.criterion]]\ntype = \"max_settling_time\"\nprobe = \"tip\"\nlimit = 0.04\n"
+        )
+    };
+    let out = run(
+        dir.path(),
+        &format!("{}{}", lc("damped", 3000.0), lc("ringing", 1.0)),
+    );
+    let report = String::from_utf8_lossy(&out.stdout);
+    let line = |name: &str| {
+        report
+            .lines()
+            .find(|l| l.starts_with(name) && l.contains("settling time"))
+            .unwrap_or_else(|| panic!("{report}"))
+            .to_string()
+    };
+    assert!(line("damped").contains("PASS"), "{report}");
+    assert!(line("ringing").contains("FAIL"), "{report}");
+    assert!(
+        report.contains("cannot decide: the motion at tip is still outside"),
+        "{report}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{report}");
+}

@@ -40,6 +40,7 @@ impl Kind for Buckling {
             fields: &["displacement"],
             axis: Some(AXIS),
             step_scalars: &[],
+            histories: false,
         }
     }
 

@@ -93,6 +93,7 @@ impl Kind for Harmonic {
             fields: &FIELDS,
             axis: None,
             step_scalars: &[],
+            histories: false,
         }
     }
 

@@ -40,6 +40,7 @@ impl Kind for Heat {
             fields: &["temperature", "heat_flux"],
             axis: None,
             step_scalars: &[],
+            histories: false,
         }
     }
 

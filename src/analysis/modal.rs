@@ -42,6 +42,7 @@ impl Kind for Modal {
             fields: &["displacement"],
             axis: Some(AXIS),
             step_scalars: &["effective_mass_x", "effective_mass_y", "effective_mass_z"],
+            histories: false,
         }
     }
 

@@ -76,6 +76,7 @@ impl Kind for Random {
             fields: &FIELDS,
             axis: None,
             step_scalars: &[],
+            histories: false,
         }
     }
 

@@ -91,6 +91,7 @@ impl Kind for ResponseSpectrum {
             fields: &FIELDS,
             axis: None,
             step_scalars: &[],
+            histories: false,
         }
     }
 

@@ -62,6 +62,7 @@ impl Kind for Static {
             fields: &FIELDS,
             axis: None,
             step_scalars: &[],
+            histories: false,
         }
     }
 

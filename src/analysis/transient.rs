@@ -90,6 +90,7 @@ impl Kind for Transient {
             ],
             axis: None,
             step_scalars: &[],
+            histories: true,
         }
     }
 

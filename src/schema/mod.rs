@@ -505,6 +505,14 @@ pub enum CriterionSpec {
         sigma: f64,
         limit: f64,
     },
+    /// Transient: the time (s) after which the displacement at a probe stays within
+    /// `band` (a fraction of its largest excursion, default 5 %) of its value at the end
+    /// of the run ≤ limit.
+    MaxSettlingTime {
+        probe: String,
+        band: Option<f64>,
+        limit: f64,
+    },
     /// Modal: the first elastic natural frequency (Hz) ≥ min.
     FirstFrequency { min: f64 },
     /// Modal: no elastic natural frequency inside [min, max] Hz.
