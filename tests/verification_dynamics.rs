@@ -833,3 +833,134 @@ fn spring_under_base(mesh: &Mesh) -> Spring<'_> {
         fn_,
     }
 }
+
+/// NAFEMS R0016 Test 13 as a solid: a thin square plate 10 × 10 × 0.05 m, steel as in
+/// Test 5, hex20 20 × 20 × 1, simply supported along its four edges at mid-thickness
+/// (u_z = 0; u_x = u_y = 0 there too, as the shell reference holds its mid-plane). The
+/// 100 N/m² load over the plate is a body load of 100 / (ρ h) = 0.25 m/s² in z.
+fn plate() -> (StaticModel<'static>, LoadCase, usize, usize) {
+    let mesh: &'static Mesh = Box::leak(Box::new(
+        block([10.0, 10.0, 0.05], [20, 20, 1], ElementKind::Hex20).unwrap(),
+    ));
+    let edge: Vec<usize> = (0..mesh.nodes.len())
+        .filter(|&n| {
+            let p = mesh.nodes[n];
+            let on_edge = [p.x, p.y]
+                .iter()
+                .any(|c| c.abs() < 1e-9 || (c - 10.0).abs() < 1e-9);
+            on_edge && (p.z - 0.025).abs() < 1e-9
+        })
+        .collect();
+    let model = StaticModel {
+        mesh,
+        materials: Materials::uniform(
+            material_with_density(200e9, 0.3, 8000.0),
+            mesh.element_count(),
+        ),
+        constraints: vec![Constraint {
+            nodes: edge,
+            components: [Some(0.0), Some(0.0), Some(0.0)],
+        }],
+    };
+    let case = LoadCase {
+        name: "13".into(),
+        loads: vec![Load::BodyAcceleration {
+            elements: (0..mesh.element_count()).collect(),
+            acceleration: Vector3::new(0.0, 0.0, 100.0 / (8000.0 * 0.05)),
+        }],
+    };
+    let centre = nearest_node(mesh, Vector3::new(5.0, 5.0, 0.025));
+    let top = nearest_node(mesh, Vector3::new(5.0, 5.0, 0.05));
+    (model, case, centre, top)
+}
+
+/// Test 13H and 13T (the thin plate; targets from thin-plate theory, the first mode's
+/// share: its static deflection 4qa⁴/(π⁶D) = 1.817 mm and extreme-fibre stress
+/// 6D(π/a)²(1+ν)·1.817 mm / h² = 1.281 MPa): harmonic, 2 % modal damping over 16 modes —
+/// peak centre displacement 45.42 mm (25 × 1.817) at 2.377 Hz; the published stress,
+/// 30.03 MPa, is not 25 × 1.281 = 32.03 MPa, which this checks instead (the published
+/// 13T stress, 2.484 MPa, is 1.939 × 1.281: the same one-mode rule). Transient under a
+/// suddenly applied load, 2 % modal damping, Δt = 2 ms — peak 3.523 mm at 0.210 s, stress
+/// 2.484 MPa — one-mode values too, which the higher modes move: the published shell
+/// solutions give 3.454–3.465 mm and 2.20–2.82 MPa. The whole static deflection is
+/// 0.00406 qa⁴/D = 1.773 mm. Held to 2 % in frequency and harmonic displacement, 3 % in
+/// harmonic stress; 3 % in transient peak, 2 % in its time, 10 % in its stress.
+#[test]
+fn nafems_test_13_thin_plate_harmonic_and_transient() {
+    use vproto_solver::transient::TransientOptions;
+    let (model, case, centre, top) = plate();
+    let modes = model
+        .modes(ModalOptions {
+            modes: 16,
+            ..Default::default()
+        })
+        .unwrap();
+    let stat = model
+        .solve(std::slice::from_ref(&case))
+        .unwrap()
+        .load_cases
+        .remove(0);
+    let damping = Damping {
+        modal: vec![(0.0, 0.02)],
+        ..Default::default()
+    };
+    let resonances: Vec<(f64, f64)> = modes.modes.iter().map(|m| (m.frequency, 0.02)).collect();
+    let h = model
+        .harmonic(
+            &modes,
+            &case,
+            &stat,
+            &HarmonicOptions {
+                frequencies: frequency_points((0.5, 4.16), 100, Spacing::Linear, &resonances, 10),
+                damping: damping.clone(),
+                base_acceleration: [0.0; 3],
+                static_correction: true,
+            },
+        )
+        .unwrap();
+    let u_static = stat.displacement[3 * centre + 2].abs();
+    let u_peak = h.envelope.displacement[3 * centre + 2];
+    let sigma = h.envelope.von_mises[top] / 1e6;
+    let f1 = modes.modes[0].frequency;
+    println!(
+        "13H: f1 {f1:.4} Hz (2.377), peak {:.2} mm (45.42), stress {sigma:.2} MPa (32.03; published 30.03), static {:.4} mm (1.773), amplification {:.2}",
+        u_peak * 1e3,
+        u_static * 1e3,
+        u_peak / u_static
+    );
+    assert!((f1 / 2.377 - 1.0).abs() < 0.02, "{f1}");
+    assert!((u_peak * 1e3 / 45.42 - 1.0).abs() < 0.02, "{u_peak}");
+    assert!((sigma / 32.03 - 1.0).abs() < 0.03, "{sigma}");
+    assert!((u_static * 1e3 / 1.773 - 1.0).abs() < 0.01);
+    let options = TransientOptions {
+        step: 0.002,
+        steps: 200,
+        alpha: 0.0,
+        damping,
+        amplitude: vec![(0.0, 1.0), (10.0, 1.0)],
+        output_every: 50,
+        watch: vec![3 * centre + 2],
+        stress_envelope: true,
+        static_correction: true,
+        base_acceleration: [0.0; 3],
+    };
+    let t = model
+        .modal_transient(&modes, &case, &stat, &options)
+        .unwrap();
+    let (k, peak) = t.watched[0]
+        .iter()
+        .enumerate()
+        .fold(
+            (0, 0.0f64),
+            |a, (k, &u)| if u.abs() > a.1 { (k, u.abs()) } else { a },
+        );
+    let sigma_t = t.max_von_mises[top] / 1e6;
+    println!(
+        "13T: peak {:.3} mm (3.523) at {:.3} s (0.210), stress {sigma_t:.3} MPa (2.484)",
+        peak * 1e3,
+        t.times[k],
+    );
+    assert!((peak * 1e3 / 3.523 - 1.0).abs() < 0.03);
+    assert!((t.times[k] / 0.210 - 1.0).abs() < 0.02);
+    assert!((sigma_t / 2.484 - 1.0).abs() < 0.1, "{sigma_t}");
+}
