@@ -278,10 +278,11 @@ impl Analysis for TransientCase {
                 self.name
             )
         };
-        let (s, method) = match self.modal {
+        let (s, method, residual) = match self.modal {
             None => (
                 ctx.fe.transient(&self.lc, &options).with_context(here)?,
                 format!("HHT α = {}", options.alpha),
+                None,
             ),
             Some((top, asked, method)) => {
                 let modes = dynamic::modes(ctx, top, asked, method).with_context(here)?;
@@ -301,10 +302,17 @@ impl Analysis for TransientCase {
                         ", no static correction"
                     }
                 );
-                (s, text)
+                (s, text, Some(stat.relative_residual))
             }
         };
-        Ok(self.results(ctx, s, &probes, &method))
+        let mut r = self.results(ctx, s, &probes, &method);
+        // The equilibrium of the static correction's solve, as every load case reports
+        // (the direct method's check is its energy balance).
+        if let Some(res) = residual {
+            r.scalars
+                .push(Scalar::new("relative_residual", res, Quantity::Number));
+        }
+        Ok(r)
     }
 }
 
