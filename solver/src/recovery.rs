@@ -169,3 +169,195 @@ pub fn recover(
     }
     Ok(out)
 }
+
+/// The nodal stress of many displacement fields of one model (a transient's every step):
+/// the shape-function gradients at every integration point and the extrapolation to the
+/// nodes are computed once, so a field costs a gradient product, a stress and an
+/// average per point — what [`recover`] does without its Jacobians and its
+/// integration-point output.
+pub struct NodalStress<'m> {
+    mesh: &'m Mesh,
+    materials: &'m Materials,
+    /// Per block: the physical gradients (N × 3, column-major) at every point of every
+    /// element, and the block's extrapolation matrix.
+    gradients: Vec<(Vec<f64>, DMatrix<f64>)>,
+    /// 1 / the number of elements at each node.
+    weight: Vec<f64>,
+}
+
+impl<'m> NodalStress<'m> {
+    pub fn new(mesh: &'m Mesh, materials: &'m Materials) -> Self {
+        let mut count = vec![0u32; mesh.nodes.len()];
+        let gradients = mesh
+            .blocks
+            .iter()
+            .map(|b| {
+                (0..b.len()).for_each(|i| b.element(i).iter().for_each(|&n| count[n] += 1));
+                with_shape!(b.kind, E, N, D => {
+                    let _ = D;
+                    let rule = E::quadrature();
+                    let g: Vec<f64> = (0..b.len())
+                        .into_par_iter()
+                        .flat_map_iter(|i| {
+                            let x = mesh.coords::<N>(b.element(i));
+                            rule.iter().flat_map(move |(xi, _)| {
+                                let (g, _) = physical_gradients::<E, N>(&x, xi)
+                                    .unwrap_or((SMatrix::zeros(), 0.0));
+                                g.as_slice().to_vec()
+                            })
+                        })
+                        .collect();
+                    (g, extrapolation(b.kind, rule))
+                })
+            })
+            .collect();
+        let weight = count
+            .iter()
+            .map(|&c| if c > 0 { 1.0 / c as f64 } else { 0.0 })
+            .collect();
+        Self {
+            mesh,
+            materials,
+            gradients,
+            weight,
+        }
+    }
+
+    /// Bytes the operator holds for `mesh` (checked before building it).
+    pub fn bytes(mesh: &Mesh) -> u64 {
+        mesh.blocks
+            .iter()
+            .map(|b| {
+                with_shape!(b.kind, E, N, D => {
+                    let _ = D;
+                    8 * (b.len() * E::quadrature().len() * 3 * N) as u64
+                })
+            })
+            .sum::<u64>()
+            + 8 * mesh.nodes.len() as u64
+    }
+
+    /// The averaged nodal stress (Voigt, 6 a node) of the displacement `u` (3 a node).
+    pub fn of(&self, u: &[f64]) -> Vec<f64> {
+        let nodes = self.mesh.nodes.len();
+        let mut sum = vec![0.0; 6 * nodes];
+        for ((offset, b), (grad, extrap)) in self
+            .mesh
+            .block_offsets()
+            .into_iter()
+            .zip(&self.mesh.blocks)
+            .zip(&self.gradients)
+        {
+            with_shape!(b.kind, E, N, D => {
+                let _ = D;
+                let part = self.block::<E, N>(b, offset, grad, extrap, u);
+                sum.iter_mut().zip(part).for_each(|(s, p)| *s += p);
+            });
+        }
+        for (n, w) in self.weight.iter().enumerate() {
+            sum[6 * n..6 * n + 6].iter_mut().for_each(|s| *s *= w);
+        }
+        sum
+    }
+
+    /// One block's summed nodal stresses, in parallel over its elements.
+    fn block<E: Shape<N>, const N: usize>(
+        &self,
+        b: &crate::mesh::ElementBlock,
+        offset: usize,
+        grad: &[f64],
+        extrap: &DMatrix<f64>,
+        u: &[f64],
+    ) -> Vec<f64> {
+        let points = E::quadrature().len();
+        let corners = b.kind.corner_count();
+        let edges = b.kind.edges();
+        let size = 6 * self.mesh.nodes.len();
+        (0..b.len())
+            .into_par_iter()
+            .with_min_len(1024)
+            .fold(
+                || vec![0.0; size],
+                |mut sum, i| {
+                    let nodes = b.element(i);
+                    let ue = SMatrix::<f64, N, 3>::from_fn(|a, c| u[3 * nodes[a] + c]);
+                    let material = self.materials.of(offset + i);
+                    let mut nodal = SMatrix::<f64, N, 6>::zeros();
+                    for q in 0..points {
+                        let at = (i * points + q) * 3 * N;
+                        let g = SMatrix::<f64, N, 3>::from_column_slice(&grad[at..at + 3 * N]);
+                        let (_, sig) = material.stress(&(ue.transpose() * g));
+                        for c in 0..corners {
+                            for k in 0..6 {
+                                nodal[(c, k)] += extrap[(c, q)] * sig[k];
+                            }
+                        }
+                    }
+                    for (m, &[p, r]) in edges.iter().enumerate().take(N - corners) {
+                        let mid = (nodal.row(p) + nodal.row(r)) * 0.5;
+                        nodal.set_row(corners + m, &mid);
+                    }
+                    for (a, &n) in nodes.iter().enumerate() {
+                        for k in 0..6 {
+                            sum[6 * n + k] += nodal[(a, k)];
+                        }
+                    }
+                    sum
+                },
+            )
+            .reduce(
+                || vec![0.0; size],
+                |mut a, b| {
+                    a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                    a
+                },
+            )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::assembly::Materials;
+    use crate::generate::block;
+    use crate::{ElementKind, Isotropic};
+
+    /// The precomputed operator gives [`super::recover`]'s nodal stress, on every kind.
+    #[test]
+    fn nodal_stress_operator_matches_recovery() {
+        for kind in [
+            ElementKind::Tet4,
+            ElementKind::Tet10,
+            ElementKind::Hex8,
+            ElementKind::Hex20,
+        ] {
+            let mesh = block([1.0, 0.5, 0.3], [3, 2, 2], kind).unwrap();
+            let materials = Materials::uniform(
+                Isotropic {
+                    youngs_modulus: 200e9,
+                    poisson_ratio: 0.3,
+                    density: 7850.0,
+                },
+                mesh.element_count(),
+            );
+            let u: Vec<f64> = (0..3 * mesh.nodes.len())
+                .map(|i| 1e-4 * ((i as f64 * 0.37).sin() + 0.3 * (i as f64 * 1.3).cos()))
+                .collect();
+            let want = super::recover(&mesh, &materials, &u, None)
+                .unwrap()
+                .nodal_stress;
+            let got = super::NodalStress::new(&mesh, &materials).of(&u);
+            let scale = want
+                .iter()
+                .flat_map(|s| s.iter())
+                .fold(0.0f64, |a, b| a.max(b.abs()));
+            for (n, s) in want.iter().enumerate() {
+                for k in 0..6 {
+                    assert!(
+                        (got[6 * n + k] - s[k]).abs() < 1e-12 * scale,
+                        "{kind:?} node {n}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -17,6 +17,7 @@ use crate::assembly::{assemble_mass, assemble_stiffness, matrix};
 use crate::error::{Result, SolverError};
 use crate::harmonic::Damping;
 use crate::linsolve::{symmetric_matvec, StiffnessSolver};
+use crate::recovery::NodalStress;
 use crate::statics::{factor_error, Method, System};
 use crate::{LoadCase, StaticModel};
 use faer::Mat;
@@ -299,7 +300,7 @@ impl StaticModel<'_> {
             &hht.f.iter().map(|x| a0 * x).collect::<Vec<_>>(),
         )?;
         let zero = vec![0.0; hht.f.len()];
-        let mut x = State {
+        let x = State {
             ka: symmetric_matvec(hht.k, &a),
             ma: symmetric_matvec(hht.m, &a),
             a,
@@ -309,24 +310,45 @@ impl StaticModel<'_> {
             kv: zero.clone(),
             mv: zero,
         };
+        self.integrate(&hht, x, free, options)
+    }
+
+    /// Steps `x` through the run, recording each step's fields while the next step is
+    /// solved (the stress recovery and the solve run side by side).
+    fn integrate(
+        &self,
+        hht: &Hht,
+        mut x: State,
+        free: &[usize],
+        options: &TransientOptions,
+    ) -> Result<TransientSolution> {
+        let stress = if options.stress_envelope {
+            crate::memory::check(
+                "the stress recovery operator of a transient",
+                NodalStress::bytes(self.mesh),
+            )?;
+            Some(NodalStress::new(self.mesh, &self.materials))
+        } else {
+            None
+        };
+        let dt = options.step;
         let mut out = Recorder::new(options);
-        out.record(
-            0,
-            0.0,
-            self.full(&x.u, free, options)?,
-            &self.absolute(&x.a, free, options, amplitude(&options.amplitude, 0.0)),
-            (0.0, 0.0, 0.0, 0.0),
-        );
+        let a0 = self.absolute(&x.a, free, options, amplitude(&options.amplitude, 0.0));
+        let mut pending = (0, 0.0, x.u.clone(), a0, (0.0, 0.0, 0.0, 0.0));
         let (mut work, mut dissipated) = (0.0, 0.0);
-        let (mut stepping, mut recording) = (0.0, 0.0);
+        let clock = std::time::Instant::now();
         for step in 1..=options.steps {
-            let clock = std::time::Instant::now();
             let t = step as f64 * dt;
             let loads = (
                 amplitude(&options.amplitude, t - dt),
                 amplitude(&options.amplitude, t),
             );
-            let (w, d) = hht.step(&mut x, loads)?;
+            let (stepped, fields) = rayon::join(
+                || hht.step(&mut x, loads),
+                || self.full(&pending.2, free, stress.as_ref()),
+            );
+            out.record(pending.0, pending.1, fields, &pending.3, pending.4);
+            let (w, d) = stepped?;
             (work, dissipated) = (work + w, dissipated + d);
             if x.u.iter().any(|v| !v.is_finite()) {
                 return Err(SolverError::Dynamics(format!(
@@ -339,16 +361,14 @@ impl StaticModel<'_> {
                 dissipated,
                 work,
             );
-            stepping += clock.elapsed().as_secs_f64();
-            let clock = std::time::Instant::now();
             let a = self.absolute(&x.a, free, options, loads.1);
-            out.record(step, t, self.full(&x.u, free, options)?, &a, energies);
-            recording += clock.elapsed().as_secs_f64();
+            pending = (step, t, x.u.clone(), a, energies);
         }
+        let fields = self.full(&pending.2, free, stress.as_ref());
+        out.record(pending.0, pending.1, fields, &pending.3, pending.4);
         tracing::debug!(
             steps = options.steps,
-            stepping_s = format!("{stepping:.3}"),
-            recording_s = format!("{recording:.3}"),
+            seconds = format!("{:.3}", clock.elapsed().as_secs_f64()),
             "transient integrated"
         );
         Ok(out.finish())
@@ -380,19 +400,22 @@ impl StaticModel<'_> {
         &self,
         u: &[f64],
         free: &[usize],
-        options: &TransientOptions,
-    ) -> Result<(Vec<f64>, Option<Vec<f64>>)> {
+        stress: Option<&NodalStress>,
+    ) -> (Vec<f64>, Option<Vec<f64>>) {
         let mut full = vec![0.0; 3 * self.mesh.nodes.len()];
         for (&g, &x) in free.iter().zip(u) {
             full[g] = x;
         }
-        let vm = if options.stress_envelope {
-            let s = crate::recovery::recover(self.mesh, &self.materials, &full, None)?.nodal_stress;
-            Some(s.iter().map(crate::material::von_mises).collect())
-        } else {
-            None
-        };
-        Ok((full, vm))
+        let vm = stress.map(|s| {
+            s.of(&full)
+                .chunks(6)
+                .map(|v| {
+                    let v: [f64; 6] = std::array::from_fn(|k| v[k]);
+                    crate::harmonic::von_mises_form(&v, &v).max(0.0).sqrt()
+                })
+                .collect()
+        });
+        (full, vm)
     }
 }
 
