@@ -519,20 +519,9 @@ fn direct_transient_step_response_of_a_mass_on_a_spring() {
     let period = 1.0 / fn_;
     let run = |per_period: usize, alpha: f64| {
         let options = TransientOptions {
-            step: period / per_period as f64,
-            steps: 3 * per_period / 2,
             alpha,
-            damping: Damping {
-                alpha: 0.0,
-                beta: 0.0,
-                ..Default::default()
-            },
-            amplitude: vec![(0.0, 1.0), (10.0, 1.0)],
-            output_every: per_period,
-            watch: vec![3 * top + 2],
-            stress_envelope: false,
-            static_correction: true,
             base_acceleration: [0.0, 0.0, g],
+            ..step_load(period / per_period as f64, 3 * per_period / 2, 3 * top + 2)
         };
         model.transient(&case, &options).unwrap()
     };
@@ -577,20 +566,9 @@ fn nafems_test_5t_deep_beam_step_load() {
         .transient(
             &case,
             &TransientOptions {
-                step: 1e-4,
-                steps: 300,
-                alpha: 0.0,
-                damping: Damping {
-                    alpha: 5.36,
-                    beta: 7.46e-5,
-                    ..Default::default()
-                },
-                amplitude: vec![(0.0, 1.0), (1.0, 1.0)],
-                output_every: 50,
-                watch: vec![3 * mid + 1],
+                damping: TEST_5T_DAMPING,
                 stress_envelope: true,
-                static_correction: true,
-                base_acceleration: [0.0; 3],
+                ..step_load(1e-4, 300, 3 * mid + 1)
             },
         )
         .unwrap();
@@ -644,20 +622,9 @@ fn nafems_test_5t_by_modal_superposition() {
         })
         .unwrap();
     let options = |step: f64| TransientOptions {
-        step,
-        steps: (0.03 / step).round() as usize,
-        alpha: 0.0,
-        damping: Damping {
-            alpha: 5.36,
-            beta: 7.46e-5,
-            ..Default::default()
-        },
-        amplitude: vec![(0.0, 1.0), (1.0, 1.0)],
-        output_every: 50,
-        watch: vec![3 * mid + 1],
+        damping: TEST_5T_DAMPING,
         stress_envelope: true,
-        static_correction: true,
-        base_acceleration: [0.0; 3],
+        ..step_load(step, (0.03 / step).round() as usize, 3 * mid + 1)
     };
     let modal = model
         .modal_transient(&modes, &case, &stat, &options(1e-4))
@@ -720,16 +687,12 @@ fn modal_transient_is_exact_for_a_step_load() {
     let u_st = stat.displacement[3 * top + 2];
     let run = |per_period: usize| {
         let options = TransientOptions {
-            step: 1.0 / fn_ / per_period as f64,
-            steps: 3 * per_period / 2,
-            alpha: 0.0,
-            damping: Damping::default(),
-            amplitude: vec![(0.0, 1.0), (10.0, 1.0)],
-            output_every: per_period,
-            watch: vec![3 * top + 2],
-            stress_envelope: false,
-            static_correction: true,
             base_acceleration: [0.0, 0.0, g],
+            ..step_load(
+                1.0 / fn_ / per_period as f64,
+                3 * per_period / 2,
+                3 * top + 2,
+            )
         };
         model
             .modal_transient(&modes, &case, &stat, &options)
@@ -751,6 +714,32 @@ fn modal_transient_is_exact_for_a_step_load() {
     assert!((a_peak - 1.0).abs() < 1e-3, "{a_peak}");
     assert!(e8 < 1e-6 && e100 < 1e-6, "{e8} {e100}");
 }
+
+/// A load applied suddenly at t = 0 and held, `steps` of `step`, watching one degree of
+/// freedom: undamped, trapezoidal (HHT α = 0), with the static correction and without
+/// the stress envelope — each test changes what it needs.
+fn step_load(step: f64, steps: usize, watch: usize) -> vproto_solver::transient::TransientOptions {
+    vproto_solver::transient::TransientOptions {
+        step,
+        steps,
+        alpha: 0.0,
+        damping: Damping::default(),
+        amplitude: vec![(0.0, 1.0), (1e3, 1.0)],
+        output_every: 50,
+        watch: vec![watch],
+        stress_envelope: false,
+        static_correction: true,
+        base_acceleration: [0.0; 3],
+    }
+}
+
+/// Test 5T's Rayleigh damping: 2 % at the first mode.
+const TEST_5T_DAMPING: Damping = Damping {
+    modal: Vec::new(),
+    alpha: 5.36,
+    beta: 7.46e-5,
+    loss_factor: 0.0,
+};
 
 /// The Test 5 beam as a model, and its 1 MN/m load along the axis (a body load of
 /// 1e6 / (ρ A) = 31.25 m/s² in y) as the load case `name`.
@@ -933,16 +922,9 @@ fn nafems_test_13_thin_plate_harmonic_and_transient() {
     assert!((sigma / 32.03 - 1.0).abs() < 0.03, "{sigma}");
     assert!((u_static * 1e3 / 1.773 - 1.0).abs() < 0.01);
     let options = TransientOptions {
-        step: 0.002,
-        steps: 200,
-        alpha: 0.0,
         damping,
-        amplitude: vec![(0.0, 1.0), (10.0, 1.0)],
-        output_every: 50,
-        watch: vec![3 * centre + 2],
         stress_envelope: true,
-        static_correction: true,
-        base_acceleration: [0.0; 3],
+        ..step_load(0.002, 200, 3 * centre + 2)
     };
     let t = model
         .modal_transient(&modes, &case, &stat, &options)

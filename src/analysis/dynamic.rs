@@ -134,6 +134,27 @@ fn check_base(input: &Input, set: &[usize], a: Vector3<f64>) -> Result<()> {
     Ok(())
 }
 
+/// A load case's `method`: `Some(false)` for `first` (the default), `Some(true)` for
+/// `second`; anything else is an error at its line.
+pub fn method_option(
+    input: &Input,
+    method: Option<&toml::Spanned<String>>,
+    [first, second]: [&str; 2],
+) -> Result<bool> {
+    match method {
+        None => Ok(false),
+        Some(m) if m.get_ref() == first => Ok(false),
+        Some(m) if m.get_ref() == second => Ok(true),
+        Some(m) => bail!(input.case.error_at(
+            m,
+            format!(
+                "unknown method '{}': \"{first}\" or \"{second}\"",
+                m.get_ref()
+            )
+        )),
+    }
+}
+
 /// The modes to superpose: `asked`, or (by default) doubling from 12 until they reach
 /// 1.5 × the top of the band. Either way they must reach the top.
 pub fn modes(

@@ -141,15 +141,7 @@ impl Kind for Harmonic {
 /// `method`: true for `"direct"`; checks that the options suit it.
 fn direct(input: &Input, o: &Options, d: &Damping) -> Result<bool> {
     let case = input.case;
-    let direct = match &o.method {
-        None => false,
-        Some(m) if m.get_ref() == "modal" => false,
-        Some(m) if m.get_ref() == "direct" => true,
-        Some(m) => bail!(case.error_at(
-            m,
-            format!("unknown method '{}': \"modal\" or \"direct\"", m.get_ref())
-        )),
-    };
+    let direct = dynamic::method_option(input, o.method.as_ref(), ["modal", "direct"])?;
     if direct && d.modal.iter().any(|p| p.1 > 0.0) {
         bail!(
             "{}: harmonic load case '{}': the direct method takes Rayleigh α/β and a loss factor (modal ratios need the modal method)",

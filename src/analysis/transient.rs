@@ -205,15 +205,7 @@ fn amplitude(input: &Input, o: &Options) -> Result<Vec<(f64, f64)>> {
 fn method(input: &Input, o: &Options, d: &Damping) -> Result<bool> {
     let (case, spec) = (input.case, input.spec());
     super::check_mode_count(input, o.modes)?;
-    let modal = match &o.method {
-        None => false,
-        Some(m) if m.get_ref() == "direct" => false,
-        Some(m) if m.get_ref() == "modal" => true,
-        Some(m) => bail!(case.error_at(
-            m,
-            format!("unknown method '{}': \"direct\" or \"modal\"", m.get_ref())
-        )),
-    };
+    let modal = dynamic::method_option(input, o.method.as_ref(), ["direct", "modal"])?;
     if d.loss_factor > 0.0 {
         bail!(
             "{}: transient load case '{}': a loss factor has no time-domain form — give modal ratios (method = \"modal\") or Rayleigh α/β",
