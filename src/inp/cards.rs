@@ -308,8 +308,13 @@ pub(super) fn check_options(card: &Card, notes: &mut Vec<String>) -> Result<()> 
     };
     for (name, value) in &card.params {
         if spec.noted.contains(&name.as_str()) {
+            let what = match name.as_str() {
+                "INC" => "increments",
+                "STORAGE" | "MATRIXSTORAGE" => "storage (it keeps the modes for later steps)",
+                _ => "solver",
+            };
             notes.push(format!(
-                "{}: *{}, {name} noted: vproto chooses its own solver",
+                "{}: *{}, {name} noted: vproto chooses its own {what}",
                 card.at, card.keyword
             ));
             continue;

@@ -211,6 +211,12 @@ fn step_card<'a>(
             step.kind = Some(steps::procedure(card)?)
         }
         ("MODAL DYNAMIC" | "DYNAMIC" | "STEADY STATE DYNAMICS", Some(step)) => {
+            if k == "DYNAMIC" && card.param("DIRECT").is_none() {
+                r.warnings.push(format!(
+                    "{}: *DYNAMIC without DIRECT: vproto keeps the initial increment for the whole step (a linear step needs no adaptation; CalculiX may change it)",
+                    card.at
+                ));
+            }
             step.kind = Some(StepKind::Dynamic(dynamics::procedure(card)?))
         }
         (
