@@ -41,7 +41,8 @@ use vproto_solver::harmonic::{
 
 use vproto_solver::harmonic::direct::DirectOptions;
 use vproto_solver::harmonic::Envelope;
-use vproto_solver::LoadCase;
+use vproto_solver::modal::ModalSolution;
+use vproto_solver::{LoadCase, StaticResults};
 
 pub struct Harmonic;
 
@@ -209,75 +210,9 @@ impl Analysis for HarmonicCase {
         };
         let probes = Probes::locate(ctx.case, &ctx.model.mesh)?;
         let mut results = if self.direct {
-            let points = probes
-                .iter()
-                .map(|p| {
-                    let (n, w) = p.weights();
-                    n.iter().copied().zip(w.iter().copied()).collect()
-                })
-                .collect();
-            let d = ctx
-                .fe
-                .harmonic_direct(
-                    &self.lc,
-                    &DirectOptions {
-                        frequencies: options.frequencies,
-                        damping: options.damping,
-                        base_acceleration: options.base_acceleration,
-                        points,
-                    },
-                )
-                .with_context(here)?;
-            let view = View {
-                frequencies: &d.frequencies,
-                envelope: &d.envelope,
-                probes: probes
-                    .iter()
-                    .map(|p| p.name.clone())
-                    .zip(d.points.iter().cloned())
-                    .collect(),
-                method: format!(
-                    "direct (complex solve a frequency; points at the {} modes to {} Hz)",
-                    modes.modes.len(),
-                    sig(modes.modes.last().map_or(0.0, |m| m.frequency))
-                ),
-                resonances: None,
-            };
-            let mut r = self.results(ctx, &view);
-            r.raw = Arc::new(d);
-            r
+            self.direct_results(ctx, options, &modes, &probes, &here)?
         } else {
-            let h = ctx
-                .fe
-                .harmonic(&modes, &self.lc, &stat, &options)
-                .with_context(here)?;
-            let view = View {
-                frequencies: &h.sweep.frequencies,
-                envelope: &h.envelope,
-                probes: dynamic::at_probes(&modes, &h.sweep, &probes),
-                method: format!(
-                    "{} modes (to {} Hz{})",
-                    h.sweep.modes.len(),
-                    sig(h.sweep.mode_frequencies.last().copied().unwrap_or(0.0)),
-                    if self.static_correction {
-                        ""
-                    } else {
-                        ", no static correction"
-                    }
-                ),
-                resonances: Some(self.resonances(&h)),
-            };
-            let mut r = self.results(ctx, &view);
-            r.scalars.extend([
-                Scalar::new("modes_used", h.sweep.modes.len() as f64, Quantity::Number),
-                Scalar::new(
-                    "highest_mode",
-                    h.sweep.mode_frequencies.last().copied().unwrap_or(0.0),
-                    Quantity::Frequency,
-                ),
-            ]);
-            r.raw = Arc::new(h);
-            r
+            self.modal_results(ctx, options, (&modes, &stat), &probes, &here)?
         };
         // The equilibrium of the static correction's solve, as every load case reports.
         results.scalars.push(Scalar::new(
@@ -302,6 +237,99 @@ struct View<'a> {
 }
 
 impl HarmonicCase {
+    /// The direct method's response at the sweep's frequencies.
+    fn direct_results(
+        &self,
+        ctx: &Context,
+        options: HarmonicOptions,
+        modes: &ModalSolution,
+        probes: &Probes,
+        here: &dyn Fn() -> String,
+    ) -> Result<Results> {
+        let points = probes
+            .iter()
+            .map(|p| {
+                let (n, w) = p.weights();
+                n.iter().copied().zip(w.iter().copied()).collect()
+            })
+            .collect();
+        let d = ctx
+            .fe
+            .harmonic_direct(
+                &self.lc,
+                &DirectOptions {
+                    frequencies: options.frequencies,
+                    damping: options.damping,
+                    base_acceleration: options.base_acceleration,
+                    points,
+                },
+            )
+            .with_context(here)?;
+        let view = View {
+            frequencies: &d.frequencies,
+            envelope: &d.envelope,
+            probes: probes
+                .iter()
+                .map(|p| p.name.clone())
+                .zip(d.points.iter().cloned())
+                .collect(),
+            method: format!(
+                "direct (complex solve a frequency; points at the {} modes to {} Hz)",
+                modes.modes.len(),
+                sig(modes.modes.last().map_or(0.0, |m| m.frequency))
+            ),
+            resonances: None,
+        };
+        let r = self.results(ctx, &view);
+        Ok(Results {
+            raw: Arc::new(d),
+            ..r
+        })
+    }
+
+    /// The modal superposition's response at the sweep's frequencies.
+    fn modal_results(
+        &self,
+        ctx: &Context,
+        options: HarmonicOptions,
+        (modes, stat): (&ModalSolution, &StaticResults),
+        probes: &Probes,
+        here: &dyn Fn() -> String,
+    ) -> Result<Results> {
+        let h = ctx
+            .fe
+            .harmonic(modes, &self.lc, stat, &options)
+            .with_context(here)?;
+        let view = View {
+            frequencies: &h.sweep.frequencies,
+            envelope: &h.envelope,
+            probes: dynamic::at_probes(modes, &h.sweep, probes),
+            method: format!(
+                "{} modes (to {} Hz{})",
+                h.sweep.modes.len(),
+                sig(h.sweep.mode_frequencies.last().copied().unwrap_or(0.0)),
+                if self.static_correction {
+                    ""
+                } else {
+                    ", no static correction"
+                }
+            ),
+            resonances: Some(self.resonances(&h)),
+        };
+        let mut r = self.results(ctx, &view);
+        r.scalars.extend([
+            Scalar::new("modes_used", h.sweep.modes.len() as f64, Quantity::Number),
+            Scalar::new(
+                "highest_mode",
+                h.sweep.mode_frequencies.last().copied().unwrap_or(0.0),
+                Quantity::Frequency,
+            ),
+        ]);
+        Ok(Results {
+            raw: Arc::new(h),
+            ..r
+        })
+    }
     fn results(&self, ctx: &Context, h: &View) -> Results {
         let mesh = &ctx.model.mesh;
         let e = h.envelope;
@@ -402,7 +430,7 @@ impl HarmonicCase {
             headline,
             series: None,
             plots: self.plots(h, &transfer),
-            raw: Arc::new(()),
+            raw: Arc::new(()), // the caller attaches the method's own solution
         }
     }
 
