@@ -135,24 +135,7 @@ impl Kind for Transient {
         };
         let (d, damping_text) = damping::of_transient(input, o.damping.as_ref())?;
         let modal = method(input, &o, &d)?;
-        let max_frequency = match &o.max_frequency {
-            Some(f) if !(f.get_ref().is_finite() && *f.get_ref() > 0.0) => {
-                bail!(case.error_at(f, "`max_frequency` must be a positive frequency (Hz)"))
-            }
-            Some(f) => {
-                let points = 1.0 / (f.get_ref() * step);
-                if points < 10.0 {
-                    tracing::warn!(
-                        "{}: the step {step:e} s gives {points:.1} points per period of max_frequency = {} Hz: at least 10 resolve it (a step of {} s)",
-                        case.at(f.span()),
-                        sig(*f.get_ref()),
-                        sig(1.0 / (10.0 * f.get_ref()))
-                    );
-                }
-                *f.get_ref()
-            }
-            None => 1.0 / (20.0 * step),
-        };
+        let max_frequency = max_frequency(input, &o, step)?;
         let (lc, base) = dynamic::excitation(input)?;
         let output_every = o
             .output_every
@@ -199,6 +182,30 @@ fn amplitude(input: &Input, o: &Options) -> Result<Vec<(f64, f64)>> {
         ),
     };
     Ok(rows)
+}
+
+/// `max_frequency` (Hz; default 1/(20 step)), warning when the step gives it fewer than
+/// 10 points a period.
+fn max_frequency(input: &Input, o: &Options, step: f64) -> Result<f64> {
+    let case = input.case;
+    Ok(match &o.max_frequency {
+        Some(f) if !(f.get_ref().is_finite() && *f.get_ref() > 0.0) => {
+            bail!(case.error_at(f, "`max_frequency` must be a positive frequency (Hz)"))
+        }
+        Some(f) => {
+            let points = 1.0 / (f.get_ref() * step);
+            if points < 10.0 {
+                tracing::warn!(
+                    "{}: the step {step:e} s gives {points:.1} points per period of max_frequency = {} Hz: at least 10 resolve it (a step of {} s)",
+                    case.at(f.span()),
+                    sig(*f.get_ref()),
+                    sig(1.0 / (10.0 * f.get_ref()))
+                );
+            }
+            *f.get_ref()
+        }
+        None => 1.0 / (20.0 * step),
+    })
 }
 
 /// `method`: true for modal; checks that the damping suits it.
@@ -356,63 +363,10 @@ impl TransientCase {
                     .with_note("per step: time (s), u_x, u_y, u_z (m, relative to the base)"),
             );
         }
-        let series =
-            s.snapshots
-                .iter()
-                .enumerate()
-                .map(|(k, (t, u))| Step {
-                    name: format!("{}_t{:.6e}", self.name, t),
-                    value: Some(*t),
-                    rigid_body: false,
-                    fields: [Field::nodal(
-                        "displacement",
-                        Shape::Vector,
-                        Quantity::Displacement,
-                        u.clone(),
-                    )]
-                    .into_iter()
-                    .chain(s.snapshot_von_mises.get(k).map(|v| {
-                        Field::nodal("von_mises", Shape::Scalar, Quantity::Stress, v.clone())
-                    }))
-                    .collect(),
-                    scalars: vec![],
-                })
-                .collect();
         Results {
             name: self.name.clone(),
             analysis: "transient",
-            steps: vec![Step {
-                name: format!("{}_envelope", self.name),
-                value: None,
-                rigid_body: false,
-                fields: vec![
-                    Field::nodal(
-                        "displacement",
-                        Shape::Vector,
-                        Quantity::Displacement,
-                        s.max_displacement.clone(),
-                    ),
-                    Field::nodal(
-                        "acceleration",
-                        Shape::Vector,
-                        Quantity::Acceleration,
-                        s.max_acceleration.clone(),
-                    ),
-                    Field::nodal(
-                        "von_mises",
-                        Shape::Scalar,
-                        Quantity::Stress,
-                        s.max_von_mises.clone(),
-                    ),
-                    Field::nodal(
-                        "von_mises_time",
-                        Shape::Scalar,
-                        Quantity::Time,
-                        s.max_von_mises_time.clone(),
-                    ),
-                ],
-                scalars: vec![],
-            }],
+            steps: vec![self.envelope(&s)],
             axis: None,
             covered: None,
             scalars: vec![
@@ -432,10 +386,75 @@ impl TransientCase {
                 ),
             ],
             headline,
-            series: Some((AXIS, series)),
+            series: Some((AXIS, self.series(&s))),
             plots: self.plots(&s, &histories),
             raw: Arc::new(s),
         }
+    }
+
+    /// The envelope over every step: the load case's one step, read by the criteria.
+    fn envelope(&self, s: &TransientSolution) -> Step {
+        let field =
+            |name, shape, quantity, v: &Vec<f64>| Field::nodal(name, shape, quantity, v.clone());
+        Step {
+            name: format!("{}_envelope", self.name),
+            value: None,
+            rigid_body: false,
+            fields: vec![
+                field(
+                    "displacement",
+                    Shape::Vector,
+                    Quantity::Displacement,
+                    &s.max_displacement,
+                ),
+                field(
+                    "acceleration",
+                    Shape::Vector,
+                    Quantity::Acceleration,
+                    &s.max_acceleration,
+                ),
+                field(
+                    "von_mises",
+                    Shape::Scalar,
+                    Quantity::Stress,
+                    &s.max_von_mises,
+                ),
+                field(
+                    "von_mises_time",
+                    Shape::Scalar,
+                    Quantity::Time,
+                    &s.max_von_mises_time,
+                ),
+            ],
+            scalars: vec![],
+        }
+    }
+
+    /// The fields at the output steps: the XDMF time series.
+    fn series(&self, s: &TransientSolution) -> Vec<Step> {
+        s.snapshots
+            .iter()
+            .enumerate()
+            .map(|(k, (t, u))| Step {
+                name: format!("{}_t{:.6e}", self.name, t),
+                value: Some(*t),
+                rigid_body: false,
+                fields: [Field::nodal(
+                    "displacement",
+                    Shape::Vector,
+                    Quantity::Displacement,
+                    u.clone(),
+                )]
+                .into_iter()
+                .chain(
+                    s.snapshot_von_mises.get(k).map(|v| {
+                        Field::nodal("von_mises", Shape::Scalar, Quantity::Stress, v.clone())
+                    }),
+                )
+                .collect(),
+                scalars: vec![],
+            })
+            .collect()
     }
 
     /// The displacement history at every probe, interpolated from its element's nodes.
