@@ -114,6 +114,18 @@ fn amplitude(table: &[(f64, f64)], t: f64) -> f64 {
 }
 
 impl TransientOptions {
+    /// Bytes the solution keeps for a model of `nodes`: the fields at the output steps,
+    /// the envelopes, and the watched and per-step histories.
+    fn solution_bytes(&self, nodes: usize) -> u64 {
+        let every = self.output_every.max(1) as u64;
+        let steps = self.steps as u64 + 1;
+        let outputs = steps / every + 1;
+        let per_node = 3 + u64::from(self.stress_envelope);
+        8 * (outputs * per_node * nodes as u64
+            + 8 * nodes as u64
+            + steps * (self.watch.len() as u64 + 6))
+    }
+
     fn check(&self) -> Result<()> {
         let bad = |m: String| Err(SolverError::Dynamics(m));
         if !(self.step.is_finite() && self.step > 0.0) || self.steps == 0 {
@@ -322,6 +334,10 @@ impl StaticModel<'_> {
         free: &[usize],
         options: &TransientOptions,
     ) -> Result<TransientSolution> {
+        crate::memory::check(
+            "the transient's output fields and histories",
+            options.solution_bytes(self.mesh.nodes.len()),
+        )?;
         let stress = if options.stress_envelope {
             crate::memory::check(
                 "the stress recovery operator of a transient",

@@ -18,6 +18,7 @@ use crate::modal::ModalSolution;
 use crate::{LoadCase, StaticModel, StaticResults};
 use nalgebra::{DMatrix, Matrix4};
 use std::f64::consts::PI;
+use std::sync::Mutex;
 
 /// Steps per block of the field products.
 const STEP_BLOCK: usize = 512;
@@ -34,11 +35,12 @@ impl StaticModel<'_> {
         options: &TransientOptions,
     ) -> Result<TransientSolution> {
         options.check()?;
+        // The coordinates and their accelerations at every step, and the solution.
         let columns = modes.modes.len() as u64 + 1;
-        let per_step = 8 * (columns + 5 + options.watch.len() as u64);
         crate::memory::check(
-            "the modal coordinates at every step",
-            per_step * (options.steps as u64 + 1),
+            "the modal coordinates at every step and the transient's output",
+            16 * columns * (options.steps as u64 + 1)
+                + options.solution_bytes(self.mesh.nodes.len()),
         )?;
         let mut sup =
             self.superpose_any(modes, case, static_response, Vec::new(), &options.damping)?;
@@ -172,7 +174,6 @@ struct BlockFields {
     max_a: Vec<f64>,
     max_vm: Vec<f64>,
     vm_time: Vec<f64>,
-    peak: Vec<f64>,
     snap_u: Vec<Vec<f64>>,
     snap_vm: Vec<Vec<f64>>,
 }
@@ -187,8 +188,11 @@ fn fields(
     let outputs: Vec<usize> = (0..q.ncols())
         .filter(|&k| k > 0 && (k % options.output_every.max(1) == 0 || k == options.steps))
         .collect();
+    // The largest |u| at each step is merged as each block finishes, so the blocks do
+    // not each keep a whole history.
+    let peak = Mutex::new(vec![0.0; q.ncols()]);
     let blocks = sup.node_blocks(modes, |u, s| {
-        block_fields(u, s, (q, acc, a), &outputs, options)
+        block_fields(u, s, (q, acc, a), &outputs, options, &peak)
     });
     let mut out = TransientSolution {
         times: Vec::new(),
@@ -197,7 +201,7 @@ fn fields(
             .iter()
             .map(|&k| (k as f64 * options.step, Vec::new()))
             .collect(),
-        peak_displacement: vec![0.0; q.ncols()],
+        peak_displacement: peak.into_inner().unwrap_or_else(|e| e.into_inner()),
         max_displacement: Vec::new(),
         max_acceleration: Vec::new(),
         max_von_mises: Vec::new(),
@@ -218,9 +222,6 @@ fn fields(
         out.max_acceleration.extend(b.max_a);
         out.max_von_mises.extend(b.max_vm);
         out.max_von_mises_time.extend(b.vm_time);
-        for (p, x) in out.peak_displacement.iter_mut().zip(b.peak) {
-            *p = p.max(x);
-        }
         for (s, u) in out.snapshots.iter_mut().zip(b.snap_u) {
             s.1.extend(u);
         }
@@ -239,6 +240,7 @@ fn block_fields(
     (q, acc, a): (&DMatrix<f64>, &DMatrix<f64>, &[f64]),
     outputs: &[usize],
     options: &TransientOptions,
+    peak: &Mutex<Vec<f64>>,
 ) -> BlockFields {
     let (dt, stress, base) = (
         options.step,
@@ -251,10 +253,10 @@ fn block_fields(
         max_a: vec![0.0; 3 * count],
         max_vm: vec![0.0; if stress { count } else { 0 }],
         vm_time: vec![0.0; if stress { count } else { 0 }],
-        peak: vec![0.0; q.ncols()],
         snap_u: vec![Vec::with_capacity(3 * count); outputs.len()],
         snap_vm: vec![Vec::with_capacity(count); if stress { outputs.len() } else { 0 }],
     };
+    let mut largest = vec![0.0f64; q.ncols()];
     for first in (0..q.ncols()).step_by(STEP_BLOCK) {
         let len = STEP_BLOCK.min(q.ncols() - first);
         let qc = q.columns(first, len);
@@ -273,7 +275,7 @@ fn block_fields(
                     let y = aa[(3 * n + c, j)] + base[c] * a[k];
                     b.max_a[3 * n + c] = b.max_a[3 * n + c].max(y.abs());
                 }
-                b.peak[k] = b.peak[k].max(u2.sqrt());
+                largest[k] = largest[k].max(u2.sqrt());
                 if let Some(o) = output {
                     b.snap_u[o].extend((0..3).map(|c| uu[(3 * n + c, j)]));
                 }
@@ -290,6 +292,9 @@ fn block_fields(
             }
         }
     }
+    let mut p = peak.lock().unwrap_or_else(|e| e.into_inner());
+    p.iter_mut().zip(largest).for_each(|(p, x)| *p = p.max(x));
+    drop(p);
     b
 }
 
