@@ -66,7 +66,17 @@ fn direct_harmonic_method_checks_the_modal_one() {
             ..Default::default()
         })
         .unwrap();
-    let f1 = modes.modes[0].frequency;
+    // The first bending mode in y, the one the load drives.
+    let f1 = modes
+        .modes
+        .iter()
+        .max_by(|a, b| {
+            a.participation[1]
+                .abs()
+                .total_cmp(&b.participation[1].abs())
+        })
+        .unwrap()
+        .frequency;
     let damping = Damping {
         beta: 2.0 * 0.02 / (2.0 * std::f64::consts::PI * f1),
         ..Default::default()

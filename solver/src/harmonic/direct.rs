@@ -10,7 +10,7 @@
 use super::{peak_von_mises, Damping, Envelope};
 use crate::assembly::{assemble_mass, assemble_stiffness};
 use crate::error::{Result, SolverError};
-use crate::recovery::recover;
+use crate::recovery::NodalStress;
 use crate::statics::{Method, System};
 use crate::{LoadCase, StaticModel};
 use faer::linalg::solvers::Solve;
@@ -112,6 +112,11 @@ impl StaticModel<'_> {
             .map_err(|e| SolverError::LinearSolver(format!("harmonic (direct): {e:?}")))?;
         let free = dofs.free_dofs();
         let load = self.load_vector(case);
+        crate::memory::check(
+            "the stress recovery operator",
+            NodalStress::bytes(self.mesh),
+        )?;
+        let stress = NodalStress::new(self.mesh, &self.materials);
         let mut out = Accumulator::new(self.mesh.nodes.len(), options);
         let mut values = vec![C64::new(0.0, 0.0); source.len()];
         for (step, &hz) in options.frequencies.iter().enumerate() {
@@ -139,7 +144,7 @@ impl StaticModel<'_> {
                     "harmonic (direct): a non-finite response at {hz} Hz"
                 )));
             }
-            out.add(self, step, hz, &re, &im)?;
+            out.add(&stress, step, hz, &re, &im);
         }
         Ok(out.finish())
     }
@@ -176,14 +181,7 @@ impl<'o> Accumulator<'o> {
         }
     }
 
-    fn add(
-        &mut self,
-        model: &StaticModel,
-        step: usize,
-        hz: f64,
-        re: &[f64],
-        im: &[f64],
-    ) -> Result<()> {
+    fn add(&mut self, stress: &NodalStress, step: usize, hz: f64, re: &[f64], im: &[f64]) {
         let e = &mut self.envelope;
         let w2 = (2.0 * PI * hz).powi(2);
         let base = self.options.base_acceleration;
@@ -201,9 +199,8 @@ impl<'o> Accumulator<'o> {
                     .sqrt()
             })
             .fold(0.0, f64::max);
-        let sre = recover(model.mesh, &model.materials, re, None)?.nodal_stress;
-        let sim = recover(model.mesh, &model.materials, im, None)?.nodal_stress;
-        for (n, (a, b)) in sre.iter().zip(&sim).enumerate() {
+        let (sre, sim) = (stress.of(re), stress.of(im));
+        for (n, (a, b)) in sre.chunks(6).zip(sim.chunks(6)).enumerate() {
             let a: [f64; 6] = std::array::from_fn(|c| a[c]);
             let b: [f64; 6] = std::array::from_fn(|c| b[c]);
             let vm = peak_von_mises(&a, &b);
@@ -221,7 +218,6 @@ impl<'o> Accumulator<'o> {
                 series.push(u);
             }
         }
-        Ok(())
     }
 
     fn finish(self) -> DirectSolution {
