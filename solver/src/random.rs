@@ -18,7 +18,7 @@
 //! steps of phase) with the trapezoidal rule.
 
 use crate::error::{Result, SolverError};
-use crate::harmonic::{frequency_points, Damping, Spacing, Superposition};
+use crate::harmonic::{frequency_points, ModalDamping, Spacing, Superposition};
 use crate::modal::ModalSolution;
 use crate::{LoadCase, StaticModel, StaticResults};
 use nalgebra::{Complex, DMatrix, DVector};
@@ -106,7 +106,8 @@ pub struct RandomOptions {
     /// The input PSD, in (multiples of the load case's loads)² per Hz: with a base
     /// acceleration of 1 g in the load case, g²/Hz.
     pub psd: Psd,
-    pub damping: Damping,
+    /// The damping of the modes ([`StaticModel::modal_damping`]).
+    pub damping: ModalDamping,
     /// The base acceleration of the load case (m/s², per unit input), added to the
     /// relative acceleration for absolute acceleration (zero for a force input).
     pub base_acceleration: [f64; 3],
@@ -196,11 +197,7 @@ impl StaticModel<'_> {
         options: &RandomOptions,
     ) -> Result<RandomSolution> {
         let band = options.psd.band();
-        let resonances: Vec<(f64, f64)> = modes
-            .modes
-            .iter()
-            .map(|m| (m.frequency, options.damping.equivalent_ratio(m.frequency)))
-            .collect();
+        let resonances = options.damping.resonances();
         let points = options.points.max(MIN_POINTS);
         let mut f = frequency_points(band, points, Spacing::Log, &resonances, CLUSTER);
         f.extend(options.psd.points().iter().map(|p| p.0));

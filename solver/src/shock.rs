@@ -19,7 +19,7 @@
 //! quadratic form, Σ ρ_ij s_iᵀ Q s_j, as a random response would be.
 
 use crate::error::{Result, SolverError};
-use crate::harmonic::{von_mises_form, Damping, Superposition};
+use crate::harmonic::{von_mises_form, ModalDamping, Superposition};
 use crate::modal::ModalSolution;
 use crate::{LoadCase, StaticModel, StaticResults};
 use nalgebra::DMatrix;
@@ -335,14 +335,11 @@ impl StaticModel<'_> {
         case: &LoadCase,
         static_response: &StaticResults,
         spectrum: &Spectrum,
-        (damping, rule): (&Damping, Combination),
+        (damping, rule): (&ModalDamping, Combination),
     ) -> Result<(Superposition, SpectrumResponse)> {
         let sweep = self.superpose(modes, case, static_response, Vec::new(), damping)?;
         let hz = &sweep.mode_frequencies;
-        let at: Vec<(f64, f64)> = hz
-            .iter()
-            .map(|&f| (f, damping.equivalent_ratio(f)))
-            .collect();
+        let at = damping.resonances();
         let (values, zpa) = spectrum.values(&at).map_err(SolverError::Dynamics)?;
         let q: Vec<f64> = (0..hz.len())
             .map(|r| sweep.modal_forces[r] * values[r] / (2.0 * PI * hz[r]).powi(2))

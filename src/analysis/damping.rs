@@ -1,11 +1,11 @@
 //! Damping of the dynamic analyses: a load case's own `damping = { … }`, else the
-//! case's `[damping]`; one or the other is required (a response at resonance without
-//! damping is infinite, so none is never assumed). What is used is stated in the
-//! load case's headline and results.
+//! case's `[damping]`, plus the loss factors of the materials; some damping is required
+//! (a response at resonance without damping is infinite, so none is never assumed).
+//! What is used is stated in the load case's headline and results.
 
 use super::Input;
 use crate::schema::{DampingSpec, ModalRatio};
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, bail, Result};
 use toml::Spanned;
 use vproto_solver::harmonic::Damping;
 
@@ -27,34 +27,70 @@ pub fn of_transient(
 fn of_any(
     input: &Input,
     own: Option<&Spanned<DampingSpec>>,
-    zero_allowed: bool,
+    transient: bool,
 ) -> Result<(Damping, String)> {
     let case = input.case;
-    let spec = own.or(case.spec.damping.as_ref()).ok_or_else(|| {
-        anyhow!(
-            "{}: load case '{}' is dynamic and needs damping: add `damping = {{ modal_ratio = 0.02 }}` to it or a [damping] table to the case (modal_ratio, rayleigh = {{ alpha, beta }}, loss_factor)",
+    let materials = &input.model.material_specs;
+    // A hysteretic loss factor has no time-domain form: a transient leaves it out (and
+    // says so), the frequency-domain analyses use it.
+    let material_loss: Vec<f64> = materials
+        .iter()
+        .map(|(_, m)| m.loss_factor.unwrap_or(0.0))
+        .filter(|_| !transient)
+        .collect();
+    let spec = own.or(case.spec.damping.as_ref());
+    if spec.is_none() && material_loss.iter().all(|&e| e == 0.0) {
+        let or = if transient {
+            " (a transient needs it stated even if zero; materials' loss factors do not act in the time domain)"
+        } else {
+            ", or loss_factor to its materials"
+        };
+        bail!(
+            "{}: load case '{}' is dynamic and needs damping: add `damping = {{ modal_ratio = 0.02 }}` to it or a [damping] table to the case (modal_ratio, rayleigh = {{ alpha, beta }}, loss_factor){or}",
             case.path.display(),
             input.spec().name
-        )
-    })?;
-    let d = convert(spec.get_ref());
-    let checked = if zero_allowed {
+        );
+    }
+    let given = spec.map(|s| s.get_ref().clone()).unwrap_or_default();
+    let d = Damping {
+        material_loss,
+        ..convert(&given)
+    };
+    let checked = if transient {
         d.check_values()
     } else {
         d.check()
     };
-    checked.map_err(|e| case.error_at(spec, format!("damping: {e}")))?;
-    let text = describe(spec.get_ref());
-    let text = if text.is_empty() {
-        "undamped".to_string()
-    } else {
-        text
-    };
+    checked.map_err(|e| match spec {
+        Some(spec) => case.error_at(spec, format!("damping: {e}")),
+        None => anyhow!("{}: damping: {e}", case.path.display()),
+    })?;
+    let mut text = describe(&given);
+    let losses: Vec<String> = materials
+        .iter()
+        .filter_map(|(name, m)| m.loss_factor.map(|eta| format!("{name} η = {eta}")))
+        .collect();
+    if !losses.is_empty() {
+        let sep = if text.is_empty() { "" } else { ", " };
+        let unused = if transient {
+            " not used (frequency domain only)"
+        } else {
+            ""
+        };
+        text = format!(
+            "{text}{sep}material loss factor {}{unused}",
+            losses.join(", ")
+        );
+    }
+    if text.is_empty() {
+        text = "undamped".to_string();
+    }
     Ok((d, text))
 }
 
 fn convert(s: &DampingSpec) -> Damping {
     Damping {
+        material_loss: Vec::new(),
         modal: match &s.modal_ratio {
             None => Vec::new(),
             Some(ModalRatio::Constant(z)) => vec![(0.0, *z)],

@@ -191,20 +191,19 @@ impl Analysis for HarmonicCase {
         };
         let modes = dynamic::modes(ctx, self.band.1, self.modes, self.method).with_context(here)?;
         let stat = dynamic::static_response(ctx, &self.lc, &here)?;
-        let resonances: Vec<(f64, f64)> = modes
-            .modes
-            .iter()
-            .map(|m| (m.frequency, self.damping.equivalent_ratio(m.frequency)))
-            .collect();
+        let damping = ctx
+            .fe
+            .modal_damping(&modes, &self.damping)
+            .with_context(here)?;
         let options = HarmonicOptions {
             frequencies: frequency_points(
                 self.band,
                 self.points,
                 self.spacing,
-                &resonances,
+                &damping.resonances(),
                 CLUSTER,
             ),
-            damping: self.damping.clone(),
+            damping,
             base_acceleration: self.base.into(),
             static_correction: self.static_correction,
         };
@@ -259,7 +258,7 @@ impl HarmonicCase {
                 &self.lc,
                 &DirectOptions {
                     frequencies: options.frequencies,
-                    damping: options.damping,
+                    damping: options.damping.damping,
                     base_acceleration: options.base_acceleration,
                     points,
                 },
@@ -439,8 +438,9 @@ impl HarmonicCase {
             .mode_frequencies
             .iter()
             .zip(&h.sweep.modal_forces)
-            .flat_map(|(&f, &p)| {
-                let z = self.damping.equivalent_ratio(f);
+            .enumerate()
+            .flat_map(|(r, (&f, &p))| {
+                let z = h.sweep.damping.equivalent_ratio(r);
                 [f, z, 1.0 / (2.0 * z), p]
             })
             .collect()

@@ -154,9 +154,13 @@ impl Analysis for RandomCase {
         let modes =
             dynamic::modes(ctx, self.psd.band().1, self.modes, self.method).with_context(here)?;
         let stat = dynamic::static_response(ctx, &self.lc, &here)?;
+        let damping = ctx
+            .fe
+            .modal_damping(&modes, &self.damping)
+            .with_context(here)?;
         let options = RandomOptions {
             psd: self.psd.clone(),
-            damping: self.damping.clone(),
+            damping,
             base_acceleration: self.base.into(),
             points: self.points,
         };

@@ -28,7 +28,7 @@ use serde::Deserialize;
 use std::path::PathBuf;
 use std::sync::Arc;
 use toml::Spanned;
-use vproto_solver::harmonic::Damping;
+use vproto_solver::harmonic::{Damping, ModalDamping};
 use vproto_solver::shock::{check_table, srs, Combination, Pulse, Spectrum, SpectrumResponse};
 use vproto_solver::LoadCase;
 
@@ -217,6 +217,10 @@ impl Analysis for SpectrumCase {
         };
         let modes = dynamic::modes(ctx, self.top, self.modes, self.method).with_context(here)?;
         let stat = dynamic::static_response(ctx, &self.lc, &here)?;
+        let damping = ctx
+            .fe
+            .modal_damping(&modes, &self.damping)
+            .with_context(here)?;
         let (sweep, peaks) = ctx
             .fe
             .response_spectrum(
@@ -224,10 +228,10 @@ impl Analysis for SpectrumCase {
                 &self.lc,
                 &stat,
                 &self.spectrum,
-                (&self.damping, self.rule),
+                (&damping, self.rule),
             )
             .with_context(here)?;
-        let mut r = self.results(ctx, &sweep.mode_frequencies, peaks)?;
+        let mut r = self.results(ctx, &sweep.damping, peaks)?;
         r.scalars.push(Scalar::new(
             "relative_residual",
             stat.relative_residual,
@@ -238,7 +242,8 @@ impl Analysis for SpectrumCase {
 }
 
 impl SpectrumCase {
-    fn results(&self, ctx: &Context, hz: &[f64], p: SpectrumResponse) -> Result<Results> {
+    fn results(&self, ctx: &Context, d: &ModalDamping, p: SpectrumResponse) -> Result<Results> {
+        let hz = &d.frequencies;
         let mesh = &ctx.model.mesh;
         let (un, umax) = dynamic::largest(mesh.nodes.len(), |n| dynamic::norm(&p.displacement, n));
         let (sn, smax) = dynamic::largest(mesh.nodes.len(), |n| p.von_mises[n]);
@@ -267,7 +272,7 @@ impl SpectrumCase {
             .flat_map(|r| {
                 [
                     hz[r],
-                    self.damping.equivalent_ratio(hz[r]),
+                    d.equivalent_ratio(r),
                     p.spectrum_values[r],
                     p.peak_coordinates[r],
                 ]
@@ -276,7 +281,7 @@ impl SpectrumCase {
         let mut tables = vec![Table::new("modes", 4, mode_rows).with_note(
             "per mode: frequency (Hz), damping ratio, spectrum value, peak modal coordinate",
         )];
-        let curve = self.curve(hz)?;
+        let curve = self.curve(d)?;
         tables.push(Table::new("srs", 2, curve.iter().flat_map(|&(f, v)| [f, v]).collect()).with_note(
             "the input spectrum: frequency (Hz), value (multiples of the loads), at the damping of [damping]",
         ));
@@ -340,7 +345,8 @@ impl SpectrumCase {
 
     /// The input spectrum over the modes' range: the table's points, or the SRS of the
     /// pulse or history at 100 log-spaced frequencies (at the damping of the first mode).
-    fn curve(&self, hz: &[f64]) -> Result<Vec<(f64, f64)>> {
+    fn curve(&self, d: &ModalDamping) -> Result<Vec<(f64, f64)>> {
+        let hz = &d.frequencies;
         Ok(match &self.spectrum {
             Spectrum::Table(t) => t.clone(),
             Spectrum::History(h) => {
@@ -349,10 +355,12 @@ impl SpectrumCase {
                 let f: Vec<f64> = (0..100)
                     .map(|i| lo * (hi / lo).powf(i as f64 / 99.0))
                     .collect();
-                let zeta = self
-                    .damping
-                    .equivalent_ratio(hz.first().copied().unwrap_or(lo))
-                    .min(0.99);
+                let zeta = if hz.is_empty() {
+                    self.damping.equivalent_ratio(lo)
+                } else {
+                    d.equivalent_ratio(0)
+                }
+                .min(0.99);
                 let v = srs(h, &f, zeta).map_err(anyhow::Error::msg)?;
                 f.into_iter().zip(v).collect()
             }

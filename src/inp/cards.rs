@@ -271,6 +271,7 @@ fn keyword(name: &str) -> Option<Keyword> {
         "MATERIAL" => k(&[("NAME", ANY)], &[], Some(0)),
         "ELASTIC" => k(&[("TYPE", &["ISO", "ISOTROPIC"])], &[], Some(2)),
         "DENSITY" | "EXPANSION" | "CONDUCTIVITY" => k(&[], &[], Some(1)),
+        "DAMPING" => k(&[("STRUCTURAL", ANY)], &[], Some(0)),
         "SOLID SECTION" => k(&[("ELSET", ANY), ("MATERIAL", ANY)], &[], Some(0)),
         "BOUNDARY" => k(
             &[("TYPE", &["DISPLACEMENT"]), ("OP", &["MOD"])],
@@ -293,6 +294,15 @@ fn keyword(name: &str) -> Option<Keyword> {
         "DYNAMIC" => k(&[("DIRECT", ANY), ("ALPHA", ANY)], &["SOLVER"], Some(2)),
         "STEADY STATE DYNAMICS" => k(&[], &["SOLVER"], Some(4)),
         "MODAL DAMPING" => k(&[("RAYLEIGH", ANY)], &[], Some(4)),
+        "BASE MOTION" => k(
+            &[
+                ("DOF", &["1", "2", "3"]),
+                AMPLITUDE,
+                ("TYPE", &["ACCELERATION"]),
+            ],
+            &[],
+            Some(0),
+        ),
         "AMPLITUDE" => k(&[("NAME", ANY), ("TIME", &["STEP TIME"])], &[], Some(8)),
         "HEAT TRANSFER" => k(&[("STEADY STATE", ANY)], &["SOLVER", "DIRECT"], None),
         _ => None,

@@ -1,6 +1,8 @@
 //! The dynamic steps of a deck: `*MODAL DYNAMIC` and `*STEADY STATE DYNAMICS` (modal
 //! superposition of the previous `*FREQUENCY` step's modes), `*DYNAMIC` (direct HHT-α
-//! integration), with `*MODAL DAMPING` and the `*AMPLITUDE` tables that load cards name.
+//! integration), with `*MODAL DAMPING`, the `*AMPLITUDE` tables that load cards name and
+//! a steady state's `*BASE MOTION` (an acceleration of the held nodes, constant over
+//! the band: vproto's relative-motion base excitation).
 //!
 //! They become transient and harmonic load cases with the peers' semantics, so the same
 //! deck gives the same answer in vproto and in CalculiX: exactly the frequency step's
@@ -36,6 +38,17 @@ pub struct Dynamics {
     pub amplitude: Option<Vec<(f64, f64)>>,
     /// Modes of the previous `*FREQUENCY` step (the modal procedures).
     pub modes: usize,
+    /// `*BASE MOTION` of a steady state.
+    pub base: Option<BaseMotion>,
+}
+
+/// A steady state's base motion: the node set that moves (every node held in the
+/// moving directions) and the acceleration amplitude (m/s²).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BaseMotion {
+    pub set: String,
+    pub nodes: Vec<usize>,
+    pub acceleration: [f64; 3],
 }
 
 /// Most steps a dynamic deck step may ask for (the case's own limit applies after).
@@ -241,12 +254,48 @@ pub(super) fn step_amplitude(
     }
 }
 
+/// A steady state's `*BASE MOTION` cards (`DOF=`, `AMPLITUDE=`; acceleration only):
+/// as CalculiX, each moves its degree of freedom of every node held (at zero) in it,
+/// by the amplitude's value, which must be the same over the band. Returns the moving
+/// nodes (the same for every card) and the acceleration.
+pub(super) fn base_motion(
+    cards: &[&Card],
+    tables: &BTreeMap<String, Vec<(f64, f64)>>,
+    held: impl Fn(usize) -> Result<Vec<usize>>,
+) -> Result<Option<(Vec<usize>, [f64; 3])>> {
+    let mut out: Option<(Vec<usize>, [f64; 3])> = None;
+    for card in cards {
+        let dof: usize = number(&card.at, card.required("DOF")?, "DOF")?;
+        let name = card.required("AMPLITUDE")?;
+        let table = tables.get(&name.to_ascii_uppercase()).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: unknown amplitude '{name}' (define it with *AMPLITUDE, NAME={name})",
+                card.at
+            )
+        })?;
+        let a = table[0].1;
+        if table.iter().any(|p| p.1 != a) {
+            bail!("{}: *BASE MOTION, AMPLITUDE={name} varies with frequency: vproto's base excitation is one acceleration over the band (give a constant amplitude)", card.at);
+        }
+        let nodes = held(dof)?;
+        if nodes.is_empty() {
+            bail!("{}: *BASE MOTION, DOF={dof}: no node is held in that degree of freedom (the base motion moves the held nodes)", card.at);
+        }
+        let (set, acc) = out.get_or_insert_with(|| (nodes.clone(), [0.0; 3]));
+        if *set != nodes {
+            bail!("{}: *BASE MOTION in several degrees of freedom whose held nodes differ: vproto's supports move as one base (hold the same nodes in each)", card.at);
+        }
+        if acc[dof - 1] != 0.0 {
+            bail!("{}: a second *BASE MOTION in DOF={dof}", card.at);
+        }
+        acc[dof - 1] = a;
+    }
+    Ok(out)
+}
+
 /// The TOML of a dynamic step's load case (without its name and loads).
 pub(super) fn case_lines(p: &Procedure, d: &Dynamics) -> String {
-    let damping = d
-        .damping
-        .clone()
-        .unwrap_or_else(|| "{ rayleigh = { alpha = 0.0, beta = 0.0 } }".into());
+    let damping = d.damping.clone().unwrap_or_else(|| "{}".into());
     let history = |period: f64| {
         // Held at its last value beyond the table, and from the start at its first.
         let mut rows = d.amplitude.clone().unwrap_or_else(|| vec![(0.0, 1.0)]);
@@ -273,9 +322,15 @@ pub(super) fn case_lines(p: &Procedure, d: &Dynamics) -> String {
             "analysis = \"transient\"\nduration = {period:e}\nstep = {increment:e}\nalpha = {alpha}\n{}damping = {damping}\n",
             history(period)
         ),
-        Procedure::SteadyState { low, high, points } => format!(
-            "analysis = \"harmonic\"\nfrequency = [{low:e}, {high:e}]\npoints = {points}\nspacing = \"linear\"\nmodes = {}\nstatic_correction = false\ndamping = {damping}\n",
-            d.modes
-        ),
+        Procedure::SteadyState { low, high, points } => {
+            let base = d.base.as_ref().map_or(String::new(), |b| {
+                let (set, a) = (&b.set, b.acceleration);
+                format!("[[load_case.load]]\ntype = \"base_acceleration\"\nset = \"{set}\"\nacceleration = [{:e}, {:e}, {:e}]\n", a[0], a[1], a[2])
+            });
+            format!(
+                "analysis = \"harmonic\"\nfrequency = [{low:e}, {high:e}]\npoints = {points}\nspacing = \"linear\"\nmodes = {}\nstatic_correction = false\ndamping = {damping}\n{base}",
+                d.modes
+            )
+        }
     }
 }

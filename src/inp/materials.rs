@@ -1,5 +1,6 @@
 //! The deck's materials: `*MATERIAL` with `*ELASTIC` (isotropic), `*DENSITY`,
-//! `*EXPANSION`, `*CONDUCTIVITY` (constant values only), and `*SOLID SECTION`.
+//! `*EXPANSION`, `*CONDUCTIVITY` (constant values only), `*DAMPING, STRUCTURAL=`, and
+//! `*SOLID SECTION`.
 
 use super::cards::{number, Card};
 use super::mesh::Reader;
@@ -51,6 +52,7 @@ pub(super) fn card(r: &mut Reader, card: &Card, current: &mut Option<String>) ->
                     ultimate_strength: None,
                     expansion_coefficient: None,
                     conductivity: None,
+                    loss_factor: None,
                     source: format!("{}", card.at),
                 },
             );
@@ -81,12 +83,28 @@ pub(super) fn card(r: &mut Reader, card: &Card, current: &mut Option<String>) ->
             let v = first_value(card, 0, "expansion coefficient")?;
             material_mut(r, current, card)?.expansion_coefficient = Some(v);
         }
+        "DAMPING" => damping(r, card, current)?,
         "CONDUCTIVITY" => {
             let v = first_value(card, 0, "conductivity")?;
             material_mut(r, current, card)?.conductivity = Some(v);
         }
         _ => section(r, card)?,
     }
+    Ok(())
+}
+
+/// `*DAMPING, STRUCTURAL=η` in a material: its hysteretic loss factor (the parameter
+/// table rejects the material Rayleigh ALPHA/BETA: give those in *MODAL DAMPING).
+fn damping(r: &mut Reader, card: &Card, current: &Option<String>) -> Result<()> {
+    let field = card.required("STRUCTURAL")?;
+    let eta: f64 = number(&card.at, field, "STRUCTURAL (the loss factor)")?;
+    if !(eta.is_finite() && eta >= 0.0) {
+        bail!(
+            "{}: *DAMPING, STRUCTURAL={eta}: the loss factor must be ≥ 0",
+            card.at
+        );
+    }
+    material_mut(r, current, card)?.loss_factor = Some(eta);
     Ok(())
 }
 

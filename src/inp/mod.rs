@@ -96,6 +96,7 @@ const STEP_KEYWORDS: &[&str] = &[
     "DYNAMIC",
     "STEADY STATE DYNAMICS",
     "MODAL DAMPING",
+    "BASE MOTION",
     "AMPLITUDE",
     "DFLUX",
     "FILM",
@@ -125,9 +126,8 @@ pub fn read(path: &Path) -> Result<Deck> {
             "ELEMENT" => r.element_card(card)?,
             "NSET" | "ELSET" => r.set_card(card)?,
             "SURFACE" => r.surface_card(card)?,
-            "MATERIAL" | "ELASTIC" | "DENSITY" | "EXPANSION" | "CONDUCTIVITY" | "SOLID SECTION" => {
-                materials::card(&mut r, card, &mut material)?
-            }
+            "MATERIAL" | "ELASTIC" | "DENSITY" | "EXPANSION" | "CONDUCTIVITY" | "DAMPING"
+            | "SOLID SECTION" => materials::card(&mut r, card, &mut material)?,
             "BOUNDARY" if !in_step => boundary(&mut r, card)?,
             "AMPLITUDE" => dynamics::amplitude(card, &mut r.amplitudes)?,
             "STEP" => {
@@ -157,6 +157,13 @@ pub fn read(path: &Path) -> Result<Deck> {
     }
     let (mesh, element_index) = build_mesh(&r)?;
     let deck_steps = steps::resolve(&mut r, &element_index, &steps, mesh.nodes.len())?;
+    let mut mesh = mesh;
+    for b in deck_steps
+        .iter()
+        .filter_map(|s| s.dynamics.as_ref()?.base.as_ref())
+    {
+        mesh.node_sets.insert(b.set.clone(), b.nodes.clone());
+    }
     let boundaries = boundaries(&r)?;
     let printed = printed(&mut r)?;
     Ok(Deck {
@@ -232,7 +239,8 @@ fn step_card<'a>(
             bail!("{}: *{k} outside a *STEP", card.at)
         }
         (
-            "BOUNDARY" | "CLOAD" | "DLOAD" | "DSLOAD" | "DFLUX" | "FILM" | "MODAL DAMPING",
+            "BOUNDARY" | "CLOAD" | "DLOAD" | "DSLOAD" | "DFLUX" | "FILM" | "MODAL DAMPING"
+            | "BASE MOTION",
             Some(step),
         ) => step.cards.push(card),
         ("NODE PRINT", _) if card.param("NSET").is_some() => r.printed.push((

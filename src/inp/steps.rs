@@ -402,8 +402,14 @@ fn step_dynamics(
         ),
         Some(card) => Some(super::dynamics::damping(card, modes)?),
         None if direct => None,
+        // The materials' *DAMPING, STRUCTURAL= damps a steady state (not a transient).
+        None if matches!(p, Procedure::SteadyState { .. })
+            && r.materials.values().any(|m| m.loss_factor.is_some_and(|e| e > 0.0)) =>
+        {
+            None
+        }
         None => bail!(
-            "{}: a modal dynamic or steady-state step needs *MODAL DAMPING (a resonance without damping has no finite response)",
+            "{}: a modal dynamic or steady-state step needs *MODAL DAMPING (a resonance without damping has no finite response; a steady state may instead take its materials' *DAMPING, STRUCTURAL=)",
             step.at
         ),
     };
@@ -411,7 +417,44 @@ fn step_dynamics(
         damping,
         amplitude,
         modes,
+        base: None,
     })
+}
+
+/// A dynamic step's `*BASE MOTION` (a steady state's only; see
+/// [`super::dynamics::base_motion`]) as the node set `BASE_MOTION_STEP<n>`.
+fn step_base(
+    r: &Reader,
+    p: &Procedure,
+    cards: &[&Card],
+    n: usize,
+) -> Result<Option<super::dynamics::BaseMotion>> {
+    let Some(first) = cards.first() else {
+        return Ok(None);
+    };
+    if !matches!(p, Procedure::SteadyState { .. }) {
+        bail!("{}: *BASE MOTION is supported in *STEADY STATE DYNAMICS only (a transient's base motion is a displacement history in CalculiX; give a case file's base_acceleration history instead)", first.at);
+    }
+    let held = |dof: usize| -> Result<Vec<usize>> {
+        let mut nodes = Vec::new();
+        for (target, a, b, value, at) in &r.boundaries {
+            if (*a..=*b).contains(&dof) && *value == 0.0 {
+                nodes.extend(r.node_targets(at, target)?);
+            }
+        }
+        nodes.sort_unstable();
+        nodes.dedup();
+        Ok(nodes)
+    };
+    Ok(
+        super::dynamics::base_motion(cards, &r.amplitudes, held)?.map(|(nodes, acceleration)| {
+            super::dynamics::BaseMotion {
+                set: format!("BASE_MOTION_STEP{n}"),
+                nodes,
+                acceleration,
+            }
+        }),
+    )
 }
 
 /// A step as read: its procedure (once given) and its load cards, resolved once the
@@ -497,7 +540,7 @@ pub(super) fn resolve(
                 step.at
             );
         }
-        let mut damping = None;
+        let (mut damping, mut base_cards) = (None, Vec::new());
         for card in &step.cards {
             match card.keyword.as_str() {
                 "BOUNDARY" => {
@@ -505,18 +548,22 @@ pub(super) fn resolve(
                     fixed_temperatures(r, &mut loads)?;
                 }
                 "MODAL DAMPING" => damping = Some(*card),
+                "BASE MOTION" => base_cards.push(*card),
                 "DFLUX" | "FILM" => apply_heat(r, element_index, card, &mut loads)?,
                 _ => apply_load(r, element_index, card, &mut loads)?,
             }
         }
         let dynamics = match dynamic {
-            Some(p) => Some(step_dynamics(r, step, p, damping, &out)?),
+            Some(p) => {
+                let mut d = step_dynamics(r, step, p, damping, &out)?;
+                d.base = step_base(r, p, &base_cards, out.len() + 1)?;
+                Some(d)
+            }
             None => {
-                if let Some(card) = step
-                    .cards
-                    .iter()
-                    .find(|c| c.keyword == "MODAL DAMPING" || c.param("AMPLITUDE").is_some())
-                {
+                if let Some(card) = step.cards.iter().find(|c| {
+                    matches!(c.keyword.as_str(), "MODAL DAMPING" | "BASE MOTION")
+                        || c.param("AMPLITUDE").is_some()
+                }) {
                     bail!(
                         "{}: *{}{} belongs to dynamic steps (*MODAL DYNAMIC, *DYNAMIC, *STEADY STATE DYNAMICS)",
                         card.at,

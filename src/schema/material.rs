@@ -25,6 +25,10 @@ pub struct MaterialSpec {
     pub expansion_coefficient: Option<f64>,
     /// Thermal conductivity (W/(m·K)), for heat load cases.
     pub conductivity: Option<f64>,
+    /// Structural (hysteretic) loss factor η: this material's stiffness is K(1 + iη) in
+    /// harmonic, random and response-spectrum load cases (Abaqus/CalculiX
+    /// `*DAMPING, STRUCTURAL=η`). It adds to the load case's damping.
+    pub loss_factor: Option<f64>,
     #[serde(default)]
     pub source: String,
 }

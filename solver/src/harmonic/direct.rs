@@ -5,10 +5,10 @@
 //! modal superposition (and its static correction) on the user's own model. Its price is
 //! a complex sparse LU factorisation per frequency, so it is for checking a few hundred
 //! frequencies, not for production sweeps. Damping must be expressible without modes:
-//! Rayleigh α/β and a uniform loss factor.
+//! Rayleigh α/β, a uniform loss factor and the materials' own (iΣ η_e K_e).
 
-use super::{peak_von_mises, Damping, Envelope};
-use crate::assembly::{assemble_mass, assemble_stiffness};
+use super::{peak_von_mises, Damping, Envelope, LossStiffness};
+use crate::assembly::{assemble, assemble_mass, assemble_stiffness};
 use crate::error::{Result, SolverError};
 use crate::recovery::NodalStress;
 use crate::statics::{Method, System};
@@ -102,6 +102,15 @@ impl StaticModel<'_> {
         };
         let k = assemble_stiffness(self.mesh, &self.materials, &dofs, &pattern)?;
         let m = assemble_mass(self.mesh, &self.materials, &dofs, &pattern)?;
+        let hysteretic = match self.element_loss(d)? {
+            Some(_) => assemble(
+                self.mesh,
+                &dofs,
+                &pattern,
+                &LossStiffness(&self.materials, &d.material_loss),
+            )?,
+            None => vec![0.0; k.len()],
+        };
         let (full, source) = full_pattern(&pattern);
         // A complex LU factor holds several times the entries of the real Cholesky one.
         crate::memory::check(
@@ -124,7 +133,7 @@ impl StaticModel<'_> {
             let a = C64::new(1.0, d.loss_factor + w * d.beta);
             let b = C64::new(-w * w, w * d.alpha);
             for (v, &s) in values.iter_mut().zip(&source) {
-                *v = a * k[s] + b * m[s];
+                *v = a * k[s] + b * m[s] + C64::new(0.0, hysteretic[s]);
             }
             let lu = Lu::try_new_with_symbolic(
                 symbolic.clone(),

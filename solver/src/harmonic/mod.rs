@@ -24,9 +24,12 @@
 use crate::error::{Result, SolverError};
 
 pub mod direct;
+mod modal_damping;
 use crate::modal::ModalSolution;
 use crate::recovery::recover;
 use crate::{LoadCase, StaticModel, StaticResults};
+pub(crate) use modal_damping::LossStiffness;
+pub use modal_damping::ModalDamping;
 use nalgebra::{Complex, DMatrix};
 use rayon::prelude::*;
 use std::f64::consts::PI;
@@ -44,6 +47,9 @@ pub struct Damping {
     pub beta: f64,
     /// Structural (hysteretic) loss factor η: stiffness K(1 + iη).
     pub loss_factor: f64,
+    /// Each material's own loss factor (indexed as the model's materials; empty when
+    /// none has one): element stiffness K_e(1 + iη_e), adding to `loss_factor`.
+    pub material_loss: Vec<f64>,
 }
 
 impl Damping {
@@ -59,20 +65,22 @@ impl Damping {
     }
 
     /// The ratio of critical damping that dissipates as much per cycle at resonance
-    /// (viscous ratio plus half the loss factor): what sets a mode's Q = 1 / 2ζ.
+    /// (viscous ratio plus half the loss factor): what sets a mode's Q = 1 / 2ζ. The
+    /// materials' own loss factors depend on the mode: see [`ModalDamping`].
     pub fn equivalent_ratio(&self, hz: f64) -> f64 {
         self.ratio(hz) + self.loss_factor / 2.0
     }
 
-    /// The receptance of a mass-normalised mode of `mode_hz` at `hz`.
-    pub fn receptance(&self, mode_hz: f64, hz: f64) -> C64 {
+    /// The receptance of a mass-normalised mode of `mode_hz` with loss factor `eta`.
+    pub fn receptance(&self, mode_hz: f64, eta: f64, hz: f64) -> C64 {
         let (wr, w) = (2.0 * PI * mode_hz, 2.0 * PI * hz);
         let z = self.ratio(mode_hz);
-        let d = C64::new(
-            wr * wr - w * w,
-            wr * wr * self.loss_factor + 2.0 * z * wr * w,
-        );
-        d.inv()
+        C64::new(wr * wr - w * w, wr * wr * eta + 2.0 * z * wr * w).inv()
+    }
+
+    /// Whether any material has a loss factor of its own.
+    pub fn has_material_loss(&self) -> bool {
+        self.material_loss.iter().any(|&e| e != 0.0)
     }
 
     /// Checks the values (as [`Damping::check_values`]) and that there is some damping
@@ -83,6 +91,7 @@ impl Damping {
             && self.alpha == 0.0
             && self.beta == 0.0
             && self.loss_factor == 0.0
+            && !self.has_material_loss()
         {
             return Err("no damping: a response at resonance would be infinite — give a modal ratio (2 % is typical of bolted metal structures), Rayleigh α/β or a loss factor".into());
         }
@@ -95,6 +104,15 @@ impl Damping {
             self.alpha.is_finite() && self.beta.is_finite() && self.loss_factor.is_finite();
         if !finite || self.alpha < 0.0 || self.beta < 0.0 || self.loss_factor < 0.0 {
             return Err("Rayleigh α, β and the loss factor must be finite and ≥ 0".into());
+        }
+        if let Some(e) = self
+            .material_loss
+            .iter()
+            .find(|e| !(e.is_finite() && **e >= 0.0))
+        {
+            return Err(format!(
+                "a material's loss factor ({e}) must be finite and ≥ 0"
+            ));
         }
         for (i, &(f, z)) in self.modal.iter().enumerate() {
             if !(f.is_finite() && z.is_finite() && f >= 0.0 && (0.0..1.0).contains(&z)) {
@@ -190,7 +208,8 @@ pub fn frequency_points(
 pub struct HarmonicOptions {
     /// Frequencies to solve at (Hz), e.g. from [`frequency_points`].
     pub frequencies: Vec<f64>,
-    pub damping: Damping,
+    /// The damping of the modes ([`StaticModel::modal_damping`]).
+    pub damping: ModalDamping,
     /// The base acceleration amplitude (m/s²) of a base excitation, added to the
     /// relative acceleration to report absolute acceleration (zero for a force).
     pub base_acceleration: [f64; 3],
@@ -208,8 +227,8 @@ pub struct Superposition {
     /// Indices into the modal solution of the modes superposed.
     pub modes: Vec<usize>,
     pub mode_frequencies: Vec<f64>,
-    /// Viscous damping ratio of each mode (without the loss factor).
-    pub ratios: Vec<f64>,
+    /// The damping of each mode.
+    pub damping: ModalDamping,
     /// Modal forces p_r = φ_rᵀ F (N·kg^-½).
     pub modal_forces: Vec<f64>,
     /// Coefficients of each column at each frequency: `coefficients[(column, k)]`.
@@ -354,9 +373,9 @@ impl StaticModel<'_> {
         case: &LoadCase,
         static_response: &StaticResults,
         frequencies: Vec<f64>,
-        damping: &Damping,
+        damping: &ModalDamping,
     ) -> Result<Superposition> {
-        damping.check().map_err(SolverError::Dynamics)?;
+        damping.damping.check().map_err(SolverError::Dynamics)?;
         self.superpose_any(modes, case, static_response, frequencies, damping)
     }
 
@@ -367,8 +386,13 @@ impl StaticModel<'_> {
         case: &LoadCase,
         static_response: &StaticResults,
         frequencies: Vec<f64>,
-        damping: &Damping,
+        damping: &ModalDamping,
     ) -> Result<Superposition> {
+        if damping.frequencies.len() != modes.modes.len() {
+            return Err(SolverError::Dynamics(
+                "the modal damping belongs to another set of modes".into(),
+            ));
+        }
         if modes.modes.iter().any(|m| m.rigid_body) {
             return Err(SolverError::Dynamics(
                 "a forced response needs a supported model: the modes include rigid-body motion"
@@ -389,12 +413,16 @@ impl StaticModel<'_> {
             .map(|&r| dot(&modes.modes[r].shape, &f))
             .collect();
         let m = used.len();
-        let residual_scale = C64::new(1.0, damping.loss_factor).inv();
-        let coefficients = DMatrix::from_fn(m + 1, frequencies.len(), |c, k| {
+
+        let columns: Vec<Vec<C64>> = frequencies
+            .par_iter()
+            .map(|&hz| damping.coordinates(hz, &p))
+            .collect::<Result<_>>()?;
+        let mut coefficients = DMatrix::from_fn(m + 1, frequencies.len(), |c, k| {
             if c == m {
-                residual_scale
+                C64::new(0.0, 0.0)
             } else {
-                damping.receptance(mode_hz[c], frequencies[k]) * p[c]
+                columns[k][c]
             }
         });
         // Static correction: u_s − Σ φ_r p_r / ω_r², and the same of the stresses.
@@ -415,10 +443,19 @@ impl StaticModel<'_> {
                 .for_each(|(u, phi)| *u -= s * phi);
             mode_stress.push(stress);
         }
+        // The correction's own loss factor when the materials' differ.
+        let residual_loss = if damping.coupled() {
+            damping.residual_loss + self.field_loss(&residual_displacement, &damping.damping)?
+        } else {
+            damping.residual_loss
+        };
+        coefficients
+            .row_mut(m)
+            .fill(C64::new(1.0, residual_loss).inv());
         Ok(Superposition {
             frequencies,
             modes: used,
-            ratios: mode_hz.iter().map(|&h| damping.ratio(h)).collect(),
+            damping: damping.clone(),
             mode_frequencies: mode_hz,
             modal_forces: p,
             coefficients,
@@ -580,7 +617,7 @@ mod tests {
             modal: vec![(10.0, 0.05), (110.0, 0.01)],
             alpha: 2.0,
             beta: 1e-4,
-            loss_factor: 0.0,
+            ..Default::default()
         };
         let w = 2.0 * PI * 60.0;
         let expected = 0.03 + 2.0 / (2.0 * w) + 1e-4 * w / 2.0;
@@ -598,12 +635,12 @@ mod tests {
             ..Default::default()
         };
         let (fr, wr2) = (50.0, (2.0 * PI * 50.0f64).powi(2));
-        let h = d.receptance(fr, fr);
+        let h = d.receptance(fr, 0.0, fr);
         assert!((h.norm() * wr2 * 0.04 - 1.0).abs() < 1e-12);
         assert!((h.arg() + PI / 2.0).abs() < 1e-12);
         let r: f64 = 0.7;
         let exact = 1.0 / (wr2 * ((1.0 - r * r).powi(2) + (2.0 * 0.02 * r as f64).powi(2)).sqrt());
-        assert!((d.receptance(fr, r * fr).norm() / exact - 1.0).abs() < 1e-12);
+        assert!((d.receptance(fr, 0.0, r * fr).norm() / exact - 1.0).abs() < 1e-12);
     }
 
     #[test]

@@ -144,7 +144,7 @@ impl TransientOptions {
         if let Err(e) = d.check_values() {
             return bad(format!("transient: {e}"));
         }
-        if d.loss_factor != 0.0 {
+        if d.loss_factor != 0.0 || d.has_material_loss() {
             return bad("transient: a loss factor has no time-domain form; give modal ratios or Rayleigh α/β".into());
         }
         if self.amplitude.windows(2).any(|w| w[1].0 < w[0].0) {

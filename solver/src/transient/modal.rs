@@ -42,8 +42,8 @@ impl StaticModel<'_> {
             16 * columns * (options.steps as u64 + 1)
                 + options.solution_bytes(self.mesh.nodes.len()),
         )?;
-        let mut sup =
-            self.superpose_any(modes, case, static_response, Vec::new(), &options.damping)?;
+        let damping = self.modal_damping(modes, &options.damping)?;
+        let mut sup = self.superpose_any(modes, case, static_response, Vec::new(), &damping)?;
         if !options.static_correction {
             sup.drop_static_correction();
         }
@@ -93,7 +93,7 @@ fn coordinates(
     };
     for r in 0..m {
         let w = 2.0 * PI * sup.mode_frequencies[r];
-        let z = sup.ratios[r];
+        let z = sup.damping.ratios[r];
         let h = w * dt;
         let p = sup.modal_forces[r];
         let step = propagator(z, h);
