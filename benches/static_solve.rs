@@ -89,6 +89,13 @@ fn bench(c: &mut Criterion) {
             })
         });
         let chol = Cholesky::<f64>::factor(&symbolic, matrix(&pattern, &values)).unwrap();
+        g.bench_function(BenchmarkId::new("solve_1_rhs_faer_sequential", &id), |b| {
+            b.iter(|| {
+                let mut x = Mat::<f64>::from_fn(p.dofs.free_count(), 1, |i, _| (i % 7) as f64);
+                chol.solve_sequential(x.as_mut());
+                x
+            })
+        });
         for rhs in [1usize, 8] {
             g.bench_function(BenchmarkId::new(format!("solve_{rhs}_rhs"), &id), |b| {
                 b.iter(|| {

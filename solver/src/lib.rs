@@ -57,6 +57,7 @@ pub mod shock;
 pub mod statics;
 pub mod thermal;
 pub mod transient;
+mod trisolve;
 
 pub use element::{ElementKind, FaceKind};
 pub use error::SolverError;

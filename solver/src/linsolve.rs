@@ -31,6 +31,12 @@ pub trait FactorScalar:
     + faer::traits::ComplexField<Real = Self>
     + Copy
     + Into<f64>
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+    + std::ops::AddAssign
+    + std::ops::SubAssign
     + Send
     + Sync
     + 'static
@@ -58,6 +64,8 @@ impl FactorScalar for f32 {
 #[derive(Clone, Debug)]
 pub struct SymbolicFactor {
     inner: Arc<SymbolicCholesky<usize>>,
+    /// How a supernodal factor's one-column solves share the threads.
+    plan: Option<Arc<crate::trisolve::Plan>>,
 }
 
 /// A numeric Cholesky factor L Lᵀ = P K Pᵀ.
@@ -75,6 +83,10 @@ pub struct SingularPivot {
     pub equation: usize,
     pub ratio: f64,
 }
+
+/// Factors smaller than this (entries) are solved by faer's sequential walk: a few
+/// milliseconds at most, where threads would cost more than they give.
+const PARALLEL_SOLVE_ENTRIES: usize = 1 << 20;
 
 /// All threads for a factorisation run on its own; one thread for one running inside a
 /// parallel job (a design point of a sweep), so the sweep's points keep the cores busy
@@ -110,8 +122,15 @@ impl SymbolicFactor {
             Default::default(),
         )
         .map_err(|e| SolverError::LinearSolver(format!("symbolic analysis failed: {e:?}")))?;
+        let plan = match inner.raw() {
+            SymbolicCholeskyRaw::Supernodal(sym) if inner.len_val() >= PARALLEL_SOLVE_ENTRIES => {
+                crate::trisolve::Plan::new(sym, rayon::current_num_threads()).map(Arc::new)
+            }
+            _ => None,
+        };
         Ok(Self {
             inner: Arc::new(inner),
+            plan,
         })
     }
 
@@ -217,8 +236,40 @@ impl<T: FactorScalar> Cholesky<T> {
         worst
     }
 
-    /// Solves K X = B in place for every column of `rhs`.
+    /// Solves K X = B in place for every column of `rhs` (one column with the
+    /// tree-parallel solve when the factor has a plan for it).
     pub fn solve_in_place(&self, rhs: MatMut<'_, T>) {
+        match (&self.symbolic.plan, rhs.ncols()) {
+            (Some(plan), 1) => self.solve_planned(plan, rhs),
+            _ => self.solve_sequential(rhs),
+        }
+    }
+
+    /// Solves for one column by `plan` (in the factor's permuted order).
+    pub(crate) fn solve_planned(&self, plan: &crate::trisolve::Plan, mut rhs: MatMut<'_, T>) {
+        let Some((sym, values)) = self.supernodal() else {
+            return self.solve_sequential(rhs);
+        };
+        let s = &self.symbolic.inner;
+        let n = rhs.nrows();
+        let mut x: Vec<T> = match s.perm() {
+            Some(p) => p.arrays().0.iter().map(|&f| rhs[(f, 0)]).collect(),
+            None => (0..n).map(|i| rhs[(i, 0)]).collect(),
+        };
+        plan.solve(sym, values, &mut x);
+        match s.perm() {
+            Some(p) => {
+                for (i, &inv) in p.arrays().1.iter().enumerate() {
+                    rhs[(i, 0)] = x[inv];
+                }
+            }
+            None => (0..n).for_each(|i| rhs[(i, 0)] = x[i]),
+        }
+    }
+
+    /// faer's solve: the supernodes one after another (its dense kernels threaded);
+    /// public for the benchmark that compares it with [`Cholesky::solve_in_place`].
+    pub fn solve_sequential(&self, rhs: MatMut<'_, T>) {
         let s = &self.symbolic.inner;
         let mut buf = MemBuffer::new(s.solve_in_place_scratch::<T>(rhs.ncols(), par()));
         LltRef::new(s, &self.values).solve_in_place_with_conj(
@@ -227,6 +278,19 @@ impl<T: FactorScalar> Cholesky<T> {
             par(),
             MemStack::new(&mut buf),
         );
+    }
+
+    /// The supernodal structure and values of the factor (None when simplicial).
+    pub(crate) fn supernodal(
+        &self,
+    ) -> Option<(
+        &faer::sparse::linalg::cholesky::supernodal::SymbolicSupernodalCholesky<usize>,
+        &[T],
+    )> {
+        match self.symbolic.inner.raw() {
+            SymbolicCholeskyRaw::Supernodal(sym) => Some((sym, &self.values)),
+            SymbolicCholeskyRaw::Simplicial(_) => None,
+        }
     }
 }
 
