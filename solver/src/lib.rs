@@ -23,7 +23,8 @@
 //! Set up degrees of freedom ([`dofs`]) → check for free rigid-body motion ([`rigid`]) →
 //! assemble with one generic kernel over element data ([`element`]: shape functions
 //! and quadrature tables; [`assembly`]) → order and factor ([`ordering`], [`linsolve`]:
-//! symbolic analysis once, numeric factor per matrix) → solve → recover strains and
+//! symbolic analysis once, numeric factor per matrix) → solve (one column at a time
+//! over the elimination tree's independent subtrees in parallel) → recover strains and
 //! stresses ([`recovery`]). Meshes ([`mesh`], [`generate`]), loads ([`loads`],
 //! [`coupling`]), eigen-solvers ([`eigen`]) and points inside the body ([`probe`]) are
 //! shared by all.
