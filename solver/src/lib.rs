@@ -16,6 +16,7 @@
 //! | linear transient dynamics (HHT-α direct integration) | [`transient`] | [`StaticModel::transient`] | [`transient::TransientSolution`] |
 //! | linear (eigenvalue) buckling | [`buckling`] | [`StaticModel::buckling`] | [`buckling::BucklingSolution`] |
 //! | steady heat conduction | [`thermal`] | [`thermal::ThermalModel::solve`] | [`thermal::HeatResults`] |
+//! | fatigue life per node from load histories (rainflow, S–N, Miner) | [`fatigue`] | [`fatigue::nodal_damage`] | [`fatigue::NodalDamage`] |
 //! | rigid multibody motion | [`multibody`] | [`multibody::simulate`] | [`multibody::MotionSolution`] |
 //!
 //! # How a solid analysis reads
@@ -38,6 +39,7 @@ pub mod dofs;
 pub mod eigen;
 pub mod element;
 pub mod error;
+pub mod fatigue;
 pub mod generate;
 pub mod harmonic;
 pub mod linsolve;
