@@ -110,6 +110,9 @@ fn field_of(spec: &CriterionSpec) -> Option<String> {
         CriterionSpec::MaxDisplacement { .. } => Some("displacement".into()),
         CriterionSpec::ReactionForce { .. } => Some("reaction_force".into()),
         CriterionSpec::MaxTemperature { .. } => Some("temperature".into()),
+        CriterionSpec::MaxDamage { .. } | CriterionSpec::MinFatigueLife { .. } => {
+            Some("damage".into())
+        }
         CriterionSpec::MaxRmsStress { .. } => Some("rms_von_mises".into()),
         CriterionSpec::MaxRmsAcceleration { .. } => Some("rms_acceleration".into()),
         CriterionSpec::MaxRmsDisplacement { .. } => Some("rms_displacement".into()),
@@ -504,6 +507,45 @@ fn on_field(
                 t,
                 Bound::Upper,
                 *limit,
+                on.place(node),
+            )])
+        }
+        CriterionSpec::MaxDamage { set, limit } => {
+            let (node, d) = on.largest(&Pick::parse("damage")?, &on.nodes(set)?, 1.0)?;
+            let label = format!("max damage a pass ({})", set.as_deref().unwrap_or("all"));
+            Ok(vec![Check::new(
+                &r.name,
+                label,
+                Quantity::Number,
+                d,
+                Bound::Upper,
+                *limit,
+                on.place(node),
+            )])
+        }
+        CriterionSpec::MinFatigueLife {
+            set,
+            passes,
+            scatter_factor,
+        } => {
+            let scatter = scatter_factor.unwrap_or(1.0);
+            if !(passes.is_finite() && *passes > 0.0 && scatter.is_finite() && scatter >= 1.0) {
+                return Err(on.here("min_fatigue_life needs passes > 0 and scatter_factor ≥ 1"));
+            }
+            let (node, d) = on.largest(&Pick::parse("damage")?, &on.nodes(set)?, 1.0)?;
+            let label = format!(
+                "Miner sum over {} passes × scatter {} ({})",
+                crate::units::sig(*passes),
+                crate::units::sig(scatter),
+                set.as_deref().unwrap_or("all")
+            );
+            Ok(vec![Check::new(
+                &r.name,
+                label,
+                Quantity::Number,
+                d * passes * scatter,
+                Bound::Upper,
+                1.0,
                 on.place(node),
             )])
         }

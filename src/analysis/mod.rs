@@ -14,6 +14,7 @@
 pub mod buckling;
 pub mod damping;
 pub mod dynamic;
+pub mod fatigue;
 pub mod harmonic;
 pub mod heat;
 pub mod loads;
@@ -84,6 +85,7 @@ impl Registry {
                 &random::Random,
                 &response_spectrum::ResponseSpectrum,
                 &transient::Transient,
+                &fatigue::Fatigue,
             ],
         }
     }

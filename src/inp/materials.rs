@@ -53,6 +53,9 @@ pub(super) fn card(r: &mut Reader, card: &Card, current: &mut Option<String>) ->
                     expansion_coefficient: None,
                     conductivity: None,
                     loss_factor: None,
+                    fatigue_strength_coefficient: None,
+                    fatigue_strength_exponent: None,
+                    endurance_limit: None,
                     source: format!("{}", card.at),
                 },
             );

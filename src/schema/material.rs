@@ -29,6 +29,14 @@ pub struct MaterialSpec {
     /// harmonic, random and response-spectrum load cases (Abaqus/CalculiX
     /// `*DAMPING, STRUCTURAL=η`). It adds to the load case's damping.
     pub loss_factor: Option<f64>,
+    /// Fatigue strength coefficient σ'_f (Pa) of the Basquin S–N curve
+    /// σ_a = σ'_f (2N)^b, for fatigue load cases.
+    pub fatigue_strength_coefficient: Option<f64>,
+    /// Fatigue strength exponent b (< 0) of the same curve.
+    pub fatigue_strength_exponent: Option<f64>,
+    /// Fully reversed stress amplitude (Pa) below which a cycle does no damage (none:
+    /// the S–N line goes on).
+    pub endurance_limit: Option<f64>,
     #[serde(default)]
     pub source: String,
 }

@@ -527,6 +527,16 @@ pub enum CriterionSpec {
     BucklingFactor { min: f64 },
     /// Heat: the highest temperature on a set (default every node) ≤ limit.
     MaxTemperature { set: Option<String>, limit: f64 },
+    /// Fatigue: the largest damage of one pass of the histories on a set (default every
+    /// node) ≤ limit.
+    MaxDamage { set: Option<String>, limit: f64 },
+    /// Fatigue: the life on a set (default every node) ≥ `passes` repeats of the
+    /// histories times `scatter_factor` (default 1): Miner's sum over that many passes ≤ 1.
+    MinFatigueLife {
+        set: Option<String>,
+        passes: f64,
+        scatter_factor: Option<f64>,
+    },
     /// A result at a `[[probe]]` point within [min, max]: `quantity` is a field
     /// (`temperature`, `von_mises`), a component (`stress.yy`, `displacement.z`) or an
     /// invariant (`stress.tresca`, `stress.principal_1`, `displacement.magnitude`).

@@ -1,0 +1,455 @@
+//! `analysis = "fatigue"`: stress-life damage per node from load histories — each
+//! channel a history of multiples of a static load case, superposed quasi-statically
+//! (`vproto_solver::fatigue`: σ(t) = Σ c_k(t) σ_k, rainflow, S–N, Miner).
+//!
+//! Options: `[[load_case.channel]]` tables (`load_case` = a static load case of the
+//! file, whose stresses are per unit of the channel; `history = "file.csv"` with a
+//! time column first and `column = "<header>"`, or inline `values = […]`; `scale`,
+//! default 1, multiplies the channel's values). Every channel has the same samples (CSV
+//! channels the same times). `equivalent` ("signed_von_mises", default, or
+//! "max_principal"), `mean_stress` ("goodman", default; "none", "gerber", "soderberg",
+//! "swt", "walker" with `walker_gamma`), `residue` ("repeated", default: the history is a
+//! duty cycle that repeats, its residue closed; "once": half cycles, ASTM E1049-85),
+//! `stress_factor` (default 1: a fatigue safety factor on stress, or surface and size
+//! factors). Every material needs `fatigue_strength_coefficient` and
+//! `fatigue_strength_exponent` (Basquin), optionally `endurance_limit`.
+//!
+//! Results: `damage` (Miner's sum of one pass of the history) and `largest_range` (Pa)
+//! per node; the hot-spot table; criteria `max_damage` and `min_fatigue_life`.
+
+use super::{Analysis, Context, Input, Kind, Solved};
+use crate::results::{Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step, Table};
+use crate::units::{node_place, sig};
+use anyhow::{anyhow, bail, Context as _, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use toml::Spanned;
+use vproto_solver::fatigue::rainflow::Residue;
+use vproto_solver::fatigue::sn::{MeanStress, SnCurve, Strengths};
+use vproto_solver::fatigue::{nodal_damage, Equivalent, FatigueOptions, Material};
+use vproto_solver::StaticResults;
+
+pub struct Fatigue;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Options {
+    #[serde(default)]
+    channel: Vec<Spanned<ChannelSpec>>,
+    equivalent: Option<Spanned<String>>,
+    mean_stress: Option<Spanned<String>>,
+    walker_gamma: Option<Spanned<f64>>,
+    residue: Option<Spanned<String>>,
+    stress_factor: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChannelSpec {
+    load_case: Spanned<String>,
+    history: Option<Spanned<PathBuf>>,
+    column: Option<Spanned<String>>,
+    values: Option<Vec<f64>>,
+    scale: Option<f64>,
+}
+
+/// Most samples a channel may have.
+const MAX_SAMPLES: usize = 10_000_000;
+
+impl Kind for Fatigue {
+    fn keyword(&self) -> &'static str {
+        "fatigue"
+    }
+
+    fn produces(&self) -> Produces {
+        Produces {
+            fields: &["damage", "largest_range"],
+            axis: None,
+            step_scalars: &[],
+            histories: false,
+        }
+    }
+
+    fn build(&self, input: &Input) -> Result<Box<dyn Analysis>> {
+        let (case, name) = (input.case, &input.spec().name);
+        let o: Options = input.options()?;
+        if o.channel.is_empty() {
+            bail!(
+                "{}: fatigue load case '{name}' needs [[load_case.channel]] tables (load_case = \"<static load case>\", history = \"file.csv\", column = \"…\")",
+                case.path.display()
+            );
+        }
+        let mut channels = Vec::new();
+        let mut times: Option<(Vec<f64>, String)> = None;
+        for c in &o.channel {
+            let (lc, samples) = channel(input, c, &mut times)?;
+            channels.push((lc, samples));
+        }
+        let n = channels[0].1.len();
+        if let Some((c, (lc, s))) = o
+            .channel
+            .iter()
+            .zip(&channels)
+            .find(|(_, (_, s))| s.len() != n)
+        {
+            return Err(case.error_at(c, format!("channel '{lc}' has {} samples, the first channel {n}: channels share their samples", s.len())));
+        }
+        let options = FatigueOptions {
+            histories: channels.iter().map(|c| c.1.clone()).collect(),
+            equivalent: equivalent(input, o.equivalent.as_ref())?,
+            mean_stress: mean_stress(input, o.mean_stress.as_ref(), o.walker_gamma.as_ref())?,
+            residue: match o.residue.as_ref().map(|r| (r, r.get_ref().as_str())) {
+                None | Some((_, "repeated")) => Residue::Repeated,
+                Some((_, "once")) => Residue::HalfCycles,
+                Some((r, other)) => {
+                    return Err(case.error_at(
+                        r,
+                        format!("unknown residue '{other}': \"repeated\" or \"once\""),
+                    ))
+                }
+            },
+            stress_factor: match o.stress_factor {
+                Some(f) if !(f.get_ref().is_finite() && *f.get_ref() > 0.0) => {
+                    return Err(case.error_at(&f, "stress_factor must be > 0"))
+                }
+                Some(f) => f.into_inner(),
+                None => 1.0,
+            },
+        };
+        Ok(Box::new(FatigueCase {
+            name: name.clone(),
+            channels: channels.into_iter().map(|c| c.0).collect(),
+            materials: materials(input)?,
+            options,
+        }))
+    }
+}
+
+/// A channel's load case (checked to be static) and its samples (scaled).
+fn channel(
+    input: &Input,
+    c: &Spanned<ChannelSpec>,
+    times: &mut Option<(Vec<f64>, String)>,
+) -> Result<(String, Vec<f64>)> {
+    let case = input.case;
+    let s = c.get_ref();
+    let lc = s.load_case.get_ref();
+    if input.kind_of(lc) != Some("static") {
+        return Err(case.error_at(&s.load_case, format!("'{lc}' is not a static load case of this file: a channel scales a static load case's stresses")));
+    }
+    let mut values = match (&s.history, &s.values) {
+        (Some(file), None) => {
+            let path = case.resolve(file.get_ref());
+            let (t, v) = read_channel(&path, s.column.as_ref().map(|c| c.get_ref().as_str()))
+                .map_err(|e| case.error_at(file, format!("{e:#}")))?;
+            match times {
+                Some((first, from)) if *first != t => {
+                    return Err(case.error_at(file, format!("its times differ from those of {from}: channels share their sample times (resample them to one clock)")));
+                }
+                Some(_) => {}
+                None => *times = Some((t, path.display().to_string())),
+            }
+            v
+        }
+        (None, Some(v)) => v.clone(),
+        _ => {
+            return Err(case.error_at(
+                c,
+                "a channel needs exactly one of `history = \"file.csv\"` or `values = […]`",
+            ))
+        }
+    };
+    if values.len() < 2 || values.len() > MAX_SAMPLES {
+        return Err(case.error_at(
+            c,
+            format!(
+                "a channel needs 2 to {MAX_SAMPLES} samples, not {}",
+                values.len()
+            ),
+        ));
+    }
+    if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+        return Err(case.error_at(c, format!("a sample is not finite ({v})")));
+    }
+    let scale = s.scale.unwrap_or(1.0);
+    if !scale.is_finite() {
+        return Err(case.error_at(c, "scale must be finite"));
+    }
+    values.iter_mut().for_each(|v| *v *= scale);
+    Ok((lc.clone(), values))
+}
+
+/// A CSV channel: a header line naming the columns, the time first; the column
+/// `column` (default the second). Returns the times and the values; errors name the
+/// file, row and column.
+pub fn read_channel(path: &Path, column: Option<&str>) -> Result<(Vec<f64>, Vec<f64>)> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.split('#').next().unwrap_or("").trim()))
+        .filter(|(_, l)| !l.is_empty());
+    let split = |l: &str| -> Vec<String> {
+        l.split([',', ';', '\t'])
+            .map(|c| c.trim().to_string())
+            .collect()
+    };
+    let (row, header) = lines
+        .next()
+        .ok_or_else(|| anyhow!("{}: empty", path.display()))?;
+    let header = split(header);
+    let k = match column {
+        Some(name) => header.iter().position(|h| h == name).ok_or_else(|| {
+            anyhow!(
+                "{}:{row}: no column '{name}' (columns: {})",
+                path.display(),
+                header.join(", ")
+            )
+        })?,
+        None if header.len() >= 2 => 1,
+        None => bail!(
+            "{}:{row}: a time column and a value column are needed",
+            path.display()
+        ),
+    };
+    if k == 0 {
+        bail!(
+            "{}:{row}: column '{}' is the time",
+            path.display(),
+            header[0]
+        );
+    }
+    let (mut t, mut v) = (Vec::new(), Vec::new());
+    for (row, line) in lines {
+        let cells = split(line);
+        let cell = |c: usize| -> Result<f64> {
+            let text = cells
+                .get(c)
+                .ok_or_else(|| anyhow!("{}:{row}: column {} missing", path.display(), c + 1))?;
+            match text.parse::<f64>() {
+                Ok(x) if x.is_finite() => Ok(x),
+                _ => bail!(
+                    "{}:{row}, column {} ({}): '{text}' is not a finite number",
+                    path.display(),
+                    c + 1,
+                    header[c]
+                ),
+            }
+        };
+        let (time, value) = (cell(0)?, cell(k)?);
+        if t.last().is_some_and(|&last| time <= last) {
+            bail!("{}:{row}: time {time} does not increase", path.display());
+        }
+        if t.len() >= MAX_SAMPLES {
+            bail!("{}: more than {MAX_SAMPLES} samples", path.display());
+        }
+        t.push(time);
+        v.push(value);
+    }
+    Ok((t, v))
+}
+
+fn equivalent(input: &Input, e: Option<&Spanned<String>>) -> Result<Equivalent> {
+    Ok(match e.map(|e| (e, e.get_ref().as_str())) {
+        None | Some((_, "signed_von_mises")) => Equivalent::SignedVonMises,
+        Some((_, "max_principal")) => Equivalent::MaxPrincipal,
+        Some((e, other)) => bail!(input.case.error_at(
+            e,
+            format!("unknown equivalent '{other}': \"signed_von_mises\" or \"max_principal\"")
+        )),
+    })
+}
+
+fn mean_stress(
+    input: &Input,
+    m: Option<&Spanned<String>>,
+    gamma: Option<&Spanned<f64>>,
+) -> Result<MeanStress> {
+    let case = input.case;
+    let rule = match m.map(|m| (m, m.get_ref().as_str())) {
+        None | Some((_, "goodman")) => MeanStress::Goodman,
+        Some((_, "none")) => MeanStress::None,
+        Some((_, "gerber")) => MeanStress::Gerber,
+        Some((_, "soderberg")) => MeanStress::Soderberg,
+        Some((_, "swt")) => MeanStress::SmithWatsonTopper,
+        Some((m, "walker")) => match gamma {
+            Some(g) if (0.0..=1.0).contains(g.get_ref()) => MeanStress::Walker { gamma: *g.get_ref() },
+            Some(g) => bail!(case.error_at(g, "walker_gamma must lie in [0, 1]")),
+            None => bail!(case.error_at(m, "the Walker correction needs `walker_gamma` (0.5 is SWT)")),
+        },
+        Some((m, other)) => bail!(case.error_at(m, format!("unknown mean_stress '{other}': \"none\", \"goodman\", \"gerber\", \"soderberg\", \"swt\" or \"walker\""))),
+    };
+    if let (Some(g), false) = (gamma, matches!(rule, MeanStress::Walker { .. })) {
+        bail!(case.error_at(g, "walker_gamma belongs to mean_stress = \"walker\""));
+    }
+    Ok(rule)
+}
+
+/// The fatigue material of every node: the weakest (lowest σ'_f) of its elements'.
+fn materials(input: &Input) -> Result<Vec<Material>> {
+    let model = input.model;
+    let mut per_material = Vec::new();
+    for (name, m) in &model.material_specs {
+        let (Some(coefficient), Some(exponent)) =
+            (m.fatigue_strength_coefficient, m.fatigue_strength_exponent)
+        else {
+            bail!(
+                "{}: fatigue load case '{}': material '{name}' has no fatigue data; add `fatigue_strength_coefficient` (σ'_f, Pa) and `fatigue_strength_exponent` (b) — optionally `endurance_limit` (Pa) — to [materials.{name}], with their source",
+                input.case.path.display(),
+                input.spec().name
+            );
+        };
+        let curve = SnCurve {
+            coefficient,
+            exponent,
+            endurance_limit: m.endurance_limit,
+        };
+        curve
+            .check()
+            .map_err(|e| anyhow!("{}: material '{name}': {e}", input.case.path.display()))?;
+        let ultimate = m.ultimate_strength.unwrap_or(f64::INFINITY);
+        let strengths = Strengths {
+            ultimate,
+            yield_strength: m.yield_strength.unwrap_or(ultimate),
+        };
+        per_material.push(Material { curve, strengths });
+    }
+    let mut of_node: Vec<Option<usize>> = vec![None; model.mesh.nodes.len()];
+    for (e, nodes) in vproto_solver::assembly::elements(&model.mesh) {
+        let m = model.materials.of_element[e];
+        for &n in nodes {
+            let weaker = of_node[n].is_none_or(|k| {
+                per_material[m].curve.coefficient < per_material[k].curve.coefficient
+            });
+            if weaker {
+                of_node[n] = Some(m);
+            }
+        }
+    }
+    Ok(of_node
+        .into_iter()
+        .map(|m| per_material[m.unwrap_or(0)])
+        .collect())
+}
+
+struct FatigueCase {
+    name: String,
+    channels: Vec<String>,
+    materials: Vec<Material>,
+    options: FatigueOptions,
+}
+
+impl Analysis for FatigueCase {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn depends_on(&self) -> Vec<String> {
+        self.channels.clone()
+    }
+
+    fn solve(&self, ctx: &Context, done: &Solved) -> Result<Results> {
+        let units: Vec<&StaticResults> = self
+            .channels
+            .iter()
+            .map(|c| done.raw::<StaticResults>(c))
+            .collect::<Result<_>>()?;
+        let refs: Vec<&[vproto_solver::material::Voigt]> = units
+            .iter()
+            .map(|u| u.fields.nodal_stress.as_slice())
+            .collect();
+        let d = nodal_damage(&refs, &self.materials, &self.options).with_context(|| {
+            format!(
+                "{}: fatigue load case '{}'",
+                ctx.case.path.display(),
+                self.name
+            )
+        })?;
+        if let Some(bad) = d.damage.iter().find(|v| !v.is_finite()) {
+            bail!("{}: fatigue load case '{}': a damage of {bad} (a cycle's mean at the strength the mean-stress rule divides by: static failure)", ctx.case.path.display(), self.name);
+        }
+        Ok(self.results(ctx, d))
+    }
+}
+
+impl FatigueCase {
+    fn results(&self, ctx: &Context, d: vproto_solver::fatigue::NodalDamage) -> Results {
+        let mesh = &ctx.model.mesh;
+        let (worst, dmax) = super::dynamic::largest(mesh.nodes.len(), |n| d.damage[n]);
+        let samples = self.options.histories[0].len();
+        let life = if dmax > 0.0 {
+            format!("{} passes", sig(1.0 / dmax))
+        } else {
+            "no damage".into()
+        };
+        let headline = format!(
+            "{}: {} channel(s) × {samples} samples, {:?}, {:?}: max damage {} a pass ({life}) at {}; {} of {} nodes screened out",
+            self.name,
+            self.channels.len(),
+            self.options.equivalent,
+            self.options.mean_stress,
+            sig(dmax),
+            node_place(mesh, worst),
+            d.screened,
+            mesh.nodes.len()
+        );
+        let mut order: Vec<usize> = (0..mesh.nodes.len())
+            .filter(|&n| d.damage[n] > 0.0)
+            .collect();
+        order.sort_by(|&a, &b| d.damage[b].total_cmp(&d.damage[a]));
+        order.truncate(10);
+        let hot: Vec<f64> = order
+            .iter()
+            .flat_map(|&n| {
+                [
+                    n as f64 + 1.0,
+                    d.damage[n],
+                    1.0 / d.damage[n],
+                    d.largest_range[n],
+                ]
+            })
+            .collect();
+        let mut key_results = vec![KeyResult {
+            name: "max_damage".into(),
+            value: dmax,
+            quantity: Quantity::Number,
+            location: Some(node_place(mesh, worst)),
+        }];
+        if dmax > 0.0 {
+            key_results.push(KeyResult {
+                name: "min_life_passes".into(),
+                value: 1.0 / dmax,
+                quantity: Quantity::Number,
+                location: Some(node_place(mesh, worst)),
+            });
+        }
+        Results {
+            name: self.name.clone(),
+            analysis: "fatigue",
+            steps: vec![Step {
+                name: format!("{}_damage", self.name),
+                value: None,
+                rigid_body: false,
+                fields: vec![
+                    Field::nodal("damage", Shape::Scalar, Quantity::Number, d.damage.clone()),
+                    Field::nodal("largest_range", Shape::Scalar, Quantity::Stress, d.largest_range.clone()),
+                ],
+                scalars: vec![],
+            }],
+            axis: None,
+            covered: None,
+            scalars: vec![
+                Scalar::new("screened_nodes", d.screened as f64, Quantity::Number),
+                Scalar::new("samples", samples as f64, Quantity::Number),
+            ],
+            tables: vec![Table::new("hot_spots", 4, hot).with_note("the worst nodes: node (1-based), damage a pass, life (passes), largest counted range (Pa)")],
+            key_results,
+            headline,
+            series: None,
+            plots: Vec::new(),
+            raw: Arc::new(d),
+        }
+    }
+}

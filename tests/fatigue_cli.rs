@@ -1,0 +1,112 @@
+//! The fatigue analysis as a user meets it: channels from a CSV or inline, a life
+//! verdict that follows the numbers, and bad histories or missing fatigue data as
+//! errors naming the file, row and column — never a silent answer.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// A steel cantilever with two unit load cases (a tip pull down and sideways).
+fn model(material: &str) -> String {
+    format!(
+        r#"
+name = "fat"
+[model.generate]
+shape = "box"
+size = [0.2, 0.02, 0.02]
+divisions = [10, 2, 2]
+element = "hex8"
+[regions]
+all = "{material}"
+[[constraint]]
+set = "xmin"
+fixed = true
+[[load_case]]
+name = "down"
+[[load_case.load]]
+type = "force"
+set = "xmax"
+total = [0.0, 0.0, -1000.0]
+[[load_case]]
+name = "side"
+[[load_case.load]]
+type = "force"
+set = "xmax"
+total = [0.0, 1000.0, 0.0]
+[[load_case]]
+name = "modes"
+analysis = "modal"
+modes = 2
+"#
+    )
+}
+
+fn run(dir: &Path, material: &str, fatigue: &str, csv: &str) -> Output {
+    std::fs::write(dir.join("h.csv"), csv).unwrap();
+    let path = dir.join("fat.toml");
+    std::fs::write(&path, format!("{}{fatigue}", model(material))).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_vproto"))
+        .args(["run", path.to_str().unwrap(), "--out"])
+        .arg(dir.join("out"))
+        .output()
+        .unwrap()
+}
+
+const CSV: &str = "time, down_kN, side_kN\n0, 0, 0\n1, 2, 0.5\n2, -2, -0.5\n3, 2, 0.5\n4, 0, 0\n";
+
+fn channels(life: f64) -> String {
+    format!(
+        "[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n\
+         [[load_case.channel]]\nload_case = \"down\"\nhistory = \"h.csv\"\ncolumn = \"down_kN\"\n\
+         [[load_case.channel]]\nload_case = \"side\"\nhistory = \"h.csv\"\ncolumn = \"side_kN\"\n\
+         [[load_case.criterion]]\ntype = \"min_fatigue_life\"\npasses = {life:e}\n"
+    )
+}
+
+/// The same case passes for a life it reaches and fails for one it does not, with the
+/// damage field written for ParaView.
+#[test]
+fn life_verdict_follows_the_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = run(dir.path(), "steel_s355", &channels(1e3), CSV);
+    let text = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(text.contains("duty: 2 channel(s) × 5 samples"), "{text}");
+    let summary = std::fs::read_to_string(dir.path().join("out/fat.summary.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    let damage = json.to_string();
+    assert!(damage.contains("max_damage"), "{damage}");
+    let bad = run(dir.path(), "steel_s355", &channels(1e30), CSV);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("FAIL"));
+}
+
+/// Each bad input is an error that names where it is.
+#[test]
+fn bad_histories_and_missing_data_name_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(String, &str, &str, &str)> = vec![
+        (channels(1e3), "steel_s355", "time, down_kN, side_kN\n0, 0, 0\n1, nan, 0\n", "h.csv:3, column 2 (down_kN): 'nan' is not a finite number"),
+        (channels(1e3), "steel_s355", "time, down_kN, side_kN\n0, 0, 0\n0, 1, 0\n", "h.csv:3: time 0 does not increase"),
+        (channels(1e3), "steel_s355", "time, up_kN, side_kN\n0, 0, 0\n1, 1, 0\n", "no column 'down_kN'"),
+        (channels(1e3), "steel_s355", "time, down_kN, side_kN\n0, 0, 0\n1, 1\n", "h.csv:3: column 3 missing"),
+        (channels(1e3), "aluminium_6061_t6", CSV, "material 'aluminium_6061_t6' has no fatigue data"),
+        (channels(1e3).replace("load_case = \"side\"", "load_case = \"modes\""), "steel_s355", CSV, "'modes' is not a static load case"),
+        (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nmean_stress = \"morrow\"\n"), "steel_s355", CSV, "unknown mean_stress 'morrow'"),
+        ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nvalues = [0.0, 1.0, 0.0]\n[[load_case.channel]]\nload_case = \"side\"\nvalues = [0.0, 1.0]\n".into(), "steel_s355", CSV, "channels share their samples"),
+        ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n".into(), "steel_s355", CSV, "needs [[load_case.channel]]"),
+    ];
+    for (fatigue, material, csv, expected) in cases {
+        let out = run(dir.path(), material, &fatigue, csv);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{expected}: it ran");
+        assert!(err.contains(expected), "expected '{expected}' in: {err}");
+        assert!(
+            err.contains("fat.toml") || err.contains("h.csv"),
+            "no place in: {err}"
+        );
+    }
+}
