@@ -374,15 +374,7 @@ fn nafems_test_5r_deep_beam_random_psd_peaks() {
             &stat.load_cases[0],
             &RandomOptions {
                 psd: Psd::new(vec![(0.1, 1.0), (1000.0, 1.0)]).unwrap(),
-                damping: model
-                    .modal_damping(
-                        &modes,
-                        &Damping {
-                            modal: vec![(0.0, 0.02)],
-                            ..Default::default()
-                        },
-                    )
-                    .unwrap(),
+                damping: ratio(&model, &modes, 0.02),
                 base_acceleration: [0.0; 3],
                 points: 1000,
             },
@@ -468,15 +460,7 @@ fn base_excitation_tends_to_the_static_deflection_and_the_base_acceleration() {
     let f1 = modes.modes[0].frequency;
     let options = HarmonicOptions {
         frequencies: vec![0.5, f1],
-        damping: model
-            .modal_damping(
-                &modes,
-                &Damping {
-                    modal: vec![(0.0, 0.02)],
-                    ..Default::default()
-                },
-            )
-            .unwrap(),
+        damping: ratio(&model, &modes, 0.02),
         base_acceleration: [0.0, 0.0, g],
         static_correction: true,
     };
@@ -544,15 +528,7 @@ fn random_base_excitation_of_a_mass_on_a_spring_follows_miles() {
             &stat,
             &RandomOptions {
                 psd: Psd::new(vec![(1.0, s), (2000.0, s)]).unwrap(),
-                damping: model
-                    .modal_damping(
-                        &modes,
-                        &Damping {
-                            modal: vec![(0.0, zeta)],
-                            ..Default::default()
-                        },
-                    )
-                    .unwrap(),
+                damping: ratio(&model, &modes, zeta),
                 base_acceleration: [0.0, 0.0, g],
                 points: 200,
             },
@@ -895,6 +871,19 @@ fn step_load(step: f64, steps: usize, watch: usize) -> vproto_solver::transient:
         static_correction: true,
         base_acceleration: [0.0; 3],
     }
+}
+
+/// One modal damping ratio `zeta` for every mode of `modes`.
+fn ratio(
+    model: &StaticModel,
+    modes: &vproto_solver::modal::ModalSolution,
+    zeta: f64,
+) -> vproto_solver::harmonic::ModalDamping {
+    let damping = Damping {
+        modal: vec![(0.0, zeta)],
+        ..Default::default()
+    };
+    model.modal_damping(modes, &damping).unwrap()
 }
 
 /// Test 5T's Rayleigh damping: 2 % at the first mode.

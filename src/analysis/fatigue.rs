@@ -370,7 +370,11 @@ impl Analysis for FatigueCase {
         if let Some(bad) = d.damage.iter().find(|v| !v.is_finite()) {
             bail!("{}: fatigue load case '{}': a damage of {bad} (a cycle's mean at the strength the mean-stress rule divides by: static failure)", ctx.case.path.display(), self.name);
         }
-        Ok(self.results(ctx, d))
+        let mut r = self.results(ctx, d);
+        // The equilibrium of the solves whose stresses it superposes.
+        let residual = units.iter().map(|u| u.relative_residual).fold(0.0, f64::max);
+        r.scalars.push(Scalar::new("relative_residual", residual, Quantity::Number));
+        Ok(r)
     }
 }
 
