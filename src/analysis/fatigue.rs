@@ -372,8 +372,12 @@ impl Analysis for FatigueCase {
         }
         let mut r = self.results(ctx, d);
         // The equilibrium of the solves whose stresses it superposes.
-        let residual = units.iter().map(|u| u.relative_residual).fold(0.0, f64::max);
-        r.scalars.push(Scalar::new("relative_residual", residual, Quantity::Number));
+        let residual = units
+            .iter()
+            .map(|u| u.relative_residual)
+            .fold(0.0, f64::max);
+        r.scalars
+            .push(Scalar::new("relative_residual", residual, Quantity::Number));
         Ok(r)
     }
 }

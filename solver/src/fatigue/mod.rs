@@ -138,40 +138,46 @@ fn node_damage(
         }
     }
     let samples = options.histories[0].len();
+    let units: Vec<[f64; 6]> = unit.iter().map(|u| u[n].into()).collect();
     let history = (0..samples).map(|t| {
-        let mut s = Voigt::zeros();
-        for (u, h) in unit.iter().zip(&options.histories) {
-            s += u[n] * h[t];
+        let mut s = [0.0; 6];
+        for (u, h) in units.iter().zip(&options.histories) {
+            let c = h[t];
+            for k in 0..6 {
+                s[k] += u[k] * c;
+            }
         }
-        equivalent(&s, options.equivalent)
+        match options.equivalent {
+            Equivalent::SignedVonMises => signed_von_mises(&s),
+            kind => equivalent(&Voigt::from(s), kind),
+        }
     });
     let points = rainflow::turning_points(history);
-    let (mut cycles, mut largest) = (Vec::new(), 0.0f64);
+    let (mut d, mut largest) = (0.0, 0.0f64);
+    let (curve, s) = (&material.curve, material.strengths);
     rainflow::count(&points, options.residue, |c| {
         largest = largest.max(c.range);
-        cycles.push(c);
+        d += sn::cycle_damage(&c, curve, options.mean_stress, s, options.stress_factor);
     });
-    let d = sn::damage(
-        cycles,
-        &material.curve,
-        options.mean_stress,
-        material.strengths,
-        options.stress_factor,
-    );
     Some((d, largest))
+}
+
+/// Von Mises with the sign of tr σ, on plain components (the inner loop of a node).
+#[inline]
+fn signed_von_mises(s: &[f64; 6]) -> f64 {
+    let d = (s[0] - s[1]).powi(2) + (s[1] - s[2]).powi(2) + (s[2] - s[0]).powi(2);
+    let vm = (0.5 * d + 3.0 * (s[3] * s[3] + s[4] * s[4] + s[5] * s[5])).sqrt();
+    if s[0] + s[1] + s[2] < 0.0 {
+        -vm
+    } else {
+        vm
+    }
 }
 
 /// The scalar of a stress tensor the history is counted as.
 pub fn equivalent(s: &Voigt, kind: Equivalent) -> f64 {
     match kind {
-        Equivalent::SignedVonMises => {
-            let vm = von_mises(s);
-            if s[0] + s[1] + s[2] < 0.0 {
-                -vm
-            } else {
-                vm
-            }
-        }
+        Equivalent::SignedVonMises => signed_von_mises(&(*s).into()),
         Equivalent::MaxPrincipal => {
             let p = principal(s);
             if p[0].abs() >= p[2].abs() {

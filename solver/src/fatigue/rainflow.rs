@@ -104,10 +104,11 @@ fn three_point(points: &[f64], half_cycles_at_start: bool, visit: &mut impl FnMu
             }
             if n == 3 && half_cycles_at_start {
                 visit(Cycle::new(stack[0], stack[1], 0.5));
-                stack.remove(0);
+                stack.remove(0); // three points: a cheap shift
             } else {
                 visit(Cycle::new(stack[n - 3], stack[n - 2], 1.0));
-                stack.drain(n - 3..n - 1);
+                stack[n - 3] = stack[n - 1];
+                stack.truncate(n - 2);
             }
         }
     }

@@ -128,11 +128,21 @@ pub fn damage(
 ) -> f64 {
     cycles
         .into_iter()
-        .map(|c| {
-            let a = stress_factor * rule.equivalent(0.5 * c.range, c.mean, strengths);
-            c.count / curve.cycles(a)
-        })
+        .map(|c| cycle_damage(&c, curve, rule, strengths, stress_factor))
         .sum()
+}
+
+/// The damage of one cycle, count / N(σ_ar).
+#[inline]
+pub fn cycle_damage(
+    c: &Cycle,
+    curve: &SnCurve,
+    rule: MeanStress,
+    strengths: Strengths,
+    stress_factor: f64,
+) -> f64 {
+    let a = stress_factor * rule.equivalent(0.5 * c.range, c.mean, strengths);
+    c.count / curve.cycles(a)
 }
 
 #[cfg(test)]
