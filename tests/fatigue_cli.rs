@@ -88,7 +88,9 @@ fn life_verdict_follows_the_damage() {
 #[test]
 fn bad_histories_and_missing_data_name_their_place() {
     let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("h2.csv"), "time, side_kN\n0, 0\n1.5, 1\n").unwrap();
     let cases: Vec<(String, &str, &str, &str)> = vec![
+        (channels(1e3).replacen("history = \"h.csv\"\ncolumn = \"side_kN\"", "history = \"h2.csv\"\ncolumn = \"side_kN\"", 1), "steel_s355", CSV, "its times differ from those of"),
         (channels(1e3), "steel_s355", "time, down_kN, side_kN\n0, 0, 0\n1, nan, 0\n", "h.csv:3, column 2 (down_kN): 'nan' is not a finite number"),
         (channels(1e3), "steel_s355", "time, down_kN, side_kN\n0, 0, 0\n0, 1, 0\n", "h.csv:3: time 0 does not increase"),
         (channels(1e3), "steel_s355", "time, up_kN, side_kN\n0, 0, 0\n1, 1, 0\n", "no column 'down_kN'"),

@@ -80,11 +80,10 @@ impl Kind for Fatigue {
                 case.path.display()
             );
         }
+        let mut files = Files::read(input, &o.channel)?;
         let mut channels = Vec::new();
-        let mut times: Option<(Vec<f64>, String)> = None;
         for c in &o.channel {
-            let (lc, samples) = channel(input, c, &mut times)?;
-            channels.push((lc, samples));
+            channels.push(channel(input, c, &mut files)?);
         }
         let n = channels[0].1.len();
         if let Some((c, (lc, s))) = o
@@ -126,11 +125,67 @@ impl Kind for Fatigue {
     }
 }
 
+/// The CSV histories of a load case's channels: each file read once, for all the
+/// columns its channels take (a long history is not loaded again per channel), and
+/// every file's times the same.
+struct Files {
+    /// Per file: the columns taken, by name ("" for the default second column).
+    columns: Vec<(PathBuf, Vec<Column>)>,
+}
+
+/// A column's name and values.
+type Column = (String, Vec<f64>);
+
+impl Files {
+    fn read(input: &Input, channels: &[Spanned<ChannelSpec>]) -> Result<Self> {
+        let case = input.case;
+        let mut wanted: Vec<(PathBuf, &Spanned<PathBuf>, Vec<String>)> = Vec::new();
+        for c in channels {
+            let s = c.get_ref();
+            let Some(file) = &s.history else { continue };
+            let path = case.resolve(file.get_ref());
+            let column = s
+                .column
+                .as_ref()
+                .map_or(String::new(), |c| c.get_ref().clone());
+            match wanted.iter_mut().find(|w| w.0 == path) {
+                Some(w) => w.2.push(column),
+                None => wanted.push((path, file, vec![column])),
+            }
+        }
+        let mut first: Option<(Vec<f64>, &Path)> = None;
+        let mut columns = Vec::new();
+        for (path, at, names) in &wanted {
+            let (t, values) =
+                read_columns(path, names).map_err(|e| case.error_at(*at, format!("{e:#}")))?;
+            match &first {
+                Some((times, from)) if *times != t => {
+                    return Err(case.error_at(*at, format!("its times differ from those of {}: channels share their sample times (resample them to one clock)", from.display())));
+                }
+                Some(_) => {}
+                None => first = Some((t, path)),
+            }
+            columns.push((path.clone(), names.iter().cloned().zip(values).collect()));
+        }
+        Ok(Self { columns })
+    }
+
+    /// The values of `column` of `path` (taken out: each channel takes its own).
+    fn take(&mut self, path: &Path, column: &str) -> Vec<f64> {
+        self.columns
+            .iter_mut()
+            .find(|(p, _)| p == path)
+            .and_then(|(_, cols)| cols.iter_mut().find(|(n, v)| n == column && !v.is_empty()))
+            .map(|(_, v)| std::mem::take(v))
+            .unwrap_or_default()
+    }
+}
+
 /// A channel's load case (checked to be static) and its samples (scaled).
 fn channel(
     input: &Input,
     c: &Spanned<ChannelSpec>,
-    times: &mut Option<(Vec<f64>, String)>,
+    files: &mut Files,
 ) -> Result<(String, Vec<f64>)> {
     let case = input.case;
     let s = c.get_ref();
@@ -140,17 +195,8 @@ fn channel(
     }
     let mut values = match (&s.history, &s.values) {
         (Some(file), None) => {
-            let path = case.resolve(file.get_ref());
-            let (t, v) = read_channel(&path, s.column.as_ref().map(|c| c.get_ref().as_str()))
-                .map_err(|e| case.error_at(file, format!("{e:#}")))?;
-            match times {
-                Some((first, from)) if *first != t => {
-                    return Err(case.error_at(file, format!("its times differ from those of {from}: channels share their sample times (resample them to one clock)")));
-                }
-                Some(_) => {}
-                None => *times = Some((t, path.display().to_string())),
-            }
-            v
+            let column = s.column.as_ref().map_or("", |c| c.get_ref().as_str());
+            files.take(&case.resolve(file.get_ref()), column)
         }
         (None, Some(v)) => v.clone(),
         _ => {
@@ -180,10 +226,10 @@ fn channel(
     Ok((lc.clone(), values))
 }
 
-/// A CSV channel: a header line naming the columns, the time first; the column
-/// `column` (default the second). Returns the times and the values; errors name the
-/// file, row and column.
-pub fn read_channel(path: &Path, column: Option<&str>) -> Result<(Vec<f64>, Vec<f64>)> {
+/// A CSV of channels: a header line naming the columns, the time first; the columns
+/// `names` ("" for the second). Returns the times and each column's values; errors name
+/// the file, row and column.
+pub fn read_columns(path: &Path, names: &[String]) -> Result<(Vec<f64>, Vec<Vec<f64>>)> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut lines = text
@@ -200,28 +246,32 @@ pub fn read_channel(path: &Path, column: Option<&str>) -> Result<(Vec<f64>, Vec<
         .next()
         .ok_or_else(|| anyhow!("{}: empty", path.display()))?;
     let header = split(header);
-    let k = match column {
-        Some(name) => header.iter().position(|h| h == name).ok_or_else(|| {
-            anyhow!(
-                "{}:{row}: no column '{name}' (columns: {})",
+    let index = |name: &String| -> Result<usize> {
+        let k = match name.as_str() {
+            "" if header.len() >= 2 => 1,
+            "" => bail!(
+                "{}:{row}: a time column and a value column are needed",
+                path.display()
+            ),
+            _ => header.iter().position(|h| h == name).ok_or_else(|| {
+                anyhow!(
+                    "{}:{row}: no column '{name}' (columns: {})",
+                    path.display(),
+                    header.join(", ")
+                )
+            })?,
+        };
+        if k == 0 {
+            bail!(
+                "{}:{row}: column '{}' is the time",
                 path.display(),
-                header.join(", ")
-            )
-        })?,
-        None if header.len() >= 2 => 1,
-        None => bail!(
-            "{}:{row}: a time column and a value column are needed",
-            path.display()
-        ),
+                header[0]
+            );
+        }
+        Ok(k)
     };
-    if k == 0 {
-        bail!(
-            "{}:{row}: column '{}' is the time",
-            path.display(),
-            header[0]
-        );
-    }
-    let (mut t, mut v) = (Vec::new(), Vec::new());
+    let ks: Vec<usize> = names.iter().map(index).collect::<Result<_>>()?;
+    let (mut t, mut v) = (Vec::new(), vec![Vec::new(); ks.len()]);
     for (row, line) in lines {
         let cells = split(line);
         let cell = |c: usize| -> Result<f64> {
@@ -238,7 +288,7 @@ pub fn read_channel(path: &Path, column: Option<&str>) -> Result<(Vec<f64>, Vec<
                 ),
             }
         };
-        let (time, value) = (cell(0)?, cell(k)?);
+        let time = cell(0)?;
         if t.last().is_some_and(|&last| time <= last) {
             bail!("{}:{row}: time {time} does not increase", path.display());
         }
@@ -246,7 +296,9 @@ pub fn read_channel(path: &Path, column: Option<&str>) -> Result<(Vec<f64>, Vec<
             bail!("{}: more than {MAX_SAMPLES} samples", path.display());
         }
         t.push(time);
-        v.push(value);
+        for (values, &k) in v.iter_mut().zip(&ks) {
+            values.push(cell(k)?);
+        }
     }
     Ok((t, v))
 }
