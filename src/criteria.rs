@@ -526,16 +526,26 @@ fn on_field(
         CriterionSpec::MinFatigueLife {
             set,
             passes,
+            hours,
             scatter_factor,
         } => {
             let scatter = scatter_factor.unwrap_or(1.0);
-            if !(passes.is_finite() && *passes > 0.0 && scatter.is_finite() && scatter >= 1.0) {
-                return Err(on.here("min_fatigue_life needs passes > 0 and scatter_factor ≥ 1"));
+            let (passes, life) = match (passes, hours) {
+                (Some(p), None) => (*p, format!("{} passes", crate::units::sig(*p))),
+                (None, Some(h)) => {
+                    let pass = r.scalar("pass_duration").filter(|d| *d > 0.0).ok_or_else(|| {
+                        on.here("min_fatigue_life in hours needs channels read from CSV files (their times give a pass's duration); give passes instead")
+                    })?;
+                    (h * 3600.0 / pass, format!("{} h", crate::units::sig(*h)))
+                }
+                _ => return Err(on.here("min_fatigue_life needs exactly one of passes or hours")),
+            };
+            if !(passes.is_finite() && passes > 0.0 && scatter.is_finite() && scatter >= 1.0) {
+                return Err(on.here("min_fatigue_life needs a life > 0 and scatter_factor ≥ 1"));
             }
             let (node, d) = on.largest(&Pick::parse("damage")?, &on.nodes(set)?, 1.0)?;
             let label = format!(
-                "Miner sum over {} passes × scatter {} ({})",
-                crate::units::sig(*passes),
+                "Miner sum over {life} × scatter {} ({})",
                 crate::units::sig(scatter),
                 set.as_deref().unwrap_or("all")
             );

@@ -82,6 +82,14 @@ fn life_verdict_follows_the_damage() {
     let bad = run(dir.path(), "steel_s355", &channels(1e30), CSV);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stdout).contains("FAIL"));
+    // The same life in hours: the CSV's 4 s make a pass, so 1e3 passes are 1.111 h.
+    let hours = channels(1e3).replace("passes = 1e3", &format!("hours = {}", 1e3 * 4.0 / 3600.0));
+    let by_hours = run(dir.path(), "steel_s355", &hours, CSV);
+    let text = String::from_utf8_lossy(&by_hours.stdout);
+    assert!(by_hours.status.success(), "{text}");
+    assert!(text.contains("Miner sum over 1.1111 h"), "{text}");
+    let summary = std::fs::read_to_string(dir.path().join("out/fat.summary.json")).unwrap();
+    assert!(summary.contains("min_life_hours"));
 }
 
 /// Each bad input is an error that names where it is.
@@ -100,6 +108,7 @@ fn bad_histories_and_missing_data_name_their_place() {
         (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nmean_stress = \"morrow\"\n"), "steel_s355", CSV, "unknown mean_stress 'morrow'"),
         ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nvalues = [0.0, 1.0, 0.0]\n[[load_case.channel]]\nload_case = \"side\"\nvalues = [0.0, 1.0]\n".into(), "steel_s355", CSV, "channels share their samples"),
         ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n".into(), "steel_s355", CSV, "needs [[load_case.channel]]"),
+        ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nvalues = [0.0, 1.0, 0.0]\n[[load_case.criterion]]\ntype = \"min_fatigue_life\"\nhours = 10.0\n".into(), "steel_s355", CSV, "needs channels read from CSV files"),
     ];
     for (fatigue, material, csv, expected) in cases {
         let out = run(dir.path(), material, &fatigue, csv);

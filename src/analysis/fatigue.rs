@@ -118,6 +118,7 @@ impl Kind for Fatigue {
         };
         Ok(Box::new(FatigueCase {
             name: name.clone(),
+            duration: files.duration,
             channels: channels.into_iter().map(|c| c.0).collect(),
             materials: materials(input)?,
             options,
@@ -131,6 +132,8 @@ impl Kind for Fatigue {
 struct Files {
     /// Per file: the columns taken, by name ("" for the default second column).
     columns: Vec<(PathBuf, Vec<Column>)>,
+    /// The time a pass of the histories spans (s), from the files' times.
+    duration: Option<f64>,
 }
 
 /// A column's name and values.
@@ -167,7 +170,8 @@ impl Files {
             }
             columns.push((path.clone(), names.iter().cloned().zip(values).collect()));
         }
-        Ok(Self { columns })
+        let duration = first.and_then(|(t, _)| Some(t.last()? - t.first()?));
+        Ok(Self { columns, duration })
     }
 
     /// The values of `column` of `path` (taken out: each channel takes its own).
@@ -388,6 +392,8 @@ fn materials(input: &Input) -> Result<Vec<Material>> {
 
 struct FatigueCase {
     name: String,
+    /// The time a pass spans (s), when the channels came with times.
+    duration: Option<f64>,
     channels: Vec<String>,
     materials: Vec<Material>,
     options: FatigueOptions,
@@ -477,13 +483,29 @@ impl FatigueCase {
             quantity: Quantity::Number,
             location: Some(node_place(mesh, worst)),
         }];
+        let at = Some(node_place(mesh, worst));
+        let mut scalars = vec![
+            Scalar::new("screened_nodes", d.screened as f64, Quantity::Number),
+            Scalar::new("samples", samples as f64, Quantity::Number),
+        ];
         if dmax > 0.0 {
             key_results.push(KeyResult {
                 name: "min_life_passes".into(),
                 value: 1.0 / dmax,
                 quantity: Quantity::Number,
-                location: Some(node_place(mesh, worst)),
+                location: at.clone(),
             });
+        }
+        if let Some(t) = self.duration {
+            scalars.push(Scalar::new("pass_duration", t, Quantity::Time));
+            if dmax > 0.0 {
+                key_results.push(KeyResult {
+                    name: "min_life_hours".into(),
+                    value: t / dmax / 3600.0,
+                    quantity: Quantity::Number,
+                    location: at,
+                });
+            }
         }
         Results {
             name: self.name.clone(),
@@ -500,10 +522,7 @@ impl FatigueCase {
             }],
             axis: None,
             covered: None,
-            scalars: vec![
-                Scalar::new("screened_nodes", d.screened as f64, Quantity::Number),
-                Scalar::new("samples", samples as f64, Quantity::Number),
-            ],
+            scalars,
             tables: vec![Table::new("hot_spots", 4, hot).with_note("the worst nodes: node (1-based), damage a pass, life (passes), largest counted range (Pa)")],
             key_results,
             headline,

@@ -531,10 +531,12 @@ pub enum CriterionSpec {
     /// node) ≤ limit.
     MaxDamage { set: Option<String>, limit: f64 },
     /// Fatigue: the life on a set (default every node) ≥ `passes` repeats of the
-    /// histories times `scatter_factor` (default 1): Miner's sum over that many passes ≤ 1.
+    /// histories, or `hours` of them (CSV channels: a pass lasts their time span),
+    /// times `scatter_factor` (default 1): Miner's sum over that life ≤ 1.
     MinFatigueLife {
         set: Option<String>,
-        passes: f64,
+        passes: Option<f64>,
+        hours: Option<f64>,
         scatter_factor: Option<f64>,
     },
     /// A result at a `[[probe]]` point within [min, max]: `quantity` is a field
