@@ -15,6 +15,13 @@ shape = "box"
 size = [0.2, 0.02, 0.02]
 divisions = [10, 2, 2]
 element = "hex8"
+[materials.weak]
+youngs_modulus = 200e9
+poisson_ratio = 0.3
+density = 7800.0
+fatigue_strength_coefficient = 900e6
+fatigue_strength_exponent = -0.1
+source = "a test material with no ultimate strength"
 [regions]
 all = "{material}"
 [[constraint]]
@@ -104,6 +111,7 @@ fn bad_histories_and_missing_data_name_their_place() {
         (channels(1e3), "steel_s355", "time, up_kN, side_kN\n0, 0, 0\n1, 1, 0\n", "no column 'down_kN'"),
         (channels(1e3), "steel_s355", "time, down_kN, side_kN\n0, 0, 0\n1, 1\n", "h.csv:3: column 3 missing"),
         (channels(1e3), "aluminium_6061_t6", CSV, "material 'aluminium_6061_t6' has no fatigue data"),
+        (channels(1e3), "weak", CSV, "the Goodman mean-stress correction needs `ultimate_strength` of material 'weak'"),
         (channels(1e3).replace("load_case = \"side\"", "load_case = \"modes\""), "steel_s355", CSV, "'modes' is not a static load case"),
         (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nmean_stress = \"morrow\"\n"), "steel_s355", CSV, "unknown mean_stress 'morrow'"),
         ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nvalues = [0.0, 1.0, 0.0]\n[[load_case.channel]]\nload_case = \"side\"\nvalues = [0.0, 1.0]\n".into(), "steel_s355", CSV, "channels share their samples"),

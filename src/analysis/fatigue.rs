@@ -94,8 +94,9 @@ impl Kind for Fatigue {
         {
             return Err(case.error_at(c, format!("channel '{lc}' has {} samples, the first channel {n}: channels share their samples", s.len())));
         }
+        let (load_cases, histories): (Vec<String>, Vec<Vec<f64>>) = channels.into_iter().unzip();
         let options = FatigueOptions {
-            histories: channels.iter().map(|c| c.1.clone()).collect(),
+            histories,
             equivalent: equivalent(input, o.equivalent.as_ref())?,
             mean_stress: mean_stress(input, o.mean_stress.as_ref(), o.walker_gamma.as_ref())?,
             residue: match o.residue.as_ref().map(|r| (r, r.get_ref().as_str())) {
@@ -119,8 +120,8 @@ impl Kind for Fatigue {
         Ok(Box::new(FatigueCase {
             name: name.clone(),
             duration: files.duration,
-            channels: channels.into_iter().map(|c| c.0).collect(),
-            materials: materials(input)?,
+            channels: load_cases,
+            materials: materials(input, options.mean_stress)?,
             options,
         }))
     }
@@ -344,7 +345,9 @@ fn mean_stress(
 }
 
 /// The fatigue material of every node: the weakest (lowest σ'_f) of its elements'.
-fn materials(input: &Input) -> Result<Vec<Material>> {
+/// A strength the mean-stress rule divides by must be given (a missing one would
+/// silently drop the correction).
+fn materials(input: &Input, rule: MeanStress) -> Result<Vec<Material>> {
     let model = input.model;
     let mut per_material = Vec::new();
     for (name, m) in &model.material_specs {
@@ -365,10 +368,23 @@ fn materials(input: &Input) -> Result<Vec<Material>> {
         curve
             .check()
             .map_err(|e| anyhow!("{}: material '{name}': {e}", input.case.path.display()))?;
-        let ultimate = m.ultimate_strength.unwrap_or(f64::INFINITY);
+        let needed = match rule {
+            MeanStress::Goodman | MeanStress::Gerber => {
+                Some(("ultimate_strength", m.ultimate_strength))
+            }
+            MeanStress::Soderberg => Some(("yield_strength", m.yield_strength)),
+            _ => None,
+        };
+        if let Some((key, None)) = needed {
+            bail!(
+                "{}: fatigue load case '{}': the {rule:?} mean-stress correction needs `{key}` of material '{name}' (add it to [materials.{name}], or choose mean_stress = \"swt\" or \"none\")",
+                input.case.path.display(),
+                input.spec().name
+            );
+        }
         let strengths = Strengths {
-            ultimate,
-            yield_strength: m.yield_strength.unwrap_or(ultimate),
+            ultimate: m.ultimate_strength.unwrap_or(f64::INFINITY),
+            yield_strength: m.yield_strength.unwrap_or(f64::INFINITY),
         };
         per_material.push(Material { curve, strengths });
     }

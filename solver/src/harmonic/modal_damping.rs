@@ -170,16 +170,17 @@ impl StaticModel<'_> {
                 (0..b.len())
                     .into_par_iter()
                     .try_fold(
-                        || DMatrix::zeros(shapes.len(), shapes.len()),
-                        |mut acc, i| -> Result<DMatrix<f64>> {
+                        || (DMatrix::zeros(shapes.len(), shapes.len()), Vec::new()),
+                        |(mut acc, mut local), i| -> Result<_> {
                             let nodes = b.element(i);
                             let x = self.mesh.coords::<N>(nodes);
                             if let Some(k) = op.of::<E, N, D>(&x, offset + i)? {
-                                project::<D>(&k, nodes, shapes, &mut acc);
+                                project::<D>(&k, nodes, shapes, &mut local, &mut acc);
                             }
-                            Ok(acc)
+                            Ok((acc, local))
                         },
                     )
+                    .map(|r| r.map(|(acc, _)| acc))
                     .try_reduce(|| DMatrix::zeros(shapes.len(), shapes.len()), |a, b| Ok(a + b))?
             });
         }
@@ -187,16 +188,19 @@ impl StaticModel<'_> {
     }
 }
 
-/// Adds Φ_eᵀ k Φ_e of one element (its rows of every mode shape) to `acc`.
+/// Adds Φ_eᵀ k Φ_e of one element (its rows of every mode shape, gathered into
+/// `local`, a buffer kept between elements) to `acc`.
 fn project<const D: usize>(
     k: &SMatrix<f64, D, D>,
     nodes: &[usize],
     shapes: &[&[f64]],
+    local: &mut Vec<SVector<f64, D>>,
     acc: &mut DMatrix<f64>,
 ) {
     let per = D / nodes.len();
     let phi = |s: &[f64]| SVector::<f64, D>::from_fn(|r, _| s[per * nodes[r / per] + r % per]);
-    let local: Vec<SVector<f64, D>> = shapes.iter().map(|s| phi(s)).collect();
+    local.clear();
+    local.extend(shapes.iter().map(|s| phi(s)));
     for (r, pr) in local.iter().enumerate() {
         let kp = k * pr;
         for (s, ps) in local.iter().enumerate().skip(r) {
