@@ -9,7 +9,8 @@
 //! cross-spectra of the stress components (Segalman et al. 2000) — never the von Mises
 //! of the components' RMS values, which can be far off either way. The same integrand
 //! weighted by f² and f⁴ gives the expected zero-crossing rate ν₀ = √(m₂/m₀) and peak
-//! rate √(m₄/m₂) that fatigue and peak-factor estimates need.
+//! rate √(m₄/m₂) that fatigue and peak-factor estimates need (and by f, the m₁ of
+//! Dirlik's spectral fatigue).
 //!
 //! The integrals are taken once for the modal coordinates — the cross-spectral matrices
 //! Σ⁽ⁿ⁾ = ∫ fⁿ c cᴴ S df of the superposition's columns (modes and static correction) —
@@ -129,6 +130,9 @@ pub struct Rms {
     /// √(m₂/m₀) and √(m₄/m₂) of the von Mises stress's spectrum (Hz).
     pub von_mises_zero_crossing: Vec<f64>,
     pub von_mises_peak_rate: Vec<f64>,
+    /// The moments m₀, m₁, m₂, m₄ of the equivalent von Mises stress's PSD (the trace
+    /// of Q times the stress cross-spectra, Pa² Hzⁿ): what spectral fatigue needs.
+    pub von_mises_moments: Vec<crate::fatigue::spectral::Moments>,
 }
 
 #[derive(Clone, Debug)]
@@ -151,6 +155,7 @@ const MIN_POINTS: usize = 1000;
 /// absolute acceleration needs.
 struct Moments {
     m0: DMatrix<f64>,
+    m1: DMatrix<f64>,
     m2: DMatrix<f64>,
     m4: DMatrix<f64>,
     /// Σ_k w_k S_k ω_k² Re c_k.
@@ -165,20 +170,22 @@ fn moments(c: &DMatrix<C64>, hz: &[f64], w: &[f64]) -> Moments {
         DMatrix::zeros(n, n),
         DMatrix::zeros(n, n),
         DMatrix::zeros(n, n),
+        DMatrix::zeros(n, n),
     ];
     let mut accel = DVector::zeros(n);
     for (k, (&f, &wk)) in hz.iter().zip(w).enumerate() {
         let col = c.column(k);
         let (re, im) = (col.map(|z| z.re), col.map(|z| z.im));
         let outer = &re * re.transpose() + &im * im.transpose();
-        for (p, mk) in m.iter_mut().enumerate() {
-            *mk += &outer * (wk * f.powi(2 * p as i32));
+        for (mk, p) in m.iter_mut().zip([0, 1, 2, 4]) {
+            *mk += &outer * (wk * f.powi(p));
         }
         accel += re * (wk * (2.0 * PI * f).powi(2));
     }
-    let [m0, m2, m4] = m;
+    let [m0, m1, m2, m4] = m;
     Moments {
         m0,
+        m1,
         m2,
         m4,
         accel,
@@ -219,6 +226,7 @@ impl StaticModel<'_> {
             rms.von_mises_zero_crossing
                 .extend(b.von_mises_zero_crossing);
             rms.von_mises_peak_rate.extend(b.von_mises_peak_rate);
+            rms.von_mises_moments.extend(b.von_mises_moments);
         }
         if let Some(bad) = rms.von_mises.iter().find(|v| !v.is_finite()) {
             return Err(SolverError::LinearSolver(format!(
@@ -251,7 +259,7 @@ fn block_rms(u: &DMatrix<f64>, s: &DMatrix<f64>, mo: &Moments, base: [f64; 3]) -
     let count = u.nrows() / 3;
     let (u0, u4) = (u * &mo.m0, u * &mo.m4);
     let ua = u * &mo.accel;
-    let (s0, s2, s4) = (s * &mo.m0, s * &mo.m2, s * &mo.m4);
+    let (s0, s1, s2, s4) = (s * &mo.m0, s * &mo.m1, s * &mo.m2, s * &mo.m4);
     let row_dot = |a: &DMatrix<f64>, b: &DMatrix<f64>, i: usize| a.row(i).dot(&b.row(i));
     // Σ_ab Q_ab (S Σ Sᵀ)_ab over one node's six stress rows: its von Mises mean square.
     let vm = |t: &DMatrix<f64>, n: usize| {
@@ -272,6 +280,13 @@ fn block_rms(u: &DMatrix<f64>, s: &DMatrix<f64>, mo: &Moments, base: [f64; 3]) -
             out.stress.push(row_dot(&s0, s, 6 * n + c).max(0.0).sqrt());
         }
         let (m0, m2, m4) = (vm(&s0, n), vm(&s2, n), vm(&s4, n));
+        out.von_mises_moments
+            .push(crate::fatigue::spectral::Moments {
+                m0: m0.max(0.0),
+                m1: vm(&s1, n).max(0.0),
+                m2: m2.max(0.0),
+                m4: m4.max(0.0),
+            });
         out.von_mises.push(m0.max(0.0).sqrt());
         let ratio = |p: f64, q: f64| {
             if q > 0.0 && p > 0.0 {

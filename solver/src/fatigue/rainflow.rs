@@ -46,32 +46,93 @@ pub enum Residue {
 /// The turning points (peaks and valleys) of a history, in order: plateaus and points
 /// on a monotonic stretch are dropped.
 pub fn turning_points(history: impl IntoIterator<Item = f64>) -> Vec<f64> {
-    let mut out: Vec<f64> = Vec::new();
-    for v in history {
-        match out.len() {
-            0 => out.push(v),
-            1 if v != out[0] => out.push(v),
-            1 => {}
-            n => {
-                let (a, b) = (out[n - 2], out[n - 1]);
-                if v == b {
-                    continue;
-                }
-                if (b - a) * (v - b) > 0.0 {
-                    out[n - 1] = v; // still rising (or falling): b was no turn
-                } else {
-                    out.push(v);
-                }
-            }
-        }
-    }
+    let mut out: Vec<f64> = history.into_iter().collect();
+    keep_turning_points(&mut out);
     out
 }
 
+/// Reduces `v` in place to its turning points, as [`turning_points`]. Branch-free
+/// compaction (a kept value is written and the end advanced by a comparison's 0 or 1):
+/// a random history turns at two samples in three, which would mispredict a branch.
+pub fn keep_turning_points(v: &mut Vec<f64>) {
+    if v.is_empty() {
+        return;
+    }
+    // Plateaus: keep a value that differs from the one kept before it.
+    let (mut k, mut last) = (1, v[0]);
+    for i in 1..v.len() {
+        let x = v[i];
+        v[k] = x;
+        let differs = x != last;
+        k += differs as usize;
+        last = if differs { x } else { last };
+    }
+    v.truncate(k);
+    if v.len() < 3 {
+        return;
+    }
+    // Reversals: keep b when the direction a → b differs from b → c (no two neighbours
+    // are equal now); the first and last values always stay.
+    let (mut k, mut a, mut b) = (1, v[0], v[1]);
+    for i in 2..v.len() {
+        let c = v[i];
+        v[k] = b;
+        k += ((b > a) != (c > b)) as usize;
+        (a, b) = (b, c);
+    }
+    v[k] = b;
+    v.truncate(k + 1);
+}
+
+/// Drops from turning points `v` (a closed history: its first and last values the
+/// largest in magnitude) every reversal that retraces less than `gate`: the hysteresis
+/// filter. The rainflow cycles of what is left are exactly those of `v` whose range is
+/// at least `gate` (a smaller cycle is a loop nested in a larger one, and removing it
+/// changes no other loop) — tested against the full count below. Cheap ranges that can
+/// do no damage are thus never stacked.
+pub fn hysteresis_filter(v: &mut Vec<f64>, gate: f64) {
+    if v.len() < 3 || gate <= 0.0 {
+        return;
+    }
+    // v[k]: the last extreme kept, which the history may still carry further while it
+    // moves on in the same direction (`rising`); the start is never moved.
+    let (mut k, mut rising) = (0, false);
+    for i in 1..v.len() {
+        let x = v[i];
+        if k > 0 && (x > v[k]) == rising && x != v[k] {
+            v[k] = x;
+        } else if (x - v[k]).abs() >= gate {
+            rising = x > v[k];
+            k += 1;
+            v[k] = x;
+        }
+    }
+    v.truncate(k + 1);
+}
+
+/// Buffers a count reuses (one per thread): a closed history and the stack.
+#[derive(Default)]
+pub struct Scratch {
+    closed: Vec<f64>,
+    stack: Vec<f64>,
+}
+
 /// The cycles of a history's turning points, `visit`ed as they are counted.
-pub fn count(points: &[f64], residue: Residue, mut visit: impl FnMut(Cycle)) {
+pub fn count(points: &[f64], residue: Residue, visit: impl FnMut(Cycle)) {
+    count_with(points, residue, 0.0, &mut Scratch::default(), visit)
+}
+
+/// [`count`] with buffers kept between calls; a closed count ([`Residue::Repeated`])
+/// leaves out the cycles whose range is less than `gate` ([`hysteresis_filter`]).
+pub fn count_with(
+    points: &[f64],
+    residue: Residue,
+    gate: f64,
+    scratch: &mut Scratch,
+    mut visit: impl FnMut(Cycle),
+) {
     match residue {
-        Residue::HalfCycles => three_point(points, true, &mut visit),
+        Residue::HalfCycles => three_point(points, true, &mut scratch.stack, &mut visit),
         Residue::Repeated => {
             if points.len() < 2 {
                 return;
@@ -81,9 +142,13 @@ pub fn count(points: &[f64], residue: Residue, mut visit: impl FnMut(Cycle)) {
             let start = (0..points.len())
                 .max_by(|&a, &b| points[a].abs().total_cmp(&points[b].abs()))
                 .unwrap_or(0);
-            let round = points[start..].iter().chain(&points[..=start]).copied();
-            let joined = turning_points(round);
-            three_point(&joined, false, &mut visit);
+            let closed = &mut scratch.closed;
+            closed.clear();
+            closed.extend_from_slice(&points[start..]);
+            closed.extend_from_slice(&points[..=start]);
+            keep_turning_points(closed);
+            hysteresis_filter(closed, gate);
+            three_point(closed, false, &mut scratch.stack, &mut visit);
         }
     }
 }
@@ -91,28 +156,36 @@ pub fn count(points: &[f64], residue: Residue, mut visit: impl FnMut(Cycle)) {
 /// The standard's three-point rule. A range that holds the starting point (the first
 /// point still in the stack, which moves on as points are dropped) is a half cycle when
 /// `half_cycles_at_start`, a full one otherwise (a closed, repeated history).
-fn three_point(points: &[f64], half_cycles_at_start: bool, visit: &mut impl FnMut(Cycle)) {
-    let mut stack: Vec<f64> = Vec::with_capacity(64);
+fn three_point(
+    points: &[f64],
+    half_cycles_at_start: bool,
+    stack: &mut Vec<f64>,
+    visit: &mut impl FnMut(Cycle),
+) {
+    // The stack is stack[..n]; its top two values are kept in registers as well.
+    stack.clear();
+    stack.resize(points.len(), 0.0);
+    let mut n = 0;
     for &p in points {
-        stack.push(p);
-        while stack.len() >= 3 {
-            let n = stack.len();
-            let x = (stack[n - 1] - stack[n - 2]).abs();
-            let y = (stack[n - 2] - stack[n - 3]).abs();
-            if x < y {
+        stack[n] = p;
+        n += 1;
+        while n >= 3 {
+            let (a, b, c) = (stack[n - 3], stack[n - 2], stack[n - 1]);
+            if (c - b).abs() < (b - a).abs() {
                 break;
             }
             if n == 3 && half_cycles_at_start {
-                visit(Cycle::new(stack[0], stack[1], 0.5));
-                stack.remove(0); // three points: a cheap shift
+                visit(Cycle::new(a, b, 0.5));
+                (stack[0], stack[1]) = (b, c);
+                n = 2;
             } else {
-                visit(Cycle::new(stack[n - 3], stack[n - 2], 1.0));
-                stack[n - 3] = stack[n - 1];
-                stack.truncate(n - 2);
+                visit(Cycle::new(a, b, 1.0));
+                stack[n - 3] = c;
+                n -= 2;
             }
         }
     }
-    for w in stack.windows(2) {
+    for w in stack[..n].windows(2) {
         visit(Cycle::new(w[0], w[1], 0.5));
     }
 }
@@ -222,11 +295,50 @@ mod tests {
             let rotated: Vec<f64> = points[k..].iter().chain(&points[..k]).copied().collect();
             let again = ranges(&turning_points(rotated), Residue::Repeated);
             assert_eq!(ours, again, "seed {seed}: rotation changed the count");
+            // The largest range counted either way is the history's max − min.
+            let (lo, hi) = points
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(l, h), &v| (l.min(v), h.max(v)));
+            for r in [Residue::Repeated, Residue::HalfCycles] {
+                let top = ranges(&points, r).last().unwrap().0;
+                assert!((top - (hi - lo)).abs() < 1e-9, "seed {seed}, {r:?}");
+            }
             let once: f64 = ranges(&points, Residue::HalfCycles)
                 .iter()
                 .map(|c| 2.0 * c.1)
                 .sum();
             assert_eq!(once, (points.len() - 1) as f64);
+        }
+    }
+
+    /// The gate removes exactly the closed count's cycles smaller than it: random
+    /// histories, several gates, against the full count with those cycles dropped.
+    #[test]
+    fn hysteresis_filter_drops_exactly_the_cycles_below_the_gate() {
+        for seed in 1..40 {
+            // Odd seeds: values on a grid of 10, so that equal ranges and ties abound.
+            let grid = |v: f64| {
+                if seed % 2 == 1 {
+                    (v / 10.0).round() * 10.0
+                } else {
+                    v
+                }
+            };
+            let points = turning_points(random(2000, seed).into_iter().map(grid));
+            let full = ranges(&points, Residue::Repeated);
+            for gate in [1.0, 10.0, 30.0, 50.0, 120.0, 199.0, 1000.0] {
+                let mut gated = Vec::new();
+                count_with(
+                    &points,
+                    Residue::Repeated,
+                    gate,
+                    &mut Scratch::default(),
+                    |c| gated.push((c.range, c.count)),
+                );
+                gated.sort_by(|a, b| a.partial_cmp(b).unwrap());
+                let expected: Vec<_> = full.iter().copied().filter(|c| c.0 >= gate).collect();
+                assert_eq!(gated, expected, "seed {seed}, gate {gate}");
+            }
         }
     }
 }

@@ -117,6 +117,30 @@ impl MeanStress {
     }
 }
 
+impl MeanStress {
+    /// The smallest amplitude of a cycle that can reach the equivalent amplitude `limit`
+    /// when its largest stress is at most `bound`: smaller cycles do no damage, and the
+    /// count may leave them out (the rainflow gate). Goodman: a/(1 − σ_m/S_u) ≤
+    /// a/(1 − bound/S_u); SWT: √(σ_max a) ≤ √(bound a); and so on.
+    pub fn gate_amplitude(&self, limit: f64, bound: f64, s: Strengths) -> f64 {
+        let below =
+            |strength: f64, power: i32| (1.0 - (bound / strength).min(1.0).powi(power)).max(0.0);
+        let a = match *self {
+            Self::None => limit,
+            Self::Goodman => limit * below(s.ultimate, 1),
+            Self::Soderberg => limit * below(s.yield_strength, 1),
+            Self::Gerber => limit * below(s.ultimate, 2),
+            Self::SmithWatsonTopper if bound > 0.0 => limit * limit / bound,
+            Self::Walker { gamma } if gamma > 0.0 && bound > 0.0 => {
+                (limit / bound.powf(1.0 - gamma)).powf(1.0 / gamma)
+            }
+            Self::SmithWatsonTopper | Self::Walker { .. } => 0.0,
+        };
+        // Rounding of the history's sums must not carry a damaging cycle below it.
+        a * (1.0 - 1e-9)
+    }
+}
+
 /// Palmgren–Miner damage of cycles: Σ count / N(σ_ar), with the amplitude scaled by
 /// `stress_factor` (a fatigue safety or surface/size factor on stress).
 pub fn damage(
