@@ -534,7 +534,7 @@ fn on_field(
                 (Some(p), None) => (*p, format!("{} passes", crate::units::sig(*p))),
                 (None, Some(h)) => {
                     let pass = r.scalar("pass_duration").filter(|d| *d > 0.0).ok_or_else(|| {
-                        on.here("min_fatigue_life in hours needs channels read from CSV files (their times give a pass's duration); give passes instead")
+                        on.here("min_fatigue_life in hours needs the duration of a pass: channels read from CSV files (their times), or a random response's exposure; give passes instead")
                     })?;
                     (h * 3600.0 / pass, format!("{} h", crate::units::sig(*h)))
                 }

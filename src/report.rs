@@ -234,7 +234,7 @@ pub fn table(summary: &Summary) -> String {
         if c.margin.is_none() && c.note.is_none() && c.pass {
             let _ = writeln!(
                 out,
-                "{:<lc_w$}    margin ∞: no demand, or a zero limit (no relative margin)",
+                "{:<lc_w$}    margin ∞: no demand (below 1e-9 of the limit), or a zero limit (no relative margin)",
                 ""
             );
         }

@@ -100,6 +100,51 @@ fn life_verdict_follows_the_damage() {
 }
 
 /// Each bad input is an error that names where it is.
+/// A random shake of the cantilever's clamp along z (0.04 g²/Hz, 20–2000 Hz).
+const SHAKE: &str = "[[load_case]]\nname = \"shake\"\nanalysis = \"random\"\ndamping = { modal_ratio = 0.02 }\npsd = [[20.0, 0.04], [2000.0, 0.04]]\n[[load_case.load]]\ntype = \"base_acceleration\"\nset = \"xmin\"\nacceleration = [0.0, 0.0, 1.0]\nunit = \"g\"\n";
+
+/// Spectral fatigue of a random response: the life in hours is the exposure over the
+/// damage; a criterion passes a life it reaches and fails one it does not; the
+/// narrow-band estimate is at least Dirlik's here (a broad-band response).
+#[test]
+fn spectral_life_of_a_random_response() {
+    let dir = tempfile::tempdir().unwrap();
+    let life = |method: &str, hours: f64| {
+        let fatigue = format!("{SHAKE}[[load_case]]\nname = \"life\"\nanalysis = \"fatigue\"\nrandom = \"shake\"\nexposure = 60.0\nmethod = \"{method}\"\n[[load_case.criterion]]\ntype = \"min_fatigue_life\"\nhours = {hours:e}\n");
+        let out = run(dir.path(), "steel_s355", &fatigue, CSV);
+        let summary: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("out/fat.summary.json")).unwrap(),
+        )
+        .unwrap();
+        let key = |name: &str| {
+            summary["load_cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["name"] == "life")
+                .unwrap()["key_results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|k| k["name"] == name)
+                .unwrap()["value"]
+                .as_f64()
+                .unwrap()
+        };
+        let (damage, hours_life) = (key("max_damage"), key("min_life_hours"));
+        assert!((hours_life - 60.0 / damage / 3600.0).abs() < 1e-9 * hours_life);
+        (out.status.success(), hours_life)
+    };
+    let (_, dirlik) = life("dirlik", 1.0);
+    let (_, narrow) = life("narrow_band", 1.0);
+    assert!(
+        narrow <= dirlik,
+        "narrow band {narrow} h, Dirlik {dirlik} h"
+    );
+    assert!(life("dirlik", dirlik * 0.99).0);
+    assert!(!life("dirlik", dirlik * 1.01).0);
+}
+
 #[test]
 fn bad_histories_and_missing_data_name_their_place() {
     let dir = tempfile::tempdir().unwrap();
@@ -116,7 +161,13 @@ fn bad_histories_and_missing_data_name_their_place() {
         (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nmean_stress = \"morrow\"\n"), "steel_s355", CSV, "unknown mean_stress 'morrow'"),
         ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nvalues = [0.0, 1.0, 0.0]\n[[load_case.channel]]\nload_case = \"side\"\nvalues = [0.0, 1.0]\n".into(), "steel_s355", CSV, "channels share their samples"),
         ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n".into(), "steel_s355", CSV, "needs [[load_case.channel]]"),
-        ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nvalues = [0.0, 1.0, 0.0]\n[[load_case.criterion]]\ntype = \"min_fatigue_life\"\nhours = 10.0\n".into(), "steel_s355", CSV, "needs channels read from CSV files"),
+        ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nvalues = [0.0, 1.0, 0.0]\n[[load_case.criterion]]\ntype = \"min_fatigue_life\"\nhours = 10.0\n".into(), "steel_s355", CSV, "needs the duration of a pass"),
+        (format!("{SHAKE}[[load_case]]\nname = \"life\"\nanalysis = \"fatigue\"\nrandom = \"modes\"\nexposure = 60.0\n"), "steel_s355", CSV, "'modes' is not a random load case"),
+        (format!("{SHAKE}[[load_case]]\nname = \"life\"\nanalysis = \"fatigue\"\nrandom = \"shake\"\n"), "steel_s355", CSV, "needs `exposure` (s)"),
+        (format!("{SHAKE}[[load_case]]\nname = \"life\"\nanalysis = \"fatigue\"\nrandom = \"shake\"\nexposure = 60.0\nmean_stress = \"goodman\"\n"), "steel_s355", CSV, "a random response has zero mean"),
+        (format!("{SHAKE}[[load_case]]\nname = \"life\"\nanalysis = \"fatigue\"\nrandom = \"shake\"\nexposure = 60.0\nmethod = \"lalanne\"\n"), "steel_s355", CSV, "unknown method 'lalanne'"),
+        (format!("{SHAKE}[[load_case]]\nname = \"life\"\nanalysis = \"fatigue\"\nrandom = \"shake\"\nexposure = 60.0\n[[load_case.channel]]\nload_case = \"down\"\nvalues = [0.0, 1.0]\n"), "steel_s355", CSV, "`channel` belongs to a fatigue case of load histories"),
+        (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nexposure = 60.0\n"), "steel_s355", CSV, "`exposure` belongs to a fatigue case of a random response"),
     ];
     for (fatigue, material, csv, expected) in cases {
         let out = run(dir.path(), material, &fatigue, csv);

@@ -14,19 +14,27 @@
 //! factors). Every material needs `fatigue_strength_coefficient` and
 //! `fatigue_strength_exponent` (Basquin), optionally `endurance_limit`.
 //!
-//! Results: `damage` (Miner's sum of one pass of the history) and `largest_range` (Pa)
-//! per node; the hot-spot table; criteria `max_damage` and `min_fatigue_life`.
+//! Or spectral: `random = "<random load case>"` with `exposure` (s of that vibration a
+//! pass stands for) and `method` ("dirlik", default, or "narrow_band"): the damage of
+//! each node's equivalent von Mises process from its PSD's moments
+//! (`vproto_solver::fatigue::spectral`); zero mean, so no mean-stress correction.
+//!
+//! Results: `damage` (Miner's sum of one pass) per node and, for histories,
+//! `largest_range` (Pa); the hot-spot table; criteria `max_damage` and
+//! `min_fatigue_life`.
 
 use super::{Analysis, Context, Input, Kind, Solved};
 use crate::results::{Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step, Table};
 use crate::units::{node_place, sig};
 use anyhow::{anyhow, bail, Context as _, Result};
+use rayon::prelude::*;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use toml::Spanned;
 use vproto_solver::fatigue::rainflow::Residue;
 use vproto_solver::fatigue::sn::{MeanStress, SnCurve, Strengths};
+use vproto_solver::fatigue::spectral::{damage_rate, Method};
 use vproto_solver::fatigue::{nodal_damage, Equivalent, FatigueOptions, Material};
 use vproto_solver::StaticResults;
 
@@ -42,6 +50,9 @@ struct Options {
     walker_gamma: Option<Spanned<f64>>,
     residue: Option<Spanned<String>>,
     stress_factor: Option<Spanned<f64>>,
+    random: Option<Spanned<String>>,
+    method: Option<Spanned<String>>,
+    exposure: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -72,59 +83,160 @@ impl Kind for Fatigue {
     }
 
     fn build(&self, input: &Input) -> Result<Box<dyn Analysis>> {
-        let (case, name) = (input.case, &input.spec().name);
         let o: Options = input.options()?;
-        if o.channel.is_empty() {
-            bail!(
-                "{}: fatigue load case '{name}' needs [[load_case.channel]] tables (load_case = \"<static load case>\", history = \"file.csv\", column = \"…\")",
-                case.path.display()
-            );
-        }
-        let mut files = Files::read(input, &o.channel)?;
-        let mut channels = Vec::new();
-        for c in &o.channel {
-            channels.push(channel(input, c, &mut files)?);
-        }
-        let n = channels[0].1.len();
-        if let Some((c, (lc, s))) = o
-            .channel
-            .iter()
-            .zip(&channels)
-            .find(|(_, (_, s))| s.len() != n)
-        {
-            return Err(case.error_at(c, format!("channel '{lc}' has {} samples, the first channel {n}: channels share their samples", s.len())));
-        }
-        let (load_cases, histories): (Vec<String>, Vec<Vec<f64>>) = channels.into_iter().unzip();
-        let options = FatigueOptions {
-            histories,
-            equivalent: equivalent(input, o.equivalent.as_ref())?,
-            mean_stress: mean_stress(input, o.mean_stress.as_ref(), o.walker_gamma.as_ref())?,
-            residue: match o.residue.as_ref().map(|r| (r, r.get_ref().as_str())) {
-                None | Some((_, "repeated")) => Residue::Repeated,
-                Some((_, "once")) => Residue::HalfCycles,
-                Some((r, other)) => {
-                    return Err(case.error_at(
-                        r,
-                        format!("unknown residue '{other}': \"repeated\" or \"once\""),
-                    ))
-                }
-            },
-            stress_factor: match o.stress_factor {
-                Some(f) if !(f.get_ref().is_finite() && *f.get_ref() > 0.0) => {
-                    return Err(case.error_at(&f, "stress_factor must be > 0"))
-                }
-                Some(f) => f.into_inner(),
-                None => 1.0,
-            },
+        let stress_factor = match &o.stress_factor {
+            Some(f) if !(f.get_ref().is_finite() && *f.get_ref() > 0.0) => {
+                return Err(input.case.error_at(f, "stress_factor must be > 0"))
+            }
+            Some(f) => *f.get_ref(),
+            None => 1.0,
+        };
+        let source = match o.random.clone() {
+            Some(random) => spectral(input, &o, &random, stress_factor)?,
+            None => histories(input, o, stress_factor)?,
+        };
+        let rule = match &source {
+            Source::Histories { options, .. } => options.mean_stress,
+            Source::Spectrum { .. } => MeanStress::None,
         };
         Ok(Box::new(FatigueCase {
-            name: name.clone(),
-            duration: files.duration,
-            channels: load_cases,
-            materials: materials(input, options.mean_stress)?,
-            options,
+            name: input.spec().name.clone(),
+            materials: materials(input, rule)?,
+            source,
         }))
     }
+}
+
+/// The stress a fatigue case counts: histories of static load cases' multiples, or a
+/// random response's PSD.
+enum Source {
+    Histories {
+        /// The time a pass spans (s), when the channels came with times.
+        duration: Option<f64>,
+        channels: Vec<String>,
+        options: FatigueOptions,
+    },
+    Spectrum {
+        random: String,
+        method: Method,
+        /// Seconds of the random environment a pass stands for.
+        exposure: f64,
+        stress_factor: f64,
+    },
+}
+
+/// A spectral fatigue source: `random = "<random load case>"`, `exposure` (s),
+/// `method`; the options of histories are errors here, not ignored.
+fn spectral(
+    input: &Input,
+    o: &Options,
+    random: &Spanned<String>,
+    stress_factor: f64,
+) -> Result<Source> {
+    let case = input.case;
+    let name = random.get_ref();
+    if input.kind_of(name) != Some("random") {
+        return Err(case.error_at(
+            random,
+            format!("'{name}' is not a random load case of this file"),
+        ));
+    }
+    let history_only: [(&str, Option<std::ops::Range<usize>>); 4] = [
+        ("channel", o.channel.first().map(|c| c.span())),
+        ("equivalent", o.equivalent.as_ref().map(|e| e.span())),
+        ("residue", o.residue.as_ref().map(|e| e.span())),
+        ("walker_gamma", o.walker_gamma.as_ref().map(|e| e.span())),
+    ];
+    if let Some((key, Some(span))) = history_only.into_iter().find(|(_, s)| s.is_some()) {
+        bail!("{}: `{key}` belongs to a fatigue case of load histories, not to one of a random response (its equivalent von Mises process)", case.at(span));
+    }
+    if let Some(m) = o.mean_stress.as_ref().filter(|m| m.get_ref() != "none") {
+        return Err(case.error_at(m, "a random response has zero mean: no mean-stress correction applies (mean_stress = \"none\" or leave it out)"));
+    }
+    let exposure = match &o.exposure {
+        Some(e) if e.get_ref().is_finite() && *e.get_ref() > 0.0 => *e.get_ref(),
+        Some(e) => return Err(case.error_at(e, "exposure must be > 0 (s)")),
+        None => bail!(
+            "{}: fatigue load case '{}' of random response '{name}' needs `exposure` (s): the time of that vibration a pass of the life stands for",
+            case.path.display(),
+            input.spec().name
+        ),
+    };
+    let method = match o.method.as_ref().map(|m| (m, m.get_ref().as_str())) {
+        None | Some((_, "dirlik")) => Method::Dirlik,
+        Some((_, "narrow_band")) => Method::NarrowBand,
+        Some((m, other)) => {
+            return Err(case.error_at(
+                m,
+                format!("unknown method '{other}': \"dirlik\" or \"narrow_band\""),
+            ))
+        }
+    };
+    Ok(Source::Spectrum {
+        random: name.clone(),
+        method,
+        exposure,
+        stress_factor,
+    })
+}
+
+/// A source of load histories: `[[load_case.channel]]` tables.
+fn histories(input: &Input, o: Options, stress_factor: f64) -> Result<Source> {
+    let (case, name) = (input.case, &input.spec().name);
+    if let Some((key, span)) = [
+        ("method", o.method.as_ref().map(|m| m.span())),
+        ("exposure", o.exposure.as_ref().map(|e| e.span())),
+    ]
+    .into_iter()
+    .find_map(|(k, s)| Some((k, s?)))
+    {
+        bail!(
+            "{}: `{key}` belongs to a fatigue case of a random response (`random = \"…\"`)",
+            case.at(span)
+        );
+    }
+    if o.channel.is_empty() {
+        bail!(
+                "{}: fatigue load case '{name}' needs [[load_case.channel]] tables (load_case = \"<static load case>\", history = \"file.csv\", column = \"…\") or `random = \"<random load case>\"`",
+                case.path.display()
+            );
+    }
+    let mut files = Files::read(input, &o.channel)?;
+    let mut channels = Vec::new();
+    for c in &o.channel {
+        channels.push(channel(input, c, &mut files)?);
+    }
+    let n = channels[0].1.len();
+    if let Some((c, (lc, s))) = o
+        .channel
+        .iter()
+        .zip(&channels)
+        .find(|(_, (_, s))| s.len() != n)
+    {
+        return Err(case.error_at(c, format!("channel '{lc}' has {} samples, the first channel {n}: channels share their samples", s.len())));
+    }
+    let (load_cases, histories): (Vec<String>, Vec<Vec<f64>>) = channels.into_iter().unzip();
+    let options = FatigueOptions {
+        histories,
+        equivalent: equivalent(input, o.equivalent.as_ref())?,
+        mean_stress: mean_stress(input, o.mean_stress.as_ref(), o.walker_gamma.as_ref())?,
+        residue: match o.residue.as_ref().map(|r| (r, r.get_ref().as_str())) {
+            None | Some((_, "repeated")) => Residue::Repeated,
+            Some((_, "once")) => Residue::HalfCycles,
+            Some((r, other)) => {
+                return Err(case.error_at(
+                    r,
+                    format!("unknown residue '{other}': \"repeated\" or \"once\""),
+                ))
+            }
+        },
+        stress_factor,
+    };
+    Ok(Source::Histories {
+        duration: files.duration,
+        channels: load_cases,
+        options,
+    })
 }
 
 /// The CSV histories of a load case's channels: each file read once, for all the
@@ -408,11 +520,22 @@ fn materials(input: &Input, rule: MeanStress) -> Result<Vec<Material>> {
 
 struct FatigueCase {
     name: String,
-    /// The time a pass spans (s), when the channels came with times.
-    duration: Option<f64>,
-    channels: Vec<String>,
     materials: Vec<Material>,
-    options: FatigueOptions,
+    source: Source,
+}
+
+/// What a solve found: damage per node of one pass, the largest range per node (for
+/// histories), nodes screened out, and how the pass was taken.
+struct Found {
+    damage: Vec<f64>,
+    largest_range: Option<Vec<f64>>,
+    screened: usize,
+    /// The time a pass spans (s), if known.
+    duration: Option<f64>,
+    scalars: Vec<Scalar>,
+    /// What was counted, for the headline.
+    what: String,
+    raw: Arc<dyn std::any::Any + Send + Sync>,
 }
 
 impl Analysis for FatigueCase {
@@ -421,12 +544,54 @@ impl Analysis for FatigueCase {
     }
 
     fn depends_on(&self) -> Vec<String> {
-        self.channels.clone()
+        match &self.source {
+            Source::Histories { channels, .. } => channels.clone(),
+            Source::Spectrum { random, .. } => vec![random.clone()],
+        }
     }
 
     fn solve(&self, ctx: &Context, done: &Solved) -> Result<Results> {
-        let units: Vec<&StaticResults> = self
-            .channels
+        let here = || {
+            format!(
+                "{}: fatigue load case '{}'",
+                ctx.case.path.display(),
+                self.name
+            )
+        };
+        let found = match &self.source {
+            Source::Histories {
+                duration,
+                channels,
+                options,
+            } => self
+                .count(done, *duration, channels, options)
+                .with_context(here)?,
+            Source::Spectrum {
+                random,
+                method,
+                exposure,
+                stress_factor,
+            } => self
+                .spectral(done, random, *method, *exposure, *stress_factor)
+                .with_context(here)?,
+        };
+        if let Some(bad) = found.damage.iter().find(|v| !v.is_finite()) {
+            bail!("{}: a damage of {bad} (a cycle's mean at the strength the mean-stress rule divides by: static failure)", here());
+        }
+        Ok(self.results(ctx, found))
+    }
+}
+
+impl FatigueCase {
+    /// Rainflow counting of the superposed histories.
+    fn count(
+        &self,
+        done: &Solved,
+        duration: Option<f64>,
+        channels: &[String],
+        options: &FatigueOptions,
+    ) -> Result<Found> {
+        let units: Vec<&StaticResults> = channels
             .iter()
             .map(|c| done.raw::<StaticResults>(c))
             .collect::<Result<_>>()?;
@@ -434,44 +599,94 @@ impl Analysis for FatigueCase {
             .iter()
             .map(|u| u.fields.nodal_stress.as_slice())
             .collect();
-        let d = nodal_damage(&refs, &self.materials, &self.options).with_context(|| {
-            format!(
-                "{}: fatigue load case '{}'",
-                ctx.case.path.display(),
-                self.name
-            )
-        })?;
-        if let Some(bad) = d.damage.iter().find(|v| !v.is_finite()) {
-            bail!("{}: fatigue load case '{}': a damage of {bad} (a cycle's mean at the strength the mean-stress rule divides by: static failure)", ctx.case.path.display(), self.name);
-        }
-        let mut r = self.results(ctx, d);
+        let d = nodal_damage(&refs, &self.materials, options)?;
         // The equilibrium of the solves whose stresses it superposes.
         let residual = units
             .iter()
             .map(|u| u.relative_residual)
             .fold(0.0, f64::max);
-        r.scalars
-            .push(Scalar::new("relative_residual", residual, Quantity::Number));
-        Ok(r)
+        let samples = options.histories[0].len();
+        let mut scalars = vec![
+            Scalar::new("samples", samples as f64, Quantity::Number),
+            Scalar::new("relative_residual", residual, Quantity::Number),
+        ];
+        if let Some(t) = duration {
+            scalars.push(Scalar::new("pass_duration", t, Quantity::Time));
+        }
+        Ok(Found {
+            screened: d.screened,
+            largest_range: Some(d.largest_range.clone()),
+            damage: d.damage.clone(),
+            duration,
+            scalars,
+            what: format!(
+                "{} channel(s) × {samples} samples, {:?}, {:?}",
+                channels.len(),
+                options.equivalent,
+                options.mean_stress
+            ),
+            raw: Arc::new(d),
+        })
     }
-}
 
-impl FatigueCase {
-    fn results(&self, ctx: &Context, d: vproto_solver::fatigue::NodalDamage) -> Results {
+    /// Spectral damage of a random response's equivalent von Mises process.
+    fn spectral(
+        &self,
+        done: &Solved,
+        random: &str,
+        method: Method,
+        exposure: f64,
+        stress_factor: f64,
+    ) -> Result<Found> {
+        let r = done.raw::<vproto_solver::random::RandomSolution>(random)?;
+        // The equilibrium of the random response's static correction.
+        let residual = done
+            .get(random)
+            .and_then(|r| r.scalar("relative_residual"))
+            .ok_or_else(|| anyhow!("random response '{random}' has no relative_residual"))?;
+        let moments = &r.rms.von_mises_moments;
+        if moments.len() != self.materials.len() {
+            bail!(
+                "random response '{random}' has {} nodes' moments, the mesh {} nodes",
+                moments.len(),
+                self.materials.len()
+            );
+        }
+        let damage: Vec<f64> = moments
+            .par_iter()
+            .zip(&self.materials)
+            .map(|(m, mat)| damage_rate(m, &mat.curve, stress_factor, method).map(|d| d * exposure))
+            .collect::<std::result::Result<_, String>>()
+            .map_err(|e| anyhow!(e))?;
+        Ok(Found {
+            damage,
+            largest_range: None,
+            screened: 0,
+            duration: Some(exposure),
+            scalars: vec![
+                Scalar::new("pass_duration", exposure, Quantity::Time),
+                Scalar::new("relative_residual", residual, Quantity::Number),
+            ],
+            what: format!(
+                "random response '{random}' for {} s, {method:?}",
+                sig(exposure)
+            ),
+            raw: Arc::new(()),
+        })
+    }
+
+    fn results(&self, ctx: &Context, d: Found) -> Results {
         let mesh = &ctx.model.mesh;
         let (worst, dmax) = super::dynamic::largest(mesh.nodes.len(), |n| d.damage[n]);
-        let samples = self.options.histories[0].len();
         let life = if dmax > 0.0 {
             format!("{} passes", sig(1.0 / dmax))
         } else {
             "no damage".into()
         };
         let headline = format!(
-            "{}: {} channel(s) × {samples} samples, {:?}, {:?}: max damage {} a pass ({life}) at {}; {} of {} nodes screened out",
+            "{}: {}: max damage {} a pass ({life}) at {}; {} of {} nodes screened out",
             self.name,
-            self.channels.len(),
-            self.options.equivalent,
-            self.options.mean_stress,
+            d.what,
             sig(dmax),
             node_place(mesh, worst),
             d.screened,
@@ -482,28 +697,24 @@ impl FatigueCase {
             .collect();
         order.sort_by(|&a, &b| d.damage[b].total_cmp(&d.damage[a]));
         order.truncate(10);
+        let range = |n: usize| d.largest_range.as_ref().map_or(f64::NAN, |r| r[n]);
         let hot: Vec<f64> = order
             .iter()
-            .flat_map(|&n| {
-                [
-                    n as f64 + 1.0,
-                    d.damage[n],
-                    1.0 / d.damage[n],
-                    d.largest_range[n],
-                ]
-            })
+            .flat_map(|&n| [n as f64 + 1.0, d.damage[n], 1.0 / d.damage[n], range(n)])
             .collect();
+        let at = Some(node_place(mesh, worst));
         let mut key_results = vec![KeyResult {
             name: "max_damage".into(),
             value: dmax,
             quantity: Quantity::Number,
-            location: Some(node_place(mesh, worst)),
+            location: at.clone(),
         }];
-        let at = Some(node_place(mesh, worst));
-        let mut scalars = vec![
-            Scalar::new("screened_nodes", d.screened as f64, Quantity::Number),
-            Scalar::new("samples", samples as f64, Quantity::Number),
-        ];
+        let mut scalars = vec![Scalar::new(
+            "screened_nodes",
+            d.screened as f64,
+            Quantity::Number,
+        )];
+        scalars.extend(d.scalars);
         if dmax > 0.0 {
             key_results.push(KeyResult {
                 name: "min_life_passes".into(),
@@ -511,10 +722,7 @@ impl FatigueCase {
                 quantity: Quantity::Number,
                 location: at.clone(),
             });
-        }
-        if let Some(t) = self.duration {
-            scalars.push(Scalar::new("pass_duration", t, Quantity::Time));
-            if dmax > 0.0 {
+            if let Some(t) = d.duration {
                 key_results.push(KeyResult {
                     name: "min_life_hours".into(),
                     value: t / dmax / 3600.0,
@@ -523,6 +731,20 @@ impl FatigueCase {
                 });
             }
         }
+        let mut fields = vec![Field::nodal(
+            "damage",
+            Shape::Scalar,
+            Quantity::Number,
+            d.damage,
+        )];
+        if let Some(r) = d.largest_range {
+            fields.push(Field::nodal(
+                "largest_range",
+                Shape::Scalar,
+                Quantity::Stress,
+                r,
+            ));
+        }
         Results {
             name: self.name.clone(),
             analysis: "fatigue",
@@ -530,21 +752,18 @@ impl FatigueCase {
                 name: format!("{}_damage", self.name),
                 value: None,
                 rigid_body: false,
-                fields: vec![
-                    Field::nodal("damage", Shape::Scalar, Quantity::Number, d.damage.clone()),
-                    Field::nodal("largest_range", Shape::Scalar, Quantity::Stress, d.largest_range.clone()),
-                ],
+                fields,
                 scalars: vec![],
             }],
             axis: None,
             covered: None,
             scalars,
-            tables: vec![Table::new("hot_spots", 4, hot).with_note("the worst nodes: node (1-based), damage a pass, life (passes), largest counted range (Pa)")],
+            tables: vec![Table::new("hot_spots", 4, hot).with_note("the worst nodes: node (1-based), damage a pass, life (passes), largest counted range (Pa; NaN for a random response)")],
             key_results,
             headline,
             series: None,
             plots: Vec::new(),
-            raw: Arc::new(d),
+            raw: d.raw,
         }
     }
 }
