@@ -168,6 +168,8 @@ fn bad_histories_and_missing_data_name_their_place() {
         (format!("{SHAKE}[[load_case]]\nname = \"life\"\nanalysis = \"fatigue\"\nrandom = \"shake\"\nexposure = 60.0\nmethod = \"lalanne\"\n"), "steel_s355", CSV, "unknown method 'lalanne'"),
         (format!("{SHAKE}[[load_case]]\nname = \"life\"\nanalysis = \"fatigue\"\nrandom = \"shake\"\nexposure = 60.0\n[[load_case.channel]]\nload_case = \"down\"\nvalues = [0.0, 1.0]\n"), "steel_s355", CSV, "`channel` belongs to a fatigue case of load histories"),
         (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nexposure = 60.0\n"), "steel_s355", CSV, "`exposure` belongs to a fatigue case of a random response"),
+        (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nplane_step = 5\n"), "steel_s355", CSV, "plane_step belongs to equivalent = \"critical_plane\""),
+        (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nequivalent = \"critical_plane\"\nplane_step = 0\n"), "steel_s355", CSV, "plane_step must lie in 1..=45"),
     ];
     for (fatigue, material, csv, expected) in cases {
         let out = run(dir.path(), material, &fatigue, csv);

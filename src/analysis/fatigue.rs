@@ -6,8 +6,8 @@
 //! file, whose stresses are per unit of the channel; `history = "file.csv"` with a
 //! time column first and `column = "<header>"`, or inline `values = […]`; `scale`,
 //! default 1, multiplies the channel's values). Every channel has the same samples (CSV
-//! channels the same times). `equivalent` ("signed_von_mises", default, or
-//! "max_principal"), `mean_stress` ("goodman", default; "none", "gerber", "soderberg",
+//! channels the same times). `equivalent` ("signed_von_mises", default,
+//! "max_principal", or "critical_plane" with `plane_step` degrees, default 10), `mean_stress` ("goodman", default; "none", "gerber", "soderberg",
 //! "swt", "walker" with `walker_gamma`), `residue` ("repeated", default: the history is a
 //! duty cycle that repeats, its residue closed; "once": half cycles, ASTM E1049-85),
 //! `stress_factor` (default 1: a fatigue safety factor on stress, or surface and size
@@ -46,6 +46,7 @@ struct Options {
     #[serde(default)]
     channel: Vec<Spanned<ChannelSpec>>,
     equivalent: Option<Spanned<String>>,
+    plane_step: Option<Spanned<u32>>,
     mean_stress: Option<Spanned<String>>,
     walker_gamma: Option<Spanned<f64>>,
     residue: Option<Spanned<String>>,
@@ -141,9 +142,10 @@ fn spectral(
             format!("'{name}' is not a random load case of this file"),
         ));
     }
-    let history_only: [(&str, Option<std::ops::Range<usize>>); 4] = [
+    let history_only: [(&str, Option<std::ops::Range<usize>>); 5] = [
         ("channel", o.channel.first().map(|c| c.span())),
         ("equivalent", o.equivalent.as_ref().map(|e| e.span())),
+        ("plane_step", o.plane_step.as_ref().map(|e| e.span())),
         ("residue", o.residue.as_ref().map(|e| e.span())),
         ("walker_gamma", o.walker_gamma.as_ref().map(|e| e.span())),
     ];
@@ -218,7 +220,7 @@ fn histories(input: &Input, o: Options, stress_factor: f64) -> Result<Source> {
     let (load_cases, histories): (Vec<String>, Vec<Vec<f64>>) = channels.into_iter().unzip();
     let options = FatigueOptions {
         histories,
-        equivalent: equivalent(input, o.equivalent.as_ref())?,
+        equivalent: equivalent(input, o.equivalent.as_ref(), o.plane_step.as_ref())?,
         mean_stress: mean_stress(input, o.mean_stress.as_ref(), o.walker_gamma.as_ref())?,
         residue: match o.residue.as_ref().map(|r| (r, r.get_ref().as_str())) {
             None | Some((_, "repeated")) => Residue::Repeated,
@@ -420,15 +422,31 @@ pub fn read_columns(path: &Path, names: &[String]) -> Result<(Vec<f64>, Vec<Vec<
     Ok((t, v))
 }
 
-fn equivalent(input: &Input, e: Option<&Spanned<String>>) -> Result<Equivalent> {
-    Ok(match e.map(|e| (e, e.get_ref().as_str())) {
+fn equivalent(
+    input: &Input,
+    e: Option<&Spanned<String>>,
+    step: Option<&Spanned<u32>>,
+) -> Result<Equivalent> {
+    let case = input.case;
+    let kind = match e.map(|e| (e, e.get_ref().as_str())) {
         None | Some((_, "signed_von_mises")) => Equivalent::SignedVonMises,
         Some((_, "max_principal")) => Equivalent::MaxPrincipal,
-        Some((e, other)) => bail!(input.case.error_at(
+        Some((_, "critical_plane")) => Equivalent::CriticalPlane {
+            step: match step {
+                Some(s) if (1..=45).contains(s.get_ref()) => *s.get_ref(),
+                Some(s) => bail!(case.error_at(s, "plane_step must lie in 1..=45 (degrees)")),
+                None => 10,
+            },
+        },
+        Some((e, other)) => bail!(case.error_at(
             e,
-            format!("unknown equivalent '{other}': \"signed_von_mises\" or \"max_principal\"")
+            format!("unknown equivalent '{other}': \"signed_von_mises\", \"max_principal\" or \"critical_plane\"")
         )),
-    })
+    };
+    if let (Some(s), false) = (step, matches!(kind, Equivalent::CriticalPlane { .. })) {
+        bail!(case.error_at(s, "plane_step belongs to equivalent = \"critical_plane\""));
+    }
+    Ok(kind)
 }
 
 fn mean_stress(
@@ -613,18 +631,30 @@ impl FatigueCase {
         if let Some(t) = duration {
             scalars.push(Scalar::new("pass_duration", t, Quantity::Time));
         }
+        let mut what = format!(
+            "{} channel(s) × {samples} samples, {:?}, {:?}",
+            channels.len(),
+            options.equivalent,
+            options.mean_stress
+        );
+        if d.non_proportional > 0 && !matches!(options.equivalent, Equivalent::CriticalPlane { .. })
+        {
+            let note = format!("{} counted nodes load non-proportionally (their principal directions turn): {:?} can miss cycles there — equivalent = \"critical_plane\" does not", d.non_proportional, options.equivalent);
+            tracing::warn!("{note}");
+            what = format!("{what} [{note}]");
+        }
+        scalars.push(Scalar::new(
+            "non_proportional_nodes",
+            d.non_proportional as f64,
+            Quantity::Number,
+        ));
         Ok(Found {
             screened: d.screened,
             largest_range: Some(d.largest_range.clone()),
             damage: d.damage.clone(),
             duration,
             scalars,
-            what: format!(
-                "{} channel(s) × {samples} samples, {:?}, {:?}",
-                channels.len(),
-                options.equivalent,
-                options.mean_stress
-            ),
+            what,
             raw: Arc::new(d),
         })
     }
