@@ -24,6 +24,7 @@
 //! `min_fatigue_life`.
 
 use super::{Analysis, Context, Input, Kind, Solved};
+use crate::plot::{lines, Axis};
 use crate::results::{Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step, Table};
 use crate::units::{node_place, sig};
 use anyhow::{anyhow, bail, Context as _, Result};
@@ -35,7 +36,7 @@ use toml::Spanned;
 use vproto_solver::fatigue::rainflow::Residue;
 use vproto_solver::fatigue::sn::{MeanStress, SnCurve, Strengths};
 use vproto_solver::fatigue::spectral::{damage_rate, Method};
-use vproto_solver::fatigue::{nodal_damage, Equivalent, FatigueOptions, Material};
+use vproto_solver::fatigue::{nodal_damage, node_cycles, Equivalent, FatigueOptions, Material};
 use vproto_solver::StaticResults;
 
 pub struct Fatigue;
@@ -553,6 +554,7 @@ struct Found {
     scalars: Vec<Scalar>,
     /// What was counted, for the headline.
     what: String,
+    plots: Vec<(String, String)>,
     raw: Arc<dyn std::any::Any + Send + Sync>,
 }
 
@@ -618,6 +620,7 @@ impl FatigueCase {
             .map(|u| u.fields.nodal_stress.as_slice())
             .collect();
         let d = nodal_damage(&refs, &self.materials, options)?;
+        let plots = self.hot_spot_plots(&refs, &d.damage, options);
         // The equilibrium of the solves whose stresses it superposes.
         let residual = units
             .iter()
@@ -655,8 +658,92 @@ impl FatigueCase {
             duration,
             scalars,
             what,
+            plots,
             raw: Arc::new(d),
         })
+    }
+
+    /// The worst node's counted cycles against its S–N curve (cumulative count of a
+    /// pass at each corrected amplitude: where the spectrum crosses the curve is what
+    /// damages), and their ranges as a rainflow histogram.
+    fn hot_spot_plots(
+        &self,
+        unit: &[&[vproto_solver::material::Voigt]],
+        damage: &[f64],
+        options: &FatigueOptions,
+    ) -> Vec<(String, String)> {
+        let Some((n, _)) = damage
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| **d > 0.0)
+            .max_by(|a, b| a.1.total_cmp(b.1))
+        else {
+            return Vec::new();
+        };
+        let material = &self.materials[n];
+        let mut cycles = node_cycles(n, unit, material, options);
+        cycles.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let mpa = 1e-6;
+        let curve = material.curve;
+        let sn: Vec<(f64, f64)> = (0..=45)
+            .map(|k| {
+                let cycles = 10f64.powf(k as f64 / 5.0);
+                let a = curve.coefficient * (2.0 * cycles).powf(curve.exponent);
+                (cycles, a.max(curve.endurance_limit.unwrap_or(0.0)) * mpa)
+            })
+            .collect();
+        let mut total = 0.0;
+        let spectrum: Vec<(f64, f64)> = cycles
+            .iter()
+            .filter(|(_, a)| *a > 0.0 && a.is_finite())
+            .map(|(c, a)| {
+                total += c.count;
+                (total, a * mpa)
+            })
+            .collect();
+        let step = spectrum.len().div_ceil(2000).max(1);
+        let spectrum: Vec<(f64, f64)> = spectrum.iter().copied().step_by(step).collect();
+        let title = format!(
+            "{}: the hot spot's cycles (node {}) and its S–N curve",
+            self.name,
+            n + 1
+        );
+        let sn_plot = lines(
+            &title,
+            &Axis::new("cycles", "").log(),
+            &Axis::new("fully reversed amplitude", "MPa").log(),
+            &[
+                ("S–N curve".into(), sn),
+                ("a pass, cumulative".into(), spectrum),
+            ],
+        );
+        let top = cycles.iter().map(|(c, _)| c.range).fold(0.0, f64::max);
+        if top <= 0.0 {
+            return vec![("sn_curve".into(), sn_plot)];
+        }
+        let bins = 40;
+        let mut counts = vec![0.0; bins];
+        for (c, _) in &cycles {
+            let b = ((c.range / top * bins as f64) as usize).min(bins - 1);
+            counts[b] += c.count;
+        }
+        let width = top / bins as f64 * mpa;
+        let histogram: Vec<(f64, f64)> = counts
+            .iter()
+            .enumerate()
+            .flat_map(|(b, &k)| [(b as f64 * width, k), ((b + 1) as f64 * width, k)])
+            .collect();
+        let title = format!("{}: rainflow ranges at node {} (a pass)", self.name, n + 1);
+        let histogram_plot = lines(
+            &title,
+            &Axis::new("range", "MPa"),
+            &Axis::new("cycles", ""),
+            &[("counted".into(), histogram)],
+        );
+        vec![
+            ("sn_curve".into(), sn_plot),
+            ("rainflow".into(), histogram_plot),
+        ]
     }
 
     /// Spectral damage of a random response's equivalent von Mises process.
@@ -701,6 +788,7 @@ impl FatigueCase {
                 "random response '{random}' for {} s, {method:?}",
                 sig(exposure)
             ),
+            plots: Vec::new(),
             raw: Arc::new(()),
         })
     }
@@ -792,7 +880,7 @@ impl FatigueCase {
             key_results,
             headline,
             series: None,
-            plots: Vec::new(),
+            plots: d.plots,
             raw: d.raw,
         }
     }

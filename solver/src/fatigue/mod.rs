@@ -228,6 +228,50 @@ fn node_damage(
     Some((worst, largest))
 }
 
+/// The cycles counted at node `n` (on its worst plane, for the critical plane), each
+/// with the fully reversed amplitude the mean-stress rule makes of it (Pa, the stress
+/// factor applied): what a hot spot's plots show. No gate: every cycle.
+pub fn node_cycles(
+    n: usize,
+    unit: &[&[Voigt]],
+    material: &Material,
+    options: &FatigueOptions,
+) -> Vec<(rainflow::Cycle, f64)> {
+    let units: Vec<[f64; 6]> = unit.iter().map(|u| u[n].into()).collect();
+    let (curve, s) = (&material.curve, material.strengths);
+    let amplitude = |c: &rainflow::Cycle| {
+        options.stress_factor * options.mean_stress.equivalent(0.5 * c.range, c.mean, s)
+    };
+    let cycles_of = |history: &mut Vec<f64>| {
+        rainflow::keep_turning_points(history);
+        let mut out = Vec::new();
+        rainflow::count(history, options.residue, |c| out.push((c, amplitude(&c))));
+        out
+    };
+    let mut history = Vec::new();
+    let scalar = match options.equivalent {
+        Equivalent::SignedVonMises => Scalar::SignedVonMises,
+        Equivalent::MaxPrincipal => Scalar::MaxPrincipal,
+        Equivalent::CriticalPlane { step } => {
+            let damage = |cycles: &[(rainflow::Cycle, f64)]| -> f64 {
+                cycles.iter().map(|(c, a)| c.count / curve.cycles(*a)).sum()
+            };
+            let mut worst: (f64, Vec<(rainflow::Cycle, f64)>) = (-1.0, Vec::new());
+            for plane in critical_plane::normals(step) {
+                critical_plane::normal_history(&units, &options.histories, &plane, &mut history);
+                let cycles = cycles_of(&mut history);
+                let d = damage(&cycles);
+                if d > worst.0 {
+                    worst = (d, cycles);
+                }
+            }
+            return worst.1;
+        }
+    };
+    equivalent_history(&units, &options.histories, scalar, &mut history);
+    cycles_of(&mut history)
+}
+
 /// The damage and range (max − min) of one scalar history, reduced in place to its
 /// turning points on the way.
 fn count(
