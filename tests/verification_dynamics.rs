@@ -508,32 +508,12 @@ fn base_excitation_tends_to_the_static_deflection_and_the_base_acceleration() {
 /// √(S / (64 π³ ζ f_n³)) likewise.
 #[test]
 fn random_base_excitation_of_a_mass_on_a_spring_follows_miles() {
-    use vproto_solver::random::{Psd, RandomOptions};
     let mesh = block([0.1, 0.1, 0.2], [1, 1, 20], ElementKind::Hex8).unwrap();
-    let Spring {
-        model,
-        case,
-        modes,
-        stat,
-        g,
-        top,
-        fn_,
-    } = spring_under_base(&mesh);
+    let spring = spring_under_base(&mesh);
+    let (g, top, fn_) = (spring.g, spring.top, spring.fn_);
     let zeta = 0.02;
     let s = 0.04; // g²/Hz
-    let r = model
-        .random(
-            &modes,
-            &case,
-            &stat,
-            &RandomOptions {
-                psd: Psd::new(vec![(1.0, s), (2000.0, s)]).unwrap(),
-                damping: ratio(&model, &modes, zeta),
-                base_acceleration: [0.0, 0.0, g],
-                points: 200,
-            },
-        )
-        .unwrap();
+    let r = spring.white_noise(zeta, s);
     let q = 1.0 / (2.0 * zeta);
     let miles =
         (std::f64::consts::PI / 2.0 * fn_ * q * s).sqrt() * (1.0 + 4.0 * zeta * zeta).sqrt() * g;
@@ -561,31 +541,11 @@ fn random_base_excitation_of_a_mass_on_a_spring_follows_miles() {
 fn random_fatigue_of_the_spring_is_the_narrow_band_closed_form() {
     use vproto_solver::fatigue::sn::SnCurve;
     use vproto_solver::fatigue::spectral::{damage_rate, Method};
-    use vproto_solver::random::{Psd, RandomOptions};
     let mesh = block([0.1, 0.1, 0.2], [1, 1, 20], ElementKind::Hex8).unwrap();
-    let Spring {
-        model,
-        case,
-        modes,
-        stat,
-        g,
-        fn_,
-        ..
-    } = spring_under_base(&mesh);
+    let spring = spring_under_base(&mesh);
+    let (g, fn_) = (spring.g, spring.fn_);
     let (zeta, s) = (0.02, 0.04);
-    let r = model
-        .random(
-            &modes,
-            &case,
-            &stat,
-            &RandomOptions {
-                psd: Psd::new(vec![(1.0, s), (2000.0, s)]).unwrap(),
-                damping: ratio(&model, &modes, zeta),
-                base_acceleration: [0.0, 0.0, g],
-                points: 200,
-            },
-        )
-        .unwrap();
+    let r = spring.white_noise(zeta, s);
     let u_rms = (s * g * g / (64.0 * std::f64::consts::PI.powi(3) * zeta * fn_.powi(3))).sqrt();
     let sigma = 2e7 * u_rms / 0.1;
     let mid = nearest_node(&mesh, Vector3::new(0.0, 0.0, 0.05));
@@ -990,6 +950,27 @@ struct Spring<'m> {
     g: f64,
     top: usize,
     fn_: f64,
+}
+
+impl Spring<'_> {
+    /// The random response to white-noise base acceleration of `s` g²/Hz over
+    /// 1–2000 Hz with modal damping ratio `zeta`.
+    fn white_noise(&self, zeta: f64, s: f64) -> vproto_solver::random::RandomSolution {
+        use vproto_solver::random::{Psd, RandomOptions};
+        self.model
+            .random(
+                &self.modes,
+                &self.case,
+                &self.stat,
+                &RandomOptions {
+                    psd: Psd::new(vec![(1.0, s), (2000.0, s)]).unwrap(),
+                    damping: ratio(&self.model, &self.modes, zeta),
+                    base_acceleration: [0.0, 0.0, self.g],
+                    points: 200,
+                },
+            )
+            .unwrap()
+    }
 }
 
 fn spring_under_base(mesh: &Mesh) -> Spring<'_> {
