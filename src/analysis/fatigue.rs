@@ -5,8 +5,8 @@
 //! Options: `[[load_case.channel]]` tables (`load_case` = a static load case of the
 //! file, whose stresses are per unit of the channel; `history = "file.csv"` with a
 //! time column first and `column = "<header>"`, or inline `values = […]`; `scale`,
-//! default 1, multiplies the channel's values). Every channel has the same samples (CSV
-//! channels the same times). `equivalent` ("signed_von_mises", default,
+//! default 1, multiplies the channel's values). Inline channels have the same samples; CSV
+//! files on different clocks are resampled onto the union of their times. `equivalent` ("signed_von_mises", default,
 //! "max_principal", or "critical_plane" with `plane_step` degrees, default 10), `mean_stress` ("goodman", default; "none", "gerber", "soderberg",
 //! "swt", "walker" with `walker_gamma`), `residue` ("repeated", default: the history is a
 //! duty cycle that repeats, its residue closed; "once": half cycles, ASTM E1049-85),
@@ -272,21 +272,68 @@ impl Files {
                 None => wanted.push((path, file, vec![column])),
             }
         }
-        let mut first: Option<(Vec<f64>, &Path)> = None;
-        let mut columns = Vec::new();
+        let mut read = Vec::new();
         for (path, at, names) in &wanted {
             let (t, values) =
                 read_columns(path, names).map_err(|e| case.error_at(*at, format!("{e:#}")))?;
-            match &first {
-                Some((times, from)) if *times != t => {
-                    return Err(case.error_at(*at, format!("its times differ from those of {}: channels share their sample times (resample them to one clock)", from.display())));
-                }
-                Some(_) => {}
-                None => first = Some((t, path)),
+            if t.len() < 2 {
+                return Err(case.error_at(*at, "a history file needs at least two rows"));
             }
-            columns.push((path.clone(), names.iter().cloned().zip(values).collect()));
+            read.push((path, *at, t, values));
         }
-        let duration = first.and_then(|(t, _)| Some(t.last()? - t.first()?));
+        // One clock for all: the union of the files' times, so that every sample — and
+        // so every turning point — of every channel stays a sample; a column is linear
+        // between its own samples. The files must span the same time.
+        let mut clock: Vec<f64> = Vec::new();
+        if let Some((from, _, t0, _)) = read.first() {
+            let span = (t0[0], t0[t0.len() - 1]);
+            for (path, at, t, _) in &read {
+                if (t[0], t[t.len() - 1]) != span {
+                    return Err(case.error_at(
+                        *at,
+                        format!(
+                            "{} spans {}–{} s, {} {}–{} s: channels must cover the same time",
+                            path.display(),
+                            t[0],
+                            t[t.len() - 1],
+                            from.display(),
+                            span.0,
+                            span.1
+                        ),
+                    ));
+                }
+            }
+            clock = union(read.iter().map(|r| r.2.as_slice()));
+            if clock.len() > MAX_SAMPLES {
+                bail!(
+                    "{}: the files' times together make {} samples, more than {MAX_SAMPLES}",
+                    case.path.display(),
+                    clock.len()
+                );
+            }
+        }
+        let mut columns = Vec::new();
+        for (path, _, t, values) in read {
+            let values = if t == clock {
+                values
+            } else {
+                tracing::info!(
+                    "{}: {} samples resampled onto the channels' {} common times",
+                    path.display(),
+                    t.len(),
+                    clock.len()
+                );
+                values.iter().map(|v| resample(&t, v, &clock)).collect()
+            };
+            columns.push((
+                path.clone(),
+                wanted_names(&wanted, path)
+                    .into_iter()
+                    .zip(values)
+                    .collect(),
+            ));
+        }
+        let duration = (clock.len() >= 2).then(|| clock[clock.len() - 1] - clock[0]);
         Ok(Self { columns, duration })
     }
 
@@ -299,6 +346,40 @@ impl Files {
             .map(|(_, v)| std::mem::take(v))
             .unwrap_or_default()
     }
+}
+
+/// The columns wanted of `path`.
+fn wanted_names(wanted: &[(PathBuf, &Spanned<PathBuf>, Vec<String>)], path: &Path) -> Vec<String> {
+    wanted
+        .iter()
+        .find(|w| w.0 == path)
+        .map(|w| w.2.clone())
+        .unwrap_or_default()
+}
+
+/// The sorted union of increasing time lists (equal times once).
+fn union<'a>(lists: impl Iterator<Item = &'a [f64]>) -> Vec<f64> {
+    let mut all: Vec<f64> = lists.flatten().copied().collect();
+    all.sort_by(f64::total_cmp);
+    all.dedup();
+    all
+}
+
+/// Values `v` at increasing times `t`, linear between them, at the times `clock`
+/// (within t's span).
+fn resample(t: &[f64], v: &[f64], clock: &[f64]) -> Vec<f64> {
+    let mut k = 0;
+    clock
+        .iter()
+        .map(|&x| {
+            while k + 2 < t.len() && t[k + 1] < x {
+                k += 1;
+            }
+            let (t0, t1) = (t[k], t[k + 1]);
+            let w = ((x - t0) / (t1 - t0)).clamp(0.0, 1.0);
+            v[k] + w * (v[k + 1] - v[k])
+        })
+        .collect()
 }
 
 /// A channel's load case (checked to be static) and its samples (scaled).
