@@ -5,11 +5,13 @@
 //! Options: `[[load_case.channel]]` tables (`load_case` = a static load case of the
 //! file, whose stresses are per unit of the channel; `history = "file.csv"` with a
 //! time column first and `column = "<header>"`, or inline `values = […]`; `scale`,
-//! default 1, multiplies the channel's values). Inline channels have the same samples; CSV
-//! files on different clocks are resampled onto the union of their times. `equivalent` ("signed_von_mises", default,
-//! "max_principal", or "critical_plane" with `plane_step` degrees, default 10), `mean_stress` ("goodman", default; "none", "gerber", "soderberg",
-//! "swt", "walker" with `walker_gamma`), `residue` ("repeated", default: the history is a
-//! duty cycle that repeats, its residue closed; "once": half cycles, ASTM E1049-85),
+//! default 1, multiplies the channel's values). Inline channels have the same samples;
+//! CSV files on different clocks are resampled onto the union of their times.
+//! `equivalent` ("signed_von_mises", default, "max_principal", or "critical_plane" with
+//! `plane_step` degrees, default 10), `mean_stress` ("goodman", default; "none",
+//! "gerber", "soderberg", "swt", "walker" with `walker_gamma`), `residue` ("repeated",
+//! default: the history is a duty cycle that repeats, its residue closed; "once": half
+//! cycles, ASTM E1049-85),
 //! `stress_factor` (default 1: a fatigue safety factor on stress, or surface and size
 //! factors). Every material needs `fatigue_strength_coefficient` and
 //! `fatigue_strength_exponent` (Basquin), optionally `endurance_limit`.
