@@ -155,6 +155,44 @@ fn channels_on_different_clocks_are_resampled_onto_their_union() {
     );
 }
 
+/// Marin's factors scale the S–N curve: a machined surface (S355: S_u 470 MPa), a 20 mm
+/// round and 99 % reliability give the damage of a stress factor 1/(k_a k_b k_e).
+#[test]
+fn marin_factors_act_as_a_stress_factor() {
+    let dir = tempfile::tempdir().unwrap();
+    let damage = |options: &str| {
+        let fatigue = channels(1e3).replace(
+            "analysis = \"fatigue\"\n",
+            &format!("analysis = \"fatigue\"\n{options}"),
+        );
+        let out = run(dir.path(), "steel_s355", &fatigue, CSV);
+        assert!(
+            out.status.code() == Some(0) || out.status.code() == Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let summary: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("out/fat.summary.json")).unwrap(),
+        )
+        .unwrap();
+        let lc = summary["load_cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == "duty")
+            .unwrap()
+            .clone();
+        lc["key_results"][0]["value"].as_f64().unwrap()
+    };
+    let k = 4.51 * 470f64.powf(-0.265) * 1.24 * 20f64.powf(-0.107) * 0.814;
+    let marin = damage("surface = \"machined\"\ndiameter = 0.02\nreliability = 0.99\n");
+    let factor = damage(&format!("stress_factor = {:e}\n", 1.0 / k));
+    assert!(
+        marin > 0.0 && (marin / factor - 1.0).abs() < 1e-9,
+        "{marin} vs {factor}"
+    );
+}
+
 /// A random shake of the cantilever's clamp along z (0.04 g²/Hz, 20–2000 Hz).
 const SHAKE: &str = "[[load_case]]\nname = \"shake\"\nanalysis = \"random\"\ndamping = { modal_ratio = 0.02 }\npsd = [[20.0, 0.04], [2000.0, 0.04]]\n[[load_case.load]]\ntype = \"base_acceleration\"\nset = \"xmin\"\nacceleration = [0.0, 0.0, 1.0]\nunit = \"g\"\n";
 
@@ -224,6 +262,9 @@ fn bad_histories_and_missing_data_name_their_place() {
         (format!("{SHAKE}[[load_case]]\nname = \"life\"\nanalysis = \"fatigue\"\nrandom = \"shake\"\nexposure = 60.0\n[[load_case.channel]]\nload_case = \"down\"\nvalues = [0.0, 1.0]\n"), "steel_s355", CSV, "`channel` belongs to a fatigue case of load histories"),
         (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nexposure = 60.0\n"), "steel_s355", CSV, "`exposure` belongs to a fatigue case of a random response"),
         (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nplane_step = 5\n"), "steel_s355", CSV, "plane_step belongs to equivalent = \"critical_plane\""),
+        (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nreliability = 0.98\n"), "steel_s355", CSV, "reliability 0.98 is not in Shigley's table 6-5"),
+        (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nsurface = \"polished\"\n"), "steel_s355", CSV, "unknown surface 'polished'"),
+        (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nmean_stress = \"swt\"\nsurface = \"machined\"\n"), "weak", CSV, "the surface factor needs the material's ultimate_strength"),
         (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nequivalent = \"critical_plane\"\nplane_step = 0\n"), "steel_s355", CSV, "plane_step must lie in 1..=45"),
     ];
     for (fatigue, material, csv, expected) in cases {

@@ -36,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use toml::Spanned;
 use vproto_solver::fatigue::rainflow::Residue;
-use vproto_solver::fatigue::sn::{MeanStress, SnCurve, Strengths};
+use vproto_solver::fatigue::sn::{Marin, MeanStress, SnCurve, Strengths, Surface};
 use vproto_solver::fatigue::spectral::{damage_rate, Method};
 use vproto_solver::fatigue::{nodal_damage, node_cycles, Equivalent, FatigueOptions, Material};
 use vproto_solver::StaticResults;
@@ -54,6 +54,9 @@ struct Options {
     walker_gamma: Option<Spanned<f64>>,
     residue: Option<Spanned<String>>,
     stress_factor: Option<Spanned<f64>>,
+    surface: Option<Spanned<String>>,
+    diameter: Option<Spanned<f64>>,
+    reliability: Option<Spanned<f64>>,
     random: Option<Spanned<String>>,
     method: Option<Spanned<String>>,
     exposure: Option<Spanned<f64>>,
@@ -95,6 +98,7 @@ impl Kind for Fatigue {
             Some(f) => *f.get_ref(),
             None => 1.0,
         };
+        let marin = marin(input, &o)?;
         let source = match o.random.clone() {
             Some(random) => spectral(input, &o, &random, stress_factor)?,
             None => histories(input, o, stress_factor)?,
@@ -105,7 +109,7 @@ impl Kind for Fatigue {
         };
         Ok(Box::new(FatigueCase {
             name: input.spec().name.clone(),
-            materials: materials(input, rule)?,
+            materials: materials(input, rule, &marin)?,
             source,
         }))
     }
@@ -558,10 +562,45 @@ fn mean_stress(
     Ok(rule)
 }
 
+/// Marin's factors of the options: `surface`, `diameter` (m), `reliability`.
+fn marin(input: &Input, o: &Options) -> Result<Marin> {
+    let case = input.case;
+    let surface = match o.surface.as_ref().map(|s| (s, s.get_ref().as_str())) {
+        None => None,
+        Some((_, "ground")) => Some(Surface::Ground),
+        Some((_, "machined")) => Some(Surface::Machined),
+        Some((_, "hot_rolled")) => Some(Surface::HotRolled),
+        Some((_, "as_forged")) => Some(Surface::AsForged),
+        Some((s, other)) => bail!(case.error_at(s, format!("unknown surface '{other}': \"ground\", \"machined\", \"hot_rolled\" or \"as_forged\""))),
+    };
+    let marin = Marin {
+        surface,
+        diameter: o.diameter.as_ref().map(|d| *d.get_ref()),
+        reliability: o.reliability.as_ref().map(|r| *r.get_ref()),
+    };
+    // Checked here, at their lines, for the parts that need no material.
+    let without_surface = Marin {
+        surface: None,
+        ..marin
+    };
+    if let Err(e) = without_surface.factor(None) {
+        let at = if e.contains("diameter") {
+            o.diameter.as_ref().map(|d| d.span())
+        } else {
+            o.reliability.as_ref().map(|r| r.span())
+        };
+        match at {
+            Some(span) => bail!("{}: {e}", case.at(span)),
+            None => bail!("{}: {e}", case.path.display()),
+        }
+    }
+    Ok(marin)
+}
+
 /// The fatigue material of every node: the weakest (lowest σ'_f) of its elements'.
 /// A strength the mean-stress rule divides by must be given (a missing one would
 /// silently drop the correction).
-fn materials(input: &Input, rule: MeanStress) -> Result<Vec<Material>> {
+fn materials(input: &Input, rule: MeanStress, marin: &Marin) -> Result<Vec<Material>> {
     let model = input.model;
     let mut per_material = Vec::new();
     for (name, m) in &model.material_specs {
@@ -574,10 +613,18 @@ fn materials(input: &Input, rule: MeanStress) -> Result<Vec<Material>> {
                 input.spec().name
             );
         };
+        // Marin's factors scale the specimen's curve to the part's.
+        let k = marin.factor(m.ultimate_strength).map_err(|e| {
+            anyhow!(
+                "{}: fatigue load case '{}': material '{name}': {e}",
+                input.case.path.display(),
+                input.spec().name
+            )
+        })?;
         let curve = SnCurve {
-            coefficient,
+            coefficient: coefficient * k,
             exponent,
-            endurance_limit: m.endurance_limit,
+            endurance_limit: m.endurance_limit.map(|e| e * k),
         };
         curve
             .check()
