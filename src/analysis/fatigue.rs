@@ -285,15 +285,15 @@ impl Files {
             if t.len() < 2 {
                 return Err(case.error_at(*at, "a history file needs at least two rows"));
             }
-            read.push((path, *at, t, values));
+            read.push((path, *at, names, t, values));
         }
         // One clock for all: the union of the files' times, so that every sample — and
         // so every turning point — of every channel stays a sample; a column is linear
         // between its own samples. The files must span the same time.
         let mut clock: Vec<f64> = Vec::new();
-        if let Some((from, _, t0, _)) = read.first() {
+        if let Some((from, _, _, t0, _)) = read.first() {
             let span = (t0[0], t0[t0.len() - 1]);
-            for (path, at, t, _) in &read {
+            for (path, at, _, t, _) in &read {
                 if (t[0], t[t.len() - 1]) != span {
                     return Err(case.error_at(
                         *at,
@@ -309,7 +309,7 @@ impl Files {
                     ));
                 }
             }
-            clock = union(read.iter().map(|r| r.2.as_slice()));
+            clock = union(read.iter().map(|r| r.3.as_slice()));
             if clock.len() > MAX_SAMPLES {
                 bail!(
                     "{}: the files' times together make {} samples, more than {MAX_SAMPLES}",
@@ -319,7 +319,7 @@ impl Files {
             }
         }
         let mut columns = Vec::new();
-        for (path, _, t, values) in read {
+        for (path, _, names, t, values) in read {
             let values = if t == clock {
                 values
             } else {
@@ -331,13 +331,7 @@ impl Files {
                 );
                 values.iter().map(|v| resample(&t, v, &clock)).collect()
             };
-            columns.push((
-                path.clone(),
-                wanted_names(&wanted, path)
-                    .into_iter()
-                    .zip(values)
-                    .collect(),
-            ));
+            columns.push((path.clone(), names.iter().cloned().zip(values).collect()));
         }
         let duration = (clock.len() >= 2).then(|| clock[clock.len() - 1] - clock[0]);
         Ok(Self { columns, duration })
@@ -352,15 +346,6 @@ impl Files {
             .map(|(_, v)| std::mem::take(v))
             .unwrap_or_default()
     }
-}
-
-/// The columns wanted of `path`.
-fn wanted_names(wanted: &[(PathBuf, &Spanned<PathBuf>, Vec<String>)], path: &Path) -> Vec<String> {
-    wanted
-        .iter()
-        .find(|w| w.0 == path)
-        .map(|w| w.2.clone())
-        .unwrap_or_default()
 }
 
 /// The sorted union of increasing time lists (equal times once).

@@ -103,14 +103,20 @@ pub fn damage_rate(
     let (rate, terms) = match method {
         Method::Dirlik if gamma.is_finite() && gamma < NARROW => {
             let Dirlik { d1, d2, d3, q, r } = dirlik_constants(m)?;
-            let terms = vec![
+            let terms = [
                 (d1, Term::Exponential(q)),
                 (d2, Term::Rayleigh(r)),
                 (d3, Term::Rayleigh(1.0)),
             ];
             (m.peak_rate(), terms)
         }
-        _ => (m.zero_crossing_rate(), vec![(1.0, Term::Rayleigh(1.0))]),
+        _ => {
+            let rayleigh = (0.0, Term::Rayleigh(1.0));
+            (
+                m.zero_crossing_rate(),
+                [(1.0, Term::Rayleigh(1.0)), rayleigh, rayleigh],
+            )
+        }
     };
     // 1/N(a) = 2 (a/σ'_f)^k at a = z √m₀ × stress factor, zero below the endurance limit.
     let scale = stress_factor * m.m0.sqrt();
@@ -125,16 +131,9 @@ pub fn damage_rate(
     };
     let mut integral = 0.0;
     for (weight, term) in terms {
-        // Far enough that z^k times the term's tail is below 1e-25 of its peak.
-        let (density, z_high): (Box<dyn Fn(f64) -> f64>, f64) = match term {
-            Term::Exponential(q) => (Box::new(move |z: f64| (-z / q).exp() / q), q * (k + 80.0)),
-            Term::Rayleigh(s) => (
-                Box::new(move |z: f64| z / (s * s) * (-z * z / (2.0 * s * s)).exp()),
-                s * (2.0 * (k + 1.0).sqrt() + 12.0),
-            ),
-        };
+        let z_high = term.upper(k);
         if weight != 0.0 && z_low < z_high {
-            integral += weight * simpson(|z| density(z) * per_cycle(z), z_low, z_high, 1000);
+            integral += weight * simpson(|z| term.density(z) * per_cycle(z), z_low, z_high, 1000);
         }
     }
     let d = rate * integral;
@@ -146,9 +145,27 @@ pub fn damage_rate(
 }
 
 /// A term of an amplitude density (see [`damage_rate`]).
+#[derive(Clone, Copy)]
 enum Term {
     Exponential(f64),
     Rayleigh(f64),
+}
+
+impl Term {
+    fn density(self, z: f64) -> f64 {
+        match self {
+            Self::Exponential(q) => (-z / q).exp() / q,
+            Self::Rayleigh(s) => z / (s * s) * (-z * z / (2.0 * s * s)).exp(),
+        }
+    }
+
+    /// Far enough that z^k times the term's tail is below 1e-25 of its peak.
+    fn upper(self, k: f64) -> f64 {
+        match self {
+            Self::Exponential(q) => q * (k + 80.0),
+            Self::Rayleigh(s) => s * (2.0 * (k + 1.0).sqrt() + 12.0),
+        }
+    }
 }
 
 /// Dirlik's constants.
