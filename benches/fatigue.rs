@@ -8,6 +8,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use std::time::Duration;
 use vproto_solver::fatigue::rainflow::Residue;
 use vproto_solver::fatigue::sn::{MeanStress, SnCurve, Strengths};
+use vproto_solver::fatigue::strain_life::{LocalStrain, StrainLife};
 use vproto_solver::fatigue::{nodal_damage, Equivalent, FatigueOptions, Material};
 use vproto_solver::material::Voigt;
 
@@ -49,6 +50,7 @@ fn bench(c: &mut Criterion) {
             ultimate: 557e6,
             yield_strength: 322e6,
         },
+        strain_life: None,
     };
     let materials = vec![material; nodes];
     let refs: Vec<&[Voigt]> = unit.iter().map(Vec::as_slice).collect();
@@ -64,6 +66,7 @@ fn bench(c: &mut Criterion) {
             mean_stress: MeanStress::Goodman,
             residue: Residue::Repeated,
             stress_factor: 1.0,
+            strain_life: None,
         };
         let d = nodal_damage(&refs, &materials, &options).unwrap();
         eprintln!("{name}: {} of {nodes} nodes screened out", d.screened);
@@ -71,6 +74,32 @@ fn bench(c: &mut Criterion) {
             b.iter(|| nodal_damage(&refs, &materials, &options).unwrap())
         });
     }
+    // Strain-life (Neuber, SWT) on the Uniform Material Law's steel: every node counted
+    // (no endurance limit), a notch solve per reversal and a life solve per loop.
+    let strain = Material {
+        strain_life: Some(StrainLife {
+            modulus: 210e9,
+            strength_coefficient: 1089e6,
+            strength_exponent: -0.115,
+            ductility_coefficient: 0.59,
+            ductility_exponent: -0.58,
+            cyclic_coefficient: 775.5e6,
+            cyclic_exponent: 0.15,
+        }),
+        ..material
+    };
+    let strains = vec![strain; nodes];
+    let options = FatigueOptions {
+        histories: histories.clone(),
+        equivalent: Equivalent::SignedVonMises,
+        mean_stress: MeanStress::None,
+        residue: Residue::Repeated,
+        stress_factor: 1.0,
+        strain_life: Some(LocalStrain::default()),
+    };
+    g.bench_function("strain_life/10k_nodes_3x10k_samples", |b| {
+        b.iter(|| nodal_damage(&refs, &strains, &options).unwrap())
+    });
     g.finish();
 }
 

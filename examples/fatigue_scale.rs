@@ -148,6 +148,7 @@ fn main() {
             ultimate: 557e6,
             yield_strength: 322e6,
         },
+        strain_life: None,
     };
     let refs: Vec<&[Voigt]> = unit.iter().map(Vec::as_slice).collect();
     for equivalent in [Equivalent::SignedVonMises, Equivalent::MaxPrincipal] {
@@ -157,6 +158,7 @@ fn main() {
             mean_stress: MeanStress::Goodman,
             residue: Residue::Repeated,
             stress_factor: 1.0,
+            strain_life: None,
         };
         let t = Instant::now();
         let d = nodal_damage(&refs, &vec![material; nodes], &options).unwrap();

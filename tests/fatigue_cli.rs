@@ -99,7 +99,6 @@ fn life_verdict_follows_the_damage() {
     assert!(summary.contains("min_life_hours"));
 }
 
-/// Each bad input is an error that names where it is.
 /// The largest damage of load case "duty" of a run on steel S355 (which must end with a
 /// verdict, pass or fail).
 fn duty_damage(dir: &Path, fatigue: &str) -> f64 {
@@ -226,6 +225,35 @@ fn spectral_life_of_a_random_response() {
     assert!(!life("dirlik", dirlik * 1.01).0);
 }
 
+/// The duty case counted by strain-life, with more options.
+fn strain(options: &str) -> String {
+    channels(1e3).replace(
+        "analysis = \"fatigue\"\n",
+        &format!("analysis = \"fatigue\"\nlife = \"strain\"\n{options}"),
+    )
+}
+
+/// Strain-life on the library's S355 (its Uniform Material Law constants): the root of
+/// the cantilever reaches 300 MPa elastic, about the cyclic yield, so the notch rules
+/// matter — Glinka's lower local strain gives less damage than Neuber's — and the hot
+/// spot's plot is against the ε–N curve.
+#[test]
+fn strain_life_runs_with_either_notch_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let neuber = duty_damage(dir.path(), &strain(""));
+    let svg = std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("sn_curve.svg"))
+        .expect("the hot spot's plot");
+    assert!(std::fs::read_to_string(svg).unwrap().contains("ε–N curve"));
+    let glinka = duty_damage(dir.path(), &strain("notch = \"glinka\"\n"));
+    let morrow = duty_damage(dir.path(), &strain("mean_stress = \"morrow\"\n"));
+    println!("damage a pass: Neuber {neuber:e}, Glinka {glinka:e}, Neuber + Morrow {morrow:e}");
+    assert!(neuber > glinka && glinka > 0.0 && morrow > 0.0);
+}
+
+/// Each bad input is an error that names where it is.
 #[test]
 fn bad_histories_and_missing_data_name_their_place() {
     let dir = tempfile::tempdir().unwrap();
@@ -236,7 +264,14 @@ fn bad_histories_and_missing_data_name_their_place() {
         (channels(1e3), "steel_s355", "time, down_kN, side_kN\n0, 0, 0\n0, 1, 0\n", "h.csv:3: time 0 does not increase"),
         (channels(1e3), "steel_s355", "time, up_kN, side_kN\n0, 0, 0\n1, 1, 0\n", "no column 'down_kN'"),
         (channels(1e3), "steel_s355", "time, down_kN, side_kN\n0, 0, 0\n1, 1\n", "h.csv:3: column 3 missing"),
-        (channels(1e3), "aluminium_6061_t6", CSV, "material 'aluminium_6061_t6' has no fatigue data"),
+        (channels(1e3), "stainless_304", CSV, "material 'stainless_304' has no fatigue data"),
+        (strain(""), "weak", CSV, "life = \"strain\" needs fatigue_ductility_coefficient, fatigue_ductility_exponent, cyclic_strength_coefficient, cyclic_hardening_exponent in [materials.weak]"),
+        (strain("residue = \"once\"\n"), "steel_s355", CSV, "residue = \"repeated\""),
+        (strain("mean_stress = \"goodman\"\n"), "steel_s355", CSV, "mean_stress 'goodman' is a stress-life rule"),
+        (strain("surface = \"machined\"\n"), "steel_s355", CSV, "`surface` (a Marin factor) scales an S–N curve"),
+        (strain("").replace("life = \"strain\"", "life = \"plastic\""), "steel_s355", CSV, "unknown life 'plastic'"),
+        (strain("notch = \"peterson\"\n"), "steel_s355", CSV, "unknown notch 'peterson'"),
+        (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nnotch = \"glinka\"\n"), "steel_s355", CSV, "notch belongs to life = \"strain\""),
         (channels(1e3), "weak", CSV, "the Goodman mean-stress correction needs `ultimate_strength` of material 'weak'"),
         (channels(1e3).replace("load_case = \"side\"", "load_case = \"modes\""), "steel_s355", CSV, "'modes' is not a static load case"),
         (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nmean_stress = \"morrow\"\n"), "steel_s355", CSV, "unknown mean_stress 'morrow'"),

@@ -8,8 +8,10 @@ use nalgebra::Vector3;
 use vproto_solver::assembly::Materials;
 use vproto_solver::fatigue::rainflow::Residue;
 use vproto_solver::fatigue::sn::{MeanStress, SnCurve, Strengths};
+use vproto_solver::fatigue::strain_life::{LocalStrain, Notch, StrainLife, StrainMean};
 use vproto_solver::fatigue::{equivalent, nodal_damage, Equivalent, FatigueOptions, Material};
 use vproto_solver::generate::block;
+use vproto_solver::material::Voigt;
 use vproto_solver::{Constraint, ElementKind, Load, LoadCase, StaticModel};
 
 /// A steel cantilever 0.2 × 0.02 × 0.02 m (hex8 20 × 2 × 2) clamped at x = 0, with a
@@ -72,8 +74,13 @@ fn superposition_of_unit_load_cases_and_a_hand_counted_life() {
         mean_stress: MeanStress::Goodman,
         residue: Residue::HalfCycles,
         stress_factor: 1.0,
+        strain_life: None,
     };
-    let material = Material { curve, strengths };
+    let material = Material {
+        curve,
+        strengths,
+        strain_life: None,
+    };
     let d = nodal_damage(&[bend, pull], &vec![material; mesh.nodes.len()], &options).unwrap();
     let top = nearest_node(&mesh, Vector3::new(0.0, 0.01, 0.02));
     // By hand: the two extreme stresses at the node, their amplitude and mean.
@@ -101,4 +108,117 @@ fn superposition_of_unit_load_cases_and_a_hand_counted_life() {
     assert!(sar > 150e6, "the hand case should damage");
     assert!((d.damage[top] / (4.0 / n) - 1.0).abs() < 1e-9);
     assert!(d.screened > 0 && d.screened < mesh.nodes.len());
+}
+
+/// The Uniform Material Law's steel for S_u = 470 MPa (the library's S355 strain-life
+/// constants, with its Man-Ten σ'_f and b).
+const S355: StrainLife = StrainLife {
+    modulus: 210e9,
+    strength_coefficient: 1089e6,
+    strength_exponent: -0.115,
+    ductility_coefficient: 0.59,
+    ductility_exponent: -0.58,
+    cyclic_coefficient: 775.5e6,
+    cyclic_exponent: 0.15,
+};
+
+/// pyLife 2.x (Bosch's open-source durability library) as the peer for strain-life:
+/// its Neuber rule (`ExtendedNeuber` with a shape factor K_p → ∞, which is Neuber's
+/// classical σε = L²/E) gives the first peak on the primary branch and the loop on the
+/// secondary (Masing) branch; scipy's brentq solves the strain-life curve (SWT and
+/// Morrow) for the life. Two one-node uniaxial histories that yield at the notch:
+/// fully reversed ±500 MPa and pulsating 0 → 700 MPa (elastic stress). vproto's
+/// damage of 10 cycles (`nodal_damage`, strain-life, Neuber) agrees to 1e-9 (2e-14
+/// seen).
+#[test]
+fn strain_life_with_neuber_against_pylife() {
+    if !peer("pylife", "strain_life_with_neuber_against_pylife") {
+        return;
+    }
+    let m = S355;
+    let script = format!(
+        r#"
+import numpy as np
+from scipy.optimize import brentq
+from pylife.materiallaws.notch_approximation_law import ExtendedNeuber
+E, K, n = {e}, {k}, {n}
+sf, b, ef, c = {sf}, {b}, {ef}, {c}
+law = ExtendedNeuber(E, K, n, 1e12)
+def local(top, bottom):
+    smax = float(law.stress(np.array([top]), rtol=1e-14, tol=1e-6)[0])
+    ds = float(law.stress_secondary_branch(np.array([top - bottom]), rtol=1e-14, tol=1e-6)[0])
+    de = float(law.strain_secondary_branch(np.array([ds])) [0])
+    return smax, ds, de
+for top, bottom in [(500e6, -500e6), (700e6, 0.0)]:
+    smax, ds, de = local(top, bottom)
+    ea, sm = de / 2, smax - ds / 2
+    swt = lambda x: sf**2 / E * x**(2*b) + sf * ef * x**(b + c) - smax * ea
+    morrow = lambda x: (sf - sm) / E * x**b + ef * x**c - ea
+    print(2 * 10 / brentq(swt, 1, 1e20, rtol=1e-15), 2 * 10 / brentq(morrow, 1, 1e20, rtol=1e-15))
+"#,
+        e = m.modulus,
+        k = m.cyclic_coefficient,
+        n = m.cyclic_exponent,
+        sf = m.strength_coefficient,
+        b = m.strength_exponent,
+        ef = m.ductility_coefficient,
+        c = m.ductility_exponent,
+    );
+    let out = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let peer: Vec<f64> = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let unit = [Voigt::from_row_slice(&[1e6, 0.0, 0.0, 0.0, 0.0, 0.0])];
+    let material = Material {
+        curve: SnCurve {
+            coefficient: m.strength_coefficient,
+            exponent: m.strength_exponent,
+            endurance_limit: None,
+        },
+        strengths: Strengths {
+            ultimate: 470e6,
+            yield_strength: 355e6,
+        },
+        strain_life: Some(m),
+    };
+    let history = |top: f64, bottom: f64| -> Vec<f64> {
+        (0..=20)
+            .map(|k| if k % 2 == 0 { top } else { bottom })
+            .collect()
+    };
+    let mut ours = Vec::new();
+    for (top, bottom) in [(500.0, -500.0), (700.0, 0.0)] {
+        for mean in [StrainMean::SmithWatsonTopper, StrainMean::Morrow] {
+            let options = FatigueOptions {
+                histories: vec![history(top, bottom)],
+                equivalent: Equivalent::MaxPrincipal,
+                mean_stress: MeanStress::None,
+                residue: Residue::Repeated,
+                stress_factor: 1.0,
+                strain_life: Some(LocalStrain {
+                    notch: Notch::Neuber,
+                    mean,
+                }),
+            };
+            ours.push(
+                nodal_damage(&[&unit], &[material], &options)
+                    .unwrap()
+                    .damage[0],
+            );
+        }
+    }
+    println!("damage of 10 cycles, vproto {ours:?}, pyLife {peer:?}");
+    assert_eq!(peer.len(), 4);
+    for (a, b) in ours.iter().zip(&peer) {
+        assert!((a / b - 1.0).abs() < 1e-9, "{a} vs {b}");
+    }
 }

@@ -1,4 +1,4 @@
-//! `analysis = "fatigue"`: stress-life damage per node from load histories — each
+//! `analysis = "fatigue"`: stress- or strain-life damage per node from load histories — each
 //! channel a history of multiples of a static load case, superposed quasi-statically
 //! (`vproto_solver::fatigue`: σ(t) = Σ c_k(t) σ_k, rainflow, S–N, Miner).
 //!
@@ -14,7 +14,10 @@
 //! cycles, ASTM E1049-85),
 //! `stress_factor` (default 1: a fatigue safety factor on stress, or surface and size
 //! factors). Every material needs `fatigue_strength_coefficient` and
-//! `fatigue_strength_exponent` (Basquin), optionally `endurance_limit`.
+//! `fatigue_strength_exponent` (Basquin), optionally `endurance_limit`. `life =
+//! "strain"` counts local strain instead (`notch` "neuber" or "glinka"; `mean_stress`
+//! "swt", "morrow" or "none"; `vproto_solver::fatigue::strain_life`), with each
+//! material's ε'_f, c, K', n' as well.
 //!
 //! Or spectral: `random = "<random load case>"` with `exposure` (s of that vibration a
 //! pass stands for) and `method` ("dirlik", default, or "narrow_band"): the damage of
@@ -38,6 +41,7 @@ use toml::Spanned;
 use vproto_solver::fatigue::rainflow::Residue;
 use vproto_solver::fatigue::sn::{Marin, MeanStress, SnCurve, Strengths, Surface};
 use vproto_solver::fatigue::spectral::{damage_rate, Method};
+use vproto_solver::fatigue::strain_life::{LocalStrain, Notch, StrainLife, StrainMean};
 use vproto_solver::fatigue::{nodal_damage, node_cycles, Equivalent, FatigueOptions, Material};
 use vproto_solver::StaticResults;
 
@@ -60,6 +64,8 @@ struct Options {
     random: Option<Spanned<String>>,
     method: Option<Spanned<String>>,
     exposure: Option<Spanned<f64>>,
+    life: Option<Spanned<String>>,
+    notch: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -103,13 +109,15 @@ impl Kind for Fatigue {
             Some(random) => spectral(input, &o, &random, stress_factor)?,
             None => histories(input, o, stress_factor)?,
         };
-        let rule = match &source {
-            Source::Histories { options, .. } => options.mean_stress,
-            Source::Spectrum { .. } => MeanStress::None,
+        let (rule, strain) = match &source {
+            Source::Histories { options, .. } => {
+                (options.mean_stress, options.strain_life.is_some())
+            }
+            Source::Spectrum { .. } => (MeanStress::None, false),
         };
         Ok(Box::new(FatigueCase {
             name: input.spec().name.clone(),
-            materials: materials(input, rule, &marin)?,
+            materials: materials(input, rule, &marin, strain)?,
             source,
         }))
     }
@@ -149,12 +157,14 @@ fn spectral(
             format!("'{name}' is not a random load case of this file"),
         ));
     }
-    let history_only: [(&str, Option<std::ops::Range<usize>>); 5] = [
+    let history_only: [(&str, Option<std::ops::Range<usize>>); 7] = [
         ("channel", o.channel.first().map(|c| c.span())),
         ("equivalent", o.equivalent.as_ref().map(|e| e.span())),
         ("plane_step", o.plane_step.as_ref().map(|e| e.span())),
         ("residue", o.residue.as_ref().map(|e| e.span())),
         ("walker_gamma", o.walker_gamma.as_ref().map(|e| e.span())),
+        ("life", o.life.as_ref().map(|e| e.span())),
+        ("notch", o.notch.as_ref().map(|e| e.span())),
     ];
     if let Some((key, Some(span))) = history_only.into_iter().find(|(_, s)| s.is_some()) {
         bail!("{}: `{key}` belongs to a fatigue case of load histories, not to one of a random response (its equivalent von Mises process)", case.at(span));
@@ -225,12 +235,20 @@ fn histories(input: &Input, o: Options, stress_factor: f64) -> Result<Source> {
         return Err(case.error_at(c, format!("channel '{lc}' has {} samples, the first channel {n}: channels share their samples", s.len())));
     }
     let (load_cases, histories): (Vec<String>, Vec<Vec<f64>>) = channels.into_iter().unzip();
+    let strain_life = local_strain(input, &o)?;
     let options = FatigueOptions {
         histories,
         equivalent: equivalent(input, o.equivalent.as_ref(), o.plane_step.as_ref())?,
-        mean_stress: mean_stress(input, o.mean_stress.as_ref(), o.walker_gamma.as_ref())?,
+        mean_stress: match strain_life {
+            Some(_) => MeanStress::None,
+            None => mean_stress(input, o.mean_stress.as_ref(), o.walker_gamma.as_ref())?,
+        },
+        strain_life,
         residue: match o.residue.as_ref().map(|r| (r, r.get_ref().as_str())) {
             None | Some((_, "repeated")) => Residue::Repeated,
+            Some((r, "once")) if strain_life.is_some() => {
+                return Err(case.error_at(r, "a strain-life count follows the hysteresis loops of a repeated history from its largest peak on: residue = \"repeated\""))
+            }
             Some((_, "once")) => Residue::HalfCycles,
             Some((r, other)) => {
                 return Err(case.error_at(
@@ -522,6 +540,60 @@ fn equivalent(
     Ok(kind)
 }
 
+/// `life = "strain"`: the notch rule (`notch`, "neuber" by default, or "glinka") and
+/// the strain-life mean-stress rule (`mean_stress`: "swt" by default, "morrow" or
+/// "none"). None for stress-life, whose options these are not.
+fn local_strain(input: &Input, o: &Options) -> Result<Option<LocalStrain>> {
+    let case = input.case;
+    match o.life.as_ref().map(|l| (l, l.get_ref().as_str())) {
+        None | Some((_, "stress")) => {
+            if let Some(n) = &o.notch {
+                bail!(case.error_at(n, "notch belongs to life = \"strain\""));
+            }
+            return Ok(None);
+        }
+        Some((_, "strain")) => {}
+        Some((l, other)) => bail!(case.error_at(
+            l,
+            format!(
+                "unknown life '{other}': \"stress\" (S–N) or \"strain\" (local strain, notch rule)"
+            )
+        )),
+    }
+    let notch = match o.notch.as_ref().map(|n| (n, n.get_ref().as_str())) {
+        None | Some((_, "neuber")) => Notch::Neuber,
+        Some((_, "glinka")) => Notch::Glinka,
+        Some((n, other)) => bail!(case.error_at(
+            n,
+            format!("unknown notch '{other}': \"neuber\" or \"glinka\"")
+        )),
+    };
+    let mean = match o.mean_stress.as_ref().map(|m| (m, m.get_ref().as_str())) {
+        None | Some((_, "swt")) => StrainMean::SmithWatsonTopper,
+        Some((_, "morrow")) => StrainMean::Morrow,
+        Some((_, "none")) => StrainMean::None,
+        Some((m, other)) => bail!(case.error_at(
+            m,
+            format!("mean_stress '{other}' is a stress-life rule; with life = \"strain\": \"swt\" (default), \"morrow\" or \"none\"")
+        )),
+    };
+    if let Some(g) = &o.walker_gamma {
+        bail!(case.error_at(
+            g,
+            "walker_gamma belongs to stress-life's mean_stress = \"walker\""
+        ));
+    }
+    let marin = [
+        ("surface", o.surface.as_ref().map(|s| s.span())),
+        ("diameter", o.diameter.as_ref().map(|s| s.span())),
+        ("reliability", o.reliability.as_ref().map(|s| s.span())),
+    ];
+    if let Some((key, Some(span))) = marin.into_iter().find(|(_, s)| s.is_some()) {
+        bail!("{}: `{key}` (a Marin factor) scales an S–N curve; strain-life constants come from the part's own material — give a factor on stress as stress_factor", case.at(span));
+    }
+    Ok(Some(LocalStrain { notch, mean }))
+}
+
 fn mean_stress(
     input: &Input,
     m: Option<&Spanned<String>>,
@@ -585,7 +657,12 @@ fn marin(input: &Input, o: &Options) -> Result<Marin> {
 /// The fatigue material of every node: the weakest (lowest σ'_f) of its elements'.
 /// A strength the mean-stress rule divides by must be given (a missing one would
 /// silently drop the correction).
-fn materials(input: &Input, rule: MeanStress, marin: &Marin) -> Result<Vec<Material>> {
+fn materials(
+    input: &Input,
+    rule: MeanStress,
+    marin: &Marin,
+    strain: bool,
+) -> Result<Vec<Material>> {
     let model = input.model;
     let mut per_material = Vec::new();
     for (name, m) in &model.material_specs {
@@ -632,7 +709,15 @@ fn materials(input: &Input, rule: MeanStress, marin: &Marin) -> Result<Vec<Mater
             ultimate: m.ultimate_strength.unwrap_or(f64::INFINITY),
             yield_strength: m.yield_strength.unwrap_or(f64::INFINITY),
         };
-        per_material.push(Material { curve, strengths });
+        let strain_life = match strain {
+            true => Some(strain_life(input, name, m)?),
+            false => None,
+        };
+        per_material.push(Material {
+            curve,
+            strengths,
+            strain_life,
+        });
     }
     let mut of_node: Vec<Option<usize>> = vec![None; model.mesh.nodes.len()];
     for (e, nodes) in vproto_solver::assembly::elements(&model.mesh) {
@@ -650,6 +735,50 @@ fn materials(input: &Input, rule: MeanStress, marin: &Marin) -> Result<Vec<Mater
         .into_iter()
         .map(|m| per_material[m.unwrap_or(0)])
         .collect())
+}
+
+/// A material's strain-life constants; missing ones are an error saying what to add.
+fn strain_life(input: &Input, name: &str, m: &crate::schema::MaterialSpec) -> Result<StrainLife> {
+    let here = || {
+        format!(
+            "{}: fatigue load case '{}': material '{name}'",
+            input.case.path.display(),
+            input.spec().name
+        )
+    };
+    let keys = [
+        (
+            "youngs_modulus",
+            Some(m.youngs_modulus).filter(|e| !e.is_nan()),
+        ),
+        (
+            "fatigue_ductility_coefficient",
+            m.fatigue_ductility_coefficient,
+        ),
+        ("fatigue_ductility_exponent", m.fatigue_ductility_exponent),
+        ("cyclic_strength_coefficient", m.cyclic_strength_coefficient),
+        ("cyclic_hardening_exponent", m.cyclic_hardening_exponent),
+    ];
+    let missing: Vec<&str> = keys
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(k, _)| *k)
+        .collect();
+    if !missing.is_empty() {
+        bail!("{}: life = \"strain\" needs {} in [materials.{name}] (with their source; for an estimate from the ultimate strength, see the Uniform Material Law in the README)", here(), missing.join(", "));
+    }
+    let value = |i: usize| keys[i].1.unwrap_or(f64::NAN);
+    let s = StrainLife {
+        modulus: value(0),
+        strength_coefficient: m.fatigue_strength_coefficient.unwrap_or(f64::NAN),
+        strength_exponent: m.fatigue_strength_exponent.unwrap_or(f64::NAN),
+        ductility_coefficient: value(1),
+        ductility_exponent: value(2),
+        cyclic_coefficient: value(3),
+        cyclic_exponent: value(4),
+    };
+    s.check().map_err(|e| anyhow!("{}: {e}", here()))?;
+    Ok(s)
 }
 
 struct FatigueCase {
@@ -699,7 +828,7 @@ impl Analysis for FatigueCase {
                 channels,
                 options,
             } => self
-                .count(done, *duration, channels, options)
+                .count(ctx, done, *duration, channels, options)
                 .with_context(here)?,
             Source::Spectrum {
                 random,
@@ -721,6 +850,7 @@ impl FatigueCase {
     /// Rainflow counting of the superposed histories.
     fn count(
         &self,
+        ctx: &Context,
         done: &Solved,
         duration: Option<f64>,
         channels: &[String],
@@ -735,7 +865,7 @@ impl FatigueCase {
             .map(|u| u.fields.nodal_stress.as_slice())
             .collect();
         let d = nodal_damage(&refs, &self.materials, options)?;
-        let plots = self.hot_spot_plots(&refs, &d.damage, options);
+        let plots = self.hot_spot_plots(&ctx.model.mesh, &refs, &d.damage, options);
         // The equilibrium of the solves whose stresses it superposes.
         let residual = units
             .iter()
@@ -749,11 +879,14 @@ impl FatigueCase {
         if let Some(t) = duration {
             scalars.push(Scalar::new("pass_duration", t, Quantity::Time));
         }
+        let rules = match options.strain_life {
+            Some(l) => format!("strain-life, {:?}, {:?}", l.notch, l.mean),
+            None => format!("{:?}", options.mean_stress),
+        };
         let mut what = format!(
-            "{} channel(s) × {samples} samples, {:?}, {:?}",
+            "{} channel(s) × {samples} samples, {:?}, {rules}",
             channels.len(),
             options.equivalent,
-            options.mean_stress
         );
         if d.non_proportional > 0 && !matches!(options.equivalent, Equivalent::CriticalPlane { .. })
         {
@@ -783,6 +916,7 @@ impl FatigueCase {
     /// damages), and their ranges as a rainflow histogram.
     fn hot_spot_plots(
         &self,
+        mesh: &vproto_solver::Mesh,
         unit: &[&[vproto_solver::material::Voigt]],
         damage: &[f64],
         options: &FatigueOptions,
@@ -798,13 +932,24 @@ impl FatigueCase {
         let material = &self.materials[n];
         let mut cycles = node_cycles(n, unit, material, options);
         cycles.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let mpa = 1e-6;
         let curve = material.curve;
+        // Stress-life in MPa; strain-life in strain (its fully reversed amplitude).
+        let strain = material
+            .strain_life
+            .filter(|_| options.strain_life.is_some());
+        let (unit, label) = match strain {
+            Some(_) => (1.0, ("ε–N curve", "strain amplitude", "")),
+            None => (1e-6, ("S–N curve", "fully reversed amplitude", "MPa")),
+        };
         let sn: Vec<(f64, f64)> = (0..=45)
             .map(|k| {
                 let cycles = 10f64.powf(k as f64 / 5.0);
-                let a = curve.coefficient * (2.0 * cycles).powf(curve.exponent);
-                (cycles, a.max(curve.endurance_limit.unwrap_or(0.0)) * mpa)
+                let a = match &strain {
+                    Some(m) => m.reversed_amplitude(2.0 * cycles),
+                    None => (curve.coefficient * (2.0 * cycles).powf(curve.exponent))
+                        .max(curve.endurance_limit.unwrap_or(0.0)),
+                };
+                (cycles, a * unit)
             })
             .collect();
         let mut total = 0.0;
@@ -813,22 +958,23 @@ impl FatigueCase {
             .filter(|(_, a)| *a > 0.0 && a.is_finite())
             .map(|(c, a)| {
                 total += c.count;
-                (total, a * mpa)
+                (total, a * unit)
             })
             .collect();
         let step = spectrum.len().div_ceil(2000).max(1);
         let spectrum: Vec<(f64, f64)> = spectrum.iter().copied().step_by(step).collect();
         let title = format!(
-            "{}: the hot spot's cycles (node {}) and its S–N curve",
+            "{}: the hot spot's cycles (node {}) and its {}",
             self.name,
-            n + 1
+            mesh.node_label(n),
+            label.0
         );
         let sn_plot = lines(
             &title,
             &Axis::new("cycles", "").log(),
-            &Axis::new("fully reversed amplitude", "MPa").log(),
+            &Axis::new(label.1, label.2).log(),
             &[
-                ("S–N curve".into(), sn),
+                (label.0.into(), sn),
                 ("a pass, cumulative".into(), spectrum),
             ],
         );
@@ -842,13 +988,18 @@ impl FatigueCase {
             let b = ((c.range / top * bins as f64) as usize).min(bins - 1);
             counts[b] += c.count;
         }
+        let mpa = 1e-6;
         let width = top / bins as f64 * mpa;
         let histogram: Vec<(f64, f64)> = counts
             .iter()
             .enumerate()
             .flat_map(|(b, &k)| [(b as f64 * width, k), ((b + 1) as f64 * width, k)])
             .collect();
-        let title = format!("{}: rainflow ranges at node {} (a pass)", self.name, n + 1);
+        let title = format!(
+            "{}: rainflow ranges at node {} (a pass)",
+            self.name,
+            mesh.node_label(n)
+        );
         let histogram_plot = lines(
             &title,
             &Axis::new("range", "MPa"),

@@ -56,6 +56,10 @@ pub(super) fn card(r: &mut Reader, card: &Card, current: &mut Option<String>) ->
                     fatigue_strength_coefficient: None,
                     fatigue_strength_exponent: None,
                     endurance_limit: None,
+                    fatigue_ductility_coefficient: None,
+                    fatigue_ductility_exponent: None,
+                    cyclic_strength_coefficient: None,
+                    cyclic_hardening_exponent: None,
                     source: format!("{}", card.at),
                 },
             );

@@ -37,6 +37,14 @@ pub struct MaterialSpec {
     /// Fully reversed stress amplitude (Pa) below which a cycle does no damage (none:
     /// the S–N line goes on).
     pub endurance_limit: Option<f64>,
+    /// Strain-life (Coffin–Manson) fatigue ductility coefficient ε'_f, for fatigue
+    /// load cases with `life = "strain"` (with σ'_f and b above).
+    pub fatigue_ductility_coefficient: Option<f64>,
+    /// Fatigue ductility exponent c (< 0).
+    pub fatigue_ductility_exponent: Option<f64>,
+    /// Cyclic stress–strain curve ε = σ/E + (σ/K')^(1/n'): K' (Pa) and n'.
+    pub cyclic_strength_coefficient: Option<f64>,
+    pub cyclic_hardening_exponent: Option<f64>,
     #[serde(default)]
     pub source: String,
 }

@@ -140,7 +140,8 @@ pub fn h5_2d(file: &hdf5_pure::File, path: &str) -> ndarray::Array2<f64> {
 }
 
 /// Whether a peer program the test compares with is here: `ccx` (CalculiX), `gmsh`,
-/// `h5dump` (the reference HDF5 library) or `vtk` (VTK's Python readers). When one is
+/// `h5dump` (the reference HDF5 library), `vtk` (VTK's Python readers) or `pylife`
+/// (Bosch's durability library). When one is
 /// missing the caller skips that comparison, and this prints the skip (to the real
 /// stderr, past the test harness's capture) with how to install it; with
 /// `VPROTO_REQUIRE_PEERS=1` (as `.ci/run` sets) a missing peer fails the test instead.
@@ -153,6 +154,13 @@ pub fn peer(what: &str, test: &str) -> bool {
                 .output()
                 .is_ok_and(|o| o.status.success()),
             "python3 -m pip install vtk",
+        ),
+        "pylife" => (
+            std::process::Command::new("python3")
+                .args(["-c", "import pylife.materiallaws.notch_approximation_law"])
+                .output()
+                .is_ok_and(|o| o.status.success()),
+            "python3 -m pip install pylife",
         ),
         // Looked up on PATH, not run: `ccx --version` would write `--version.dat`.
         program => (

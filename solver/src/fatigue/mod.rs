@@ -18,12 +18,14 @@ pub mod critical_plane;
 pub mod rainflow;
 pub mod sn;
 pub mod spectral;
+pub mod strain_life;
 
 use crate::error::{Result, SolverError};
 use crate::material::{von_mises, Voigt};
 use rainflow::Residue;
 use rayon::prelude::*;
 use sn::{MeanStress, SnCurve, Strengths};
+use strain_life::{LocalStrain, StrainLife};
 
 /// The scalar a node's stress tensor history is counted as.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -39,11 +41,13 @@ pub enum Equivalent {
     CriticalPlane { step: u32 },
 }
 
-/// A node's fatigue material: its S–N curve and strengths.
+/// A node's fatigue material: its S–N curve and strengths, and its strain-life
+/// constants where a strain-life count needs them.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Material {
     pub curve: SnCurve,
     pub strengths: Strengths,
+    pub strain_life: Option<StrainLife>,
 }
 
 /// Options of a life calculation.
@@ -55,8 +59,13 @@ pub struct FatigueOptions {
     pub mean_stress: MeanStress,
     pub residue: Residue,
     /// Factor on every stress amplitude (a fatigue safety factor on stress, or the
-    /// product of surface and size factors).
+    /// product of surface and size factors); in a strain-life count, on the elastic
+    /// stress the notch rule starts from.
     pub stress_factor: f64,
+    /// Strain-life instead of stress-life ([`strain_life`]): the local stress and
+    /// strain by a notch rule, the strain-life curve; `mean_stress` is then unused and
+    /// the history must repeat (its loops closed).
+    pub strain_life: Option<LocalStrain>,
 }
 
 /// Damage per node of one pass of the histories.
@@ -102,6 +111,21 @@ pub fn nodal_damage(
     for m in materials {
         if let Err(e) = m.curve.check() {
             return bad(e);
+        }
+    }
+    if options.strain_life.is_some() {
+        if options.residue != Residue::Repeated {
+            return bad("a strain-life count needs a repeated history (its hysteresis loops closed from the largest peak on)".into());
+        }
+        for m in materials {
+            match &m.strain_life {
+                None => return bad("a material has no strain-life constants".into()),
+                Some(s) => {
+                    if let Err(e) = s.check() {
+                        return bad(e);
+                    }
+                }
+            }
         }
     }
     let peaks: Vec<f64> = options
@@ -168,6 +192,7 @@ fn proportional(unit: &[&[Voigt]], peaks: &[f64], n: usize) -> bool {
 struct Scratch {
     history: Vec<f64>,
     count: rainflow::Scratch,
+    strain: strain_life::Scratch,
 }
 
 /// One node's damage and largest range, or None when it is screened out.
@@ -186,7 +211,12 @@ fn node_damage(
         _ => (s.norm_squared() + s.fixed_rows::<3>(3).norm_squared()).sqrt(),
     };
     let bound: f64 = unit.iter().zip(peaks).map(|(u, p)| p * norm(&u[n])).sum();
-    if let Some(limit) = material.curve.endurance_limit {
+    // Strain-life has no endurance limit: every node is counted.
+    let limit = material
+        .curve
+        .endurance_limit
+        .filter(|_| options.strain_life.is_none());
+    if let Some(limit) = limit {
         let worst = options.mean_stress.bound(bound, material.strengths) * options.stress_factor;
         if worst < limit {
             return None;
@@ -214,7 +244,7 @@ fn node_damage(
             .zip(peaks)
             .map(|(u, p)| p * critical_plane::normal_stress(u, plane).abs())
             .sum();
-        if let Some(limit) = material.curve.endurance_limit {
+        if let Some(limit) = limit {
             let top = options.mean_stress.bound(a, material.strengths) * options.stress_factor;
             if top < limit {
                 continue;
@@ -230,7 +260,9 @@ fn node_damage(
 
 /// The cycles counted at node `n` (on its worst plane, for the critical plane), each
 /// with the fully reversed amplitude the mean-stress rule makes of it (Pa, the stress
-/// factor applied): what a hot spot's plots show. No gate: every cycle.
+/// factor applied; in a strain-life count, the fully reversed strain amplitude of the
+/// same life, and the cycle's mean the local one): what a hot spot's plots show. No
+/// gate: every cycle.
 pub fn node_cycles(
     n: usize,
     unit: &[&[Voigt]],
@@ -245,7 +277,21 @@ pub fn node_cycles(
     let cycles_of = |history: &mut Vec<f64>| {
         rainflow::keep_turning_points(history);
         let mut out = Vec::new();
-        rainflow::count(history, options.residue, |c| out.push((c, amplitude(&c))));
+        match (options.strain_life, &material.strain_life) {
+            (Some(rules), Some(m)) => {
+                let mut scratch = strain_life::Scratch::default();
+                let f = options.stress_factor;
+                strain_life::loops(history, f, m, rules.notch, &mut scratch, |l| {
+                    let cycle = rainflow::Cycle {
+                        range: l.elastic_range,
+                        mean: l.mean_stress,
+                        count: 1.0,
+                    };
+                    out.push((cycle, m.reversed_amplitude(m.reversals(&l, rules.mean))));
+                });
+            }
+            _ => rainflow::count(history, options.residue, |c| out.push((c, amplitude(&c)))),
+        }
         out
     };
     let mut history = Vec::new();
@@ -253,8 +299,15 @@ pub fn node_cycles(
         Equivalent::SignedVonMises => Scalar::SignedVonMises,
         Equivalent::MaxPrincipal => Scalar::MaxPrincipal,
         Equivalent::CriticalPlane { step } => {
+            // Both curves fall with life: the plane of the largest amplitudes.
             let damage = |cycles: &[(rainflow::Cycle, f64)]| -> f64 {
-                cycles.iter().map(|(c, a)| c.count / curve.cycles(*a)).sum()
+                match &material.strain_life {
+                    Some(m) if options.strain_life.is_some() => cycles
+                        .iter()
+                        .map(|(c, a)| c.count * 2.0 / m.reversals_at(*a))
+                        .sum(),
+                    _ => cycles.iter().map(|(c, a)| c.count / curve.cycles(*a)).sum(),
+                }
             };
             let mut worst: (f64, Vec<(rainflow::Cycle, f64)>) = (-1.0, Vec::new());
             for plane in critical_plane::normals(step) {
@@ -287,6 +340,16 @@ fn count(
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
             (lo.min(v), hi.max(v))
         });
+    if let (Some(rules), Some(m)) = (options.strain_life, &material.strain_life) {
+        let d = strain_life::damage(
+            history,
+            options.stress_factor,
+            m,
+            rules,
+            &mut scratch.strain,
+        );
+        return (d, (hi - lo).max(0.0));
+    }
     // Cycles that cannot reach the endurance limit with the history's largest stress
     // are left out of the count (exactly: the gate removes only them).
     let gate = material.curve.endurance_limit.map_or(0.0, |limit| {
@@ -505,6 +568,7 @@ mod tests {
                 ultimate: 600e6,
                 yield_strength: 400e6,
             },
+            strain_life: None,
         };
         // σ_xx per unit of each channel: 1 MPa and 2 MPa at node 0, far less at node 1.
         let u1 = [
@@ -525,6 +589,7 @@ mod tests {
             mean_stress: MeanStress::Goodman,
             residue: Residue::HalfCycles,
             stress_factor: 1.0,
+            strain_life: None,
         };
         let d = nodal_damage(&[&u1, &u2], &[material, material], &options).unwrap();
         let n = 0.5 * (0.3f64).powf(-10.0);
@@ -548,6 +613,7 @@ mod tests {
             mean_stress: rule,
             residue: Residue::Repeated,
             stress_factor: 1.0,
+            strain_life: None,
         }
     }
 
@@ -561,6 +627,7 @@ mod tests {
             ultimate: 600e6,
             yield_strength: 400e6,
         },
+        strain_life: None,
     };
 
     /// Unit stresses σ_xx, σ_yy, τ_xy of 1 MPa at one node.
