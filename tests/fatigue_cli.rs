@@ -272,6 +272,7 @@ fn bad_histories_and_missing_data_name_their_place() {
         (strain("").replace("life = \"strain\"", "life = \"plastic\""), "steel_s355", CSV, "unknown life 'plastic'"),
         (strain("notch = \"peterson\"\n"), "steel_s355", CSV, "unknown notch 'peterson'"),
         (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nnotch = \"glinka\"\n"), "steel_s355", CSV, "notch belongs to life = \"strain\""),
+        ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.load]]\ntype = \"joint_load\"\njoint = \"pin\"\nbody = \"arm\"\nset = \"xmax\"\n".into(), "steel_s355", CSV, "lists loads from a mechanism: the case needs a [mechanism]"),
         (channels(1e3), "weak", CSV, "the Goodman mean-stress correction needs `ultimate_strength` of material 'weak'"),
         (channels(1e3).replace("load_case = \"side\"", "load_case = \"modes\""), "steel_s355", CSV, "'modes' is not a static load case"),
         (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nmean_stress = \"morrow\"\n"), "steel_s355", CSV, "unknown mean_stress 'morrow'"),

@@ -104,6 +104,51 @@ fn clamp_arm_support_reaction_equals_pivot_reaction() {
     support_reaction_matches_joint("toggle_clamp", "arm_pivot", 1.0, "arm", &instants);
 }
 
+/// The rod's fatigue over the whole stroke (`rod_duty`): the crank-pin reaction and
+/// the inertia at each of the 501 samples, as 18 unit solves times their histories. At
+/// three samples the loads solved whole equal that sum (`superposition_error`, to
+/// round-off), and 10⁷ strokes pass.
+#[test]
+fn press_rod_duty_cycle_is_the_superposed_motion() {
+    let out = tempfile::tempdir().unwrap();
+    run_case(
+        &case_path("slider_crank_press.toml"),
+        &RunOptions::all_files(Some(out.path().into())),
+    )
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("slider_crank_press.summary.json")).unwrap(),
+    )
+    .unwrap();
+    let lc = json["load_cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "rod_duty")
+        .unwrap()
+        .clone();
+    let scalar = |name: &str| {
+        lc["scalars"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap()["value"]
+            .as_f64()
+            .unwrap()
+    };
+    println!(
+        "rod_duty: superposition error {:e}, samples {}",
+        scalar("superposition_error"),
+        scalar("samples")
+    );
+    assert!(scalar("superposition_error") < 1e-11);
+    assert_eq!(scalar("samples"), 501.0);
+    assert_eq!(scalar("pass_duration"), 1.0);
+    let damage = lc["key_results"][0]["value"].as_f64().unwrap();
+    assert!(damage > 0.0 && damage * 3e7 < 1.0, "{damage}");
+}
+
 /// Writes a variant of the press case and returns the error of running it.
 fn error_of(edit: impl Fn(&str) -> String) -> String {
     let dir = tempfile::tempdir().unwrap();
@@ -185,6 +230,24 @@ fn mechanism_mistakes_are_reported_at_their_line() {
         e.contains("at_time") && e.contains("at_peak") && e.contains("mid_stroke"),
         "{e}"
     );
+    // A fatigue case of the duty cycle takes mechanism loads only, and not with channels.
+    let e = error_of(|t| {
+        t.replace(
+            "[[load_case.load]]                    # the mechanism's loads, at every sample of the motion",
+            "[[load_case.load]]\ntype = \"force\"\nset = \"ymax\"\ntotal = [1.0, 0.0, 0.0]\n[[load_case.load]]",
+        )
+    });
+    assert!(
+        e.contains("a 'force' load belongs to") && e.contains("'rod_duty' is fatigue"),
+        "{e}"
+    );
+    let e = error_of(|t| {
+        t.replace(
+            "[[load_case.load]]                    # the mechanism's loads, at every sample of the motion",
+            "[[load_case.channel]]\nload_case = \"mid_stroke\"\nvalues = [0.0, 1.0]\n[[load_case.load]]",
+        )
+    });
+    assert!(e.contains("either channels or the mechanism loads"), "{e}");
     // An unphysical inertia.
     let e = error_of(|t| {
         t.replace(

@@ -3,6 +3,7 @@
 //! motion at an instant (moved into the part's initial pose). Shared by the analyses
 //! that take loads; every name is checked and an unknown one reported at its line.
 
+use super::motion_loads::MotionLoad;
 use super::Input;
 use crate::case::Case;
 use crate::inp::Deck;
@@ -13,7 +14,7 @@ use nalgebra::Vector3;
 use toml::Spanned;
 use vproto_solver::loads::{face_area, SurfaceLoad};
 use vproto_solver::thermal::HeatLoad;
-use vproto_solver::{Load, Mesh};
+use vproto_solver::Load;
 
 /// A load as the solver takes it.
 pub enum Built {
@@ -90,103 +91,15 @@ pub fn build(input: &Input, instant: Option<(&MotionRun, usize)>) -> Result<Vec<
             let Some(at) = instant else {
                 return Err(case.error_at(l, "this load comes from a mechanism: the load case needs `at_time = <s>` or `at_peak = \"<joint>\"` (and the case a [mechanism])"));
             };
-            built.push(Built::Static(motion_load(case, mesh, l, at)?));
+            let (motion, k) = at;
+            built.push(Built::Static(
+                MotionLoad::new(case, mesh, l, motion)?.at(k)?,
+            ));
         } else {
             built.push(load(input, l)?);
         }
     }
     Ok(built)
-}
-
-/// A load taken from the mechanism at sample `instant`, moved into the part's initial
-/// pose (the mesh's frame): `None` for every other load.
-fn motion_load(
-    case: &Case,
-    mesh: &Mesh,
-    spanned: &Spanned<LoadSpec>,
-    (motion, at): (&MotionRun, usize),
-) -> Result<Load> {
-    let here = |e: String| case.error_at(spanned, e);
-    let (body_name, joint) = match spanned.get_ref() {
-        LoadSpec::JointLoad { joint, body, .. } => (body, Some(joint)),
-        LoadSpec::MotionInertia { body } | LoadSpec::SpringLoad { body, .. } => (body, None),
-        _ => unreachable!("only mechanism loads are built here"),
-    };
-    let b = motion
-        .body(body_name)
-        .ok_or_else(|| here(format!("unknown body '{body_name}'")))?;
-    let sample = &motion.solution.samples[at];
-    let state = &sample.bodies[b];
-    let to_part = state.rotation.transpose();
-    let centre = motion.mechanism.bodies[b].center_of_mass;
-    if let (Some(joint), LoadSpec::JointLoad { set, .. }) = (joint, spanned.get_ref()) {
-        let j = motion
-            .joint(joint)
-            .ok_or_else(|| here(format!("unknown joint '{joint}'")))?;
-        let spec = &motion.mechanism.joints[j];
-        let sign = if spec.second == vproto_solver::multibody::Part::Body(b) {
-            1.0
-        } else if spec.first == vproto_solver::multibody::Part::Body(b) {
-            -1.0
-        } else {
-            return Err(here(format!(
-                "joint '{joint}' does not connect body '{body_name}'"
-            )));
-        };
-        let js = &sample.joints[j];
-        let faces = mesh.face_set(set).map_err(|e| here(e.to_string()))?;
-        let forces = vproto_solver::coupling::spread_wrench(
-            mesh,
-            faces,
-            sign * (to_part * js.force),
-            sign * (to_part * js.moment),
-            spec.point,
-        )
-        .map_err(|e| here(e.to_string()))?;
-        return Ok(Load::NodalForces(forces));
-    }
-    if let LoadSpec::SpringLoad { spring, set, .. } = spanned.get_ref() {
-        let index = motion
-            .spring_names
-            .iter()
-            .position(|n| n == spring)
-            .ok_or_else(|| here(format!("unknown spring '{spring}'")))?;
-        let spec = &motion.mechanism.springs[index];
-        let this = vproto_solver::multibody::Part::Body(b);
-        let Some(end) = spec.parts.iter().position(|p| *p == this) else {
-            return Err(here(format!(
-                "spring '{spring}' is not attached to body '{body_name}'"
-            )));
-        };
-        let world = |i: usize| motion.world_point(spec.parts[i], &spec.points[i], at);
-        let towards_other = (world(1 - end) - world(end)).normalize();
-        let force = sample.springs[index].1 * (to_part * towards_other);
-        let faces = mesh.face_set(set).map_err(|e| here(e.to_string()))?;
-        let forces = vproto_solver::coupling::spread_wrench(
-            mesh,
-            faces,
-            force,
-            Vector3::zeros(),
-            spec.points[end],
-        )
-        .map_err(|e| here(e.to_string()))?;
-        return Ok(Load::NodalForces(forces));
-    }
-    let elements = match &motion.regions[b] {
-        Some(r) => mesh.region_elements(r).map_err(|e| here(e.to_string()))?,
-        None => (0..mesh.element_count()).collect(),
-    };
-    // d'Alembert forces −ρ(a − g): gravity enters as a reduced acceleration.
-    let motion_field = vproto_solver::coupling::RigidAcceleration {
-        reference: centre,
-        acceleration: to_part * (state.acceleration - motion.mechanism.gravity),
-        angular_velocity: to_part * state.angular_velocity,
-        angular_acceleration: to_part * state.angular_acceleration,
-    };
-    Ok(Load::Inertia {
-        elements,
-        motion: motion_field,
-    })
 }
 
 fn load(input: &Input, spanned: &Spanned<LoadSpec>) -> Result<Built> {

@@ -19,6 +19,7 @@ pub mod harmonic;
 pub mod heat;
 pub mod loads;
 pub mod modal;
+pub mod motion_loads;
 pub mod random;
 pub mod response_spectrum;
 pub mod statics;

@@ -135,8 +135,11 @@ impl StrainLife {
         };
         let target = (range * range / (kappa * e)).ln();
         // Newton on u = ln x: ln g(eᵘ) is convex and increasing (a log-sum-exp), so from
-        // u = ln ΔS, where it is ≥ the target, the steps fall monotonically to the root.
-        let mut u = range.ln();
+        // a point where it is ≥ the target the steps fall monotonically to the root. The
+        // smaller of the roots of each term alone is one, and close: elastic x = ΔS;
+        // plastic w x^(1+p) (2K')^−p = ΔS²/(κE).
+        let plastic_root = (target - w.ln() + p * (2.0 * k).ln()) / (1.0 + p);
+        let mut u = range.ln().min(plastic_root);
         for _ in 0..100 {
             let x = u.exp();
             let (elastic, plastic) = (x * x / (kappa * e), w * x * (x / (2.0 * k)).powf(p));
@@ -204,15 +207,17 @@ impl StrainLife {
             return 1.0;
         }
         // Newton on y = ln x for ln F(eʸ) = ln L, convex and decreasing: from a point
-        // left of the root (both terms ≥ L/2 there) the steps rise monotonically to it.
+        // left of the root the steps rise monotonically to it. Where the larger term
+        // alone reaches L, F ≥ L: the later of the two terms' own roots is such a point,
+        // within ln 2 / |slope| of the root.
         let single = |coef: f64, exp: f64| {
             if coef > 0.0 {
-                (0.5 * target / coef).ln() / exp
+                (target / coef).ln() / exp
             } else {
-                f64::INFINITY
+                f64::NEG_INFINITY
             }
         };
-        let mut y = single(a, alpha).min(single(bb, beta)).max(0.0);
+        let mut y = single(a, alpha).max(single(bb, beta)).max(0.0);
         let ln_target = target.ln();
         for _ in 0..200 {
             let (t1, t2) = (a * (alpha * y).exp(), bb * (beta * y).exp());
