@@ -63,8 +63,8 @@ const CSV: &str = "time, down_kN, side_kN\n0, 0, 0\n1, 2, 0.5\n2, -2, -0.5\n3, 2
 fn channels(life: f64) -> String {
     format!(
         "[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n\
-         [[load_case.channel]]\nload_case = \"down\"\nhistory = \"h.csv\"\ncolumn = \"down_kN\"\n\
-         [[load_case.channel]]\nload_case = \"side\"\nhistory = \"h.csv\"\ncolumn = \"side_kN\"\n\
+         [[load_case.channel]]\nload_case = \"down\"\nhistory = \"h.csv\"\ncolumn = \"down_kN\"\nunit = \"kN\"\n\
+         [[load_case.channel]]\nload_case = \"side\"\nhistory = \"h.csv\"\ncolumn = \"side_kN\"\nunit = \"kN\"\n\
          [[load_case.criterion]]\ntype = \"min_fatigue_life\"\npasses = {life:e}\n"
     )
 }
@@ -253,6 +253,52 @@ fn strain_life_runs_with_either_notch_rule() {
     assert!(neuber > glinka && glinka > 0.0 && morrow > 0.0);
 }
 
+/// A channel's unit divides by its load case's size: kN over a load case of 1 N is
+/// the damage of kN over one of 1 kN. An expression of t sampled every step is the
+/// same history as its values inline; beside a file, it is sampled on the file's times.
+#[test]
+fn channel_units_and_expressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = duty_damage(dir.path(), &channels(1e3));
+    let per_newton = "[[load_case]]\nname = \"down_1N\"\n[[load_case.load]]\ntype = \"force\"\nset = \"xmax\"\ntotal = [0.0, 0.0, -1.0]\n";
+    let newtons = format!(
+        "{per_newton}{}",
+        channels(1e3).replacen("load_case = \"down\"", "load_case = \"down_1N\"", 1)
+    );
+    let d = duty_damage(dir.path(), &newtons);
+    assert!((d / base - 1.0).abs() < 1e-9, "{d} vs {base}");
+    // 2 sin(πt/2) kN down, every 0.25 s for 4 s, as an expression and inline.
+    let samples: Vec<String> = (0..=16)
+        .map(|k| {
+            format!(
+                "{}",
+                2.0 * (std::f64::consts::PI * k as f64 * 0.25 / 2.0).sin()
+            )
+        })
+        .collect();
+    let one = |channel: &str| {
+        format!("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nunit = \"kN\"\n{channel}\n[[load_case.criterion]]\ntype = \"min_fatigue_life\"\npasses = 1.0\n")
+    };
+    let e = duty_damage(
+        dir.path(),
+        &one("expression = \"2*sin(pi*t/2)\"\nstep = 0.25\nend = 4.0"),
+    );
+    let v = duty_damage(
+        dir.path(),
+        &one(&format!("values = [{}]", samples.join(", "))),
+    );
+    assert!(e > 0.0 && (e / v - 1.0).abs() < 1e-12, "{e} vs {v}");
+    // Beside the file: 0.5 sin(πt/2) kN sideways on its times 0, 1, 2, 3, 4 s.
+    let beside =
+        |side: &str| channels(1e3).replacen("history = \"h.csv\"\ncolumn = \"side_kN\"", side, 1);
+    let e = duty_damage(dir.path(), &beside("expression = \"0.5*sin(pi*t/2)\""));
+    let v = duty_damage(dir.path(), &beside("values = [0.0, 0.5, 0.0, -0.5, 0.0]"));
+    assert!(
+        (e / v - 1.0).abs() < 1e-9 && (e / base - 1.0).abs() > 1e-3,
+        "{e} vs {v}"
+    );
+}
+
 /// Each bad input is an error that names where it is.
 #[test]
 fn bad_histories_and_missing_data_name_their_place() {
@@ -272,18 +318,27 @@ fn bad_histories_and_missing_data_name_their_place() {
         (strain("").replace("life = \"strain\"", "life = \"plastic\""), "steel_s355", CSV, "unknown life 'plastic'"),
         (strain("notch = \"peterson\"\n"), "steel_s355", CSV, "unknown notch 'peterson'"),
         (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nnotch = \"glinka\"\n"), "steel_s355", CSV, "notch belongs to life = \"strain\""),
+        (channels(1e3).replacen("unit = \"kN\"\n", "", 1), "steel_s355", CSV, "a channel needs `unit`"),
+        (channels(1e3).replacen("unit = \"kN\"", "unit = \"kilonewton\"", 1), "steel_s355", CSV, "unknown unit 'kilonewton'"),
+        (channels(1e3).replacen("unit = \"kN\"", "unit = \"MPa\"", 1), "steel_s355", CSV, "a channel in MPa scales a pressure or traction, but load case 'down' applies a 'force' load"),
+        (format!("[[load_case]]\nname = \"both\"\n[[load_case.load]]\ntype = \"force\"\nset = \"xmax\"\ntotal = [0.0, 0.0, -1000.0]\n[[load_case.load]]\ntype = \"force\"\nset = \"xmax\"\ntotal = [0.0, 1000.0, 0.0]\n{}", channels(1e3).replacen("load_case = \"down\"", "load_case = \"both\"", 1)), "steel_s355", CSV, "needs load case 'both' to apply one load"),
+        (channels(1e3).replacen("history = \"h.csv\"\ncolumn = \"side_kN\"", "expression = \"t\"\nstep = 0.1", 1), "steel_s355", CSV, "takes no step or end"),
+        (channels(1e3).replacen("history = \"h.csv\"\ncolumn = \"side_kN\"", "values = [0.0, 1.0, 0.0, 1.0, 0.0]\nend = 4.0", 1), "steel_s355", CSV, "step and end belong to an expression channel"),
+        ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nunit = \"kN\"\nexpression = \"sin(t)\"\n".into(), "steel_s355", CSV, "needs `step` and `end`"),
+        ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nunit = \"kN\"\nexpression = \"sqrt(t - 1)\"\nstep = 0.5\nend = 2.0\n".into(), "steel_s355", CSV, "the expression is NaN at t = 0 s"),
+        ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nunit = \"kN\"\nexpression = \"sin(x)\"\nstep = 0.5\nend = 2.0\n".into(), "steel_s355", CSV, "unknown name 'x'"),
         ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.load]]\ntype = \"joint_load\"\njoint = \"pin\"\nbody = \"arm\"\nset = \"xmax\"\n".into(), "steel_s355", CSV, "lists loads from a mechanism: the case needs a [mechanism]"),
         (channels(1e3), "weak", CSV, "the Goodman mean-stress correction needs `ultimate_strength` of material 'weak'"),
         (channels(1e3).replace("load_case = \"side\"", "load_case = \"modes\""), "steel_s355", CSV, "'modes' is not a static load case"),
         (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nmean_stress = \"morrow\"\n"), "steel_s355", CSV, "unknown mean_stress 'morrow'"),
-        ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nvalues = [0.0, 1.0, 0.0]\n[[load_case.channel]]\nload_case = \"side\"\nvalues = [0.0, 1.0]\n".into(), "steel_s355", CSV, "channels share their samples"),
+        ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nunit = \"factor\"\nvalues = [0.0, 1.0, 0.0]\n[[load_case.channel]]\nload_case = \"side\"\nunit = \"factor\"\nvalues = [0.0, 1.0]\n".into(), "steel_s355", CSV, "channels share their samples"),
         ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n".into(), "steel_s355", CSV, "needs [[load_case.channel]]"),
-        ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nvalues = [0.0, 1.0, 0.0]\n[[load_case.criterion]]\ntype = \"min_fatigue_life\"\nhours = 10.0\n".into(), "steel_s355", CSV, "needs the duration of a pass"),
+        ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nunit = \"factor\"\nvalues = [0.0, 1.0, 0.0]\n[[load_case.criterion]]\ntype = \"min_fatigue_life\"\nhours = 10.0\n".into(), "steel_s355", CSV, "needs the duration of a pass"),
         (format!("{SHAKE}[[load_case]]\nname = \"life\"\nanalysis = \"fatigue\"\nrandom = \"modes\"\nexposure = 60.0\n"), "steel_s355", CSV, "'modes' is not a random load case"),
         (format!("{SHAKE}[[load_case]]\nname = \"life\"\nanalysis = \"fatigue\"\nrandom = \"shake\"\n"), "steel_s355", CSV, "needs `exposure` (s)"),
         (format!("{SHAKE}[[load_case]]\nname = \"life\"\nanalysis = \"fatigue\"\nrandom = \"shake\"\nexposure = 60.0\nmean_stress = \"goodman\"\n"), "steel_s355", CSV, "a random response has zero mean"),
         (format!("{SHAKE}[[load_case]]\nname = \"life\"\nanalysis = \"fatigue\"\nrandom = \"shake\"\nexposure = 60.0\nmethod = \"lalanne\"\n"), "steel_s355", CSV, "unknown method 'lalanne'"),
-        (format!("{SHAKE}[[load_case]]\nname = \"life\"\nanalysis = \"fatigue\"\nrandom = \"shake\"\nexposure = 60.0\n[[load_case.channel]]\nload_case = \"down\"\nvalues = [0.0, 1.0]\n"), "steel_s355", CSV, "`channel` belongs to a fatigue case of load histories"),
+        (format!("{SHAKE}[[load_case]]\nname = \"life\"\nanalysis = \"fatigue\"\nrandom = \"shake\"\nexposure = 60.0\n[[load_case.channel]]\nload_case = \"down\"\nunit = \"factor\"\nvalues = [0.0, 1.0]\n"), "steel_s355", CSV, "`channel` belongs to a fatigue case of load histories"),
         (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nexposure = 60.0\n"), "steel_s355", CSV, "`exposure` belongs to a fatigue case of a random response"),
         (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nplane_step = 5\n"), "steel_s355", CSV, "plane_step belongs to equivalent = \"critical_plane\""),
         (channels(1e3).replace("analysis = \"fatigue\"\n", "analysis = \"fatigue\"\nreliability = 0.98\n"), "steel_s355", CSV, "reliability 0.98 is not in Shigley's table 6-5"),

@@ -1,6 +1,8 @@
 //! Load histories from channels: each a static load case's multiples over time, from
-//! CSV files (read once each, resampled onto one clock) or inline values.
+//! CSV files (read once each, resampled onto one clock), inline values or an expression
+//! of the time t; each channel states its unit ([`channel_units`]).
 
+use super::channel_units;
 use super::rules::counting;
 use super::{Input, Options, Source};
 use anyhow::{anyhow, bail, Context as _, Result};
@@ -15,6 +17,12 @@ pub(super) struct ChannelSpec {
     history: Option<Spanned<PathBuf>>,
     column: Option<Spanned<String>>,
     values: Option<Vec<f64>>,
+    /// A function of the time t (s), sampled on the files' clock or every `step` s
+    /// from 0 to `end`.
+    expression: Option<Spanned<String>>,
+    step: Option<Spanned<f64>>,
+    end: Option<Spanned<f64>>,
+    unit: Option<Spanned<String>>,
     scale: Option<f64>,
 }
 
@@ -46,8 +54,10 @@ pub(super) fn histories(input: &Input, o: Options, stress_factor: f64) -> Result
     }
     let (load_cases, histories): (Vec<String>, Vec<Vec<f64>>) = channels.into_iter().unzip();
     let options = counting(input, &o, histories, stress_factor)?;
+    // Without files, expression channels give the time.
+    let end = o.channel.iter().find_map(|c| c.get_ref().end.as_ref());
     Ok(Source::Histories {
-        duration: files.duration,
+        duration: files.duration.or(end.map(|e| *e.get_ref())),
         channels: load_cases,
         options,
     })
@@ -61,6 +71,8 @@ struct Files {
     columns: Vec<(PathBuf, Vec<Column>)>,
     /// The time a pass of the histories spans (s), from the files' times.
     duration: Option<f64>,
+    /// The files' common times (empty without files).
+    clock: Vec<f64>,
 }
 
 /// A column's name and values.
@@ -139,7 +151,11 @@ impl Files {
             columns.push((path.clone(), names.iter().cloned().zip(values).collect()));
         }
         let duration = (clock.len() >= 2).then(|| clock[clock.len() - 1] - clock[0]);
-        Ok(Self { columns, duration })
+        Ok(Self {
+            columns,
+            duration,
+            clock,
+        })
     }
 
     /// The values of `column` of `path` (taken out: each channel takes its own).
@@ -190,16 +206,23 @@ fn channel(
     if input.kind_of(lc) != Some("static") {
         return Err(case.error_at(&s.load_case, format!("'{lc}' is not a static load case of this file: a channel scales a static load case's stresses")));
     }
-    let mut values = match (&s.history, &s.values) {
-        (Some(file), None) => {
+    let Some(unit) = channel_units::factor(input, s.unit.as_ref(), lc)? else {
+        return Err(case.error_at(c, format!("a channel needs `unit`: \"factor\" (its values are multiples of load case '{lc}' as it stands) or the unit of the load that load case applies (N, kN, MPa, g, K …)")));
+    };
+    if let (None, Some(at)) = (&s.expression, s.step.as_ref().or(s.end.as_ref())) {
+        return Err(case.error_at(at, "step and end belong to an expression channel"));
+    }
+    let mut values = match (&s.history, &s.values, &s.expression) {
+        (Some(file), None, None) => {
             let column = s.column.as_ref().map_or("", |c| c.get_ref().as_str());
             files.take(&case.resolve(file.get_ref()), column)
         }
-        (None, Some(v)) => v.clone(),
+        (None, Some(v), None) => v.clone(),
+        (None, None, Some(e)) => expression(input, s, e, &files.clock)?,
         _ => {
             return Err(case.error_at(
                 c,
-                "a channel needs exactly one of `history = \"file.csv\"` or `values = […]`",
+                "a channel needs exactly one of `history = \"file.csv\"`, `values = […]` or `expression = \"…\"`",
             ))
         }
     };
@@ -219,8 +242,57 @@ fn channel(
     if !scale.is_finite() {
         return Err(case.error_at(c, "scale must be finite"));
     }
-    values.iter_mut().for_each(|v| *v *= scale);
+    values.iter_mut().for_each(|v| *v *= scale * unit);
     Ok((lc.clone(), values))
+}
+
+/// An expression channel's values: on the files' clock when there are files, else
+/// every `step` s from 0 to `end`.
+fn expression(
+    input: &Input,
+    s: &ChannelSpec,
+    e: &Spanned<String>,
+    clock: &[f64],
+) -> Result<Vec<f64>> {
+    let case = input.case;
+    let f = crate::expr::Expr::parse(e.get_ref(), &["t"])
+        .map_err(|err| case.error_at(e, format!("{err:#}")))?;
+    let times: Vec<f64> = match (clock.is_empty(), &s.step, &s.end) {
+        (false, None, None) => clock.to_vec(),
+        (false, Some(at), _) | (false, None, Some(at)) => {
+            return Err(case.error_at(at, "the history files' times are the clock of every channel: an expression channel beside them takes no step or end"))
+        }
+        (true, Some(step), Some(end)) => {
+            let (dt, t1) = (*step.get_ref(), *end.get_ref());
+            if !(dt.is_finite() && dt > 0.0 && t1.is_finite() && t1 > 0.0) {
+                return Err(case.error_at(step, "step and end must be > 0 (s)"));
+            }
+            let n = (t1 / dt + 1e-9).floor() + 1.0;
+            if n > MAX_SAMPLES as f64 {
+                return Err(case.error_at(step, format!("end / step makes {n} samples, more than {MAX_SAMPLES}")));
+            }
+            let mut t: Vec<f64> = (0..n as usize).map(|k| (k as f64 * dt).min(t1)).collect();
+            // The end is a sample, a multiple of step or not.
+            if t.last().is_some_and(|&last| last < t1 * (1.0 - 1e-12)) {
+                t.push(t1);
+            }
+            t
+        }
+        (true, _, _) => {
+            return Err(case.error_at(e, "an expression channel without history files needs `step` and `end` (s): it is sampled every step from 0 to end"))
+        }
+    };
+    times
+        .iter()
+        .map(|&t| {
+            let v = f.eval(&[t]);
+            if v.is_finite() {
+                Ok(v)
+            } else {
+                Err(case.error_at(e, format!("the expression is {v} at t = {t} s")))
+            }
+        })
+        .collect()
 }
 
 /// A CSV of channels: a header line naming the columns, the time first; the columns

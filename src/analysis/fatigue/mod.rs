@@ -28,6 +28,7 @@
 //! `largest_range` (Pa); the hot-spot table; criteria `max_damage` and
 //! `min_fatigue_life`.
 
+mod channel_units;
 mod channels;
 mod mechanism;
 mod rules;
