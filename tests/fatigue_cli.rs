@@ -299,6 +299,40 @@ fn channel_units_and_expressions() {
     );
 }
 
+/// A transient's stress counted at every step: two cycles of a 2 kN tip load at 100 Hz
+/// (the first mode at 500 Hz rings on top). The direct method's every step (its fields
+/// kept at every step) converges on the modal method's superposition (exact stepping,
+/// every step, no fields) as its step shrinks: 9.5 % off at 50 µs, 1.7 % at 25 µs. A
+/// direct run that keeps fewer fields is refused.
+#[test]
+fn transient_stress_is_counted_at_every_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let transient = |method: &str| {
+        format!("[[load_case]]\nname = \"knock\"\nanalysis = \"transient\"\n{method}\ndamping = {{ rayleigh = {{ alpha = 20.0, beta = 2e-6 }} }}\nduration = 0.02\namplitude = [[0.0, 0.0], [0.0025, 1.0], [0.0075, -1.0], [0.0125, 1.0], [0.0175, -1.0], [0.02, 0.0]]\n[[load_case.load]]\ntype = \"force\"\nset = \"xmax\"\ntotal = [0.0, 0.0, -2000.0]\n\
+         [[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\ntransient = \"knock\"\n[[load_case.criterion]]\ntype = \"min_fatigue_life\"\npasses = 1.0\n")
+    };
+    let direct = |step: &str| {
+        duty_damage(
+            dir.path(),
+            &transient(&format!("output_every = 1\nstep = {step}")),
+        )
+    };
+    let (coarse, fine) = (direct("5e-5"), direct("2.5e-5"));
+    let modal = duty_damage(
+        dir.path(),
+        &transient("method = \"modal\"\nmax_frequency = 4000.0\nstep = 5e-5"),
+    );
+    println!("damage of the knock: direct {coarse:e} (50 µs), {fine:e} (25 µs); modal {modal:e}");
+    let off = |d: f64| (d / modal - 1.0).abs();
+    assert!(modal > 0.0 && off(fine) < 0.03 && off(fine) < off(coarse) && off(coarse) < 0.15);
+    let out = run(dir.path(), "steel_s355", &transient("step = 5e-5"), CSV);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("keeps the fields of") && err.contains("output_every = 1"),
+        "{err}"
+    );
+}
+
 /// Each bad input is an error that names where it is.
 #[test]
 fn bad_histories_and_missing_data_name_their_place() {
@@ -327,6 +361,8 @@ fn bad_histories_and_missing_data_name_their_place() {
         ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nunit = \"kN\"\nexpression = \"sin(t)\"\n".into(), "steel_s355", CSV, "needs `step` and `end`"),
         ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nunit = \"kN\"\nexpression = \"sqrt(t - 1)\"\nstep = 0.5\nend = 2.0\n".into(), "steel_s355", CSV, "the expression is NaN at t = 0 s"),
         ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.channel]]\nload_case = \"down\"\nunit = \"kN\"\nexpression = \"sin(x)\"\nstep = 0.5\nend = 2.0\n".into(), "steel_s355", CSV, "unknown name 'x'"),
+        ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\ntransient = \"down\"\n".into(), "steel_s355", CSV, "'down' is not a transient load case"),
+        (format!("{SHAKE}[[load_case]]\nname = \"life\"\nanalysis = \"fatigue\"\nrandom = \"shake\"\nexposure = 1.0\ntransient = \"down\"\n"), "steel_s355", CSV, "one source: a random response or a transient"),
         ("[[load_case]]\nname = \"duty\"\nanalysis = \"fatigue\"\n[[load_case.load]]\ntype = \"joint_load\"\njoint = \"pin\"\nbody = \"arm\"\nset = \"xmax\"\n".into(), "steel_s355", CSV, "lists loads from a mechanism: the case needs a [mechanism]"),
         (channels(1e3), "weak", CSV, "the Goodman mean-stress correction needs `ultimate_strength` of material 'weak'"),
         (channels(1e3).replace("load_case = \"side\"", "load_case = \"modes\""), "steel_s355", CSV, "'modes' is not a static load case"),

@@ -137,11 +137,17 @@ impl Kind for Transient {
         let modal = method(input, &o, &d)?;
         let max_frequency = max_frequency(input, &o, step)?;
         let (lc, base) = dynamic::excitation(input)?;
-        let output_every = o
-            .output_every
-            .unwrap_or(steps.div_ceil(200))
-            .max(steps.div_ceil(MAX_OUTPUTS))
-            .max(1);
+        // The user's choice is kept or refused, never changed.
+        let output_every = match o.output_every {
+            Some(e) if e == 0 || steps.div_ceil(e) + 1 > MAX_OUTPUTS => bail!(
+                "{}: load case '{}': output_every = {e} keeps {} fields of the {steps} steps; 1 to {MAX_OUTPUTS} are written (a fatigue count of a long run takes every step from method = \"modal\" without them)",
+                case.path.display(),
+                spec.name,
+                if e == 0 { 0 } else { steps.div_ceil(e) + 1 }
+            ),
+            Some(e) => e,
+            None => steps.div_ceil(200).max(steps.div_ceil(MAX_OUTPUTS)).max(1),
+        };
         Ok(Box::new(TransientCase {
             name: spec.name.clone(),
             modal: modal.then_some((max_frequency, o.modes, case.spec.solver.method.into())),

@@ -102,6 +102,90 @@ pub fn nodal_damage(
     if let Some(v) = options.histories.iter().flatten().find(|v| !v.is_finite()) {
         return bad(format!("a history value is not finite ({v})"));
     }
+    check(materials, options)?;
+    let peaks: Vec<f64> = options
+        .histories
+        .iter()
+        .map(|h| h.iter().fold(0.0f64, |a, v| a.max(v.abs())))
+        .collect();
+    let planes = planes(options);
+    let per_node: Vec<Option<(f64, f64)>> = (0..nodes)
+        .into_par_iter()
+        .map_init(Scratch::default, |scratch, n| {
+            let units: Vec<[f64; 6]> = unit.iter().map(|u| u[n].into()).collect();
+            let history = (&units[..], &options.histories[..], &peaks[..]);
+            node_damage(history, &materials[n], &planes, options, scratch)
+        })
+        .collect();
+    Ok(gather(per_node, |n| proportional(unit, &peaks, n)))
+}
+
+/// The damage at every node from its stress tensor at every sample (`samples[k][node]`,
+/// e.g. a transient's steps; `options.histories` empty): each node's six components are
+/// its channels, counted as [`nodal_damage`] counts a superposition.
+pub fn nodal_damage_sampled(
+    samples: &[&[Voigt]],
+    materials: &[Material],
+    options: &FatigueOptions,
+) -> Result<NodalDamage> {
+    let bad = |m: String| Err(SolverError::Dynamics(format!("fatigue: {m}")));
+    let nodes = materials.len();
+    if !options.histories.is_empty() || samples.iter().any(|s| s.len() != nodes) {
+        return bad("one stress field per sample, over every node, and no channels".into());
+    }
+    if let Some(v) = samples
+        .iter()
+        .flat_map(|s| s.iter())
+        .flat_map(|v| v.iter())
+        .find(|v| !v.is_finite())
+    {
+        return bad(format!("a stress is not finite ({v})"));
+    }
+    check(materials, options)?;
+    let planes = planes(options);
+    const BASIS: [[f64; 6]; 6] = {
+        let mut b = [[0.0; 6]; 6];
+        let mut c = 0;
+        while c < 6 {
+            b[c][c] = 1.0;
+            c += 1;
+        }
+        b
+    };
+    let per_node: Vec<(Option<(f64, f64)>, bool)> = (0..nodes)
+        .into_par_iter()
+        .map_init(Scratch::default, |scratch, n| {
+            let mut components = std::mem::take(&mut scratch.components);
+            components.resize(6, Vec::new());
+            for (c, h) in components.iter_mut().enumerate() {
+                h.clear();
+                h.extend(samples.iter().map(|s| s[n][c]));
+            }
+            let peaks: Vec<f64> = components
+                .iter()
+                .map(|h| h.iter().fold(0.0f64, |a, v| a.max(v.abs())))
+                .collect();
+            let found = node_damage(
+                (&BASIS, &components, &peaks),
+                &materials[n],
+                &planes,
+                options,
+                scratch,
+            );
+            let same_axes = proportional_samples(&components);
+            scratch.components = components;
+            (found, same_axes)
+        })
+        .collect();
+    let same: Vec<bool> = per_node.iter().map(|r| r.1).collect();
+    Ok(gather(per_node.into_iter().map(|r| r.0).collect(), |n| {
+        same[n]
+    }))
+}
+
+/// The checks of the materials and options every count makes.
+fn check(materials: &[Material], options: &FatigueOptions) -> Result<()> {
+    let bad = |m: String| Err(SolverError::Dynamics(format!("fatigue: {m}")));
     if !(options.stress_factor.is_finite() && options.stress_factor > 0.0) {
         return bad(format!(
             "stress factor {} must be > 0",
@@ -128,21 +212,21 @@ pub fn nodal_damage(
             }
         }
     }
-    let peaks: Vec<f64> = options
-        .histories
-        .iter()
-        .map(|h| h.iter().fold(0.0f64, |a, v| a.max(v.abs())))
-        .collect();
-    let planes = match options.equivalent {
+    Ok(())
+}
+
+/// The plane normals a critical-plane count searches (none for a scalar).
+fn planes(options: &FatigueOptions) -> Vec<[f64; 3]> {
+    match options.equivalent {
         Equivalent::CriticalPlane { step } => critical_plane::normals(step),
         _ => Vec::new(),
-    };
-    let per_node: Vec<Option<(f64, f64)>> = (0..nodes)
-        .into_par_iter()
-        .map_init(Scratch::default, |scratch, n| {
-            node_damage(n, unit, &materials[n], &peaks, &planes, options, scratch)
-        })
-        .collect();
+    }
+}
+
+/// Every node's damage and range into one result (None: screened out); counted nodes
+/// whose loading `proportional` says is not are counted as such.
+fn gather(per_node: Vec<Option<(f64, f64)>>, proportional: impl Fn(usize) -> bool) -> NodalDamage {
+    let nodes = per_node.len();
     let mut out = NodalDamage {
         damage: vec![0.0; nodes],
         largest_range: vec![0.0; nodes],
@@ -153,11 +237,42 @@ pub fn nodal_damage(
             None => out.screened += 1,
             Some((d, range)) => {
                 (out.damage[n], out.largest_range[n]) = (d, range);
-                out.non_proportional += usize::from(!proportional(unit, &peaks, n));
+                out.non_proportional += usize::from(!proportional(n));
             }
         }
     }
-    Ok(out)
+    out
+}
+
+/// The deviator of Voigt components as a 6-vector whose dot product is the tensors'.
+fn deviator(s: &[f64; 6]) -> [f64; 6] {
+    let m = (s[0] + s[1] + s[2]) / 3.0;
+    // Shear counted twice, as in the tensor's inner product.
+    let r = 2f64.sqrt();
+    [s[0] - m, s[1] - m, s[2] - m, r * s[3], r * s[4], r * s[5]]
+}
+
+fn dot(a: &[f64; 6], b: &[f64; 6]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Whether a node's sampled stresses (six component histories) keep their principal
+/// directions: every sample's deviator within about 5° of the largest one's (samples
+/// below 1e-3 of its size turn nothing).
+fn proportional_samples(components: &[Vec<f64>]) -> bool {
+    let at = |k: usize| deviator(&std::array::from_fn(|c| components[c][k]));
+    let samples = components.first().map_or(0, Vec::len);
+    let Some(top) = (0..samples)
+        .map(at)
+        .max_by(|a, b| dot(a, a).total_cmp(&dot(b, b)))
+    else {
+        return true;
+    };
+    let tt = dot(&top, &top);
+    (0..samples).map(at).all(|d| {
+        let dd = dot(&d, &d);
+        dd <= 1e-6 * tt || dot(&d, &top).abs() >= 0.996 * (dd * tt).sqrt()
+    })
 }
 
 /// Whether the channels' unit stresses at node `n` are multiples of one tensor (their
@@ -165,18 +280,11 @@ pub fn nodal_damage(
 /// that one at zero throughout turns nothing): then σ(t)'s principal directions stay
 /// put whatever the histories.
 fn proportional(unit: &[&[Voigt]], peaks: &[f64], n: usize) -> bool {
-    let dev = |s: &Voigt| {
-        let m = (s[0] + s[1] + s[2]) / 3.0;
-        // Shear counted twice, as in the tensor's inner product.
-        let r = 2f64.sqrt();
-        [s[0] - m, s[1] - m, s[2] - m, r * s[3], r * s[4], r * s[5]]
-    };
     let devs: Vec<[f64; 6]> = unit
         .iter()
         .zip(peaks)
-        .map(|(u, p)| dev(&(u[n] * *p)))
+        .map(|(u, p)| deviator(&(u[n] * *p).into()))
         .collect();
-    let dot = |a: &[f64; 6], b: &[f64; 6]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
     let top = devs.iter().map(|d| dot(d, d)).fold(0.0, f64::max);
     devs.iter().enumerate().all(|(i, a)| {
         devs[..i].iter().all(|b| {
@@ -191,26 +299,33 @@ fn proportional(unit: &[&[Voigt]], peaks: &[f64], n: usize) -> bool {
 #[derive(Default)]
 struct Scratch {
     history: Vec<f64>,
+    /// A sampled node's six component histories.
+    components: Vec<Vec<f64>>,
     count: rainflow::Scratch,
     strain: strain_life::Scratch,
 }
 
+/// A node's stress history: its channels' unit tensors, their histories and each
+/// history's largest magnitude.
+type NodeHistory<'a> = (&'a [[f64; 6]], &'a [Vec<f64>], &'a [f64]);
+
 /// One node's damage and largest range, or None when it is screened out.
 fn node_damage(
-    n: usize,
-    unit: &[&[Voigt]],
+    (units, histories, peaks): NodeHistory,
     material: &Material,
-    peaks: &[f64],
     planes: &[[f64; 3]],
     options: &FatigueOptions,
     scratch: &mut Scratch,
 ) -> Option<(f64, f64)> {
-    let norm = |s: &Voigt| match options.equivalent {
-        Equivalent::SignedVonMises => von_mises(s),
-        // The Frobenius norm, which bounds every principal value (and normal stress).
-        _ => (s.norm_squared() + s.fixed_rows::<3>(3).norm_squared()).sqrt(),
+    let norm = |u: &[f64; 6]| {
+        let s = Voigt::from_row_slice(u);
+        match options.equivalent {
+            Equivalent::SignedVonMises => von_mises(&s),
+            // The Frobenius norm, which bounds every principal value (and normal stress).
+            _ => (s.norm_squared() + s.fixed_rows::<3>(3).norm_squared()).sqrt(),
+        }
     };
-    let bound: f64 = unit.iter().zip(peaks).map(|(u, p)| p * norm(&u[n])).sum();
+    let bound: f64 = units.iter().zip(peaks).map(|(u, p)| p * norm(u)).sum();
     // Strain-life has no endurance limit: every node is counted.
     let limit = material
         .curve
@@ -222,7 +337,6 @@ fn node_damage(
             return None;
         }
     }
-    let units: Vec<[f64; 6]> = unit.iter().map(|u| u[n].into()).collect();
     let scalar = match options.equivalent {
         Equivalent::SignedVonMises => Some(Scalar::SignedVonMises),
         Equivalent::MaxPrincipal => Some(Scalar::MaxPrincipal),
@@ -230,7 +344,7 @@ fn node_damage(
     };
     if let Some(scalar) = scalar {
         let mut history = std::mem::take(&mut scratch.history);
-        equivalent_history(&units, &options.histories, scalar, &mut history);
+        equivalent_history(units, histories, scalar, &mut history);
         let found = count(&mut history, material, options, scratch);
         scratch.history = history;
         return Some(found);
@@ -250,7 +364,7 @@ fn node_damage(
                 continue;
             }
         }
-        critical_plane::normal_history(&units, &options.histories, plane, &mut history);
+        critical_plane::normal_history(units, histories, plane, &mut history);
         let (d, range) = count(&mut history, material, options, scratch);
         (worst, largest) = (worst.max(d), largest.max(range));
     }
@@ -270,6 +384,32 @@ pub fn node_cycles(
     options: &FatigueOptions,
 ) -> Vec<(rainflow::Cycle, f64)> {
     let units: Vec<[f64; 6]> = unit.iter().map(|u| u[n].into()).collect();
+    cycles(&units, &options.histories, material, options)
+}
+
+/// [`node_cycles`] of sampled stresses (`samples[k][node]`, as [`nodal_damage_sampled`]).
+pub fn node_cycles_sampled(
+    n: usize,
+    samples: &[&[Voigt]],
+    material: &Material,
+    options: &FatigueOptions,
+) -> Vec<(rainflow::Cycle, f64)> {
+    let basis: Vec<[f64; 6]> = (0..6)
+        .map(|c| std::array::from_fn(|k| f64::from(u8::from(k == c))))
+        .collect();
+    let components: Vec<Vec<f64>> = (0..6)
+        .map(|c| samples.iter().map(|s| s[n][c]).collect())
+        .collect();
+    cycles(&basis, &components, material, options)
+}
+
+/// The cycles of one node's history (its channels' unit tensors and histories).
+fn cycles(
+    units: &[[f64; 6]],
+    histories: &[Vec<f64>],
+    material: &Material,
+    options: &FatigueOptions,
+) -> Vec<(rainflow::Cycle, f64)> {
     let (curve, s) = (&material.curve, material.strengths);
     let amplitude = |c: &rainflow::Cycle| {
         options.stress_factor * options.mean_stress.equivalent(0.5 * c.range, c.mean, s)
@@ -311,7 +451,7 @@ pub fn node_cycles(
             };
             let mut worst: (f64, Vec<(rainflow::Cycle, f64)>) = (-1.0, Vec::new());
             for plane in critical_plane::normals(step) {
-                critical_plane::normal_history(&units, &options.histories, &plane, &mut history);
+                critical_plane::normal_history(units, histories, &plane, &mut history);
                 let cycles = cycles_of(&mut history);
                 let d = damage(&cycles);
                 if d > worst.0 {
@@ -321,7 +461,7 @@ pub fn node_cycles(
             return worst.1;
         }
     };
-    equivalent_history(&units, &options.histories, scalar, &mut history);
+    equivalent_history(units, histories, scalar, &mut history);
     cycles_of(&mut history)
 }
 
@@ -638,6 +778,95 @@ mod tests {
             [v]
         };
         [e(0), e(1), e(3)]
+    }
+
+    /// The stresses of a superposition given sample by sample count as the
+    /// superposition does: the same damage, range, screening and proportionality, for
+    /// each equivalent, on two nodes loaded in and out of phase.
+    #[test]
+    fn sampled_stresses_count_as_their_superposition() {
+        let u = plane_units();
+        let per_turn = 360;
+        let phase = |k: usize| 2.0 * std::f64::consts::PI * k as f64 / per_turn as f64;
+        let c1: Vec<f64> = (0..=3 * per_turn).map(|k| 300.0 * phase(k).sin()).collect();
+        let c2: Vec<f64> = (0..=3 * per_turn)
+            .map(|k| 120.0 * (phase(k) + 0.3).cos())
+            .collect();
+        let c3: Vec<f64> = (0..=3 * per_turn)
+            .map(|k| 80.0 * (2.0 * phase(k)).sin())
+            .collect();
+        // Node 0 as plane_units; node 1 half the shear only (proportional).
+        let unit: Vec<Vec<Voigt>> = (0..3)
+            .map(|c| {
+                vec![
+                    u[c][0],
+                    if c == 2 {
+                        u[c][0] * 0.5
+                    } else {
+                        Voigt::zeros()
+                    },
+                ]
+            })
+            .collect();
+        let refs: Vec<&[Voigt]> = unit.iter().map(Vec::as_slice).collect();
+        let samples: Vec<Vec<Voigt>> = (0..c1.len())
+            .map(|k| {
+                (0..2)
+                    .map(|n| unit[0][n] * c1[k] + unit[1][n] * c2[k] + unit[2][n] * c3[k])
+                    .collect()
+            })
+            .collect();
+        let sample_refs: Vec<&[Voigt]> = samples.iter().map(Vec::as_slice).collect();
+        let steel = Material {
+            curve: SnCurve {
+                endurance_limit: Some(30e6),
+                ..STEEL.curve
+            },
+            ..STEEL
+        };
+        for e in [
+            Equivalent::SignedVonMises,
+            Equivalent::MaxPrincipal,
+            Equivalent::CriticalPlane { step: 10 },
+        ] {
+            let mut o = options(
+                vec![c1.clone(), c2.clone(), c3.clone()],
+                e,
+                MeanStress::Goodman,
+            );
+            let a = nodal_damage(&refs, &[steel, steel], &o).unwrap();
+            o.histories.clear();
+            let b = nodal_damage_sampled(&sample_refs, &[steel, steel], &o).unwrap();
+            for n in 0..2 {
+                assert!(
+                    (a.damage[n] - b.damage[n]).abs() <= 1e-9 * a.damage[n],
+                    "{e:?} {n}: {} vs {}",
+                    a.damage[n],
+                    b.damage[n]
+                );
+                assert!((a.largest_range[n] - b.largest_range[n]).abs() <= 1e-6);
+            }
+            assert!(a.damage[0] > 0.0, "{e:?}: {:?}", a.damage);
+            assert_eq!((a.non_proportional, b.non_proportional), (1, 1), "{e:?}");
+            // The hot spot's cycles (round-off may add or drop cycles of no size).
+            let d = |c: Vec<(rainflow::Cycle, f64)>| -> f64 {
+                c.iter()
+                    .map(|(c, a)| c.count / steel.curve.cycles(*a))
+                    .sum()
+            };
+            let mut o = options(
+                vec![c1.clone(), c2.clone(), c3.clone()],
+                e,
+                MeanStress::Goodman,
+            );
+            let da = d(node_cycles(0, &refs, &steel, &o));
+            o.histories.clear();
+            let db = d(node_cycles_sampled(0, &sample_refs, &steel, &o));
+            assert!(
+                (da - db).abs() <= 1e-9 * da && da > 0.0,
+                "{e:?}: {da} vs {db}"
+            );
+        }
     }
 
     /// A proportional (uniaxial) history: the critical plane finds the principal plane

@@ -250,6 +250,11 @@ pub(crate) struct Block {
 }
 
 impl Superposition {
+    /// The nodal stress (Voigt per node) of each mode superposed, in `modes`' order.
+    pub fn mode_stresses(&self) -> &[Vec<f64>] {
+        &self.mode_stress
+    }
+
     /// Leaves out the static correction: the modes alone, as CalculiX and Abaqus
     /// superpose them.
     pub fn drop_static_correction(&mut self) {

@@ -87,6 +87,18 @@ pub struct TransientSolution {
     pub energy: Energy,
     /// max |work − kinetic − strain − dissipated| / max work over the run.
     pub energy_error: f64,
+    /// The modal method's stress as a superposition (none from the direct method).
+    pub modal_stress: Option<ModalStress>,
+}
+
+/// The stress of a modal transient at every step without a field per step: per column
+/// (each superposed mode, then the static correction) its nodal stress (Voigt per
+/// node) and its factor at every step. σ(t_k) = Σ_c factors[c][k] stresses[c] — what a
+/// fatigue count superposes.
+#[derive(Clone, Debug)]
+pub struct ModalStress {
+    pub stresses: Vec<Vec<f64>>,
+    pub factors: Vec<Vec<f64>>,
 }
 
 /// Piecewise-linear amplitude, zero outside the table.
@@ -457,6 +469,7 @@ impl<'o> Recorder<'o> {
                 snapshot_von_mises: Vec::new(),
                 energy: Energy::default(),
                 energy_error: 0.0,
+                modal_stress: None,
             },
         }
     }

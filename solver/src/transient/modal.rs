@@ -35,11 +35,14 @@ impl StaticModel<'_> {
         options: &TransientOptions,
     ) -> Result<TransientSolution> {
         options.check()?;
-        // The coordinates and their accelerations at every step, and the solution.
+        // The coordinates and their accelerations at every step, and the solution with
+        // its stress as a superposition (a copy of the coordinates and the stresses).
         let columns = modes.modes.len() as u64 + 1;
+        let nodes = self.mesh.nodes.len() as u64;
         crate::memory::check(
             "the modal coordinates at every step and the transient's output",
-            16 * columns * (options.steps as u64 + 1)
+            24 * columns * (options.steps as u64 + 1)
+                + 48 * columns * nodes
                 + options.solution_bytes(self.mesh.nodes.len()),
         )?;
         let damping = self.modal_damping(modes, &options.damping)?;
@@ -68,6 +71,15 @@ impl StaticModel<'_> {
         s.watched = watched(&sup, modes, &q, &options.watch);
         s.energy_error = energy_error(&energy);
         s.energy = energy;
+        s.modal_stress = Some(super::ModalStress {
+            stresses: sup
+                .mode_stresses()
+                .iter()
+                .cloned()
+                .chain([sup.residual_stress.clone()])
+                .collect(),
+            factors: q.row_iter().map(|r| r.iter().copied().collect()).collect(),
+        });
         Ok(s)
     }
 }
@@ -216,6 +228,7 @@ fn fields(
         ],
         energy: Energy::default(),
         energy_error: 0.0,
+        modal_stress: None,
     };
     for b in blocks {
         out.max_displacement.extend(b.max_u);

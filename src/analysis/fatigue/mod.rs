@@ -19,6 +19,10 @@
 //! "swt", "morrow" or "none"; `vproto_solver::fatigue::strain_life`), with each
 //! material's ε'_f, c, K', n' as well.
 //!
+//! Or the mechanism's duty cycle: the case lists mechanism loads (`joint_load`,
+//! `spring_load`, `motion_inertia`) and counts them at every sample of the motion
+//! ([`mechanism`]). Or `transient = "<transient load case>"`: its stress at every step.
+//!
 //! Or spectral: `random = "<random load case>"` with `exposure` (s of that vibration a
 //! pass stands for) and `method` ("dirlik", default, or "narrow_band"): the damage of
 //! each node's equivalent von Mises process from its PSD's moments
@@ -46,7 +50,11 @@ use std::sync::Arc;
 use toml::Spanned;
 use vproto_solver::fatigue::sn::MeanStress;
 use vproto_solver::fatigue::spectral::{damage_rate, Method};
-use vproto_solver::fatigue::{nodal_damage, node_cycles, Equivalent, FatigueOptions, Material};
+use vproto_solver::fatigue::{
+    nodal_damage, nodal_damage_sampled, node_cycles, node_cycles_sampled, Equivalent,
+    FatigueOptions, Material,
+};
+use vproto_solver::material::Voigt;
 use vproto_solver::{LoadCase, StaticResults};
 
 pub struct Fatigue;
@@ -70,6 +78,7 @@ struct Options {
     exposure: Option<Spanned<f64>>,
     life: Option<Spanned<String>>,
     notch: Option<Spanned<String>>,
+    transient: Option<Spanned<String>>,
 }
 
 impl Kind for Fatigue {
@@ -103,11 +112,14 @@ impl Kind for Fatigue {
         let marin = rules::marin(input, &o)?;
         let source = match (o.random.clone(), input.spec().load.is_empty()) {
             (Some(random), _) => spectral(input, &o, &random, stress_factor)?,
+            (None, _) if o.transient.is_some() => transient(input, &o, stress_factor)?,
             (None, true) => channels::histories(input, o, stress_factor)?,
             (None, false) => mechanism::duty_cycle(input, &o, stress_factor)?,
         };
         let (rule, strain) = match &source {
-            Source::Histories { options, .. } | Source::Mechanism { options, .. } => {
+            Source::Histories { options, .. }
+            | Source::Mechanism { options, .. }
+            | Source::Transient { options, .. } => {
                 (options.mean_stress, options.strain_life.is_some())
             }
             Source::Spectrum { .. } => (MeanStress::None, false),
@@ -138,6 +150,11 @@ enum Source {
         checks: Vec<(LoadCase, usize)>,
         options: FatigueOptions,
     },
+    /// A transient load case's stress at every step.
+    Transient {
+        transient: String,
+        options: FatigueOptions,
+    },
     Spectrum {
         random: String,
         method: Method,
@@ -145,6 +162,32 @@ enum Source {
         exposure: f64,
         stress_factor: f64,
     },
+}
+
+/// A transient load case's every step: `transient = "<transient load case>"`, with
+/// the counting options of histories (no channels or loads).
+fn transient(input: &Input, o: &Options, stress_factor: f64) -> Result<Source> {
+    let case = input.case;
+    let Some(t) = &o.transient else {
+        bail!("{}: no transient", case.path.display())
+    };
+    let name = t.get_ref();
+    if input.kind_of(name) != Some("transient") {
+        return Err(case.error_at(
+            t,
+            format!("'{name}' is not a transient load case of this file"),
+        ));
+    }
+    if let Some(c) = o.channel.first() {
+        return Err(case.error_at(c, "a fatigue case of a transient counts its stresses: channels belong to a case of load histories"));
+    }
+    if let Some(l) = input.spec().load.first() {
+        return Err(case.error_at(l, "a fatigue case of a transient counts its stresses: loads belong to the transient load case"));
+    }
+    Ok(Source::Transient {
+        transient: name.clone(),
+        options: rules::counting(input, o, Vec::new(), stress_factor)?,
+    })
 }
 
 /// A spectral fatigue source: `random = "<random load case>"`, `exposure` (s),
@@ -161,6 +204,12 @@ fn spectral(
         return Err(case.error_at(
             random,
             format!("'{name}' is not a random load case of this file"),
+        ));
+    }
+    if let Some(t) = &o.transient {
+        return Err(case.error_at(
+            t,
+            "a fatigue case counts one source: a random response or a transient, not both",
         ));
     }
     if let Some(l) = input.spec().load.first() {
@@ -208,6 +257,13 @@ fn spectral(
     })
 }
 
+/// Where a count's stresses come from: unit stresses superposed with the histories, or
+/// every node's stress at every sample.
+enum Stresses<'a> {
+    Superposed(&'a [&'a [Voigt]]),
+    Sampled(&'a [&'a [Voigt]]),
+}
+
 struct FatigueCase {
     name: String,
     materials: Vec<Material>,
@@ -238,6 +294,7 @@ impl Analysis for FatigueCase {
         match &self.source {
             Source::Histories { channels, .. } => channels.clone(),
             Source::Mechanism { .. } => Vec::new(),
+            Source::Transient { transient, .. } => vec![transient.clone()],
             Source::Spectrum { random, .. } => vec![random.clone()],
         }
     }
@@ -269,6 +326,9 @@ impl Analysis for FatigueCase {
             } => self
                 .duty_cycle(ctx, units, checks, *duration, options)
                 .with_context(here)?,
+            Source::Transient { transient, options } => self
+                .transient(ctx, done, transient, options)
+                .with_context(here)?,
             Source::Spectrum {
                 random,
                 method,
@@ -299,17 +359,39 @@ impl FatigueCase {
             .map(|u| u.fields.nodal_stress.as_slice())
             .collect();
         let d = nodal_damage(&refs, &self.materials, options)?;
-        let plots = self.hot_spot_plots(&ctx.model.mesh, &refs, &d.damage, options);
+        let plots = self.hot_spot_plots(
+            &ctx.model.mesh,
+            &Stresses::Superposed(&refs),
+            &d.damage,
+            options,
+        );
         // The equilibrium of the solves whose stresses it superposes.
         let residual = units
             .iter()
             .map(|u| u.relative_residual)
             .fold(0.0, f64::max);
         let samples = options.histories[0].len();
-        let mut scalars = vec![
-            Scalar::new("samples", samples as f64, Quantity::Number),
-            Scalar::new("relative_residual", residual, Quantity::Number),
-        ];
+        let mut found = self.found(d, duration, samples, Some(residual), options);
+        found.what = format!("{} channel(s) × {}", units.len(), found.what);
+        found.plots = plots;
+        Ok(found)
+    }
+
+    /// What a count found, with its scalars and the headline's account of it.
+    fn found(
+        &self,
+        d: vproto_solver::fatigue::NodalDamage,
+        duration: Option<f64>,
+        samples: usize,
+        residual: Option<f64>,
+        options: &FatigueOptions,
+    ) -> Found {
+        let mut scalars = vec![Scalar::new("samples", samples as f64, Quantity::Number)];
+        // The equilibrium of the solves it counts (none for a direct transient, whose
+        // check is its energy balance).
+        if let Some(r) = residual {
+            scalars.push(Scalar::new("relative_residual", r, Quantity::Number));
+        }
         if let Some(t) = duration {
             scalars.push(Scalar::new("pass_duration", t, Quantity::Time));
         }
@@ -317,11 +399,7 @@ impl FatigueCase {
             Some(l) => format!("strain-life, {:?}, {:?}", l.notch, l.mean),
             None => format!("{:?}", options.mean_stress),
         };
-        let mut what = format!(
-            "{} channel(s) × {samples} samples, {:?}, {rules}",
-            units.len(),
-            options.equivalent,
-        );
+        let mut what = format!("{samples} samples, {:?}, {rules}", options.equivalent);
         if d.non_proportional > 0 && !matches!(options.equivalent, Equivalent::CriticalPlane { .. })
         {
             let note = format!("{} counted nodes load non-proportionally (their principal directions turn): {:?} can miss cycles there — equivalent = \"critical_plane\" does not", d.non_proportional, options.equivalent);
@@ -333,16 +411,16 @@ impl FatigueCase {
             d.non_proportional as f64,
             Quantity::Number,
         ));
-        Ok(Found {
+        Found {
             screened: d.screened,
             largest_range: Some(d.largest_range.clone()),
             damage: d.damage.clone(),
             duration,
             scalars,
             what,
-            plots,
+            plots: Vec::new(),
             raw: Arc::new(d),
-        })
+        }
     }
 
     /// The duty cycle of a mechanism: its unit loads solved with the run's factor, the
@@ -388,13 +466,83 @@ impl FatigueCase {
         Ok(found)
     }
 
+    /// The stress of a transient at every step (it must keep every step's field),
+    /// counted sample by sample.
+    fn transient(
+        &self,
+        ctx: &Context,
+        done: &Solved,
+        name: &str,
+        options: &FatigueOptions,
+    ) -> Result<Found> {
+        let r = done.raw::<vproto_solver::transient::TransientSolution>(name)?;
+        let residual = done.get(name).and_then(|r| r.scalar("relative_residual"));
+        let duration =
+            r.times.last().copied().unwrap_or(0.0) - r.times.first().copied().unwrap_or(0.0);
+        let steps = r.times.len();
+        let mesh = ctx.fe.mesh;
+        // The modal method's stress is a superposition of its columns' stresses with
+        // their coordinates: every step, no field per step.
+        if let Some(m) = &r.modal_stress {
+            let units: Vec<Vec<Voigt>> = m
+                .stresses
+                .iter()
+                .map(|s| s.chunks(6).map(Voigt::from_row_slice).collect())
+                .collect();
+            let refs: Vec<&[Voigt]> = units.iter().map(Vec::as_slice).collect();
+            let options = FatigueOptions {
+                histories: m.factors.clone(),
+                ..options.clone()
+            };
+            let d = nodal_damage(&refs, &self.materials, &options)?;
+            let plots =
+                self.hot_spot_plots(mesh, &Stresses::Superposed(&refs), &d.damage, &options);
+            let mut found = self.found(d, Some(duration), steps, residual, &options);
+            found.what = format!(
+                "transient '{name}' ({} modal columns, every step): {}",
+                refs.len(),
+                found.what
+            );
+            found.plots = plots;
+            return Ok(found);
+        }
+        let kept = r.snapshots.len();
+        if kept != steps {
+            bail!("transient load case '{name}' keeps the fields of {kept} of its {steps} steps: a fatigue count of a direct transient needs every step (peaks between the kept ones would be missed) — set output_every = 1 there, or use method = \"modal\", whose stress at every step is a superposition");
+        }
+        vproto_solver::memory::check(
+            "the stress at every node and step of a transient, for its fatigue count",
+            48 * (kept * mesh.nodes.len()) as u64
+                + vproto_solver::recovery::NodalStress::bytes(mesh),
+        )?;
+        let recovery = vproto_solver::recovery::NodalStress::new(mesh, &ctx.fe.materials);
+        let stresses: Vec<Vec<Voigt>> = r
+            .snapshots
+            .iter()
+            .map(|(_, u)| {
+                recovery
+                    .of(u)
+                    .chunks(6)
+                    .map(Voigt::from_row_slice)
+                    .collect()
+            })
+            .collect();
+        let samples: Vec<&[Voigt]> = stresses.iter().map(Vec::as_slice).collect();
+        let d = nodal_damage_sampled(&samples, &self.materials, options)?;
+        let plots = self.hot_spot_plots(mesh, &Stresses::Sampled(&samples), &d.damage, options);
+        let mut found = self.found(d, Some(duration), steps, residual, options);
+        found.what = format!("transient '{name}': {}", found.what);
+        found.plots = plots;
+        Ok(found)
+    }
+
     /// The worst node's counted cycles against its S–N curve (cumulative count of a
     /// pass at each corrected amplitude: where the spectrum crosses the curve is what
     /// damages), and their ranges as a rainflow histogram.
     fn hot_spot_plots(
         &self,
         mesh: &vproto_solver::Mesh,
-        unit: &[&[vproto_solver::material::Voigt]],
+        stresses: &Stresses,
         damage: &[f64],
         options: &FatigueOptions,
     ) -> Vec<(String, String)> {
@@ -407,7 +555,10 @@ impl FatigueCase {
             return Vec::new();
         };
         let material = &self.materials[n];
-        let mut cycles = node_cycles(n, unit, material, options);
+        let mut cycles = match stresses {
+            Stresses::Superposed(unit) => node_cycles(n, unit, material, options),
+            Stresses::Sampled(samples) => node_cycles_sampled(n, samples, material, options),
+        };
         cycles.sort_by(|a, b| b.1.total_cmp(&a.1));
         let curve = material.curve;
         // Stress-life in MPa; strain-life in strain (its fully reversed amplitude).
