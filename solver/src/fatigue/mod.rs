@@ -77,6 +77,9 @@ pub struct NodalDamage {
     pub largest_range: Vec<f64>,
     /// Nodes screened out (no cycle of theirs can reach the endurance limit).
     pub screened: usize,
+    /// Samples counted after peak-valley compression ([`compress`]; 0 for sampled
+    /// stresses, which are counted as given).
+    pub samples_counted: usize,
     /// Counted nodes whose channels' unit stresses are not proportional (their
     /// principal directions differ by more than about 5°): a scalar equivalent can miss
     /// cycles there, the critical plane does not.
@@ -103,8 +106,8 @@ pub fn nodal_damage(
         return bad(format!("a history value is not finite ({v})"));
     }
     check(materials, options)?;
-    let peaks: Vec<f64> = options
-        .histories
+    let histories = compress(&options.histories);
+    let peaks: Vec<f64> = histories
         .iter()
         .map(|h| h.iter().fold(0.0f64, |a, v| a.max(v.abs())))
         .collect();
@@ -113,11 +116,49 @@ pub fn nodal_damage(
         .into_par_iter()
         .map_init(Scratch::default, |scratch, n| {
             let units: Vec<[f64; 6]> = unit.iter().map(|u| u[n].into()).collect();
-            let history = (&units[..], &options.histories[..], &peaks[..]);
+            let history = (&units[..], &histories[..], &peaks[..]);
             node_damage(history, &materials[n], &planes, options, scratch)
         })
         .collect();
-    Ok(gather(per_node, |n| proportional(unit, &peaks, n)))
+    let mut out = gather(per_node, |n| proportional(unit, &peaks, n));
+    out.samples_counted = histories.first().map_or(0, Vec::len);
+    Ok(out)
+}
+
+/// Peak-valley compression that changes no count. One channel c(t): every node's
+/// history is its equivalent of c(t)·σ, linear in c while c keeps its sign (signed von
+/// Mises and the largest principal stress turn |c| where the stress is deviatoric or
+/// its extreme principal stresses tie), so the turning points of each stretch of one
+/// sign, both samples around each sign change kept, are every node's. Several
+/// channels: a combination can turn where no channel does, so only samples equal to
+/// the one before in every channel (plateaus) go.
+fn compress(histories: &[Vec<f64>]) -> std::borrow::Cow<'_, [Vec<f64>]> {
+    use std::borrow::Cow;
+    match histories {
+        [one] => {
+            let mut out: Vec<f64> = Vec::new();
+            let side = |v: f64| (v > 0.0) as i8 - (v < 0.0) as i8;
+            for run in one.chunk_by(|a, b| side(*a) == side(*b)) {
+                out.extend(rainflow::turning_points(run.iter().copied()));
+            }
+            Cow::Owned(vec![out])
+        }
+        _ => {
+            let samples = histories.first().map_or(0, Vec::len);
+            let keep: Vec<usize> = (0..samples)
+                .filter(|&k| k == 0 || histories.iter().any(|h| h[k] != h[k - 1]))
+                .collect();
+            if keep.len() == samples {
+                return Cow::Borrowed(histories);
+            }
+            Cow::Owned(
+                histories
+                    .iter()
+                    .map(|h| keep.iter().map(|&k| h[k]).collect())
+                    .collect(),
+            )
+        }
+    }
 }
 
 /// The damage at every node from its stress tensor at every sample (`samples[k][node]`,
@@ -866,6 +907,58 @@ mod tests {
                 (da - db).abs() <= 1e-9 * da && da > 0.0,
                 "{e:?}: {da} vs {db}"
             );
+        }
+    }
+
+    /// One channel is counted on its compressed history with the damage of the whole,
+    /// for a pure shear (deviatoric: signed von Mises turns |c|) and a uniaxial node,
+    /// each equivalent, a random history with plateaus and zero crossings.
+    #[test]
+    fn one_channel_compression_changes_no_damage() {
+        // Oversampled, with plateaus (rounding), zeros and zero crossings.
+        let h: Vec<f64> = (0..20_000)
+            .map(|k| {
+                let t = k as f64;
+                let v = 200.0 * ((t / 300.0).sin() + 0.3 * (t / 47.0 + 1.0).sin());
+                if k % 997 == 0 {
+                    0.0
+                } else {
+                    v.round()
+                }
+            })
+            .collect();
+        let u = plane_units();
+        let shear = [u[2][0]];
+        let uniaxial = [u[0][0]];
+        for e in [
+            Equivalent::SignedVonMises,
+            Equivalent::MaxPrincipal,
+            Equivalent::CriticalPlane { step: 15 },
+        ] {
+            let o = options(vec![h.clone()], e, MeanStress::Goodman);
+            let d = nodal_damage(&[&[shear[0], uniaxial[0]]], &[STEEL, STEEL], &o).unwrap();
+            assert!(d.samples_counted < h.len() / 2, "{}", d.samples_counted);
+            for (n, unit) in [shear[0], uniaxial[0]].into_iter().enumerate() {
+                let units = [unit.into()];
+                let mut history = Vec::new();
+                let whole = match e {
+                    Equivalent::CriticalPlane { .. } => d.damage[n],
+                    _ => {
+                        let kind = if e == Equivalent::SignedVonMises {
+                            Scalar::SignedVonMises
+                        } else {
+                            Scalar::MaxPrincipal
+                        };
+                        equivalent_history(&units, &o.histories, kind, &mut history);
+                        count(&mut history, &STEEL, &o, &mut Scratch::default()).0
+                    }
+                };
+                assert!(
+                    whole > 0.0 && (d.damage[n] / whole - 1.0).abs() < 1e-12,
+                    "{e:?} {n}: {} vs {whole}",
+                    d.damage[n]
+                );
+            }
         }
     }
 

@@ -387,6 +387,14 @@ impl FatigueCase {
         options: &FatigueOptions,
     ) -> Found {
         let mut scalars = vec![Scalar::new("samples", samples as f64, Quantity::Number)];
+        // After peak-valley compression (one channel: its turning points).
+        if d.samples_counted > 0 && d.samples_counted < samples {
+            scalars.push(Scalar::new(
+                "samples_counted",
+                d.samples_counted as f64,
+                Quantity::Number,
+            ));
+        }
         // The equilibrium of the solves it counts (none for a direct transient, whose
         // check is its energy balance).
         if let Some(r) = residual {
