@@ -110,6 +110,24 @@ pub fn hysteresis_filter(v: &mut Vec<f64>, gate: f64) {
     v.truncate(k + 1);
 }
 
+/// A repeated history's turning points read from its largest absolute one round again
+/// to it (each scaled by `scale`), into `out`: every range then closes within one pass.
+pub fn close(points: &[f64], scale: f64, out: &mut Vec<f64>) {
+    out.clear();
+    let Some(start) =
+        (0..points.len()).max_by(|&a, &b| points[a].abs().total_cmp(&points[b].abs()))
+    else {
+        return;
+    };
+    out.extend(
+        points[start..]
+            .iter()
+            .chain(&points[..=start])
+            .map(|p| p * scale),
+    );
+    keep_turning_points(out);
+}
+
 /// Buffers a count reuses (one per thread): a closed history and the stack.
 #[derive(Default)]
 pub struct Scratch {
@@ -137,16 +155,8 @@ pub fn count_with(
             if points.len() < 2 {
                 return;
             }
-            // Start (and end) at the largest absolute turning point: every range then
-            // closes within one pass.
-            let start = (0..points.len())
-                .max_by(|&a, &b| points[a].abs().total_cmp(&points[b].abs()))
-                .unwrap_or(0);
             let closed = &mut scratch.closed;
-            closed.clear();
-            closed.extend_from_slice(&points[start..]);
-            closed.extend_from_slice(&points[..=start]);
-            keep_turning_points(closed);
+            close(points, 1.0, closed);
             hysteresis_filter(closed, gate);
             three_point(closed, false, &mut scratch.stack, &mut visit);
         }

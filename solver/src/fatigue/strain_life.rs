@@ -252,18 +252,8 @@ pub fn loops(
     if points.len() < 2 {
         return;
     }
-    let start = (0..points.len())
-        .max_by(|&a, &b| points[a].abs().total_cmp(&points[b].abs()))
-        .unwrap_or(0);
     let closed = &mut scratch.closed;
-    closed.clear();
-    closed.extend(
-        points[start..]
-            .iter()
-            .chain(&points[..=start])
-            .map(|p| p * scale),
-    );
-    super::rainflow::keep_turning_points(closed);
+    super::rainflow::close(points, scale, closed);
     let stack = &mut scratch.stack;
     stack.clear();
     for &s in closed.iter() {
