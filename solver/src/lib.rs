@@ -28,7 +28,8 @@
 //! over the elimination tree's independent subtrees in parallel) → recover strains and
 //! stresses ([`recovery`]). Meshes ([`mesh`], [`generate`]), loads ([`loads`],
 //! [`coupling`]), eigen-solvers ([`eigen`]) and points inside the body ([`probe`]) are
-//! shared by all.
+//! shared by all. [`plasticity`] is the material-point update (J2 return mapping and
+//! its consistent tangent) the nonlinear static solution will build on.
 
 pub mod amg;
 pub mod assembly;
@@ -51,6 +52,7 @@ pub mod mesh;
 pub mod modal;
 pub mod multibody;
 pub mod ordering;
+pub mod plasticity;
 pub mod probe;
 pub mod quadrature;
 pub mod random;
