@@ -923,7 +923,9 @@ mod tests {
     /// they did not, with the residual reached: never a silently wrong field.
     #[test]
     fn badly_conditioned_models_converge_or_say_so() {
-        let cases: [(&str, [f64; 3], [usize; 3], f64, bool); 3] = [
+        // Name, box size (m), divisions, Poisson's ratio, a stiff inclusion.
+        type Case<'a> = (&'a str, [f64; 3], [usize; 3], f64, bool);
+        let cases: [Case; 3] = [
             (
                 "nearly incompressible",
                 [2.0, 0.5, 0.5],

@@ -644,7 +644,7 @@ mod tests {
         assert!((h.norm() * wr2 * 0.04 - 1.0).abs() < 1e-12);
         assert!((h.arg() + PI / 2.0).abs() < 1e-12);
         let r: f64 = 0.7;
-        let exact = 1.0 / (wr2 * ((1.0 - r * r).powi(2) + (2.0 * 0.02 * r as f64).powi(2)).sqrt());
+        let exact = 1.0 / (wr2 * ((1.0 - r * r).powi(2) + (2.0 * 0.02 * r).powi(2)).sqrt());
         assert!((d.receptance(fr, 0.0, r * fr).norm() / exact - 1.0).abs() < 1e-12);
     }
 
