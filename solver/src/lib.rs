@@ -51,6 +51,7 @@ pub mod memory;
 pub mod mesh;
 pub mod modal;
 pub mod multibody;
+pub mod nonlinear;
 pub mod ordering;
 pub mod plasticity;
 pub mod probe;
