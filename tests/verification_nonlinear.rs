@@ -94,6 +94,7 @@ fn thick_cylinder_yields_and_collapses_at_the_closed_form_pressures() {
         let s = model
             .solve(
                 &with_pressure(p, &mesh),
+                &[1.0],
                 &NonlinearOptions {
                     first_increment: 1.0,
                     ..Default::default()
@@ -120,6 +121,7 @@ fn thick_cylinder_yields_and_collapses_at_the_closed_form_pressures() {
     let s = model
         .solve(
             &with_pressure(over, &mesh),
+            &[1.0],
             &NonlinearOptions {
                 first_increment: 0.25,
                 min_increment: 1e-4,
@@ -164,4 +166,67 @@ fn thick_cylinder_yields_and_collapses_at_the_closed_form_pressures() {
         }
     }
     assert!(pairs >= 5, "{pairs}");
+}
+
+/// A bar pulled past yield by a force and released (path 0 → 1 → 0), bilinear
+/// hardening: the permanent set is the plastic strain (σ − σ_y)/H times the length,
+/// the lateral set half of it (plastic flow keeps the volume), and no stress remains.
+#[test]
+fn bar_loaded_past_yield_and_released_keeps_its_plastic_strain() {
+    use vproto_solver::generate::block;
+    let (l, w, h) = (0.1, 0.01, 2e9);
+    let mesh = block([l, w, w], [4, 1, 1], ElementKind::Hex8).unwrap();
+    let fix = |s: &str, c: usize| {
+        let mut components = [None; 3];
+        components[c] = Some(0.0);
+        Constraint {
+            nodes: mesh.set_nodes(s).unwrap(),
+            components,
+        }
+    };
+    let model = PlasticModel {
+        mesh: &mesh,
+        materials: vec![J2 {
+            youngs_modulus: E,
+            poisson_ratio: NU,
+            curve: vec![(0.0, SY), (1.0, SY + h)],
+            kinematic_modulus: 0.0,
+        }],
+        of_element: vec![0; mesh.element_count()],
+        constraints: vec![fix("xmin", 0), fix("ymin", 1), fix("zmin", 2)],
+    };
+    let sigma = 300e6;
+    let case = LoadCase {
+        name: "pull".into(),
+        loads: vec![Load::Surface {
+            faces: mesh.face_set("xmax").unwrap().to_vec(),
+            load: SurfaceLoad::Traction(nalgebra::Vector3::new(sigma, 0.0, 0.0)),
+        }],
+    };
+    let s = model
+        .solve(&case, &[1.0, 0.0], &NonlinearOptions::default())
+        .unwrap();
+    assert!(
+        s.stopped.is_none() && s.load_factor == 0.0,
+        "{:?}",
+        s.stopped
+    );
+    let ep = (sigma - SY) / h;
+    let tip = mesh.set_nodes("xmax").unwrap();
+    let side = mesh.set_nodes("ymax").unwrap();
+    let set = s.displacement[3 * tip[0]];
+    let lateral = s.displacement[3 * side[0] + 1];
+    let residual = s.stress.iter().map(|v| v.amax()).fold(0.0, f64::max);
+    println!(
+        "permanent set {:.6} mm (by hand {:.6}), lateral {:.6} mm ({:.6}), residual stress {residual:.2e} Pa, {} increments",
+        set * 1e3,
+        ep * l * 1e3,
+        lateral * 1e3,
+        -0.5 * ep * w * 1e3,
+        s.increments.len()
+    );
+    assert!((set / (ep * l) - 1.0).abs() < 1e-9);
+    assert!((lateral / (-0.5 * ep * w) - 1.0).abs() < 1e-9);
+    assert!(residual < 1e-6 * sigma);
+    assert!(s.increments.iter().any(|i| i.load_factor == 1.0));
 }

@@ -40,8 +40,9 @@ pub struct NonlinearOptions {
     /// The smallest increment before the run stops.
     pub min_increment: f64,
     pub max_iterations: usize,
-    /// Equilibrium: ‖residual‖ ≤ tolerance × ‖load‖ (or × ‖reactions‖ when only
-    /// displacements are prescribed).
+    /// Equilibrium: ‖residual‖ ≤ tolerance × the largest of ‖load‖, ‖reactions‖ and
+    /// the largest of them at any converged increment before (so that an unloaded
+    /// state, whose load is zero, is judged against the load it carried).
     pub tolerance: f64,
 }
 
@@ -68,7 +69,7 @@ pub struct Increment {
 pub struct NonlinearSolution {
     /// Displacement (3 per node) at the last converged increment.
     pub displacement: Vec<f64>,
-    /// The load factor reached (1 when the whole load was carried).
+    /// The last converged load factor (the path's last when it was all carried).
     pub load_factor: f64,
     pub increments: Vec<Increment>,
     pub cutbacks: usize,
@@ -231,8 +232,20 @@ impl PlasticModel<'_> {
         Ok((fe, points))
     }
 
-    /// Applies `case` (and the prescribed displacements) from load factor 0 to 1.
-    pub fn solve(&self, case: &LoadCase, options: &NonlinearOptions) -> Result<NonlinearSolution> {
+    /// Applies `case` (and the prescribed displacements) from load factor 0 through the
+    /// load factors of `path` in turn: `[1.0]` loads, `[1.0, 0.0]` loads and unloads
+    /// (the residual stress and permanent set of a proof test).
+    pub fn solve(
+        &self,
+        case: &LoadCase,
+        path: &[f64],
+        options: &NonlinearOptions,
+    ) -> Result<NonlinearSolution> {
+        if path.is_empty() || path.iter().any(|l| !l.is_finite()) {
+            return Err(SolverError::Dynamics(format!(
+                "nonlinear: the load path {path:?} needs finite load factors"
+            )));
+        }
         for (i, m) in self.materials.iter().enumerate() {
             m.check().map_err(|reason| SolverError::Material {
                 region: format!("material #{i}"),
@@ -260,18 +273,30 @@ impl PlasticModel<'_> {
             stopped: None,
         };
         let mut step = options.first_increment.clamp(options.min_increment, 1.0);
-        while out.load_factor < 1.0 {
-            let target = (out.load_factor + step).min(1.0);
+        let mut next = 0;
+        let mut reference = 0.0f64;
+        while next < path.len() && out.stopped.is_none() {
+            let goal = path[next];
+            if out.load_factor == goal {
+                next += 1;
+                continue;
+            }
+            let target = if goal > out.load_factor {
+                (out.load_factor + step).min(goal)
+            } else {
+                (out.load_factor - step).max(goal)
+            };
             match self.increment(
                 &system,
                 (&f_ext, &ubar, &fixed),
-                target,
+                (target, reference),
                 &u,
                 &committed,
                 &offsets,
                 options,
             ) {
-                Ok((u_new, eval, residuals)) => {
+                Ok((u_new, eval, residuals, scale)) => {
+                    reference = reference.max(scale);
                     let fast = residuals.len() <= options.max_iterations / 3;
                     u = u_new;
                     committed = eval.states;
@@ -309,12 +334,12 @@ impl PlasticModel<'_> {
         &self,
         system: &crate::statics::System,
         (f_ext, ubar, fixed): (&[f64], &[f64], &[bool]),
-        target: f64,
+        (target, reference): (f64, f64),
         u0: &[f64],
         committed: &[PlasticState],
         offsets: &[usize],
         options: &NonlinearOptions,
-    ) -> std::result::Result<(Vec<f64>, Evaluation, Vec<f64>), String> {
+    ) -> std::result::Result<(Vec<f64>, Evaluation, Vec<f64>, f64), String> {
         let dofs = &system.dofs;
         let mut u = u0.to_vec();
         for (k, &f) in fixed.iter().enumerate() {
@@ -340,7 +365,10 @@ impl PlasticModel<'_> {
                     None => reaction += fi * fi,
                 }
             }
-            let scale = load_norm.max(reaction.sqrt()).max(f64::MIN_POSITIVE);
+            let scale = load_norm
+                .max(reaction.sqrt())
+                .max(reference)
+                .max(f64::MIN_POSITIVE);
             let norm = (0..r.nrows())
                 .map(|i| r[(i, 0)].powi(2))
                 .sum::<f64>()
@@ -351,7 +379,7 @@ impl PlasticModel<'_> {
             }
             residuals.push(norm);
             if norm <= options.tolerance {
-                return Ok((u, eval, residuals));
+                return Ok((u, eval, residuals, load_norm.max(reaction.sqrt())));
             }
             if residuals.len() > 3 && norm > residuals[residuals.len() - 4] {
                 return Err(format!("the residual grows ({norm:.3e})"));
