@@ -113,6 +113,7 @@ fn field_of(spec: &CriterionSpec) -> Option<String> {
         CriterionSpec::MaxDamage { .. } | CriterionSpec::MinFatigueLife { .. } => {
             Some("damage".into())
         }
+        CriterionSpec::MaxPlasticStrain { .. } => Some("equivalent_plastic_strain".into()),
         CriterionSpec::MaxRmsStress { .. } => Some("rms_von_mises".into()),
         CriterionSpec::MaxRmsAcceleration { .. } => Some("rms_acceleration".into()),
         CriterionSpec::MaxRmsDisplacement { .. } => Some("rms_displacement".into()),
@@ -518,6 +519,20 @@ fn on_field(
                 label,
                 Quantity::Number,
                 d,
+                Bound::Upper,
+                *limit,
+                on.place(node),
+            )])
+        }
+        CriterionSpec::MaxPlasticStrain { set, limit } => {
+            let pick = Pick::parse("equivalent_plastic_strain")?;
+            let (node, e) = on.largest(&pick, &on.nodes(set)?, 1.0)?;
+            let label = format!("max plastic strain ({})", set.as_deref().unwrap_or("all"));
+            Ok(vec![Check::new(
+                &r.name,
+                label,
+                Quantity::Strain,
+                e,
                 Bound::Upper,
                 *limit,
                 on.place(node),

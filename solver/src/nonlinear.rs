@@ -80,8 +80,9 @@ pub struct NonlinearSolution {
     pub stopped: Option<String>,
 }
 
-/// Integration point offsets of every element (and the total at the end).
-fn point_offsets(mesh: &Mesh) -> Vec<usize> {
+/// Integration point offsets of every element (and the total at the end): where each
+/// element's points are in [`NonlinearSolution::states`] and `stress`.
+pub fn point_offsets(mesh: &Mesh) -> Vec<usize> {
     let mut out = vec![0];
     for b in &mesh.blocks {
         let q = with_shape!(b.kind, E, N, D => { let _ = (N, D); E::quadrature().len() });

@@ -21,6 +21,7 @@ pub struct J2 {
     pub poisson_ratio: f64,
     /// (equivalent plastic strain, true flow stress in Pa) from (0, yield stress), the
     /// plastic strain increasing and the stress not falling; flat after the last point.
+    /// [(0, ∞)]: a material that never yields.
     pub curve: Vec<(f64, f64)>,
     /// Linear kinematic hardening modulus H_k (Pa): the back stress moves by
     /// (2/3) H_k dε^p. Zero: isotropic hardening alone.
@@ -74,7 +75,8 @@ impl J2 {
         let Some(&(p0, s0)) = self.curve.first() else {
             return Err("the flow curve has no points".into());
         };
-        if p0 != 0.0 || !(s0.is_finite() && s0 > 0.0) {
+        // An infinite yield stress: a material that stays elastic.
+        if p0 != 0.0 || s0.is_nan() || s0 <= 0.0 {
             return Err(format!(
                 "the flow curve must start at plastic strain 0 with the yield stress > 0, not ({p0}, {s0})"
             ));

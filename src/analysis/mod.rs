@@ -20,6 +20,7 @@ pub mod heat;
 pub mod loads;
 pub mod modal;
 pub mod motion_loads;
+pub mod nonlinear;
 pub mod random;
 pub mod response_spectrum;
 pub mod statics;
@@ -87,6 +88,7 @@ impl Registry {
                 &response_spectrum::ResponseSpectrum,
                 &transient::Transient,
                 &fatigue::Fatigue,
+                &nonlinear::Nonlinear,
             ],
         }
     }

@@ -60,6 +60,8 @@ pub(super) fn card(r: &mut Reader, card: &Card, current: &mut Option<String>) ->
                     fatigue_ductility_exponent: None,
                     cyclic_strength_coefficient: None,
                     cyclic_hardening_exponent: None,
+                    plastic: None,
+                    kinematic_hardening_modulus: None,
                     source: format!("{}", card.at),
                 },
             );

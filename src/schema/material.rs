@@ -45,6 +45,12 @@ pub struct MaterialSpec {
     /// Cyclic stress–strain curve ε = σ/E + (σ/K')^(1/n'): K' (Pa) and n'.
     pub cyclic_strength_coefficient: Option<f64>,
     pub cyclic_hardening_exponent: Option<f64>,
+    /// Plasticity for nonlinear load cases: the flow curve as [equivalent plastic
+    /// strain, true stress (Pa)] points from [0, yield stress], flat after the last.
+    /// Without it a material stays elastic in a nonlinear load case.
+    pub plastic: Option<Vec<[f64; 2]>>,
+    /// Linear kinematic (Prager) hardening modulus H_k (Pa) for nonlinear load cases.
+    pub kinematic_hardening_modulus: Option<f64>,
     #[serde(default)]
     pub source: String,
 }

@@ -530,6 +530,9 @@ pub enum CriterionSpec {
     /// Fatigue: the largest damage of one pass of the histories on a set (default every
     /// node) ≤ limit.
     MaxDamage { set: Option<String>, limit: f64 },
+    /// Nonlinear: the largest equivalent plastic strain on a set (default every node)
+    /// ≤ limit (the largest of a node's neighbouring integration points).
+    MaxPlasticStrain { set: Option<String>, limit: f64 },
     /// Fatigue: the life on a set (default every node) ≥ `passes` repeats of the
     /// histories, or `hours` of them (CSV channels: a pass lasts their time span),
     /// times `scatter_factor` (default 1): Miner's sum over that life ≤ 1.
