@@ -22,16 +22,11 @@ use vproto_solver::{Mesh, StaticResults};
 
 /// The loads a load case superposing modes takes (amplitudes, or loads per unit input).
 pub fn takes_load(load: &LoadSpec) -> bool {
-    matches!(
-        load,
-        LoadSpec::Force { .. }
-            | LoadSpec::NodalForce { .. }
-            | LoadSpec::Pressure { .. }
-            | LoadSpec::Traction { .. }
-            | LoadSpec::Gravity { .. }
-            | LoadSpec::BaseAcceleration { .. }
-            | LoadSpec::DeckStep { .. }
-    )
+    load.is_mechanical()
+        || matches!(
+            load,
+            LoadSpec::BaseAcceleration { .. } | LoadSpec::DeckStep { .. }
+        )
 }
 
 /// The load case's amplitudes as a load case of the solver, with a base acceleration

@@ -47,14 +47,7 @@ impl Kind for Nonlinear {
     }
 
     fn takes_load(&self, load: &LoadSpec) -> bool {
-        matches!(
-            load,
-            LoadSpec::Force { .. }
-                | LoadSpec::NodalForce { .. }
-                | LoadSpec::Pressure { .. }
-                | LoadSpec::Traction { .. }
-                | LoadSpec::Gravity { .. }
-        )
+        load.is_mechanical()
     }
 
     fn produces(&self) -> Produces {

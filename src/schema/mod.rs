@@ -424,6 +424,19 @@ pub enum LoadSpec {
 }
 
 impl LoadSpec {
+    /// A force, pressure, traction or gravity: a load of the part itself, not of a
+    /// mechanism, a deck, heat or a base.
+    pub fn is_mechanical(&self) -> bool {
+        matches!(
+            self,
+            Self::Force { .. }
+                | Self::NodalForce { .. }
+                | Self::Pressure { .. }
+                | Self::Traction { .. }
+                | Self::Gravity { .. }
+        )
+    }
+
     /// The `type` keyword, for messages.
     pub fn type_name(&self) -> &'static str {
         match self {
