@@ -180,10 +180,8 @@ impl Analysis for NonlinearCase {
 
 impl NonlinearCase {
     /// The largest of each node's neighbouring integration points' values.
-    fn nodal_max(ctx: &Context, per_point: &[f64]) -> Vec<f64> {
-        let mesh = ctx.fe.mesh;
+    fn nodal_max(mesh: &vproto_solver::Mesh, offsets: &[usize], per_point: &[f64]) -> Vec<f64> {
         let mut out = vec![0.0f64; mesh.nodes.len()];
-        let offsets = vproto_solver::nonlinear::point_offsets(mesh);
         for (e, nodes) in vproto_solver::assembly::elements(mesh) {
             let top = per_point[offsets[e]..offsets[e + 1]]
                 .iter()
@@ -208,7 +206,11 @@ impl NonlinearCase {
             .iter()
             .map(vproto_solver::material::von_mises)
             .collect();
-        let (peeq, vm) = (Self::nodal_max(ctx, &peeq), Self::nodal_max(ctx, &vm));
+        let offsets = vproto_solver::nonlinear::point_offsets(mesh);
+        let (peeq, vm) = (
+            Self::nodal_max(mesh, &offsets, &peeq),
+            Self::nodal_max(mesh, &offsets, &vm),
+        );
         let (worst, pmax) = super::dynamic::largest(mesh.nodes.len(), |n| peeq[n]);
         let (far, umax) = super::dynamic::largest(mesh.nodes.len(), |n| {
             let u = &s.displacement[3 * n..3 * n + 3];
