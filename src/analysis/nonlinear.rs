@@ -168,6 +168,12 @@ impl Analysis for NonlinearCase {
                 self.lc.name
             )
         };
+        if ctx.case.spec.solver.method == crate::schema::MethodSpec::Iterative {
+            tracing::warn!(
+                "{}: its tangent is factored directly at each iteration; [solver] method = \"iterative\" applies to the linear load cases",
+                here()
+            );
+        }
         let s = model
             .solve(&self.lc, &self.path, &self.options)
             .map_err(|e| anyhow!("{}: {e}", here()))?;
