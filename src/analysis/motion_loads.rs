@@ -47,6 +47,31 @@ enum Kind {
     Inertia { elements: Vec<usize> },
 }
 
+/// The angular velocities whose centripetal fields ω × (ω × r) the centripetal term of
+/// any ω is a sum of: e_x, e_y, e_z, e_x + e_y, e_x + e_z, e_y + e_z.
+const CENTRIPETAL_UNITS: [[f64; 3]; 6] = [
+    [1.0, 0.0, 0.0],
+    [0.0, 1.0, 0.0],
+    [0.0, 0.0, 1.0],
+    [1.0, 1.0, 0.0],
+    [1.0, 0.0, 1.0],
+    [0.0, 1.0, 1.0],
+];
+
+/// The weights of [`CENTRIPETAL_UNITS`]' fields that sum to ω's: the field is quadratic
+/// in ω, Q(ω) = Σ ω_i² Q(e_i) + Σ_{i<j} ω_i ω_j (Q(e_i + e_j) − Q(e_i) − Q(e_j)).
+fn centripetal_weights(w: &Vector3<f64>) -> [f64; 6] {
+    let (x, y, z) = (w.x, w.y, w.z);
+    [
+        x * x - x * y - x * z,
+        y * y - x * y - y * z,
+        z * z - x * z - y * z,
+        x * y,
+        x * z,
+        y * z,
+    ]
+}
+
 /// A unit load and its factor at every sample of the motion.
 pub type Component = (Load, Vec<f64>);
 
@@ -188,16 +213,14 @@ impl<'a> MotionLoad<'a> {
                         unit(zero, zero, e(i)),
                         history(&|k| states[k].angular_acceleration[i]),
                     ));
-                    let square = |k: usize| {
-                        let w = states[k].angular_velocity;
-                        w[i] * w[i] - (0..3).filter(|&j| j != i).map(|j| w[i] * w[j]).sum::<f64>()
-                    };
-                    out.push((unit(zero, e(i), zero), history(&square)));
                 }
-                for (i, j) in [(0, 1), (0, 2), (1, 2)] {
-                    let product =
-                        |k: usize| states[k].angular_velocity[i] * states[k].angular_velocity[j];
-                    out.push((unit(zero, e(i) + e(j), zero), history(&product)));
+                let weights: Vec<[f64; 6]> = states
+                    .iter()
+                    .map(|s| centripetal_weights(&s.angular_velocity))
+                    .collect();
+                for (c, w) in CENTRIPETAL_UNITS.iter().enumerate() {
+                    let w = Vector3::from(*w);
+                    out.push((unit(zero, w, zero), history(&|k| weights[k][c])));
                 }
             }
             _ => {
@@ -269,6 +292,30 @@ impl<'a> MotionLoad<'a> {
             acceleration: to_part * (state.acceleration - self.motion.mechanism.gravity),
             angular_velocity: to_part * state.angular_velocity,
             angular_acceleration: to_part * state.angular_acceleration,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The weighted unit fields are ω × (ω × r) for any ω and r, to round-off.
+    #[test]
+    fn centripetal_units_sum_to_any_angular_velocity() {
+        let q = |w: &Vector3<f64>, r: &Vector3<f64>| w.cross(&w.cross(r));
+        for (w, r) in [
+            (Vector3::new(1.3, -0.4, 2.2), Vector3::new(0.3, 0.7, -1.1)),
+            (Vector3::new(-5.0, 0.0, 0.1), Vector3::new(2.0, -1.0, 0.5)),
+            (Vector3::new(0.2, 3.0, -1.7), Vector3::new(-0.6, 0.0, 4.0)),
+        ] {
+            let sum = CENTRIPETAL_UNITS
+                .iter()
+                .zip(centripetal_weights(&w))
+                .fold(Vector3::zeros(), |acc, (u, k)| {
+                    acc + q(&Vector3::from(*u), &r) * k
+                });
+            assert!((sum - q(&w, &r)).norm() < 1e-12 * q(&w, &r).norm(), "{w:?}");
         }
     }
 }
