@@ -128,11 +128,12 @@ impl ElementMatrix for Tangent<'_> {
         for (q, (xi, w)) in E::quadrature().iter().enumerate() {
             let (g, det) = checked_gradients::<E, N>(x, xi, q, id)?;
             let c = self.tangents[self.offsets[id] + q] * (w * det);
-            for a in 0..N {
-                let ba = b_matrix(&[g[(a, 0)], g[(a, 1)], g[(a, 2)]]);
+            // Each node's B once a point, not once a pair of nodes.
+            let bs: [SMatrix<f64, 6, 3>; N] =
+                std::array::from_fn(|a| b_matrix(&[g[(a, 0)], g[(a, 1)], g[(a, 2)]]));
+            for (a, ba) in bs.iter().enumerate() {
                 let cb = c * ba;
-                for b in 0..N {
-                    let bb = b_matrix(&[g[(b, 0)], g[(b, 1)], g[(b, 2)]]);
+                for (b, bb) in bs.iter().enumerate() {
                     let block = bb.transpose() * cb;
                     k.fixed_view_mut::<3, 3>(3 * b, 3 * a).add_assign(&block);
                 }
