@@ -4,7 +4,7 @@
 
 use vproto_solver::generate::tube_sector;
 use vproto_solver::loads::SurfaceLoad;
-use vproto_solver::nonlinear::{NonlinearOptions, PlasticModel};
+use vproto_solver::nonlinear::{NonlinearModel, NonlinearOptions, Solid};
 use vproto_solver::plasticity::J2;
 use vproto_solver::{Constraint, ElementKind, Load, LoadCase};
 
@@ -16,7 +16,7 @@ const SY: f64 = 250e6;
 
 /// A quarter of the cylinder (hex20R, 12 radial × 6 around), plane strain (u_z = 0 on
 /// both faces), symmetric on its cut planes, the bore under `p`.
-fn cylinder(mesh: &vproto_solver::Mesh) -> (PlasticModel<'_>, LoadCase) {
+fn cylinder(mesh: &vproto_solver::Mesh) -> (NonlinearModel<'_>, LoadCase) {
     let set = |s: &str| mesh.set_nodes(s).unwrap();
     let fix = |s: &str, c: usize| {
         let mut components = [None; 3];
@@ -26,14 +26,15 @@ fn cylinder(mesh: &vproto_solver::Mesh) -> (PlasticModel<'_>, LoadCase) {
             components,
         }
     };
-    let model = PlasticModel {
+    let model = NonlinearModel {
         mesh,
-        materials: vec![J2 {
+        materials: vec![Solid::Plastic(J2 {
             youngs_modulus: E,
             poisson_ratio: NU,
             curve: vec![(0.0, SY)],
             kinematic_modulus: 0.0,
-        }],
+        })],
+        density: vec![0.0],
         of_element: vec![0; mesh.element_count()],
         constraints: vec![
             fix("zmin", 2),
@@ -41,6 +42,7 @@ fn cylinder(mesh: &vproto_solver::Mesh) -> (PlasticModel<'_>, LoadCase) {
             fix("theta_start", 1),
             fix("theta_end", 0),
         ],
+        large_deformation: false,
     };
     (
         model,
@@ -184,16 +186,18 @@ fn bar_loaded_past_yield_and_released_keeps_its_plastic_strain() {
             components,
         }
     };
-    let model = PlasticModel {
+    let model = NonlinearModel {
         mesh: &mesh,
-        materials: vec![J2 {
+        materials: vec![Solid::Plastic(J2 {
             youngs_modulus: E,
             poisson_ratio: NU,
             curve: vec![(0.0, SY), (1.0, SY + h)],
             kinematic_modulus: 0.0,
-        }],
+        })],
+        density: vec![0.0],
         of_element: vec![0; mesh.element_count()],
         constraints: vec![fix("xmin", 0), fix("ymin", 1), fix("zmin", 2)],
+        large_deformation: false,
     };
     let sigma = 300e6;
     let case = LoadCase {

@@ -43,6 +43,7 @@ pub mod error;
 pub mod fatigue;
 pub mod generate;
 pub mod harmonic;
+pub mod hyperelastic;
 pub mod linsolve;
 pub mod loads;
 pub mod lobpcg;

@@ -21,11 +21,30 @@ pub enum SurfaceLoad {
 
 /// Adds the consistent nodal forces of `load` on `faces` into `f` (length 3 × nodes).
 pub fn add_surface_load(mesh: &Mesh, faces: &[FaceRef], load: SurfaceLoad, f: &mut [f64]) {
+    add_surface_load_displaced(mesh, faces, load, None, f)
+}
+
+/// [`add_surface_load`] on the faces displaced by `u` (3 per node): a pressure that
+/// follows the deformed surface in a large-deformation analysis.
+pub fn add_surface_load_displaced(
+    mesh: &Mesh,
+    faces: &[FaceRef],
+    load: SurfaceLoad,
+    u: Option<&[f64]>,
+    f: &mut [f64],
+) {
     for &face in faces {
         let nodes = mesh.face_nodes(face);
         let kind = mesh.element(face.element).0.face_kind();
         with_face_shape!(kind, F, M => {
-            let x = mesh.coords::<M>(&nodes);
+            let mut x = mesh.coords::<M>(&nodes);
+            if let Some(u) = u {
+                for (a, &n) in nodes.iter().enumerate() {
+                    for c in 0..3 {
+                        x[(a, c)] += u[3 * n + c];
+                    }
+                }
+            }
             for (a, fa) in face_forces::<F, M>(&x, load).iter().enumerate() {
                 for c in 0..3 {
                     f[3 * nodes[a] + c] += fa[c];

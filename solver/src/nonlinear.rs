@@ -1,6 +1,9 @@
-//! Nonlinear statics with elasto-plastic materials (small strain): the load applied in
-//! increments of a load factor, each solved by Newton–Raphson with the consistent
-//! tangent ([`crate::plasticity`]), an increment that does not converge cut back.
+//! Nonlinear statics: the load applied in increments of a load factor, each solved by
+//! Newton–Raphson with the consistent tangent, an increment that does not converge cut
+//! back. Materials are elasto-plastic ([`crate::plasticity`]) or hyperelastic
+//! ([`crate::hyperelastic`]); the kinematics small-strain or, with `large_deformation`,
+//! total Lagrangian (Green–Lagrange strain, second Piola–Kirchhoff stress, the initial
+//! stress stiffness, pressure following the deformed faces).
 //!
 //! Why this way: with the algorithmic tangent Newton converges quadratically, so a few
 //! iterations an increment suffice; the stiffness pattern and its fill-reducing
@@ -9,27 +12,90 @@
 //! increment converges, so a cut-back restarts from a consistent state, and a run that
 //! cannot go on returns the last converged increment with the reason — never a
 //! half-iterated field. Prescribed displacements scale with the load factor too
-//! (displacement control, which passes limit loads that force control cannot).
+//! (displacement control, which passes limit loads that force control cannot). The
+//! total Lagrangian form with J2 on the Green–Lagrange strain is exact for rigid
+//! rotations of any size and right for small strains (metal parts that bend far); the
+//! follower pressure's load stiffness is left out of the tangent to keep it symmetric
+//! (Newton then converges linearly when a pressure turns far).
 
 use crate::assembly::{assemble, checked_gradients, matrix, ElementMatrix};
 use crate::element::Shape;
 use crate::error::{Result, SolverError};
+use crate::hyperelastic::NeoHookean;
 use crate::linsolve::StiffnessSolver;
-use crate::material::Voigt;
-use crate::mesh::Mesh;
-use crate::plasticity::{PlasticState, J2};
-use crate::{with_shape, Constraint, LoadCase, StaticModel};
+use crate::loads::SurfaceLoad;
+use crate::material::{from_voigt, to_voigt, Voigt};
+use crate::mesh::{FaceRef, Mesh};
+use crate::plasticity::{PlasticState, Update, J2};
+use crate::{with_shape, Constraint, Load, LoadCase, StaticModel};
 use faer::Mat;
-use nalgebra::{Matrix6, SMatrix, SVector};
+use nalgebra::{Matrix3, Matrix6, SMatrix, SVector};
 use rayon::prelude::*;
 use std::ops::AddAssign;
 
-/// An elasto-plastic model: mesh, one J2 material per element, constraints.
-pub struct PlasticModel<'a> {
+/// The constitutive law of one material.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Solid {
+    /// J2 plasticity (elastic for ever with the flow curve [(0, ∞)]).
+    Plastic(J2),
+    /// Compressible neo-Hookean (needs `large_deformation`).
+    NeoHookean(NeoHookean),
+}
+
+impl Solid {
+    fn check(&self, large_deformation: bool) -> std::result::Result<(), String> {
+        match self {
+            Solid::Plastic(j2) => j2.check(),
+            Solid::NeoHookean(_) if !large_deformation => Err(
+                "a hyperelastic material needs large deformation (geometry = \"nonlinear\")".into(),
+            ),
+            Solid::NeoHookean(m) if !(m.shear_modulus > 0.0 && m.bulk_modulus > 0.0) => {
+                Err(format!("moduli {m:?} must be > 0"))
+            }
+            Solid::NeoHookean(_) => Ok(()),
+        }
+    }
+
+    /// Young's modulus and Poisson ratio at zero strain.
+    fn elastic(&self) -> (f64, f64) {
+        match self {
+            Solid::Plastic(j2) => (j2.youngs_modulus, j2.poisson_ratio),
+            Solid::NeoHookean(m) => {
+                let (k, g) = (m.bulk_modulus, m.shear_modulus);
+                (
+                    9.0 * k * g / (3.0 * k + g),
+                    (3.0 * k - 2.0 * g) / (2.0 * (3.0 * k + g)),
+                )
+            }
+        }
+    }
+
+    /// The stress (second Piola–Kirchhoff; Cauchy in small strain) at `strain` (tensor
+    /// shears) from `old`; `None` when the point is inverted.
+    fn update(&self, strain: &Voigt, old: &PlasticState) -> Option<Update> {
+        match self {
+            Solid::Plastic(j2) => Some(j2.update(strain, old)),
+            Solid::NeoHookean(m) => m.update(strain).map(|(stress, tangent)| Update {
+                stress,
+                state: *old,
+                tangent,
+                plastic: false,
+            }),
+        }
+    }
+}
+
+/// A nonlinear static model: mesh, one law per material, constraints.
+pub struct NonlinearModel<'a> {
     pub mesh: &'a Mesh,
-    pub materials: Vec<J2>,
+    pub materials: Vec<Solid>,
+    /// Mass density of each material (kg/m³), for gravity and acceleration loads.
+    pub density: Vec<f64>,
     pub of_element: Vec<usize>,
     pub constraints: Vec<Constraint>,
+    /// Total Lagrangian kinematics (large displacement and rotation, follower pressure);
+    /// false: small strain.
+    pub large_deformation: bool,
 }
 
 /// How the load is stepped and equilibrium judged.
@@ -65,6 +131,17 @@ pub struct Increment {
     pub residuals: Vec<f64>,
 }
 
+/// The state at a converged increment, as an observer of [`NonlinearModel::solve_with`]
+/// sees it.
+pub struct Converged<'a> {
+    pub load_factor: f64,
+    /// Displacement, 3 per node.
+    pub displacement: &'a [f64],
+    pub states: &'a [PlasticState],
+    /// Cauchy stress per integration point.
+    pub stress: &'a [Voigt],
+}
+
 #[derive(Clone, Debug)]
 pub struct NonlinearSolution {
     /// Displacement (3 per node) at the last converged increment.
@@ -75,8 +152,12 @@ pub struct NonlinearSolution {
     pub cutbacks: usize,
     /// Per integration point (elements in order, points in quadrature order).
     pub states: Vec<PlasticState>,
+    /// Cauchy (true) stress per integration point.
     pub stress: Vec<Voigt>,
-    /// Why the run stopped short of the load factor 1.
+    /// Second Piola–Kirchhoff stress per integration point (the Cauchy stress in small
+    /// strain).
+    pub pk2: Vec<Voigt>,
+    /// Why the run stopped short of the path's end.
     pub stopped: Option<String>,
 }
 
@@ -93,27 +174,41 @@ pub fn point_offsets(mesh: &Mesh) -> Vec<usize> {
     out
 }
 
-/// The engineering-strain B matrix of node `a` (6 × 3) from its gradient row.
-fn b_matrix(g: &[f64; 3]) -> SMatrix<f64, 6, 3> {
-    let [x, y, z] = *g;
-    SMatrix::<f64, 6, 3>::from_row_slice(&[
-        x, 0.0, 0.0, 0.0, y, 0.0, 0.0, 0.0, z, y, x, 0.0, 0.0, z, y, z, 0.0, x,
-    ])
+/// The B matrix of node `a` (6 × 3: δE in engineering shears per δu_a) from its
+/// reference gradient and the deformation gradient F (identity in small strain):
+/// δE = sym(Fᵀ δu_a ⊗ g_a).
+fn b_matrix(g: &[f64; 3], f: &Matrix3<f64>) -> SMatrix<f64, 6, 3> {
+    SMatrix::<f64, 6, 3>::from_fn(|r, k| match r {
+        0 => f[(k, 0)] * g[0],
+        1 => f[(k, 1)] * g[1],
+        2 => f[(k, 2)] * g[2],
+        3 => f[(k, 0)] * g[1] + f[(k, 1)] * g[0],
+        4 => f[(k, 1)] * g[2] + f[(k, 2)] * g[1],
+        _ => f[(k, 2)] * g[0] + f[(k, 0)] * g[2],
+    })
 }
 
-/// Every point's update at a displacement: stresses, trial states and tangents.
+/// Every point's update at a displacement: stresses, trial states, tangents and (large
+/// deformation) deformation gradients.
 struct Evaluation {
+    /// Second Piola–Kirchhoff (small strain: Cauchy) stress.
     stress: Vec<Voigt>,
     states: Vec<PlasticState>,
     tangents: Vec<Matrix6<f64>>,
+    /// Empty in small strain.
+    deformation: Vec<Matrix3<f64>>,
 }
 
-/// An element's internal forces and each point's stress, state and tangent.
-type ElementUpdate<const D: usize> = (SVector<f64, D>, Vec<(Voigt, PlasticState, Matrix6<f64>)>);
+/// One point's update: stress, state, tangent and deformation gradient.
+type PointUpdate = (Voigt, PlasticState, Matrix6<f64>, Matrix3<f64>);
 
-/// The tangent stiffness from the points' tangents.
+/// An element's internal forces and each point's update.
+type ElementUpdate<const D: usize> = (SVector<f64, D>, Vec<PointUpdate>);
+
+/// The tangent stiffness from the points' tangents (and, in large deformation, their
+/// deformation gradients and the initial stress stiffness).
 struct Tangent<'a> {
-    tangents: &'a [Matrix6<f64>],
+    eval: &'a Evaluation,
     offsets: &'a [usize],
 }
 
@@ -125,16 +220,30 @@ impl ElementMatrix for Tangent<'_> {
         id: usize,
     ) -> Result<SMatrix<f64, D, D>> {
         let mut k = SMatrix::<f64, D, D>::zeros();
+        let large = !self.eval.deformation.is_empty();
         for (q, (xi, w)) in E::quadrature().iter().enumerate() {
             let (g, det) = checked_gradients::<E, N>(x, xi, q, id)?;
-            let c = self.tangents[self.offsets[id] + q] * (w * det);
+            let p = self.offsets[id] + q;
+            let c = self.eval.tangents[p] * (w * det);
+            let f = if large {
+                self.eval.deformation[p]
+            } else {
+                Matrix3::identity()
+            };
             // Each node's B once a point, not once a pair of nodes.
             let bs: [SMatrix<f64, 6, 3>; N] =
-                std::array::from_fn(|a| b_matrix(&[g[(a, 0)], g[(a, 1)], g[(a, 2)]]));
+                std::array::from_fn(|a| b_matrix(&[g[(a, 0)], g[(a, 1)], g[(a, 2)]], &f));
+            let sg = g * from_voigt(&self.eval.stress[p]) * (w * det);
             for (a, ba) in bs.iter().enumerate() {
                 let cb = c * ba;
                 for (b, bb) in bs.iter().enumerate() {
-                    let block = bb.transpose() * cb;
+                    let mut block = bb.transpose() * cb;
+                    if large {
+                        let geometric = sg.row(b).dot(&g.row(a));
+                        for i in 0..3 {
+                            block[(i, i)] += geometric;
+                        }
+                    }
                     k.fixed_view_mut::<3, 3>(3 * b, 3 * a).add_assign(&block);
                 }
             }
@@ -143,17 +252,45 @@ impl ElementMatrix for Tangent<'_> {
     }
 }
 
-impl PlasticModel<'_> {
+/// A load case split for the increments: the dead loads' vector and the pressures that
+/// follow the deformed faces (none in small strain: all dead).
+struct Loads {
+    dead: Vec<f64>,
+    follower: Vec<(Vec<FaceRef>, f64)>,
+}
+
+impl Loads {
+    /// The external forces at load factor `factor` and displacement `u`.
+    fn at(&self, mesh: &Mesh, factor: f64, u: &[f64]) -> Vec<f64> {
+        let mut f: Vec<f64> = self.dead.iter().map(|v| factor * v).collect();
+        for (faces, p) in &self.follower {
+            crate::loads::add_surface_load_displaced(
+                mesh,
+                faces,
+                SurfaceLoad::Pressure(factor * p),
+                Some(u),
+                &mut f,
+            );
+        }
+        f
+    }
+}
+
+impl NonlinearModel<'_> {
     /// The elastic model of the same mesh and constraints: its loads, constraints and
     /// equation set-up are those of this one.
     fn elastic(&self) -> StaticModel<'_> {
         let materials = self
             .materials
             .iter()
-            .map(|m| crate::material::Isotropic {
-                youngs_modulus: m.youngs_modulus,
-                poisson_ratio: m.poisson_ratio,
-                density: 0.0,
+            .zip(&self.density)
+            .map(|(m, &density)| {
+                let (youngs_modulus, poisson_ratio) = m.elastic();
+                crate::material::Isotropic {
+                    youngs_modulus,
+                    poisson_ratio,
+                    density,
+                }
             })
             .collect();
         StaticModel {
@@ -164,6 +301,28 @@ impl PlasticModel<'_> {
                 of_element: self.of_element.clone(),
             },
             constraints: self.constraints.clone(),
+        }
+    }
+
+    /// The case's loads: pressures follow the faces in large deformation.
+    fn loads(&self, elastic: &StaticModel, case: &LoadCase) -> Loads {
+        let mut dead = LoadCase {
+            name: case.name.clone(),
+            loads: Vec::new(),
+        };
+        let mut follower = Vec::new();
+        for load in &case.loads {
+            match load {
+                Load::Surface {
+                    faces,
+                    load: SurfaceLoad::Pressure(p),
+                } if self.large_deformation => follower.push((faces.clone(), *p)),
+                other => dead.loads.push(other.clone()),
+            }
+        }
+        Loads {
+            dead: elastic.load_vector(&dead),
+            follower,
         }
     }
 
@@ -180,6 +339,11 @@ impl PlasticModel<'_> {
             stress: vec![Voigt::zeros(); old.len()],
             states: old.to_vec(),
             tangents: vec![Matrix6::zeros(); old.len()],
+            deformation: if self.large_deformation {
+                vec![Matrix3::identity(); old.len()]
+            } else {
+                Vec::new()
+            },
         };
         let mut f = vec![0.0; u.len()];
         for (first, b) in mesh.block_offsets().into_iter().zip(&mesh.blocks) {
@@ -193,9 +357,12 @@ impl PlasticModel<'_> {
                     for (r, v) in fe.iter().enumerate() {
                         f[3 * nodes[r / 3] + r % 3] += v;
                     }
-                    for (q, (s, st, t)) in points.into_iter().enumerate() {
+                    for (q, (s, st, t, def)) in points.into_iter().enumerate() {
                         let k = offsets[first + i] + q;
                         (eval.stress[k], eval.states[k], eval.tangents[k]) = (s, st, t);
+                        if self.large_deformation {
+                            eval.deformation[k] = def;
+                        }
                     }
                 }
             });
@@ -220,16 +387,31 @@ impl PlasticModel<'_> {
         for (q, (xi, w)) in E::quadrature().iter().enumerate() {
             let (g, det) = checked_gradients::<E, N>(&x, xi, q, id)?;
             let h = ue.transpose() * g;
-            let eps = 0.5 * (h + h.transpose());
-            let up = m.update(&crate::material::to_voigt(&eps), &old[q]);
+            let (f, strain) = if self.large_deformation {
+                let f = Matrix3::identity() + h;
+                (f, 0.5 * (f.transpose() * f - Matrix3::identity()))
+            } else {
+                (Matrix3::identity(), 0.5 * (h + h.transpose()))
+            };
+            let inverted = || SolverError::BadElement {
+                element: id as i64,
+                kind: E::KIND.name(),
+                at: crate::mesh::centre(&x),
+                det_j: f.determinant(),
+                point: q,
+            };
+            if f.determinant() <= 0.0 {
+                return Err(inverted());
+            }
+            let up = m.update(&to_voigt(&strain), &old[q]).ok_or_else(inverted)?;
             for a in 0..N {
-                let ba = b_matrix(&[g[(a, 0)], g[(a, 1)], g[(a, 2)]]);
+                let ba = b_matrix(&[g[(a, 0)], g[(a, 1)], g[(a, 2)]], &f);
                 let fa = ba.transpose() * up.stress * (w * det);
                 for c in 0..3 {
                     fe[3 * a + c] += fa[c];
                 }
             }
-            points.push((up.stress, up.state, up.tangent));
+            points.push((up.stress, up.state, up.tangent, f));
         }
         Ok((fe, points))
     }
@@ -243,41 +425,95 @@ impl PlasticModel<'_> {
         path: &[f64],
         options: &NonlinearOptions,
     ) -> Result<NonlinearSolution> {
+        self.solve_with(case, path, options, &mut |_| {})
+    }
+
+    /// [`Self::solve`], handing each converged increment to `observer` (for a series of
+    /// results or a progress report).
+    pub fn solve_with(
+        &self,
+        case: &LoadCase,
+        path: &[f64],
+        options: &NonlinearOptions,
+        observer: &mut dyn FnMut(&Converged),
+    ) -> Result<NonlinearSolution> {
         if path.is_empty() || path.iter().any(|l| !l.is_finite()) {
             return Err(SolverError::Dynamics(format!(
                 "nonlinear: the load path {path:?} needs finite load factors"
             )));
         }
+        if self.density.len() != self.materials.len() {
+            return Err(SolverError::Dynamics(format!(
+                "nonlinear: {} materials but {} densities",
+                self.materials.len(),
+                self.density.len()
+            )));
+        }
         for (i, m) in self.materials.iter().enumerate() {
-            m.check().map_err(|reason| SolverError::Material {
-                region: format!("material #{i}"),
-                reason,
-            })?;
+            m.check(self.large_deformation)
+                .map_err(|reason| SolverError::Material {
+                    region: format!("material #{i}"),
+                    reason,
+                })?;
         }
         let elastic = self.elastic();
         self.mesh.check()?;
         let (fixed, ubar) = elastic.prescribed();
         elastic.require_constrained(&fixed)?;
         let system = elastic.system(&fixed)?;
-        let f_ext = elastic.load_vector(case);
+        let loads = self.loads(&elastic, case);
         let offsets = point_offsets(self.mesh);
         let points = offsets[offsets.len() - 1];
-        crate::memory::check("the integration points' states", 400 * points as u64)?;
+        crate::memory::check("the integration points' states", 700 * points as u64)?;
+        let mut run = Run {
+            model: self,
+            system: &system,
+            loads: &loads,
+            prescribed: (&ubar, &fixed),
+            offsets: &offsets,
+            options,
+        };
+        run.follow(path, points, observer)
+    }
+}
+
+/// One solution in progress: what every increment needs.
+struct Run<'a> {
+    model: &'a NonlinearModel<'a>,
+    system: &'a crate::statics::System,
+    loads: &'a Loads,
+    prescribed: (&'a [f64], &'a [bool]),
+    offsets: &'a [usize],
+    options: &'a NonlinearOptions,
+}
+
+/// A converged increment: displacement, evaluation, residual history and load scale.
+type Equilibrium = (Vec<f64>, Evaluation, Vec<f64>, f64);
+
+impl Run<'_> {
+    /// Increments along `path` until its end or a stop.
+    fn follow(
+        &mut self,
+        path: &[f64],
+        points: usize,
+        observer: &mut dyn FnMut(&Converged),
+    ) -> Result<NonlinearSolution> {
+        let options = self.options;
         let mut committed = vec![PlasticState::default(); points];
-        let mut u = vec![0.0; f_ext.len()];
         let mut out = NonlinearSolution {
-            displacement: u.clone(),
+            displacement: vec![0.0; 3 * self.model.mesh.nodes.len()],
             load_factor: 0.0,
             increments: Vec::new(),
             cutbacks: 0,
-            states: committed.clone(),
+            states: Vec::new(),
             stress: vec![Voigt::zeros(); points],
+            pk2: vec![Voigt::zeros(); points],
             stopped: None,
         };
         let mut step = options.first_increment.clamp(options.min_increment, 1.0);
-        let mut next = 0;
         let mut reference = 0.0f64;
-        while next < path.len() && out.stopped.is_none() {
+        let mut next = 0;
+        while next < path.len() {
             let goal = path[next];
             if out.load_factor == goal {
                 next += 1;
@@ -288,33 +524,36 @@ impl PlasticModel<'_> {
             } else {
                 (out.load_factor - step).max(goal)
             };
-            match self.increment(
-                &system,
-                (&f_ext, &ubar, &fixed),
-                (target, reference),
-                &u,
-                &committed,
-                &offsets,
-                options,
-            ) {
-                Ok((u_new, eval, residuals, scale)) => {
+            match self.increment((target, reference), &out.displacement, &committed) {
+                Ok((u, eval, residuals, scale)) => {
                     reference = reference.max(scale);
-                    let fast = residuals.len() <= options.max_iterations / 3;
-                    u = u_new;
-                    committed = eval.states;
-                    out.stress = eval.stress;
+                    if residuals.len() <= options.max_iterations / 3 {
+                        step = (step * 1.5).min(1.0);
+                    }
+                    out.stress = cauchy(&eval);
+                    (out.displacement, out.pk2, committed) = (u, eval.stress, eval.states);
                     out.load_factor = target;
+                    tracing::debug!(
+                        load_factor = target,
+                        iterations = residuals.len(),
+                        residual = residuals.last().copied().unwrap_or(0.0),
+                        "increment converged"
+                    );
                     out.increments.push(Increment {
                         load_factor: target,
                         residuals,
                     });
-                    if fast {
-                        step = (step * 1.5).min(1.0);
-                    }
+                    observer(&Converged {
+                        load_factor: target,
+                        displacement: &out.displacement,
+                        states: &committed,
+                        stress: &out.stress,
+                    });
                 }
                 Err(why) => {
                     out.cutbacks += 1;
                     step *= 0.5;
+                    tracing::debug!(load_factor = target, %why, "increment cut back");
                     if step < options.min_increment {
                         out.stopped = Some(format!(
                             "no equilibrium beyond load factor {:.6} (increments cut back below {:e}): {why}",
@@ -325,46 +564,39 @@ impl PlasticModel<'_> {
                 }
             }
         }
-        out.displacement = u;
         out.states = committed;
         Ok(out)
     }
 
     /// Newton iterations to equilibrium at load factor `target` from `u0`.
-    #[allow(clippy::too_many_arguments)]
     fn increment(
         &self,
-        system: &crate::statics::System,
-        (f_ext, ubar, fixed): (&[f64], &[f64], &[bool]),
         (target, reference): (f64, f64),
         u0: &[f64],
         committed: &[PlasticState],
-        offsets: &[usize],
-        options: &NonlinearOptions,
-    ) -> std::result::Result<(Vec<f64>, Evaluation, Vec<f64>, f64), String> {
-        let dofs = &system.dofs;
+    ) -> std::result::Result<Equilibrium, String> {
+        let (model, options) = (self.model, self.options);
+        let dofs = &self.system.dofs;
+        let (ubar, fixed) = self.prescribed;
         let mut u = u0.to_vec();
         for (k, &f) in fixed.iter().enumerate() {
             if f {
                 u[k] = target * ubar[k];
             }
         }
-        let load_norm = f_ext
-            .iter()
-            .map(|f| (target * f).powi(2))
-            .sum::<f64>()
-            .sqrt();
         let mut residuals = Vec::new();
         for _ in 0..options.max_iterations {
-            let (eval, f_int) = self
-                .evaluate(&u, committed, offsets)
+            let (eval, f_int) = model
+                .evaluate(&u, committed, self.offsets)
                 .map_err(|e| e.to_string())?;
+            let f_ext = self.loads.at(model.mesh, target, &u);
+            let load_norm = f_ext.iter().map(|f| f * f).sum::<f64>().sqrt();
             let mut r = Mat::<f64>::zeros(dofs.free_count(), 1);
             let mut reaction = 0.0;
             for (k, (fe, fi)) in f_ext.iter().zip(&f_int).enumerate() {
                 match dofs.eq(k) {
-                    Some(e) => r[(e, 0)] = target * fe - fi,
-                    None => reaction += fi * fi,
+                    Some(e) => r[(e, 0)] = fe - fi,
+                    None => reaction += (fi - fe).powi(2),
                 }
             }
             let scale = load_norm
@@ -386,22 +618,7 @@ impl PlasticModel<'_> {
             if residuals.len() > 3 && norm > residuals[residuals.len() - 4] {
                 return Err(format!("the residual grows ({norm:.3e})"));
             }
-            let tangent = Tangent {
-                tangents: &eval.tangents,
-                offsets,
-            };
-            let values =
-                assemble(self.mesh, dofs, &system.pattern, &tangent).map_err(|e| e.to_string())?;
-            let solver = StiffnessSolver::new(
-                &system.symbolic,
-                matrix(&system.pattern, &values),
-                false,
-            )
-            .map_err(|_| {
-                "the tangent stiffness is not positive definite (a mechanism or the limit load)"
-                    .to_string()
-            })?;
-            solver.solve(None, r.as_mut()).map_err(|e| e.to_string())?;
+            self.correction(&eval, r.as_mut())?;
             for (k, uk) in u.iter_mut().enumerate() {
                 if let Some(e) = dofs.eq(k) {
                     *uk += r[(e, 0)];
@@ -413,5 +630,128 @@ impl PlasticModel<'_> {
             options.max_iterations,
             residuals.last().copied().unwrap_or(f64::NAN)
         ))
+    }
+
+    /// Solves the tangent system for the residual `r` in place.
+    fn correction(
+        &self,
+        eval: &Evaluation,
+        r: faer::MatMut<'_, f64>,
+    ) -> std::result::Result<(), String> {
+        let system = self.system;
+        let tangent = Tangent {
+            eval,
+            offsets: self.offsets,
+        };
+        let values = assemble(self.model.mesh, &system.dofs, &system.pattern, &tangent)
+            .map_err(|e| e.to_string())?;
+        let solver = StiffnessSolver::new(&system.symbolic, matrix(&system.pattern, &values), false)
+            .map_err(|_| {
+                "the tangent stiffness is not positive definite (a mechanism, the limit load or buckling)"
+                    .to_string()
+            })?;
+        solver.solve(None, r).map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+/// The Cauchy stress σ = F S Fᵀ / det F of every point (S itself in small strain).
+fn cauchy(eval: &Evaluation) -> Vec<Voigt> {
+    if eval.deformation.is_empty() {
+        return eval.stress.clone();
+    }
+    eval.stress
+        .iter()
+        .zip(&eval.deformation)
+        .map(|(s, f)| to_voigt(&(f * from_voigt(s) * f.transpose() / f.determinant())))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::block;
+    use crate::ElementKind;
+
+    fn model(mesh: &Mesh, solid: Solid) -> NonlinearModel<'_> {
+        NonlinearModel {
+            mesh,
+            materials: vec![solid],
+            density: vec![0.0],
+            of_element: vec![0; mesh.element_count()],
+            constraints: vec![],
+            large_deformation: true,
+        }
+    }
+
+    /// One element's tangent (material and initial stress parts) is the derivative of
+    /// its internal forces (central differences) at a large, general displacement, for
+    /// both laws and for linear and quadratic elements.
+    #[test]
+    fn total_lagrangian_tangent_is_the_derivative_of_the_internal_forces() {
+        let laws = [
+            Solid::NeoHookean(NeoHookean::from_elastic(10e6, 0.4).unwrap()),
+            Solid::Plastic(J2 {
+                youngs_modulus: 10e6,
+                poisson_ratio: 0.3,
+                curve: vec![(0.0, f64::INFINITY)],
+                kinematic_modulus: 0.0,
+            }),
+        ];
+        for kind in [ElementKind::Hex8, ElementKind::Tet10, ElementKind::Hex20] {
+            let mesh = block([1.0, 0.6, 0.5], [1, 1, 1], kind).unwrap();
+            for law in &laws {
+                let m = model(&mesh, law.clone());
+                let n = 3 * mesh.nodes.len();
+                // A rotation of 40° about z plus a smooth stretch and shear.
+                let (c, s) = (40f64.to_radians().cos(), 40f64.to_radians().sin());
+                let u: Vec<f64> = (0..n)
+                    .map(|k| {
+                        let p = mesh.nodes[k / 3];
+                        let (x, y, z) = (p[0], p[1], p[2]);
+                        match k % 3 {
+                            0 => (c - 1.0) * x - s * y + 0.1 * x * y + 0.05 * z,
+                            1 => s * x + (c - 1.0) * y + 0.08 * y * z,
+                            _ => 0.12 * z + 0.04 * x * x,
+                        }
+                    })
+                    .collect();
+                let offsets = point_offsets(&mesh);
+                let old = vec![PlasticState::default(); offsets[offsets.len() - 1]];
+                let (eval, _) = m.evaluate(&u, &old, &offsets).unwrap();
+                // The global tangent, dense, summed from every element's.
+                let mut k = nalgebra::DMatrix::<f64>::zeros(n, n);
+                let b = &mesh.blocks[0];
+                with_shape!(kind, E, N, D => {
+                    let t = Tangent { eval: &eval, offsets: &offsets };
+                    for e in 0..b.len() {
+                        let nodes = b.element(e);
+                        let x = mesh.coords::<N>(nodes);
+                        let ke = t.matrix::<E, N, D>(&x, nodes, e).unwrap();
+                        for i in 0..D {
+                            for j in 0..D {
+                                k[(3 * nodes[i / 3] + i % 3, 3 * nodes[j / 3] + j % 3)] += ke[(i, j)];
+                            }
+                        }
+                    }
+                });
+                let h = 1e-7;
+                let scale = k.amax();
+                for j in 0..n {
+                    let (mut plus, mut minus) = (u.clone(), u.clone());
+                    plus[j] += h;
+                    minus[j] -= h;
+                    let fp = m.evaluate(&plus, &old, &offsets).unwrap().1;
+                    let fm = m.evaluate(&minus, &old, &offsets).unwrap().1;
+                    for (r, (p, q)) in fp.iter().zip(&fm).enumerate() {
+                        let fd = (p - q) / (2.0 * h);
+                        assert!(
+                            (fd - k[(r, j)]).abs() < 1e-6 * scale,
+                            "{kind:?} {law:?} ({r}, {j}): {fd} vs {}",
+                            k[(r, j)]
+                        );
+                    }
+                }
+            }
+        }
     }
 }

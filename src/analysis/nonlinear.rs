@@ -25,7 +25,8 @@ use anyhow::{anyhow, bail, Result};
 use serde::Deserialize;
 use std::sync::Arc;
 use toml::Spanned;
-use vproto_solver::nonlinear::{NonlinearOptions, NonlinearSolution, PlasticModel};
+use vproto_solver::hyperelastic::NeoHookean;
+use vproto_solver::nonlinear::{NonlinearModel, NonlinearOptions, NonlinearSolution, Solid};
 use vproto_solver::plasticity::J2;
 use vproto_solver::LoadCase;
 
@@ -35,6 +36,7 @@ pub struct Nonlinear;
 #[serde(deny_unknown_fields)]
 struct Options {
     unload: Option<bool>,
+    large_deformation: Option<bool>,
     first_increment: Option<Spanned<f64>>,
     min_increment: Option<Spanned<f64>>,
     max_iterations: Option<Spanned<usize>>,
@@ -95,8 +97,12 @@ impl Kind for Nonlinear {
                 ),
             }
         }
+        let large_deformation = o.large_deformation == Some(true);
+        let (materials, density) = materials(input, large_deformation)?;
         Ok(Box::new(NonlinearCase {
-            materials: materials(input)?,
+            materials,
+            density,
+            large_deformation,
             lc,
             path: if o.unload == Some(true) {
                 vec![1.0, 0.0]
@@ -108,11 +114,39 @@ impl Kind for Nonlinear {
     }
 }
 
-/// Every material's J2 model: its elastic constants and `plastic` flow curve (none:
-/// it never yields), checked and reported by name.
-fn materials(input: &Input) -> Result<Vec<J2>> {
+/// Every material's law — neo-Hookean when `hyperelastic`, else J2 with its `plastic`
+/// flow curve (none: it never yields) — and density, checked and reported by name.
+fn materials(input: &Input, large_deformation: bool) -> Result<(Vec<Solid>, Vec<f64>)> {
     let mut out = Vec::new();
+    let mut density = Vec::new();
+    let here = || {
+        format!(
+            "{}: load case '{}'",
+            input.case.path.display(),
+            input.spec().name
+        )
+    };
     for (name, m) in &input.model.material_specs {
+        density.push(if m.density.is_finite() {
+            m.density
+        } else {
+            0.0
+        });
+        if m.hyperelastic.is_some() {
+            if m.plastic.is_some() {
+                bail!(
+                    "{}: material '{name}' is both hyperelastic and plastic: give one",
+                    here()
+                );
+            }
+            if !large_deformation {
+                bail!("{}: material '{name}' is hyperelastic: set large_deformation = true in the load case (a hyperelastic part is only meaningful with large deformation)", here());
+            }
+            let nh = NeoHookean::from_elastic(m.youngs_modulus, m.poisson_ratio)
+                .map_err(|e| anyhow!("{}: material '{name}': {e}", here()))?;
+            out.push(Solid::NeoHookean(nh));
+            continue;
+        }
         let curve = match &m.plastic {
             Some(points) => points.iter().map(|p| (p[0], p[1])).collect(),
             None => vec![(0.0, f64::INFINITY)],
@@ -123,13 +157,8 @@ fn materials(input: &Input) -> Result<Vec<J2>> {
             curve,
             kinematic_modulus: m.kinematic_hardening_modulus.unwrap_or(0.0),
         };
-        j2.check().map_err(|e| {
-            anyhow!(
-                "{}: load case '{}': material '{name}': {e}",
-                input.case.path.display(),
-                input.spec().name
-            )
-        })?;
+        j2.check()
+            .map_err(|e| anyhow!("{}: material '{name}': {e}", here()))?;
         if let (Some(y), Some([_, s0])) =
             (m.yield_strength, m.plastic.as_ref().and_then(|p| p.first()))
         {
@@ -137,13 +166,15 @@ fn materials(input: &Input) -> Result<Vec<J2>> {
                 tracing::warn!("material '{name}': the flow curve starts at {s0} Pa, yield_strength is {y} Pa: the curve is what yields");
             }
         }
-        out.push(j2);
+        out.push(Solid::Plastic(j2));
     }
-    Ok(out)
+    Ok((out, density))
 }
 
 struct NonlinearCase {
-    materials: Vec<J2>,
+    materials: Vec<Solid>,
+    density: Vec<f64>,
+    large_deformation: bool,
     lc: LoadCase,
     path: Vec<f64>,
     options: NonlinearOptions,
@@ -155,9 +186,11 @@ impl Analysis for NonlinearCase {
     }
 
     fn solve(&self, ctx: &Context, _done: &Solved) -> Result<Results> {
-        let model = PlasticModel {
+        let model = NonlinearModel {
             mesh: ctx.fe.mesh,
             materials: self.materials.clone(),
+            density: self.density.clone(),
+            large_deformation: self.large_deformation,
             of_element: ctx.fe.materials.of_element.clone(),
             constraints: ctx.fe.constraints.clone(),
         };

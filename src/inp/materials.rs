@@ -62,6 +62,7 @@ pub(super) fn card(r: &mut Reader, card: &Card, current: &mut Option<String>) ->
                     cyclic_hardening_exponent: None,
                     plastic: None,
                     kinematic_hardening_modulus: None,
+                    hyperelastic: None,
                     source: format!("{}", card.at),
                 },
             );

@@ -51,8 +51,19 @@ pub struct MaterialSpec {
     pub plastic: Option<Vec<[f64; 2]>>,
     /// Linear kinematic (Prager) hardening modulus H_k (Pa) for nonlinear load cases.
     pub kinematic_hardening_modulus: Option<f64>,
+    /// A hyperelastic law for nonlinear load cases with `large_deformation`:
+    /// `"neo_hookean"` (Abaqus/CalculiX NEO HOOKE, C₁₀ = μ/2 and D₁ = 2/K from the
+    /// initial E and ν here).
+    pub hyperelastic: Option<Hyperelastic>,
     #[serde(default)]
     pub source: String,
+}
+
+/// The hyperelastic laws a material may follow.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Hyperelastic {
+    NeoHookean,
 }
 
 fn absent() -> f64 {
