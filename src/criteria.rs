@@ -114,6 +114,7 @@ fn field_of(spec: &CriterionSpec) -> Option<String> {
             Some("damage".into())
         }
         CriterionSpec::MaxPlasticStrain { .. } => Some("equivalent_plastic_strain".into()),
+        CriterionSpec::MaxPermanentSet { .. } => Some("permanent_set".into()),
         CriterionSpec::MaxRmsStress { .. } => Some("rms_von_mises".into()),
         CriterionSpec::MaxRmsAcceleration { .. } => Some("rms_acceleration".into()),
         CriterionSpec::MaxRmsDisplacement { .. } => Some("rms_displacement".into()),
@@ -145,6 +146,13 @@ pub fn readable(spec: &CriterionSpec, p: &Produces) -> std::result::Result<(), S
             Err("reads the time histories at the probes (a transient load case)".into())
         };
     }
+    if matches!(spec, CriterionSpec::LoadCapacity { .. }) {
+        return if p.step_scalars.contains(&"load_factor") && p.axis.is_none() {
+            Ok(())
+        } else {
+            Err("reads the load factor a nonlinear load case carried".into())
+        };
+    }
     if matches!(spec, CriterionSpec::EffectiveMass { .. })
         && !p.step_scalars.contains(&"effective_mass_x")
     {
@@ -162,8 +170,49 @@ pub fn readable(spec: &CriterionSpec, p: &Produces) -> std::result::Result<(), S
     }
 }
 
-/// Evaluates `spec` on one load case's results (which [`readable`] accepted).
+/// Evaluates `spec` on one load case's results (which [`readable`] accepted). On the
+/// results of a load case that stopped short, only `load_capacity` can decide.
 pub fn evaluate(
+    case: &Case,
+    model: &Model,
+    probes: &Probes,
+    spec: &Spanned<CriterionSpec>,
+    results: &Results,
+) -> Result<Vec<Check>> {
+    let checks = checks_of(case, model, probes, spec, results)?;
+    Ok(match &results.incomplete {
+        Some(stop) if !matches!(spec.get_ref(), CriterionSpec::LoadCapacity { .. }) => checks
+            .into_iter()
+            .map(|c| {
+                c.undecided(format!(
+                    "the load case stopped at load factor {} of {}: {} — these results are not the state asked for",
+                    sig(stop.reached),
+                    sig(stop.goal),
+                    stop.why
+                ))
+            })
+            .collect(),
+        _ => checks,
+    })
+}
+
+/// The checks a load case that stopped short gets when none of its criteria reads its
+/// capacity: it failed to carry its load, whatever else it shows.
+pub fn incomplete_checks(results: &Results, read_capacity: bool) -> Option<Check> {
+    let stop = results.incomplete.as_ref().filter(|_| !read_capacity)?;
+    let check = Check::new(
+        &results.name,
+        "load path carried (load factor)".into(),
+        Quantity::Number,
+        stop.reached,
+        Bound::Lower,
+        stop.goal,
+        None,
+    );
+    Some(check.undecided(stop.why.clone()))
+}
+
+fn checks_of(
     case: &Case,
     model: &Model,
     probes: &Probes,
@@ -172,6 +221,7 @@ pub fn evaluate(
 ) -> Result<Vec<Check>> {
     let lc = results.name.as_str();
     match spec.get_ref() {
+        CriterionSpec::LoadCapacity { min } => Ok(vec![load_capacity(results, *min)]),
         CriterionSpec::FirstFrequency { min } => {
             Ok(vec![lowest_step(results, "first natural frequency", *min)])
         }
@@ -276,6 +326,32 @@ fn settling(lc: &str, probe: &str, rows: &[f64], band: f64, limit: f64) -> Check
         ))
     } else {
         check
+    }
+}
+
+/// The load factor carried ≥ min; a goal below `min` cannot show it.
+fn load_capacity(r: &Results, min: f64) -> Check {
+    let reached = r
+        .steps
+        .first()
+        .and_then(|s| s.scalars.iter().find(|c| c.name == "load_factor"))
+        .map_or(f64::NAN, |c| c.value);
+    let check = Check::new(
+        &r.name,
+        "load capacity (load factor)".into(),
+        Quantity::Number,
+        reached,
+        Bound::Lower,
+        min,
+        None,
+    );
+    match (&r.incomplete, r.scalar("max_load_factor")) {
+        (None, Some(goal)) if goal < min => check.undecided(format!(
+            "the load path ends at load factor {}: raise max_load_factor above {} to show the capacity",
+            sig(goal),
+            sig(min)
+        )),
+        _ => check,
     }
 }
 
@@ -519,6 +595,20 @@ fn on_field(
                 label,
                 Quantity::Number,
                 d,
+                Bound::Upper,
+                *limit,
+                on.place(node),
+            )])
+        }
+        CriterionSpec::MaxPermanentSet { set, limit } => {
+            let pick = Pick::parse("permanent_set.magnitude")?;
+            let (node, u) = on.largest(&pick, &on.nodes(set)?, 1.0)?;
+            let label = format!("max permanent set ({})", set.as_deref().unwrap_or("all"));
+            Ok(vec![Check::new(
+                &r.name,
+                label,
+                Quantity::Displacement,
+                u,
                 Bound::Upper,
                 *limit,
                 on.place(node),

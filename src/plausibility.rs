@@ -49,13 +49,15 @@ pub fn warnings(model: &Model, mass: f64, results: &[Results]) -> Vec<String> {
         .map(|m| m.youngs_modulus)
         .fold(f64::NAN, f64::max);
     for r in results.iter().filter(|r| r.axis.is_none()) {
+        // A large-deformation load case is valid at any displacement.
+        let large = r.scalar("large_deformation") == Some(1.0);
         for f in r.steps.iter().flat_map(|s| &s.fields) {
             let largest = (0..model.mesh.nodes.len())
                 .map(|n| f.at(n).iter().map(|v| v * v).sum::<f64>().sqrt())
                 .fold(0.0, f64::max);
             match (f.quantity, f.shape, f.name) {
-                (Quantity::Displacement, Shape::Vector, _) if largest > MAX_DISPLACEMENT_RATIO * size => out.push(format!(
-                    "{}: displacements reach {:.1} % of the part size: a linear analysis is not valid this far (check loads and units)",
+                (Quantity::Displacement, Shape::Vector, _) if largest > MAX_DISPLACEMENT_RATIO * size && !large => out.push(format!(
+                    "{}: displacements reach {:.1} % of the part size: a small-displacement analysis is not valid this far (check loads and units, or use a nonlinear load case with large_deformation = true)",
                     r.name,
                     100.0 * largest / size
                 )),

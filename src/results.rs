@@ -239,6 +239,10 @@ pub struct Results {
     /// The range of step values in which every step was found (the modes between the
     /// shift and the highest computed one): criteria outside it cannot decide.
     pub covered: Option<(f64, f64)>,
+    /// Set when the load case stopped short of what it was asked (a nonlinear load
+    /// path it could not carry to the end): its results are those of the last state it
+    /// reached, every criterion but `load_capacity` cannot decide on them.
+    pub incomplete: Option<Incomplete>,
     /// Numbers of the whole load case (written as attributes, listed in the summary).
     pub scalars: Vec<Scalar>,
     pub tables: Vec<Table>,
@@ -267,6 +271,15 @@ impl Results {
             .find(|s| s.name == name)
             .map(|s| s.value)
     }
+}
+
+/// Where and why a load case stopped short.
+#[derive(Clone, Debug)]
+pub struct Incomplete {
+    /// The load factor reached, and the one asked for.
+    pub reached: f64,
+    pub goal: f64,
+    pub why: String,
 }
 
 /// What a kind of analysis produces, known before it solves (criteria are checked

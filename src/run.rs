@@ -11,6 +11,7 @@ use crate::params::Parameters;
 use crate::probe::Probes;
 use crate::report::{LoadCaseSummary, ModelSummary, SolverSummary, Summary};
 use crate::results::Results;
+use crate::schema::CriterionSpec;
 use anyhow::{anyhow, Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -264,6 +265,12 @@ fn criteria_checks(
         for c in &spec.criterion {
             checks.extend(evaluate(case, model, probes, c, r)?);
         }
+        let capacity = spec
+            .criterion
+            .iter()
+            .chain(&case.spec.criterion)
+            .any(|c| matches!(c.get_ref(), CriterionSpec::LoadCapacity { .. }));
+        checks.extend(crate::criteria::incomplete_checks(r, capacity));
     }
     Ok(checks)
 }

@@ -201,6 +201,7 @@ mod new_analysis {
                 }],
                 axis: None,
                 covered: None,
+                incomplete: None,
                 scalars: vec![],
                 tables: vec![],
                 key_results: vec![KeyResult {

@@ -100,11 +100,26 @@ fn bad_nonlinear_input_is_refused() {
         ),
         (
             format!(
-                "{}{}",
-                BEAM.replace("[20, 4, 4]", "[10, 2, 2]"),
-                load_case("p", "nonlinear", "min_increment = 1e-3\n", -20000.0)
+                "{BEAM}{}[[load_case.criterion]]\ntype = \"max_permanent_set\"\nlimit = 1e-3\n",
+                load_case("p", "nonlinear", "", -100.0)
             ),
-            "no equilibrium beyond load factor",
+            "max_permanent_set reads the displacement left after the load is removed: set unload = true",
+        ),
+        (
+            format!(
+                "{}[materials.rubber]\nyoungs_modulus = 5e6\npoisson_ratio = 0.45\ndensity = 1100.0\nhyperelastic = \"neo_hookean\"\n{}",
+                BEAM.replace("\"steel_s355\"", "\"rubber\""),
+                load_case("p", "nonlinear", "", -1.0)
+            ),
+            "material 'rubber' is hyperelastic: set large_deformation = true",
+        ),
+        (
+            format!(
+                "{}[materials.rubber]\nyoungs_modulus = 5e6\npoisson_ratio = 0.5\ndensity = 1100.0\nhyperelastic = \"neo_hookean\"\n{}",
+                BEAM.replace("\"steel_s355\"", "\"rubber\""),
+                load_case("p", "nonlinear", "large_deformation = true\n", -1.0)
+            ),
+            "got 0.5 (incompressible: a displacement formulation locks",
         ),
         (
             format!(
@@ -117,9 +132,84 @@ fn bad_nonlinear_input_is_refused() {
     for (text, expected) in cases {
         let (ok, err, _) = run(dir.path(), &text);
         assert!(!ok, "{expected}: it ran");
+        let _ = ok;
         assert!(
             err.contains(expected) && err.contains("nl.toml"),
             "expected '{expected}' in: {err}"
         );
     }
+}
+
+/// A load past the limit load: the run stops at its last converged increment, writes its
+/// results and the load–displacement curve, and fails — `load_capacity` decides on the
+/// load factor reached, every other criterion cannot decide; without a `load_capacity`
+/// criterion a "load path carried" check fails it.
+#[test]
+fn a_load_past_the_limit_stops_writes_its_results_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let beam = BEAM.replace("[20, 4, 4]", "[10, 2, 2]");
+    let over = load_case("p", "nonlinear", "max_load_factor = 3.0\n", -3400.0);
+    let capacity = "[[load_case.criterion]]\ntype = \"load_capacity\"\nmin = 1.2\n[[load_case.criterion]]\ntype = \"max_plastic_strain\"\nlimit = 100.0\n";
+    let (ok, err, s) = run(dir.path(), &format!("{beam}{over}{capacity}"));
+    assert!(
+        ok && err.contains("no equilibrium beyond load factor"),
+        "{err}"
+    );
+    assert_eq!(s["verdict"], "FAIL");
+    let checks = s["checks"].as_array().unwrap();
+    let reached = key(&s, "p", "load_factor");
+    assert!(reached > 1.2 && reached < 3.0, "{reached}");
+    let cap = checks
+        .iter()
+        .find(|c| c["criterion"] == "load capacity (load factor)")
+        .unwrap();
+    assert_eq!(cap["pass"], true);
+    let peeq = checks
+        .iter()
+        .find(|c| c["criterion"] == "max plastic strain (all)")
+        .unwrap();
+    assert_eq!(peeq["pass"], false);
+    assert!(peeq["note"]
+        .as_str()
+        .unwrap()
+        .contains("these results are not the state asked for"));
+    assert!(dir.path().join("out/nl_p_load_displacement.svg").exists());
+    assert!(dir.path().join("out/nl_p.xdmf").exists());
+    // Without load_capacity: the load path not carried fails the run by itself.
+    let (_, _, s) = run(dir.path(), &format!("{beam}{over}"));
+    assert_eq!(s["verdict"], "FAIL");
+    let carried = &s["checks"][0];
+    assert_eq!(carried["criterion"], "load path carried (load factor)");
+    assert_eq!(carried["pass"], false);
+    // A capacity beyond the load path's end cannot be shown.
+    let short = load_case("q", "nonlinear", "", -100.0);
+    let (_, _, s) = run(
+        dir.path(),
+        &format!("{beam}{short}[[load_case.criterion]]\ntype = \"load_capacity\"\nmin = 1.5\n"),
+    );
+    assert_eq!(s["checks"][0]["pass"], false);
+    assert!(s["checks"][0]["note"]
+        .as_str()
+        .unwrap()
+        .contains("raise max_load_factor"));
+}
+
+/// Gravity in a nonlinear load case weighs the materials' density: elastic and small, it
+/// is the linear static solution.
+#[test]
+fn gravity_in_a_nonlinear_load_case_is_the_static_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = |name: &str, analysis: &str| {
+        format!("[[load_case]]\nname = \"{name}\"\nanalysis = \"{analysis}\"\n[[load_case.load]]\ntype = \"gravity\"\nacceleration = [0.0, 0.0, -9.81]\n")
+    };
+    let (ok, err, s) = run(
+        dir.path(),
+        &format!("{BEAM}{}{}", g("nl", "nonlinear"), g("lin", "static")),
+    );
+    assert!(ok, "{err}");
+    let (a, b) = (
+        key(&s, "nl", "max_displacement"),
+        key(&s, "lin", "max_displacement"),
+    );
+    assert!(b > 0.0 && (a / b - 1.0).abs() < 1e-6, "{a} vs {b}");
 }

@@ -39,7 +39,14 @@ impl Isotropic {
             ));
         }
         if !(nu > -1.0 && nu < 0.5) {
-            return bad(format!("Poisson's ratio must lie in (-1, 0.5), got {nu}"));
+            return bad(format!(
+                "Poisson's ratio must lie in (-1, 0.5), got {nu}{}",
+                if nu == 0.5 {
+                    " (incompressible: a displacement formulation locks; use 0.49 or less)"
+                } else {
+                    ""
+                }
+            ));
         }
         if !(rho.is_finite() && rho >= 0.0) {
             return bad(format!("density must be non-negative, got {rho}"));

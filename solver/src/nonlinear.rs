@@ -513,6 +513,7 @@ impl Run<'_> {
         let mut step = options.first_increment.clamp(options.min_increment, 1.0);
         let mut reference = 0.0f64;
         let mut next = 0;
+        let mut calm = 2;
         while next < path.len() {
             let goal = path[next];
             if out.load_factor == goal {
@@ -527,13 +528,17 @@ impl Run<'_> {
             match self.increment((target, reference), &out.displacement, &committed) {
                 Ok((u, eval, residuals, scale)) => {
                     reference = reference.max(scale);
-                    if residuals.len() <= options.max_iterations / 3 {
+                    // Grow after two easy increments since the last cut-back (growing
+                    // at once would only fail again where a limit load flattens the
+                    // path).
+                    calm += 1;
+                    if calm >= 2 && residuals.len() <= options.max_iterations / 3 {
                         step = (step * 1.5).min(1.0);
                     }
                     out.stress = cauchy(&eval);
                     (out.displacement, out.pk2, committed) = (u, eval.stress, eval.states);
                     out.load_factor = target;
-                    tracing::debug!(
+                    tracing::info!(
                         load_factor = target,
                         iterations = residuals.len(),
                         residual = residuals.last().copied().unwrap_or(0.0),
@@ -553,7 +558,8 @@ impl Run<'_> {
                 Err(why) => {
                     out.cutbacks += 1;
                     step *= 0.5;
-                    tracing::debug!(load_factor = target, %why, "increment cut back");
+                    calm = 0;
+                    tracing::info!(load_factor = target, %why, "increment cut back");
                     if step < options.min_increment {
                         out.stopped = Some(format!(
                             "no equilibrium beyond load factor {:.6} (increments cut back below {:e}): {why}",
@@ -568,15 +574,15 @@ impl Run<'_> {
         Ok(out)
     }
 
-    /// Newton iterations to equilibrium at load factor `target` from `u0`.
+    /// Newton iterations to equilibrium at load factor `target` from `u0`, each
+    /// correction scaled by a line search.
     fn increment(
         &self,
         (target, reference): (f64, f64),
         u0: &[f64],
         committed: &[PlasticState],
     ) -> std::result::Result<Equilibrium, String> {
-        let (model, options) = (self.model, self.options);
-        let dofs = &self.system.dofs;
+        let options = self.options;
         let (ubar, fixed) = self.prescribed;
         let mut u = u0.to_vec();
         for (k, &f) in fixed.iter().enumerate() {
@@ -584,52 +590,111 @@ impl Run<'_> {
                 u[k] = target * ubar[k];
             }
         }
+        let mut state = self.state(&u, target, committed)?;
         let mut residuals = Vec::new();
         for _ in 0..options.max_iterations {
-            let (eval, f_int) = model
-                .evaluate(&u, committed, self.offsets)
-                .map_err(|e| e.to_string())?;
-            let f_ext = self.loads.at(model.mesh, target, &u);
-            let load_norm = f_ext.iter().map(|f| f * f).sum::<f64>().sqrt();
-            let mut r = Mat::<f64>::zeros(dofs.free_count(), 1);
-            let mut reaction = 0.0;
-            for (k, (fe, fi)) in f_ext.iter().zip(&f_int).enumerate() {
-                match dofs.eq(k) {
-                    Some(e) => r[(e, 0)] = fe - fi,
-                    None => reaction += (fi - fe).powi(2),
-                }
-            }
-            let scale = load_norm
-                .max(reaction.sqrt())
-                .max(reference)
-                .max(f64::MIN_POSITIVE);
-            let norm = (0..r.nrows())
-                .map(|i| r[(i, 0)].powi(2))
-                .sum::<f64>()
-                .sqrt()
-                / scale;
+            let scale = state.scale.max(reference).max(f64::MIN_POSITIVE);
+            let norm = state.norm() / scale;
             if !norm.is_finite() {
                 return Err(format!("the residual is {norm}"));
             }
             residuals.push(norm);
             if norm <= options.tolerance {
-                return Ok((u, eval, residuals, load_norm.max(reaction.sqrt())));
+                return Ok((u, state.eval, residuals, state.scale));
             }
-            if residuals.len() > 3 && norm > residuals[residuals.len() - 4] {
+            if residuals.len() > 5 && norm > residuals[residuals.len() - 4] {
                 return Err(format!("the residual grows ({norm:.3e})"));
             }
-            self.correction(&eval, r.as_mut())?;
-            for (k, uk) in u.iter_mut().enumerate() {
-                if let Some(e) = dofs.eq(k) {
-                    *uk += r[(e, 0)];
-                }
-            }
+            let mut du = state.r.clone();
+            self.correction(&state.eval, du.as_mut())?;
+            (u, state) = self.line_search(&u, &du, state, target, committed)?;
         }
         Err(format!(
             "no convergence in {} iterations (relative residual {:.3e})",
             options.max_iterations,
             residuals.last().copied().unwrap_or(f64::NAN)
         ))
+    }
+
+    /// The points' update, internal forces and out-of-balance forces at `u`.
+    fn state(
+        &self,
+        u: &[f64],
+        target: f64,
+        committed: &[PlasticState],
+    ) -> std::result::Result<State, String> {
+        let model = self.model;
+        let dofs = &self.system.dofs;
+        let (eval, f_int) = model
+            .evaluate(u, committed, self.offsets)
+            .map_err(|e| e.to_string())?;
+        let f_ext = self.loads.at(model.mesh, target, u);
+        let load_norm = f_ext.iter().map(|f| f * f).sum::<f64>().sqrt();
+        let mut r = Mat::<f64>::zeros(dofs.free_count(), 1);
+        let mut reaction = 0.0;
+        for (k, (fe, fi)) in f_ext.iter().zip(&f_int).enumerate() {
+            match dofs.eq(k) {
+                Some(e) => r[(e, 0)] = fe - fi,
+                None => reaction += (fi - fe).powi(2),
+            }
+        }
+        Ok(State {
+            eval,
+            r,
+            scale: load_norm.max(reaction.sqrt()),
+        })
+    }
+
+    /// u + η Δu with η from the energy line search (Crisfield, Non-linear Finite Element
+    /// Analysis of Solids and Structures, 1991, §9.3): the full step when it leaves the
+    /// out-of-balance work Δu·r(η) below half its start, else a few regula falsi steps
+    /// towards its root, η in [0.1, 1]. Near the solution the full step passes at once,
+    /// so the quadratic rate is kept; where plastic points switch state it keeps
+    /// Newton from overshooting.
+    fn line_search(
+        &self,
+        u: &[f64],
+        du: &Mat<f64>,
+        start: State,
+        target: f64,
+        committed: &[PlasticState],
+    ) -> std::result::Result<(Vec<f64>, State), String> {
+        let dofs = &self.system.dofs;
+        let work = |s: &State| {
+            (0..du.nrows())
+                .map(|i| du[(i, 0)] * s.r[(i, 0)])
+                .sum::<f64>()
+        };
+        let at = |eta: f64| {
+            let mut v = u.to_vec();
+            for (k, vk) in v.iter_mut().enumerate() {
+                if let Some(e) = dofs.eq(k) {
+                    *vk += eta * du[(e, 0)];
+                }
+            }
+            v
+        };
+        let g0 = work(&start);
+        let mut v = at(1.0);
+        let mut s = self.state(&v, target, committed)?;
+        let mut g = work(&s);
+        // The root of the work along Δu lies between a and b once it changed sign.
+        let ((mut a, mut ga), (mut b, mut gb)) = ((0.0, g0), (1.0, g));
+        for _ in 0..3 {
+            if g.abs() <= 0.5 * g0.abs() || g * g0 > 0.0 {
+                break;
+            }
+            let eta = (a - ga * (b - a) / (gb - ga)).clamp(0.1, 1.0);
+            v = at(eta);
+            s = self.state(&v, target, committed)?;
+            g = work(&s);
+            if g * ga < 0.0 {
+                (b, gb) = (eta, g);
+            } else {
+                (a, ga) = (eta, g);
+            }
+        }
+        Ok((v, s))
     }
 
     /// Solves the tangent system for the residual `r` in place.
@@ -651,6 +716,23 @@ impl Run<'_> {
                     .to_string()
             })?;
         solver.solve(None, r).map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+/// An iterate: its points' update, the out-of-balance forces on the free equations and
+/// the size of the forces at play (‖load‖, ‖reactions‖).
+struct State {
+    eval: Evaluation,
+    r: Mat<f64>,
+    scale: f64,
+}
+
+impl State {
+    fn norm(&self) -> f64 {
+        (0..self.r.nrows())
+            .map(|i| self.r[(i, 0)].powi(2))
+            .sum::<f64>()
+            .sqrt()
     }
 }
 

@@ -125,6 +125,7 @@ impl Analysis for BucklingCase {
             steps,
             axis: Some(AXIS),
             covered: Some((0.0, factors.iter().copied().fold(f64::NAN, f64::max))),
+            incomplete: None,
             scalars: vec![Scalar::new(
                 "lanczos_steps",
                 b.lanczos_steps as f64,

@@ -419,6 +419,7 @@ impl HarmonicCase {
             }],
             axis: None,
             covered: None,
+            incomplete: None,
             scalars: vec![Scalar::new(
                 "frequency_points",
                 h.frequencies.len() as f64,

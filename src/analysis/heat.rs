@@ -131,6 +131,7 @@ impl Analysis for HeatLoadCase {
             }],
             axis: None,
             covered: None,
+            incomplete: None,
             scalars: vec![
                 Scalar::new("relative_residual", h.relative_residual, Quantity::Number),
                 Scalar::new("heat_in_at_fixed_temperatures", heat_in, Quantity::Power),

@@ -190,6 +190,7 @@ fn results(name: &str, m: Arc<ModalSolution>, lowest_hz: f64) -> Results {
             .collect(),
         axis: Some(AXIS),
         covered: Some((lowest_hz, highest)),
+        incomplete: None,
         scalars: vec![
             Scalar::new("participating_mass_x", px, Quantity::Mass),
             Scalar::new("participating_mass_y", py, Quantity::Mass),

@@ -1,32 +1,45 @@
-//! `analysis = "nonlinear"`: a static load case beyond yield (small strain) — the load
-//! applied in increments of a load factor, Newton with the consistent tangent at each
-//! (`vproto_solver::nonlinear`), materials with a `plastic` flow curve yielding by J2
-//! (the others elastic).
+//! `analysis = "nonlinear"`: a static load case beyond yield or with large deformation —
+//! the load applied in increments of a load factor, Newton with the consistent tangent
+//! at each (`vproto_solver::nonlinear`); materials with a `plastic` flow curve yield by
+//! J2, `hyperelastic = "neo_hookean"` ones are rubber-like, the others elastic.
 //!
-//! Options: `unload = true` (apply the load, then remove it: the displacement is then
-//! the permanent set and the stress the residual stress, read by the usual criteria),
+//! Options: `large_deformation = true` (total Lagrangian: large displacement and
+//! rotation, pressure following the deformed faces), `max_load_factor` (the load path's
+//! end, default 1: beyond 1 for a limit-load estimate), `unload = true` (then remove the
+//! load: the displacement is the permanent set, the stress the residual stress),
 //! `first_increment` (load factor, default 0.1), `min_increment` (default 1e-5),
 //! `max_iterations` (per increment, default 25), `tolerance` (relative residual,
 //! default 1e-8).
 //!
-//! A run that cannot carry the whole load stops with an error that says the load factor
-//! it reached and why — never a verdict on a state that is not the one asked for.
+//! A run that cannot carry the whole load stops at its last converged increment, writes
+//! its results (marked incomplete) and says where and why; only `load_capacity` decides
+//! on them, every other criterion is undecided and the verdict fails — never a verdict
+//! on a state that is not the one asked for.
 //!
-//! Results: `displacement`, `von_mises` and `equivalent_plastic_strain` (at a node,
-//! the largest of its elements' integration points: conservative for the criteria);
-//! criteria `max_plastic_strain`, and the stress and displacement ones.
+//! Results: `displacement`, `von_mises` (Cauchy) and `equivalent_plastic_strain` (at a
+//! node, the largest of its elements' integration points: conservative for the
+//! criteria), `permanent_set` after unloading; every increment's fields as an XDMF series
+//! over the load factor, the load–displacement curve (largest |u| and each probe) as a
+//! table and an SVG plot; with large deformation the Cauchy and second Piola–Kirchhoff
+//! stresses at the integration points.
 
 use super::loads::{self, Built};
 use super::{Analysis, Context, Input, Kind, Solved};
-use crate::results::{Field, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step};
-use crate::schema::LoadSpec;
+use crate::probe::Probes;
+use crate::results::{
+    Field, Incomplete, KeyResult, Produces, Quantity, Results, Scalar, Shape, Step, StepAxis, Table,
+};
+use crate::schema::{CriterionSpec, LoadSpec};
 use crate::units::{node_place, sig};
 use anyhow::{anyhow, bail, Result};
 use serde::Deserialize;
 use std::sync::Arc;
 use toml::Spanned;
 use vproto_solver::hyperelastic::NeoHookean;
-use vproto_solver::nonlinear::{NonlinearModel, NonlinearOptions, NonlinearSolution, Solid};
+use vproto_solver::nonlinear::{
+    Converged, NonlinearModel, NonlinearOptions, NonlinearSolution, Solid,
+};
+use vproto_solver::plasticity::PlasticState;
 use vproto_solver::plasticity::J2;
 use vproto_solver::LoadCase;
 
@@ -37,6 +50,7 @@ pub struct Nonlinear;
 struct Options {
     unload: Option<bool>,
     large_deformation: Option<bool>,
+    max_load_factor: Option<Spanned<f64>>,
     first_increment: Option<Spanned<f64>>,
     min_increment: Option<Spanned<f64>>,
     max_iterations: Option<Spanned<usize>>,
@@ -54,9 +68,14 @@ impl Kind for Nonlinear {
 
     fn produces(&self) -> Produces {
         Produces {
-            fields: &["displacement", "von_mises", "equivalent_plastic_strain"],
+            fields: &[
+                "displacement",
+                "von_mises",
+                "equivalent_plastic_strain",
+                "permanent_set",
+            ],
             axis: None,
-            step_scalars: &[],
+            step_scalars: &["load_factor"],
             histories: false,
         }
     }
@@ -98,17 +117,25 @@ impl Kind for Nonlinear {
             }
         }
         let large_deformation = o.large_deformation == Some(true);
+        let top = positive(&o.max_load_factor, "max_load_factor", 1.0, 1e6)?;
+        let unload = o.unload == Some(true);
+        let spec = input.spec();
+        if let Some(c) = spec
+            .criterion
+            .iter()
+            .find(|c| matches!(c.get_ref(), CriterionSpec::MaxPermanentSet { .. }))
+        {
+            if !unload {
+                return Err(case.error_at(c, "max_permanent_set reads the displacement left after the load is removed: set unload = true in this load case"));
+            }
+        }
         let (materials, density) = materials(input, large_deformation)?;
         Ok(Box::new(NonlinearCase {
             materials,
             density,
             large_deformation,
             lc,
-            path: if o.unload == Some(true) {
-                vec![1.0, 0.0]
-            } else {
-                vec![1.0]
-            },
+            path: if unload { vec![top, 0.0] } else { vec![top] },
             options,
         }))
     }
@@ -207,54 +234,151 @@ impl Analysis for NonlinearCase {
                 here()
             );
         }
+        let probes = Probes::locate(ctx.case, &ctx.model.mesh)?;
+        let mut history = History::new(ctx.fe.mesh, &probes);
         let s = model
-            .solve(&self.lc, &self.path, &self.options)
+            .solve_with(&self.lc, &self.path, &self.options, &mut |c| {
+                history.record(c)
+            })
             .map_err(|e| anyhow!("{}: {e}", here()))?;
         if let Some(why) = &s.stopped {
-            bail!("{}: {why}; the load path was {:?} — results of a state short of it are not reported", here(), self.path);
+            tracing::warn!(
+                "{}: {why}; results are those of the last converged increment",
+                here()
+            );
         }
-        Ok(self.results(ctx, s))
+        Ok(self.results(ctx, s, history))
     }
 }
 
-impl NonlinearCase {
-    /// The largest of each node's neighbouring integration points' values.
-    fn nodal_max(mesh: &vproto_solver::Mesh, offsets: &[usize], per_point: &[f64]) -> Vec<f64> {
-        let mut out = vec![0.0f64; mesh.nodes.len()];
-        for (e, nodes) in vproto_solver::assembly::elements(mesh) {
-            let top = per_point[offsets[e]..offsets[e + 1]]
-                .iter()
-                .copied()
-                .fold(0.0f64, f64::max);
-            for &n in nodes {
-                out[n] = out[n].max(top);
-            }
+/// What every converged increment leaves: the fields for the XDMF series (while they fit
+/// in [`SERIES_BYTES`]) and the load–displacement curve.
+struct History<'a> {
+    mesh: &'a vproto_solver::Mesh,
+    offsets: Vec<usize>,
+    probes: &'a Probes,
+    steps: Vec<(f64, Vec<Field>)>,
+    /// Per increment: load factor, largest |u|, |u| at each probe.
+    curve: Vec<Vec<f64>>,
+    truncated: bool,
+}
+
+/// The most the increments' fields may hold in memory.
+const SERIES_BYTES: usize = 1 << 30;
+
+impl<'a> History<'a> {
+    fn new(mesh: &'a vproto_solver::Mesh, probes: &'a Probes) -> Self {
+        Self {
+            mesh,
+            offsets: vproto_solver::nonlinear::point_offsets(mesh),
+            probes,
+            steps: Vec::new(),
+            curve: Vec::new(),
+            truncated: false,
         }
-        out
     }
 
-    fn results(&self, ctx: &Context, s: NonlinearSolution) -> Results {
+    fn record(&mut self, c: &Converged) {
+        let fields = nodal_fields(self.mesh, &self.offsets, c.displacement, c.states, c.stress);
+        let u = &fields[0];
+        let mut row = vec![c.load_factor, magnitude_max(&u.values)];
+        for p in self.probes.iter() {
+            let v = p.interpolate(u);
+            row.push((v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt());
+        }
+        self.curve.push(row);
+        let bytes = (self.steps.len() + 1) * 5 * 8 * self.mesh.nodes.len();
+        if bytes > SERIES_BYTES {
+            if !self.truncated {
+                tracing::warn!(
+                    "the increments' fields pass 1 GiB: the XDMF series stops at load factor {}",
+                    c.load_factor
+                );
+            }
+            self.truncated = true;
+        } else {
+            self.steps.push((c.load_factor, fields));
+        }
+    }
+}
+
+fn magnitude_max(u: &[f64]) -> f64 {
+    u.chunks(3)
+        .map(|v| (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt())
+        .fold(0.0, f64::max)
+}
+
+/// The largest of each node's neighbouring integration points' values.
+fn nodal_max(mesh: &vproto_solver::Mesh, offsets: &[usize], per_point: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0f64; mesh.nodes.len()];
+    for (e, nodes) in vproto_solver::assembly::elements(mesh) {
+        let top = per_point[offsets[e]..offsets[e + 1]]
+            .iter()
+            .copied()
+            .fold(0.0f64, f64::max);
+        for &n in nodes {
+            out[n] = out[n].max(top);
+        }
+    }
+    out
+}
+
+/// Displacement, von Mises (Cauchy) and equivalent plastic strain at the nodes (the
+/// largest of their elements' points: conservative for the criteria).
+fn nodal_fields(
+    mesh: &vproto_solver::Mesh,
+    offsets: &[usize],
+    u: &[f64],
+    states: &[PlasticState],
+    stress: &[vproto_solver::material::Voigt],
+) -> Vec<Field> {
+    let peeq: Vec<f64> = states.iter().map(|p| p.equivalent_plastic_strain).collect();
+    let vm: Vec<f64> = stress
+        .iter()
+        .map(vproto_solver::material::von_mises)
+        .collect();
+    vec![
+        Field::nodal(
+            "displacement",
+            Shape::Vector,
+            Quantity::Displacement,
+            u.to_vec(),
+        ),
+        Field::nodal(
+            "von_mises",
+            Shape::Scalar,
+            Quantity::Stress,
+            nodal_max(mesh, offsets, &vm),
+        ),
+        Field::nodal(
+            "equivalent_plastic_strain",
+            Shape::Scalar,
+            Quantity::Strain,
+            nodal_max(mesh, offsets, &peeq),
+        ),
+    ]
+}
+
+const AXIS: StepAxis = StepAxis {
+    name: "load_factor",
+    quantity: Quantity::Number,
+    label: "increment",
+};
+
+impl NonlinearCase {
+    fn results(&self, ctx: &Context, s: NonlinearSolution, history: History) -> Results {
         let mesh = ctx.fe.mesh;
-        let peeq: Vec<f64> = s
-            .states
-            .iter()
-            .map(|p| p.equivalent_plastic_strain)
-            .collect();
-        let vm: Vec<f64> = s
-            .stress
-            .iter()
-            .map(vproto_solver::material::von_mises)
-            .collect();
-        let offsets = vproto_solver::nonlinear::point_offsets(mesh);
-        let (peeq, vm) = (
-            Self::nodal_max(mesh, &offsets, &peeq),
-            Self::nodal_max(mesh, &offsets, &vm),
-        );
-        let (worst, pmax) = super::dynamic::largest(mesh.nodes.len(), |n| peeq[n]);
-        let (far, umax) = super::dynamic::largest(mesh.nodes.len(), |n| {
-            let u = &s.displacement[3 * n..3 * n + 3];
-            (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt()
-        });
+        let offsets = &history.offsets;
+        let mut fields = nodal_fields(mesh, offsets, &s.displacement, &s.states, &s.stress);
+        let value = |f: &Field, n: usize| match f.shape {
+            Shape::Vector => {
+                let u = &f.values[3 * n..3 * n + 3];
+                (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt()
+            }
+            _ => f.values[n],
+        };
+        let (worst, pmax) = super::dynamic::largest(mesh.nodes.len(), |n| value(&fields[2], n));
+        let (far, umax) = super::dynamic::largest(mesh.nodes.len(), |n| value(&fields[0], n));
         let iterations: usize = s.increments.iter().map(|i| i.residuals.len()).sum();
         let residual = s
             .increments
@@ -262,10 +386,23 @@ impl NonlinearCase {
             .and_then(|i| i.residuals.last())
             .copied()
             .unwrap_or(0.0);
-        let unloaded = self.path.last() == Some(&0.0);
+        let goal = self.path.iter().copied().fold(0.0, f64::max);
+        let unloaded = s.stopped.is_none() && self.path.last() == Some(&0.0);
+        if unloaded {
+            fields.push(Field::nodal(
+                "permanent_set",
+                Shape::Vector,
+                Quantity::Displacement,
+                s.displacement.clone(),
+            ));
+        }
         let headline = format!(
-            "{}: {} increments, {iterations} iterations, {} cut-backs{}; max plastic strain {} at {}; max |u| {} m{}",
+            "{}: {}{} increments, {iterations} iterations, {} cut-backs{}; max plastic strain {} at {}; max |u| {} m{}",
             self.lc.name,
+            match &s.stopped {
+                Some(_) => format!("STOPPED at load factor {} of {}: ", sig(s.load_factor), sig(goal)),
+                None => String::new(),
+            },
             s.increments.len(),
             s.cutbacks,
             if unloaded { ", loaded and released" } else { "" },
@@ -274,12 +411,23 @@ impl NonlinearCase {
             sig(umax),
             if unloaded { " (permanent set)" } else { "" }
         );
-        let key = |name: &str, value: f64, quantity: Quantity, at: usize| KeyResult {
+        let key = |name: &str, value: f64, quantity: Quantity, at: Option<usize>| KeyResult {
             name: name.into(),
             value,
             quantity,
-            location: Some(node_place(mesh, at)),
+            location: at.map(|n| node_place(mesh, n)),
         };
+        let mut tables = vec![self.curve_table(&history)];
+        if self.large_deformation {
+            tables.push(
+                Table::new("integration_points/cauchy_stress", 6, flat(&s.stress))
+                    .with_note("Cauchy (true) stress per integration point, elements in order: xx, yy, zz, xy, yz, zx (Pa)"),
+            );
+            tables.push(
+                Table::new("integration_points/pk2_stress", 6, flat(&s.pk2))
+                    .with_note("second Piola–Kirchhoff stress per integration point (Pa)"),
+            );
+        }
         Results {
             name: self.lc.name.clone(),
             analysis: "nonlinear",
@@ -287,40 +435,97 @@ impl NonlinearCase {
                 name: format!("{}_final", self.lc.name),
                 value: None,
                 rigid_body: false,
-                fields: vec![
-                    Field::nodal(
-                        "displacement",
-                        Shape::Vector,
-                        Quantity::Displacement,
-                        s.displacement.clone(),
-                    ),
-                    Field::nodal("von_mises", Shape::Scalar, Quantity::Stress, vm),
-                    Field::nodal(
-                        "equivalent_plastic_strain",
-                        Shape::Scalar,
-                        Quantity::Strain,
-                        peeq,
-                    ),
-                ],
-                scalars: vec![],
+                fields,
+                scalars: vec![Scalar::new("load_factor", s.load_factor, Quantity::Number)],
             }],
             axis: None,
             covered: None,
+            incomplete: s.stopped.as_ref().map(|why| Incomplete {
+                reached: s.load_factor,
+                goal,
+                why: why.clone(),
+            }),
             scalars: vec![
                 Scalar::new("increments", s.increments.len() as f64, Quantity::Number),
                 Scalar::new("iterations", iterations as f64, Quantity::Number),
                 Scalar::new("cutbacks", s.cutbacks as f64, Quantity::Number),
                 Scalar::new("relative_residual", residual, Quantity::Number),
+                Scalar::new("max_load_factor", goal, Quantity::Number),
+                Scalar::new(
+                    "large_deformation",
+                    f64::from(u8::from(self.large_deformation)),
+                    Quantity::Number,
+                ),
             ],
-            tables: vec![],
+            tables,
             key_results: vec![
-                key("max_plastic_strain", pmax, Quantity::Strain, worst),
-                key("max_displacement", umax, Quantity::Displacement, far),
+                key("max_plastic_strain", pmax, Quantity::Strain, Some(worst)),
+                key("max_displacement", umax, Quantity::Displacement, Some(far)),
+                key("load_factor", s.load_factor, Quantity::Number, None),
             ],
             headline,
-            series: None,
-            plots: vec![],
+            plots: vec![("load_displacement".into(), self.curve_plot(&history))],
+            series: Some((AXIS, self.series(history.steps))),
             raw: Arc::new(s),
         }
     }
+
+    /// The fields of every converged increment: the XDMF series over the load factor.
+    fn series(&self, steps: Vec<(f64, Vec<Field>)>) -> Vec<Step> {
+        steps
+            .into_iter()
+            .enumerate()
+            .map(|(k, (factor, fields))| Step {
+                name: format!("{}_increment{}", self.lc.name, k + 1),
+                value: Some(factor),
+                rigid_body: false,
+                fields,
+                scalars: vec![],
+            })
+            .collect()
+    }
+
+    fn curve_table(&self, h: &History) -> Table {
+        let columns = 2 + h.probes.iter().count();
+        let names: Vec<String> = h
+            .probes
+            .iter()
+            .map(|p| format!("|u| at {}", p.name))
+            .collect();
+        Table::new(
+            "load_displacement",
+            columns,
+            h.curve.iter().flatten().copied().collect(),
+        )
+        .with_note(format!(
+            "per converged increment: load factor, largest |u| (m){}",
+            names
+                .iter()
+                .map(|n| format!(", {n} (m)"))
+                .collect::<String>()
+        ))
+    }
+
+    fn curve_plot(&self, h: &History) -> String {
+        let mut lines = vec![(
+            "largest |u| over the model".to_string(),
+            h.curve.iter().map(|r| (r[1], r[0])).collect::<Vec<_>>(),
+        )];
+        for (k, p) in h.probes.iter().enumerate() {
+            lines.push((
+                format!("probe {}", p.name),
+                h.curve.iter().map(|r| (r[2 + k], r[0])).collect(),
+            ));
+        }
+        crate::plot::lines(
+            &format!("{}: load–displacement", self.lc.name),
+            &crate::plot::Axis::new("|u|", "m"),
+            &crate::plot::Axis::new("load factor", ""),
+            &lines,
+        )
+    }
+}
+
+fn flat(v: &[vproto_solver::material::Voigt]) -> Vec<f64> {
+    v.iter().flat_map(|s| s.iter().copied()).collect()
 }

@@ -300,6 +300,7 @@ impl RandomCase {
             }],
             axis: None,
             covered: None,
+            incomplete: None,
             scalars: vec![
                 Scalar::new("modes_used", r.sweep.modes.len() as f64, Quantity::Number),
                 Scalar::new("highest_mode", highest, Quantity::Frequency),

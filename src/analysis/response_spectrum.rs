@@ -327,6 +327,7 @@ impl SpectrumCase {
             }],
             axis: None,
             covered: None,
+            incomplete: None,
             scalars: vec![
                 Scalar::new("modes_used", hz.len() as f64, Quantity::Number),
                 Scalar::new("zero_period_value", p.zero_period, Quantity::Number),

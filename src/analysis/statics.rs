@@ -301,6 +301,7 @@ pub fn results(model: &Model, r: StaticResults) -> Results {
         }],
         axis: None,
         covered: None,
+        incomplete: None,
         scalars: vec![
             Scalar::new("strain_energy", r.strain_energy, Quantity::Energy),
             Scalar::new("relative_residual", r.relative_residual, Quantity::Number),

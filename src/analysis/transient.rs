@@ -375,6 +375,7 @@ impl TransientCase {
             steps: vec![self.envelope(&s)],
             axis: None,
             covered: None,
+            incomplete: None,
             scalars: vec![
                 Scalar::new("steps", o.steps as f64, Quantity::Number),
                 Scalar::new("energy_error", s.energy_error, Quantity::Number),

@@ -546,6 +546,13 @@ pub enum CriterionSpec {
     /// Nonlinear: the largest equivalent plastic strain on a set (default every node)
     /// ≤ limit (the largest of a node's neighbouring integration points).
     MaxPlasticStrain { set: Option<String>, limit: f64 },
+    /// Nonlinear with `unload = true`: the largest displacement magnitude left on a set
+    /// (default every node) once the load is removed ≤ limit (m).
+    MaxPermanentSet { set: Option<String>, limit: f64 },
+    /// Nonlinear: the load factor carried before Newton found no equilibrium (the load
+    /// path's end, `max_load_factor`, when it carried it all) ≥ min — a limit-load
+    /// estimate.
+    LoadCapacity { min: f64 },
     /// Fatigue: the life on a set (default every node) ≥ `passes` repeats of the
     /// histories, or `hours` of them (CSV channels: a pass lasts their time span),
     /// times `scatter_factor` (default 1): Miner's sum over that life ≤ 1.

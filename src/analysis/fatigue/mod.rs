@@ -777,6 +777,7 @@ impl FatigueCase {
             }],
             axis: None,
             covered: None,
+            incomplete: None,
             scalars,
             tables: vec![Table::new("hot_spots", 4, hot).with_note("the worst nodes: node (1-based), damage a pass, life (passes), largest counted range (Pa; NaN for a random response)")],
             key_results,
