@@ -63,7 +63,7 @@ impl Kind for Nonlinear {
     }
 
     fn takes_load(&self, load: &LoadSpec) -> bool {
-        load.is_mechanical()
+        load.is_mechanical() || matches!(load, LoadSpec::DeckStep { .. })
     }
 
     fn produces(&self) -> Produces {

@@ -1,6 +1,6 @@
 //! The deck's materials: `*MATERIAL` with `*ELASTIC` (isotropic), `*DENSITY`,
-//! `*EXPANSION`, `*CONDUCTIVITY` (constant values only), `*DAMPING, STRUCTURAL=`, and
-//! `*SOLID SECTION`.
+//! `*EXPANSION`, `*CONDUCTIVITY` (constant values only), `*DAMPING, STRUCTURAL=`,
+//! `*PLASTIC` (isotropic), `*HYPERELASTIC, NEO HOOKE` and `*SOLID SECTION`.
 
 use super::cards::{number, Card};
 use super::mesh::Reader;
@@ -94,6 +94,25 @@ pub(super) fn card(r: &mut Reader, card: &Card, current: &mut Option<String>) ->
             material_mut(r, current, card)?.expansion_coefficient = Some(v);
         }
         "DAMPING" => damping(r, card, current)?,
+        "PLASTIC" => {
+            let curve = plastic(card)?;
+            material_mut(r, current, card)?.plastic = Some(curve);
+        }
+        "HYPERELASTIC" => {
+            if !card.flag("NEO HOOKE") {
+                bail!("{}: only *HYPERELASTIC, NEO HOOKE is supported", card.at);
+            }
+            let (c10, d1) = (first_value(card, 0, "C10")?, first_value(card, 1, "D1")?);
+            if !(c10 > 0.0 && d1 > 0.0) {
+                bail!("{}: *HYPERELASTIC, NEO HOOKE needs C10 > 0 and D1 > 0 (D1 = 0, incompressible, locks a displacement formulation)", card.at);
+            }
+            // μ = 2 C10, K = 2/D1: the initial E and ν the neo-Hookean law is given by.
+            let (mu, k) = (2.0 * c10, 2.0 / d1);
+            let m = material_mut(r, current, card)?;
+            m.youngs_modulus = 9.0 * k * mu / (3.0 * k + mu);
+            m.poisson_ratio = (3.0 * k - 2.0 * mu) / (2.0 * (3.0 * k + mu));
+            m.hyperelastic = Some(crate::schema::material::Hyperelastic::NeoHookean);
+        }
         "CONDUCTIVITY" => {
             let v = first_value(card, 0, "conductivity")?;
             material_mut(r, current, card)?.conductivity = Some(v);
@@ -101,6 +120,33 @@ pub(super) fn card(r: &mut Reader, card: &Card, current: &mut Option<String>) ->
         _ => section(r, card)?,
     }
     Ok(())
+}
+
+/// `*PLASTIC` (isotropic hardening): lines of von Mises stress and equivalent plastic
+/// strain (no temperature), as the flow curve [[ε_p, σ], …].
+fn plastic(card: &Card) -> Result<Vec<[f64; 2]>> {
+    if card.data.is_empty() {
+        bail!(
+            "{}: *PLASTIC needs data lines (stress, plastic strain)",
+            card.at
+        );
+    }
+    card.data
+        .iter()
+        .map(|(at, f)| {
+            if f.get(2).is_some_and(|t| !t.is_empty()) {
+                bail!("{at}: temperature-dependent *PLASTIC is not supported");
+            }
+            let field = |i: usize, what: &str| -> Result<f64> {
+                let v = f
+                    .get(i)
+                    .filter(|x| !x.is_empty())
+                    .ok_or_else(|| anyhow!("{at}: *PLASTIC needs the {what}"))?;
+                number(at, v, what)
+            };
+            Ok([field(1, "plastic strain")?, field(0, "stress")?])
+        })
+        .collect()
 }
 
 /// `*DAMPING, STRUCTURAL=η` in a material: its hysteretic loss factor (the parameter

@@ -84,6 +84,10 @@ pub struct Step {
     pub heat: Vec<HeatLoad>,
     /// A dynamic step's damping, amplitude and modes.
     pub dynamics: Option<dynamics::Dynamics>,
+    /// `*STEP, NLGEOM`.
+    pub nlgeom: bool,
+    /// A `*STATIC` step's increments as fractions of its period: (initial, minimum).
+    pub increments: Option<(f64, Option<f64>)>,
 }
 
 /// Keywords a step may hold.
@@ -127,7 +131,9 @@ pub fn read(path: &Path) -> Result<Deck> {
             "NSET" | "ELSET" => r.set_card(card)?,
             "SURFACE" => r.surface_card(card)?,
             "MATERIAL" | "ELASTIC" | "DENSITY" | "EXPANSION" | "CONDUCTIVITY" | "DAMPING"
-            | "SOLID SECTION" => materials::card(&mut r, card, &mut material)?,
+            | "PLASTIC" | "HYPERELASTIC" | "SOLID SECTION" => {
+                materials::card(&mut r, card, &mut material)?
+            }
             "BOUNDARY" if !in_step => boundary(&mut r, card)?,
             "AMPLITUDE" => dynamics::amplitude(card, &mut r.amplitudes)?,
             "STEP" => {
@@ -157,6 +163,11 @@ pub fn read(path: &Path) -> Result<Deck> {
     }
     let (mesh, element_index) = build_mesh(&r)?;
     let deck_steps = steps::resolve(&mut r, &element_index, &steps, mesh.nodes.len())?;
+    let nonlinear_material = r
+        .materials
+        .values()
+        .any(|m| m.plastic.is_some() || m.hyperelastic.is_some());
+    steps::check_nonlinear(&steps, &deck_steps, nonlinear_material, &r.materials)?;
     let mut mesh = mesh;
     for b in deck_steps
         .iter()
@@ -215,7 +226,10 @@ fn step_card<'a>(
     let step = steps.last_mut().filter(|_| in_step);
     match (k, step) {
         ("STATIC" | "FREQUENCY" | "BUCKLE" | "HEAT TRANSFER", Some(step)) => {
-            step.kind = Some(steps::procedure(card)?)
+            step.kind = Some(steps::procedure(card)?);
+            if k == "STATIC" {
+                step.increments = steps::increments(card)?;
+            }
         }
         ("MODAL DYNAMIC" | "DYNAMIC" | "STEADY STATE DYNAMICS", Some(step)) => {
             if k == "DYNAMIC" && card.param("DIRECT").is_none() {
@@ -283,8 +297,18 @@ pub fn case_text(deck_path: &Path, deck: &Deck) -> String {
         }
     }
     let mut base = None;
+    let nonlinear_material = deck
+        .materials
+        .values()
+        .any(|m| m.plastic.is_some() || m.hyperelastic.is_some());
     for (i, step) in deck.steps.iter().enumerate() {
         let n = i + 1;
+        if step.kind == StepKind::Static
+            && i > 0
+            && steps::releases(&deck.steps[i - 1], step, nonlinear_material)
+        {
+            continue; // the release of the step before: its `unload = true`
+        }
         if step.kind == StepKind::Static && !step.perturbation {
             base = Some(n);
         }
@@ -294,6 +318,16 @@ pub fn case_text(deck_path: &Path, deck: &Deck) -> String {
         };
         let load = format!("[[load_case.load]]\ntype = \"deck_step\"\nstep = {n}\n");
         match &step.kind {
+            StepKind::Static if step.nlgeom || nonlinear_material => {
+                let release = deck
+                    .steps
+                    .get(i + 1)
+                    .is_some_and(|next| steps::releases(step, next, nonlinear_material));
+                s += &format!(
+                    "\n[[load_case]]\nname = \"step{n}\"\nanalysis = \"nonlinear\"\n{}{load}",
+                    steps::nonlinear_lines(step, release)
+                )
+            }
             StepKind::Static => s += &format!("\n[[load_case]]\nname = \"step{n}\"\n{load}"),
             StepKind::Heat => {
                 s += &format!("\n[[load_case]]\nname = \"step{n}\"\nanalysis = \"heat\"\n{load}")

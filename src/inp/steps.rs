@@ -467,25 +467,116 @@ pub(super) struct PendingStep<'a> {
     pub(super) cards: Vec<&'a Card>,
     /// The `*STEP` line.
     pub(super) at: Origin,
+    pub(super) nlgeom: bool,
+    /// `*STATIC`'s data line: initial and minimum increment over the period.
+    pub(super) increments: Option<(f64, Option<f64>)>,
 }
 
-/// `*STEP`: a linear step (NLGEOM is refused), possibly a perturbation step.
+/// `*STEP`, possibly a perturbation step, with NLGEOM (large deformation) or not.
 pub(super) fn open<'a>(card: &Card) -> Result<PendingStep<'a>> {
-    if card
-        .param("NLGEOM")
-        .is_some_and(|v| !v.eq_ignore_ascii_case("NO"))
-    {
-        bail!(
-            "{}: NLGEOM (geometric nonlinearity) is not supported: vproto's analyses are linear",
-            card.at
-        );
-    }
     Ok(PendingStep {
         kind: None,
         perturbation: card.flag("PERTURBATION"),
         cards: Vec::new(),
         at: card.at.clone(),
+        nlgeom: card
+            .param("NLGEOM")
+            .is_some_and(|v| !v.eq_ignore_ascii_case("NO")),
+        increments: None,
     })
+}
+
+/// Whether `next` releases the nonlinear static step `step`: a static step without
+/// loads after it (CalculiX continues from the state `step` left: its permanent set).
+pub(super) fn releases(step: &Step, next: &Step, nonlinear_material: bool) -> bool {
+    let nonlinear = |s: &Step| {
+        s.kind == StepKind::Static && !s.perturbation && (s.nlgeom || nonlinear_material)
+    };
+    nonlinear(step) && nonlinear(next) && next.loads.is_empty() && !step.loads.is_empty()
+}
+
+/// The case-file options of a nonlinear static step.
+pub(super) fn nonlinear_lines(step: &Step, release: bool) -> String {
+    let mut out = String::new();
+    if step.nlgeom {
+        out += "large_deformation = true\n";
+    }
+    if let Some((first, min)) = step.increments {
+        out += &format!("first_increment = {first:e}\n");
+        if let Some(m) = min {
+            out += &format!("min_increment = {m:e}\n");
+        }
+    }
+    if release {
+        out += "unload = true\n";
+    }
+    out
+}
+
+/// What vproto can run of a deck's nonlinear steps: CalculiX starts each nonlinear step
+/// from the state the step before left, vproto's nonlinear load case from the unloaded
+/// part — so a nonlinear static step may only be followed by its release (a static step
+/// without loads); hyperelastic materials need NLGEOM.
+pub(super) fn check_nonlinear(
+    pending: &[PendingStep],
+    steps: &[Step],
+    nonlinear_material: bool,
+    materials: &std::collections::BTreeMap<String, crate::materials::MaterialSpec>,
+) -> Result<()> {
+    let nonlinear = |s: &Step| {
+        s.kind == StepKind::Static && !s.perturbation && (s.nlgeom || nonlinear_material)
+    };
+    for (i, (p, s)) in pending.iter().zip(steps).enumerate() {
+        if s.nlgeom && s.kind != StepKind::Static {
+            bail!("{}: NLGEOM is supported on *STATIC steps only", p.at);
+        }
+        if let Some(m) = materials.iter().find(|(_, m)| m.hyperelastic.is_some()) {
+            if s.kind == StepKind::Static && !s.nlgeom {
+                bail!(
+                    "{}: material {} is hyperelastic: the step needs NLGEOM",
+                    p.at,
+                    m.0
+                );
+            }
+        }
+        let Some(before) = i.checked_sub(1).map(|k| &steps[k]) else {
+            continue;
+        };
+        let released = i >= 2 && releases(&steps[i - 2], before, nonlinear_material);
+        if nonlinear(before) && !released && !releases(before, s, nonlinear_material) {
+            bail!(
+                "{}: a step after a nonlinear static step: CalculiX continues from the state that step left, vproto runs each nonlinear step from the unloaded part — only the release of its loads (a *STATIC step without loads) may follow it; put the other steps in a deck of their own",
+                p.at
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `*STATIC`'s data line (initial increment, time period, minimum, maximum) as
+/// fractions of the period; none for a linear step.
+pub(super) fn increments(card: &Card) -> Result<Option<(f64, Option<f64>)>> {
+    let Some((at, fields)) = card.data.first() else {
+        return Ok(None);
+    };
+    let value = |i: usize, what: &str| -> Result<Option<f64>> {
+        match fields.get(i).filter(|f| !f.is_empty()) {
+            Some(f) => Ok(Some(number(at, f, what)?)),
+            None => Ok(None),
+        }
+    };
+    let period = value(1, "time period")?.unwrap_or(1.0);
+    let initial = value(0, "initial increment")?.unwrap_or(period);
+    if !(period > 0.0 && initial > 0.0 && initial <= period) {
+        bail!(
+            "{at}: *STATIC needs 0 < initial increment ≤ time period, got {initial} and {period}"
+        );
+    }
+    let min = value(2, "minimum increment")?.map(|m| m / period);
+    if min.is_some_and(|m| !(m > 0.0 && m <= 1.0)) {
+        bail!("{at}: *STATIC's minimum increment must lie in (0, time period]");
+    }
+    Ok(Some((initial / period, min)))
 }
 
 /// `*STATIC`, `*FREQUENCY`, `*BUCKLE` or `*HEAT TRANSFER, STEADY STATE`.
@@ -580,6 +671,8 @@ pub(super) fn resolve(
             loads: loads.to_solver(node_count),
             heat: loads.heat(),
             dynamics,
+            nlgeom: step.nlgeom,
+            increments: step.increments,
         });
         if let Some(base) = base {
             loads = base;

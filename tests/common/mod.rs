@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod andrews;
+pub mod deck;
 
 use nalgebra::Vector3;
 use vproto_solver::assembly::Materials;
