@@ -2,7 +2,10 @@
 //! element, same consistent nodal loads) and prints wall time, peak memory and the mean
 //! tip deflection of both: `cargo run --release --example ccx_compare -- hex8 60 12 12`.
 //! With a fifth argument `modal`, both compute the first 10 natural frequencies instead
-//! (ccx `*FREQUENCY`).
+//! (ccx `*FREQUENCY`); with `plastic`, the material gets S355's bilinear `*PLASTIC` curve
+//! and the tip load is 1.4× the first-yield load (beam theory): a nonlinear step of
+//! increments, run by both from the same deck, with vproto's share of time in stress
+//! updates, assembly, factorisation and solves.
 //! Then it runs the same deck through `vproto run cantilever.inp` (the deck reader and the
 //! whole pipeline) and prints the ccx/vproto ratios of wall time and peak memory.
 //! Needs `ccx` on PATH (`apt-get install calculix-ccx`), GNU time, and `cargo build
@@ -36,7 +39,7 @@ fn peak_rss_mib() -> f64 {
 }
 
 /// Abaqus/CalculiX input deck with the same mesh, clamp and consistent nodal loads.
-fn deck(mesh: &Mesh, kind: ElementKind, loads: &[f64], tip: &[usize], modal: bool) -> String {
+fn deck(mesh: &Mesh, kind: ElementKind, loads: &[f64], tip: &[usize], mode: &str) -> String {
     let mut s = String::from("*HEADING\nvproto comparison cantilever\n*NODE\n");
     for (i, p) in mesh.nodes.iter().enumerate() {
         let _ = writeln!(s, "{}, {:.12e}, {:.12e}, {:.12e}", i + 1, p.x, p.y, p.z);
@@ -75,17 +78,93 @@ fn deck(mesh: &Mesh, kind: ElementKind, loads: &[f64], tip: &[usize], modal: boo
     };
     nset(&mut s, "FIX", &mesh.set_nodes("xmin").unwrap());
     nset(&mut s, "TIP", tip);
-    let _ = writeln!(s, "*BOUNDARY\nFIX, 1, 3\n*MATERIAL, NAME=STEEL\n*ELASTIC\n{E:e}, {NU}\n*DENSITY\n{RHO}\n*SOLID SECTION, ELSET=EALL, MATERIAL=STEEL\n*STEP");
-    if modal {
-        s += "*FREQUENCY\n10\n*END STEP\n";
-        return s;
+    let plastic = if mode == "plastic" {
+        "*PLASTIC\n355e6, 0.0\n470e6, 0.054214\n"
+    } else {
+        ""
+    };
+    let _ = writeln!(s, "*BOUNDARY\nFIX, 1, 3\n*MATERIAL, NAME=STEEL\n*ELASTIC\n{E:e}, {NU}\n{plastic}*DENSITY\n{RHO}\n*SOLID SECTION, ELSET=EALL, MATERIAL=STEEL\n*STEP");
+    match mode {
+        "modal" => {
+            s += "*FREQUENCY\n10\n*END STEP\n";
+            return s;
+        }
+        "plastic" => s += "*STATIC\n0.1, 1.0\n*CLOAD\n",
+        _ => s += "*STATIC\n*CLOAD\n",
     }
-    s += "*STATIC\n*CLOAD\n";
     for (d, f) in loads.iter().enumerate().filter(|(_, f)| **f != 0.0) {
         let _ = writeln!(s, "{}, {}, {f:.12e}", d / 3 + 1, d % 3 + 1);
     }
     s += "*NODE PRINT, NSET=TIP\nU\n*END STEP\n";
     s
+}
+
+/// The plastic deck through ccx and `vproto run`: time, memory, increments, iterations,
+/// mean tip deflection, and vproto's time shares.
+fn plastic(dir: &std::path::Path, tip: &[usize]) {
+    let mut ccx = Command::new("ccx");
+    ccx.args(["-i", "cantilever"])
+        .env("OMP_NUM_THREADS", "2")
+        .env("CCX_NPROC_EQUATION_SOLVER", "2");
+    let (out, ccx_s, ccx_mib) = timed(ccx, dir);
+    let log = String::from_utf8_lossy(&out.stdout);
+    let ccx_increments = log.matches("increment size=").count();
+    let ccx_iterations = log.matches("iteration ").count();
+    let dat = std::fs::read_to_string(dir.join("cantilever.dat")).unwrap_or_default();
+    // The last printed block of the tip's displacements (one per increment).
+    let rows: Vec<Vec<f64>> = numeric_rows(&dat, 4).collect();
+    let ccx_tip = rows[rows.len().saturating_sub(tip.len())..]
+        .iter()
+        .map(|r| r[3])
+        .sum::<f64>()
+        / tip.len() as f64;
+    let exe = std::env::current_exe().unwrap();
+    let vproto_bin = exe.parent().unwrap().parent().unwrap().join("vproto");
+    let mut vproto = Command::new(vproto_bin);
+    vproto.args(["run", "cantilever.inp", "--out", "vproto_out"]);
+    let (run, ours_s, ours_mib) = timed(vproto, dir);
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("vproto_out/cantilever.summary.json"))
+            .unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    let lc = &summary["load_cases"][0];
+    let scalar = |name: &str| {
+        lc["scalars"]
+            .as_array()
+            .and_then(|a| a.iter().find(|s| s["name"] == name))
+            .and_then(|s| s["value"].as_f64())
+            .unwrap_or(f64::NAN)
+    };
+    let equations = summary["model"]["equations"].as_u64().unwrap_or(0);
+    let h5 = dir.join("vproto_out/cantilever.h5");
+    let ours_tip = hdf5_pure::File::open(&h5)
+        .ok()
+        .and_then(|f| {
+            f.dataset("load_cases/step1/displacement")
+                .ok()?
+                .read_f64()
+                .ok()
+        })
+        .map_or(f64::NAN, |u| {
+            tip.iter().map(|&n| u[3 * n + 2]).sum::<f64>() / tip.len() as f64
+        });
+    println!(
+        "plastic cantilever, {equations} equations (status {}):\n  vproto run: {ours_s:7.2} s, peak {ours_mib:6.0} MiB, {} increments, {} iterations, mean tip u_z {ours_tip:.6e} m\n    stress updates {:.2} s, assembly {:.2} s, factorisation {:.2} s, solves {:.2} s\n  ccx       : {ccx_s:7.2} s, peak {ccx_mib:6.0} MiB, {ccx_increments} increments, {ccx_iterations} iterations, mean tip u_z {ccx_tip:.6e} m\n  ratio ccx/vproto time {:.2}, memory {:.2}; tip difference {:.2e}",
+        run.status,
+        scalar("increments"),
+        scalar("iterations"),
+        scalar("evaluation_seconds"),
+        scalar("assembly_seconds"),
+        scalar("factorization_seconds"),
+        scalar("solution_seconds"),
+        ccx_s / ours_s,
+        ccx_mib / ours_mib,
+        ((ours_tip - ccx_tip) / ccx_tip).abs()
+    );
+    if std::env::var_os("KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 fn main() {
@@ -95,18 +174,28 @@ fn main() {
     let d: Vec<usize> = args[1..4].iter().map(|a| a.parse().unwrap()).collect();
     let mesh = block([10.0, 2.0, 2.0], [d[0], d[1], d[2]], kind).unwrap();
     let tip = mesh.set_nodes("xmax").unwrap();
-    let load = SurfaceLoad::Traction(Vector3::new(0.0, 0.0, TRACTION));
+    let mode = args.get(4).map_or("static", String::as_str);
+    // First yield of the root fibres: σ = 6 F L / (b h²) = 355 MPa, F = traction × b h.
+    let traction = if mode == "plastic" {
+        -1.4 * 355e6 * 2.0 / (6.0 * 10.0)
+    } else {
+        TRACTION
+    };
+    let load = SurfaceLoad::Traction(Vector3::new(0.0, 0.0, traction));
     let mut f = vec![0.0; 3 * mesh.nodes.len()];
     add_surface_load(&mesh, &mesh.face_sets["xmax"], load, &mut f);
 
     let dir = std::env::temp_dir().join(format!("vproto_ccx_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let modal = args.get(4).is_some_and(|a| a == "modal");
+    let modal = mode == "modal";
     std::fs::write(
         dir.join("cantilever.inp"),
-        deck(&mesh, kind, &f, &tip, modal),
+        deck(&mesh, kind, &f, &tip, mode),
     )
     .unwrap();
+    if mode == "plastic" {
+        return plastic(&dir, &tip);
+    }
 
     let model = StaticModel {
         mesh: &mesh,

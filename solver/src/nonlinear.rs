@@ -159,6 +159,21 @@ pub struct NonlinearSolution {
     pub pk2: Vec<Voigt>,
     /// Why the run stopped short of the path's end.
     pub stopped: Option<String>,
+    pub timing: Timing,
+}
+
+/// Where the time went (wall seconds, summed over every iteration and line-search
+/// step).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timing {
+    /// Stress updates and internal forces at the integration points.
+    pub evaluation: f64,
+    /// Assembling the tangent stiffness.
+    pub assembly: f64,
+    /// Its numeric factorisation (the symbolic one is done once, before).
+    pub factorization: f64,
+    /// The triangular solves.
+    pub solution: f64,
 }
 
 /// Integration point offsets of every element (and the total at the end): where each
@@ -472,6 +487,7 @@ impl NonlinearModel<'_> {
             prescribed: (&ubar, &fixed),
             offsets: &offsets,
             options,
+            timing: Default::default(),
         };
         run.follow(path, points, observer)
     }
@@ -485,6 +501,7 @@ struct Run<'a> {
     prescribed: (&'a [f64], &'a [bool]),
     offsets: &'a [usize],
     options: &'a NonlinearOptions,
+    timing: std::cell::Cell<Timing>,
 }
 
 /// A converged increment: displacement, evaluation, residual history and load scale.
@@ -509,6 +526,7 @@ impl Run<'_> {
             stress: vec![Voigt::zeros(); points],
             pk2: vec![Voigt::zeros(); points],
             stopped: None,
+            timing: Timing::default(),
         };
         let mut step = options.first_increment.clamp(options.min_increment, 1.0);
         let mut reference = 0.0f64;
@@ -571,6 +589,7 @@ impl Run<'_> {
             }
         }
         out.states = committed;
+        out.timing = self.timing.get();
         Ok(out)
     }
 
@@ -625,9 +644,11 @@ impl Run<'_> {
     ) -> std::result::Result<State, String> {
         let model = self.model;
         let dofs = &self.system.dofs;
+        let t = std::time::Instant::now();
         let (eval, f_int) = model
             .evaluate(u, committed, self.offsets)
             .map_err(|e| e.to_string())?;
+        self.add(|tm| tm.evaluation += t.elapsed().as_secs_f64());
         let f_ext = self.loads.at(model.mesh, target, u);
         let load_norm = f_ext.iter().map(|f| f * f).sum::<f64>().sqrt();
         let mut r = Mat::<f64>::zeros(dofs.free_count(), 1);
@@ -708,14 +729,27 @@ impl Run<'_> {
             eval,
             offsets: self.offsets,
         };
+        let t = std::time::Instant::now();
         let values = assemble(self.model.mesh, &system.dofs, &system.pattern, &tangent)
             .map_err(|e| e.to_string())?;
+        self.add(|tm| tm.assembly += t.elapsed().as_secs_f64());
+        let t = std::time::Instant::now();
         let solver = StiffnessSolver::new(&system.symbolic, matrix(&system.pattern, &values), false)
             .map_err(|_| {
                 "the tangent stiffness is not positive definite (a mechanism, the limit load or buckling)"
                     .to_string()
             })?;
-        solver.solve(None, r).map(|_| ()).map_err(|e| e.to_string())
+        self.add(|tm| tm.factorization += t.elapsed().as_secs_f64());
+        let t = std::time::Instant::now();
+        let solved = solver.solve(None, r).map(|_| ()).map_err(|e| e.to_string());
+        self.add(|tm| tm.solution += t.elapsed().as_secs_f64());
+        solved
+    }
+
+    fn add(&self, f: impl FnOnce(&mut Timing)) {
+        let mut t = self.timing.get();
+        f(&mut t);
+        self.timing.set(t);
     }
 }
 

@@ -451,6 +451,14 @@ impl NonlinearCase {
                 Scalar::new("cutbacks", s.cutbacks as f64, Quantity::Number),
                 Scalar::new("relative_residual", residual, Quantity::Number),
                 Scalar::new("max_load_factor", goal, Quantity::Number),
+                Scalar::new("evaluation_seconds", s.timing.evaluation, Quantity::Time),
+                Scalar::new("assembly_seconds", s.timing.assembly, Quantity::Time),
+                Scalar::new(
+                    "factorization_seconds",
+                    s.timing.factorization,
+                    Quantity::Time,
+                ),
+                Scalar::new("solution_seconds", s.timing.solution, Quantity::Time),
                 Scalar::new(
                     "large_deformation",
                     f64::from(u8::from(self.large_deformation)),
