@@ -170,6 +170,51 @@ fn thick_cylinder_yields_and_collapses_at_the_closed_form_pressures() {
     assert!(pairs >= 5, "{pairs}");
 }
 
+/// The plastic zone at a pressure between onset and collapse: its radius c from Hill's
+/// closed form p = (σ_y/√3)(1 − c²/b² + 2 ln(c/a)) (plane strain, σ_z the mean of the
+/// in-plane stresses in the plastic zone), here c = 0.15 m at 180.2 MPa. The outer
+/// radius of the outermost element with a yielded point lies within one element
+/// (8.3 mm) beyond c.
+#[test]
+fn thick_cylinder_plastic_zone_reaches_the_closed_form_radius() {
+    let mesh = tube_sector(
+        A,
+        B,
+        std::f64::consts::FRAC_PI_2,
+        0.02,
+        [12, 6, 1],
+        ElementKind::Hex20R,
+    )
+    .unwrap();
+    let (model, _) = cylinder(&mesh);
+    let c = 0.15;
+    let p = SY / 3f64.sqrt() * (1.0 - c * c / (B * B) + 2.0 * (c / A).ln());
+    let s = model
+        .solve(
+            &with_pressure(p, &mesh),
+            &[1.0],
+            &NonlinearOptions::default(),
+        )
+        .unwrap();
+    assert!(s.stopped.is_none(), "{:?}", s.stopped);
+    let offsets = vproto_solver::nonlinear::point_offsets(&mesh);
+    let front = (0..mesh.element_count())
+        .filter(|&e| {
+            s.states[offsets[e]..offsets[e + 1]]
+                .iter()
+                .any(|st| st.equivalent_plastic_strain > 0.0)
+        })
+        .flat_map(|e| mesh.element(e).1.to_vec())
+        .map(|n| mesh.nodes[n].xy().norm())
+        .fold(0.0, f64::max);
+    let h = (B - A) / 12.0;
+    println!(
+        "plastic zone at {:.2} MPa: closed form c = {c} m, outermost yielded element reaches {front:.4} m",
+        p / 1e6
+    );
+    assert!(front >= c - 1e-9 && front <= c + h + 1e-9, "{front}");
+}
+
 /// A bar pulled past yield by a force and released (path 0 → 1 → 0), bilinear
 /// hardening: the permanent set is the plastic strain (σ − σ_y)/H times the length,
 /// the lateral set half of it (plastic flow keeps the volume), and no stress remains.
