@@ -144,9 +144,12 @@ fn thick_cylinder_yields_and_collapses_at_the_closed_form_pressures() {
     assert!(s.stopped.is_some());
     assert!((reached / pc - 1.0).abs() < 0.02, "{reached} vs {pc}");
     // Newton with the consistent tangent: quadratic near the solution (a wrong tangent
-    // converges linearly there), down to round-off.
+    // converges linearly there), down to round-off — below 1e-4, where the full step is
+    // taken (the line search shortens steps further out), and before the last increment,
+    // whose tangent is singular at the limit load (Newton is linear there).
     let mut pairs = 0;
-    for inc in &s.increments {
+    let before_limit = &s.increments[..s.increments.len() - 1];
+    for inc in before_limit {
         println!(
             "  λ {:.4}: {:?}",
             inc.load_factor,
@@ -156,7 +159,7 @@ fn thick_cylinder_yields_and_collapses_at_the_closed_form_pressures() {
                 .collect::<Vec<_>>()
         );
         for w in inc.residuals.windows(2) {
-            if w[0] < 1e-3 && w[1] < w[0] && w[1] > 1e-12 {
+            if w[0] < 1e-4 && w[1] < w[0] && w[1] > 1e-12 {
                 assert!(
                     w[1] <= 100.0 * w[0] * w[0],
                     "not quadratic: {:e} after {:e}",

@@ -553,19 +553,7 @@ impl Run<'_> {
                     if calm >= 2 && residuals.len() <= options.max_iterations / 3 {
                         step = (step * 1.5).min(1.0);
                     }
-                    out.stress = cauchy(&eval);
-                    (out.displacement, out.pk2, committed) = (u, eval.stress, eval.states);
-                    out.load_factor = target;
-                    tracing::info!(
-                        load_factor = target,
-                        iterations = residuals.len(),
-                        residual = residuals.last().copied().unwrap_or(0.0),
-                        "increment converged"
-                    );
-                    out.increments.push(Increment {
-                        load_factor: target,
-                        residuals,
-                    });
+                    committed = accept(&mut out, target, (u, eval, residuals));
                     observer(&Converged {
                         load_factor: target,
                         displacement: &out.displacement,
@@ -768,6 +756,28 @@ impl State {
             .sum::<f64>()
             .sqrt()
     }
+}
+
+/// Takes a converged increment into the solution; returns its points' states.
+fn accept(
+    out: &mut NonlinearSolution,
+    target: f64,
+    (u, eval, residuals): (Vec<f64>, Evaluation, Vec<f64>),
+) -> Vec<PlasticState> {
+    out.stress = cauchy(&eval);
+    (out.displacement, out.pk2) = (u, eval.stress);
+    out.load_factor = target;
+    tracing::info!(
+        load_factor = target,
+        iterations = residuals.len(),
+        residual = residuals.last().copied().unwrap_or(0.0),
+        "increment converged"
+    );
+    out.increments.push(Increment {
+        load_factor: target,
+        residuals,
+    });
+    eval.states
 }
 
 /// The Cauchy stress σ = F S Fᵀ / det F of every point (S itself in small strain).

@@ -379,13 +379,6 @@ impl NonlinearCase {
         };
         let (worst, pmax) = super::dynamic::largest(mesh.nodes.len(), |n| value(&fields[2], n));
         let (far, umax) = super::dynamic::largest(mesh.nodes.len(), |n| value(&fields[0], n));
-        let iterations: usize = s.increments.iter().map(|i| i.residuals.len()).sum();
-        let residual = s
-            .increments
-            .last()
-            .and_then(|i| i.residuals.last())
-            .copied()
-            .unwrap_or(0.0);
         let goal = self.path.iter().copied().fold(0.0, f64::max);
         let unloaded = s.stopped.is_none() && self.path.last() == Some(&0.0);
         if unloaded {
@@ -397,15 +390,9 @@ impl NonlinearCase {
             ));
         }
         let headline = format!(
-            "{}: {}{} increments, {iterations} iterations, {} cut-backs{}; max plastic strain {} at {}; max |u| {} m{}",
+            "{}: {}; max plastic strain {} at {}; max |u| {} m{}",
             self.lc.name,
-            match &s.stopped {
-                Some(_) => format!("STOPPED at load factor {} of {}: ", sig(s.load_factor), sig(goal)),
-                None => String::new(),
-            },
-            s.increments.len(),
-            s.cutbacks,
-            if unloaded { ", loaded and released" } else { "" },
+            self.counts(&s, goal, unloaded),
             sig(pmax),
             node_place(mesh, worst),
             sig(umax),
@@ -417,17 +404,7 @@ impl NonlinearCase {
             quantity,
             location: at.map(|n| node_place(mesh, n)),
         };
-        let mut tables = vec![self.curve_table(&history)];
-        if self.large_deformation {
-            tables.push(
-                Table::new("integration_points/cauchy_stress", 6, flat(&s.stress))
-                    .with_note("Cauchy (true) stress per integration point, elements in order: xx, yy, zz, xy, yz, zx (Pa)"),
-            );
-            tables.push(
-                Table::new("integration_points/pk2_stress", 6, flat(&s.pk2))
-                    .with_note("second Piola–Kirchhoff stress per integration point (Pa)"),
-            );
-        }
+        let tables = self.tables(&s, &history);
         Results {
             name: self.lc.name.clone(),
             analysis: "nonlinear",
@@ -445,26 +422,7 @@ impl NonlinearCase {
                 goal,
                 why: why.clone(),
             }),
-            scalars: vec![
-                Scalar::new("increments", s.increments.len() as f64, Quantity::Number),
-                Scalar::new("iterations", iterations as f64, Quantity::Number),
-                Scalar::new("cutbacks", s.cutbacks as f64, Quantity::Number),
-                Scalar::new("relative_residual", residual, Quantity::Number),
-                Scalar::new("max_load_factor", goal, Quantity::Number),
-                Scalar::new("evaluation_seconds", s.timing.evaluation, Quantity::Time),
-                Scalar::new("assembly_seconds", s.timing.assembly, Quantity::Time),
-                Scalar::new(
-                    "factorization_seconds",
-                    s.timing.factorization,
-                    Quantity::Time,
-                ),
-                Scalar::new("solution_seconds", s.timing.solution, Quantity::Time),
-                Scalar::new(
-                    "large_deformation",
-                    f64::from(u8::from(self.large_deformation)),
-                    Quantity::Number,
-                ),
-            ],
+            scalars: self.scalars(&s, goal),
             tables,
             key_results: vec![
                 key("max_plastic_strain", pmax, Quantity::Strain, Some(worst)),
@@ -476,6 +434,74 @@ impl NonlinearCase {
             series: Some((AXIS, self.series(history.steps))),
             raw: Arc::new(s),
         }
+    }
+
+    /// "n increments, n iterations, n cut-backs", and where it stopped.
+    fn counts(&self, s: &NonlinearSolution, goal: f64, unloaded: bool) -> String {
+        let iterations: usize = s.increments.iter().map(|i| i.residuals.len()).sum();
+        format!(
+            "{}{} increments, {iterations} iterations, {} cut-backs{}",
+            match &s.stopped {
+                Some(_) => format!(
+                    "STOPPED at load factor {} of {}: ",
+                    sig(s.load_factor),
+                    sig(goal)
+                ),
+                None => String::new(),
+            },
+            s.increments.len(),
+            s.cutbacks,
+            if unloaded {
+                ", loaded and released"
+            } else {
+                ""
+            },
+        )
+    }
+
+    fn scalars(&self, s: &NonlinearSolution, goal: f64) -> Vec<Scalar> {
+        let iterations: usize = s.increments.iter().map(|i| i.residuals.len()).sum();
+        let residual = s
+            .increments
+            .last()
+            .and_then(|i| i.residuals.last())
+            .copied()
+            .unwrap_or(0.0);
+        let t = &s.timing;
+        let number = |name: &str, v: f64| Scalar::new(name, v, Quantity::Number);
+        let seconds = |name: &str, v: f64| Scalar::new(name, v, Quantity::Time);
+        vec![
+            number("increments", s.increments.len() as f64),
+            number("iterations", iterations as f64),
+            number("cutbacks", s.cutbacks as f64),
+            number("relative_residual", residual),
+            number("max_load_factor", goal),
+            number(
+                "large_deformation",
+                f64::from(u8::from(self.large_deformation)),
+            ),
+            seconds("evaluation_seconds", t.evaluation),
+            seconds("assembly_seconds", t.assembly),
+            seconds("factorization_seconds", t.factorization),
+            seconds("solution_seconds", t.solution),
+        ]
+    }
+
+    /// The load–displacement curve; with large deformation the Cauchy and second
+    /// Piola–Kirchhoff stresses at the integration points.
+    fn tables(&self, s: &NonlinearSolution, history: &History) -> Vec<Table> {
+        let mut tables = vec![self.curve_table(history)];
+        if self.large_deformation {
+            tables.push(
+                Table::new("integration_points/cauchy_stress", 6, flat(&s.stress))
+                    .with_note("Cauchy (true) stress per integration point, elements in order: xx, yy, zz, xy, yz, zx (Pa)"),
+            );
+            tables.push(
+                Table::new("integration_points/pk2_stress", 6, flat(&s.pk2))
+                    .with_note("second Piola–Kirchhoff stress per integration point (Pa)"),
+            );
+        }
+        tables
     }
 
     /// The fields of every converged increment: the XDMF series over the load factor.

@@ -98,27 +98,31 @@ pub(super) fn card(r: &mut Reader, card: &Card, current: &mut Option<String>) ->
             let curve = plastic(card)?;
             material_mut(r, current, card)?.plastic = Some(curve);
         }
-        "HYPERELASTIC" => {
-            if !card.flag("NEO HOOKE") {
-                bail!("{}: only *HYPERELASTIC, NEO HOOKE is supported", card.at);
-            }
-            let (c10, d1) = (first_value(card, 0, "C10")?, first_value(card, 1, "D1")?);
-            if !(c10 > 0.0 && d1 > 0.0) {
-                bail!("{}: *HYPERELASTIC, NEO HOOKE needs C10 > 0 and D1 > 0 (D1 = 0, incompressible, locks a displacement formulation)", card.at);
-            }
-            // μ = 2 C10, K = 2/D1: the initial E and ν the neo-Hookean law is given by.
-            let (mu, k) = (2.0 * c10, 2.0 / d1);
-            let m = material_mut(r, current, card)?;
-            m.youngs_modulus = 9.0 * k * mu / (3.0 * k + mu);
-            m.poisson_ratio = (3.0 * k - 2.0 * mu) / (2.0 * (3.0 * k + mu));
-            m.hyperelastic = Some(crate::schema::material::Hyperelastic::NeoHookean);
-        }
+        "HYPERELASTIC" => hyperelastic(r, card, current)?,
         "CONDUCTIVITY" => {
             let v = first_value(card, 0, "conductivity")?;
             material_mut(r, current, card)?.conductivity = Some(v);
         }
         _ => section(r, card)?,
     }
+    Ok(())
+}
+
+/// `*HYPERELASTIC, NEO HOOKE` (C10, D1): the neo-Hookean law by its initial E and ν
+/// (μ = 2 C10, K = 2/D1).
+fn hyperelastic(r: &mut Reader, card: &Card, current: &Option<String>) -> Result<()> {
+    if !card.flag("NEO HOOKE") {
+        bail!("{}: only *HYPERELASTIC, NEO HOOKE is supported", card.at);
+    }
+    let (c10, d1) = (first_value(card, 0, "C10")?, first_value(card, 1, "D1")?);
+    if !(c10 > 0.0 && d1 > 0.0) {
+        bail!("{}: *HYPERELASTIC, NEO HOOKE needs C10 > 0 and D1 > 0 (D1 = 0, incompressible, locks a displacement formulation)", card.at);
+    }
+    let (mu, k) = (2.0 * c10, 2.0 / d1);
+    let m = material_mut(r, current, card)?;
+    m.youngs_modulus = 9.0 * k * mu / (3.0 * k + mu);
+    m.poisson_ratio = (3.0 * k - 2.0 * mu) / (2.0 * (3.0 * k + mu));
+    m.hyperelastic = Some(crate::schema::material::Hyperelastic::NeoHookean);
     Ok(())
 }
 
