@@ -203,6 +203,46 @@ fn b_matrix(g: &[f64; 3], f: &Matrix3<f64>) -> SMatrix<f64, 6, 3> {
     })
 }
 
+/// The element's volume-averaged shape function gradients ḡ_a = ∫ g_a dV / V for the
+/// B-bar (mean dilatation) strain of small-strain hex8 (Hughes 1980): the volumetric
+/// strain is taken constant over the element, so that plastic flow, which keeps the
+/// volume, does not lock the fully integrated hex8 (as it does tet4 and hex8 without
+/// it). `None` for other elements and in large deformation.
+fn mean_gradients<E: Shape<N>, const N: usize>(
+    x: &SMatrix<f64, N, 3>,
+    id: usize,
+    large: bool,
+) -> Result<Option<SMatrix<f64, N, 3>>> {
+    if large || E::KIND != crate::ElementKind::Hex8 {
+        return Ok(None);
+    }
+    let (mut sum, mut volume) = (SMatrix::<f64, N, 3>::zeros(), 0.0);
+    for (q, (xi, w)) in E::quadrature().iter().enumerate() {
+        let (g, det) = checked_gradients::<E, N>(x, xi, q, id)?;
+        sum += g * (w * det);
+        volume += w * det;
+    }
+    Ok(Some(sum / volume))
+}
+
+/// Node `a`'s B matrix, its dilatation replaced by the element mean's when `bar` is
+/// given (row a of ḡ).
+fn strain_b(g: &[f64; 3], f: &Matrix3<f64>, bar: Option<[f64; 3]>) -> SMatrix<f64, 6, 3> {
+    let mut b = b_matrix(g, f);
+    if let Some(m) = bar {
+        for r in 0..3 {
+            for k in 0..3 {
+                b[(r, k)] += (m[k] - g[k]) / 3.0;
+            }
+        }
+    }
+    b
+}
+
+fn row<const N: usize>(g: &SMatrix<f64, N, 3>, a: usize) -> [f64; 3] {
+    [g[(a, 0)], g[(a, 1)], g[(a, 2)]]
+}
+
 /// Every point's update at a displacement: stresses, trial states, tangents and (large
 /// deformation) deformation gradients.
 struct Evaluation {
@@ -236,6 +276,7 @@ impl ElementMatrix for Tangent<'_> {
     ) -> Result<SMatrix<f64, D, D>> {
         let mut k = SMatrix::<f64, D, D>::zeros();
         let large = !self.eval.deformation.is_empty();
+        let bar = mean_gradients::<E, N>(x, id, large)?;
         for (q, (xi, w)) in E::quadrature().iter().enumerate() {
             let (g, det) = checked_gradients::<E, N>(x, xi, q, id)?;
             let p = self.offsets[id] + q;
@@ -247,7 +288,7 @@ impl ElementMatrix for Tangent<'_> {
             };
             // Each node's B once a point, not once a pair of nodes.
             let bs: [SMatrix<f64, 6, 3>; N] =
-                std::array::from_fn(|a| b_matrix(&[g[(a, 0)], g[(a, 1)], g[(a, 2)]], &f));
+                std::array::from_fn(|a| strain_b(&row(&g, a), &f, bar.as_ref().map(|m| row(m, a))));
             let sg = g * from_voigt(&self.eval.stress[p]) * (w * det);
             for (a, ba) in bs.iter().enumerate() {
                 let cb = c * ba;
@@ -399,6 +440,9 @@ impl NonlinearModel<'_> {
         let m = &self.materials[self.of_element[id]];
         let mut fe = SVector::<f64, D>::zeros();
         let mut points = Vec::with_capacity(E::quadrature().len());
+        let bar = mean_gradients::<E, N>(&x, id, self.large_deformation)?;
+        // The element's mean dilatation (B-bar).
+        let mean = bar.map(|m| (ue.transpose() * m).trace());
         for (q, (xi, w)) in E::quadrature().iter().enumerate() {
             let (g, det) = checked_gradients::<E, N>(&x, xi, q, id)?;
             let h = ue.transpose() * g;
@@ -406,7 +450,11 @@ impl NonlinearModel<'_> {
                 let f = Matrix3::identity() + h;
                 (f, 0.5 * (f.transpose() * f - Matrix3::identity()))
             } else {
-                (Matrix3::identity(), 0.5 * (h + h.transpose()))
+                let shift = mean.map_or(0.0, |m| (m - h.trace()) / 3.0);
+                (
+                    Matrix3::identity(),
+                    0.5 * (h + h.transpose()) + Matrix3::identity() * shift,
+                )
             };
             let inverted = || SolverError::BadElement {
                 element: id as i64,
@@ -420,7 +468,7 @@ impl NonlinearModel<'_> {
             }
             let up = m.update(&to_voigt(&strain), &old[q]).ok_or_else(inverted)?;
             for a in 0..N {
-                let ba = b_matrix(&[g[(a, 0)], g[(a, 1)], g[(a, 2)]], &f);
+                let ba = strain_b(&row(&g, a), &f, bar.as_ref().map(|m| row(m, a)));
                 let fa = ba.transpose() * up.stress * (w * det);
                 for c in 0..3 {
                     fe[3 * a + c] += fa[c];
@@ -798,35 +846,43 @@ mod tests {
     use crate::generate::block;
     use crate::ElementKind;
 
-    fn model(mesh: &Mesh, solid: Solid) -> NonlinearModel<'_> {
+    fn model(mesh: &Mesh, solid: Solid, large_deformation: bool) -> NonlinearModel<'_> {
         NonlinearModel {
             mesh,
             materials: vec![solid],
             density: vec![0.0],
             of_element: vec![0; mesh.element_count()],
             constraints: vec![],
-            large_deformation: true,
+            large_deformation,
         }
     }
 
     /// One element's tangent (material and initial stress parts) is the derivative of
     /// its internal forces (central differences) at a large, general displacement, for
-    /// both laws and for linear and quadratic elements.
+    /// both laws and for linear and quadratic elements; and in small strain (the hex8's
+    /// B-bar included) for an elastic J2 material.
     #[test]
     fn total_lagrangian_tangent_is_the_derivative_of_the_internal_forces() {
-        let laws = [
-            Solid::NeoHookean(NeoHookean::from_elastic(10e6, 0.4).unwrap()),
+        let elastic = |nu| {
             Solid::Plastic(J2 {
                 youngs_modulus: 10e6,
-                poisson_ratio: 0.3,
+                poisson_ratio: nu,
                 curve: vec![(0.0, f64::INFINITY)],
                 kinematic_modulus: 0.0,
-            }),
+            })
+        };
+        let laws = [
+            (
+                Solid::NeoHookean(NeoHookean::from_elastic(10e6, 0.4).unwrap()),
+                true,
+            ),
+            (elastic(0.3), true),
+            (elastic(0.45), false),
         ];
         for kind in [ElementKind::Hex8, ElementKind::Tet10, ElementKind::Hex20] {
             let mesh = block([1.0, 0.6, 0.5], [1, 1, 1], kind).unwrap();
-            for law in &laws {
-                let m = model(&mesh, law.clone());
+            for (law, large) in &laws {
+                let m = model(&mesh, law.clone(), *large);
                 let n = 3 * mesh.nodes.len();
                 // A rotation of 40° about z plus a smooth stretch and shear.
                 let (c, s) = (40f64.to_radians().cos(), 40f64.to_radians().sin());
