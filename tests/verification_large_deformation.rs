@@ -214,3 +214,55 @@ fn neo_hookean_bar_stretches_as_the_closed_form() {
     let s11 = s.stress.iter().map(|v| v[0]).sum::<f64>() / s.stress.len() as f64;
     assert!((s11 / sigma(t) - 1.0).abs() < 1e-6, "{s11} vs {}", sigma(t));
 }
+
+/// Pure bending to a quarter circle: the cantilever's end face turned by θ = π/2 about
+/// y and carried onto the arc of radius R = L/θ (a moment M = EI/R rolls a beam into
+/// that circle: here the end is placed where the moment puts it), the rest free: every
+/// node follows plane sections on the arc, x = (R − ζ) sin(s/R), z = h/2 + R −
+/// (R − ζ) cos(s/R) (s = x, ζ = z − h/2 its distance from the axis; ν = 0). Small
+/// strain kinematics cannot turn a section by 90°: its error would be of order L.
+#[test]
+fn cantilever_bent_by_its_end_rolls_onto_the_circle() {
+    let (l, h) = (1.0, 0.05);
+    let theta = std::f64::consts::FRAC_PI_2;
+    let r = l / theta;
+    let mesh = block([l, h, h], [40, 1, 1], ElementKind::Hex20).unwrap();
+    let arc = |p: &nalgebra::Vector3<f64>| {
+        let (phi, zeta) = (p.x / r, p.z - h / 2.0);
+        [
+            (r - zeta) * phi.sin() - p.x,
+            0.0,
+            h / 2.0 + r - (r - zeta) * phi.cos() - p.z,
+        ]
+    };
+    let mut constraints = vec![fix(&mesh, "xmin", [Some(0.0); 3])];
+    for n in mesh.set_nodes("xmax").unwrap() {
+        constraints.push(Constraint {
+            nodes: vec![n],
+            components: arc(&mesh.nodes[n]).map(Some),
+        });
+    }
+    let m = model(&mesh, elastic(200e9, 0.0), constraints);
+    let case = LoadCase {
+        name: "bend".into(),
+        loads: vec![],
+    };
+    let s = m
+        .solve(&case, &[1.0], &NonlinearOptions::default())
+        .unwrap();
+    assert!(s.stopped.is_none(), "{:?}", s.stopped);
+    let worst = (0..mesh.nodes.len())
+        .map(|n| {
+            let want = arc(&mesh.nodes[n]);
+            (0..3)
+                .map(|c| (s.displacement[3 * n + c] - want[c]).abs())
+                .fold(0.0, f64::max)
+        })
+        .fold(0.0, f64::max);
+    println!(
+        "quarter circle: every node within {:.3e} L of the arc, {} increments",
+        worst / l,
+        s.increments.len()
+    );
+    assert!(worst < 2e-3 * l, "{worst}");
+}
