@@ -4,7 +4,7 @@
 //! within 0.1 % of the block's largest value.
 
 mod common;
-use common::deck::{abaqus_type, elements_and_sets, nodes_text, run_ccx};
+use common::deck::{abaqus_type, elements_and_sets, nodes_text, run_ccx, run_vproto};
 use nalgebra::Complex;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -65,16 +65,7 @@ struct Results {
 /// opens the summary and the HDF5 results.
 fn run_deck(deck: &Path) -> (serde_json::Value, hdf5_pure::File) {
     let out = deck.parent().unwrap().join("out");
-    let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
-        .args([
-            "run",
-            deck.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--json",
-        ])
-        .output()
-        .unwrap();
+    let run = run_vproto(deck);
     assert_eq!(
         run.status.code(),
         Some(0),

@@ -6,10 +6,9 @@
 //! cantilever bent to a tip drop of 0.6 L and a neo-Hookean one.
 
 mod common;
-use common::deck::{elements_and_sets, nodes_text, run_ccx};
+use common::deck::{elements_and_sets, nodes_text, run_ccx, run_vproto};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use vproto_solver::generate::block;
 use vproto_solver::{ElementKind, Mesh};
 
@@ -49,15 +48,7 @@ fn deck(dir: &Path, name: &str, material: &str, step: &str, force: f64, release:
 /// deck's load case `step1`.
 fn vproto(deck: &Path) -> (Vec<[f64; 3]>, f64) {
     let out = deck.parent().unwrap().join("out");
-    let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
-        .args([
-            "run",
-            deck.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let run = run_vproto(deck);
     assert!(
         run.status.code() == Some(0),
         "{}",
@@ -223,12 +214,7 @@ fn nonlinear_decks_vproto_cannot_follow_are_refused() {
         ),
     ];
     for (material, step, expected) in cases {
-        let path = deck(dir.path(), "bad", material, step, -1.0, false);
-        let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
-            .args(["run", path.to_str().unwrap(), "--out"])
-            .arg(dir.path().join("out"))
-            .output()
-            .unwrap();
+        let run = run_vproto(&deck(dir.path(), "bad", material, step, -1.0, false));
         let err = String::from_utf8_lossy(&run.stderr);
         assert!(
             run.status.code() == Some(2) && err.contains(expected) && err.contains("bad.inp:"),
@@ -240,11 +226,7 @@ fn nonlinear_decks_vproto_cannot_follow_are_refused() {
     let text = std::fs::read_to_string(&path).unwrap();
     let twice = text.clone() + &text[text.find("*STEP").unwrap()..];
     std::fs::write(&path, twice).unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
-        .args(["run", path.to_str().unwrap(), "--out"])
-        .arg(dir.path().join("out"))
-        .output()
-        .unwrap();
+    let run = run_vproto(&path);
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(
         err.contains("a step after a nonlinear static step"),

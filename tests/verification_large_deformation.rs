@@ -48,6 +48,18 @@ fn traction(mesh: &Mesh, set: &str, t: [f64; 3]) -> LoadCase {
     }
 }
 
+/// The largest difference of a displacement component from `want` at any node.
+fn farthest(mesh: &Mesh, u: &[f64], want: impl Fn(&nalgebra::Vector3<f64>) -> [f64; 3]) -> f64 {
+    (0..mesh.nodes.len())
+        .map(|n| {
+            let w = want(&mesh.nodes[n]);
+            (0..3)
+                .map(|c| (u[3 * n + c] - w[c]).abs())
+                .fold(0.0, f64::max)
+        })
+        .fold(0.0, f64::max)
+}
+
 /// A bar turned rigidly by 90° about z by its root face alone (the rest free, no load)
 /// ends as that rotation everywhere, with no stress — for a Saint Venant–Kirchhoff
 /// (elastic J2) and a neo-Hookean material. Small-strain kinematics would see strains of
@@ -78,14 +90,7 @@ fn a_rigid_rotation_of_90_degrees_gives_no_stress() {
             .solve(&case, &[1.0], &NonlinearOptions::default())
             .unwrap();
         assert!(s.stopped.is_none(), "{solid:?}: {:?}", s.stopped);
-        let worst = (0..mesh.nodes.len())
-            .map(|n| {
-                let want = rotated(&mesh.nodes[n]);
-                (0..3)
-                    .map(|c| (s.displacement[3 * n + c] - want[c]).abs())
-                    .fold(0.0, f64::max)
-            })
-            .fold(0.0, f64::max);
+        let worst = farthest(&mesh, &s.displacement, rotated);
         let stress = s.stress.iter().map(von_mises).fold(0.0, f64::max);
         println!(
             "{solid:?}: {} increments, |u − (R − I)X| ≤ {worst:.2e} m, von Mises ≤ {stress:.2e} Pa",
@@ -251,14 +256,7 @@ fn cantilever_bent_by_its_end_rolls_onto_the_circle() {
         .solve(&case, &[1.0], &NonlinearOptions::default())
         .unwrap();
     assert!(s.stopped.is_none(), "{:?}", s.stopped);
-    let worst = (0..mesh.nodes.len())
-        .map(|n| {
-            let want = arc(&mesh.nodes[n]);
-            (0..3)
-                .map(|c| (s.displacement[3 * n + c] - want[c]).abs())
-                .fold(0.0, f64::max)
-        })
-        .fold(0.0, f64::max);
+    let worst = farthest(&mesh, &s.displacement, arc);
     println!(
         "quarter circle: every node within {:.3e} L of the arc, {} increments",
         worst / l,

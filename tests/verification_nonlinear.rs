@@ -63,6 +63,39 @@ fn with_pressure(p: f64, mesh: &vproto_solver::Mesh) -> LoadCase {
     }
 }
 
+/// The quarter cylinder meshed `[radial, around]` with `kind`, 0.02 m thick.
+fn quarter(kind: ElementKind, divisions: [usize; 2]) -> vproto_solver::Mesh {
+    let [radial, around] = divisions;
+    tube_sector(
+        A,
+        B,
+        std::f64::consts::FRAC_PI_2,
+        0.02,
+        [radial, around, 1],
+        kind,
+    )
+    .unwrap()
+}
+
+/// Hill's collapse pressure (2/√3) σ_y ln(b/a), and the solution of a bore pressure
+/// 1.2× it under force control (it stops at the limit).
+fn past_collapse(mesh: &vproto_solver::Mesh) -> (f64, vproto_solver::nonlinear::NonlinearSolution) {
+    let (model, _) = cylinder(mesh);
+    let pc = 2.0 / 3f64.sqrt() * SY * (B / A).ln();
+    let s = model
+        .solve(
+            &with_pressure(1.2 * pc, mesh),
+            &[1.0],
+            &NonlinearOptions {
+                first_increment: 0.25,
+                min_increment: 1e-4,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    (pc, s)
+}
+
 /// The pressure at which the elastic (Lamé) stresses reach yield at radius `r`, with
 /// σ_z = ν(σ_r + σ_θ) (plane strain).
 fn onset_pressure(r: f64) -> f64 {
@@ -80,15 +113,7 @@ fn onset_pressure(r: f64) -> f64 {
 /// (−0.06 % seen: 199.97 against 200.09 MPa); Newton converges quadratically.
 #[test]
 fn thick_cylinder_yields_and_collapses_at_the_closed_form_pressures() {
-    let mesh = tube_sector(
-        A,
-        B,
-        std::f64::consts::FRAC_PI_2,
-        0.02,
-        [12, 6, 1],
-        ElementKind::Hex20R,
-    )
-    .unwrap();
+    let mesh = quarter(ElementKind::Hex20R, [12, 6]);
     let (model, _) = cylinder(&mesh);
     let h = (B - A) / 12.0;
     let pe = onset_pressure(A + h * (1.0 - 1.0 / 3f64.sqrt()) / 2.0);
@@ -118,20 +143,8 @@ fn thick_cylinder_yields_and_collapses_at_the_closed_form_pressures() {
     assert_eq!(below, 0);
     assert!(above > 0);
 
-    let pc = 2.0 / 3f64.sqrt() * SY * (B / A).ln();
-    let over = 1.2 * pc;
-    let s = model
-        .solve(
-            &with_pressure(over, &mesh),
-            &[1.0],
-            &NonlinearOptions {
-                first_increment: 0.25,
-                min_increment: 1e-4,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let reached = s.load_factor * over;
+    let (pc, s) = past_collapse(&mesh);
+    let reached = s.load_factor * 1.2 * pc;
     println!(
         "collapse: closed form {:.2} MPa, reached {:.2} MPa ({:+.2} %) in {} increments, {} cut-backs: {:?}",
         pc / 1e6,
@@ -179,28 +192,8 @@ fn thick_cylinder_yields_and_collapses_at_the_closed_form_pressures() {
 /// measured, it carries the whole 1.2 p_c this test applies.
 #[test]
 fn hex8_cylinder_collapses_at_hills_pressure_without_locking() {
-    let mesh = tube_sector(
-        A,
-        B,
-        std::f64::consts::FRAC_PI_2,
-        0.01,
-        [24, 12, 1],
-        ElementKind::Hex8,
-    )
-    .unwrap();
-    let (model, _) = cylinder(&mesh);
-    let pc = 2.0 / 3f64.sqrt() * SY * (B / A).ln();
-    let s = model
-        .solve(
-            &with_pressure(1.2 * pc, &mesh),
-            &[1.0],
-            &NonlinearOptions {
-                first_increment: 0.25,
-                min_increment: 1e-4,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let mesh = quarter(ElementKind::Hex8, [24, 12]);
+    let (pc, s) = past_collapse(&mesh);
     let reached = s.load_factor * 1.2 * pc;
     println!(
         "hex8 collapse: closed form {:.2} MPa, reached {:.2} MPa ({:+.2} %), {} increments",
@@ -220,15 +213,7 @@ fn hex8_cylinder_collapses_at_hills_pressure_without_locking() {
 /// (8.3 mm) beyond c.
 #[test]
 fn thick_cylinder_plastic_zone_reaches_the_closed_form_radius() {
-    let mesh = tube_sector(
-        A,
-        B,
-        std::f64::consts::FRAC_PI_2,
-        0.02,
-        [12, 6, 1],
-        ElementKind::Hex20R,
-    )
-    .unwrap();
+    let mesh = quarter(ElementKind::Hex20R, [12, 6]);
     let (model, _) = cylinder(&mesh);
     let c = 0.15;
     let p = SY / 3f64.sqrt() * (1.0 - c * c / (B * B) + 2.0 * (c / A).ln());
