@@ -4,7 +4,8 @@
 # time, peak memory, increments and iterations of each, the mean tip deflection, and
 # where vproto's time goes (stress updates, tangent assembly, numeric factorisation,
 # solves; the symbolic factorisation is done once before the first increment).
-# Needs ccx (apt-get install calculix-ccx) and GNU time.
+# Needs ccx (apt-get install calculix-ccx) and GNU time. CCX_SOLVER="ITERATIVE CHOLESKY"
+# sets ccx's *STATIC solver (default SPOOLES).
 # Usage: benches/nonlinear_vs_ccx.sh [element nx ny nz]   (default: hex20r 80 10 10, ~112k equations)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -89,7 +89,15 @@ fn deck(mesh: &Mesh, kind: ElementKind, loads: &[f64], tip: &[usize], mode: &str
             s += "*FREQUENCY\n10\n*END STEP\n";
             return s;
         }
-        "plastic" => s += "*STATIC\n0.1, 1.0\n*CLOAD\n",
+        "plastic" => {
+            // CCX_SOLVER="ITERATIVE CHOLESKY" picks ccx's solver (default SPOOLES).
+            match std::env::var("CCX_SOLVER") {
+                Ok(solver) => {
+                    let _ = write!(s, "*STATIC, SOLVER={solver}\n0.1, 1.0\n*CLOAD\n");
+                }
+                Err(_) => s += "*STATIC\n0.1, 1.0\n*CLOAD\n",
+            }
+        }
         _ => s += "*STATIC\n*CLOAD\n",
     }
     for (d, f) in loads.iter().enumerate().filter(|(_, f)| **f != 0.0) {
