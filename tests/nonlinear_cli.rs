@@ -200,13 +200,24 @@ fn a_load_past_the_limit_stops_writes_its_results_and_fails() {
 fn gravity_in_a_nonlinear_load_case_is_the_static_one() {
     let dir = tempfile::tempdir().unwrap();
     let g = |name: &str, analysis: &str| {
-        format!("[[load_case]]\nname = \"{name}\"\nanalysis = \"{analysis}\"\n[[load_case.load]]\ntype = \"gravity\"\nacceleration = [0.0, 0.0, -9.81]\n")
+        format!("[[load_case]]\nname = \"{name}\"\nanalysis = \"{analysis}\"\n{}[[load_case.load]]\ntype = \"gravity\"\nacceleration = [0.0, 0.0, -9.81]\n",
+            if analysis == "nonlinear" { "max_increment = 0.25\n" } else { "" })
     };
     let (ok, err, s) = run(
         dir.path(),
         &format!("{BEAM}{}{}", g("nl", "nonlinear"), g("lin", "static")),
     );
     assert!(ok, "{err}");
+    // No increment above 0.25 of the load: at least four.
+    let increments = s["load_cases"][0]["scalars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "increments")
+        .unwrap()["value"]
+        .as_f64()
+        .unwrap();
+    assert!(increments >= 4.0, "{increments}");
     let (a, b) = (
         key(&s, "nl", "max_displacement"),
         key(&s, "lin", "max_displacement"),

@@ -105,6 +105,8 @@ pub struct NonlinearOptions {
     pub first_increment: f64,
     /// The smallest increment before the run stops.
     pub min_increment: f64,
+    /// The largest increment the steps grow to.
+    pub max_increment: f64,
     pub max_iterations: usize,
     /// Equilibrium: ‖residual‖ ≤ tolerance × the largest of ‖load‖, ‖reactions‖ and
     /// the largest of them at any converged increment before (so that an unloaded
@@ -117,6 +119,7 @@ impl Default for NonlinearOptions {
         Self {
             first_increment: 0.1,
             min_increment: 1e-5,
+            max_increment: 1.0,
             max_iterations: 25,
             tolerance: 1e-8,
         }
@@ -576,7 +579,10 @@ impl Run<'_> {
             stopped: None,
             timing: Timing::default(),
         };
-        let mut step = options.first_increment.clamp(options.min_increment, 1.0);
+        let mut step = options
+            .first_increment
+            .min(options.max_increment)
+            .max(options.min_increment);
         let mut reference = 0.0f64;
         let mut next = 0;
         let mut calm = 2;
@@ -599,7 +605,7 @@ impl Run<'_> {
                     // path).
                     calm += 1;
                     if calm >= 2 && residuals.len() <= options.max_iterations / 3 {
-                        step = (step * 1.5).min(1.0);
+                        step = (step * 1.5).min(options.max_increment);
                     }
                     committed = accept(&mut out, target, (u, eval, residuals));
                     observer(&Converged {

@@ -8,6 +8,7 @@
 //! end, default 1: beyond 1 for a limit-load estimate), `unload = true` (then remove the
 //! load: the displacement is the permanent set, the stress the residual stress),
 //! `first_increment` (load factor, default 0.1), `min_increment` (default 1e-5),
+//! `max_increment` (default 1),
 //! `max_iterations` (per increment, default 25), `tolerance` (relative residual,
 //! default 1e-8).
 //!
@@ -53,6 +54,7 @@ struct Options {
     max_load_factor: Option<Spanned<f64>>,
     first_increment: Option<Spanned<f64>>,
     min_increment: Option<Spanned<f64>>,
+    max_increment: Option<Spanned<f64>>,
     max_iterations: Option<Spanned<usize>>,
     tolerance: Option<Spanned<f64>>,
 }
@@ -93,6 +95,7 @@ impl Kind for Nonlinear {
         let options = NonlinearOptions {
             first_increment: positive(&o.first_increment, "first_increment", 0.1, 1.0)?,
             min_increment: positive(&o.min_increment, "min_increment", 1e-5, 1.0)?,
+            max_increment: positive(&o.max_increment, "max_increment", 1.0, 1.0)?,
             tolerance: positive(&o.tolerance, "tolerance", 1e-8, 0.1)?,
             max_iterations: match &o.max_iterations {
                 Some(m) if !(1..=200).contains(m.get_ref()) => {

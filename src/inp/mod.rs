@@ -86,8 +86,8 @@ pub struct Step {
     pub dynamics: Option<dynamics::Dynamics>,
     /// `*STEP, NLGEOM`.
     pub nlgeom: bool,
-    /// A `*STATIC` step's increments as fractions of its period: (initial, minimum).
-    pub increments: Option<(f64, Option<f64>)>,
+    /// A `*STATIC` step's increments as fractions of its period.
+    pub increments: Option<steps::Increments>,
 }
 
 /// Keywords a step may hold.

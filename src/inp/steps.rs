@@ -468,8 +468,8 @@ pub(super) struct PendingStep<'a> {
     /// The `*STEP` line.
     pub(super) at: Origin,
     pub(super) nlgeom: bool,
-    /// `*STATIC`'s data line: initial and minimum increment over the period.
-    pub(super) increments: Option<(f64, Option<f64>)>,
+    /// `*STATIC`'s data line.
+    pub(super) increments: Option<Increments>,
 }
 
 /// `*STEP`, possibly a perturbation step, with NLGEOM (large deformation) or not.
@@ -501,10 +501,12 @@ pub(super) fn nonlinear_lines(step: &Step, release: bool) -> String {
     if step.nlgeom {
         out += "large_deformation = true\n";
     }
-    if let Some((first, min)) = step.increments {
-        out += &format!("first_increment = {first:e}\n");
-        if let Some(m) = min {
-            out += &format!("min_increment = {m:e}\n");
+    if let Some(i) = step.increments {
+        out += &format!("first_increment = {:e}\n", i.initial);
+        for (key, value) in [("min_increment", i.min), ("max_increment", i.max)] {
+            if let Some(v) = value {
+                out += &format!("{key} = {v:e}\n");
+            }
         }
     }
     if release {
@@ -555,7 +557,7 @@ pub(super) fn check_nonlinear(
 
 /// `*STATIC`'s data line (initial increment, time period, minimum, maximum) as
 /// fractions of the period; none for a linear step.
-pub(super) fn increments(card: &Card) -> Result<Option<(f64, Option<f64>)>> {
+pub(super) fn increments(card: &Card) -> Result<Option<Increments>> {
     let Some((at, fields)) = card.data.first() else {
         return Ok(None);
     };
@@ -572,11 +574,26 @@ pub(super) fn increments(card: &Card) -> Result<Option<(f64, Option<f64>)>> {
             "{at}: *STATIC needs 0 < initial increment ≤ time period, got {initial} and {period}"
         );
     }
-    let min = value(2, "minimum increment")?.map(|m| m / period);
-    if min.is_some_and(|m| !(m > 0.0 && m <= 1.0)) {
-        bail!("{at}: *STATIC's minimum increment must lie in (0, time period]");
-    }
-    Ok(Some((initial / period, min)))
+    let fraction = |i: usize, what: &str| -> Result<Option<f64>> {
+        let v = value(i, what)?.map(|m| m / period);
+        if v.is_some_and(|m| !(m > 0.0 && m <= 1.0)) {
+            bail!("{at}: *STATIC's {what} must lie in (0, time period]");
+        }
+        Ok(v)
+    };
+    Ok(Some(Increments {
+        initial: initial / period,
+        min: fraction(2, "minimum increment")?,
+        max: fraction(3, "maximum increment")?,
+    }))
+}
+
+/// A nonlinear `*STATIC` step's increments as fractions of its time period.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Increments {
+    pub initial: f64,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
 }
 
 /// `*STATIC`, `*FREQUENCY`, `*BUCKLE` or `*HEAT TRANSFER, STEADY STATE`.
