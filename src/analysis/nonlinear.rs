@@ -276,7 +276,8 @@ impl<'a> History<'a> {
             offsets: vproto_solver::nonlinear::point_offsets(mesh),
             probes,
             steps: Vec::new(),
-            curve: Vec::new(),
+            // The unloaded start, so that the curve and a release's loop begin at 0.
+            curve: vec![vec![0.0; 2 + probes.iter().count()]],
             truncated: false,
         }
     }
