@@ -329,13 +329,10 @@ fn settling(lc: &str, probe: &str, rows: &[f64], band: f64, limit: f64) -> Check
     }
 }
 
-/// The load factor carried ≥ min; a goal below `min` cannot show it.
+/// The largest load factor carried along the path ≥ min; a path whose peak is below
+/// `min` cannot show it.
 fn load_capacity(r: &Results, min: f64) -> Check {
-    let reached = r
-        .steps
-        .first()
-        .and_then(|s| s.scalars.iter().find(|c| c.name == "load_factor"))
-        .map_or(f64::NAN, |c| c.value);
+    let reached = r.scalar("carried_load_factor").unwrap_or(f64::NAN);
     let check = Check::new(
         &r.name,
         "load capacity (load factor)".into(),

@@ -7,7 +7,7 @@ use vproto_solver::generate::block;
 use vproto_solver::hyperelastic::NeoHookean;
 use vproto_solver::loads::SurfaceLoad;
 use vproto_solver::material::von_mises;
-use vproto_solver::nonlinear::{NonlinearModel, NonlinearOptions, Solid};
+use vproto_solver::nonlinear::{LoadPath, NonlinearModel, NonlinearOptions, Solid};
 use vproto_solver::plasticity::J2;
 use vproto_solver::{Constraint, ElementKind, Load, LoadCase, Mesh};
 
@@ -87,7 +87,11 @@ fn a_rigid_rotation_of_90_degrees_gives_no_stress() {
             loads: vec![],
         };
         let s = m
-            .solve(&case, &[1.0], &NonlinearOptions::default())
+            .solve(
+                &case,
+                &LoadPath::through(&[1.0]).unwrap(),
+                &NonlinearOptions::default(),
+            )
             .unwrap();
         assert!(s.stopped.is_none(), "{solid:?}: {:?}", s.stopped);
         let worst = farthest(&mesh, &s.displacement, rotated);
@@ -132,7 +136,11 @@ fn cantilever_under_a_large_tip_force_follows_the_elastica() {
         let p = k * ei / (l * l);
         let case = traction(&mesh, "xmax", [0.0, 0.0, p / (h * h)]);
         let s = m
-            .solve(&case, &[1.0], &NonlinearOptions::default())
+            .solve(
+                &case,
+                &LoadPath::through(&[1.0]).unwrap(),
+                &NonlinearOptions::default(),
+            )
             .unwrap();
         assert!(s.stopped.is_none(), "k = {k}: {:?}", s.stopped);
         let mean = |c: usize| {
@@ -201,7 +209,7 @@ fn neo_hookean_bar_stretches_as_the_closed_form() {
     let s = m
         .solve(
             &traction(&mesh, "xmax", [nominal, 0.0, 0.0]),
-            &[1.0],
+            &LoadPath::through(&[1.0]).unwrap(),
             &NonlinearOptions::default(),
         )
         .unwrap();
@@ -253,7 +261,11 @@ fn cantilever_bent_by_its_end_rolls_onto_the_circle() {
         loads: vec![],
     };
     let s = m
-        .solve(&case, &[1.0], &NonlinearOptions::default())
+        .solve(
+            &case,
+            &LoadPath::through(&[1.0]).unwrap(),
+            &NonlinearOptions::default(),
+        )
         .unwrap();
     assert!(s.stopped.is_none(), "{:?}", s.stopped);
     let worst = farthest(&mesh, &s.displacement, arc);

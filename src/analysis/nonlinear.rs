@@ -38,7 +38,7 @@ use std::sync::Arc;
 use toml::Spanned;
 use vproto_solver::hyperelastic::NeoHookean;
 use vproto_solver::nonlinear::{
-    Converged, NonlinearModel, NonlinearOptions, NonlinearSolution, Solid,
+    Converged, LoadPath, NonlinearModel, NonlinearOptions, NonlinearSolution, Solid, Stop,
 };
 use vproto_solver::plasticity::PlasticState;
 use vproto_solver::plasticity::J2;
@@ -57,6 +57,9 @@ struct Options {
     max_increment: Option<Spanned<f64>>,
     max_iterations: Option<Spanned<usize>>,
     tolerance: Option<Spanned<f64>>,
+    displacement_tolerance: Option<Spanned<f64>>,
+    energy_tolerance: Option<Spanned<f64>>,
+    load_path: Option<Spanned<Vec<[f64; 2]>>>,
 }
 
 impl Kind for Nonlinear {
@@ -92,11 +95,20 @@ impl Kind for Nonlinear {
             Some(x) => Ok(*x.get_ref()),
             None => Ok(default),
         };
+        let path = load_path(input, &o)?;
+        let end = path.end();
         let options = NonlinearOptions {
-            first_increment: positive(&o.first_increment, "first_increment", 0.1, 1.0)?,
-            min_increment: positive(&o.min_increment, "min_increment", 1e-5, 1.0)?,
-            max_increment: positive(&o.max_increment, "max_increment", 1.0, 1.0)?,
+            first_increment: positive(&o.first_increment, "first_increment", 0.1, end)?,
+            min_increment: positive(&o.min_increment, "min_increment", 1e-5, end)?,
+            max_increment: positive(&o.max_increment, "max_increment", end, end)?,
             tolerance: positive(&o.tolerance, "tolerance", 1e-8, 0.1)?,
+            displacement_tolerance: positive(
+                &o.displacement_tolerance,
+                "displacement_tolerance",
+                1e-3,
+                0.1,
+            )?,
+            energy_tolerance: positive(&o.energy_tolerance, "energy_tolerance", 1e-6, 0.1)?,
             max_iterations: match &o.max_iterations {
                 Some(m) if !(1..=200).contains(m.get_ref()) => {
                     return Err(case.error_at(m, "max_iterations must lie in 1..=200"))
@@ -120,8 +132,7 @@ impl Kind for Nonlinear {
             }
         }
         let large_deformation = o.large_deformation == Some(true);
-        let top = positive(&o.max_load_factor, "max_load_factor", 1.0, 1e6)?;
-        let unload = o.unload == Some(true);
+        let unload = path.last() == 0.0;
         let spec = input.spec();
         if let Some(c) = spec
             .criterion
@@ -129,7 +140,7 @@ impl Kind for Nonlinear {
             .find(|c| matches!(c.get_ref(), CriterionSpec::MaxPermanentSet { .. }))
         {
             if !unload {
-                return Err(case.error_at(c, "max_permanent_set reads the displacement left after the load is removed: set unload = true in this load case"));
+                return Err(case.error_at(c, "max_permanent_set reads the displacement left after the load is removed: set unload = true in this load case (or end its load_path at load factor 0)"));
             }
         }
         let (materials, density) = materials(input, large_deformation)?;
@@ -138,10 +149,39 @@ impl Kind for Nonlinear {
             density,
             large_deformation,
             lc,
-            path: if unload { vec![top, 0.0] } else { vec![top] },
+            path,
             options,
         }))
     }
+}
+
+/// The load path: `load_path` ([[time, load factor], …]) or 0 → `max_load_factor`
+/// (default 1), and back to 0 with `unload`.
+fn load_path(input: &Input, o: &Options) -> Result<LoadPath> {
+    let case = input.case;
+    let Some(p) = &o.load_path else {
+        let top = match &o.max_load_factor {
+            Some(x) if !(x.get_ref().is_finite() && *x.get_ref() > 0.0 && *x.get_ref() <= 1e6) => {
+                return Err(case.error_at(x, "max_load_factor must lie in (0, 1e6]"))
+            }
+            Some(x) => *x.get_ref(),
+            None => 1.0,
+        };
+        let factors: &[f64] = if o.unload == Some(true) {
+            &[top, 0.0]
+        } else {
+            &[top]
+        };
+        return LoadPath::through(factors).map_err(|e| anyhow!(e));
+    };
+    if o.max_load_factor.is_some() || o.unload.is_some() {
+        return Err(case.error_at(
+            p,
+            "load_path gives the whole path: leave out max_load_factor and unload",
+        ));
+    }
+    let corners: Vec<(f64, f64)> = p.get_ref().iter().map(|c| (c[0], c[1])).collect();
+    LoadPath::new(&corners).map_err(|e| case.error_at(p, format!("load_path: {e}")))
 }
 
 /// Every material's law — neo-Hookean when `hyperelastic`, else J2 with its `plastic`
@@ -206,7 +246,7 @@ struct NonlinearCase {
     density: Vec<f64>,
     large_deformation: bool,
     lc: LoadCase,
-    path: Vec<f64>,
+    path: LoadPath,
     options: NonlinearOptions,
 }
 
@@ -244,10 +284,11 @@ impl Analysis for NonlinearCase {
                 history.record(c)
             })
             .map_err(|e| anyhow!("{}: {e}", here()))?;
-        if let Some(why) = &s.stopped {
+        if let Some(stop) = &s.stopped {
             tracing::warn!(
-                "{}: {why}; results are those of the last converged increment",
-                here()
+                "{}: {}; results are those of the last converged increment",
+                here(),
+                stop_reason(ctx.fe.mesh, stop)
             );
         }
         Ok(self.results(ctx, s, history))
@@ -260,8 +301,9 @@ struct History<'a> {
     mesh: &'a vproto_solver::Mesh,
     offsets: Vec<usize>,
     probes: &'a Probes,
-    steps: Vec<(f64, Vec<Field>)>,
-    /// Per increment: load factor, largest |u|, |u| at each probe.
+    /// Per increment: pseudo-time, load factor and the fields.
+    steps: Vec<(f64, f64, Vec<Field>)>,
+    /// Per increment: pseudo-time, load factor, largest |u|, u at each probe (x, y, z).
     curve: Vec<Vec<f64>>,
     truncated: bool,
 }
@@ -277,7 +319,7 @@ impl<'a> History<'a> {
             probes,
             steps: Vec::new(),
             // The unloaded start, so that the curve and a release's loop begin at 0.
-            curve: vec![vec![0.0; 2 + probes.iter().count()]],
+            curve: vec![vec![0.0; 3 + 3 * probes.iter().count()]],
             truncated: false,
         }
     }
@@ -285,10 +327,12 @@ impl<'a> History<'a> {
     fn record(&mut self, c: &Converged) {
         let fields = nodal_fields(self.mesh, &self.offsets, c.displacement, c.states, c.stress);
         let u = &fields[0];
-        let mut row = vec![c.load_factor, magnitude_max(&u.values)];
+        let (_, umax) = super::dynamic::largest(self.mesh.nodes.len(), |n| {
+            super::dynamic::norm(&u.values, n)
+        });
+        let mut row = vec![c.time, c.load_factor, umax];
         for p in self.probes.iter() {
-            let v = p.interpolate(u);
-            row.push((v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt());
+            row.extend(p.interpolate(u).iter().take(3));
         }
         self.curve.push(row);
         let bytes = (self.steps.len() + 1) * 5 * 8 * self.mesh.nodes.len();
@@ -301,15 +345,22 @@ impl<'a> History<'a> {
             }
             self.truncated = true;
         } else {
-            self.steps.push((c.load_factor, fields));
+            self.steps.push((c.time, c.load_factor, fields));
         }
     }
 }
 
-fn magnitude_max(u: &[f64]) -> f64 {
-    u.chunks(3)
-        .map(|v| (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt())
-        .fold(0.0, f64::max)
+/// Why a run stopped, with where its out-of-balance force was largest.
+fn stop_reason(mesh: &vproto_solver::Mesh, stop: &Stop) -> String {
+    match stop.worst {
+        Some((n, f)) => format!(
+            "{}; the largest out-of-balance force, {} N, at {}",
+            stop.reason,
+            sig(f),
+            node_place(mesh, n)
+        ),
+        None => stop.reason.clone(),
+    }
 }
 
 /// The largest of each node's neighbouring integration points' values.
@@ -363,8 +414,10 @@ fn nodal_fields(
     ]
 }
 
+/// The series' steps are over the load path's pseudo-time (it rises where the load
+/// factor turns back); each carries its load factor.
 const AXIS: StepAxis = StepAxis {
-    name: "load_factor",
+    name: "time",
     quantity: Quantity::Number,
     label: "increment",
 };
@@ -374,17 +427,12 @@ impl NonlinearCase {
         let mesh = ctx.fe.mesh;
         let offsets = &history.offsets;
         let mut fields = nodal_fields(mesh, offsets, &s.displacement, &s.states, &s.stress);
-        let value = |f: &Field, n: usize| match f.shape {
-            Shape::Vector => {
-                let u = &f.values[3 * n..3 * n + 3];
-                (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt()
-            }
-            _ => f.values[n],
-        };
-        let (worst, pmax) = super::dynamic::largest(mesh.nodes.len(), |n| value(&fields[2], n));
-        let (far, umax) = super::dynamic::largest(mesh.nodes.len(), |n| value(&fields[0], n));
-        let goal = self.path.iter().copied().fold(0.0, f64::max);
-        let unloaded = s.stopped.is_none() && self.path.last() == Some(&0.0);
+        let nodes = mesh.nodes.len();
+        let (worst, pmax) = super::dynamic::largest(nodes, |n| fields[2].values[n]);
+        let (far, umax) =
+            super::dynamic::largest(nodes, |n| super::dynamic::norm(&fields[0].values, n));
+        let goal = self.path.peak();
+        let unloaded = s.stopped.is_none() && self.path.last() == 0.0;
         if unloaded {
             fields.push(Field::nodal(
                 "permanent_set",
@@ -421,10 +469,10 @@ impl NonlinearCase {
             }],
             axis: None,
             covered: None,
-            incomplete: s.stopped.as_ref().map(|why| Incomplete {
+            incomplete: s.stopped.as_ref().map(|stop| Incomplete {
                 reached: s.load_factor,
                 goal,
-                why: why.clone(),
+                why: stop_reason(mesh, stop),
             }),
             scalars: self.scalars(&s, goal),
             tables,
@@ -432,6 +480,7 @@ impl NonlinearCase {
                 key("max_plastic_strain", pmax, Quantity::Strain, Some(worst)),
                 key("max_displacement", umax, Quantity::Displacement, Some(far)),
                 key("load_factor", s.load_factor, Quantity::Number, None),
+                key("carried_load_factor", carried(&s), Quantity::Number, None),
             ],
             headline,
             plots: vec![("load_displacement".into(), self.curve_plot(&history))],
@@ -442,9 +491,8 @@ impl NonlinearCase {
 
     /// "n increments, n iterations, n cut-backs", and where it stopped.
     fn counts(&self, s: &NonlinearSolution, goal: f64, unloaded: bool) -> String {
-        let iterations: usize = s.increments.iter().map(|i| i.residuals.len()).sum();
         format!(
-            "{}{} increments, {iterations} iterations, {} cut-backs{}",
+            "{}{} increments, {} iterations, {} cut-backs{}",
             match &s.stopped {
                 Some(_) => format!(
                     "STOPPED at load factor {} of {}: ",
@@ -454,6 +502,7 @@ impl NonlinearCase {
                 None => String::new(),
             },
             s.increments.len(),
+            iterations(s),
             s.cutbacks,
             if unloaded {
                 ", loaded and released"
@@ -464,22 +513,24 @@ impl NonlinearCase {
     }
 
     fn scalars(&self, s: &NonlinearSolution, goal: f64) -> Vec<Scalar> {
-        let iterations: usize = s.increments.iter().map(|i| i.residuals.len()).sum();
-        let residual = s
-            .increments
-            .last()
-            .and_then(|i| i.residuals.last())
-            .copied()
-            .unwrap_or(0.0);
+        let last = s.increments.last();
+        let residual = last.and_then(|i| i.residuals.last()).copied();
         let t = &s.timing;
         let number = |name: &str, v: f64| Scalar::new(name, v, Quantity::Number);
         let seconds = |name: &str, v: f64| Scalar::new(name, v, Quantity::Time);
         vec![
             number("increments", s.increments.len() as f64),
-            number("iterations", iterations as f64),
+            number("iterations", iterations(s) as f64),
             number("cutbacks", s.cutbacks as f64),
-            number("relative_residual", residual),
+            number("relative_residual", residual.unwrap_or(0.0)),
+            number(
+                "displacement_correction",
+                last.map_or(0.0, |i| i.correction),
+            ),
+            number("energy_ratio", last.map_or(0.0, |i| i.energy)),
             number("max_load_factor", goal),
+            number("carried_load_factor", carried(s)),
+            number("time", s.time),
             number(
                 "large_deformation",
                 f64::from(u8::from(self.large_deformation)),
@@ -509,26 +560,26 @@ impl NonlinearCase {
     }
 
     /// The fields of every converged increment: the XDMF series over the load factor.
-    fn series(&self, steps: Vec<(f64, Vec<Field>)>) -> Vec<Step> {
+    fn series(&self, steps: Vec<(f64, f64, Vec<Field>)>) -> Vec<Step> {
         steps
             .into_iter()
             .enumerate()
-            .map(|(k, (factor, fields))| Step {
+            .map(|(k, (time, factor, fields))| Step {
                 name: format!("{}_increment{}", self.lc.name, k + 1),
-                value: Some(factor),
+                value: Some(time),
                 rigid_body: false,
                 fields,
-                scalars: vec![],
+                scalars: vec![Scalar::new("load_factor", factor, Quantity::Number)],
             })
             .collect()
     }
 
     fn curve_table(&self, h: &History) -> Table {
-        let columns = 2 + h.probes.iter().count();
+        let columns = 3 + 3 * h.probes.iter().count();
         let names: Vec<String> = h
             .probes
             .iter()
-            .map(|p| format!("|u| at {}", p.name))
+            .flat_map(|p| ["x", "y", "z"].map(|c| format!("u_{c} at {}", p.name)))
             .collect();
         Table::new(
             "load_displacement",
@@ -536,7 +587,7 @@ impl NonlinearCase {
             h.curve.iter().flatten().copied().collect(),
         )
         .with_note(format!(
-            "per converged increment: load factor, largest |u| (m){}",
+            "per converged increment: pseudo-time, load factor, largest |u| (m){}",
             names
                 .iter()
                 .map(|n| format!(", {n} (m)"))
@@ -544,24 +595,47 @@ impl NonlinearCase {
         ))
     }
 
+    /// Load factor against the largest |u| and, at each probe, the displacement
+    /// component that moves most (signed: a reversed load draws its loop).
     fn curve_plot(&self, h: &History) -> String {
         let mut lines = vec![(
             "largest |u| over the model".to_string(),
-            h.curve.iter().map(|r| (r[1], r[0])).collect::<Vec<_>>(),
+            h.curve.iter().map(|r| (r[2], r[1])).collect::<Vec<_>>(),
         )];
         for (k, p) in h.probes.iter().enumerate() {
+            let c = (0..3)
+                .max_by(|&a, &b| {
+                    let reach = |c: usize| {
+                        h.curve
+                            .iter()
+                            .fold(0.0f64, |m, r| m.max(r[3 + 3 * k + c].abs()))
+                    };
+                    reach(a).total_cmp(&reach(b))
+                })
+                .unwrap_or(0);
             lines.push((
-                format!("probe {}", p.name),
-                h.curve.iter().map(|r| (r[2 + k], r[0])).collect(),
+                format!("u_{} at probe {}", ["x", "y", "z"][c], p.name),
+                h.curve.iter().map(|r| (r[3 + 3 * k + c], r[1])).collect(),
             ));
         }
         crate::plot::lines(
             &format!("{}: load–displacement", self.lc.name),
-            &crate::plot::Axis::new("|u|", "m"),
+            &crate::plot::Axis::new("displacement", "m"),
             &crate::plot::Axis::new("load factor", ""),
             &lines,
         )
     }
+}
+
+fn iterations(s: &NonlinearSolution) -> usize {
+    s.increments.iter().map(|i| i.residuals.len()).sum()
+}
+
+/// The largest |load factor| of the converged increments: what the part carried.
+fn carried(s: &NonlinearSolution) -> f64 {
+    s.increments
+        .iter()
+        .fold(0.0, |m, i| m.max(i.load_factor.abs()))
 }
 
 fn flat(v: &[vproto_solver::material::Voigt]) -> Vec<f64> {

@@ -33,6 +33,12 @@ use nalgebra::{Matrix3, Matrix6, SMatrix, SVector};
 use rayon::prelude::*;
 use std::ops::AddAssign;
 
+mod increments;
+mod path;
+
+use increments::Run;
+pub use path::LoadPath;
+
 /// The constitutive law of one material.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Solid {
@@ -98,20 +104,28 @@ pub struct NonlinearModel<'a> {
     pub large_deformation: bool,
 }
 
-/// How the load is stepped and equilibrium judged.
+/// How the load is stepped and equilibrium judged. Increments are of the load path's
+/// pseudo-time ([`LoadPath`]); an increment has converged when all three measures
+/// pass.
 #[derive(Clone, Debug)]
 pub struct NonlinearOptions {
-    /// The load factor's first increment (the run goes from 0 to 1).
+    /// The first increment.
     pub first_increment: f64,
     /// The smallest increment before the run stops.
     pub min_increment: f64,
     /// The largest increment the steps grow to.
     pub max_increment: f64,
     pub max_iterations: usize,
-    /// Equilibrium: ‖residual‖ ≤ tolerance × the largest of ‖load‖, ‖reactions‖ and
-    /// the largest of them at any converged increment before (so that an unloaded
-    /// state, whose load is zero, is judged against the load it carried).
+    /// Force: ‖residual‖ ≤ tolerance × the largest of ‖load‖, ‖reactions‖ and the
+    /// largest of them at any converged increment before (so that an unloaded state,
+    /// whose load is zero, is judged against the load it carried).
     pub tolerance: f64,
+    /// Displacement: the last correction's largest component ≤ this × the
+    /// increment's largest displacement component.
+    pub displacement_tolerance: f64,
+    /// Energy: the last correction's work on the residual |δu·r| ≤ this × the first
+    /// iteration's.
+    pub energy_tolerance: f64,
 }
 
 impl Default for NonlinearOptions {
@@ -122,21 +136,38 @@ impl Default for NonlinearOptions {
             max_increment: 1.0,
             max_iterations: 25,
             tolerance: 1e-8,
+            displacement_tolerance: 1e-3,
+            energy_tolerance: 1e-6,
         }
     }
 }
 
-/// One converged increment.
+/// One converged increment: where on the path, and its Newton record.
 #[derive(Clone, Debug)]
 pub struct Increment {
+    pub time: f64,
     pub load_factor: f64,
     /// Relative residual after each iteration.
     pub residuals: Vec<f64>,
+    /// The last correction relative to the increment's displacement (0: none needed).
+    pub correction: f64,
+    /// The last correction's energy relative to the first's.
+    pub energy: f64,
+}
+
+/// Why a run stopped short of its path's end.
+#[derive(Clone, Debug)]
+pub struct Stop {
+    pub reason: String,
+    /// The node with the largest out-of-balance force at the last failed iteration,
+    /// and that force (N).
+    pub worst: Option<(usize, f64)>,
 }
 
 /// The state at a converged increment, as an observer of [`NonlinearModel::solve_with`]
 /// sees it.
 pub struct Converged<'a> {
+    pub time: f64,
     pub load_factor: f64,
     /// Displacement, 3 per node.
     pub displacement: &'a [f64],
@@ -149,7 +180,9 @@ pub struct Converged<'a> {
 pub struct NonlinearSolution {
     /// Displacement (3 per node) at the last converged increment.
     pub displacement: Vec<f64>,
-    /// The last converged load factor (the path's last when it was all carried).
+    /// The last converged pseudo-time and load factor (the path's end when it was all
+    /// carried).
+    pub time: f64,
     pub load_factor: f64,
     pub increments: Vec<Increment>,
     pub cutbacks: usize,
@@ -160,8 +193,7 @@ pub struct NonlinearSolution {
     /// Second Piola–Kirchhoff stress per integration point (the Cauchy stress in small
     /// strain).
     pub pk2: Vec<Voigt>,
-    /// Why the run stopped short of the path's end.
-    pub stopped: Option<String>,
+    pub stopped: Option<Stop>,
     pub timing: Timing,
 }
 
@@ -482,13 +514,13 @@ impl NonlinearModel<'_> {
         Ok((fe, points))
     }
 
-    /// Applies `case` (and the prescribed displacements) from load factor 0 through the
-    /// load factors of `path` in turn: `[1.0]` loads, `[1.0, 0.0]` loads and unloads
-    /// (the residual stress and permanent set of a proof test).
+    /// Applies `case` (and the prescribed displacements) scaled by the load factor of
+    /// `path`: `LoadPath::through(&[1.0])` loads, `&[1.0, 0.0]` loads and unloads (the
+    /// residual stress and permanent set of a proof test).
     pub fn solve(
         &self,
         case: &LoadCase,
-        path: &[f64],
+        path: &LoadPath,
         options: &NonlinearOptions,
     ) -> Result<NonlinearSolution> {
         self.solve_with(case, path, options, &mut |_| {})
@@ -499,15 +531,10 @@ impl NonlinearModel<'_> {
     pub fn solve_with(
         &self,
         case: &LoadCase,
-        path: &[f64],
+        path: &LoadPath,
         options: &NonlinearOptions,
         observer: &mut dyn FnMut(&Converged),
     ) -> Result<NonlinearSolution> {
-        if path.is_empty() || path.iter().any(|l| !l.is_finite()) {
-            return Err(SolverError::Dynamics(format!(
-                "nonlinear: the load path {path:?} needs finite load factors"
-            )));
-        }
         if self.density.len() != self.materials.len() {
             return Err(SolverError::Dynamics(format!(
                 "nonlinear: {} materials but {} densities",
@@ -542,296 +569,6 @@ impl NonlinearModel<'_> {
         };
         run.follow(path, points, observer)
     }
-}
-
-/// One solution in progress: what every increment needs.
-struct Run<'a> {
-    model: &'a NonlinearModel<'a>,
-    system: &'a crate::statics::System,
-    loads: &'a Loads,
-    prescribed: (&'a [f64], &'a [bool]),
-    offsets: &'a [usize],
-    options: &'a NonlinearOptions,
-    timing: std::cell::Cell<Timing>,
-}
-
-/// A converged increment: displacement, evaluation, residual history and load scale.
-type Equilibrium = (Vec<f64>, Evaluation, Vec<f64>, f64);
-
-impl Run<'_> {
-    /// Increments along `path` until its end or a stop.
-    fn follow(
-        &mut self,
-        path: &[f64],
-        points: usize,
-        observer: &mut dyn FnMut(&Converged),
-    ) -> Result<NonlinearSolution> {
-        let options = self.options;
-        let mut committed = vec![PlasticState::default(); points];
-        let mut out = NonlinearSolution {
-            displacement: vec![0.0; 3 * self.model.mesh.nodes.len()],
-            load_factor: 0.0,
-            increments: Vec::new(),
-            cutbacks: 0,
-            states: Vec::new(),
-            stress: vec![Voigt::zeros(); points],
-            pk2: vec![Voigt::zeros(); points],
-            stopped: None,
-            timing: Timing::default(),
-        };
-        let mut step = options
-            .first_increment
-            .min(options.max_increment)
-            .max(options.min_increment);
-        let mut reference = 0.0f64;
-        let mut next = 0;
-        let mut calm = 2;
-        while next < path.len() {
-            let goal = path[next];
-            if out.load_factor == goal {
-                next += 1;
-                continue;
-            }
-            let target = if goal > out.load_factor {
-                (out.load_factor + step).min(goal)
-            } else {
-                (out.load_factor - step).max(goal)
-            };
-            match self.increment((target, reference), &out.displacement, &committed) {
-                Ok((u, eval, residuals, scale)) => {
-                    reference = reference.max(scale);
-                    // Grow after two easy increments since the last cut-back (growing
-                    // at once would only fail again where a limit load flattens the
-                    // path).
-                    calm += 1;
-                    if calm >= 2 && residuals.len() <= options.max_iterations / 3 {
-                        step = (step * 1.5).min(options.max_increment);
-                    }
-                    committed = accept(&mut out, target, (u, eval, residuals));
-                    observer(&Converged {
-                        load_factor: target,
-                        displacement: &out.displacement,
-                        states: &committed,
-                        stress: &out.stress,
-                    });
-                }
-                Err(why) => {
-                    out.cutbacks += 1;
-                    step *= 0.5;
-                    calm = 0;
-                    tracing::info!(load_factor = target, %why, "increment cut back");
-                    if step < options.min_increment {
-                        out.stopped = Some(format!(
-                            "no equilibrium beyond load factor {:.6} (increments cut back below {:e}): {why}",
-                            out.load_factor, options.min_increment
-                        ));
-                        break;
-                    }
-                }
-            }
-        }
-        out.states = committed;
-        out.timing = self.timing.get();
-        Ok(out)
-    }
-
-    /// Newton iterations to equilibrium at load factor `target` from `u0`, each
-    /// correction scaled by a line search.
-    fn increment(
-        &self,
-        (target, reference): (f64, f64),
-        u0: &[f64],
-        committed: &[PlasticState],
-    ) -> std::result::Result<Equilibrium, String> {
-        let options = self.options;
-        let (ubar, fixed) = self.prescribed;
-        let mut u = u0.to_vec();
-        for (k, &f) in fixed.iter().enumerate() {
-            if f {
-                u[k] = target * ubar[k];
-            }
-        }
-        let mut state = self.state(&u, target, committed)?;
-        let mut residuals = Vec::new();
-        for _ in 0..options.max_iterations {
-            let scale = state.scale.max(reference).max(f64::MIN_POSITIVE);
-            let norm = state.norm() / scale;
-            if !norm.is_finite() {
-                return Err(format!("the residual is {norm}"));
-            }
-            residuals.push(norm);
-            if norm <= options.tolerance {
-                return Ok((u, state.eval, residuals, state.scale));
-            }
-            if residuals.len() > 5 && norm > residuals[residuals.len() - 4] {
-                return Err(format!("the residual grows ({norm:.3e})"));
-            }
-            let mut du = state.r.clone();
-            self.correction(&state.eval, du.as_mut())?;
-            (u, state) = self.line_search(&u, &du, state, target, committed)?;
-        }
-        Err(format!(
-            "no convergence in {} iterations (relative residual {:.3e})",
-            options.max_iterations,
-            residuals.last().copied().unwrap_or(f64::NAN)
-        ))
-    }
-
-    /// The points' update, internal forces and out-of-balance forces at `u`.
-    fn state(
-        &self,
-        u: &[f64],
-        target: f64,
-        committed: &[PlasticState],
-    ) -> std::result::Result<State, String> {
-        let model = self.model;
-        let dofs = &self.system.dofs;
-        let t = std::time::Instant::now();
-        let (eval, f_int) = model
-            .evaluate(u, committed, self.offsets)
-            .map_err(|e| e.to_string())?;
-        self.add(|tm| tm.evaluation += t.elapsed().as_secs_f64());
-        let f_ext = self.loads.at(model.mesh, target, u);
-        let load_norm = f_ext.iter().map(|f| f * f).sum::<f64>().sqrt();
-        let mut r = Mat::<f64>::zeros(dofs.free_count(), 1);
-        let mut reaction = 0.0;
-        for (k, (fe, fi)) in f_ext.iter().zip(&f_int).enumerate() {
-            match dofs.eq(k) {
-                Some(e) => r[(e, 0)] = fe - fi,
-                None => reaction += (fi - fe).powi(2),
-            }
-        }
-        Ok(State {
-            eval,
-            r,
-            scale: load_norm.max(reaction.sqrt()),
-        })
-    }
-
-    /// u + η Δu with η from the energy line search (Crisfield, Non-linear Finite Element
-    /// Analysis of Solids and Structures, 1991, §9.3): the full step when it leaves the
-    /// out-of-balance work Δu·r(η) below half its start, else a few regula falsi steps
-    /// towards its root, η in [0.1, 1]. Near the solution the full step passes at once,
-    /// so the quadratic rate is kept; where plastic points switch state it keeps
-    /// Newton from overshooting.
-    fn line_search(
-        &self,
-        u: &[f64],
-        du: &Mat<f64>,
-        start: State,
-        target: f64,
-        committed: &[PlasticState],
-    ) -> std::result::Result<(Vec<f64>, State), String> {
-        let dofs = &self.system.dofs;
-        let work = |s: &State| {
-            (0..du.nrows())
-                .map(|i| du[(i, 0)] * s.r[(i, 0)])
-                .sum::<f64>()
-        };
-        let at = |eta: f64| {
-            let mut v = u.to_vec();
-            for (k, vk) in v.iter_mut().enumerate() {
-                if let Some(e) = dofs.eq(k) {
-                    *vk += eta * du[(e, 0)];
-                }
-            }
-            v
-        };
-        let g0 = work(&start);
-        let mut v = at(1.0);
-        let mut s = self.state(&v, target, committed)?;
-        let mut g = work(&s);
-        // The root of the work along Δu lies between a and b once it changed sign.
-        let ((mut a, mut ga), (mut b, mut gb)) = ((0.0, g0), (1.0, g));
-        for _ in 0..3 {
-            if g.abs() <= 0.5 * g0.abs() || g * g0 > 0.0 {
-                break;
-            }
-            let eta = (a - ga * (b - a) / (gb - ga)).clamp(0.1, 1.0);
-            v = at(eta);
-            s = self.state(&v, target, committed)?;
-            g = work(&s);
-            if g * ga < 0.0 {
-                (b, gb) = (eta, g);
-            } else {
-                (a, ga) = (eta, g);
-            }
-        }
-        Ok((v, s))
-    }
-
-    /// Solves the tangent system for the residual `r` in place.
-    fn correction(
-        &self,
-        eval: &Evaluation,
-        r: faer::MatMut<'_, f64>,
-    ) -> std::result::Result<(), String> {
-        let system = self.system;
-        let tangent = Tangent {
-            eval,
-            offsets: self.offsets,
-        };
-        let t = std::time::Instant::now();
-        let values = assemble(self.model.mesh, &system.dofs, &system.pattern, &tangent)
-            .map_err(|e| e.to_string())?;
-        self.add(|tm| tm.assembly += t.elapsed().as_secs_f64());
-        let t = std::time::Instant::now();
-        let solver = StiffnessSolver::new(&system.symbolic, matrix(&system.pattern, &values), false)
-            .map_err(|_| {
-                "the tangent stiffness is not positive definite (a mechanism, the limit load or buckling)"
-                    .to_string()
-            })?;
-        self.add(|tm| tm.factorization += t.elapsed().as_secs_f64());
-        let t = std::time::Instant::now();
-        let solved = solver.solve(None, r).map(|_| ()).map_err(|e| e.to_string());
-        self.add(|tm| tm.solution += t.elapsed().as_secs_f64());
-        solved
-    }
-
-    fn add(&self, f: impl FnOnce(&mut Timing)) {
-        let mut t = self.timing.get();
-        f(&mut t);
-        self.timing.set(t);
-    }
-}
-
-/// An iterate: its points' update, the out-of-balance forces on the free equations and
-/// the size of the forces at play (‖load‖, ‖reactions‖).
-struct State {
-    eval: Evaluation,
-    r: Mat<f64>,
-    scale: f64,
-}
-
-impl State {
-    fn norm(&self) -> f64 {
-        (0..self.r.nrows())
-            .map(|i| self.r[(i, 0)].powi(2))
-            .sum::<f64>()
-            .sqrt()
-    }
-}
-
-/// Takes a converged increment into the solution; returns its points' states.
-fn accept(
-    out: &mut NonlinearSolution,
-    target: f64,
-    (u, eval, residuals): (Vec<f64>, Evaluation, Vec<f64>),
-) -> Vec<PlasticState> {
-    out.stress = cauchy(&eval);
-    (out.displacement, out.pk2) = (u, eval.stress);
-    out.load_factor = target;
-    tracing::info!(
-        load_factor = target,
-        iterations = residuals.len(),
-        residual = residuals.last().copied().unwrap_or(0.0),
-        "increment converged"
-    );
-    out.increments.push(Increment {
-        load_factor: target,
-        residuals,
-    });
-    eval.states
 }
 
 /// The Cauchy stress σ = F S Fᵀ / det F of every point (S itself in small strain).

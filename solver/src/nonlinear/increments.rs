@@ -1,0 +1,367 @@
+//! Following a load path: increments of pseudo-time, each solved by Newton with an
+//! energy line search, cut back when it fails and grown when it passes easily.
+
+use super::*;
+
+/// One solution in progress: what every increment needs.
+pub(super) struct Run<'a> {
+    pub(super) model: &'a NonlinearModel<'a>,
+    pub(super) system: &'a crate::statics::System,
+    pub(super) loads: &'a Loads,
+    pub(super) prescribed: (&'a [f64], &'a [bool]),
+    pub(super) offsets: &'a [usize],
+    pub(super) options: &'a NonlinearOptions,
+    pub(super) timing: std::cell::Cell<Timing>,
+}
+
+/// A converged increment: displacement, evaluation, its Newton record and load scale.
+struct Equilibrium {
+    u: Vec<f64>,
+    eval: Evaluation,
+    record: Increment,
+    scale: f64,
+}
+
+/// Why an increment failed, and the node with the largest out-of-balance force then
+/// (with that force).
+pub(super) struct Failure {
+    why: String,
+    worst: Option<(usize, f64)>,
+}
+
+impl From<String> for Failure {
+    fn from(why: String) -> Self {
+        Self { why, worst: None }
+    }
+}
+
+impl Run<'_> {
+    /// Increments along `path` until its end or a stop.
+    pub(super) fn follow(
+        &mut self,
+        path: &LoadPath,
+        points: usize,
+        observer: &mut dyn FnMut(&Converged),
+    ) -> Result<NonlinearSolution> {
+        let options = self.options;
+        let mut committed = vec![PlasticState::default(); points];
+        let mut out = NonlinearSolution {
+            displacement: vec![0.0; 3 * self.model.mesh.nodes.len()],
+            time: 0.0,
+            load_factor: 0.0,
+            increments: Vec::new(),
+            cutbacks: 0,
+            states: Vec::new(),
+            stress: vec![Voigt::zeros(); points],
+            pk2: vec![Voigt::zeros(); points],
+            stopped: None,
+            timing: Timing::default(),
+        };
+        let mut step = options
+            .first_increment
+            .min(options.max_increment)
+            .max(options.min_increment);
+        let mut reference = 0.0f64;
+        let mut calm = 2;
+        while let Some(corner) = path.corner_after(out.time) {
+            // Land on the corner rather than leave a sliver before it.
+            let time = match out.time + step {
+                t if t >= corner - 1e-6 * step => corner,
+                t => t,
+            };
+            let factor = path.factor(time);
+            match self.increment((time, factor, reference), &out.displacement, &committed) {
+                Ok(eq) => {
+                    reference = reference.max(eq.scale);
+                    // Grow after two easy increments since the last cut-back (growing
+                    // at once would only fail again where a limit load flattens the
+                    // path).
+                    calm += 1;
+                    if calm >= 2 && eq.record.residuals.len() <= options.max_iterations / 3 {
+                        step = (step * 1.5).min(options.max_increment);
+                    }
+                    committed = accept(&mut out, eq);
+                    observer(&Converged {
+                        time,
+                        load_factor: factor,
+                        displacement: &out.displacement,
+                        states: &committed,
+                        stress: &out.stress,
+                    });
+                }
+                Err(failure) => {
+                    out.cutbacks += 1;
+                    step *= 0.5;
+                    calm = 0;
+                    tracing::info!(load_factor = factor, why = %failure.why, "increment cut back");
+                    if step < options.min_increment {
+                        out.stopped = Some(Stop {
+                            reason: format!(
+                                "no equilibrium beyond load factor {:.6} (increments cut back below {:e}): {}",
+                                out.load_factor, options.min_increment, failure.why
+                            ),
+                            worst: failure.worst,
+                        });
+                        break;
+                    }
+                }
+            }
+        }
+        out.states = committed;
+        out.timing = self.timing.get();
+        Ok(out)
+    }
+
+    /// Newton iterations to equilibrium at `time` (load factor `factor`) from `u0`, each
+    /// correction scaled by a line search, until force, displacement correction and
+    /// energy all pass their tolerances.
+    fn increment(
+        &self,
+        (time, factor, reference): (f64, f64, f64),
+        u0: &[f64],
+        committed: &[PlasticState],
+    ) -> std::result::Result<Equilibrium, Failure> {
+        let options = self.options;
+        let (ubar, fixed) = self.prescribed;
+        let mut u = u0.to_vec();
+        for (k, &f) in fixed.iter().enumerate() {
+            if f {
+                u[k] = factor * ubar[k];
+            }
+        }
+        let mut state = self.state(&u, factor, committed)?;
+        let mut record = Increment {
+            time,
+            load_factor: factor,
+            residuals: Vec::new(),
+            correction: 0.0,
+            energy: 0.0,
+        };
+        let mut first_energy = None;
+        for _ in 0..options.max_iterations {
+            let scale = state.scale.max(reference).max(f64::MIN_POSITIVE);
+            let norm = state.norm() / scale;
+            if !norm.is_finite() {
+                return Err(format!("the residual is {norm}").into());
+            }
+            record.residuals.push(norm);
+            if norm <= options.tolerance
+                && record.correction <= options.displacement_tolerance
+                && record.energy <= options.energy_tolerance
+            {
+                return Ok(Equilibrium {
+                    u,
+                    eval: state.eval,
+                    record,
+                    scale: state.scale,
+                });
+            }
+            if record.residuals.len() > 5 && norm > record.residuals[record.residuals.len() - 4] {
+                return Err(self.failure(format!("the residual grows ({norm:.3e})"), &state));
+            }
+            let mut du = state.r.clone();
+            self.correction(&state.eval, du.as_mut())?;
+            let energy = dot(&du, &state.r).abs();
+            let e0 = *first_energy.get_or_insert(energy);
+            let v;
+            (v, state) = self.line_search(&u, &du, state, factor, committed)?;
+            record.energy = energy / e0.max(f64::MIN_POSITIVE);
+            record.correction = relative_change(u0, &u, &v);
+            u = v;
+        }
+        let why = format!(
+            "no convergence in {} iterations (relative residual {:.3e}, correction {:.3e}, energy {:.3e})",
+            options.max_iterations,
+            record.residuals.last().copied().unwrap_or(f64::NAN),
+            record.correction,
+            record.energy
+        );
+        Err(self.failure(why, &state))
+    }
+
+    /// A failure at `state`, located at its node of the largest out-of-balance force.
+    fn failure(&self, why: String, state: &State) -> Failure {
+        let dofs = &self.system.dofs;
+        let mut worst = (0.0, None);
+        for n in 0..self.model.mesh.nodes.len() {
+            let f2: f64 = (0..3)
+                .filter_map(|c| dofs.eq(3 * n + c))
+                .map(|e| state.r[(e, 0)].powi(2))
+                .sum();
+            if f2 > worst.0 {
+                worst = (f2, Some(n));
+            }
+        }
+        Failure {
+            why,
+            worst: worst.1.map(|n| (n, worst.0.sqrt())),
+        }
+    }
+
+    /// The points' update, internal forces and out-of-balance forces at `u`.
+    fn state(
+        &self,
+        u: &[f64],
+        target: f64,
+        committed: &[PlasticState],
+    ) -> std::result::Result<State, String> {
+        let model = self.model;
+        let dofs = &self.system.dofs;
+        let t = std::time::Instant::now();
+        let (eval, f_int) = model
+            .evaluate(u, committed, self.offsets)
+            .map_err(|e| e.to_string())?;
+        self.add(|tm| tm.evaluation += t.elapsed().as_secs_f64());
+        let f_ext = self.loads.at(model.mesh, target, u);
+        let load_norm = f_ext.iter().map(|f| f * f).sum::<f64>().sqrt();
+        let mut r = Mat::<f64>::zeros(dofs.free_count(), 1);
+        let mut reaction = 0.0;
+        for (k, (fe, fi)) in f_ext.iter().zip(&f_int).enumerate() {
+            match dofs.eq(k) {
+                Some(e) => r[(e, 0)] = fe - fi,
+                None => reaction += (fi - fe).powi(2),
+            }
+        }
+        Ok(State {
+            eval,
+            r,
+            scale: load_norm.max(reaction.sqrt()),
+        })
+    }
+
+    /// u + η Δu with η from the energy line search (Crisfield, Non-linear Finite Element
+    /// Analysis of Solids and Structures, 1991, §9.3): the full step when it leaves the
+    /// out-of-balance work Δu·r(η) below half its start, else a few regula falsi steps
+    /// towards its root, η in [0.1, 1]. Near the solution the full step passes at once,
+    /// so the quadratic rate is kept; where plastic points switch state it keeps
+    /// Newton from overshooting.
+    fn line_search(
+        &self,
+        u: &[f64],
+        du: &Mat<f64>,
+        start: State,
+        target: f64,
+        committed: &[PlasticState],
+    ) -> std::result::Result<(Vec<f64>, State), String> {
+        let dofs = &self.system.dofs;
+        let work = |s: &State| {
+            (0..du.nrows())
+                .map(|i| du[(i, 0)] * s.r[(i, 0)])
+                .sum::<f64>()
+        };
+        let at = |eta: f64| {
+            let mut v = u.to_vec();
+            for (k, vk) in v.iter_mut().enumerate() {
+                if let Some(e) = dofs.eq(k) {
+                    *vk += eta * du[(e, 0)];
+                }
+            }
+            v
+        };
+        let g0 = work(&start);
+        let mut v = at(1.0);
+        let mut s = self.state(&v, target, committed)?;
+        let mut g = work(&s);
+        // The root of the work along Δu lies between a and b once it changed sign.
+        let ((mut a, mut ga), (mut b, mut gb)) = ((0.0, g0), (1.0, g));
+        for _ in 0..3 {
+            if g.abs() <= 0.5 * g0.abs() || g * g0 > 0.0 {
+                break;
+            }
+            let eta = (a - ga * (b - a) / (gb - ga)).clamp(0.1, 1.0);
+            v = at(eta);
+            s = self.state(&v, target, committed)?;
+            g = work(&s);
+            if g * ga < 0.0 {
+                (b, gb) = (eta, g);
+            } else {
+                (a, ga) = (eta, g);
+            }
+        }
+        Ok((v, s))
+    }
+
+    /// Solves the tangent system for the residual `r` in place.
+    fn correction(
+        &self,
+        eval: &Evaluation,
+        r: faer::MatMut<'_, f64>,
+    ) -> std::result::Result<(), String> {
+        let system = self.system;
+        let tangent = Tangent {
+            eval,
+            offsets: self.offsets,
+        };
+        let t = std::time::Instant::now();
+        let values = assemble(self.model.mesh, &system.dofs, &system.pattern, &tangent)
+            .map_err(|e| e.to_string())?;
+        self.add(|tm| tm.assembly += t.elapsed().as_secs_f64());
+        let t = std::time::Instant::now();
+        let solver = StiffnessSolver::new(&system.symbolic, matrix(&system.pattern, &values), false)
+            .map_err(|_| {
+                "the tangent stiffness is not positive definite (a mechanism, the limit load or buckling)"
+                    .to_string()
+            })?;
+        self.add(|tm| tm.factorization += t.elapsed().as_secs_f64());
+        let t = std::time::Instant::now();
+        let solved = solver.solve(None, r).map(|_| ()).map_err(|e| e.to_string());
+        self.add(|tm| tm.solution += t.elapsed().as_secs_f64());
+        solved
+    }
+
+    fn add(&self, f: impl FnOnce(&mut Timing)) {
+        let mut t = self.timing.get();
+        f(&mut t);
+        self.timing.set(t);
+    }
+}
+
+/// An iterate: its points' update, the out-of-balance forces on the free equations and
+/// the size of the forces at play (‖load‖, ‖reactions‖).
+struct State {
+    eval: Evaluation,
+    r: Mat<f64>,
+    scale: f64,
+}
+
+impl State {
+    fn norm(&self) -> f64 {
+        (0..self.r.nrows())
+            .map(|i| self.r[(i, 0)].powi(2))
+            .sum::<f64>()
+            .sqrt()
+    }
+}
+
+/// Takes a converged increment into the solution; returns its points' states.
+fn accept(out: &mut NonlinearSolution, eq: Equilibrium) -> Vec<PlasticState> {
+    out.stress = cauchy(&eq.eval);
+    (out.displacement, out.pk2) = (eq.u, eq.eval.stress);
+    (out.time, out.load_factor) = (eq.record.time, eq.record.load_factor);
+    tracing::info!(
+        load_factor = out.load_factor,
+        iterations = eq.record.residuals.len(),
+        residual = eq.record.residuals.last().copied().unwrap_or(0.0),
+        "increment converged"
+    );
+    out.increments.push(eq.record);
+    eq.eval.states
+}
+
+/// Σ a·b over the free equations.
+fn dot(a: &Mat<f64>, b: &Mat<f64>) -> f64 {
+    (0..a.nrows()).map(|i| a[(i, 0)] * b[(i, 0)]).sum()
+}
+
+/// The last correction's size (`v` − `u`) relative to the increment's displacement so
+/// far (`v` − `u0`), in the largest component.
+fn relative_change(u0: &[f64], u: &[f64], v: &[f64]) -> f64 {
+    let amax = |d: &mut dyn Iterator<Item = f64>| d.fold(0.0f64, |m, x| m.max(x.abs()));
+    let step = amax(&mut v.iter().zip(u).map(|(a, b)| a - b));
+    let total = amax(&mut v.iter().zip(u0).map(|(a, b)| a - b));
+    if step == 0.0 {
+        0.0
+    } else {
+        step / total.max(f64::MIN_POSITIVE)
+    }
+}
