@@ -292,7 +292,7 @@ fn keyword(name: &str) -> Option<Keyword> {
             Some(0),
         ),
         "STATIC" => k(&[], &["SOLVER", "DIRECT"], Some(4)),
-        "PLASTIC" => k(&[("HARDENING", &["ISOTROPIC"])], &[], Some(3)),
+        "PLASTIC" => k(&[("HARDENING", &["ISOTROPIC", "KINEMATIC"])], &[], Some(3)),
         "HYPERELASTIC" => k(&[("NEO HOOKE", &[""])], &[], Some(3)),
         "FREQUENCY" => k(&[], &["SOLVER", "STORAGE", "MATRIXSTORAGE"], Some(1)),
         "BUCKLE" => k(&[], &["SOLVER"], None),

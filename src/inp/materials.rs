@@ -1,6 +1,7 @@
 //! The deck's materials: `*MATERIAL` with `*ELASTIC` (isotropic), `*DENSITY`,
 //! `*EXPANSION`, `*CONDUCTIVITY` (constant values only), `*DAMPING, STRUCTURAL=`,
-//! `*PLASTIC` (isotropic), `*HYPERELASTIC, NEO HOOKE` and `*SOLID SECTION`.
+//! `*PLASTIC` (isotropic, or linear kinematic with two points), `*HYPERELASTIC, NEO HOOKE`
+//! and `*SOLID SECTION`.
 
 use super::cards::{number, Card};
 use super::mesh::Reader;
@@ -95,8 +96,17 @@ pub(super) fn card(r: &mut Reader, card: &Card, current: &mut Option<String>) ->
         }
         "DAMPING" => damping(r, card, current)?,
         "PLASTIC" => {
-            let curve = plastic(card)?;
-            material_mut(r, current, card)?.plastic = Some(curve);
+            let mut curve = plastic(card)?;
+            let kinematic = card
+                .param("HARDENING")
+                .is_some_and(|h| h.eq_ignore_ascii_case("KINEMATIC"));
+            let modulus = if kinematic {
+                Some(kinematic_modulus(card, &mut curve)?)
+            } else {
+                None
+            };
+            let m = material_mut(r, current, card)?;
+            (m.plastic, m.kinematic_hardening_modulus) = (Some(curve), modulus);
         }
         "HYPERELASTIC" => hyperelastic(r, card, current)?,
         "CONDUCTIVITY" => {
@@ -124,6 +134,27 @@ fn hyperelastic(r: &mut Reader, card: &Card, current: &Option<String>) -> Result
     m.poisson_ratio = (3.0 * k - 2.0 * mu) / (2.0 * (3.0 * k + mu));
     m.hyperelastic = Some(crate::schema::material::Hyperelastic::NeoHookean);
     Ok(())
+}
+
+/// `*PLASTIC, HARDENING=KINEMATIC`: linear kinematic (Prager) hardening, the yield
+/// surface of radius σ_y moving with the curve's slope H_k (uniaxially σ = σ_y + H_k ε_p
+/// in tension, as CalculiX reads the two points); the curve left is the flat σ_y.
+fn kinematic_modulus(card: &Card, curve: &mut Vec<[f64; 2]>) -> Result<f64> {
+    let slope = match curve.as_slice() {
+        [_] => 0.0,
+        [[p0, s0], [p1, s1]] if p1 > p0 => (s1 - s0) / (p1 - p0),
+        [_, _] => bail!(
+            "{}: *PLASTIC, HARDENING=KINEMATIC: the second point's plastic strain must be above the first's",
+            card.at
+        ),
+        _ => bail!(
+            "{}: *PLASTIC, HARDENING=KINEMATIC with {} points: vproto's kinematic hardening is linear (Prager) — give two points",
+            card.at,
+            curve.len()
+        ),
+    };
+    curve.truncate(1);
+    Ok(slope)
 }
 
 /// `*PLASTIC` (isotropic hardening): lines of von Mises stress and equivalent plastic

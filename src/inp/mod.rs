@@ -88,6 +88,9 @@ pub struct Step {
     pub nlgeom: bool,
     /// A `*STATIC` step's increments as fractions of its period.
     pub increments: Option<steps::Increments>,
+    /// A nonlinear static step's load path from its amplitude: (time as a fraction
+    /// of the period, load factor).
+    pub path: Option<Vec<(f64, f64)>>,
 }
 
 /// Keywords a step may hold.

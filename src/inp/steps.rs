@@ -503,14 +503,29 @@ pub(super) fn nonlinear_lines(step: &Step, release: bool) -> String {
     }
     if let Some(i) = step.increments {
         out += &format!("first_increment = {:e}\n", i.initial);
-        for (key, value) in [("min_increment", i.min), ("max_increment", i.max)] {
+        let max = if i.fixed { Some(i.initial) } else { i.max };
+        for (key, value) in [("min_increment", i.min), ("max_increment", max)] {
             if let Some(v) = value {
                 out += &format!("{key} = {v:e}\n");
             }
         }
     }
-    if release {
-        out += "unload = true\n";
+    match &step.path {
+        Some(path) => {
+            let mut corners = path.clone();
+            let last = corners[corners.len() - 1].1;
+            // The release: one more period, down to 0.
+            if release && last != 0.0 {
+                corners.push((2.0, 0.0));
+            }
+            let list: Vec<String> = corners
+                .iter()
+                .map(|(t, a)| format!("[{t:e}, {a:e}]"))
+                .collect();
+            out += &format!("load_path = [{}]\n", list.join(", "));
+        }
+        None if release => out += "unload = true\n",
+        None => {}
     }
     out
 }
@@ -585,6 +600,8 @@ pub(super) fn increments(card: &Card) -> Result<Option<Increments>> {
         initial: initial / period,
         min: fraction(2, "minimum increment")?,
         max: fraction(3, "maximum increment")?,
+        period,
+        fixed: card.flag("DIRECT"),
     }))
 }
 
@@ -594,6 +611,10 @@ pub struct Increments {
     pub initial: f64,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// The step's time period (s).
+    pub period: f64,
+    /// `DIRECT`: every increment the initial one.
+    pub fixed: bool,
 }
 
 /// `*STATIC`, `*FREQUENCY`, `*BUCKLE` or `*HEAT TRANSFER, STEADY STATE`.
@@ -618,6 +639,56 @@ pub(super) fn procedure(card: &Card) -> Result<StepKind> {
         "FREQUENCY" => StepKind::Frequency { modes: count(10)? },
         _ => StepKind::Buckle { modes: count(1)? },
     })
+}
+
+/// A nonlinear static step's load path from the amplitude its loads name: the
+/// amplitude's corners within the step's period and its value at the end, times as
+/// fractions of the period (CalculiX holds an amplitude beyond its table). Elsewhere
+/// an amplitude, *MODAL DAMPING or *BASE MOTION is refused at its line.
+fn static_path(r: &Reader, step: &PendingStep, kind: &StepKind) -> Result<Option<Vec<(f64, f64)>>> {
+    let nonlinear = *kind == StepKind::Static
+        && !step.perturbation
+        && (step.nlgeom
+            || r.materials
+                .values()
+                .any(|m| m.plastic.is_some() || m.hyperelastic.is_some()));
+    if let Some(card) = step.cards.iter().find(|c| {
+        matches!(c.keyword.as_str(), "MODAL DAMPING" | "BASE MOTION")
+            || (c.param("AMPLITUDE").is_some() && !nonlinear)
+    }) {
+        bail!(
+            "{}: *{}{} belongs to dynamic steps (*MODAL DYNAMIC, *DYNAMIC, *STEADY STATE DYNAMICS) and nonlinear static ones",
+            card.at,
+            card.keyword,
+            if card.keyword == "MODAL DAMPING" { "" } else { ", AMPLITUDE=" }
+        );
+    }
+    let Some(table) = super::dynamics::step_amplitude(&step.cards, &r.amplitudes)? else {
+        return Ok(None);
+    };
+    let period = step.increments.map_or(1.0, |i| i.period);
+    let at = |t: f64| {
+        let k = table.partition_point(|p| p.0 < t);
+        match (k.checked_sub(1).map(|j| table[j]), table.get(k)) {
+            (Some((t0, a0)), Some(&(t1, a1))) if t1 > t0 => a0 + (a1 - a0) * (t - t0) / (t1 - t0),
+            (_, Some(&(_, a))) | (Some((_, a)), None) => a,
+            (None, None) => 0.0,
+        }
+    };
+    if at(0.0) != 0.0 {
+        bail!(
+            "{}: the step's amplitude is {} at time 0: a nonlinear step starts from the unloaded part — start the table at 0, 0",
+            step.at,
+            at(0.0)
+        );
+    }
+    let mut path: Vec<(f64, f64)> = table
+        .iter()
+        .filter(|p| p.0 > 0.0 && p.0 < period)
+        .map(|&(t, a)| (t / period, a))
+        .collect();
+    path.push((1.0, at(period)));
+    Ok(Some(path))
 }
 
 /// The loads of every step: each step's cards applied on top of the loads the steps
@@ -667,20 +738,11 @@ pub(super) fn resolve(
                 d.base = step_base(r, p, &base_cards, out.len() + 1)?;
                 Some(d)
             }
-            None => {
-                if let Some(card) = step.cards.iter().find(|c| {
-                    matches!(c.keyword.as_str(), "MODAL DAMPING" | "BASE MOTION")
-                        || c.param("AMPLITUDE").is_some()
-                }) {
-                    bail!(
-                        "{}: *{}{} belongs to dynamic steps (*MODAL DYNAMIC, *DYNAMIC, *STEADY STATE DYNAMICS)",
-                        card.at,
-                        card.keyword,
-                        if card.keyword == "MODAL DAMPING" { "" } else { ", AMPLITUDE=" }
-                    );
-                }
-                None
-            }
+            None => None,
+        };
+        let path = match dynamic {
+            None => static_path(r, step, &kind)?,
+            Some(_) => None,
         };
         out.push(Step {
             kind,
@@ -690,6 +752,7 @@ pub(super) fn resolve(
             dynamics,
             nlgeom: step.nlgeom,
             increments: step.increments,
+            path,
         });
         if let Some(base) = base {
             loads = base;
