@@ -1,6 +1,8 @@
 //! Verification of the elasto-plastic nonlinear static solution (small strain): the
-//! thick-walled cylinder under internal pressure in plane strain against its closed
-//! forms, and Newton's quadratic convergence with the consistent tangent.
+//! thick-walled cylinder under internal pressure in plane strain and the thick sphere
+//! against their closed forms (onset, plastic zone, limit pressures), Newton's
+//! quadratic convergence with the consistent tangent, a bar's proof load and release,
+//! a cyclic load path with kinematic hardening, and the three convergence measures.
 
 use vproto_solver::generate::tube_sector;
 use vproto_solver::loads::SurfaceLoad;
@@ -404,4 +406,84 @@ fn displacement_and_energy_criteria_hold_an_increment_to_equilibrium() {
     println!("bore displacement error: force alone {loose:.2e}, + displacement {by_displacement:.2e}, + energy {by_energy:.2e}");
     assert!(loose > 1e-3, "{loose}");
     assert!(by_displacement < 1e-5 && by_energy < 1e-5);
+}
+
+/// A perfectly plastic thick-walled sphere (an eighth, tet10 of 25 mm, models/sphere) under
+/// internal pressure collapses at Hill's limit pressure 2 σ_y ln(b/a) (The Mathematical
+/// Theory of Plasticity, 1950, §V.3; exact: the stress field is spherically symmetric),
+/// here 1.386 σ_y for b/a = 2: the pressure carried when the increments stop, asked
+/// 1.2× it, within 2 %; no point yields below the first-yield pressure
+/// (2/3) σ_y (1 − a³/b³).
+#[test]
+fn thick_sphere_collapses_at_the_limit_pressure() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/sphere/sphere.msh");
+    let mesh = vproto::gmsh::read(&path).unwrap();
+    let fix = |s: &str, c: usize| {
+        let mut components = [None; 3];
+        components[c] = Some(0.0);
+        Constraint {
+            nodes: mesh.set_nodes(s).unwrap(),
+            components,
+        }
+    };
+    let model = NonlinearModel {
+        mesh: &mesh,
+        materials: vec![Solid::Plastic(J2 {
+            youngs_modulus: E,
+            poisson_ratio: NU,
+            curve: vec![(0.0, SY)],
+            kinematic_modulus: 0.0,
+        })],
+        density: vec![0.0],
+        of_element: vec![0; mesh.element_count()],
+        constraints: vec![
+            fix("symmetry_x", 0),
+            fix("symmetry_y", 1),
+            fix("symmetry_z", 2),
+        ],
+        large_deformation: false,
+    };
+    let (a, b) = (0.1f64, 0.2f64);
+    let limit = 2.0 * SY * (b / a).ln();
+    let first_yield = 2.0 / 3.0 * SY * (1.0 - (a / b).powi(3));
+    let case = LoadCase {
+        name: "bore".into(),
+        loads: vec![Load::Surface {
+            faces: mesh.face_sets["inner"].clone(),
+            load: SurfaceLoad::Pressure(1.2 * limit),
+        }],
+    };
+    // The limit found to 0.1 % of the pressure asked.
+    let options = NonlinearOptions {
+        min_increment: 1e-3,
+        ..Default::default()
+    };
+    let mut onset = f64::INFINITY;
+    let s = model
+        .solve_with(
+            &case,
+            &LoadPath::through(&[1.0]).unwrap(),
+            &options,
+            &mut |c| {
+                if c.states.iter().any(|p| p.equivalent_plastic_strain > 0.0) {
+                    onset = onset.min(c.load_factor * 1.2 * limit);
+                }
+            },
+        )
+        .unwrap();
+    let reached = s.load_factor * 1.2 * limit;
+    println!(
+        "sphere ({} nodes): limit {:.2} MPa, carried {:.2} MPa ({:+.2} %) in {} increments, {} cut-backs; first yield {:.2} MPa, first yielded increment at {:.2} MPa",
+        mesh.nodes.len(),
+        limit / 1e6,
+        reached / 1e6,
+        (reached / limit - 1.0) * 100.0,
+        s.increments.len(),
+        s.cutbacks,
+        first_yield / 1e6,
+        onset / 1e6
+    );
+    assert!(s.stopped.is_some(), "1.2× the limit pressure was carried");
+    assert!((reached / limit - 1.0).abs() < 0.02, "{reached} vs {limit}");
+    assert!(onset >= first_yield * 0.99);
 }

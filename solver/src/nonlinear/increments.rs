@@ -156,8 +156,8 @@ impl Run<'_> {
                     scale: state.scale,
                 });
             }
-            if record.residuals.len() > 5 && norm > record.residuals[record.residuals.len() - 4] {
-                return Err(self.failure(format!("the residual grows ({norm:.3e})"), &state));
+            if let Some(why) = hopeless(&record.residuals, options) {
+                return Err(self.failure(why, &state));
             }
             let mut du = state.r.clone();
             self.correction(&state.eval, du.as_mut())?;
@@ -346,6 +346,32 @@ fn accept(out: &mut NonlinearSolution, eq: Equilibrium) -> Vec<PlasticState> {
     );
     out.increments.push(eq.record);
     eq.eval.states
+}
+
+/// Why an increment's Newton iteration should stop early, from its residuals: past
+/// the sixth iteration, a residual above the one three before (diverging), or — past
+/// the eighth — even the best of the last three rates would need more iterations than
+/// are left (as Abaqus's time incrementation judges it). Near a limit load this spares
+/// a cut-back most of its iterations.
+fn hopeless(residuals: &[f64], options: &NonlinearOptions) -> Option<String> {
+    let k = residuals.len();
+    if k <= 6 {
+        return None;
+    }
+    let now = residuals[k - 1];
+    if now > residuals[k - 4] {
+        return Some(format!("the residual grows ({now:.3e})"));
+    }
+    let rate = residuals[k - 4..]
+        .windows(2)
+        .map(|w| w[1] / w[0])
+        .fold(f64::INFINITY, f64::min);
+    let needed = (options.tolerance / now).ln() / rate.ln();
+    (k > 8 && rate < 1.0 && k as f64 + needed > options.max_iterations as f64).then(|| {
+        format!(
+            "converging too slowly (relative residual {now:.3e}, falling at best {rate:.2}× an iteration)"
+        )
+    })
 }
 
 /// Σ a·b over the free equations.
