@@ -127,6 +127,19 @@ fn bad_nonlinear_input_is_refused() {
                 load_case("p", "static", "", -100.0)
             ),
             "equivalent_plastic_strain",
+        ),        (
+            format!(
+                "{BEAM}{}",
+                load_case("p", "nonlinear", "unload = true\nload_path = [[1.0, 1.0], [2.0, 0.0]]\n", -100.0)
+            ),
+            "load_path gives the whole path: leave out max_load_factor and unload",
+        ),
+        (
+            format!(
+                "{BEAM}{}",
+                load_case("p", "nonlinear", "load_path = [[1.0, 1.0], [0.5, 0.0]]\n", -100.0)
+            ),
+            "load_path: point 2: time 0.5 must come after 1",
         ),
     ];
     for (text, expected) in cases {
@@ -223,4 +236,57 @@ fn gravity_in_a_nonlinear_load_case_is_the_static_one() {
         key(&s, "lin", "max_displacement"),
     );
     assert!(b > 0.0 && (a / b - 1.0).abs() < 1e-6, "{a} vs {b}");
+}
+
+/// A cyclic proof load through `load_path` (pull to 1, push to −1, release): the
+/// increments land on the corners, the XDMF series runs over rising pseudo-time with
+/// each step's load factor, `load_capacity` reads the largest load factor carried (1,
+/// not the 0 the path ends at), and the set after the cycle is smaller than after the
+/// pull alone (isotropic hardening: the push yields the root a little in reverse).
+#[test]
+fn cyclic_load_path_is_followed_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let capacity = "[[load_case.criterion]]\ntype = \"load_capacity\"\nmin = 0.9\n";
+    let text = format!(
+        "{BEAM}[[probe]]\nname = \"tip\"\npoint = [0.2, 0.01, 0.01]\n{}{capacity}{}",
+        load_case(
+            "cycle",
+            "nonlinear",
+            "load_path = [[1.0, 1.0], [3.0, -1.0], [4.0, 0.0]]\n",
+            -3400.0
+        ),
+        load_case("pull", "nonlinear", "unload = true\n", -3400.0),
+    );
+    let (ok, err, s) = run(dir.path(), &text);
+    assert!(ok, "{err}");
+    let verdict = s["verdict"].as_str().unwrap_or_default();
+    assert!(verdict.starts_with("PASS"), "{verdict}: {err}");
+    let (cycle, pull) = (
+        key(&s, "cycle", "max_displacement"),
+        key(&s, "pull", "max_displacement"),
+    );
+    println!("set after the cycle {cycle:e} m, after the pull alone {pull:e} m");
+    assert!(cycle < pull && cycle > 0.5 * pull && pull > 1e-5);
+    assert_eq!(key(&s, "cycle", "carried_load_factor"), 1.0);
+    let xdmf = std::fs::read_to_string(dir.path().join("out/nl_cycle.xdmf")).unwrap();
+    let times: Vec<f64> = xdmf
+        .split("Time Value=\"")
+        .skip(1)
+        .map(|t| t[..t.find('"').unwrap()].parse().unwrap())
+        .collect();
+    assert!(times.windows(2).all(|w| w[1] > w[0]), "{times:?}");
+    for corner in [1.0, 3.0, 4.0] {
+        assert!(times.contains(&corner), "{corner} not in {times:?}");
+    }
+    let file = hdf5_pure::File::open(dir.path().join("out/nl.h5")).unwrap();
+    let curve = file
+        .dataset("load_cases/cycle/load_displacement")
+        .unwrap()
+        .read_f64()
+        .unwrap();
+    // Pseudo-time, load factor, largest |u|, u at the tip (3): the first row the origin.
+    assert_eq!(curve.len() % 6, 0);
+    assert!(curve[..6].iter().all(|&v| v == 0.0));
+    let tip_z: Vec<f64> = curve.chunks(6).map(|r| r[5]).collect();
+    assert!(tip_z.iter().any(|&z| z < -1e-4) && tip_z.iter().any(|&z| z > 1e-4));
 }
