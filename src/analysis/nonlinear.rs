@@ -1,16 +1,16 @@
 //! `analysis = "nonlinear"`: a static load case beyond yield or with large deformation —
-//! the load applied in increments of a load factor, Newton with the consistent tangent
-//! at each (`vproto_solver::nonlinear`); materials with a `plastic` flow curve yield by
-//! J2, `hyperelastic = "neo_hookean"` ones are rubber-like, the others elastic.
+//! the load factor follows a load path in increments, Newton with the consistent
+//! tangent at each (`vproto_solver::nonlinear`); materials with a `plastic` flow curve
+//! yield by J2, `hyperelastic = "neo_hookean"` ones are rubber-like, the others elastic.
 //!
 //! Options: `large_deformation = true` (total Lagrangian: large displacement and
-//! rotation, pressure following the deformed faces), `max_load_factor` (the load path's
-//! end, default 1: beyond 1 for a limit-load estimate), `unload = true` (then remove the
-//! load: the displacement is the permanent set, the stress the residual stress),
-//! `first_increment` (load factor, default 0.1), `min_increment` (default 1e-5),
-//! `max_increment` (default 1),
-//! `max_iterations` (per increment, default 25), `tolerance` (relative residual,
-//! default 1e-8).
+//! rotation, pressure following the deformed faces); the path — `load_path = [[time,
+//! load factor], …]` from (0, 0), or 0 → `max_load_factor` (default 1; beyond 1 for a
+//! limit-load estimate) and back to 0 with `unload = true` (the displacement is then the
+//! permanent set, the stress the residual stress); increments of pseudo-time
+//! `first_increment` (default 0.1), `min_increment` (1e-5), `max_increment` (the path's
+//! end); `max_iterations` (per increment, 25); convergence when `tolerance` (force,
+//! 1e-8), `displacement_tolerance` (1e-3) and `energy_tolerance` (1e-6) all pass.
 //!
 //! A run that cannot carry the whole load stops at its last converged increment, writes
 //! its results (marked incomplete) and says where and why; only `load_capacity` decides
@@ -19,9 +19,9 @@
 //!
 //! Results: `displacement`, `von_mises` (Cauchy) and `equivalent_plastic_strain` (at a
 //! node, the largest of its elements' integration points: conservative for the
-//! criteria), `permanent_set` after unloading; every increment's fields as an XDMF series
-//! over the load factor, the load–displacement curve (largest |u| and each probe) as a
-//! table and an SVG plot; with large deformation the Cauchy and second Piola–Kirchhoff
+//! criteria), `permanent_set` when the path ends unloaded; every increment's fields as
+//! an XDMF series over pseudo-time, the load–displacement curve (largest |u| and each
+//! probe) as a table and an SVG plot; with large deformation the Cauchy and second Piola–Kirchhoff
 //! stresses at the integration points.
 
 use super::loads::{self, Built};
