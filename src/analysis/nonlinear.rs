@@ -10,7 +10,9 @@
 //! permanent set, the stress the residual stress); increments of pseudo-time
 //! `first_increment` (default 0.1), `min_increment` (1e-5), `max_increment` (the path's
 //! end); `max_iterations` (per increment, 25); convergence when `tolerance` (force,
-//! 1e-8), `displacement_tolerance` (1e-3) and `energy_tolerance` (1e-6) all pass.
+//! 1e-8), `displacement_tolerance` (1e-3) and `energy_tolerance` (1e-6) all pass;
+//! `newton = "modified"` keeps an increment's first factor while the iterations at
+//! least halve the residual (default "full": a factor every iteration).
 //!
 //! A run that cannot carry the whole load stops at its last converged increment, writes
 //! its results (marked incomplete) and says where and why; only `load_capacity` decides
@@ -38,7 +40,7 @@ use std::sync::Arc;
 use toml::Spanned;
 use vproto_solver::hyperelastic::NeoHookean;
 use vproto_solver::nonlinear::{
-    Converged, LoadPath, NonlinearModel, NonlinearOptions, NonlinearSolution, Solid, Stop,
+    Converged, LoadPath, Newton, NonlinearModel, NonlinearOptions, NonlinearSolution, Solid, Stop,
 };
 use vproto_solver::plasticity::PlasticState;
 use vproto_solver::plasticity::J2;
@@ -60,6 +62,7 @@ struct Options {
     displacement_tolerance: Option<Spanned<f64>>,
     energy_tolerance: Option<Spanned<f64>>,
     load_path: Option<Spanned<Vec<[f64; 2]>>>,
+    newton: Option<Spanned<String>>,
 }
 
 impl Kind for Nonlinear {
@@ -109,6 +112,16 @@ impl Kind for Nonlinear {
                 0.1,
             )?,
             energy_tolerance: positive(&o.energy_tolerance, "energy_tolerance", 1e-6, 0.1)?,
+            newton: match o.newton.as_ref().map(|n| (n, n.get_ref().as_str())) {
+                None | Some((_, "full")) => Newton::Full,
+                Some((_, "modified")) => Newton::Modified,
+                Some((n, other)) => {
+                    return Err(case.error_at(
+                        n,
+                        format!("newton = \"{other}\": give \"full\" or \"modified\""),
+                    ))
+                }
+            },
             max_iterations: match &o.max_iterations {
                 Some(m) if !(1..=200).contains(m.get_ref()) => {
                     return Err(case.error_at(m, "max_iterations must lie in 1..=200"))
@@ -538,6 +551,7 @@ impl NonlinearCase {
             seconds("evaluation_seconds", t.evaluation),
             seconds("assembly_seconds", t.assembly),
             seconds("factorization_seconds", t.factorization),
+            number("factorizations", t.factorizations as f64),
             seconds("solution_seconds", t.solution),
         ]
     }

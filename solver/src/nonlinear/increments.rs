@@ -12,6 +12,8 @@ pub(super) struct Run<'a> {
     pub(super) offsets: &'a [usize],
     pub(super) options: &'a NonlinearOptions,
     pub(super) timing: std::cell::Cell<Timing>,
+    /// The tangent's factor of the last iteration that made one.
+    pub(super) factor: std::cell::RefCell<Option<StiffnessSolver>>,
 }
 
 /// A converged increment: displacement, evaluation, its Newton record and load scale.
@@ -160,7 +162,11 @@ impl Run<'_> {
                 return Err(self.failure(why, &state));
             }
             let mut du = state.r.clone();
-            self.correction(&state.eval, du.as_mut())?;
+            let k = record.residuals.len();
+            let refactor = options.newton == Newton::Full
+                || k == 1
+                || record.residuals[k - 1] > 0.5 * record.residuals[k - 2];
+            self.correction(&state.eval, du.as_mut(), refactor)?;
             let energy = dot(&du, &state.r).abs();
             let e0 = *first_energy.get_or_insert(energy);
             let v;
@@ -281,28 +287,40 @@ impl Run<'_> {
         Ok((v, s))
     }
 
-    /// Solves the tangent system for the residual `r` in place.
+    /// Solves the tangent system for the residual `r` in place: with the tangent at
+    /// `eval` factored anew when `refactor` (or none is kept), else the last factor.
     fn correction(
         &self,
         eval: &Evaluation,
         r: faer::MatMut<'_, f64>,
+        refactor: bool,
     ) -> std::result::Result<(), String> {
-        let system = self.system;
-        let tangent = Tangent {
-            eval,
-            offsets: self.offsets,
-        };
-        let t = std::time::Instant::now();
-        let values = assemble(self.model.mesh, &system.dofs, &system.pattern, &tangent)
-            .map_err(|e| e.to_string())?;
-        self.add(|tm| tm.assembly += t.elapsed().as_secs_f64());
-        let t = std::time::Instant::now();
-        let solver = StiffnessSolver::new(&system.symbolic, matrix(&system.pattern, &values), false)
-            .map_err(|_| {
-                "the tangent stiffness is not positive definite (a mechanism, the limit load or buckling)"
-                    .to_string()
-            })?;
-        self.add(|tm| tm.factorization += t.elapsed().as_secs_f64());
+        let mut kept = self.factor.borrow_mut();
+        if refactor || kept.is_none() {
+            *kept = None;
+            let system = self.system;
+            let tangent = Tangent {
+                eval,
+                offsets: self.offsets,
+            };
+            let t = std::time::Instant::now();
+            let values = assemble(self.model.mesh, &system.dofs, &system.pattern, &tangent)
+                .map_err(|e| e.to_string())?;
+            self.add(|tm| tm.assembly += t.elapsed().as_secs_f64());
+            let t = std::time::Instant::now();
+            let solver =
+                StiffnessSolver::new(&system.symbolic, matrix(&system.pattern, &values), false)
+                    .map_err(|_| {
+                        "the tangent stiffness is not positive definite (a mechanism, the limit load or buckling)"
+                            .to_string()
+                    })?;
+            self.add(|tm| {
+                tm.factorization += t.elapsed().as_secs_f64();
+                tm.factorizations += 1;
+            });
+            *kept = Some(solver);
+        }
+        let solver = kept.as_ref().expect("factored above");
         let t = std::time::Instant::now();
         let solved = solver.solve(None, r).map(|_| ()).map_err(|e| e.to_string());
         self.add(|tm| tm.solution += t.elapsed().as_secs_f64());

@@ -126,6 +126,19 @@ pub struct NonlinearOptions {
     /// Energy: the last correction's work on the residual |δu·r| ≤ this × the first
     /// iteration's.
     pub energy_tolerance: f64,
+    pub newton: Newton,
+}
+
+/// When the tangent is factored anew.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Newton {
+    /// Every iteration: quadratic convergence, a factorisation an iteration.
+    #[default]
+    Full,
+    /// At an increment's first iteration, and again only when an iteration cut the
+    /// residual by less than half: more, cheaper iterations (triangular solves instead
+    /// of factorisations) where the tangent changes little.
+    Modified,
 }
 
 impl Default for NonlinearOptions {
@@ -138,6 +151,7 @@ impl Default for NonlinearOptions {
             tolerance: 1e-8,
             displacement_tolerance: 1e-3,
             energy_tolerance: 1e-6,
+            newton: Newton::Full,
         }
     }
 }
@@ -207,6 +221,8 @@ pub struct Timing {
     pub assembly: f64,
     /// Its numeric factorisation (the symbolic one is done once, before).
     pub factorization: f64,
+    /// How many numeric factorisations.
+    pub factorizations: usize,
     /// The triangular solves.
     pub solution: f64,
 }
@@ -566,6 +582,7 @@ impl NonlinearModel<'_> {
             offsets: &offsets,
             options,
             timing: Default::default(),
+            factor: Default::default(),
         };
         run.follow(path, points, observer)
     }
