@@ -129,6 +129,14 @@ fn bad_nonlinear_input_is_refused() {
             "equivalent_plastic_strain",
         ),        (
             format!(
+                "{}{}",
+                BEAM.replace("\"steel_s355\"", "\"abs\""),
+                load_case("p", "nonlinear", "", -1.0)
+            ),
+            "material 'abs' has a yield strength (42000000 Pa) but no flow curve",
+        ),
+        (
+            format!(
                 "{BEAM}{}",
                 load_case("p", "nonlinear", "unload = true\nload_path = [[1.0, 1.0], [2.0, 0.0]]\n", -100.0)
             ),

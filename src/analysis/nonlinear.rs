@@ -198,7 +198,8 @@ fn load_path(input: &Input, o: &Options) -> Result<LoadPath> {
 }
 
 /// Every material's law — neo-Hookean when `hyperelastic`, else J2 with its `plastic`
-/// flow curve (none: it never yields) — and density, checked and reported by name.
+/// flow curve (none: it never yields, refused for a material with a yield strength) —
+/// and density, checked and reported by name.
 fn materials(input: &Input, large_deformation: bool) -> Result<(Vec<Solid>, Vec<f64>)> {
     let mut out = Vec::new();
     let mut density = Vec::new();
@@ -230,9 +231,14 @@ fn materials(input: &Input, large_deformation: bool) -> Result<(Vec<Solid>, Vec<
             out.push(Solid::NeoHookean(nh));
             continue;
         }
-        let curve = match &m.plastic {
-            Some(points) => points.iter().map(|p| (p[0], p[1])).collect(),
-            None => vec![(0.0, f64::INFINITY)],
+        let curve = match (&m.plastic, m.yield_strength) {
+            (Some(points), _) => points.iter().map(|p| (p[0], p[1])).collect(),
+            // Elastic past its yield strength would be a silently wrong answer.
+            (None, Some(y)) => bail!(
+                "{}: material '{name}' has a yield strength ({y} Pa) but no flow curve: it would stay elastic past yield — give it `plastic = [[0.0, {y:e}], …]` (one point: perfectly plastic)",
+                here()
+            ),
+            (None, None) => vec![(0.0, f64::INFINITY)],
         };
         let j2 = J2 {
             youngs_modulus: m.youngs_modulus,
