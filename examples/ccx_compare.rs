@@ -6,6 +6,9 @@
 //! and the tip load is 1.4× the first-yield load (beam theory): a nonlinear step of
 //! increments, run by both from the same deck, with vproto's share of time in stress
 //! updates, assembly, factorisation and solves.
+//! With a Gmsh `.msh` instead (sets `mount` and `bolt_hole`, e.g. the L-bracket of
+//! models/bracket) and a force in N: the plastic deck of that part, clamped at `mount`,
+//! the force down at `bolt_hole` (`ccx_compare bracket.msh 7500`).
 //! Then it runs the same deck through `vproto run cantilever.inp` (the deck reader and the
 //! whole pipeline) and prints the ccx/vproto ratios of wall time and peak memory.
 //! Needs `ccx` on PATH (`apt-get install calculix-ccx`), GNU time, and `cargo build
@@ -38,8 +41,15 @@ fn peak_rss_mib() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-/// Abaqus/CalculiX input deck with the same mesh, clamp and consistent nodal loads.
-fn deck(mesh: &Mesh, kind: ElementKind, loads: &[f64], tip: &[usize], mode: &str) -> String {
+/// Abaqus/CalculiX input deck with the same mesh, clamp (`fixed`) and consistent nodal
+/// loads.
+fn deck(
+    mesh: &Mesh,
+    kind: ElementKind,
+    loads: &[f64],
+    (fixed, tip): (&[usize], &[usize]),
+    mode: &str,
+) -> String {
     let mut s = String::from("*HEADING\nvproto comparison cantilever\n*NODE\n");
     for (i, p) in mesh.nodes.iter().enumerate() {
         let _ = writeln!(s, "{}, {:.12e}, {:.12e}, {:.12e}", i + 1, p.x, p.y, p.z);
@@ -76,7 +86,7 @@ fn deck(mesh: &Mesh, kind: ElementKind, loads: &[f64], tip: &[usize], mode: &str
             );
         }
     };
-    nset(&mut s, "FIX", &mesh.set_nodes("xmin").unwrap());
+    nset(&mut s, "FIX", fixed);
     nset(&mut s, "TIP", tip);
     let plastic = if mode == "plastic" {
         "*PLASTIC\n355e6, 0.0\n470e6, 0.054214\n"
@@ -175,8 +185,37 @@ fn plastic(dir: &std::path::Path, tip: &[usize]) {
     }
 }
 
+/// The unstructured case: a Gmsh mesh with sets `mount` (clamped) and `bolt_hole` (a
+/// total force of `force` N down, as consistent nodal loads), the plastic deck
+/// through ccx and vproto.
+fn bracket(msh: &str, force: f64) {
+    let mesh = vproto::gmsh::read(std::path::Path::new(msh)).expect("a Gmsh mesh");
+    let kind = mesh.blocks[0].kind;
+    let (fixed, tip) = (
+        mesh.set_nodes("mount").expect("a `mount` set"),
+        mesh.set_nodes("bolt_hole").expect("a `bolt_hole` set"),
+    );
+    let mut f = vec![0.0; 3 * mesh.nodes.len()];
+    let unit = SurfaceLoad::Traction(Vector3::new(0.0, 0.0, -1.0));
+    add_surface_load(&mesh, &mesh.face_sets["bolt_hole"], unit, &mut f);
+    let total: f64 = f.iter().skip(2).step_by(3).sum();
+    f.iter_mut().for_each(|v| *v *= force / total.abs());
+    let dir = std::env::temp_dir().join(format!("vproto_ccx_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("cantilever.inp"),
+        deck(&mesh, kind, &f, (&fixed, &tip), "plastic"),
+    )
+    .unwrap();
+    plastic(&dir, &tip);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(msh) = args.first().filter(|a| a.ends_with(".msh")) {
+        let force = args.get(1).map_or(7500.0, |f| f.parse().expect("a force in N"));
+        return bracket(msh, force);
+    }
     let kind = ElementKind::from_name(args.first().map_or("hex8", String::as_str))
         .expect("tet4|tet10|hex8|hex20");
     let d: Vec<usize> = args[1..4].iter().map(|a| a.parse().unwrap()).collect();
@@ -198,7 +237,7 @@ fn main() {
     let modal = mode == "modal";
     std::fs::write(
         dir.join("cantilever.inp"),
-        deck(&mesh, kind, &f, &tip, mode),
+        deck(&mesh, kind, &f, (&mesh.set_nodes("xmin").unwrap(), &tip), mode),
     )
     .unwrap();
     if mode == "plastic" {

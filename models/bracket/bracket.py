@@ -3,14 +3,16 @@ bolt hole in its flange (metres). Requires `pip install gmsh`.
 
 Physical groups: volume `bracket`; surfaces `mount` (the back face, bolted to a wall)
 and `bolt_hole` (the hole's bore, where the proof load enters).
-Run: python3 models/bracket/bracket.py
+Run: python3 models/bracket/bracket.py [element size in m, default 0.004] [output .msh]
+(a size and path for benchmark meshes: benches/nonlinear_bracket_vs_ccx.sh)
 """
 import os
+import sys
 import gmsh
 
 T, W, H, L = 0.010, 0.040, 0.060, 0.080   # thickness, width, height, flange length
 HOLE_X, HOLE_R, FILLET = 0.062, 0.0055, 0.006
-SIZE = 0.004
+SIZE = float(sys.argv[1]) if len(sys.argv) > 1 else 0.004
 
 gmsh.initialize()
 gmsh.option.setNumber("General.Terminal", 0)
@@ -41,5 +43,6 @@ gmsh.option.setNumber("Mesh.HighOrderOptimize", 1)
 gmsh.model.mesh.generate(3)
 gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
 gmsh.option.setNumber("Mesh.Binary", 0)
-gmsh.write(os.path.join(os.path.dirname(os.path.abspath(__file__)), "bracket.msh"))
+OUT = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "bracket.msh")
+gmsh.write(OUT)
 gmsh.finalize()
