@@ -168,7 +168,7 @@ fn plastic(dir: &std::path::Path, tip: &[usize]) {
             tip.iter().map(|&n| u[3 * n + 2]).sum::<f64>() / tip.len() as f64
         });
     println!(
-        "plastic cantilever, {equations} equations (status {}):\n  vproto run: {ours_s:7.2} s, peak {ours_mib:6.0} MiB, {} increments, {} iterations, mean tip u_z {ours_tip:.6e} m\n    stress updates {:.2} s, assembly {:.2} s, factorisation {:.2} s, solves {:.2} s\n  ccx       : {ccx_s:7.2} s, peak {ccx_mib:6.0} MiB, {ccx_increments} increments, {ccx_iterations} iterations, mean tip u_z {ccx_tip:.6e} m\n  ratio ccx/vproto time {:.2}, memory {:.2}; tip difference {:.2e}",
+        "plastic deck, {equations} equations (status {}):\n  vproto run: {ours_s:7.2} s, peak {ours_mib:6.0} MiB, {} increments, {} iterations, mean u_z of the loaded nodes {ours_tip:.6e} m\n    stress updates {:.2} s, assembly {:.2} s, factorisation {:.2} s, solves {:.2} s\n  ccx       : {ccx_s:7.2} s, peak {ccx_mib:6.0} MiB, {ccx_increments} increments, {ccx_iterations} iterations, mean u_z of the loaded nodes {ccx_tip:.6e} m\n  ratio ccx/vproto time {:.2}, memory {:.2}; u_z difference {:.2e}",
         run.status,
         scalar("increments"),
         scalar("iterations"),
@@ -213,7 +213,9 @@ fn bracket(msh: &str, force: f64) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(msh) = args.first().filter(|a| a.ends_with(".msh")) {
-        let force = args.get(1).map_or(7500.0, |f| f.parse().expect("a force in N"));
+        let force = args
+            .get(1)
+            .map_or(7500.0, |f| f.parse().expect("a force in N"));
         return bracket(msh, force);
     }
     let kind = ElementKind::from_name(args.first().map_or("hex8", String::as_str))
@@ -237,7 +239,13 @@ fn main() {
     let modal = mode == "modal";
     std::fs::write(
         dir.join("cantilever.inp"),
-        deck(&mesh, kind, &f, (&mesh.set_nodes("xmin").unwrap(), &tip), mode),
+        deck(
+            &mesh,
+            kind,
+            &f,
+            (&mesh.set_nodes("xmin").unwrap(), &tip),
+            mode,
+        ),
     )
     .unwrap();
     if mode == "plastic" {

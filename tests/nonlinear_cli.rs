@@ -93,6 +93,15 @@ fn bad_nonlinear_input_is_refused() {
         ),
         (
             format!(
+                "{}{}{}",
+                BEAM.replace("\"steel_s355\"", "\"high\""),
+                "[materials.high]\nyoungs_modulus = 200e9\npoisson_ratio = 0.3\ndensity = 7800.0\nyield_strength = 400e6\nplastic = [[0.0, 300e6]]\n",
+                load_case("p", "nonlinear", "", -100.0)
+            ),
+            "material 'high': yield_strength is 400000000 Pa but its flow curve starts at 300000000 Pa",
+        ),
+        (
+            format!(
                 "{BEAM}{}",
                 load_case("p", "nonlinear", "first_increment = 2.0\n", -100.0)
             ),

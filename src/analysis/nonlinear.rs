@@ -252,7 +252,10 @@ fn materials(input: &Input, large_deformation: bool) -> Result<(Vec<Solid>, Vec<
             (m.yield_strength, m.plastic.as_ref().and_then(|p| p.first()))
         {
             if (y - s0).abs() > 1e-6 * y {
-                tracing::warn!("material '{name}': the flow curve starts at {s0} Pa, yield_strength is {y} Pa: the curve is what yields");
+                bail!(
+                    "{}: material '{name}': yield_strength is {y} Pa but its flow curve starts at {s0} Pa — make them agree (the curve is what yields here; yield_strength is what the stress criteria's margins use)",
+                    here()
+                );
             }
         }
         out.push(Solid::Plastic(j2));
