@@ -93,6 +93,22 @@ fn bad_nonlinear_input_is_refused() {
         ),
         (
             format!(
+                "{}{}",
+                BEAM.replace("\"hex20r\"", "\"tet4\""),
+                load_case("p", "nonlinear", "", -100.0)
+            ),
+            "of material 'steel_s355': tet4 (constant strain) locks in plastic flow",
+        ),
+        (
+            format!(
+                "{}{}",
+                BEAM.replace("\"hex20r\"", "\"hex8\""),
+                load_case("p", "nonlinear", "large_deformation = true\n", -100.0)
+            ),
+            "hex8 has no F-bar for large deformation",
+        ),
+        (
+            format!(
                 "{}{}{}",
                 BEAM.replace("\"steel_s355\"", "\"high\""),
                 "[materials.high]\nyoungs_modulus = 200e9\npoisson_ratio = 0.3\ndensity = 7800.0\nyield_strength = 400e6\nplastic = [[0.0, 300e6]]\n",

@@ -44,7 +44,7 @@ use vproto_solver::nonlinear::{
 };
 use vproto_solver::plasticity::PlasticState;
 use vproto_solver::plasticity::J2;
-use vproto_solver::LoadCase;
+use vproto_solver::{ElementKind, LoadCase};
 
 pub struct Nonlinear;
 
@@ -157,6 +157,7 @@ impl Kind for Nonlinear {
             }
         }
         let (materials, density) = materials(input, large_deformation)?;
+        refuse_locking(input, &materials, large_deformation)?;
         Ok(Box::new(NonlinearCase {
             materials,
             density,
@@ -166,6 +167,34 @@ impl Kind for Nonlinear {
             options,
         }))
     }
+}
+
+/// Refuses elements that would lock where they are used — too stiff, so too little
+/// deflection and plastic strain: a wrong pass. Tet4 (constant strain) under plastic
+/// flow, which keeps the volume; hex8 in large deformation (its B-bar is a
+/// small-strain remedy; no F-bar yet) under plastic flow or a neo-Hookean law.
+fn refuse_locking(input: &Input, materials: &[Solid], large_deformation: bool) -> Result<()> {
+    let mesh = &input.model.mesh;
+    let of_element = &input.model.materials.of_element;
+    let plastic = |m: &Solid| matches!(m, Solid::Plastic(j) if j.curve[0].1.is_finite());
+    for e in 0..mesh.element_count() {
+        let m = &materials[of_element[e]];
+        let why = match mesh.element(e).0 {
+            ElementKind::Tet4 if plastic(m) => "tet4 (constant strain) locks in plastic flow, which keeps the volume",
+            ElementKind::Hex8 if large_deformation && (plastic(m) || matches!(m, Solid::NeoHookean(_))) => {
+                "hex8 has no F-bar for large deformation: it locks in plastic flow and near-incompressible rubber"
+            }
+            _ => continue,
+        };
+        bail!(
+            "{}: load case '{}': element {} of material '{}': {why} — too stiff, so too little deflection and plastic strain; mesh it with tet10, hex20 or hex20R",
+            input.case.path.display(),
+            input.spec().name,
+            mesh.element_label(e),
+            input.model.material_specs[of_element[e]].0
+        );
+    }
+    Ok(())
 }
 
 /// The load path: `load_path` ([[time, load factor], …]) or 0 → `max_load_factor`
