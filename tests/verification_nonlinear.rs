@@ -19,16 +19,38 @@ const SY: f64 = 250e6;
 /// A quarter of the cylinder (hex20R, 12 radial × 6 around), plane strain (u_z = 0 on
 /// both faces), symmetric on its cut planes, the bore under `p`.
 fn cylinder(mesh: &vproto_solver::Mesh) -> (NonlinearModel<'_>, LoadCase) {
-    let set = |s: &str| mesh.set_nodes(s).unwrap();
-    let fix = |s: &str, c: usize| {
-        let mut components = [None; 3];
-        components[c] = Some(0.0);
-        Constraint {
-            nodes: set(s),
-            components,
-        }
-    };
-    let model = NonlinearModel {
+    let fix = |s: &str, c: usize| roller(mesh, s, c);
+    let constraints = vec![
+        fix("zmin", 2),
+        fix("zmax", 2),
+        fix("theta_start", 1),
+        fix("theta_end", 0),
+    ];
+    (
+        perfectly_plastic(mesh, constraints),
+        LoadCase {
+            name: "bore".into(),
+            loads: vec![],
+        },
+    )
+}
+
+/// Component `c` of set `s`'s nodes held at zero (a symmetry plane).
+fn roller(mesh: &vproto_solver::Mesh, s: &str, c: usize) -> Constraint {
+    let mut components = [None; 3];
+    components[c] = Some(0.0);
+    Constraint {
+        nodes: mesh.set_nodes(s).unwrap(),
+        components,
+    }
+}
+
+/// The mesh in small strain, elastic–perfectly plastic (σ_y), under `constraints`.
+fn perfectly_plastic(
+    mesh: &vproto_solver::Mesh,
+    constraints: Vec<Constraint>,
+) -> NonlinearModel<'_> {
+    NonlinearModel {
         mesh,
         materials: vec![Solid::Plastic(J2 {
             youngs_modulus: E,
@@ -38,21 +60,9 @@ fn cylinder(mesh: &vproto_solver::Mesh) -> (NonlinearModel<'_>, LoadCase) {
         })],
         density: vec![0.0],
         of_element: vec![0; mesh.element_count()],
-        constraints: vec![
-            fix("zmin", 2),
-            fix("zmax", 2),
-            fix("theta_start", 1),
-            fix("theta_end", 0),
-        ],
+        constraints,
         large_deformation: false,
-    };
-    (
-        model,
-        LoadCase {
-            name: "bore".into(),
-            loads: vec![],
-        },
-    )
+    }
 }
 
 fn with_pressure(p: f64, mesh: &vproto_solver::Mesh) -> LoadCase {
@@ -253,14 +263,7 @@ fn bar(
     kinematic_modulus: f64,
     sigma: f64,
 ) -> (NonlinearModel<'_>, LoadCase) {
-    let fix = |s: &str, c: usize| {
-        let mut components = [None; 3];
-        components[c] = Some(0.0);
-        Constraint {
-            nodes: mesh.set_nodes(s).unwrap(),
-            components,
-        }
-    };
+    let fix = |s: &str, c: usize| roller(mesh, s, c);
     let model = NonlinearModel {
         mesh,
         materials: vec![Solid::Plastic(J2 {
@@ -418,31 +421,15 @@ fn displacement_and_energy_criteria_hold_an_increment_to_equilibrium() {
 fn thick_sphere_collapses_at_the_limit_pressure() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/sphere/sphere.msh");
     let mesh = vproto::gmsh::read(&path).unwrap();
-    let fix = |s: &str, c: usize| {
-        let mut components = [None; 3];
-        components[c] = Some(0.0);
-        Constraint {
-            nodes: mesh.set_nodes(s).unwrap(),
-            components,
-        }
-    };
-    let model = NonlinearModel {
-        mesh: &mesh,
-        materials: vec![Solid::Plastic(J2 {
-            youngs_modulus: E,
-            poisson_ratio: NU,
-            curve: vec![(0.0, SY)],
-            kinematic_modulus: 0.0,
-        })],
-        density: vec![0.0],
-        of_element: vec![0; mesh.element_count()],
-        constraints: vec![
+    let fix = |s: &str, c: usize| roller(&mesh, s, c);
+    let model = perfectly_plastic(
+        &mesh,
+        vec![
             fix("symmetry_x", 0),
             fix("symmetry_y", 1),
             fix("symmetry_z", 2),
         ],
-        large_deformation: false,
-    };
+    );
     let (a, b) = (0.1f64, 0.2f64);
     let limit = 2.0 * SY * (b / a).ln();
     let first_yield = 2.0 / 3.0 * SY * (1.0 - (a / b).powi(3));
