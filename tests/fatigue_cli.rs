@@ -287,7 +287,9 @@ fn channel_units_and_expressions() {
         dir.path(),
         &one(&format!("values = [{}]", samples.join(", "))),
     );
-    assert!(e > 0.0 && (e / v - 1.0).abs() < 1e-12, "{e} vs {v}");
+    // Two runs: the parallel factorisation's summation order moves the damage by up to
+    // ~5e-12 between them (measured), so the bound is that of the other two-run checks.
+    assert!(e > 0.0 && (e / v - 1.0).abs() < 1e-9, "{e} vs {v}");
     // Beside the file: 0.5 sin(πt/2) kN sideways on its times 0, 1, 2, 3, 4 s.
     let beside =
         |side: &str| channels(1e3).replacen("history = \"h.csv\"\ncolumn = \"side_kN\"", side, 1);
