@@ -8,8 +8,8 @@
 //! load factor], …]` from (0, 0), or 0 → `max_load_factor` (default 1; beyond 1 for a
 //! limit-load estimate) and back to 0 with `unload = true` (the displacement is then the
 //! permanent set, the stress the residual stress); increments of pseudo-time
-//! `first_increment` (default 0.1), `min_increment` (1e-5), `max_increment` (the path's
-//! end); `max_iterations` (per increment, 25); convergence when `tolerance` (force,
+//! `first_increment` (default 0.1), `min_increment` (1e-5), `max_increment` (1, or the
+//! path's end if shorter); `max_iterations` (per increment, 25); convergence when `tolerance` (force,
 //! 1e-8), `displacement_tolerance` (1e-3) and `energy_tolerance` (1e-6) all pass;
 //! `newton = "modified"` keeps an increment's first factor while the iterations at
 //! least halve the residual (default "full": a factor every iteration).
@@ -103,7 +103,7 @@ impl Kind for Nonlinear {
         let options = NonlinearOptions {
             first_increment: positive(&o.first_increment, "first_increment", 0.1, end)?,
             min_increment: positive(&o.min_increment, "min_increment", 1e-5, end)?,
-            max_increment: positive(&o.max_increment, "max_increment", end, end)?,
+            max_increment: positive(&o.max_increment, "max_increment", end.min(1.0), end)?,
             tolerance: positive(&o.tolerance, "tolerance", 1e-8, 0.1)?,
             displacement_tolerance: positive(
                 &o.displacement_tolerance,
