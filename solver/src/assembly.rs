@@ -351,6 +351,36 @@ fn scatter_matrix<const D: usize>(
     }
 }
 
+/// Adds an element (or face) matrix over `nodes` into the free–free matrix: through the
+/// ties (Tᵀ k T) when one of the nodes is a tied slave node.
+fn scatter_element<const D: usize>(
+    k: &SMatrix<f64, D, D>,
+    nodes: &[usize],
+    dofs: &DofMap,
+    pattern: &SymbolicSparseColMat<usize>,
+    values: &[AtomicU64],
+) {
+    if !nodes.iter().any(|&n| dofs.is_tied_node(n)) {
+        return scatter_matrix(k, &element_equations::<D>(nodes, dofs), pattern, values);
+    }
+    let per_node = D / nodes.len();
+    let mut terms = Vec::new();
+    let mut buf = Vec::new();
+    for r in 0..D {
+        dofs.terms(per_node * nodes[r / per_node] + r % per_node, &mut buf);
+        terms.extend(buf.iter().map(|&(e, w)| (r, e, w)));
+    }
+    let p = pattern.as_ref();
+    let (col_ptr, row_idx) = (p.col_ptr(), p.row_idx());
+    for &(cb, col, wc) in &terms {
+        let rows = &row_idx[col_ptr[col]..col_ptr[col + 1]];
+        for &(ra, row, wr) in terms.iter().filter(|t| t.1 <= col) {
+            let pos = col_ptr[col] + rows.binary_search(&row).expect("pattern covers ties");
+            atomic_add(&values[pos], wr * wc * k[(ra, cb)]);
+        }
+    }
+}
+
 /// The equations of an element's (or face's) dofs, `DD / nodes` components per node.
 fn element_equations<const DD: usize>(nodes: &[usize], dofs: &DofMap) -> [Option<usize>; DD] {
     let p = DD / nodes.len();
@@ -370,7 +400,7 @@ fn scatter<Op: ElementMatrix, E: Shape<N>, const N: usize, const DD: usize>(
     (0..b.len()).into_par_iter().try_for_each(|i| {
         let nodes = b.element(i);
         let k = op.matrix::<E, N, DD>(&mesh.coords::<N>(nodes), nodes, offset + i)?;
-        scatter_matrix(&k, &element_equations::<DD>(nodes, dofs), pattern, values);
+        scatter_element(&k, nodes, dofs, pattern, values);
         Ok(())
     })
 }
@@ -391,7 +421,7 @@ pub fn add_face_matrix(
         let kind = mesh.element(face.element).0.face_kind();
         crate::with_face_shape!(kind, F, M => {
             let m = crate::loads::face_mass::<F, M>(&mesh.coords::<M>(&nodes)) * h;
-            scatter_matrix(&m, &element_equations::<M>(&nodes, dofs), pattern, &atomic);
+            scatter_element(&m, &nodes, dofs, pattern, &atomic);
         });
     }
     values.copy_from_slice(&into_values(atomic));

@@ -168,6 +168,7 @@ impl Pencil<'_> {
             for (&g, &x) in dofs.free_dofs().iter().zip(&v) {
                 shape[g] = x / scale;
             }
+            dofs.expand(&mut shape);
             modes.push(BucklingMode {
                 factor: lambda,
                 shape,

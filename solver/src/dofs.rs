@@ -1,6 +1,11 @@
 //! Degrees of freedom: a fixed number of components per node (three displacements, or
 //! one temperature), numbered node by node (in node order, or in an order given), with
-//! constrained components removed from the system of equations.
+//! constrained components removed from the system of equations, and the components of
+//! tied slave nodes ([`crate::tie`]) expressed through their masters': u = T q + ū.
+//! Every analysis goes between the full vectors and the equations through [`DofMap`]
+//! (`expand` after a solve, `fold` before one), so ties work in all of them.
+
+use crate::tie::TiedNode;
 
 /// Equation numbers of the free degrees of freedom.
 #[derive(Clone, Debug)]
@@ -9,6 +14,12 @@ pub struct DofMap {
     eq: Vec<Option<usize>>,
     free: Vec<usize>,
     per_node: usize,
+    /// Tied dofs with their terms' range in `terms`, sorted by dof.
+    links: Vec<(usize, std::ops::Range<usize>)>,
+    /// (master dof, weight) of every tied dof.
+    terms: Vec<(usize, f64)>,
+    /// Whether each node has a tied dof (empty without ties).
+    tied_node: Vec<bool>,
 }
 
 impl DofMap {
@@ -36,17 +47,55 @@ impl DofMap {
         per_node: usize,
         order: impl IntoIterator<Item = usize>,
     ) -> Self {
+        Self::tied(constrained, per_node, order, &[])
+    }
+
+    /// Like [`DofMap::in_node_order`], with the components of the tied nodes that are
+    /// not constrained following their masters (a constrained one keeps its value).
+    pub fn tied(
+        constrained: &[bool],
+        per_node: usize,
+        order: impl IntoIterator<Item = usize>,
+        ties: &[TiedNode],
+    ) -> Self {
+        let mut links = Vec::new();
+        let mut terms = Vec::new();
+        let mut tied_node = Vec::new();
+        let mut dependent = vec![false; constrained.len()];
+        if !ties.is_empty() {
+            tied_node = vec![false; constrained.len() / per_node];
+        }
+        for t in ties {
+            tied_node[t.node] = true;
+            for c in 0..per_node {
+                let dof = per_node * t.node + c;
+                if constrained[dof] {
+                    continue;
+                }
+                dependent[dof] = true;
+                let start = terms.len();
+                terms.extend(t.masters.iter().map(|&(m, w)| (per_node * m + c, w)));
+                links.push((dof, start..terms.len()));
+            }
+        }
         let mut free = Vec::new();
         let mut eq = vec![None; constrained.len()];
         for n in order {
             for dof in per_node * n..per_node * (n + 1) {
-                if !constrained[dof] {
+                if !constrained[dof] && !dependent[dof] {
                     eq[dof] = Some(free.len());
                     free.push(dof);
                 }
             }
         }
-        Self { eq, free, per_node }
+        Self {
+            eq,
+            free,
+            per_node,
+            links,
+            terms,
+            tied_node,
+        }
     }
 
     /// Components per node.
@@ -74,8 +123,64 @@ impl DofMap {
         self.eq.len()
     }
 
-    /// Gathers the free entries of a full dof vector.
+    /// Gathers the free entries of a full dof vector (of values, not forces: see
+    /// [`DofMap::fold`]).
     pub fn restrict(&self, full: &[f64]) -> Vec<f64> {
         self.free.iter().map(|&d| full[d]).collect()
+    }
+
+    /// Whether any dof follows others.
+    pub fn has_ties(&self) -> bool {
+        !self.links.is_empty()
+    }
+
+    /// Whether node `n` is a tied slave node.
+    #[inline]
+    pub fn is_tied_node(&self, n: usize) -> bool {
+        self.tied_node.get(n).copied().unwrap_or(false)
+    }
+
+    /// A dof that is neither an equation nor tied: prescribed.
+    pub fn is_prescribed(&self, dof: usize) -> bool {
+        self.eq[dof].is_none() && self.links.binary_search_by_key(&dof, |l| l.0).is_err()
+    }
+
+    /// Sets every tied dof from its masters (u = T q + ū once the equations' and the
+    /// prescribed values are in `full`).
+    pub fn expand(&self, full: &mut [f64]) {
+        for (dof, range) in &self.links {
+            full[*dof] = self.terms[range.clone()]
+                .iter()
+                .map(|&(m, w)| w * full[m])
+                .sum();
+        }
+    }
+
+    /// Moves the forces on tied dofs to their masters (Tᵀ f, tied entries zeroed): a
+    /// force vector's free entries are then the right-hand side of the equations, and
+    /// its prescribed entries the forces the supports carry.
+    pub fn fold(&self, full: &mut [f64]) {
+        for (dof, range) in &self.links {
+            let f = std::mem::take(&mut full[*dof]);
+            for &(m, w) in &self.terms[range.clone()] {
+                full[m] += w * f;
+            }
+        }
+    }
+
+    /// The equations (with their weights) a dof's value is made of: its own, its
+    /// masters' for a tied dof, none for a prescribed one.
+    pub fn terms(&self, dof: usize, out: &mut Vec<(usize, f64)>) {
+        out.clear();
+        if let Some(e) = self.eq[dof] {
+            out.push((e, 1.0));
+        } else if let Ok(i) = self.links.binary_search_by_key(&dof, |l| l.0) {
+            let range = self.links[i].1.clone();
+            out.extend(
+                self.terms[range]
+                    .iter()
+                    .filter_map(|&(m, w)| self.eq[m].map(|e| (e, w))),
+            );
+        }
     }
 }

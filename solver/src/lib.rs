@@ -63,6 +63,7 @@ pub mod rigid;
 pub mod shock;
 pub mod statics;
 pub mod thermal;
+pub mod tie;
 pub mod transient;
 mod trisolve;
 

@@ -51,6 +51,9 @@ pub struct Mesh {
     /// The numbers users know the elements by (a deck's element numbers, Gmsh's element
     /// tags), in global element order; empty when they are the 0-based indices.
     pub element_labels: Vec<i64>,
+    /// Slave nodes of tied interfaces, sorted by node ([`crate::tie`]): connectivity
+    /// between parts meshed apart, by interpolation instead of shared nodes.
+    pub ties: Vec<crate::tie::TiedNode>,
 }
 
 impl Mesh {
@@ -293,6 +296,89 @@ impl Mesh {
     }
 }
 
+/// One mesh of several parts meshed apart: nodes, elements and sets appended in order,
+/// each part's sets renamed `part.set` and its elements also in the region `part`.
+/// Labels stay those of each part (messages give coordinates too).
+pub fn merge_parts(parts: Vec<(String, Mesh)>) -> Mesh {
+    let mut out = Mesh::default();
+    for (name, part) in parts {
+        let (nodes, elements) = (out.nodes.len(), out.element_count());
+        let count = part.element_count();
+        out.node_labels
+            .extend((0..part.nodes.len()).map(|i| part.node_label(i)));
+        out.element_labels
+            .extend((0..part.element_count()).map(|i| part.element_label(i)));
+        for (set, list) in part.node_sets {
+            let list = list.into_iter().map(|n| n + nodes).collect();
+            out.node_sets.insert(format!("{name}.{set}"), list);
+        }
+        for (set, list) in part.element_sets {
+            let list = list.into_iter().map(|e| e + elements).collect();
+            out.element_sets.insert(format!("{name}.{set}"), list);
+        }
+        for (set, list) in part.face_sets {
+            let list = list
+                .into_iter()
+                .map(|f| FaceRef {
+                    element: f.element + elements,
+                    face: f.face,
+                })
+                .collect();
+            out.face_sets.insert(format!("{name}.{set}"), list);
+        }
+        out.element_sets
+            .insert(name, (elements..elements + count).collect());
+        out.nodes.extend(part.nodes);
+        out.blocks
+            .extend(part.blocks.into_iter().map(|b| ElementBlock {
+                kind: b.kind,
+                connectivity: b.connectivity.into_iter().map(|n| n + nodes).collect(),
+            }));
+    }
+    out
+}
+
+/// The nodes of each connected part of the mesh (through shared nodes and ties), the
+/// largest first; nodes of no element belong to none.
+pub fn connected_parts(mesh: &Mesh) -> Vec<Vec<usize>> {
+    let n = mesh.nodes.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut v: usize) -> usize {
+        while parent[v] != v {
+            parent[v] = parent[parent[v]];
+            v = parent[v];
+        }
+        v
+    }
+    let mut join = |a: usize, b: usize| {
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        parent[ra.max(rb)] = ra.min(rb);
+    };
+    let mut used = vec![false; n];
+    for b in &mesh.blocks {
+        for e in 0..b.len() {
+            let nodes = b.element(e);
+            for &v in nodes {
+                used[v] = true;
+                join(nodes[0], v);
+            }
+        }
+    }
+    for t in &mesh.ties {
+        for &(m, _) in &t.masters {
+            join(t.node, m);
+        }
+    }
+    let mut parts: HashMap<usize, Vec<usize>> = HashMap::new();
+    for v in (0..n).filter(|&v| used[v]) {
+        let r = root(&mut parent, v);
+        parts.entry(r).or_default().push(v);
+    }
+    let mut parts: Vec<Vec<usize>> = parts.into_values().collect();
+    parts.sort_by_key(|p| (std::cmp::Reverse(p.len()), p[0]));
+    parts
+}
+
 /// Node adjacency through shared elements (each node is its own neighbour), in
 /// compressed form with sorted neighbour lists.
 #[derive(Clone, Debug)]
@@ -338,6 +424,63 @@ impl NodeGraph {
                     }
                 }
                 out.sort_unstable();
+            },
+        );
+        let graph = Self { ptr, adj };
+        if mesh.ties.is_empty() {
+            graph
+        } else {
+            graph.tied(&mesh.ties)
+        }
+    }
+
+    /// The adjacency through elements alone, ties ignored (the pattern of the untied
+    /// matrix over every dof).
+    pub fn of_elements(mesh: &Mesh) -> Self {
+        if mesh.ties.is_empty() {
+            return Self::new(mesh);
+        }
+        let untied = Mesh {
+            nodes: mesh.nodes.clone(),
+            blocks: mesh.blocks.clone(),
+            ..Default::default()
+        };
+        Self::new(&untied)
+    }
+
+    /// The adjacency of the tied model: a slave node's neighbours become its masters'
+    /// (the couplings of TᵀKT), so patterns and orderings see through the ties; slave
+    /// nodes themselves are left alone.
+    fn tied(self, ties: &[crate::tie::TiedNode]) -> Self {
+        let n = self.len();
+        let mut slave_of: Vec<Option<usize>> = vec![None; n];
+        let mut followers: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, t) in ties.iter().enumerate() {
+            slave_of[t.node] = Some(i);
+            for &(m, _) in &t.masters {
+                followers[m].push(t.node);
+            }
+        }
+        let substitute = |v: usize, out: &mut Vec<usize>| match slave_of[v] {
+            Some(i) => out.extend(ties[i].masters.iter().map(|m| m.0)),
+            None => out.push(v),
+        };
+        let (ptr, adj) = crate::compressed::build(
+            n,
+            || (),
+            |v, _, out| {
+                out.push(v);
+                if slave_of[v].is_some() {
+                    return; // no equations of its own: alone, so the graph stays symmetric
+                }
+                let around = std::iter::once(v).chain(followers[v].iter().copied());
+                for u in around {
+                    for &w in self.neighbours(u) {
+                        substitute(w, out);
+                    }
+                }
+                out.sort_unstable();
+                out.dedup();
             },
         );
         Self { ptr, adj }

@@ -390,6 +390,7 @@ impl Checks<'_> {
         for (&g, &x) in dofs.free_dofs().iter().zip(&v) {
             shape[g] = x;
         }
+        dofs.expand(&mut shape);
         Mode {
             frequency: lambda.max(0.0).sqrt() / (2.0 * PI),
             eigenvalue: lambda,

@@ -49,6 +49,23 @@ pub fn tetrahedron_collapsed(n: usize) -> Vec<Point3> {
     pts
 }
 
+/// Collapsed (Duffy) product rule on the triangle (0,0)-(1,0)-(0,1) with `n` Gauss
+/// points per direction: x = u, y = (1−u) v, Jacobian (1−u). Exact for polynomials of
+/// degree ≤ 2n − 2 (n = 4: the sextic products of two serendipity quad8 functions).
+pub fn triangle_collapsed(n: usize) -> Vec<Point2> {
+    let g: Vec<(f64, f64)> = gauss_1d(n)
+        .iter()
+        .map(|&(x, w)| (0.5 * (x + 1.0), 0.5 * w))
+        .collect();
+    let mut pts = Vec::with_capacity(n * n);
+    for &(u, wu) in &g {
+        for &(v, wv) in &g {
+            pts.push(([u, (1.0 - u) * v], wu * wv * (1.0 - u)));
+        }
+    }
+    pts
+}
+
 /// Tensor-product Gauss rule on the cube [-1,1]^3 with `n` points per direction.
 pub fn gauss_cube(n: usize) -> Vec<Point3> {
     let g = gauss_1d(n);
@@ -105,6 +122,23 @@ pub fn triangle() -> Vec<Point2> {
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
+
+    /// ∫ x^a y^b over the unit triangle = a! b! / (a + b + 2)!.
+    #[test]
+    fn collapsed_triangle_rule_is_exact_to_degree_six() {
+        let fact = |n: u32| (1..=n).map(f64::from).product::<f64>();
+        let rule = triangle_collapsed(4);
+        for a in 0..=6u32 {
+            for b in 0..=6 - a {
+                let q: f64 = rule
+                    .iter()
+                    .map(|(p, w)| w * p[0].powi(a as i32) * p[1].powi(b as i32))
+                    .sum();
+                let exact = fact(a) * fact(b) / fact(a + b + 2);
+                assert_relative_eq!(q, exact, max_relative = 1e-13);
+            }
+        }
+    }
 
     #[test]
     fn weights_sum_to_reference_measure() {

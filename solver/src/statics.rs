@@ -279,15 +279,39 @@ impl StaticModel<'_> {
     }
 
     /// Rejects a model that can move as a rigid body, naming the free motions.
+    /// Each part not joined to the others (by shared nodes or ties) is checked alone.
     pub(crate) fn require_constrained(&self, fixed: &[bool]) -> Result<()> {
         let free = free_rigid_motions(&self.mesh.nodes, fixed);
-        if free.is_empty() {
-            Ok(())
-        } else {
-            Err(SolverError::UnderConstrained {
+        if !free.is_empty() {
+            return Err(SolverError::UnderConstrained {
                 motions: free.join("; "),
-            })
+            });
         }
+        let parts = crate::mesh::connected_parts(self.mesh);
+        for part in parts.iter().filter(|_| parts.len() > 1) {
+            let nodes: Vec<Vector3<f64>> = part.iter().map(|&n| self.mesh.nodes[n]).collect();
+            let held: Vec<bool> = part
+                .iter()
+                .flat_map(|&n| (0..3).map(move |c| fixed[3 * n + c]))
+                .collect();
+            let free = free_rigid_motions(&nodes, &held);
+            if !free.is_empty() {
+                let n = part[0];
+                let p = self.mesh.nodes[n];
+                return Err(SolverError::UnderConstrained {
+                    motions: format!(
+                        "the part of {} nodes that contains node {} at ({:.6e}, {:.6e}, {:.6e}) m is joined to no other part (no shared nodes, no tie) and can move alone: {}",
+                        part.len(),
+                        self.mesh.node_label(n),
+                        p.x,
+                        p.y,
+                        p.z,
+                        free.join("; ")
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The free dofs and the stiffness pattern, without a factor's analysis: the set-up
@@ -298,7 +322,7 @@ impl StaticModel<'_> {
     ) -> Result<(DofMap, SymbolicSparseColMat<usize>)> {
         let graph = NodeGraph::new(self.mesh);
         let order = crate::ordering::reverse_cuthill_mckee(&graph);
-        let dofs = DofMap::in_node_order(fixed, 3, order);
+        let dofs = DofMap::tied(fixed, 3, order, &self.mesh.ties);
         if dofs.free_count() == 0 {
             return Err(SolverError::NothingToSolve);
         }
@@ -309,7 +333,7 @@ impl StaticModel<'_> {
     /// Numbers the free dofs, builds the stiffness pattern and analyses it (nested
     /// dissection order): the set-up every analysis shares.
     pub(crate) fn system(&self, fixed: &[bool]) -> Result<System> {
-        let dofs = DofMap::new(fixed);
+        let dofs = DofMap::tied(fixed, 3, 0..self.mesh.nodes.len(), &self.mesh.ties);
         if dofs.free_count() == 0 {
             return Err(SolverError::NothingToSolve);
         }
@@ -410,7 +434,10 @@ impl StaticModel<'_> {
         stats.precision = solver.kind();
         stats.reason = reason;
         stats.min_pivot_ratio = solver.min_pivot_ratio();
-        let k_ubar = internal_forces(mesh, &self.materials, &ubar)?;
+        let mut ubar = ubar;
+        dofs.expand(&mut ubar);
+        let mut k_ubar = internal_forces(mesh, &self.materials, &ubar)?;
+        dofs.fold(&mut k_ubar);
         Ok(StaticFactor {
             model: self,
             fixed,
@@ -563,9 +590,21 @@ impl StaticFactor<'_> {
             )));
         }
         let free = self.dofs.free_dofs();
+        let folded: Vec<std::borrow::Cow<[f64]>> = loads
+            .iter()
+            .map(|f| match self.dofs.has_ties() {
+                false => f.into(),
+                true => {
+                    let mut f = f.clone();
+                    self.dofs.fold(&mut f);
+                    f.into()
+                }
+            })
+            .collect();
         let mut rhs = Mat::<f64>::from_fn(self.dofs.free_count(), cases.len(), |i, j| {
-            loads[j][free[i]] - self.k_ubar[free[i]]
+            folded[j][free[i]] - self.k_ubar[free[i]]
         });
+        drop(folded);
         let k = self.upper.as_ref().map(|(p, v)| matrix(p, v));
         tracing::info!(load_cases = cases.len(), "solving with the factor");
         let mut timing = SolveTiming {
@@ -588,6 +627,7 @@ impl StaticFactor<'_> {
                 for (i, &d) in free.iter().enumerate() {
                     u[d] = rhs[(i, j)];
                 }
+                self.dofs.expand(&mut u);
                 self.recover(case, u, applied)
             })
             .collect::<Result<Vec<_>>>()?;
@@ -606,17 +646,14 @@ impl StaticFactor<'_> {
             )));
         }
         let ku = internal_forces(mesh, materials, &u)?;
+        // Out of balance, the tied slave nodes' share moved to their masters.
+        let mut unbalanced: Vec<f64> = ku.iter().zip(&applied).map(|(k, f)| k - f).collect();
+        self.dofs.fold(&mut unbalanced);
         let reactions: Vec<f64> = (0..u.len())
-            .map(|d| {
-                if self.fixed[d] {
-                    ku[d] - applied[d]
-                } else {
-                    0.0
-                }
-            })
+            .map(|d| if self.fixed[d] { unbalanced[d] } else { 0.0 })
             .collect();
         let residual: f64 = (0..u.len())
-            .map(|d| (ku[d] - applied[d] - reactions[d]).powi(2))
+            .map(|d| (unbalanced[d] - reactions[d]).powi(2))
             .sum::<f64>()
             .sqrt();
         let scale = (0..u.len())

@@ -181,25 +181,30 @@ impl ThermalModel<'_> {
         // The full matrix (for K T̄ and the reactions) and the free–free one.
         let graph = NodeGraph::new(mesh);
         let conduction = Conduction(&self.conductivity);
-        let full =
-            |dofs: &DofMap| -> Result<(faer::sparse::SymbolicSparseColMat<usize>, Vec<f64>)> {
-                let pattern = crate::assembly::stiffness_pattern(&graph, dofs);
-                let mut values = assemble_scalar(mesh, dofs, &pattern, &conduction)?;
-                for (faces, h) in &convection {
-                    add_face_matrix(mesh, faces, *h, dofs, &pattern, &mut values);
-                }
-                Ok((pattern, values))
-            };
+        let untied = NodeGraph::of_elements(mesh);
+        let full = |graph: &NodeGraph,
+                    dofs: &DofMap|
+         -> Result<(faer::sparse::SymbolicSparseColMat<usize>, Vec<f64>)> {
+            let pattern = crate::assembly::stiffness_pattern(graph, dofs);
+            let mut values = assemble_scalar(mesh, dofs, &pattern, &conduction)?;
+            for (faces, h) in &convection {
+                add_face_matrix(mesh, faces, *h, dofs, &pattern, &mut values);
+            }
+            Ok((pattern, values))
+        };
         let all = DofMap::scalar(&vec![false; n]);
-        let (full_pattern, full_values) = full(&all)?;
+        let (full_pattern, full_values) = full(&untied, &all)?;
         // Nodes numbered by reverse Cuthill–McKee: local rows for the iterative method
         // (the direct one orders the equations for its factor anyway).
-        let dofs = DofMap::in_node_order(&fixed, 1, reverse_cuthill_mckee(&graph));
+        let dofs = DofMap::tied(&fixed, 1, reverse_cuthill_mckee(&graph), &mesh.ties);
         if dofs.free_count() == 0 {
             return Err(SolverError::NothingToSolve);
         }
-        let (pattern, values) = full(&dofs)?;
-        let kt_bar = symmetric_matvec(matrix(&full_pattern, &full_values), &tbar);
+        let (pattern, values) = full(&graph, &dofs)?;
+        dofs.expand(&mut tbar);
+        let mut kt_bar = symmetric_matvec(matrix(&full_pattern, &full_values), &tbar);
+        dofs.fold(&mut kt_bar);
+        dofs.fold(&mut f);
 
         let mut rhs = Mat::<f64>::from_fn(dofs.free_count(), 1, |i, _| {
             let d = dofs.free_dofs()[i];
@@ -211,7 +216,9 @@ impl ThermalModel<'_> {
         for (i, &d) in dofs.free_dofs().iter().enumerate() {
             t[d] = rhs[(i, 0)];
         }
-        let kt = symmetric_matvec(matrix(&full_pattern, &full_values), &t);
+        dofs.expand(&mut t);
+        let mut kt = symmetric_matvec(matrix(&full_pattern, &full_values), &t);
+        dofs.fold(&mut kt);
         let reaction: Vec<f64> = (0..n)
             .map(|v| if fixed[v] { kt[v] - f[v] } else { 0.0 })
             .collect();

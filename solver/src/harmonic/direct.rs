@@ -120,7 +120,8 @@ impl StaticModel<'_> {
         let symbolic = SymbolicLu::try_new(full.as_ref())
             .map_err(|e| SolverError::LinearSolver(format!("harmonic (direct): {e:?}")))?;
         let free = dofs.free_dofs();
-        let load = self.load_vector(case);
+        let mut load = self.load_vector(case);
+        dofs.fold(&mut load);
         crate::memory::check(
             "the stress recovery operator",
             NodalStress::bytes(self.mesh),
@@ -148,6 +149,8 @@ impl StaticModel<'_> {
             for (i, &g) in free.iter().enumerate() {
                 (re[g], im[g]) = (x[(i, 0)].re, x[(i, 0)].im);
             }
+            dofs.expand(&mut re);
+            dofs.expand(&mut im);
             if re.iter().chain(&im).any(|v| !v.is_finite()) {
                 return Err(SolverError::LinearSolver(format!(
                     "harmonic (direct): a non-finite response at {hz} Hz"

@@ -131,6 +131,7 @@ impl Run<'_> {
                 u[k] = factor * ubar[k];
             }
         }
+        self.system.dofs.expand(&mut u);
         let mut state = self.state(&u, factor, committed)?;
         let mut record = Increment {
             time,
@@ -222,10 +223,13 @@ impl Run<'_> {
         let load_norm = f_ext.iter().map(|f| f * f).sum::<f64>().sqrt();
         let mut r = Mat::<f64>::zeros(dofs.free_count(), 1);
         let mut reaction = 0.0;
-        for (k, (fe, fi)) in f_ext.iter().zip(&f_int).enumerate() {
+        // Out of balance, the tied slave nodes' share moved to their masters.
+        let mut g: Vec<f64> = f_ext.iter().zip(&f_int).map(|(e, i)| e - i).collect();
+        dofs.fold(&mut g);
+        for (k, gk) in g.into_iter().enumerate() {
             match dofs.eq(k) {
-                Some(e) => r[(e, 0)] = fe - fi,
-                None => reaction += (fi - fe).powi(2),
+                Some(e) => r[(e, 0)] = gk,
+                None => reaction += gk * gk,
             }
         }
         Ok(State {
@@ -262,6 +266,7 @@ impl Run<'_> {
                     *vk += eta * du[(e, 0)];
                 }
             }
+            dofs.expand(&mut v);
             v
         };
         let g0 = work(&start);

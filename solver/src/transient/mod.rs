@@ -14,6 +14,7 @@
 //! otherwise shows the numerical dissipation.
 
 use crate::assembly::{assemble_mass, assemble_stiffness, matrix};
+use crate::dofs::DofMap;
 use crate::error::{Result, SolverError};
 use crate::harmonic::Damping;
 use crate::linsolve::{symmetric_matvec, StiffnessSolver};
@@ -305,7 +306,8 @@ impl StaticModel<'_> {
                 .map_err(|e| factor_error(e, &dofs, self.mesh))
         };
         let free = dofs.free_dofs();
-        let full = self.load_vector(case);
+        let mut full = self.load_vector(case);
+        dofs.fold(&mut full);
         let hht = Hht {
             k: matrix(&pattern, &k),
             m: matrix(&pattern, &m),
@@ -334,7 +336,7 @@ impl StaticModel<'_> {
             kv: zero.clone(),
             mv: zero,
         };
-        self.integrate(&hht, x, free, options)
+        self.integrate(&hht, x, &dofs, options)
     }
 
     /// Steps `x` through the run, recording each step's fields while the next step is
@@ -343,7 +345,7 @@ impl StaticModel<'_> {
         &self,
         hht: &Hht,
         mut x: State,
-        free: &[usize],
+        dofs: &DofMap,
         options: &TransientOptions,
     ) -> Result<TransientSolution> {
         crate::memory::check(
@@ -361,7 +363,7 @@ impl StaticModel<'_> {
         };
         let dt = options.step;
         let mut out = Recorder::new(options);
-        let a0 = self.absolute(&x.a, free, options, amplitude(&options.amplitude, 0.0));
+        let a0 = self.absolute(&x.a, dofs, options, amplitude(&options.amplitude, 0.0));
         let mut pending = (0, 0.0, x.u.clone(), a0, (0.0, 0.0, 0.0, 0.0));
         let (mut work, mut dissipated) = (0.0, 0.0);
         let clock = std::time::Instant::now();
@@ -373,7 +375,7 @@ impl StaticModel<'_> {
             );
             let (stepped, fields) = rayon::join(
                 || hht.step(&mut x, loads),
-                || self.full(&pending.2, free, stress.as_ref()),
+                || self.full(&pending.2, dofs, stress.as_ref()),
             );
             out.record(pending.0, pending.1, fields, &pending.3, pending.4);
             let (w, d) = stepped?;
@@ -389,10 +391,10 @@ impl StaticModel<'_> {
                 dissipated,
                 work,
             );
-            let a = self.absolute(&x.a, free, options, loads.1);
+            let a = self.absolute(&x.a, dofs, options, loads.1);
             pending = (step, t, x.u.clone(), a, energies);
         }
-        let fields = self.full(&pending.2, free, stress.as_ref());
+        let fields = self.full(&pending.2, dofs, stress.as_ref());
         out.record(pending.0, pending.1, fields, &pending.3, pending.4);
         tracing::debug!(
             steps = options.steps,
@@ -409,16 +411,17 @@ impl StaticModel<'_> {
     fn absolute(
         &self,
         a: &[f64],
-        free: &[usize],
+        dofs: &DofMap,
         options: &TransientOptions,
         factor: f64,
     ) -> Vec<f64> {
         let mut full: Vec<f64> = (0..3 * self.mesh.nodes.len())
             .map(|g| factor * options.base_acceleration[g % 3])
             .collect();
-        for (&g, &x) in free.iter().zip(a) {
+        for (&g, &x) in dofs.free_dofs().iter().zip(a) {
             full[g] += x;
         }
+        dofs.expand(&mut full);
         full
     }
 
@@ -427,13 +430,14 @@ impl StaticModel<'_> {
     fn full(
         &self,
         u: &[f64],
-        free: &[usize],
+        dofs: &DofMap,
         stress: Option<&NodalStress>,
     ) -> (Vec<f64>, Option<Vec<f64>>) {
         let mut full = vec![0.0; 3 * self.mesh.nodes.len()];
-        for (&g, &x) in free.iter().zip(u) {
+        for (&g, &x) in dofs.free_dofs().iter().zip(u) {
             full[g] = x;
         }
+        dofs.expand(&mut full);
         let vm = stress.map(|s| {
             s.of(&full)
                 .chunks(6)
