@@ -45,6 +45,7 @@ pub mod mechanism;
 pub mod model;
 pub mod output;
 pub mod params;
+pub mod parts;
 pub mod plausibility;
 pub mod plot;
 pub mod probe;

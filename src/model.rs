@@ -54,7 +54,9 @@ pub struct Model {
 /// from, for an `.inp` model.
 pub fn build_mesh(case: &Case, m: &ModelSpec) -> Result<(Mesh, Option<Deck>)> {
     let mut deck = None;
+    let parts = !m.part.is_empty();
     let mesh = match (&m.mesh, &m.geo, &m.generate, &m.inp) {
+        _ if parts => crate::parts::assemble(case, m)?,
         (None, None, None, Some(inp)) => {
             let mut d = match case.deck.borrow_mut().take() {
                 Some(d) => d,
@@ -86,7 +88,7 @@ pub fn build_mesh(case: &Case, m: &ModelSpec) -> Result<(Mesh, Option<Deck>)> {
     };
     let mut mesh = mesh;
     let scale = m.unit.metres();
-    if scale != 1.0 {
+    if scale != 1.0 && !parts {
         for p in &mut mesh.nodes {
             *p *= scale;
         }
@@ -105,12 +107,14 @@ pub fn build_mesh(case: &Case, m: &ModelSpec) -> Result<(Mesh, Option<Deck>)> {
         }
         mesh.face_sets.insert(f.name.clone(), faces);
     }
+    let deck_ties = deck.as_ref().map_or(&[][..], |d: &Deck| &d.ties);
+    crate::parts::tie_all(case, &mut mesh, &m.tie, deck_ties)?;
     mesh.check()
         .map_err(|e| anyhow!("{}: {e}", case.path.display()))?;
     Ok((mesh, deck))
 }
 
-fn generated(g: &GeneratorSpec) -> Result<Mesh> {
+pub(crate) fn generated(g: &GeneratorSpec) -> Result<Mesh> {
     Ok(match *g {
         GeneratorSpec::Box {
             size,

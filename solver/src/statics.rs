@@ -770,9 +770,9 @@ mod tests {
     }
 
     #[test]
-    fn loose_part_is_reported_as_singular_at_its_node() {
+    fn loose_part_is_reported_with_its_free_motion() {
         // A second, unconnected cube beside the clamped one: the global rigid-body check
-        // cannot see it, the pivot check must.
+        // cannot see it, the check of each connected part does.
         let mut mesh = block([1.0, 1.0, 1.0], [1, 1, 1], ElementKind::Hex8).unwrap();
         let n0 = mesh.nodes.len();
         let extra: Vec<_> = mesh
@@ -788,8 +788,13 @@ mod tests {
         });
         let err = clamped(&mesh).solve(&[gravity(&mesh)]).unwrap_err();
         match err {
-            SolverError::Singular { node, .. } => assert!(node >= n0, "node {node}"),
-            other => panic!("expected a singular stiffness, got {other}"),
+            SolverError::UnderConstrained { motions } => {
+                assert!(
+                    motions.contains("part of 8 nodes") && motions.contains("(3.0"),
+                    "{motions}"
+                )
+            }
+            other => panic!("expected an under-constrained part, got {other}"),
         }
     }
 

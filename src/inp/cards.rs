@@ -267,7 +267,20 @@ fn keyword(name: &str) -> Option<Keyword> {
         "ELEMENT" => k(&[("TYPE", ANY), ("ELSET", ANY)], &[], None),
         "NSET" => k(&[("NSET", ANY), ("GENERATE", ANY)], &[], None),
         "ELSET" => k(&[("ELSET", ANY), ("GENERATE", ANY)], &[], None),
-        "SURFACE" => k(&[("NAME", ANY), ("TYPE", &["ELEMENT"])], &[], Some(2)),
+        "SURFACE" => k(
+            &[("NAME", ANY), ("TYPE", &["ELEMENT", "NODE"])],
+            &[],
+            Some(2),
+        ),
+        "TIE" => k(
+            &[
+                ("NAME", ANY),
+                ("POSITION TOLERANCE", ANY),
+                ("ADJUST", &["YES", "NO"]),
+            ],
+            &[],
+            Some(2),
+        ),
         "MATERIAL" => k(&[("NAME", ANY)], &[], Some(0)),
         "ELASTIC" => k(&[("TYPE", &["ISO", "ISOTROPIC"])], &[], Some(2)),
         "DENSITY" | "EXPANSION" | "CONDUCTIVITY" => k(&[], &[], Some(1)),

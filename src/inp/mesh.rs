@@ -35,6 +35,8 @@ pub(super) struct Reader {
     pub(super) amplitudes: BTreeMap<String, Vec<(f64, f64)>>,
     /// Node sets of `*NODE PRINT` cards.
     pub(super) printed: Vec<(String, Origin)>,
+    /// `*TIE`s, surfaces by (upper-case) name.
+    pub(super) ties: Vec<crate::schema::TieSpec>,
     pub(super) warnings: Vec<String>,
 }
 
@@ -183,18 +185,18 @@ impl Reader {
         Ok(())
     }
 
-    /// `*SURFACE, NAME=…` of element faces: element (or set), Sn.
+    /// `*SURFACE, NAME=…` of element faces (element or set, Sn), or with `TYPE=NODE`
+    /// of nodes (numbers or node sets; it becomes a node set of that name).
     pub(super) fn surface_card(&mut self, card: &Card) -> Result<()> {
+        let name = card.required("NAME")?.to_ascii_uppercase();
         if card
             .param("TYPE")
-            .is_some_and(|t| !t.eq_ignore_ascii_case("ELEMENT"))
+            .is_some_and(|t| t.eq_ignore_ascii_case("NODE"))
         {
-            bail!(
-                "{}: only element-face surfaces (TYPE=ELEMENT) are supported",
-                card.at
-            );
+            let ids = set_members(card, &self.nsets)?;
+            self.nsets.entry(name).or_default().extend(ids);
+            return Ok(());
         }
-        let name = card.required("NAME")?.to_ascii_uppercase();
         let mut faces = Vec::new();
         for (at, f) in &card.data {
             let face = face_number(at, f.get(1).unwrap_or(""))?;
@@ -205,6 +207,50 @@ impl Reader {
         self.surfaces.entry(name).or_default().extend(faces);
         Ok(())
     }
+}
+
+/// `*TIE, NAME=…[, POSITION TOLERANCE=…][, ADJUST=NO]` with one line: slave surface,
+/// master surface.
+pub(super) fn tie_card(card: &Card) -> Result<crate::schema::TieSpec> {
+    let name = card.required("NAME")?.to_string();
+    let position_tolerance = match card.param("POSITION TOLERANCE") {
+        Some(v) => Some(
+            v.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|t| *t > 0.0 && t.is_finite())
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{}: *TIE: POSITION TOLERANCE={v} is not a positive length",
+                        card.at
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    let [(at, line)] = &card.data[..] else {
+        bail!(
+            "{}: *TIE needs one data line: slave surface, master surface",
+            card.at
+        );
+    };
+    let field = |k: usize| {
+        line.get(k)
+            .filter(|f| !f.is_empty())
+            .map(str::to_ascii_uppercase)
+            .ok_or_else(|| {
+                anyhow::anyhow!("{at}: *TIE: give the slave surface, then the master surface")
+            })
+    };
+    Ok(crate::schema::TieSpec {
+        name,
+        slave: field(0)?,
+        master: field(1)?,
+        position_tolerance,
+        adjust: !card
+            .param("ADJUST")
+            .is_some_and(|a| a.eq_ignore_ascii_case("NO")),
+    })
 }
 
 /// The mesh: nodes in deck order, one block per element type, node sets, element sets

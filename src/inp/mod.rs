@@ -46,6 +46,8 @@ pub struct Deck {
     pub steps: Vec<Step>,
     /// Nodes whose results the deck prints (`*NODE PRINT, NSET=…`): (set, nodes).
     pub printed: Vec<(String, Vec<usize>)>,
+    /// `*TIE`s: bonded surfaces, applied when the model is built.
+    pub ties: Vec<crate::schema::TieSpec>,
     pub warnings: Vec<String>,
 }
 
@@ -138,6 +140,10 @@ pub fn read(path: &Path) -> Result<Deck> {
                 materials::card(&mut r, card, &mut material)?
             }
             "BOUNDARY" if !in_step => boundary(&mut r, card)?,
+            "TIE" => {
+                let tie = mesh::tie_card(card)?;
+                r.ties.push(tie);
+            }
             "AMPLITUDE" => dynamics::amplitude(card, &mut r.amplitudes)?,
             "STEP" => {
                 steps.push(steps::open(card)?);
@@ -188,6 +194,7 @@ pub fn read(path: &Path) -> Result<Deck> {
         boundaries,
         steps: deck_steps,
         printed,
+        ties: r.ties,
         warnings: r.warnings,
     })
 }

@@ -204,6 +204,60 @@ pub struct ModelSpec {
     /// Extra face sets: the boundary faces inside a box.
     #[serde(default)]
     pub face_set: Vec<Spanned<FaceSetSpec>>,
+    /// Parts meshed apart (instead of one mesh): each with its own source and
+    /// placement; their sets are renamed `part.set`, their elements form region `part`.
+    #[serde(default)]
+    pub part: Vec<Spanned<PartSpec>>,
+    /// Bonded interfaces between parts (or regions) meshed apart.
+    #[serde(default)]
+    pub tie: Vec<Spanned<TieSpec>>,
+}
+
+/// `[[model.part]]`: one part of an assembly, meshed on its own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartSpec {
+    pub name: String,
+    pub mesh: Option<Spanned<PathBuf>>,
+    pub geo: Option<Spanned<PathBuf>>,
+    pub generate: Option<GeneratorSpec>,
+    /// The length unit of this part's mesh (default the model's).
+    pub unit: Option<LengthUnit>,
+    /// Rotation applied first (about `about`), then the translation (m).
+    pub rotate: Option<RotationSpec>,
+    #[serde(default)]
+    pub translate: [f64; 3],
+}
+
+/// A rotation by `angle_deg` about `axis` through the point `about` (m).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotationSpec {
+    pub axis: [f64; 3],
+    pub angle_deg: f64,
+    #[serde(default)]
+    pub about: [f64; 3],
+}
+
+/// `[[model.tie]]`: slave surface bonded to master surface (Abaqus's `*TIE`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TieSpec {
+    pub name: String,
+    /// A face set (surface-to-surface, mortar weights) or a node set (node-to-surface).
+    pub slave: String,
+    /// A face set.
+    pub master: String,
+    /// Largest distance (m) of a tied slave node from the master surface (default 5 %
+    /// of the nearest master face's diagonal).
+    pub position_tolerance: Option<f64>,
+    /// Move tied slave nodes onto the master surface (default true).
+    #[serde(default = "yes")]
+    pub adjust: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The scale of a case's temperatures.

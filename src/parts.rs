@@ -1,0 +1,173 @@
+//! Assemblies: parts meshed apart (`[[model.part]]`), placed and merged into one mesh,
+//! and bonded where they meet (`[[model.tie]]`, or a deck's `*TIE`). Each part keeps
+//! its own sets under its name (`base.zmax`), so ties, loads and criteria say which
+//! part they mean.
+
+use crate::case::Case;
+use crate::schema::{LengthUnit, ModelSpec, PartSpec, RotationSpec, TieSpec};
+use anyhow::{anyhow, bail, Result};
+use nalgebra::{Rotation3, Unit, Vector3};
+use toml::Spanned;
+use vproto_solver::tie::{self, Tie, TieReport};
+use vproto_solver::Mesh;
+
+/// The parts of `[model]`, each read, scaled and placed, merged in order.
+pub fn assemble(case: &Case, m: &ModelSpec) -> Result<Mesh> {
+    if m.mesh.is_some() || m.geo.is_some() || m.generate.is_some() || m.inp.is_some() {
+        bail!(
+            "{}: [model] has [[model.part]]s and its own mesh: give the mesh in one part each",
+            case.path.display()
+        );
+    }
+    let mut parts = Vec::with_capacity(m.part.len());
+    for p in &m.part {
+        let spec = p.get_ref();
+        if spec.name.is_empty() || spec.name.contains(['.', '&']) || spec.name == "all" {
+            return Err(case.error_at(
+                p,
+                format!(
+                    "part name '{}': give a name without '.' or '&' (its sets are called name.set)",
+                    spec.name
+                ),
+            ));
+        }
+        if parts.iter().any(|(n, _)| n == &spec.name) {
+            return Err(case.error_at(p, format!("part '{}' is named twice", spec.name)));
+        }
+        let mut mesh = source(case, p)?;
+        place(&mut mesh, spec, spec.unit.unwrap_or(m.unit))
+            .map_err(|e| case.error_at(p, format!("part '{}': {e}", spec.name)))?;
+        parts.push((spec.name.clone(), mesh));
+    }
+    Ok(vproto_solver::mesh::merge_parts(parts))
+}
+
+/// The mesh of one part, from exactly one of its sources.
+fn source(case: &Case, p: &Spanned<PartSpec>) -> Result<Mesh> {
+    let spec = p.get_ref();
+    match (&spec.mesh, &spec.geo, &spec.generate) {
+        (Some(path), None, None) => crate::gmsh::read(&case.resolve(path.get_ref()))
+            .map_err(|e| anyhow!("{}: {e:#}", case.at(path.span()))),
+        (None, Some(geo), None) => {
+            crate::gmsh::mesh_geo(&case.resolve(geo.get_ref()), &case.parameters)
+                .map_err(|e| anyhow!("{}: {e:#}", case.at(geo.span())))
+        }
+        (None, None, Some(g)) => crate::model::generated(g)
+            .map_err(|e| case.error_at(p, format!("part '{}': generate: {e:#}", spec.name))),
+        _ => Err(case.error_at(
+            p,
+            format!(
+                "part '{}' needs exactly one of `mesh`, `geo` or `generate`",
+                spec.name
+            ),
+        )),
+    }
+}
+
+/// Scales the part to metres, rotates it, then moves it.
+fn place(mesh: &mut Mesh, spec: &PartSpec, unit: LengthUnit) -> Result<()> {
+    let rotation = match &spec.rotate {
+        Some(RotationSpec {
+            axis,
+            angle_deg,
+            about,
+        }) => {
+            let axis = Unit::try_new(Vector3::from(*axis), 1e-12)
+                .ok_or_else(|| anyhow!("rotate: the axis must not be zero"))?;
+            Some((
+                Rotation3::from_axis_angle(&axis, angle_deg.to_radians()),
+                Vector3::from(*about),
+            ))
+        }
+        None => None,
+    };
+    let shift = Vector3::from(spec.translate);
+    for p in &mut mesh.nodes {
+        *p *= unit.metres();
+        if let Some((r, about)) = &rotation {
+            *p = about + r * (*p - about);
+        }
+        *p += shift;
+    }
+    Ok(())
+}
+
+/// A tie as the solver takes it, its surfaces looked up in the mesh.
+pub fn solver_tie(
+    mesh: &Mesh,
+    spec: &TieSpec,
+) -> std::result::Result<Tie, vproto_solver::SolverError> {
+    let slave_faces = mesh.face_sets.get(&spec.slave).cloned().unwrap_or_default();
+    Ok(Tie {
+        name: spec.name.clone(),
+        slave: mesh.set_nodes(&spec.slave)?,
+        slave_faces,
+        master: mesh.face_set(&spec.master)?.to_vec(),
+        position_tolerance: spec.position_tolerance,
+        adjust: spec.adjust,
+    })
+}
+
+/// Applies the case's and the deck's ties, logging what each tied.
+pub fn tie_all(
+    case: &Case,
+    mesh: &mut Mesh,
+    specs: &[Spanned<TieSpec>],
+    deck: &[TieSpec],
+) -> Result<()> {
+    let mut ties = Vec::new();
+    for t in specs {
+        let spec = t.get_ref();
+        if let Some(tol) = spec.position_tolerance {
+            if !(tol > 0.0 && tol.is_finite()) {
+                return Err(case.error_at(
+                    t,
+                    format!(
+                        "tie '{}': position_tolerance must be a positive length (m), got {tol}",
+                        spec.name
+                    ),
+                ));
+            }
+        }
+        ties.push(
+            solver_tie(mesh, spec)
+                .map_err(|e| case.error_at(t, format!("tie '{}': {e}", spec.name)))?,
+        );
+    }
+    for spec in deck {
+        ties.push(
+            solver_tie(mesh, spec)
+                .map_err(|e| anyhow!("{}: *TIE, NAME={}: {e}", case.path.display(), spec.name))?,
+        );
+    }
+    if ties.is_empty() {
+        return Ok(());
+    }
+    let reports = tie::apply(mesh, &ties).map_err(|e| anyhow!("{}: {e}", case.path.display()))?;
+    for r in &reports {
+        log(mesh, r);
+    }
+    Ok(())
+}
+
+fn log(mesh: &Mesh, r: &TieReport) {
+    tracing::info!(
+        tie = r.name.as_str(),
+        slave_nodes = r.tied,
+        surface_to_surface = r.mortar,
+        largest_gap_m = format!("{:.3e}", r.largest_gap),
+        "tied"
+    );
+    if let Some(&(n, d)) = r.untied.first() {
+        let p = mesh.nodes[n];
+        tracing::warn!(
+            "tie '{}': {} slave node(s) farther from the master surface than the position tolerance are not tied; the farthest, node {} at ({:.6e}, {:.6e}, {:.6e}) m, is {d:.3e} m away",
+            r.name,
+            r.untied.len(),
+            mesh.node_label(n),
+            p.x,
+            p.y,
+            p.z
+        );
+    }
+}
