@@ -39,6 +39,8 @@ pub struct ModelSummary {
     pub nodes: usize,
     pub elements: usize,
     pub element_types: Vec<&'static str>,
+    /// Slave nodes of ties (they follow the master surfaces; not unknowns).
+    pub tied_nodes: usize,
     /// Unknowns solved for: free displacement components, or for a heat-only model
     /// the temperature unknowns.
     pub equations: usize,
@@ -144,11 +146,15 @@ pub fn table(summary: &Summary) -> String {
         Some(m) => {
             let _ = writeln!(
                 out,
-                "vproto · {} — {} nodes, {} elements ({}), {} equations{}",
+                "vproto · {} — {} nodes, {} elements ({}), {}{} equations{}",
                 summary.case,
                 m.nodes,
                 m.elements,
                 m.element_types.join(", "),
+                match m.tied_nodes {
+                    0 => String::new(),
+                    n => format!("{n} tied nodes, "),
+                },
                 m.equations,
                 m.mass.map_or(String::new(), |kg| format!(
                     ", mass {}",

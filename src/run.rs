@@ -207,8 +207,18 @@ fn run_load_cases(
         nodes: model.mesh.nodes.len(),
         elements: model.mesh.element_count(),
         element_types: kinds,
+        tied_nodes: model.mesh.ties.len(),
         equations: if kinds_elastic {
-            fe.prescribed().0.iter().filter(|fixed| !**fixed).count()
+            // Free components, less those of tied slave nodes (they follow their masters).
+            let fixed = fe.prescribed().0;
+            let followers = model
+                .mesh
+                .ties
+                .iter()
+                .flat_map(|t| (0..3).map(move |c| 3 * t.node + c))
+                .filter(|&d| !fixed[d])
+                .count();
+            fixed.iter().filter(|fixed| !**fixed).count() - followers
         } else {
             // Temperature unknowns: the most any heat load case solved for.
             solved

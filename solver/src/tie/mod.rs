@@ -165,7 +165,10 @@ struct Projection {
     weights: Vec<f64>,
 }
 
-fn project_tie(mesh: &Mesh, tie: &Tie) -> Result<(Vec<(TiedNode, Vector3<f64>)>, TieReport)> {
+/// Tied slave nodes with the points they project to.
+type Projected = Vec<(TiedNode, Vector3<f64>)>;
+
+fn project_tie(mesh: &Mesh, tie: &Tie) -> Result<(Projected, TieReport)> {
     let faces: Vec<MasterFace> = tie.master.iter().map(|&f| master_face(mesh, f)).collect();
     let reach = |f: &MasterFace| tie.position_tolerance.unwrap_or(0.05 * f.diagonal);
     let grid = Grid::new(&faces, &reach);
@@ -491,13 +494,15 @@ mod tests {
                     method,
                     ..Default::default()
                 };
-                let s = model.solve_with(&[case.clone()], options).unwrap();
+                let s = model
+                    .solve_with(std::slice::from_ref(&case), options)
+                    .unwrap();
                 let r = &s.load_cases[0];
                 let strain = p / STEEL.youngs_modulus;
                 for (n, x) in mesh.nodes.iter().enumerate() {
                     let exact = [0.3 * strain * x.x, 0.3 * strain * x.y, -strain * x.z];
-                    for c in 0..3 {
-                        let err = (r.displacement[3 * n + c] - exact[c]).abs();
+                    for (c, e) in exact.iter().enumerate() {
+                        let err = (r.displacement[3 * n + c] - e).abs();
                         assert!(
                             err < 1e-9 * strain,
                             "{lower:?}/{upper:?} {method:?}: node {n} u{c} off by {err:e}"
