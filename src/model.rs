@@ -5,11 +5,10 @@
 use crate::case::Case;
 use crate::inp::Deck;
 use crate::materials::{Library, MaterialSpec};
-use crate::schema::{ConstraintSpec, GeneratorSpec, ModelSpec};
+use crate::schema::{ConstraintSpec, ModelSpec};
 use anyhow::{anyhow, bail, Result};
 use nalgebra::Vector3;
 use vproto_solver::assembly::Materials;
-use vproto_solver::generate;
 use vproto_solver::{Constraint, Mesh, StaticModel};
 
 /// The finite-element part of a case: its mesh and materials (and the deck it came from).
@@ -80,7 +79,7 @@ pub fn build_mesh(case: &Case, m: &ModelSpec) -> Result<(Mesh, Option<Deck>)> {
             let file = case.resolve(geo.get_ref());
             crate::gmsh::mesh_geo(&file, &case.parameters).map_err(|e| anyhow!("{}: {e:#}", case.at(geo.span())))?
         }
-        (None, None, Some(g), None) => generated(g).map_err(|e| anyhow!("{}: [model.generate]: {e:#}", case.path.display()))?,
+        (None, None, Some(g), None) => crate::parts::generated(g).map_err(|e| anyhow!("{}: [model.generate]: {e:#}", case.path.display()))?,
         _ => bail!(
             "{}: [model] needs exactly one of `mesh = \"file.msh\"`, `geo = \"file.geo\"`, `inp = \"deck.inp\"` or a [model.generate] table",
             case.path.display()
@@ -112,53 +111,6 @@ pub fn build_mesh(case: &Case, m: &ModelSpec) -> Result<(Mesh, Option<Deck>)> {
     mesh.check()
         .map_err(|e| anyhow!("{}: {e}", case.path.display()))?;
     Ok((mesh, deck))
-}
-
-pub(crate) fn generated(g: &GeneratorSpec) -> Result<Mesh> {
-    Ok(match *g {
-        GeneratorSpec::Box {
-            size,
-            divisions,
-            element,
-            origin,
-        } => {
-            let mut mesh = generate::block(size, divisions, element.into())?;
-            for p in &mut mesh.nodes {
-                *p += Vector3::from(origin);
-            }
-            mesh
-        }
-        GeneratorSpec::PlateWithHole {
-            width,
-            height,
-            thickness,
-            hole_radius,
-            divisions,
-            element,
-        } => generate::quarter_plate_with_hole(
-            width,
-            height,
-            thickness,
-            hole_radius,
-            divisions,
-            element.into(),
-        )?,
-        GeneratorSpec::Tube {
-            inner_radius,
-            outer_radius,
-            angle_deg,
-            length,
-            divisions,
-            element,
-        } => generate::tube_sector(
-            inner_radius,
-            outer_radius,
-            angle_deg.to_radians(),
-            length,
-            divisions,
-            element.into(),
-        )?,
-    })
 }
 
 impl Model {

@@ -4,10 +4,11 @@
 //! part they mean.
 
 use crate::case::Case;
-use crate::schema::{LengthUnit, ModelSpec, PartSpec, RotationSpec, TieSpec};
+use crate::schema::{GeneratorSpec, LengthUnit, ModelSpec, PartSpec, RotationSpec, TieSpec};
 use anyhow::{anyhow, bail, Result};
 use nalgebra::{Rotation3, Unit, Vector3};
 use toml::Spanned;
+use vproto_solver::generate;
 use vproto_solver::tie::{self, Tie, TieReport};
 use vproto_solver::Mesh;
 
@@ -52,7 +53,7 @@ fn source(case: &Case, p: &Spanned<PartSpec>) -> Result<Mesh> {
             crate::gmsh::mesh_geo(&case.resolve(geo.get_ref()), &case.parameters)
                 .map_err(|e| anyhow!("{}: {e:#}", case.at(geo.span())))
         }
-        (None, None, Some(g)) => crate::model::generated(g)
+        (None, None, Some(g)) => generated(g)
             .map_err(|e| case.error_at(p, format!("part '{}': generate: {e:#}", spec.name))),
         _ => Err(case.error_at(
             p,
@@ -170,4 +171,52 @@ fn log(mesh: &Mesh, r: &TieReport) {
             p.z
         );
     }
+}
+
+/// The mesh of a built-in generator (`[model.generate]`, a part's `generate`).
+pub fn generated(g: &GeneratorSpec) -> Result<Mesh> {
+    Ok(match *g {
+        GeneratorSpec::Box {
+            size,
+            divisions,
+            element,
+            origin,
+        } => {
+            let mut mesh = generate::block(size, divisions, element.into())?;
+            for p in &mut mesh.nodes {
+                *p += Vector3::from(origin);
+            }
+            mesh
+        }
+        GeneratorSpec::PlateWithHole {
+            width,
+            height,
+            thickness,
+            hole_radius,
+            divisions,
+            element,
+        } => generate::quarter_plate_with_hole(
+            width,
+            height,
+            thickness,
+            hole_radius,
+            divisions,
+            element.into(),
+        )?,
+        GeneratorSpec::Tube {
+            inner_radius,
+            outer_radius,
+            angle_deg,
+            length,
+            divisions,
+            element,
+        } => generate::tube_sector(
+            inner_radius,
+            outer_radius,
+            angle_deg.to_radians(),
+            length,
+            divisions,
+            element.into(),
+        )?,
+    })
 }

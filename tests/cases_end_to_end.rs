@@ -22,6 +22,12 @@ const VTK_CHECK: &str = r#"
 import sys, json, vtk
 from vtk.util.numpy_support import vtk_to_numpy
 import numpy as np
+def leaves(g):
+    if g.IsA("vtkMultiBlockDataSet"):
+        for i in range(g.GetNumberOfBlocks()):
+            yield from leaves(g.GetBlock(i))
+    else:
+        yield g
 out, name, lcs, cells, sidecars = sys.argv[1], sys.argv[2], sys.argv[3].split(","), int(sys.argv[4]), json.loads(sys.argv[5])
 for lc in lcs:
     r = vtk.vtkHDFReader(); r.SetFileName(f"{out}/{name}_{lc}.hdf"); r.Update()
@@ -41,16 +47,18 @@ for sidecar in sidecars:
         assert abs(t - want) <= 1e-6 * max(1.0, abs(want)), (sidecar, steps)
     for t in steps:
         x.UpdateTimeStep(t)
-        g = x.GetOutputDataObject(0)
-        pd = g.GetPointData()
-        assert g.GetNumberOfCells() == cells
-        vector = pd.GetArray("displacement") or pd.GetArray("heat_flux") or pd.GetArray("rms_displacement")
-        if vector is not None:
-            assert vector.GetNumberOfComponents() == 3
-        else:  # a fatigue load case: scalar fields
-            assert pd.GetArray("damage").GetNumberOfComponents() == 1
-        if pd.GetArray("stress") is not None:
-            assert pd.GetArray("stress").GetNumberOfComponents() == 9
+        # A mesh of several element types is a spatial collection: one grid per block.
+        blocks = list(leaves(x.GetOutputDataObject(0)))
+        assert sum(g.GetNumberOfCells() for g in blocks) == cells
+        for g in blocks:
+            pd = g.GetPointData()
+            vector = pd.GetArray("displacement") or pd.GetArray("heat_flux") or pd.GetArray("rms_displacement")
+            if vector is not None:
+                assert vector.GetNumberOfComponents() == 3
+            else:  # a fatigue load case: scalar fields
+                assert pd.GetArray("damage").GetNumberOfComponents() == 1
+            if pd.GetArray("stress") is not None:
+                assert pd.GetArray("stress").GetNumberOfComponents() == 9
 print("vtk ok", len(sidecars), "sidecars")
 "#;
 

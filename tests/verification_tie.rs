@@ -163,6 +163,14 @@ fn tied_cantilever(dir: &Path) -> (PathBuf, Mesh) {
     (write(dir, "tied.inp", &s), mesh)
 }
 
+/// The step values (Hz of modes) of a load case in a `--json` summary.
+fn step_values(summary: &serde_json::Value, name: &str) -> Vec<f64> {
+    let cases = summary["load_cases"].as_array().unwrap();
+    let case = cases.iter().find(|l| l["name"] == name).unwrap();
+    let steps = case["steps"].as_array().unwrap();
+    steps.iter().map(|m| m["value"].as_f64().unwrap()).collect()
+}
+
 /// (displacements, frequencies) of the deck by vproto.
 fn by_vproto(deck: &Path) -> (Vec<[f64; 3]>, Vec<f64>) {
     let run = run_vproto(deck);
@@ -176,17 +184,7 @@ fn by_vproto(deck: &Path) -> (Vec<[f64; 3]>, Vec<f64>) {
     let out = deck.parent().unwrap().join("out");
     let file = hdf5_pure::File::open(out.join("tied.h5")).unwrap();
     let u = common::h5_2d(&file, "load_cases/step1/displacement");
-    let modes = summary["load_cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["name"] == "step2")
-        .unwrap()["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["value"].as_f64().unwrap())
-        .collect();
+    let modes = step_values(&summary, "step2");
     (
         u.rows().into_iter().map(|r| [r[0], r[1], r[2]]).collect(),
         modes,
@@ -273,24 +271,10 @@ modes = 3
         String::from_utf8_lossy(&run.stderr)
     );
     let summary: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
-    let lc = |name: &str| {
-        summary["load_cases"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["name"] == name)
-            .unwrap()
-            .clone()
-    };
     let file = hdf5_pure::File::open(out.join("one.h5")).unwrap();
     let u = common::h5_2d(&file, "load_cases/bend/displacement");
     let tip = u.column(2).iter().fold(0.0f64, |m, v| m.min(*v));
-    let f = lc("modes")["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["value"].as_f64().unwrap())
-        .collect();
+    let f = step_values(&summary, "modes");
     (tip, f)
 }
 

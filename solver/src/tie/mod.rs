@@ -591,6 +591,56 @@ mod tests {
         }
     }
 
+    /// Past yield through the tie: uniaxial compression p = 1.2 σ_y of the tied column
+    /// (linear hardening H) by the nonlinear solution stays uniform, with the closed
+    /// form's strains ε_zz = −(p/E + (p − σ_y)/H), ε_xx = ν p/E + (p − σ_y)/2H.
+    #[test]
+    fn plastic_flow_crosses_a_tie_uniformly() {
+        use crate::nonlinear::{LoadPath, NonlinearModel, NonlinearOptions, Solid};
+        use crate::plasticity::J2;
+        use crate::{loads::SurfaceLoad, Load, LoadCase};
+        let (yield_stress, hardening) = (250e6, 2e9);
+        let mesh = column(
+            (ElementKind::Hex20, [2, 3, 1]),
+            (ElementKind::Tet10, [3, 2, 2]),
+        );
+        let model = NonlinearModel {
+            mesh: &mesh,
+            materials: vec![Solid::Plastic(J2 {
+                youngs_modulus: 200e9,
+                poisson_ratio: 0.3,
+                curve: vec![(0.0, yield_stress), (1.0, yield_stress + hardening)],
+                kinematic_modulus: 0.0,
+            })],
+            density: vec![7850.0],
+            of_element: vec![0; mesh.element_count()],
+            constraints: rollers(&mesh),
+            large_deformation: false,
+        };
+        let p = 1.2 * yield_stress;
+        let case = LoadCase {
+            name: "squeeze".into(),
+            loads: vec![Load::Surface {
+                faces: mesh.face_sets["b.zmax"].clone(),
+                load: SurfaceLoad::Pressure(p),
+            }],
+        };
+        let path = LoadPath::new(&[(1.0, 1.0)]).unwrap();
+        let s = model
+            .solve(&case, &path, &NonlinearOptions::default())
+            .unwrap();
+        assert!(s.stopped.is_none());
+        let plastic = (p - yield_stress) / hardening;
+        let (ez, ex) = (-(p / 200e9 + plastic), 0.3 * p / 200e9 + 0.5 * plastic);
+        for (n, x) in mesh.nodes.iter().enumerate() {
+            let exact = [ex * x.x, ex * x.y, ez * x.z];
+            for (c, e) in exact.iter().enumerate() {
+                let err = (s.displacement[3 * n + c] - e).abs();
+                assert!(err < 1e-7 * ez.abs(), "node {n} u{c} off by {err:e}");
+            }
+        }
+    }
+
     #[test]
     fn a_part_joined_to_nothing_is_named() {
         let a = block([1.0, 1.0, 1.0], [1, 1, 1], ElementKind::Hex8).unwrap();
