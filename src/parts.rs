@@ -161,8 +161,12 @@ fn log(mesh: &Mesh, r: &TieReport) {
     );
     if let Some(&(n, d)) = r.untied.first() {
         let p = mesh.nodes[n];
+        let away = match d.is_finite() {
+            true => format!("{d:.3e} m away"),
+            false => "beyond the search around the master surface".into(),
+        };
         tracing::warn!(
-            "tie '{}': {} slave node(s) farther from the master surface than the position tolerance are not tied; the farthest, node {} at ({:.6e}, {:.6e}, {:.6e}) m, is {d:.3e} m away",
+            "tie '{}': {} slave node(s) farther from the master surface than the position tolerance are not tied; the farthest, node {} at ({:.6e}, {:.6e}, {:.6e}) m, is {away}",
             r.name,
             r.untied.len(),
             mesh.node_label(n),

@@ -140,11 +140,6 @@ impl DofMap {
         self.tied_node.get(n).copied().unwrap_or(false)
     }
 
-    /// A dof that is neither an equation nor tied: prescribed.
-    pub fn is_prescribed(&self, dof: usize) -> bool {
-        self.eq[dof].is_none() && self.links.binary_search_by_key(&dof, |l| l.0).is_err()
-    }
-
     /// Sets every tied dof from its masters (u = T q + ū once the equations' and the
     /// prescribed values are in `full`).
     pub fn expand(&self, full: &mut [f64]) {

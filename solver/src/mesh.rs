@@ -388,7 +388,20 @@ pub struct NodeGraph {
 }
 
 impl NodeGraph {
+    /// The adjacency of the model: through elements and, for tied slave nodes, through
+    /// their masters (see [`NodeGraph::tied`]).
     pub fn new(mesh: &Mesh) -> Self {
+        let graph = Self::of_elements(mesh);
+        if mesh.ties.is_empty() {
+            graph
+        } else {
+            graph.tied(&mesh.ties)
+        }
+    }
+
+    /// The adjacency through elements alone, ties ignored (the pattern of the untied
+    /// matrix over every dof).
+    pub fn of_elements(mesh: &Mesh) -> Self {
         let n = mesh.nodes.len();
         // node → elements
         let mut count = vec![0usize; n + 1];
@@ -426,26 +439,7 @@ impl NodeGraph {
                 out.sort_unstable();
             },
         );
-        let graph = Self { ptr, adj };
-        if mesh.ties.is_empty() {
-            graph
-        } else {
-            graph.tied(&mesh.ties)
-        }
-    }
-
-    /// The adjacency through elements alone, ties ignored (the pattern of the untied
-    /// matrix over every dof).
-    pub fn of_elements(mesh: &Mesh) -> Self {
-        if mesh.ties.is_empty() {
-            return Self::new(mesh);
-        }
-        let untied = Mesh {
-            nodes: mesh.nodes.clone(),
-            blocks: mesh.blocks.clone(),
-            ..Default::default()
-        };
-        Self::new(&untied)
+        Self { ptr, adj }
     }
 
     /// The adjacency of the tied model: a slave node's neighbours become its masters'

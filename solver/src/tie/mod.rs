@@ -99,7 +99,7 @@ pub fn apply(mesh: &mut Mesh, ties: &[Tie]) -> Result<Vec<TieReport>> {
 /// Refuses a node that is a slave twice, or a slave and a master node: the two
 /// constraints would contradict each other or chain.
 fn check_overlaps(mesh: &Mesh, ties: &[Tie]) -> Result<()> {
-    let mut role: HashMap<usize, (&str, bool)> = HashMap::new();
+    let mut slave_of: HashMap<usize, &str> = HashMap::new();
     let node = |n: usize| {
         let p = mesh.nodes[n];
         format!(
@@ -123,7 +123,7 @@ fn check_overlaps(mesh: &Mesh, ties: &[Tie]) -> Result<()> {
             )));
         }
         for &s in &t.slave {
-            if let Some((other, _)) = role.insert(s, (&t.name, true)) {
+            if let Some(other) = slave_of.insert(s, &t.name) {
                 return Err(SolverError::Mesh(format!(
                     "tie '{}': {} is already a slave node of tie '{other}'; a node can follow one surface only",
                     t.name,
@@ -135,7 +135,7 @@ fn check_overlaps(mesh: &Mesh, ties: &[Tie]) -> Result<()> {
     for t in ties {
         for &f in &t.master {
             for m in mesh.face_nodes(f) {
-                if let Some((other, true)) = role.get(&m) {
+                if let Some(other) = slave_of.get(&m) {
                     return Err(SolverError::Mesh(format!(
                         "tie '{}': {} is on its master surface and a slave node of tie '{other}': slave and master surfaces must not overlap (choose the slave surface on the other part, or split the ties)",
                         t.name,
@@ -199,13 +199,16 @@ fn project_tie(mesh: &Mesh, tie: &Tie) -> Result<(Projected, TieReport)> {
                     .collect();
                 tied.push((TiedNode { node: s, masters }, pr.point));
             }
-            None => report.untied.push((s, nearest_distance(mesh, &faces, p))),
+            // The distance to the nearest face in the search grid (∞ beyond it).
+            None => report
+                .untied
+                .push((s, nearest_distance(mesh, &faces, grid.candidates(p), p))),
         }
     }
     report.tied = tied.len();
     report.untied.sort_by(|a, b| b.1.total_cmp(&a.1));
     if tied.is_empty() {
-        let (n, d) = report.untied.last().copied().unwrap_or((0, f64::NAN));
+        let (n, d) = closest(mesh, &faces, &tie.slave);
         return Err(SolverError::Mesh(format!(
             "tie '{}': no slave node lies within the position tolerance of the master surface; the closest, node {}, is {d:.3e} m away (are the surfaces the right ones, and the parts placed where they meet?)",
             tie.name,
@@ -246,13 +249,35 @@ fn master_face(mesh: &Mesh, f: FaceRef) -> MasterFace {
     }
 }
 
-/// Distance from `p` to the nearest master face (for messages).
-fn nearest_distance(mesh: &Mesh, faces: &[MasterFace], p: Vector3<f64>) -> f64 {
-    faces
-        .iter()
-        .filter_map(|f| project(mesh, f, p))
+/// Distance from `p` to the nearest of the master faces `among`.
+fn nearest_distance(
+    mesh: &Mesh,
+    faces: &[MasterFace],
+    among: impl Iterator<Item = usize>,
+    p: Vector3<f64>,
+) -> f64 {
+    among
+        .filter_map(|i| project(mesh, &faces[i], p))
         .map(|pr| pr.distance)
         .fold(f64::INFINITY, f64::min)
+}
+
+/// The slave node closest to the master surface and its distance, for the message of
+/// a tie that ties nothing: over every face, for at most 2000 slave nodes (evenly
+/// spread) so that a large slave set stays cheap.
+fn closest(mesh: &Mesh, faces: &[MasterFace], slave: &[usize]) -> (usize, f64) {
+    let stride = slave.len().div_ceil(2000).max(1);
+    slave
+        .iter()
+        .step_by(stride)
+        .map(|&n| {
+            (
+                n,
+                nearest_distance(mesh, faces, 0..faces.len(), mesh.nodes[n]),
+            )
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap_or((0, f64::NAN))
 }
 
 fn project(mesh: &Mesh, f: &MasterFace, p: Vector3<f64>) -> Option<Projection> {
