@@ -214,15 +214,20 @@ fn add_face(
         *out.d.entry(node).or_default() += de[j];
     }
     for master in masters {
-        let near = master
-            .x
-            .iter()
-            .all(|x| plane.normal.dot(&(x - plane.origin)).abs() <= reach);
-        let facing = master_normal(master).is_some_and(|n| n.dot(&plane.normal) < -0.5);
-        if !(near && facing) {
-            continue;
+        if !master_normal(master).is_some_and(|n| n.dot(&plane.normal) < -0.5) {
+            continue; // not facing the slave face: another surface of the part
         }
         let overlap = clip(&polygon(&plane, master), &own);
+        // The surfaces must meet where they overlap: it is the gap that counts, not how
+        // far a curved master face leaves the slave face's plane.
+        let Some(mid) = centroid(&overlap) else {
+            continue;
+        };
+        let gap =
+            slave.at(slave.inverse(&plane, mid)?).1 - master.at(master.inverse(&plane, mid)?).1;
+        if gap.norm() > reach {
+            continue;
+        }
         for (y, w) in points_in(&overlap, rule) {
             let psi = &a
                 * DMatrix::from_vec(
@@ -240,6 +245,11 @@ fn add_face(
         }
     }
     Some(())
+}
+
+/// The vertex mean of a polygon with some area.
+fn centroid(polygon: &[Vector2<f64>]) -> Option<Vector2<f64>> {
+    (polygon.len() >= 3).then(|| polygon.iter().sum::<Vector2<f64>>() / polygon.len() as f64)
 }
 
 fn master_normal(face: &Flat) -> Option<Vector3<f64>> {
