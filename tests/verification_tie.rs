@@ -74,6 +74,24 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// Runs a case with `--json` (exit 0 expected): its summary.
+fn run_json(case: &Path, out: &Path) -> serde_json::Value {
+    let run = vproto(&[
+        "run",
+        case.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    serde_json::from_slice(&run.stdout).unwrap()
+}
+
 /// Runs a case (exit 0 expected) and opens its HDF5 results.
 fn run_case(case: &Path) -> hdf5_pure::File {
     let out = case.parent().unwrap().join("out");
@@ -260,20 +278,7 @@ modes = 3
 "#;
     let path = write(dir, "one.toml", case);
     let out = dir.join("one_out");
-    let run = vproto(&[
-        "run",
-        path.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--json",
-    ]);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let summary: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let summary = run_json(&path, &out);
     let file = hdf5_pure::File::open(out.join("one.h5")).unwrap();
     let u = common::h5_2d(&file, "load_cases/bend/displacement");
     let tip = u.column(2).iter().fold(0.0f64, |m, v| m.min(*v));
@@ -396,20 +401,7 @@ fn a_curved_non_matching_tie_keeps_lame_s_cylinder() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "lame.toml", LAME);
     let out = dir.path().join("out");
-    let run = vproto(&[
-        "run",
-        path.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--json",
-    ]);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let summary: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let summary = run_json(&path, &out);
     let value = |name: String| {
         let results = summary["load_cases"][0]["key_results"].as_array().unwrap();
         let r = results.iter().find(|k| k["name"] == name.as_str()).unwrap();

@@ -78,6 +78,7 @@ impl DofMap {
                 links.push((dof, start..terms.len()));
             }
         }
+        links.sort_by_key(|l: &(usize, std::ops::Range<usize>)| l.0); // `terms` searches them
         let mut free = Vec::new();
         let mut eq = vec![None; constrained.len()];
         for n in order {
