@@ -115,6 +115,10 @@ fn field_of(spec: &CriterionSpec) -> Option<String> {
         }
         CriterionSpec::MaxPlasticStrain { .. } => Some("equivalent_plastic_strain".into()),
         CriterionSpec::MaxPermanentSet { .. } => Some("permanent_set".into()),
+        CriterionSpec::MinContactPressure { .. } => Some("contact_pressure".into()),
+        CriterionSpec::MaxFrictionUtilisation { .. } => Some("friction_force".into()),
+        CriterionSpec::MinContactForce { .. } => Some("contact_normal_force".into()),
+        CriterionSpec::MaxGap { .. } => Some("contact_gap".into()),
         CriterionSpec::MaxRmsStress { .. } => Some("rms_von_mises".into()),
         CriterionSpec::MaxRmsAcceleration { .. } => Some("rms_acceleration".into()),
         CriterionSpec::MaxRmsDisplacement { .. } => Some("rms_displacement".into()),
@@ -691,6 +695,31 @@ fn on_field(
             min,
             max,
         } => max_component(&on, set, quantity, (*min, *max)),
+        CriterionSpec::MinContactPressure { set, min } => {
+            on_contact(&on, set, "contact_pressure", Bound::Lower, *min)
+        }
+        CriterionSpec::MaxFrictionUtilisation { set, max } => {
+            if !(*max > 0.0 && *max < 1.0) {
+                return Err(on.here(format!("max = {max}: a slipping point's utilisation is exactly 1, so the limit must lie in (0, 1) (0.8 keeps a 1.25 margin against slip)")));
+            }
+            friction_utilisation(&on, set, *max)
+        }
+        CriterionSpec::MinContactForce { set, min } => {
+            let (force, n) = resultant(&on, set, "contact_normal_force")?;
+            let label = format!("contact force ({set})");
+            Ok(vec![Check::new(
+                &on.r.name,
+                label,
+                Quantity::Force,
+                force[0],
+                Bound::Lower,
+                *min,
+                on.place(n),
+            )])
+        }
+        CriterionSpec::MaxGap { set, max } => {
+            on_contact(&on, set, "contact_gap", Bound::Upper, *max)
+        }
         _ => unreachable!("step criteria are evaluated by `evaluate`"),
     }
 }
@@ -820,6 +849,93 @@ fn max_component(
         ));
     }
     Ok(checks)
+}
+
+/// A contact field's extreme over a set's contact points. A node of the set that is no
+/// contact point (not a slave node, or one the master surface does not cover) leaves
+/// the criterion undecided — it cannot say what happens there.
+fn on_contact(
+    on: &OnField,
+    set: &str,
+    field: &str,
+    bound: Bound,
+    limit: f64,
+) -> Result<Vec<Check>> {
+    let f = on.field(field)?;
+    let nodes = on.nodes(&Some(set.to_string()))?;
+    let (known, unknown): (Vec<usize>, Vec<usize>) =
+        nodes.iter().partition(|&&n| f.values[n].is_finite());
+    if known.is_empty() {
+        return Err(on.here(format!(
+            "no node of set '{set}' is a contact point: give a set of slave nodes that the master surface covers"
+        )));
+    }
+    let sign = match bound {
+        Bound::Upper => 1.0,
+        Bound::Lower => -1.0,
+    };
+    let (n, v) = on.largest(&Pick::parse(field)?, &known, sign)?;
+    let label = format!("{} {field} ({set})", if sign > 0.0 { "max" } else { "min" });
+    let check = Check::new(&on.r.name, label, f.quantity, v, bound, limit, on.place(n));
+    Ok(vec![match unknown.first() {
+        None => check,
+        Some(&m) => check.undecided(format!(
+            "{} of the set's {} nodes are no contact point (e.g. {}): nothing is known there",
+            unknown.len(),
+            nodes.len(),
+            node_place(&on.model.mesh, m)
+        )),
+    }])
+}
+
+/// The sum of a contact field over a set's contact points (3 components; a scalar in
+/// the first), and one of them; an error when the set has none.
+fn resultant(on: &OnField, set: &str, field: &str) -> Result<([f64; 3], usize)> {
+    let f = on.field(field)?;
+    let nodes = on.nodes(&Some(set.to_string()))?;
+    let c = f.shape.components();
+    let points: Vec<usize> = nodes
+        .into_iter()
+        .filter(|&n| f.at(n)[0].is_finite())
+        .collect();
+    let Some(&first) = points.first() else {
+        return Err(on.here(format!(
+            "no node of set '{set}' is a contact point: give a set of slave nodes that the master surface covers"
+        )));
+    };
+    let mut sum = [0.0; 3];
+    for n in points {
+        for (s, v) in sum.iter_mut().zip(&f.at(n)[..c.min(3)]) {
+            *s += v;
+        }
+    }
+    Ok((sum, first))
+}
+
+/// |Σ friction force| / Σ μ p A over a set's contact points ≤ max.
+fn friction_utilisation(on: &OnField, set: &str, max: f64) -> Result<Vec<Check>> {
+    let (force, n) = resultant(on, set, "friction_force")?;
+    let (limit, _) = resultant(on, set, "friction_limit")?;
+    let carried = force.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let label = format!("friction utilisation ({set})");
+    let check = |v: f64| {
+        Check::new(
+            &on.r.name,
+            label.clone(),
+            Quantity::Fraction,
+            v,
+            Bound::Upper,
+            max,
+            on.place(n),
+        )
+    };
+    Ok(vec![if limit[0] > 0.0 {
+        check(carried / limit[0])
+    } else {
+        check(1.0).undecided(format!(
+            "no contact pressure on '{set}': friction holds nothing there"
+        ))
+    }])
 }
 
 fn need_bound(min: &Option<f64>, max: &Option<f64>) -> Result<()> {

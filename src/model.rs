@@ -47,6 +47,8 @@ pub struct Model {
     pub constrained_sets: Vec<String>,
     /// The `.inp` deck the mesh came from (its mesh moved out).
     pub deck: Option<Deck>,
+    /// Contact pairs, for nonlinear load cases.
+    pub contacts: Vec<vproto_solver::contact::Contact>,
 }
 
 /// The mesh of a `[model]`, with its face sets by box, checked; and the deck it came
@@ -135,6 +137,10 @@ impl Model {
             constraints.push(constraint(case, &mesh, c)?);
             constrained_sets.push(c.set.get_ref().clone());
         }
+        let contacts = match &case.spec.model {
+            Some(m) => crate::parts::contacts(case, &mesh, &m.contact)?,
+            None => Vec::new(),
+        };
         Ok(Self {
             mesh,
             materials,
@@ -142,6 +148,7 @@ impl Model {
             constraints,
             constrained_sets,
             deck,
+            contacts,
         })
     }
 

@@ -4,7 +4,9 @@
 //! part they mean.
 
 use crate::case::Case;
-use crate::schema::{GeneratorSpec, LengthUnit, ModelSpec, PartSpec, RotationSpec, TieSpec};
+use crate::schema::{
+    ContactSpec, GeneratorSpec, LengthUnit, ModelSpec, PartSpec, RotationSpec, TieSpec,
+};
 use anyhow::{anyhow, bail, Result};
 use nalgebra::{Rotation3, Unit, Vector3};
 use toml::Spanned;
@@ -107,6 +109,48 @@ pub fn solver_tie(
         position_tolerance: spec.position_tolerance,
         adjust: spec.adjust,
     })
+}
+
+/// The case's contact pairs on the mesh's face sets, their numbers checked.
+pub fn contacts(
+    case: &Case,
+    mesh: &Mesh,
+    specs: &[Spanned<ContactSpec>],
+) -> Result<Vec<vproto_solver::contact::Contact>> {
+    specs
+        .iter()
+        .map(|c| {
+            let spec = c.get_ref();
+            let bad = |why: String| case.error_at(c, format!("contact '{}': {why}", spec.name));
+            let positive = |v: Option<f64>, key: &str| match v {
+                Some(x) if !(x.is_finite() && x > 0.0) => {
+                    Err(bad(format!("{key} must be a positive number, got {x}")))
+                }
+                _ => Ok(v),
+            };
+            if !(0.0..=2.0).contains(&spec.friction) {
+                return Err(bad(format!(
+                    "friction = {} is out of range: a Coulomb coefficient lies in [0, 2]",
+                    spec.friction
+                )));
+            }
+            let faces = |name: &str| {
+                mesh.face_set(name)
+                    .map(|f| f.to_vec())
+                    .map_err(|e| bad(format!("{e} (contact surfaces are face sets)")))
+            };
+            Ok(vproto_solver::contact::Contact {
+                name: spec.name.clone(),
+                slave: faces(&spec.slave)?,
+                master: faces(&spec.master)?,
+                friction: spec.friction,
+                penalty: positive(spec.penalty, "penalty")?,
+                search_distance: positive(spec.search_distance, "search_distance")?,
+                elastic_slip: positive(spec.elastic_slip, "elastic_slip")?,
+                interference: spec.interference,
+            })
+        })
+        .collect()
 }
 
 /// Applies the case's and the deck's ties, logging what each tied.

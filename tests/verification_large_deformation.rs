@@ -28,6 +28,7 @@ fn model(mesh: &Mesh, solid: Solid, constraints: Vec<Constraint>) -> NonlinearMo
         of_element: vec![0; mesh.element_count()],
         constraints,
         large_deformation: true,
+        contacts: vec![],
     }
 }
 

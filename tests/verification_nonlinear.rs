@@ -62,6 +62,7 @@ fn perfectly_plastic(
         of_element: vec![0; mesh.element_count()],
         constraints,
         large_deformation: false,
+        contacts: vec![],
     }
 }
 
@@ -276,6 +277,7 @@ fn bar(
         of_element: vec![0; mesh.element_count()],
         constraints: vec![fix("xmin", 0), fix("ymin", 1), fix("zmin", 2)],
         large_deformation: false,
+        contacts: vec![],
     };
     let case = LoadCase {
         name: "pull".into(),

@@ -381,6 +381,35 @@ fn scatter_element<const D: usize>(
     }
 }
 
+/// Adds K_kl = c_k c_l A over the nodes and weights `terms` (a contact point's
+/// coupling, 3 dofs a node) into the upper triangle of `values`, through ties and past
+/// prescribed dofs.
+pub fn scatter_coupling(
+    terms: &[(usize, f64)],
+    a: &nalgebra::Matrix3<f64>,
+    dofs: &DofMap,
+    pattern: &SymbolicSparseColMat<usize>,
+    values: &mut [f64],
+) {
+    let mut eqs = Vec::new();
+    let mut buf = Vec::new();
+    for &(k, c) in terms {
+        for i in 0..3 {
+            dofs.terms(3 * k + i, &mut buf);
+            eqs.extend(buf.iter().map(|&(e, w)| (i, e, w * c)));
+        }
+    }
+    let p = pattern.as_ref();
+    let (col_ptr, row_idx) = (p.col_ptr(), p.row_idx());
+    for &(j, col, wc) in &eqs {
+        let rows = &row_idx[col_ptr[col]..col_ptr[col + 1]];
+        for &(i, row, wr) in eqs.iter().filter(|t| t.1 <= col) {
+            let pos = col_ptr[col] + rows.binary_search(&row).expect("pattern covers contact");
+            values[pos] += wr * wc * a[(i, j)];
+        }
+    }
+}
+
 /// The equations of an element's (or face's) dofs, `DD / nodes` components per node.
 fn element_equations<const DD: usize>(nodes: &[usize], dofs: &DofMap) -> [Option<usize>; DD] {
     let p = DD / nodes.len();

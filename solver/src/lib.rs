@@ -35,6 +35,7 @@ pub mod amg;
 pub mod assembly;
 pub mod buckling;
 pub mod compressed;
+pub mod contact;
 pub mod coupling;
 pub mod dofs;
 pub mod eigen;

@@ -338,9 +338,9 @@ pub fn merge_parts(parts: Vec<(String, Mesh)>) -> Mesh {
     out
 }
 
-/// The nodes of each connected part of the mesh (through shared nodes and ties), the
-/// largest first; nodes of no element belong to none.
-pub fn connected_parts(mesh: &Mesh) -> Vec<Vec<usize>> {
+/// The nodes of each connected part of the mesh (through shared nodes, ties and the
+/// node groups of `joins`), the largest first; nodes of no element belong to none.
+pub fn connected_parts(mesh: &Mesh, joins: &[Vec<usize>]) -> Vec<Vec<usize>> {
     let n = mesh.nodes.len();
     let mut parent: Vec<usize> = (0..n).collect();
     fn root(parent: &mut [usize], mut v: usize) -> usize {
@@ -367,6 +367,11 @@ pub fn connected_parts(mesh: &Mesh) -> Vec<Vec<usize>> {
     for t in &mesh.ties {
         for &(m, _) in &t.masters {
             join(t.node, m);
+        }
+    }
+    for group in joins {
+        for &v in group {
+            join(group[0], v);
         }
     }
     let mut parts: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -397,6 +402,41 @@ impl NodeGraph {
         } else {
             graph.tied(&mesh.ties)
         }
+    }
+
+    /// This adjacency with every node of each clique coupled to the others (contact
+    /// points: a slave node and the master nodes it meets); tied slave nodes stand for
+    /// their masters, as in [`NodeGraph::new`].
+    pub fn coupled(self, mesh: &Mesh, cliques: &[Vec<usize>]) -> Self {
+        if cliques.is_empty() {
+            return self;
+        }
+        let mut extra: Vec<Vec<usize>> = vec![Vec::new(); self.len()];
+        for clique in cliques {
+            let mut nodes = Vec::new();
+            for &v in clique {
+                match mesh.ties.binary_search_by_key(&v, |t| t.node) {
+                    Ok(i) => nodes.extend(mesh.ties[i].masters.iter().map(|m| m.0)),
+                    Err(_) => nodes.push(v),
+                }
+            }
+            nodes.sort_unstable();
+            nodes.dedup();
+            for &a in &nodes {
+                extra[a].extend(&nodes);
+            }
+        }
+        let (ptr, adj) = crate::compressed::build(
+            self.len(),
+            || (),
+            |v, _, out| {
+                out.extend(self.neighbours(v));
+                out.extend(&extra[v]);
+                out.sort_unstable();
+                out.dedup();
+            },
+        );
+        Self { ptr, adj }
     }
 
     /// The adjacency through elements alone, ties ignored (the pattern of the untied

@@ -281,13 +281,24 @@ impl StaticModel<'_> {
     /// Rejects a model that can move as a rigid body, naming the free motions.
     /// Each part not joined to the others (by shared nodes or ties) is checked alone.
     pub(crate) fn require_constrained(&self, fixed: &[bool]) -> Result<()> {
+        self.require_held(fixed, &[], "no shared nodes, no tie")
+    }
+
+    /// [`Self::require_constrained`], parts also joined through the node groups of
+    /// `joins` (contact points), `how` naming what joins parts in the message.
+    pub(crate) fn require_held(
+        &self,
+        fixed: &[bool],
+        joins: &[Vec<usize>],
+        how: &str,
+    ) -> Result<()> {
         let free = free_rigid_motions(&self.mesh.nodes, fixed);
         if !free.is_empty() {
             return Err(SolverError::UnderConstrained {
                 motions: free.join("; "),
             });
         }
-        let parts = crate::mesh::connected_parts(self.mesh);
+        let parts = crate::mesh::connected_parts(self.mesh, joins);
         for part in parts.iter().filter(|_| parts.len() > 1) {
             let nodes: Vec<Vector3<f64>> = part.iter().map(|&n| self.mesh.nodes[n]).collect();
             let held: Vec<bool> = part
@@ -300,7 +311,7 @@ impl StaticModel<'_> {
                 let p = self.mesh.nodes[n];
                 return Err(SolverError::UnderConstrained {
                     motions: format!(
-                        "the part of {} nodes that contains node {} at ({:.6e}, {:.6e}, {:.6e}) m is joined to no other part (no shared nodes, no tie) and can move alone: {}",
+                        "the part of {} nodes that contains node {} at ({:.6e}, {:.6e}, {:.6e}) m is joined to no other part ({how}) and can move alone: {}",
                         part.len(),
                         self.mesh.node_label(n),
                         p.x,
@@ -333,13 +344,18 @@ impl StaticModel<'_> {
     /// Numbers the free dofs, builds the stiffness pattern and analyses it (nested
     /// dissection order): the set-up every analysis shares.
     pub(crate) fn system(&self, fixed: &[bool]) -> Result<System> {
+        self.coupled_system(fixed, &[])
+    }
+
+    /// [`Self::system`] with the nodes of each clique coupled (contact points).
+    pub(crate) fn coupled_system(&self, fixed: &[bool], cliques: &[Vec<usize>]) -> Result<System> {
         let dofs = DofMap::tied(fixed, 3, 0..self.mesh.nodes.len(), &self.mesh.ties);
         if dofs.free_count() == 0 {
             return Err(SolverError::NothingToSolve);
         }
         let t = Instant::now();
         tracing::info!(equations = dofs.free_count(), "ordering the equations");
-        let graph = NodeGraph::new(self.mesh);
+        let graph = NodeGraph::new(self.mesh).coupled(self.mesh, cliques);
         let pattern = stiffness_pattern(&graph, &dofs);
         let order = equation_order(&nested_dissection(&graph)?, &dofs);
         let symbolic = SymbolicFactor::analyse(&pattern, Some(&order))?;

@@ -12,6 +12,7 @@
 //! [`Registry::with`] without editing anything here.
 
 pub mod buckling;
+pub mod contact;
 pub mod damping;
 pub mod dynamic;
 pub mod fatigue;
@@ -48,6 +49,11 @@ pub trait Kind: Sync {
     }
     /// What its results hold, known before solving.
     fn produces(&self) -> Produces;
+    /// Whether it solves the model's contact pairs (the others would ignore them: a
+    /// model with contact refuses them).
+    fn takes_contact(&self) -> bool {
+        false
+    }
     /// Whether its materials need elastic constants (heat conduction does not).
     fn needs_elastic(&self) -> bool {
         true
@@ -289,6 +295,15 @@ pub fn build(
 /// criterion that cannot read the kind's results.
 fn check_contents(input: &Input, kind: &dyn Kind, registry: &Registry) -> Result<()> {
     let (case, lc) = (input.case, input.spec());
+    if let (Some(c), false) = (input.model.contacts.first(), kind.takes_contact()) {
+        bail!(
+            "{}: load case '{}' is {}, which would ignore the contact pair '{}' (parts would pass through or float apart): contact needs analysis = \"nonlinear\"",
+            case.path.display(),
+            lc.name,
+            kind.keyword(),
+            c.name
+        );
+    }
     for l in &lc.load {
         if !kind.takes_load(l.get_ref()) {
             let takers: Vec<&str> = registry

@@ -70,6 +70,10 @@ impl Kind for Nonlinear {
         "nonlinear"
     }
 
+    fn takes_contact(&self) -> bool {
+        true
+    }
+
     fn takes_load(&self, load: &LoadSpec) -> bool {
         load.is_mechanical() || matches!(load, LoadSpec::DeckStep { .. })
     }
@@ -81,6 +85,15 @@ impl Kind for Nonlinear {
                 "von_mises",
                 "equivalent_plastic_strain",
                 "permanent_set",
+                "contact_pressure",
+                "contact_gap",
+                "contact_slip",
+                "friction_stress",
+                "friction_utilisation",
+                "contact_status",
+                "contact_normal_force",
+                "friction_force",
+                "friction_limit",
             ],
             axis: None,
             step_scalars: &["load_factor"],
@@ -314,6 +327,7 @@ impl Analysis for NonlinearCase {
             large_deformation: self.large_deformation,
             of_element: ctx.fe.materials.of_element.clone(),
             constraints: ctx.fe.constraints.clone(),
+            contacts: ctx.model.contacts.clone(),
         };
         let here = || {
             format!(
@@ -376,7 +390,8 @@ impl<'a> History<'a> {
     }
 
     fn record(&mut self, c: &Converged) {
-        let fields = nodal_fields(self.mesh, &self.offsets, c.displacement, c.states, c.stress);
+        let mut fields = nodal_fields(self.mesh, &self.offsets, c.displacement, c.states, c.stress);
+        fields.extend(super::contact::fields(self.mesh.nodes.len(), c.contact));
         let u = &fields[0];
         let (_, umax) = super::dynamic::largest(self.mesh.nodes.len(), |n| {
             super::dynamic::norm(&u.values, n)
@@ -478,6 +493,7 @@ impl NonlinearCase {
         let mesh = ctx.fe.mesh;
         let offsets = &history.offsets;
         let mut fields = nodal_fields(mesh, offsets, &s.displacement, &s.states, &s.stress);
+        fields.extend(super::contact::fields(mesh.nodes.len(), &s.contact));
         let nodes = mesh.nodes.len();
         let (worst, pmax) = super::dynamic::largest(nodes, |n| fields[2].values[n]);
         let (far, umax) =
@@ -493,13 +509,14 @@ impl NonlinearCase {
             ));
         }
         let headline = format!(
-            "{}: {}; max plastic strain {} at {}; max |u| {} m{}",
+            "{}: {}; max plastic strain {} at {}; max |u| {} m{}{}",
             self.lc.name,
             self.counts(&s, goal, unloaded),
             sig(pmax),
             node_place(mesh, worst),
             sig(umax),
-            if unloaded { " (permanent set)" } else { "" }
+            if unloaded { " (permanent set)" } else { "" },
+            super::contact::headline(mesh, &s.contact)
         );
         let key = |name: &str, value: f64, quantity: Quantity, at: Option<usize>| KeyResult {
             name: name.into(),
@@ -591,7 +608,14 @@ impl NonlinearCase {
             seconds("factorization_seconds", t.factorization),
             number("factorizations", t.factorizations as f64),
             seconds("solution_seconds", t.solution),
+            number(
+                "augmentations",
+                s.increments.iter().map(|i| i.augmentations).sum::<usize>() as f64,
+            ),
         ]
+        .into_iter()
+        .chain(super::contact::scalars(&s.contact, s.stabilisation))
+        .collect()
     }
 
     /// The load–displacement curve; with large deformation the Cauchy and second

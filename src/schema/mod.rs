@@ -211,6 +211,9 @@ pub struct ModelSpec {
     /// Bonded interfaces between parts (or regions) meshed apart.
     #[serde(default)]
     pub tie: Vec<Spanned<TieSpec>>,
+    /// Contact pairs between parts (nonlinear load cases).
+    #[serde(default)]
+    pub contact: Vec<Spanned<ContactSpec>>,
 }
 
 /// `[[model.part]]`: one part of an assembly, meshed on its own.
@@ -254,6 +257,34 @@ pub struct TieSpec {
     /// Move tied slave nodes onto the master surface (default true).
     #[serde(default = "yes")]
     pub adjust: bool,
+}
+
+/// `[[model.contact]]`: a slave face set that may press on, slide along and lift off
+/// a master face set (Abaqus's `*CONTACT PAIR`, surface-to-surface, small sliding).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactSpec {
+    pub name: String,
+    /// A face set: the finer or softer surface, covered by the master where it touches.
+    pub slave: String,
+    /// A face set.
+    pub master: String,
+    /// Coulomb's friction coefficient (default 0: frictionless).
+    #[serde(default)]
+    pub friction: f64,
+    /// Normal penalty stiffness (Pa/m; default 10 E / h, made exact by augmentation).
+    pub penalty: Option<f64>,
+    /// Master faces farther than this (m) from a slave face are not paired (default
+    /// each master face's diagonal).
+    pub search_distance: Option<f64>,
+    /// The elastic slip (m) at the friction limit: the stick's compliance (default
+    /// 1e-4 of the slave faces' size).
+    pub elastic_slip: Option<f64>,
+    /// The surfaces start overlapping on purpose (a press fit), pushed apart by the
+    /// solution; otherwise an initial penetration beyond 1 % of the face size is an
+    /// error.
+    #[serde(default)]
+    pub interference: bool,
 }
 
 fn yes() -> bool {
@@ -600,6 +631,19 @@ pub enum CriterionSpec {
     /// Nonlinear: the largest equivalent plastic strain on a set (default every node)
     /// ≤ limit (the largest of a node's neighbouring integration points).
     MaxPlasticStrain { set: Option<String>, limit: f64 },
+    /// Nonlinear with contact: the smallest contact pressure (Pa) at the slave nodes of
+    /// a set ≥ min (min > 0: no lift-off, with that margin).
+    MinContactPressure { set: String, min: f64 },
+    /// Nonlinear with contact: the contact force (N) a set's slave nodes carry ≥ min
+    /// (a locator stays loaded: the part stays located).
+    MinContactForce { set: String, min: f64 },
+    /// Nonlinear with contact: the friction force a set's slave nodes carry over what
+    /// they can carry, |Σ τ A| / Σ μ p A ≤ max < 1 (the part does not slide there;
+    /// single points at the edges may micro-slip).
+    MaxFrictionUtilisation { set: String, max: f64 },
+    /// Nonlinear with contact: the largest gap (m) at the slave nodes of a set ≤ max
+    /// (how far a flange or seat opens).
+    MaxGap { set: String, max: f64 },
     /// Nonlinear with `unload = true`: the largest displacement magnitude left on a set
     /// (default every node) once the load is removed ≤ limit (m).
     MaxPermanentSet { set: Option<String>, limit: f64 },

@@ -14,6 +14,7 @@ pub(super) struct Run<'a> {
     pub(super) timing: std::cell::Cell<Timing>,
     /// The tangent's factor of the last iteration that made one.
     pub(super) factor: std::cell::RefCell<Option<StiffnessSolver>>,
+    pub(super) contacts: &'a Contacts,
 }
 
 /// A converged increment: displacement, evaluation, its Newton record and load scale.
@@ -22,6 +23,8 @@ struct Equilibrium {
     eval: Evaluation,
     record: Increment,
     scale: f64,
+    /// The internal forces (3 per node).
+    internal: Vec<f64>,
 }
 
 /// Why an increment failed, and the node with the largest out-of-balance force then
@@ -58,7 +61,11 @@ impl Run<'_> {
             pk2: vec![Voigt::zeros(); points],
             stopped: None,
             timing: Timing::default(),
+            contact: self.contact_results(),
+            stabilisation: None,
         };
+        let mut internal = vec![0.0; out.displacement.len()];
+        let mut work = 0.0;
         let mut step = options
             .first_increment
             .min(options.max_increment)
@@ -73,7 +80,7 @@ impl Run<'_> {
             };
             let factor = path.factor(time);
             match self.increment((time, factor, reference), &out.displacement, &committed) {
-                Ok(eq) => {
+                Ok(mut eq) => {
                     reference = reference.max(eq.scale);
                     // Grow after two easy increments since the last cut-back (growing
                     // at once would only fail again where a limit load flattens the
@@ -82,14 +89,29 @@ impl Run<'_> {
                     if calm >= 2 && eq.record.residuals.len() <= options.max_iterations / 3 {
                         step = (step * 1.5).min(options.max_increment);
                     }
+                    work += eq
+                        .internal
+                        .iter()
+                        .zip(&internal)
+                        .zip(eq.u.iter().zip(&out.displacement))
+                        .map(|((f, f0), (u, u0))| 0.5 * (f + f0) * (u - u0))
+                        .sum::<f64>();
+                    internal = std::mem::take(&mut eq.internal);
+                    self.contacts.commit(std::mem::take(&mut eq.eval.contact));
                     committed = accept(&mut out, eq);
+                    out.contact = self.contact_results();
                     observer(&Converged {
                         time,
                         load_factor: factor,
                         displacement: &out.displacement,
                         states: &committed,
                         stress: &out.stress,
+                        contact: &out.contact,
                     });
+                    if let Some(stop) = self.stabilisation(work, &mut out) {
+                        out.stopped = Some(stop);
+                        break;
+                    }
                 }
                 Err(failure) => {
                     out.cutbacks += 1;
@@ -114,16 +136,15 @@ impl Run<'_> {
         Ok(out)
     }
 
-    /// Newton iterations to equilibrium at `time` (load factor `factor`) from `u0`, each
-    /// correction scaled by a line search, until force, displacement correction and
-    /// energy all pass their tolerances.
+    /// Equilibrium at `time` (load factor `factor`) from `u0`: Newton iterations, and
+    /// for contact the augmentations of its multipliers, each followed by Newton again
+    /// from where the last converged.
     fn increment(
         &self,
         (time, factor, reference): (f64, f64, f64),
         u0: &[f64],
         committed: &[PlasticState],
     ) -> std::result::Result<Equilibrium, Failure> {
-        let options = self.options;
         let (ubar, fixed) = self.prescribed;
         let mut u = u0.to_vec();
         for (k, &f) in fixed.iter().enumerate() {
@@ -132,15 +153,59 @@ impl Run<'_> {
             }
         }
         self.system.dofs.expand(&mut u);
-        let mut state = self.state(&u, factor, committed)?;
+        self.contacts.start();
         let mut record = Increment {
             time,
             load_factor: factor,
             residuals: Vec::new(),
             correction: 0.0,
             energy: 0.0,
+            augmentations: 0,
         };
+        let mut state = self.state(&u, factor, committed)?;
+        loop {
+            state = self.newton(
+                &mut u,
+                u0,
+                state,
+                (factor, reference),
+                committed,
+                &mut record,
+            )?;
+            if record.augmentations == contacts::AUGMENTATIONS
+                || !self.contacts.augment(&state.eval.contact)
+            {
+                return Ok(Equilibrium {
+                    u,
+                    scale: state.scale,
+                    internal: state.internal,
+                    eval: state.eval,
+                    record,
+                });
+            }
+            record.augmentations += 1;
+            state = self.state(&u, factor, committed)?;
+        }
+    }
+
+    /// Newton iterations from `u` (in place) to equilibrium, each correction scaled by
+    /// a line search, until force, displacement correction and energy all pass their
+    /// tolerances; the residuals go on `record`.
+    fn newton(
+        &self,
+        u: &mut Vec<f64>,
+        u0: &[f64],
+        mut state: State,
+        (factor, reference): (f64, f64),
+        committed: &[PlasticState],
+        record: &mut Increment,
+    ) -> std::result::Result<State, Failure> {
+        let options = self.options;
+        let start = record.residuals.len();
         let mut first_energy = None;
+        let mut active = closed(&state);
+        let mut settled = true;
+        (record.correction, record.energy) = (0.0, 0.0);
         for _ in 0..options.max_iterations {
             let scale = state.scale.max(reference).max(f64::MIN_POSITIVE);
             let norm = state.norm() / scale;
@@ -152,29 +217,30 @@ impl Run<'_> {
                 && record.correction <= options.displacement_tolerance
                 && record.energy <= options.energy_tolerance
             {
-                return Ok(Equilibrium {
-                    u,
-                    eval: state.eval,
-                    record,
-                    scale: state.scale,
-                });
+                return Ok(state);
             }
-            if let Some(why) = hopeless(&record.residuals, options) {
+            let residuals = &record.residuals[start..];
+            // A contact point that opened or closed moves the residual up for an
+            // iteration: no reason to give up.
+            if let Some(why) = hopeless(residuals, options).filter(|_| settled) {
                 return Err(self.failure(why, &state));
             }
             let mut du = state.r.clone();
-            let k = record.residuals.len();
+            let k = residuals.len();
             let refactor = options.newton == Newton::Full
                 || k == 1
-                || record.residuals[k - 1] > 0.5 * record.residuals[k - 2];
+                || residuals[k - 1] > 0.5 * residuals[k - 2];
             self.correction(&state.eval, du.as_mut(), refactor)?;
             let energy = dot(&du, &state.r).abs();
             let e0 = *first_energy.get_or_insert(energy);
             let v;
-            (v, state) = self.line_search(&u, &du, state, factor, committed)?;
+            (v, state) = self.line_search(u, &du, state, factor, committed)?;
             record.energy = energy / e0.max(f64::MIN_POSITIVE);
-            record.correction = relative_change(u0, &u, &v);
-            u = v;
+            record.correction = relative_change(u0, u, &v);
+            *u = v;
+            let now = closed(&state);
+            settled = now == active;
+            active = now;
         }
         let why = format!(
             "no convergence in {} iterations (relative residual {:.3e}, correction {:.3e}, energy {:.3e})",
@@ -184,6 +250,39 @@ impl Run<'_> {
             record.energy
         );
         Err(self.failure(why, &state))
+    }
+
+    /// Each contact pair's committed points.
+    fn contact_results(&self) -> Vec<ContactResult> {
+        let committed = self.contacts.committed.borrow();
+        self.contacts
+            .interfaces
+            .iter()
+            .zip(committed.iter())
+            .map(|(c, states)| ContactResult {
+                name: c.name.clone(),
+                friction: c.friction,
+                nodes: c.points.iter().map(|p| p.node).collect(),
+                areas: c.points.iter().map(|p| p.area).collect(),
+                states: states.clone(),
+            })
+            .collect()
+    }
+
+    /// Records the stabilisation's work against the internal forces' `work`; a stop
+    /// when it exceeds 5 % of it (a part held only by contact is not held).
+    fn stabilisation(&self, work: f64, out: &mut NonlinearSolution) -> Option<Stop> {
+        if self.contacts.stabilisation.iter().all(|&s| s == 0.0) {
+            return None;
+        }
+        let spent = self.contacts.work.get();
+        out.stabilisation = Some((spent, work));
+        (spent > 0.05 * work.abs()).then(|| Stop {
+            reason: format!(
+                "the contact stabilisation did {spent:.3e} J of work against {work:.3e} J of the internal forces (more than 5 %): a part held only by contact is not held there — it would slide or lift off freely (give it friction, a support, or a load that presses it on)"
+            ),
+            worst: None,
+        })
     }
 
     /// A failure at `state`, located at its node of the largest out-of-balance force.
@@ -215,9 +314,10 @@ impl Run<'_> {
         let model = self.model;
         let dofs = &self.system.dofs;
         let t = std::time::Instant::now();
-        let (eval, f_int) = model
+        let (mut eval, mut f_int) = model
             .evaluate(u, committed, self.offsets)
             .map_err(|e| e.to_string())?;
+        eval.contact = self.contacts.evaluate(u, &mut f_int);
         self.add(|tm| tm.evaluation += t.elapsed().as_secs_f64());
         let f_ext = self.loads.at(model.mesh, target, u);
         let load_norm = f_ext.iter().map(|f| f * f).sum::<f64>().sqrt();
@@ -236,6 +336,7 @@ impl Run<'_> {
             eval,
             r,
             scale: load_norm.max(reaction.sqrt()),
+            internal: f_int,
         })
     }
 
@@ -309,8 +410,10 @@ impl Run<'_> {
                 offsets: self.offsets,
             };
             let t = std::time::Instant::now();
-            let values = assemble(self.model.mesh, &system.dofs, &system.pattern, &tangent)
+            let mut values = assemble(self.model.mesh, &system.dofs, &system.pattern, &tangent)
                 .map_err(|e| e.to_string())?;
+            self.contacts
+                .tangent(&eval.contact, &system.dofs, &system.pattern, &mut values);
             self.add(|tm| tm.assembly += t.elapsed().as_secs_f64());
             let t = std::time::Instant::now();
             let solver =
@@ -345,6 +448,8 @@ struct State {
     eval: Evaluation,
     r: Mat<f64>,
     scale: f64,
+    /// The internal forces (3 per node), contact included.
+    internal: Vec<f64>,
 }
 
 impl State {
@@ -354,6 +459,17 @@ impl State {
             .sum::<f64>()
             .sqrt()
     }
+}
+
+/// Which contact points are closed.
+fn closed(state: &State) -> Vec<bool> {
+    state
+        .eval
+        .contact
+        .iter()
+        .flatten()
+        .map(|s| s.status != crate::contact::Status::Open)
+        .collect()
 }
 
 /// Takes a converged increment into the solution; returns its points' states.

@@ -19,6 +19,7 @@
 //! (Newton then converges linearly when a pressure turns far).
 
 use crate::assembly::{assemble, checked_gradients, matrix, ElementMatrix};
+use crate::contact::ContactResult;
 use crate::element::Shape;
 use crate::error::{Result, SolverError};
 use crate::hyperelastic::NeoHookean;
@@ -33,9 +34,11 @@ use nalgebra::{Matrix3, Matrix6, SMatrix, SVector};
 use rayon::prelude::*;
 use std::ops::AddAssign;
 
+mod contacts;
 mod increments;
 mod path;
 
+use contacts::Contacts;
 use increments::Run;
 pub use path::LoadPath;
 
@@ -102,6 +105,8 @@ pub struct NonlinearModel<'a> {
     /// Total Lagrangian kinematics (large displacement and rotation, follower pressure);
     /// false: small strain.
     pub large_deformation: bool,
+    /// Contact pairs between the faces of parts.
+    pub contacts: Vec<crate::contact::Contact>,
 }
 
 /// How the load is stepped and equilibrium judged. Increments are of the load path's
@@ -167,6 +172,8 @@ pub struct Increment {
     pub correction: f64,
     /// The last correction's energy relative to the first's.
     pub energy: f64,
+    /// Augmentations of the contact multipliers (each followed by Newton iterations).
+    pub augmentations: usize,
 }
 
 /// Why a run stopped short of its path's end.
@@ -188,6 +195,8 @@ pub struct Converged<'a> {
     pub states: &'a [PlasticState],
     /// Cauchy stress per integration point.
     pub stress: &'a [Voigt],
+    /// Each contact pair's points.
+    pub contact: &'a [ContactResult],
 }
 
 #[derive(Clone, Debug)]
@@ -209,6 +218,11 @@ pub struct NonlinearSolution {
     pub pk2: Vec<Voigt>,
     pub stopped: Option<Stop>,
     pub timing: Timing,
+    /// Each contact pair's points at the last converged increment.
+    pub contact: Vec<ContactResult>,
+    /// The contact stabilisation's work and the internal forces' (J), when parts are
+    /// held only by contact.
+    pub stabilisation: Option<(f64, f64)>,
 }
 
 /// Where the time went (wall seconds, summed over every iteration and line-search
@@ -303,6 +317,8 @@ struct Evaluation {
     tangents: Vec<Matrix6<f64>>,
     /// Empty in small strain.
     deformation: Vec<Matrix3<f64>>,
+    /// Each contact pair's trial point states.
+    contact: Vec<Vec<crate::contact::PointState>>,
 }
 
 /// One point's update: stress, state, tangent and deformation gradient.
@@ -451,6 +467,7 @@ impl NonlinearModel<'_> {
             } else {
                 Vec::new()
             },
+            contact: Vec::new(),
         };
         let mut f = vec![0.0; u.len()];
         for (first, b) in mesh.block_offsets().into_iter().zip(&mesh.blocks) {
@@ -568,8 +585,8 @@ impl NonlinearModel<'_> {
         let elastic = self.elastic();
         self.mesh.check()?;
         let (fixed, ubar) = elastic.prescribed();
-        elastic.require_constrained(&fixed)?;
-        let system = elastic.system(&fixed)?;
+        let contacts = self.contact_pairs(&elastic, &fixed)?;
+        let system = elastic.coupled_system(&fixed, &contacts.cliques())?;
         let loads = self.loads(&elastic, case);
         let offsets = point_offsets(self.mesh);
         let points = offsets[offsets.len() - 1];
@@ -583,8 +600,29 @@ impl NonlinearModel<'_> {
             options,
             timing: Default::default(),
             factor: Default::default(),
+            contacts: &contacts,
         };
         run.follow(path, points, observer)
+    }
+}
+
+impl NonlinearModel<'_> {
+    /// The contact pairs, checked: every part held by supports, shared nodes, ties or
+    /// contact; stabilised when some part is held only by contact.
+    fn contact_pairs(&self, elastic: &StaticModel, fixed: &[bool]) -> Result<Contacts> {
+        let modulus = |e: usize| self.materials[self.of_element[e]].elastic().0;
+        let mut contacts = Contacts::new(self.mesh, &self.contacts, &modulus)?;
+        let cliques = contacts.cliques();
+        if cliques.is_empty() {
+            elastic.require_constrained(fixed)?;
+        } else {
+            elastic.require_held(fixed, &cliques, "no shared nodes, no tie, no contact")?;
+            if let Err(e) = elastic.require_constrained(fixed) {
+                tracing::info!(why = %e, "a part is held only by contact: contact stabilisation on");
+                contacts.stabilise();
+            }
+        }
+        Ok(contacts)
     }
 }
 
@@ -614,6 +652,7 @@ mod tests {
             of_element: vec![0; mesh.element_count()],
             constraints: vec![],
             large_deformation,
+            contacts: vec![],
         }
     }
 

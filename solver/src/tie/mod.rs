@@ -19,7 +19,7 @@
 //! diagonal) and is moved onto it (`adjust`) so that rigid rotations stay strain-free;
 //! a slave component that is also prescribed keeps its prescription.
 
-mod mortar;
+pub(crate) mod mortar;
 
 use crate::element::FaceShape;
 use crate::error::{Result, SolverError};
@@ -223,13 +223,41 @@ fn surface_weights(mesh: &Mesh, tie: &Tie) -> HashMap<usize, Vec<(usize, f64)>> 
     let faces: Vec<MasterFace> = tie.master.iter().map(|&f| master_face(mesh, f)).collect();
     let reach = |f: &MasterFace| tie.position_tolerance.unwrap_or(0.05 * f.diagonal);
     let grid = Grid::new(&faces, &reach);
-    mortar::weights(
+    mortar::Pairing::new(
         mesh,
         &tie.slave_faces,
         &tie.master,
         &|points| grid.around(points),
         &|i| reach(&faces[i]),
     )
+    .tie_weights()
+}
+
+/// The mortar integrals of slave faces against master faces within `reach` of them
+/// (by default a master face's diagonal), for contact.
+pub(crate) fn pairing(
+    mesh: &Mesh,
+    slave_faces: &[FaceRef],
+    master: &[FaceRef],
+    reach: Option<f64>,
+) -> mortar::Pairing {
+    let faces: Vec<MasterFace> = master.iter().map(|&f| master_face(mesh, f)).collect();
+    let reach = |f: &MasterFace| reach.unwrap_or(f.diagonal);
+    let grid = Grid::new(&faces, &reach);
+    mortar::Pairing::new(
+        mesh,
+        slave_faces,
+        master,
+        &|points| grid.around(points),
+        &|i| reach(&faces[i]),
+    )
+}
+
+/// The slave node closest to the master faces and its distance (the message when
+/// surfaces never meet).
+pub(crate) fn nearest_slave(mesh: &Mesh, slave: &[usize], master: &[FaceRef]) -> (usize, f64) {
+    let faces: Vec<MasterFace> = master.iter().map(|&f| master_face(mesh, f)).collect();
+    closest(mesh, &faces, slave)
 }
 
 fn master_face(mesh: &Mesh, f: FaceRef) -> MasterFace {
@@ -641,6 +669,7 @@ mod tests {
             of_element: vec![0; mesh.element_count()],
             constraints: rollers(&mesh),
             large_deformation: false,
+            contacts: vec![],
         };
         let p = 1.2 * yield_stress;
         let case = LoadCase {

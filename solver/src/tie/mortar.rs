@@ -257,43 +257,76 @@ fn master_normal(face: &Flat) -> Option<Vector3<f64>> {
     t[0].cross(&t[1]).try_normalize(0.0)
 }
 
-/// Mortar weights of every slave node the master surface covers entirely (on faces
-/// partly off it the mortar rows do not sum to one: those nodes keep their
-/// nearest-point weights), mapped back through the quadratic transformation.
-pub(super) fn weights(
-    mesh: &Mesh,
-    slave_faces: &[FaceRef],
-    master_faces: &[FaceRef],
-    candidates: &dyn Fn(&[Vector3<f64>]) -> Vec<usize>,
-    reach: &dyn Fn(usize) -> f64,
-) -> HashMap<usize, Vec<(usize, f64)>> {
-    let rule = triangle_collapsed(4);
-    let masters: Vec<Flat> = master_faces.iter().map(|&f| Flat::new(mesh, f)).collect();
-    let mut integrals = Integrals::default();
-    let mut edges: HashMap<usize, [usize; 2]> = HashMap::new();
-    for &f in slave_faces {
-        let slave = Flat::new(mesh, f);
-        let near = candidates(&slave.x);
-        let tolerance = near.iter().map(|&i| reach(i)).fold(0.0, f64::max);
-        let found: Vec<&Flat> = near.iter().map(|&i| &masters[i]).collect();
-        add_face(&slave, &found, tolerance, &rule, &mut integrals);
-        let c = slave.kind.corner_count();
-        for i in c..slave.nodes.len() {
-            let e = i - c;
-            edges.insert(slave.nodes[i], [slave.nodes[e], slave.nodes[(e + 1) % c]]);
+/// The mortar integrals of a slave surface against a master surface: D_j = ∫ N̂_j dA
+/// of every slave node over its faces and M_jl = ∫ ψ_j N_l dA over the overlaps (N̂
+/// the slave functions after the quadratic transformation, ψ their dual basis), and
+/// each mid-side slave node's corners.
+pub(crate) struct Pairing {
+    pub d: HashMap<usize, f64>,
+    pub m: HashMap<usize, HashMap<usize, f64>>,
+    pub edges: HashMap<usize, [usize; 2]>,
+}
+
+impl Pairing {
+    pub fn new(
+        mesh: &Mesh,
+        slave_faces: &[FaceRef],
+        master_faces: &[FaceRef],
+        candidates: &dyn Fn(&[Vector3<f64>]) -> Vec<usize>,
+        reach: &dyn Fn(usize) -> f64,
+    ) -> Self {
+        let rule = triangle_collapsed(4);
+        let masters: Vec<Flat> = master_faces.iter().map(|&f| Flat::new(mesh, f)).collect();
+        let mut integrals = Integrals::default();
+        let mut edges: HashMap<usize, [usize; 2]> = HashMap::new();
+        for &f in slave_faces {
+            let slave = Flat::new(mesh, f);
+            let near = candidates(&slave.x);
+            let tolerance = near.iter().map(|&i| reach(i)).fold(0.0, f64::max);
+            let found: Vec<&Flat> = near.iter().map(|&i| &masters[i]).collect();
+            add_face(&slave, &found, tolerance, &rule, &mut integrals);
+            let c = slave.kind.corner_count();
+            for i in c..slave.nodes.len() {
+                let e = i - c;
+                edges.insert(slave.nodes[i], [slave.nodes[e], slave.nodes[(e + 1) % c]]);
+            }
+        }
+        Self {
+            d: integrals.d,
+            m: integrals.m,
+            edges,
         }
     }
-    let mut hat: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
-    for (node, row) in &integrals.m {
-        let d = integrals.d[node];
-        let total: f64 = row.values().sum();
-        if d > 0.0 && (total / d - 1.0).abs() < 1e-9 {
-            let mut w: Vec<(usize, f64)> = row.iter().map(|(&l, &v)| (l, v / d)).collect();
-            w.sort_by_key(|t| t.0);
-            hat.insert(*node, w);
+
+    /// The slave displacement a (transformed) node's mortar row constrains, û_j, as
+    /// physical slave node weights: the node itself, or for a mid-side node the inverse
+    /// of the transformation, (u_mid − α (u_a + u_b)) / (1 − 2α).
+    pub fn slave_terms(&self, node: usize) -> Vec<(usize, f64)> {
+        match self.edges.get(&node) {
+            None => vec![(node, 1.0)],
+            Some(&[a, b]) => {
+                let s = 1.0 / (1.0 - 2.0 * ALPHA);
+                vec![(node, s), (a, -ALPHA * s), (b, -ALPHA * s)]
+            }
         }
     }
-    physical(hat, &edges)
+
+    /// Tie weights of every slave node the master surface covers entirely (on faces
+    /// partly off it the mortar rows do not sum to one: those nodes keep their
+    /// nearest-point weights), mapped back through the quadratic transformation.
+    pub fn tie_weights(&self) -> HashMap<usize, Vec<(usize, f64)>> {
+        let mut hat: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
+        for (node, row) in &self.m {
+            let d = self.d[node];
+            let total: f64 = row.values().sum();
+            if d > 0.0 && (total / d - 1.0).abs() < 1e-9 {
+                let mut w: Vec<(usize, f64)> = row.iter().map(|(&l, &v)| (l, v / d)).collect();
+                w.sort_by_key(|t| t.0);
+                hat.insert(*node, w);
+            }
+        }
+        physical(hat, &self.edges)
+    }
 }
 
 /// u_corner = û_corner, u_mid = (1 − 2α) û_mid + α (û_a + û_b): the inverse of the

@@ -1,0 +1,234 @@
+use super::*;
+use crate::generate::block;
+use crate::loads::SurfaceLoad;
+use crate::nonlinear::{LoadPath, NonlinearModel, NonlinearOptions, NonlinearSolution, Solid};
+use crate::plasticity::J2;
+use crate::{ElementKind, Load, LoadCase};
+
+const E: f64 = 200e9;
+const NU: f64 = 0.3;
+
+/// A block of `upper` on a block of `lower` (different divisions), 1 × 1 × 0.5 m each,
+/// their faces meeting at z = 0.5 without shared nodes.
+fn stack(lower: (ElementKind, [usize; 3]), upper: (ElementKind, [usize; 3])) -> Mesh {
+    let a = block([1.0, 1.0, 0.5], lower.1, lower.0).unwrap();
+    let mut b = block([1.0, 1.0, 0.5], upper.1, upper.0).unwrap();
+    b.nodes.iter_mut().for_each(|p| p.z += 0.5);
+    crate::mesh::merge_parts(vec![("a".into(), a), ("b".into(), b)])
+}
+
+fn on(mesh: &Mesh, set: &str, c: usize) -> crate::Constraint {
+    crate::Constraint {
+        nodes: mesh.set_nodes(set).unwrap(),
+        components: std::array::from_fn(|k| (k == c).then_some(0.0)),
+    }
+}
+
+fn contact(mesh: &Mesh, friction: f64) -> Contact {
+    Contact {
+        name: "seat".into(),
+        slave: mesh.face_sets["b.zmin"].clone(),
+        master: mesh.face_sets["a.zmax"].clone(),
+        friction,
+        penalty: None,
+        search_distance: None,
+        elastic_slip: None,
+        interference: false,
+    }
+}
+
+fn solve(
+    mesh: &Mesh,
+    constraints: Vec<crate::Constraint>,
+    contacts: Vec<Contact>,
+    top: Vec<SurfaceLoad>,
+) -> NonlinearSolution {
+    let model = NonlinearModel {
+        mesh,
+        materials: vec![Solid::Plastic(J2 {
+            youngs_modulus: E,
+            poisson_ratio: NU,
+            curve: vec![(0.0, f64::INFINITY)],
+            kinematic_modulus: 0.0,
+        })],
+        density: vec![0.0],
+        of_element: vec![0; mesh.element_count()],
+        constraints,
+        large_deformation: false,
+        contacts,
+    };
+    let case = LoadCase {
+        name: "p".into(),
+        loads: top
+            .into_iter()
+            .map(|load| Load::Surface {
+                faces: mesh.face_sets["b.zmax"].clone(),
+                load,
+            })
+            .collect(),
+    };
+    let options = NonlinearOptions {
+        first_increment: 1.0,
+        ..Default::default()
+    };
+    model
+        .solve(&case, &LoadPath::through(&[1.0]).unwrap(), &options)
+        .unwrap()
+}
+
+/// The contact patch test: a uniform pressure on two non-matching blocks in contact
+/// gives the uniform stress of one block to round-off, and every contact point carries
+/// the pressure, whichever side is finer or quadratic — frictionless with the upper
+/// block on rollers, and with friction holding it (stabilised, doing no work).
+#[test]
+fn a_uniform_pressure_crosses_a_non_matching_contact_exactly() {
+    let pairs = [
+        (
+            (ElementKind::Hex8, [3, 3, 2]),
+            (ElementKind::Hex20, [4, 5, 2]),
+        ),
+        (
+            (ElementKind::Hex20, [2, 3, 1]),
+            (ElementKind::Tet10, [3, 2, 2]),
+        ),
+        (
+            (ElementKind::Tet10, [3, 3, 1]),
+            (ElementKind::Hex8, [2, 2, 2]),
+        ),
+        (
+            (ElementKind::Hex8, [5, 4, 2]),
+            (ElementKind::Tet4, [3, 3, 2]),
+        ),
+    ];
+    let p = 1e6;
+    for (lower, upper) in pairs {
+        let mesh = stack(lower, upper);
+        let base = vec![
+            on(&mesh, "a.zmin", 2),
+            on(&mesh, "a.xmin", 0),
+            on(&mesh, "a.ymin", 1),
+        ];
+        let mut rollers = base.clone();
+        rollers.extend([on(&mesh, "b.xmin", 0), on(&mesh, "b.ymin", 1)]);
+        for (constraints, friction) in [(rollers, 0.0), (base, 0.2)] {
+            let s = solve(
+                &mesh,
+                constraints,
+                vec![contact(&mesh, friction)],
+                vec![SurfaceLoad::Pressure(p)],
+            );
+            let case = format!("{lower:?}/{upper:?} μ = {friction}");
+            assert!(s.stopped.is_none(), "{case}: {:?}", s.stopped);
+            for st in &s.stress {
+                assert!(
+                    (st[2] + p).abs() < 1e-7 * p && st[0].abs() < 1e-7 * p,
+                    "{case}: {st:?}"
+                );
+            }
+            let c = &s.contact[0];
+            for st in &c.states {
+                assert!((st.pressure - p).abs() < 1e-7 * p, "{case}: {st:?}");
+                assert!(
+                    -st.gap < 1e-3 * p / (10.0 * E),
+                    "{case}: penetration {}",
+                    -st.gap
+                );
+                assert!(st.shear.norm() < 1e-7 * p, "{case}: {st:?}");
+            }
+            let strain = p / E;
+            for (n, x) in mesh.nodes.iter().enumerate() {
+                let err = (s.displacement[3 * n + 2] + strain * x.z).abs();
+                // The upper block sits lower by the augmented penetration.
+                assert!(err < 1e-5 * strain, "{case}: node {n} uz off by {err:e}");
+            }
+            if friction > 0.0 {
+                let (spent, work) = s.stabilisation.expect("held by friction only");
+                assert!(spent < 1e-9 * work, "{case}: {spent} of {work}");
+            }
+        }
+    }
+}
+
+/// A block pressed on a plane and pushed along it sticks while the push is below μ p
+/// and cannot be held above it; open points carry nothing and a gap opens under
+/// tension.
+#[test]
+fn a_pushed_block_sticks_below_mu_p_and_slides_above() {
+    let mesh = stack(
+        (ElementKind::Hex8, [3, 3, 1]),
+        (ElementKind::Hex8, [2, 2, 1]),
+    );
+    let fixed: Vec<_> = (0..3).map(|c| on(&mesh, "a.zmin", c)).collect();
+    let (p, mu) = (1e6, 0.3);
+    for (ratio, holds) in [(0.29, true), (0.31, false)] {
+        let loads = vec![
+            SurfaceLoad::Pressure(p),
+            SurfaceLoad::Traction(Vector3::new(ratio * p, 0.0, 0.0)),
+        ];
+        let s = solve(&mesh, fixed.clone(), vec![contact(&mesh, mu)], loads);
+        assert_eq!(s.stopped.is_none(), holds, "q/p = {ratio}: {:?}", s.stopped);
+        if holds {
+            // The friction stresses carry the push (part of the face slips where the
+            // overturning moment unloads it), none beyond the cone.
+            let c = &s.contact[0];
+            let carried: f64 = c
+                .states
+                .iter()
+                .zip(&c.areas)
+                .map(|(st, a)| st.shear.x * a)
+                .sum();
+            assert!((carried + ratio * p).abs() < 1e-6 * p, "{carried}");
+            assert!(c.states.iter().all(|st| st.utilisation(mu) <= 1.0 + 1e-9));
+            assert!(c.states.iter().any(|st| st.status == Status::Stick));
+        }
+    }
+    // Pulled up: every point opens and carries nothing.
+    let s = solve(
+        &mesh,
+        vec![
+            on(&mesh, "a.zmin", 2),
+            on(&mesh, "a.xmin", 0),
+            on(&mesh, "a.ymin", 1),
+            on(&mesh, "b.xmin", 0),
+            on(&mesh, "b.ymin", 1),
+            on(&mesh, "b.zmax", 2),
+        ],
+        vec![contact(&mesh, 0.0)],
+        vec![],
+    );
+    assert!(s.contact[0].states.iter().all(|st| st.pressure == 0.0));
+}
+
+/// Bad input: friction out of range, surfaces that never meet, an initial penetration
+/// (named with its depth), and a part held by nothing at all.
+#[test]
+fn bad_contacts_are_refused_clearly() {
+    let mesh = stack(
+        (ElementKind::Hex8, [2, 2, 1]),
+        (ElementKind::Hex8, [2, 2, 1]),
+    );
+    let mut c = contact(&mesh, -0.1);
+    let e = Interface::new(&mesh, &c, E).unwrap_err().to_string();
+    assert!(e.contains("friction coefficient -0.1"), "{e}");
+    c.friction = 0.1;
+    c.master = mesh.face_sets["a.zmin"].clone();
+    let e = Interface::new(&mesh, &c, E).unwrap_err().to_string();
+    assert!(
+        e.contains("no slave face comes within") && e.contains("5.000e-1 m"),
+        "{e}"
+    );
+    let mut sunk = mesh.clone();
+    for n in sunk.set_nodes("b.zmin").unwrap() {
+        sunk.nodes[n].z -= 0.01;
+    }
+    let e = Interface::new(&sunk, &contact(&sunk, 0.1), E)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("start inside the master surface") && e.contains("by 1.000e-2 m"),
+        "{e}"
+    );
+    let mut press = contact(&sunk, 0.1);
+    press.interference = true;
+    assert!(Interface::new(&sunk, &press, E).is_ok());
+}

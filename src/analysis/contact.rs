@@ -1,0 +1,135 @@
+//! Contact results of a nonlinear load case: nodal fields at the slave nodes (NaN at
+//! every other node — a criterion on a set with such a node cannot decide there and
+//! says so), and the figures of its summary.
+
+use crate::results::{Field, Quantity, Scalar, Shape};
+use crate::units::{node_place, sig};
+use vproto_solver::contact::{ContactResult, Status};
+use vproto_solver::Mesh;
+
+/// The fields the contact pairs give, in this order.
+pub const FIELDS: [&str; 9] = [
+    "contact_pressure",
+    "contact_gap",
+    "contact_slip",
+    "friction_stress",
+    "friction_utilisation",
+    "contact_status",
+    "contact_normal_force",
+    "friction_force",
+    "friction_limit",
+];
+
+/// Pressure (Pa), gap (m, negative: penetration), slip (the tangential relative
+/// displacement, m), friction stress on the slave (Pa), |τ| / μp, the status (0 open,
+/// 1 stick, 2 slip), and the point's forces — normal (N), friction (N) and its limit
+/// μ p A (N), which the fixture criteria sum over a locator — at every contact point's
+/// node; none without contact pairs.
+pub fn fields(nodes: usize, pairs: &[ContactResult]) -> Vec<Field> {
+    if pairs.is_empty() {
+        return Vec::new();
+    }
+    let mut scalar = [(); 6].map(|_| vec![f64::NAN; nodes]);
+    let mut vector = [(); 3].map(|_| vec![f64::NAN; 3 * nodes]);
+    for pair in pairs {
+        for ((&n, s), a) in pair.nodes.iter().zip(&pair.states).zip(&pair.areas) {
+            let status = match s.status {
+                Status::Open => 0.0,
+                Status::Stick => 1.0,
+                Status::Slip => 2.0,
+            };
+            let values = [
+                s.pressure,
+                s.gap,
+                s.utilisation(pair.friction),
+                status,
+                s.pressure * a,
+                pair.friction * s.pressure * a,
+            ];
+            for (f, v) in scalar.iter_mut().zip(values) {
+                f[n] = v;
+            }
+            for c in 0..3 {
+                vector[0][3 * n + c] = s.slip[c];
+                vector[1][3 * n + c] = s.shear[c];
+                vector[2][3 * n + c] = s.shear[c] * a;
+            }
+        }
+    }
+    let [pressure, gap, utilisation, status, normal, limit] = scalar;
+    let [slip, shear, friction] = vector;
+    vec![
+        Field::nodal(FIELDS[0], Shape::Scalar, Quantity::Stress, pressure),
+        Field::nodal(FIELDS[1], Shape::Scalar, Quantity::Displacement, gap),
+        Field::nodal(FIELDS[2], Shape::Vector, Quantity::Displacement, slip),
+        Field::nodal(FIELDS[3], Shape::Vector, Quantity::Stress, shear),
+        Field::nodal(FIELDS[4], Shape::Scalar, Quantity::Fraction, utilisation),
+        Field::nodal(FIELDS[5], Shape::Scalar, Quantity::Number, status),
+        Field::nodal(FIELDS[6], Shape::Scalar, Quantity::Force, normal),
+        Field::nodal(FIELDS[7], Shape::Vector, Quantity::Force, friction),
+        Field::nodal(FIELDS[8], Shape::Scalar, Quantity::Force, limit),
+    ]
+}
+
+/// "contact: 40 of 52 points closed (12 slipping), max pressure … at …, deepest
+/// penetration … m", or nothing without contact pairs.
+pub fn headline(mesh: &Mesh, pairs: &[ContactResult]) -> String {
+    let Some(top) = largest(pairs, |s| s.pressure) else {
+        return String::new();
+    };
+    let all = pairs.iter().flat_map(|p| &p.states);
+    let closed = all.clone().filter(|s| s.status != Status::Open).count();
+    let slipping = all.clone().filter(|s| s.status == Status::Slip).count();
+    let depth = all.map(|s| -s.gap).fold(0.0, f64::max);
+    format!(
+        "; contact: {closed} of {} points closed ({slipping} slipping), max pressure {} Pa at {}, deepest penetration {} m",
+        pairs.iter().map(|p| p.nodes.len()).sum::<usize>(),
+        sig(top.1),
+        node_place(mesh, top.0),
+        sig(depth)
+    )
+}
+
+/// The summary's contact figures: closed points, largest pressure, deepest
+/// penetration, and the stabilisation's share of the internal work when it was on.
+pub fn scalars(pairs: &[ContactResult], stabilisation: Option<(f64, f64)>) -> Vec<Scalar> {
+    if pairs.is_empty() {
+        return Vec::new();
+    }
+    let all = || pairs.iter().flat_map(|p| &p.states);
+    let closed = all().filter(|s| s.status != Status::Open).count();
+    let mut out = vec![
+        Scalar::new("contact_points", all().count() as f64, Quantity::Number),
+        Scalar::new("contact_points_closed", closed as f64, Quantity::Number),
+        Scalar::new(
+            "max_contact_pressure",
+            all().map(|s| s.pressure).fold(0.0, f64::max),
+            Quantity::Stress,
+        ),
+        Scalar::new(
+            "max_penetration",
+            all().map(|s| -s.gap).fold(0.0, f64::max),
+            Quantity::Displacement,
+        ),
+    ];
+    if let Some((spent, work)) = stabilisation {
+        let share = if work > 0.0 { spent / work } else { 0.0 };
+        out.push(Scalar::new(
+            "stabilisation_energy_share",
+            share,
+            Quantity::Fraction,
+        ));
+    }
+    out
+}
+
+/// The node and value where `f` is largest over every pair's points.
+fn largest(
+    pairs: &[ContactResult],
+    f: impl Fn(&vproto_solver::contact::PointState) -> f64,
+) -> Option<(usize, f64)> {
+    pairs
+        .iter()
+        .flat_map(|p| p.nodes.iter().copied().zip(p.states.iter().map(&f)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+}
