@@ -7,63 +7,12 @@
 //!   non-matching quarter meshes, `interference = true`): the mean contact pressure
 //!   within 1 % of Lamé's interference pressure (measured 1e-3), the inner points
 //!   within 2 %.
-//! - Bad input: contact in a linear load case, a friction coefficient out of range, an
-//!   unintended initial penetration (named with its depth).
+//! - Bad input: contact in a linear load case or with large deformation, a friction
+//!   coefficient out of range, an unintended initial penetration (named with its
+//!   depth), a missing face set.
 
 mod common;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn vproto(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_vproto"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// Runs a case (exit 0 expected) and opens its HDF5 results.
-fn run_case(case: &Path) -> hdf5_pure::File {
-    let out = case.parent().unwrap().join("out");
-    let run = vproto(&[
-        "run",
-        case.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}\n{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let stem = case.file_stem().unwrap().to_str().unwrap();
-    hdf5_pure::File::open(out.join(format!("{stem}.h5"))).unwrap()
-}
-
-/// Runs a case expected to be refused: its error text.
-fn refused(case: &Path) -> String {
-    let out = case.parent().unwrap().join("out");
-    let run = vproto(&[
-        "run",
-        case.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        run.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&run.stdout)
-    );
-    String::from_utf8_lossy(&run.stderr).into_owned()
-}
+use common::cli::{refused, run_case, write};
 
 const COLUMN: &str = r#"
 name = "column"
@@ -231,6 +180,12 @@ fn bad_contacts_are_refused_with_their_reason() {
         e.contains("start inside the master surface") && e.contains("by 1.000e-3 m"),
         "{e}"
     );
+    let large = PRESS_FIT.replace(
+        "analysis = \"nonlinear\"",
+        "analysis = \"nonlinear\"\nlarge_deformation = true",
+    );
+    let e = refused(&write(dir.path(), "large.toml", &large));
+    assert!(e.contains("cannot follow large rotations"), "{e}");
     let faces = COLUMN.replace("slave = \"top.zmin\"", "slave = \"top.nowhere\"");
     let e = refused(&write(dir.path(), "faces.toml", &faces));
     assert!(

@@ -14,19 +14,12 @@
 //! - Bad input: overlapping surfaces, surfaces out of reach, a part joined to nothing.
 
 mod common;
+use common::cli::{run_case, run_json, write};
 use common::deck::{abaqus_type, nodes_text, run_ccx, run_vproto};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use vproto_solver::generate::block;
 use vproto_solver::{ElementKind, Mesh};
-
-fn vproto(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_vproto"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 const COLUMN: &str = r#"
 name = "column"
@@ -67,49 +60,6 @@ type = "pressure"
 set = "top.zmax"
 value = 1e6
 "#;
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// Runs a case with `--json` (exit 0 expected): its summary.
-fn run_json(case: &Path, out: &Path) -> serde_json::Value {
-    let run = vproto(&[
-        "run",
-        case.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--json",
-    ]);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    serde_json::from_slice(&run.stdout).unwrap()
-}
-
-/// Runs a case (exit 0 expected) and opens its HDF5 results.
-fn run_case(case: &Path) -> hdf5_pure::File {
-    let out = case.parent().unwrap().join("out");
-    let run = vproto(&[
-        "run",
-        case.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let stem = case.file_stem().unwrap().to_str().unwrap();
-    hdf5_pure::File::open(out.join(format!("{stem}.h5"))).unwrap()
-}
 
 #[test]
 fn a_uniform_stress_crosses_tied_non_matching_parts_exactly() {
@@ -277,9 +227,8 @@ analysis = "modal"
 modes = 3
 "#;
     let path = write(dir, "one.toml", case);
-    let out = dir.join("one_out");
-    let summary = run_json(&path, &out);
-    let file = hdf5_pure::File::open(out.join("one.h5")).unwrap();
+    let summary = run_json(&path);
+    let file = hdf5_pure::File::open(dir.join("out").join("one.h5")).unwrap();
     let u = common::h5_2d(&file, "load_cases/bend/displacement");
     let tip = u.column(2).iter().fold(0.0f64, |m, v| m.min(*v));
     let f = step_values(&summary, "modes");
@@ -400,8 +349,7 @@ fn lame(r: f64) -> [f64; 3] {
 fn a_curved_non_matching_tie_keeps_lame_s_cylinder() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "lame.toml", LAME);
-    let out = dir.path().join("out");
-    let summary = run_json(&path, &out);
+    let summary = run_json(&path);
     let value = |name: String| {
         let results = summary["load_cases"][0]["key_results"].as_array().unwrap();
         let r = results.iter().find(|k| k["name"] == name.as_str()).unwrap();
@@ -434,12 +382,7 @@ fn bad_ties_are_refused_with_where_and_why() {
     let dir = tempfile::tempdir().unwrap();
     let run = |name: &str, text: String| {
         let path = write(dir.path(), name, &text);
-        let out = vproto(&[
-            "run",
-            path.to_str().unwrap(),
-            "--out",
-            dir.path().join("o").to_str().unwrap(),
-        ]);
+        let out = common::cli::run(&path, &[]);
         assert_ne!(out.status.code(), Some(0), "{name} ran");
         String::from_utf8_lossy(&out.stderr).to_string()
     };

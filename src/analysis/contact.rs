@@ -7,19 +7,6 @@ use crate::units::{node_place, sig};
 use vproto_solver::contact::{ContactResult, Status};
 use vproto_solver::Mesh;
 
-/// The fields the contact pairs give, in this order.
-pub const FIELDS: [&str; 9] = [
-    "contact_pressure",
-    "contact_gap",
-    "contact_slip",
-    "friction_stress",
-    "friction_utilisation",
-    "contact_status",
-    "contact_normal_force",
-    "friction_force",
-    "friction_limit",
-];
-
 /// Pressure (Pa), gap (m, negative: penetration), slip (the tangential relative
 /// displacement, m), friction stress on the slave (Pa), |τ| / μp, the status (0 open,
 /// 1 stick, 2 slip), and the point's forces — normal (N), friction (N) and its limit
@@ -59,15 +46,30 @@ pub fn fields(nodes: usize, pairs: &[ContactResult]) -> Vec<Field> {
     let [pressure, gap, utilisation, status, normal, limit] = scalar;
     let [slip, shear, friction] = vector;
     vec![
-        Field::nodal(FIELDS[0], Shape::Scalar, Quantity::Stress, pressure),
-        Field::nodal(FIELDS[1], Shape::Scalar, Quantity::Displacement, gap),
-        Field::nodal(FIELDS[2], Shape::Vector, Quantity::Displacement, slip),
-        Field::nodal(FIELDS[3], Shape::Vector, Quantity::Stress, shear),
-        Field::nodal(FIELDS[4], Shape::Scalar, Quantity::Fraction, utilisation),
-        Field::nodal(FIELDS[5], Shape::Scalar, Quantity::Number, status),
-        Field::nodal(FIELDS[6], Shape::Scalar, Quantity::Force, normal),
-        Field::nodal(FIELDS[7], Shape::Vector, Quantity::Force, friction),
-        Field::nodal(FIELDS[8], Shape::Scalar, Quantity::Force, limit),
+        Field::nodal(
+            "contact_pressure",
+            Shape::Scalar,
+            Quantity::Stress,
+            pressure,
+        ),
+        Field::nodal("contact_gap", Shape::Scalar, Quantity::Displacement, gap),
+        Field::nodal("contact_slip", Shape::Vector, Quantity::Displacement, slip),
+        Field::nodal("friction_stress", Shape::Vector, Quantity::Stress, shear),
+        Field::nodal(
+            "friction_utilisation",
+            Shape::Scalar,
+            Quantity::Fraction,
+            utilisation,
+        ),
+        Field::nodal("contact_status", Shape::Scalar, Quantity::Number, status),
+        Field::nodal(
+            "contact_normal_force",
+            Shape::Scalar,
+            Quantity::Force,
+            normal,
+        ),
+        Field::nodal("friction_force", Shape::Vector, Quantity::Force, friction),
+        Field::nodal("friction_limit", Shape::Scalar, Quantity::Force, limit),
     ]
 }
 

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod andrews;
+pub mod cli;
 pub mod deck;
 
 use nalgebra::Vector3;

@@ -172,9 +172,16 @@ impl Run<'_> {
                 committed,
                 &mut record,
             )?;
-            if record.augmentations == contacts::AUGMENTATIONS
-                || !self.contacts.augment(&state.eval.contact)
-            {
+            let augmented = record.augmentations < contacts::AUGMENTATIONS
+                && self.contacts.augment(&state.eval.contact);
+            if !augmented {
+                if record.augmentations == contacts::AUGMENTATIONS {
+                    tracing::warn!(
+                        load_factor = factor,
+                        "the contact pressures still changed after {} augmentations: their last change is left in the result",
+                        contacts::AUGMENTATIONS
+                    );
+                }
                 return Ok(Equilibrium {
                     u,
                     scale: state.scale,

@@ -610,6 +610,12 @@ impl NonlinearModel<'_> {
     /// The contact pairs, checked: every part held by supports, shared nodes, ties or
     /// contact; stabilised when some part is held only by contact.
     fn contact_pairs(&self, elastic: &StaticModel, fixed: &[bool]) -> Result<Contacts> {
+        if self.large_deformation && !self.contacts.is_empty() {
+            return Err(SolverError::Mesh(format!(
+                "contact '{}': contact pairs slide little and keep their undeformed normals; they cannot follow large rotations — solve without large_deformation",
+                self.contacts[0].name
+            )));
+        }
         let modulus = |e: usize| self.materials[self.of_element[e]].elastic().0;
         let mut contacts = Contacts::new(self.mesh, &self.contacts, &modulus)?;
         let cliques = contacts.cliques();
