@@ -120,57 +120,8 @@ impl Interface {
     /// Pairs the slave faces with the master faces. `modulus`: Young's modulus of the
     /// stiffer side (for the default penalty).
     pub fn new(mesh: &Mesh, contact: &Contact, modulus: f64) -> Result<Self> {
-        let bad = |why: String| SolverError::Mesh(format!("contact '{}': {why}", contact.name));
-        if !(0.0..=2.0).contains(&contact.friction) {
-            return Err(bad(format!(
-                "the friction coefficient {} is out of range [0, 2]",
-                contact.friction
-            )));
-        }
-        if contact.slave.is_empty() || contact.master.is_empty() {
-            return Err(bad("a surface is empty".into()));
-        }
-        if let Some(f) = contact.slave.iter().find(|f| contact.master.contains(f)) {
-            return Err(bad(format!(
-                "face {} of element {} is on both the slave and the master surface",
-                f.face,
-                mesh.element_label(f.element)
-            )));
-        }
-        for (key, v) in [
-            ("penalty", contact.penalty),
-            ("elastic_slip", contact.elastic_slip),
-        ] {
-            if let Some(v) = v.filter(|v| !(v.is_finite() && *v > 0.0)) {
-                return Err(bad(format!("the {key} {v} must be a positive number")));
-            }
-        }
-        let pairing = crate::tie::pairing(
-            mesh,
-            &contact.slave,
-            &contact.master,
-            contact.search_distance,
-        );
-        let normals = slave_normals(mesh, &contact.slave);
-        let mut points = Vec::new();
-        for (&node, row) in &pairing.m {
-            let covered: f64 = row.values().sum();
-            if covered <= 1e-6 * pairing.d[&node] || covered <= 0.0 {
-                continue;
-            }
-            let mut terms = pairing.slave_terms(node);
-            terms.extend(row.iter().map(|(&l, &v)| (l, -v / covered)));
-            let normal = normals[&node];
-            let x: Vector3<f64> = terms.iter().map(|&(k, c)| c * mesh.nodes[k]).sum();
-            points.push(Point {
-                node,
-                area: covered,
-                normal,
-                terms,
-                gap0: -normal.dot(&x),
-            });
-        }
-        points.sort_by_key(|p| p.node);
+        check(mesh, contact)?;
+        let points = points(mesh, contact);
         if points.is_empty() {
             let mut slave: Vec<usize> = contact
                 .slave
@@ -180,8 +131,9 @@ impl Interface {
             slave.sort_unstable();
             slave.dedup();
             let (n, d) = crate::tie::nearest_slave(mesh, &slave, &contact.master);
-            return Err(bad(format!(
-                "no slave face comes within the search distance of the master surface; the closest slave node, {}, is {d:.3e} m away (are the surfaces the right ones, facing each other?)",
+            return Err(SolverError::Mesh(format!(
+                "contact '{}': no slave face comes within the search distance of the master surface; the closest slave node, {}, is {d:.3e} m away (are the surfaces the right ones, facing each other?)",
+                contact.name,
                 mesh.node_label(n)
             )));
         }
@@ -373,6 +325,70 @@ impl Interface {
             .iter()
             .map(|p| p.terms.iter().map(|t| t.0).collect())
     }
+}
+
+/// Refuses a friction coefficient out of range, an empty surface, a face on both
+/// surfaces, a penalty or elastic slip that is no positive number.
+fn check(mesh: &Mesh, contact: &Contact) -> Result<()> {
+    let bad = |why: String| {
+        Err(SolverError::Mesh(format!(
+            "contact '{}': {why}",
+            contact.name
+        )))
+    };
+    if !(0.0..=2.0).contains(&contact.friction) {
+        return bad(format!(
+            "the friction coefficient {} is out of range [0, 2]",
+            contact.friction
+        ));
+    }
+    if contact.slave.is_empty() || contact.master.is_empty() {
+        return bad("a surface is empty".into());
+    }
+    if let Some(f) = contact.slave.iter().find(|f| contact.master.contains(f)) {
+        return bad(format!(
+            "face {} of element {} is on both the slave and the master surface",
+            f.face,
+            mesh.element_label(f.element)
+        ));
+    }
+    for (key, v) in [
+        ("penalty", contact.penalty),
+        ("elastic_slip", contact.elastic_slip),
+    ] {
+        if let Some(v) = v.filter(|v| !(v.is_finite() && *v > 0.0)) {
+            return bad(format!("the {key} {v} must be a positive number"));
+        }
+    }
+    Ok(())
+}
+
+/// One point per slave node the master surface covers (in part: its covered share),
+/// from the mortar rows, sorted by node.
+fn points(mesh: &Mesh, contact: &Contact) -> Vec<Point> {
+    let reach = |diagonal: f64| contact.search_distance.unwrap_or(diagonal);
+    let pairing = crate::tie::pairing(mesh, &contact.slave, &contact.master, &reach);
+    let normals = slave_normals(mesh, &contact.slave);
+    let mut points = Vec::new();
+    for (&node, row) in &pairing.m {
+        let covered: f64 = row.values().sum();
+        if covered <= 1e-6 * pairing.d[&node] || covered <= 0.0 {
+            continue;
+        }
+        let mut terms = pairing.slave_terms(node);
+        terms.extend(row.iter().map(|(&l, &v)| (l, -v / covered)));
+        let normal = normals[&node];
+        let x: Vector3<f64> = terms.iter().map(|&(k, c)| c * mesh.nodes[k]).sum();
+        points.push(Point {
+            node,
+            area: covered,
+            normal,
+            terms,
+            gap0: -normal.dot(&x),
+        });
+    }
+    points.sort_by_key(|p| p.node);
+    points
 }
 
 /// I − n nᵀ.

@@ -220,29 +220,20 @@ fn project_tie(mesh: &Mesh, tie: &Tie) -> Result<(Projected, TieReport)> {
 
 /// The mortar weights of a tie with a slave face set.
 fn surface_weights(mesh: &Mesh, tie: &Tie) -> HashMap<usize, Vec<(usize, f64)>> {
-    let faces: Vec<MasterFace> = tie.master.iter().map(|&f| master_face(mesh, f)).collect();
-    let reach = |f: &MasterFace| tie.position_tolerance.unwrap_or(0.05 * f.diagonal);
-    let grid = Grid::new(&faces, &reach);
-    mortar::Pairing::new(
-        mesh,
-        &tie.slave_faces,
-        &tie.master,
-        &|points| grid.around(points),
-        &|i| reach(&faces[i]),
-    )
-    .tie_weights()
+    let reach = |diagonal: f64| tie.position_tolerance.unwrap_or(0.05 * diagonal);
+    pairing(mesh, &tie.slave_faces, &tie.master, &reach).tie_weights()
 }
 
-/// The mortar integrals of slave faces against master faces within `reach` of them
-/// (by default a master face's diagonal), for contact.
+/// The mortar integrals of slave faces against the master faces within `reach` of
+/// them (given each master face's diagonal): a tie's weights, contact's points.
 pub(crate) fn pairing(
     mesh: &Mesh,
     slave_faces: &[FaceRef],
     master: &[FaceRef],
-    reach: Option<f64>,
+    reach: &dyn Fn(f64) -> f64,
 ) -> mortar::Pairing {
     let faces: Vec<MasterFace> = master.iter().map(|&f| master_face(mesh, f)).collect();
-    let reach = |f: &MasterFace| reach.unwrap_or(f.diagonal);
+    let reach = |f: &MasterFace| reach(f.diagonal);
     let grid = Grid::new(&faces, &reach);
     mortar::Pairing::new(
         mesh,
