@@ -73,46 +73,59 @@ pub fn fields(nodes: usize, pairs: &[ContactResult]) -> Vec<Field> {
     ]
 }
 
+/// Every pair's points counted once for the headline and the summary.
+struct Tally {
+    points: usize,
+    closed: usize,
+    slipping: usize,
+    /// The node and value of the largest pressure.
+    top: (usize, f64),
+    /// The deepest penetration (m).
+    depth: f64,
+}
+
+impl Tally {
+    fn of(pairs: &[ContactResult]) -> Option<Self> {
+        let top = largest(pairs, |s| s.pressure)?;
+        let all = || pairs.iter().flat_map(|p| &p.states);
+        Some(Self {
+            points: all().count(),
+            closed: all().filter(|s| s.status != Status::Open).count(),
+            slipping: all().filter(|s| s.status == Status::Slip).count(),
+            top,
+            depth: all().map(|s| -s.gap).fold(0.0, f64::max),
+        })
+    }
+}
+
 /// "contact: 40 of 52 points closed (12 slipping), max pressure … at …, deepest
 /// penetration … m", or nothing without contact pairs.
 pub fn headline(mesh: &Mesh, pairs: &[ContactResult]) -> String {
-    let Some(top) = largest(pairs, |s| s.pressure) else {
+    let Some(t) = Tally::of(pairs) else {
         return String::new();
     };
-    let all = pairs.iter().flat_map(|p| &p.states);
-    let closed = all.clone().filter(|s| s.status != Status::Open).count();
-    let slipping = all.clone().filter(|s| s.status == Status::Slip).count();
-    let depth = all.map(|s| -s.gap).fold(0.0, f64::max);
     format!(
-        "; contact: {closed} of {} points closed ({slipping} slipping), max pressure {} Pa at {}, deepest penetration {} m",
-        pairs.iter().map(|p| p.nodes.len()).sum::<usize>(),
-        sig(top.1),
-        node_place(mesh, top.0),
-        sig(depth)
+        "; contact: {} of {} points closed ({} slipping), max pressure {} Pa at {}, deepest penetration {} m",
+        t.closed,
+        t.points,
+        t.slipping,
+        sig(t.top.1),
+        node_place(mesh, t.top.0),
+        sig(t.depth)
     )
 }
 
 /// The summary's contact figures: closed points, largest pressure, deepest
 /// penetration, and the stabilisation's share of the internal work when it was on.
 pub fn scalars(pairs: &[ContactResult], stabilisation: Option<(f64, f64)>) -> Vec<Scalar> {
-    if pairs.is_empty() {
+    let Some(t) = Tally::of(pairs) else {
         return Vec::new();
-    }
-    let all = || pairs.iter().flat_map(|p| &p.states);
-    let closed = all().filter(|s| s.status != Status::Open).count();
+    };
     let mut out = vec![
-        Scalar::new("contact_points", all().count() as f64, Quantity::Number),
-        Scalar::new("contact_points_closed", closed as f64, Quantity::Number),
-        Scalar::new(
-            "max_contact_pressure",
-            all().map(|s| s.pressure).fold(0.0, f64::max),
-            Quantity::Stress,
-        ),
-        Scalar::new(
-            "max_penetration",
-            all().map(|s| -s.gap).fold(0.0, f64::max),
-            Quantity::Displacement,
-        ),
+        Scalar::new("contact_points", t.points as f64, Quantity::Number),
+        Scalar::new("contact_points_closed", t.closed as f64, Quantity::Number),
+        Scalar::new("max_contact_pressure", t.top.1.max(0.0), Quantity::Stress),
+        Scalar::new("max_penetration", t.depth, Quantity::Displacement),
     ];
     if let Some((spent, work)) = stabilisation {
         let share = if work > 0.0 { spent / work } else { 0.0 };

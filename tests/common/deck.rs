@@ -82,15 +82,5 @@ pub fn run_ccx(deck: &Path) -> Option<String> {
 
 /// `vproto run <deck> --out <deck's directory>/out --json`.
 pub fn run_vproto(deck: &Path) -> std::process::Output {
-    let out = deck.parent().unwrap().join("out");
-    Command::new(env!("CARGO_BIN_EXE_vproto"))
-        .args([
-            "run",
-            deck.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--json",
-        ])
-        .output()
-        .unwrap()
+    super::cli::run(deck, &["--json"])
 }
