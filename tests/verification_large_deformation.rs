@@ -29,6 +29,7 @@ fn model(mesh: &Mesh, solid: Solid, constraints: Vec<Constraint>) -> NonlinearMo
         constraints,
         large_deformation: true,
         contacts: vec![],
+        bolts: vec![],
     }
 }
 

@@ -63,6 +63,7 @@ fn perfectly_plastic(
         constraints,
         large_deformation: false,
         contacts: vec![],
+        bolts: vec![],
     }
 }
 
@@ -278,6 +279,7 @@ fn bar(
         constraints: vec![fix("xmin", 0), fix("ymin", 1), fix("zmin", 2)],
         large_deformation: false,
         contacts: vec![],
+        bolts: vec![],
     };
     let case = LoadCase {
         name: "pull".into(),

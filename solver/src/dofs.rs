@@ -75,6 +75,9 @@ impl DofMap {
                 dependent[dof] = true;
                 let start = terms.len();
                 terms.extend(t.masters.iter().map(|&(m, w)| (per_node * m + c, w)));
+                if let Some((n, d)) = t.shift.filter(|_| per_node == 3) {
+                    terms.push((3 * n, d[c]));
+                }
                 links.push((dof, start..terms.len()));
             }
         }

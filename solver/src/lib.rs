@@ -33,6 +33,7 @@
 
 pub mod amg;
 pub mod assembly;
+pub mod bolt;
 pub mod buckling;
 pub mod compressed;
 pub mod contact;

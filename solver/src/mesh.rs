@@ -365,7 +365,7 @@ pub fn connected_parts(mesh: &Mesh, joins: &[Vec<usize>]) -> Vec<Vec<usize>> {
         }
     }
     for t in &mesh.ties {
-        for &(m, _) in &t.masters {
+        for m in t.master_nodes() {
             join(t.node, m);
         }
     }
@@ -416,7 +416,7 @@ impl NodeGraph {
             let mut nodes = Vec::new();
             for &v in clique {
                 match mesh.ties.binary_search_by_key(&v, |t| t.node) {
-                    Ok(i) => nodes.extend(mesh.ties[i].masters.iter().map(|m| m.0)),
+                    Ok(i) => nodes.extend(mesh.ties[i].master_nodes()),
                     Err(_) => nodes.push(v),
                 }
             }
@@ -491,12 +491,12 @@ impl NodeGraph {
         let mut followers: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (i, t) in ties.iter().enumerate() {
             slave_of[t.node] = Some(i);
-            for &(m, _) in &t.masters {
+            for m in t.master_nodes() {
                 followers[m].push(t.node);
             }
         }
         let substitute = |v: usize, out: &mut Vec<usize>| match slave_of[v] {
-            Some(i) => out.extend(ties[i].masters.iter().map(|m| m.0)),
+            Some(i) => out.extend(ties[i].master_nodes()),
             None => out.push(v),
         };
         let (ptr, adj) = crate::compressed::build(

@@ -56,6 +56,7 @@ fn solve(
         constraints,
         large_deformation: false,
         contacts,
+        bolts: vec![],
     };
     let case = LoadCase {
         name: "p".into(),

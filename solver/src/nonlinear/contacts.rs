@@ -2,7 +2,7 @@
 //! multipliers of the augmentations within one, and the stabilisation's work.
 
 use crate::assembly::scatter_coupling;
-use crate::contact::{Contact, Interface, PointState};
+use crate::contact::{Contact, ContactResult, Interface, PointState};
 use crate::dofs::DofMap;
 use crate::error::Result;
 use crate::mesh::Mesh;
@@ -52,6 +52,22 @@ impl Contacts {
             interfaces,
             work: Cell::new(0.0),
         })
+    }
+
+    /// Each contact pair's committed points.
+    pub fn results(&self) -> Vec<ContactResult> {
+        let committed = self.committed.borrow();
+        self.interfaces
+            .iter()
+            .zip(committed.iter())
+            .map(|(c, states)| ContactResult {
+                name: c.name.clone(),
+                friction: c.friction,
+                nodes: c.points.iter().map(|p| p.node).collect(),
+                areas: c.points.iter().map(|p| p.area).collect(),
+                states: states.clone(),
+            })
+            .collect()
     }
 
     /// Every point's nodes (slave and master), one group a point.

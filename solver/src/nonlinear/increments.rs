@@ -9,6 +9,8 @@ pub(super) struct Run<'a> {
     pub(super) system: &'a crate::statics::System,
     pub(super) loads: &'a Loads,
     pub(super) prescribed: (&'a [f64], &'a [bool]),
+    /// Dofs held at a value whatever the load factor (locked bolts).
+    pub(super) locked: &'a [(usize, f64)],
     pub(super) offsets: &'a [usize],
     pub(super) options: &'a NonlinearOptions,
     pub(super) timing: std::cell::Cell<Timing>,
@@ -40,48 +42,91 @@ impl From<String> for Failure {
     }
 }
 
+/// Where a run has got to, carried from one phase (the bolts' pretension, then the load
+/// path) to the next.
+pub(super) struct Progress {
+    pub(super) out: NonlinearSolution,
+    committed: Vec<PlasticState>,
+    /// The internal forces at the last converged increment and their work so far.
+    internal: Vec<f64>,
+    work: f64,
+    /// The largest load scale of any converged increment.
+    reference: f64,
+}
+
+impl Progress {
+    pub(super) fn new(dofs: usize, points: usize, contact: Vec<ContactResult>) -> Self {
+        Self {
+            out: NonlinearSolution {
+                displacement: vec![0.0; dofs],
+                time: 0.0,
+                load_factor: 0.0,
+                increments: Vec::new(),
+                cutbacks: 0,
+                states: Vec::new(),
+                stress: vec![Voigt::zeros(); points],
+                pk2: vec![Voigt::zeros(); points],
+                stopped: None,
+                timing: Timing::default(),
+                contact,
+                stabilisation: None,
+                bolts: Vec::new(),
+            },
+            committed: vec![PlasticState::default(); points],
+            internal: vec![0.0; dofs],
+            work: 0.0,
+            reference: 0.0,
+        }
+    }
+
+    /// The solution, its points' states and timing in.
+    pub(super) fn finish(mut self, timing: Timing) -> NonlinearSolution {
+        self.out.states = self.committed;
+        self.out.timing = timing;
+        self.out
+    }
+}
+
+/// How a phase's path shows in the record: its pseudo-time shifted (the pretension
+/// runs over −1…0, before the load path starts), and whether its factor is the load
+/// factor (the pretension's is not: the external load is 0 through it).
+#[derive(Clone, Copy)]
+pub(super) struct Phase {
+    pub(super) shift: f64,
+    pub(super) loading: bool,
+}
+
 impl Run<'_> {
-    /// Increments along `path` until its end or a stop.
+    /// Increments along `path` from `progress` until its end or a stop.
     pub(super) fn follow(
         &mut self,
         path: &LoadPath,
-        points: usize,
+        phase: Phase,
+        progress: &mut Progress,
         observer: &mut dyn FnMut(&Converged),
-    ) -> Result<NonlinearSolution> {
+    ) {
         let options = self.options;
-        let mut committed = vec![PlasticState::default(); points];
-        let mut out = NonlinearSolution {
-            displacement: vec![0.0; 3 * self.model.mesh.nodes.len()],
-            time: 0.0,
-            load_factor: 0.0,
-            increments: Vec::new(),
-            cutbacks: 0,
-            states: Vec::new(),
-            stress: vec![Voigt::zeros(); points],
-            pk2: vec![Voigt::zeros(); points],
-            stopped: None,
-            timing: Timing::default(),
-            contact: self.contact_results(),
-            stabilisation: None,
-        };
-        let mut internal = vec![0.0; out.displacement.len()];
-        let mut work = 0.0;
         let mut step = options
             .first_increment
             .min(options.max_increment)
             .max(options.min_increment);
-        let mut reference = 0.0f64;
-        let mut calm = 2;
-        while let Some(corner) = path.corner_after(out.time) {
+        let (mut at, mut calm) = (0.0, 2);
+        while let Some(corner) = path.corner_after(at) {
             // Land on the corner rather than leave a sliver before it.
-            let time = match out.time + step {
+            let time = match at + step {
                 t if t >= corner - 1e-6 * step => corner,
                 t => t,
             };
             let factor = path.factor(time);
-            match self.increment((time, factor, reference), &out.displacement, &committed) {
+            let p = &mut *progress;
+            match self.increment(
+                (time, factor, p.reference),
+                &p.out.displacement,
+                &p.committed,
+            ) {
                 Ok(mut eq) => {
-                    reference = reference.max(eq.scale);
+                    at = time;
+                    p.reference = p.reference.max(eq.scale);
                     // Grow after two easy increments since the last cut-back (growing
                     // at once would only fail again where a limit load flattens the
                     // path).
@@ -89,51 +134,85 @@ impl Run<'_> {
                     if calm >= 2 && eq.record.residuals.len() <= options.max_iterations / 3 {
                         step = (step * 1.5).min(options.max_increment);
                     }
-                    work += eq
-                        .internal
-                        .iter()
-                        .zip(&internal)
-                        .zip(eq.u.iter().zip(&out.displacement))
-                        .map(|((f, f0), (u, u0))| 0.5 * (f + f0) * (u - u0))
-                        .sum::<f64>();
-                    internal = std::mem::take(&mut eq.internal);
-                    self.contacts.commit(std::mem::take(&mut eq.eval.contact));
-                    committed = accept(&mut out, eq);
-                    out.contact = self.contact_results();
-                    observer(&Converged {
-                        time,
-                        load_factor: factor,
-                        displacement: &out.displacement,
-                        states: &committed,
-                        stress: &out.stress,
-                        contact: &out.contact,
-                    });
-                    if let Some(stop) = self.stabilisation(work, &mut out) {
-                        out.stopped = Some(stop);
-                        break;
+                    eq.record.time = time + phase.shift;
+                    eq.record.load_factor = if phase.loading { factor } else { 0.0 };
+                    if let Some(stop) = self.take(eq, p, observer) {
+                        p.out.stopped = Some(stop);
+                        return;
                     }
                 }
                 Err(failure) => {
-                    out.cutbacks += 1;
+                    p.out.cutbacks += 1;
                     step *= 0.5;
                     calm = 0;
                     tracing::info!(load_factor = factor, why = %failure.why, "increment cut back");
                     if step < options.min_increment {
-                        out.stopped = Some(Stop {
+                        let reached = match phase.loading {
+                            true => format!("load factor {:.6}", p.out.load_factor),
+                            false => {
+                                format!("{:.2} % of the bolt pretension", 100.0 * path.factor(at))
+                            }
+                        };
+                        p.out.stopped = Some(Stop {
                             reason: format!(
-                                "no equilibrium beyond load factor {:.6} (increments cut back below {:e}): {}",
-                                out.load_factor, options.min_increment, failure.why
+                                "no equilibrium beyond {reached} (increments cut back below {:e}): {}",
+                                options.min_increment, failure.why
                             ),
                             worst: failure.worst,
                         });
-                        break;
+                        return;
                     }
                 }
             }
         }
-        out.states = committed;
-        out.timing = self.timing.get();
-        Ok(out)
+    }
+
+    /// Takes a converged increment into `progress` and shows it to `observer`; a stop
+    /// when the contact stabilisation did too much of the work.
+    fn take(
+        &self,
+        mut eq: Equilibrium,
+        p: &mut Progress,
+        observer: &mut dyn FnMut(&Converged),
+    ) -> Option<Stop> {
+        p.work += eq
+            .internal
+            .iter()
+            .zip(&p.internal)
+            .zip(eq.u.iter().zip(&p.out.displacement))
+            .map(|((f, f0), (u, u0))| 0.5 * (f + f0) * (u - u0))
+            .sum::<f64>();
+        p.internal = std::mem::take(&mut eq.internal);
+        self.contacts.commit(std::mem::take(&mut eq.eval.contact));
+        p.committed = accept(&mut p.out, eq);
+        p.out.contact = self.contacts.results();
+        p.out.bolts = self.bolt_results(&p.out.displacement, &p.internal);
+        observer(&Converged {
+            time: p.out.time,
+            load_factor: p.out.load_factor,
+            displacement: &p.out.displacement,
+            states: &p.committed,
+            stress: &p.out.stress,
+            contact: &p.out.contact,
+            bolts: &p.out.bolts,
+        });
+        self.stabilisation(p.work, &mut p.out)
+    }
+
+    /// Each bolt's force and shortening at displacement `u` and internal forces
+    /// `internal`, locked or not as this phase holds it.
+    fn bolt_results(&self, u: &[f64], internal: &[f64]) -> Vec<BoltResult> {
+        self.model
+            .bolts
+            .iter()
+            .map(|b| BoltResult {
+                name: b.name.clone(),
+                pretension: b.force,
+                force: b.axial_force(internal),
+                shortening: u[3 * b.reference],
+                locked: self.locked.iter().any(|&(d, _)| d == 3 * b.reference),
+            })
+            .collect()
     }
 
     /// Equilibrium at `time` (load factor `factor`) from `u0`: Newton iterations, and
@@ -151,6 +230,9 @@ impl Run<'_> {
             if f {
                 u[k] = factor * ubar[k];
             }
+        }
+        for &(k, v) in self.locked {
+            u[k] = v;
         }
         self.system.dofs.expand(&mut u);
         self.contacts.start();
@@ -257,23 +339,6 @@ impl Run<'_> {
             record.energy
         );
         Err(self.failure(why, &state))
-    }
-
-    /// Each contact pair's committed points.
-    fn contact_results(&self) -> Vec<ContactResult> {
-        let committed = self.contacts.committed.borrow();
-        self.contacts
-            .interfaces
-            .iter()
-            .zip(committed.iter())
-            .map(|(c, states)| ContactResult {
-                name: c.name.clone(),
-                friction: c.friction,
-                nodes: c.points.iter().map(|p| p.node).collect(),
-                areas: c.points.iter().map(|p| p.area).collect(),
-                states: states.clone(),
-            })
-            .collect()
     }
 
     /// Records the stabilisation's work against the internal forces' `work`; a stop

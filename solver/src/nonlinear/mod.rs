@@ -39,7 +39,7 @@ mod increments;
 mod path;
 
 use contacts::Contacts;
-use increments::Run;
+use increments::{Phase, Progress, Run};
 pub use path::LoadPath;
 
 /// The constitutive law of one material.
@@ -107,6 +107,9 @@ pub struct NonlinearModel<'a> {
     pub large_deformation: bool,
     /// Contact pairs between the faces of parts.
     pub contacts: Vec<crate::contact::Contact>,
+    /// Bolts cut for pretension ([`crate::bolt::cut`]): pretensioned over pseudo-time
+    /// −1…0 with no other load, then locked for the load path.
+    pub bolts: Vec<crate::bolt::Bolt>,
 }
 
 /// How the load is stepped and equilibrium judged. Increments are of the load path's
@@ -197,6 +200,21 @@ pub struct Converged<'a> {
     pub stress: &'a [Voigt],
     /// Each contact pair's points.
     pub contact: &'a [ContactResult],
+    pub bolts: &'a [BoltResult],
+}
+
+/// A bolt's state at a converged increment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoltResult {
+    pub name: String,
+    /// The pretension it was given (N).
+    pub pretension: f64,
+    /// Its axial force (N, tension > 0).
+    pub force: f64,
+    /// How much the section closed (m): the nut's turn.
+    pub shortening: f64,
+    /// Whether its length was held (the load path, after the pretension).
+    pub locked: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -223,6 +241,8 @@ pub struct NonlinearSolution {
     /// The contact stabilisation's work and the internal forces' (J), when parts are
     /// held only by contact.
     pub stabilisation: Option<(f64, f64)>,
+    /// Each bolt at the last converged increment.
+    pub bolts: Vec<BoltResult>,
 }
 
 /// Where the time went (wall seconds, summed over every iteration and line-search
@@ -584,25 +604,86 @@ impl NonlinearModel<'_> {
         }
         let elastic = self.elastic();
         self.mesh.check()?;
-        let (fixed, ubar) = elastic.prescribed();
+        let (mut fixed, ubar) = elastic.prescribed();
         let contacts = self.contact_pairs(&elastic, &fixed)?;
-        let system = elastic.coupled_system(&fixed, &contacts.cliques())?;
-        let loads = self.loads(&elastic, case);
         let offsets = point_offsets(self.mesh);
         let points = offsets[offsets.len() - 1];
         crate::memory::check("the integration points' states", 700 * points as u64)?;
-        let mut run = Run {
-            model: self,
-            system: &system,
-            loads: &loads,
-            prescribed: (&ubar, &fixed),
-            offsets: &offsets,
-            options,
-            timing: Default::default(),
-            factor: Default::default(),
-            contacts: &contacts,
+        let mut progress = Progress::new(fixed.len(), points, contacts.results());
+        let mut timing = Timing::default();
+        let mut phase = |fixed: &[bool],
+                         loads: &Loads,
+                         prescribed: (&[f64], &[(usize, f64)]),
+                         path: &LoadPath,
+                         phase: Phase,
+                         progress: &mut Progress|
+         -> Result<()> {
+            let system = elastic.coupled_system(fixed, &contacts.cliques())?;
+            let mut run = Run {
+                model: self,
+                system: &system,
+                loads,
+                prescribed: (prescribed.0, fixed),
+                locked: prescribed.1,
+                offsets: &offsets,
+                options,
+                timing: std::cell::Cell::new(timing),
+                factor: Default::default(),
+                contacts: &contacts,
+            };
+            run.follow(path, phase, progress, observer);
+            timing = run.timing.get();
+            Ok(())
         };
-        run.follow(path, points, observer)
+        for b in &self.bolts {
+            (fixed[3 * b.reference + 1], fixed[3 * b.reference + 2]) = (true, true);
+        }
+        if !self.bolts.is_empty() {
+            let mut dead = vec![0.0; fixed.len()];
+            for b in &self.bolts {
+                dead[3 * b.reference] = b.force;
+            }
+            let pretension = Loads {
+                dead,
+                follower: Vec::new(),
+            };
+            let zero = vec![0.0; fixed.len()];
+            let path = LoadPath::through(&[1.0]).expect("a path to 1");
+            phase(
+                &fixed,
+                &pretension,
+                (&zero, &[]),
+                &path,
+                Phase {
+                    shift: -1.0,
+                    loading: false,
+                },
+                &mut progress,
+            )?;
+        }
+        if progress.out.stopped.is_none() {
+            let locked: Vec<(usize, f64)> = self
+                .bolts
+                .iter()
+                .map(|b| (3 * b.reference, progress.out.displacement[3 * b.reference]))
+                .collect();
+            for &(d, _) in &locked {
+                fixed[d] = true;
+            }
+            let loads = self.loads(&elastic, case);
+            phase(
+                &fixed,
+                &loads,
+                (&ubar, &locked),
+                path,
+                Phase {
+                    shift: 0.0,
+                    loading: true,
+                },
+                &mut progress,
+            )?;
+        }
+        Ok(progress.finish(timing))
     }
 }
 
@@ -659,6 +740,7 @@ mod tests {
             constraints: vec![],
             large_deformation,
             contacts: vec![],
+            bolts: vec![],
         }
     }
 

@@ -51,6 +51,20 @@ pub struct Tie {
 pub struct TiedNode {
     pub node: usize,
     pub masters: Vec<(usize, f64)>,
+    /// A displacement added along a direction, the first component of a node (a bolt's
+    /// pretension section, [`crate::bolt`]): u = Σ w u_master + d u_shift,x. Only for
+    /// displacements; a temperature follows the masters alone.
+    pub shift: Option<(usize, [f64; 3])>,
+}
+
+impl TiedNode {
+    /// Every node the slave node's value is made of: its masters and the shift's node.
+    pub fn master_nodes(&self) -> impl Iterator<Item = usize> + '_ {
+        self.masters
+            .iter()
+            .map(|m| m.0)
+            .chain(self.shift.map(|s| s.0))
+    }
 }
 
 /// What tying did: the slave nodes tied, those out of reach, the largest adjustment.
@@ -197,7 +211,14 @@ fn project_tie(mesh: &Mesh, tie: &Tie) -> Result<(Projected, TieReport)> {
                     .filter(|(_, w)| w.abs() > 1e-13)
                     .map(|(&n, &w)| (n, w))
                     .collect();
-                tied.push((TiedNode { node: s, masters }, pr.point));
+                tied.push((
+                    TiedNode {
+                        node: s,
+                        masters,
+                        shift: None,
+                    },
+                    pr.point,
+                ));
             }
             // The distance to the nearest face in the search grid (∞ beyond it).
             None => report
@@ -661,6 +682,7 @@ mod tests {
             constraints: rollers(&mesh),
             large_deformation: false,
             contacts: vec![],
+            bolts: vec![],
         };
         let p = 1.2 * yield_stress;
         let case = LoadCase {
