@@ -150,7 +150,10 @@ pub fn readable(spec: &CriterionSpec, p: &Produces) -> std::result::Result<(), S
             Err("reads the time histories at the probes (a transient load case)".into())
         };
     }
-    if matches!(spec, CriterionSpec::LoadCapacity { .. }) {
+    if matches!(
+        spec,
+        CriterionSpec::LoadCapacity { .. } | CriterionSpec::MaxBoltForceChange { .. }
+    ) {
         return if p.step_scalars.contains(&"load_factor") && p.axis.is_none() {
             Ok(())
         } else {
@@ -226,6 +229,9 @@ fn checks_of(
     let lc = results.name.as_str();
     match spec.get_ref() {
         CriterionSpec::LoadCapacity { min } => Ok(vec![load_capacity(results, *min)]),
+        CriterionSpec::MaxBoltForceChange { bolt, max } => {
+            bolt_force_change(results, bolt.as_deref(), *max).map_err(|e| case.error_at(spec, e))
+        }
         CriterionSpec::FirstFrequency { min } => {
             Ok(vec![lowest_step(results, "first natural frequency", *min)])
         }
@@ -354,6 +360,54 @@ fn load_capacity(r: &Results, min: f64) -> Check {
         )),
         _ => check,
     }
+}
+
+/// |force − pretension| / pretension ≤ max for the bolt named (or each bolt).
+fn bolt_force_change(
+    r: &Results,
+    bolt: Option<&str>,
+    max: f64,
+) -> std::result::Result<Vec<Check>, String> {
+    const KEY: &str = "bolt_force_change.";
+    let bolts: Vec<&str> = r
+        .scalars
+        .iter()
+        .filter_map(|s| s.name.strip_prefix(KEY))
+        .collect();
+    if !(max.is_finite() && max >= 0.0) {
+        return Err(format!("max = {max} must be a fraction ≥ 0 (0.1: the bolt force stays within 10 % of its pretension)"));
+    }
+    let chosen: Vec<&str> = match bolt {
+        Some(b) if bolts.contains(&b) => vec![b],
+        Some(b) => {
+            return Err(format!(
+                "load case '{}' has no bolt '{b}' (its bolts: {})",
+                r.name,
+                if bolts.is_empty() {
+                    "none".into()
+                } else {
+                    bolts.join(", ")
+                }
+            ))
+        }
+        None if bolts.is_empty() => return Err(format!("load case '{}' has no bolts", r.name)),
+        None => bolts,
+    };
+    Ok(chosen
+        .into_iter()
+        .map(|b| {
+            let change = r.scalar(&format!("{KEY}{b}")).unwrap_or(f64::NAN);
+            Check::new(
+                &r.name,
+                format!("bolt force change ({b})"),
+                Quantity::Fraction,
+                change.abs(),
+                Bound::Upper,
+                max,
+                None,
+            )
+        })
+        .collect())
 }
 
 /// The steps a criterion on step values reads: every step but rigid-body modes.

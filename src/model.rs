@@ -9,6 +9,7 @@ use crate::schema::{ConstraintSpec, ModelSpec};
 use anyhow::{anyhow, bail, Result};
 use nalgebra::Vector3;
 use vproto_solver::assembly::Materials;
+use vproto_solver::bolt::Bolt;
 use vproto_solver::{Constraint, Mesh, StaticModel};
 
 /// The finite-element part of a case: its mesh and materials (and the deck it came from).
@@ -19,18 +20,21 @@ pub struct Part {
     pub material_specs: Vec<(String, MaterialSpec)>,
     /// The `.inp` deck the mesh came from (its mesh moved out).
     pub deck: Option<Deck>,
+    /// Bolts cut into the mesh for pretension.
+    pub bolts: Vec<Bolt>,
 }
 
 impl Part {
     /// The part of a `[model]`; `elastic` when some analysis needs elastic constants.
     pub fn build(case: &Case, spec: &ModelSpec, elastic: bool) -> Result<Self> {
-        let (mesh, deck) = build_mesh(case, spec)?;
+        let (mesh, deck, bolts) = build_mesh(case, spec)?;
         let (materials, material_specs) = assign_materials(case, &mesh, deck.as_ref(), elastic)?;
         Ok(Self {
             mesh,
             materials,
             material_specs,
             deck,
+            bolts,
         })
     }
 }
@@ -49,11 +53,13 @@ pub struct Model {
     pub deck: Option<Deck>,
     /// Contact pairs, for nonlinear load cases.
     pub contacts: Vec<vproto_solver::contact::Contact>,
+    /// Pretensioned bolts, for nonlinear load cases.
+    pub bolts: Vec<Bolt>,
 }
 
-/// The mesh of a `[model]`, with its face sets by box, checked; and the deck it came
-/// from, for an `.inp` model.
-pub fn build_mesh(case: &Case, m: &ModelSpec) -> Result<(Mesh, Option<Deck>)> {
+/// The mesh of a `[model]`, with its face sets by box and its bolts cut, checked; the
+/// deck it came from, for an `.inp` model; and the bolts.
+pub fn build_mesh(case: &Case, m: &ModelSpec) -> Result<(Mesh, Option<Deck>, Vec<Bolt>)> {
     let mut deck = None;
     let parts = !m.part.is_empty();
     let mesh = match (&m.mesh, &m.geo, &m.generate, &m.inp) {
@@ -108,11 +114,12 @@ pub fn build_mesh(case: &Case, m: &ModelSpec) -> Result<(Mesh, Option<Deck>)> {
         }
         mesh.face_sets.insert(f.name.clone(), faces);
     }
+    let bolts = crate::parts::cut_bolts(case, &mut mesh, &m.bolt)?;
     let deck_ties = deck.as_ref().map_or(&[][..], |d: &Deck| &d.ties);
     crate::parts::tie_all(case, &mut mesh, &m.tie, deck_ties)?;
     mesh.check()
         .map_err(|e| anyhow!("{}: {e}", case.path.display()))?;
-    Ok((mesh, deck))
+    Ok((mesh, deck, bolts))
 }
 
 impl Model {
@@ -123,6 +130,7 @@ impl Model {
             materials,
             material_specs,
             deck,
+            bolts,
         } = part;
         let mut constraints = Vec::new();
         let mut constrained_sets = Vec::new();
@@ -149,6 +157,7 @@ impl Model {
             constrained_sets,
             deck,
             contacts,
+            bolts,
         })
     }
 

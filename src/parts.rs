@@ -5,7 +5,7 @@
 
 use crate::case::Case;
 use crate::schema::{
-    ContactSpec, GeneratorSpec, LengthUnit, ModelSpec, PartSpec, RotationSpec, TieSpec,
+    BoltSpec, ContactSpec, GeneratorSpec, LengthUnit, ModelSpec, PartSpec, RotationSpec, TieSpec,
 };
 use anyhow::{anyhow, bail, Result};
 use nalgebra::{Rotation3, Unit, Vector3};
@@ -151,6 +151,47 @@ pub fn contacts(
             })
         })
         .collect()
+}
+
+/// Cuts each `[[model.bolt]]`'s pretension section into the mesh.
+pub fn cut_bolts(
+    case: &Case,
+    mesh: &mut Mesh,
+    specs: &[Spanned<BoltSpec>],
+) -> Result<Vec<vproto_solver::bolt::Bolt>> {
+    let mut bolts: Vec<vproto_solver::bolt::Bolt> = Vec::with_capacity(specs.len());
+    for s in specs {
+        let spec = s.get_ref();
+        let bad = |why: String| case.error_at(s, format!("bolt '{}': {why}", spec.name));
+        if bolts.iter().any(|b| b.name == spec.name) {
+            return Err(bad("named twice".into()));
+        }
+        if !(spec.force.is_finite() && spec.force > 0.0) {
+            return Err(bad(format!(
+                "force = {} must be a positive pretension (N)",
+                spec.force
+            )));
+        }
+        let section = vproto_solver::bolt::Section {
+            name: spec.name.clone(),
+            elements: mesh
+                .region_elements(&spec.region)
+                .map_err(|e| bad(format!("region: {e}")))?,
+            point: Vector3::from(spec.point),
+            axis: Vector3::from(spec.axis),
+        };
+        let bolt = vproto_solver::bolt::cut(mesh, &section).map_err(|e| case.error_at(s, e))?;
+        tracing::info!(
+            bolt = spec.name.as_str(),
+            section_nodes = bolt.nodes.len(),
+            "bolt section cut"
+        );
+        bolts.push(vproto_solver::bolt::Bolt {
+            force: spec.force,
+            ..bolt
+        });
+    }
+    Ok(bolts)
 }
 
 /// Applies the case's and the deck's ties, logging what each tied.

@@ -11,6 +11,7 @@
 //! in [`Registry::standard`] — and a test (or a plug-in) can register its own kind with
 //! [`Registry::with`] without editing anything here.
 
+pub mod bolts;
 pub mod buckling;
 pub mod contact;
 pub mod damping;
@@ -295,6 +296,15 @@ pub fn build(
 /// criterion that cannot read the kind's results.
 fn check_contents(input: &Input, kind: &dyn Kind, registry: &Registry) -> Result<()> {
     let (case, lc) = (input.case, input.spec());
+    if let (Some(b), false) = (input.model.bolts.first(), kind.takes_contact()) {
+        bail!(
+            "{}: load case '{}' is {}, which cannot pretension bolt '{}': bolts need analysis = \"nonlinear\"",
+            case.path.display(),
+            lc.name,
+            kind.keyword(),
+            b.name
+        );
+    }
     if let (Some(c), false) = (input.model.contacts.first(), kind.takes_contact()) {
         bail!(
             "{}: load case '{}' is {}, which would ignore the contact pair '{}' (parts would pass through or float apart): contact needs analysis = \"nonlinear\"",

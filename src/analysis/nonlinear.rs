@@ -328,6 +328,7 @@ impl Analysis for NonlinearCase {
             of_element: ctx.fe.materials.of_element.clone(),
             constraints: ctx.fe.constraints.clone(),
             contacts: ctx.model.contacts.clone(),
+            bolts: ctx.model.bolts.clone(),
         };
         let here = || {
             format!(
@@ -370,6 +371,10 @@ struct History<'a> {
     steps: Vec<(f64, f64, Vec<Field>)>,
     /// Per increment: pseudo-time, load factor, largest |u|, u at each probe (x, y, z).
     curve: Vec<Vec<f64>>,
+    /// Per increment: pseudo-time, load factor and each bolt's force (the joint
+    /// diagram); empty without bolts.
+    bolts: Vec<f64>,
+    bolt_names: Vec<String>,
     truncated: bool,
 }
 
@@ -385,6 +390,8 @@ impl<'a> History<'a> {
             steps: Vec::new(),
             // The unloaded start, so that the curve and a release's loop begin at 0.
             curve: vec![vec![0.0; 3 + 3 * probes.iter().count()]],
+            bolts: Vec::new(),
+            bolt_names: Vec::new(),
             truncated: false,
         }
     }
@@ -401,6 +408,11 @@ impl<'a> History<'a> {
             row.extend(p.interpolate(u).iter().take(3));
         }
         self.curve.push(row);
+        if !c.bolts.is_empty() {
+            self.bolt_names = c.bolts.iter().map(|b| b.name.clone()).collect();
+            self.bolts.extend([c.time, c.load_factor]);
+            self.bolts.extend(c.bolts.iter().map(|b| b.force));
+        }
         let bytes = (self.steps.len() + 1) * 5 * 8 * self.mesh.nodes.len();
         if bytes > SERIES_BYTES {
             if !self.truncated {
@@ -516,8 +528,8 @@ impl NonlinearCase {
             node_place(mesh, worst),
             sig(umax),
             if unloaded { " (permanent set)" } else { "" },
-            super::contact::headline(mesh, &s.contact)
-        );
+            super::contact::headline(mesh, &s.contact),
+        ) + &super::bolts::headline(&s.bolts);
         let key = |name: &str, value: f64, quantity: Quantity, at: Option<usize>| KeyResult {
             name: name.into(),
             value,
@@ -615,6 +627,7 @@ impl NonlinearCase {
         ]
         .into_iter()
         .chain(super::contact::scalars(&s.contact, s.stabilisation))
+        .chain(super::bolts::scalars(&s.bolts))
         .collect()
     }
 
@@ -622,6 +635,12 @@ impl NonlinearCase {
     /// Piola–Kirchhoff stresses at the integration points.
     fn tables(&self, s: &NonlinearSolution, history: &History) -> Vec<Table> {
         let mut tables = vec![self.curve_table(history)];
+        if !history.bolt_names.is_empty() {
+            tables.push(super::bolts::table(
+                &history.bolt_names,
+                history.bolts.clone(),
+            ));
+        }
         if self.large_deformation {
             tables.push(
                 Table::new("integration_points/cauchy_stress", 6, flat(&s.stress))

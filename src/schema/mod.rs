@@ -214,6 +214,26 @@ pub struct ModelSpec {
     /// Contact pairs between parts (nonlinear load cases).
     #[serde(default)]
     pub contact: Vec<Spanned<ContactSpec>>,
+    /// Bolts pretensioned through a section (nonlinear load cases).
+    #[serde(default)]
+    pub bolt: Vec<Spanned<BoltSpec>>,
+}
+
+/// `[[model.bolt]]`: a pretension section (Abaqus's and CalculiX's `*PRE-TENSION
+/// SECTION`): the bolt cut on a plane, pulled together by `force`, then locked for the
+/// load cases' loads.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoltSpec {
+    pub name: String,
+    /// The bolt's elements: a part or an element set (region).
+    pub region: String,
+    /// A point of the section plane (m); the mesh needs a layer of nodes on it.
+    pub point: [f64; 3],
+    /// The plane's normal, along the bolt.
+    pub axis: [f64; 3],
+    /// The pretension (N, > 0).
+    pub force: f64,
 }
 
 /// `[[model.part]]`: one part of an assembly, meshed on its own.
@@ -642,8 +662,12 @@ pub enum CriterionSpec {
     /// single points at the edges may micro-slip).
     MaxFrictionUtilisation { set: String, max: f64 },
     /// Nonlinear with contact: the largest gap (m) at the slave nodes of a set ≤ max
-    /// (how far a flange or seat opens).
+    /// (how far a flange or seat opens; also called `max_separation`).
+    #[serde(alias = "max_separation")]
     MaxGap { set: String, max: f64 },
+    /// Nonlinear with bolts: |force − pretension| / pretension ≤ max for a bolt (default
+    /// every bolt) — the clamping a joint keeps under its service load.
+    MaxBoltForceChange { bolt: Option<String>, max: f64 },
     /// Nonlinear with `unload = true`: the largest displacement magnitude left on a set
     /// (default every node) once the load is removed ≤ limit (m).
     MaxPermanentSet { set: Option<String>, limit: f64 },
