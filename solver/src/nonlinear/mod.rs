@@ -588,20 +588,7 @@ impl NonlinearModel<'_> {
         options: &NonlinearOptions,
         observer: &mut dyn FnMut(&Converged),
     ) -> Result<NonlinearSolution> {
-        if self.density.len() != self.materials.len() {
-            return Err(SolverError::Dynamics(format!(
-                "nonlinear: {} materials but {} densities",
-                self.materials.len(),
-                self.density.len()
-            )));
-        }
-        for (i, m) in self.materials.iter().enumerate() {
-            m.check(self.large_deformation)
-                .map_err(|reason| SolverError::Material {
-                    region: format!("material #{i}"),
-                    reason,
-                })?;
-        }
+        self.check_laws()?;
         let elastic = self.elastic();
         self.mesh.check()?;
         let (mut fixed, ubar) = elastic.prescribed();
@@ -610,30 +597,13 @@ impl NonlinearModel<'_> {
         let points = offsets[offsets.len() - 1];
         crate::memory::check("the integration points' states", 700 * points as u64)?;
         let mut progress = Progress::new(fixed.len(), points, contacts.results());
-        let mut timing = Timing::default();
-        let mut phase = |fixed: &[bool],
-                         loads: &Loads,
-                         prescribed: (&[f64], &[(usize, f64)]),
-                         path: &LoadPath,
-                         phase: Phase,
-                         progress: &mut Progress|
-         -> Result<()> {
-            let system = elastic.coupled_system(fixed, &contacts.cliques())?;
-            let mut run = Run {
-                model: self,
-                system: &system,
-                loads,
-                prescribed: (prescribed.0, fixed),
-                locked: prescribed.1,
-                offsets: &offsets,
-                options,
-                timing: std::cell::Cell::new(timing),
-                factor: Default::default(),
-                contacts: &contacts,
-            };
-            run.follow(path, phase, progress, observer);
-            timing = run.timing.get();
-            Ok(())
+        let mut setup = Setup {
+            model: self,
+            elastic,
+            contacts,
+            offsets,
+            options,
+            timing: Timing::default(),
         };
         for b in &self.bolts {
             (fixed[3 * b.reference + 1], fixed[3 * b.reference + 2]) = (true, true);
@@ -649,19 +619,21 @@ impl NonlinearModel<'_> {
             };
             let zero = vec![0.0; fixed.len()];
             let path = LoadPath::through(&[1.0]).expect("a path to 1");
-            phase(
-                &fixed,
+            let phase = Phase {
+                shift: -1.0,
+                loading: false,
+            };
+            setup.phase(
+                (&fixed, &zero, &[]),
                 &pretension,
-                (&zero, &[]),
                 &path,
-                Phase {
-                    shift: -1.0,
-                    loading: false,
-                },
+                phase,
                 &mut progress,
+                observer,
             )?;
         }
         if progress.out.stopped.is_none() {
+            // Each bolt's shortening held where the pretension left it.
             let locked: Vec<(usize, f64)> = self
                 .bolts
                 .iter()
@@ -670,20 +642,83 @@ impl NonlinearModel<'_> {
             for &(d, _) in &locked {
                 fixed[d] = true;
             }
-            let loads = self.loads(&elastic, case);
-            phase(
-                &fixed,
+            let loads = self.loads(&setup.elastic, case);
+            let phase = Phase {
+                shift: 0.0,
+                loading: true,
+            };
+            setup.phase(
+                (&fixed, &ubar, &locked),
                 &loads,
-                (&ubar, &locked),
                 path,
-                Phase {
-                    shift: 0.0,
-                    loading: true,
-                },
+                phase,
                 &mut progress,
+                observer,
             )?;
         }
-        Ok(progress.finish(timing))
+        Ok(progress.finish(setup.timing))
+    }
+
+    /// Every material law checked, with a density each.
+    fn check_laws(&self) -> Result<()> {
+        if self.density.len() != self.materials.len() {
+            return Err(SolverError::Dynamics(format!(
+                "nonlinear: {} materials but {} densities",
+                self.materials.len(),
+                self.density.len()
+            )));
+        }
+        for (i, m) in self.materials.iter().enumerate() {
+            m.check(self.large_deformation)
+                .map_err(|reason| SolverError::Material {
+                    region: format!("material #{i}"),
+                    reason,
+                })?;
+        }
+        Ok(())
+    }
+}
+
+/// What the phases of a run (the bolts' pretension, then the load path) share.
+struct Setup<'a> {
+    model: &'a NonlinearModel<'a>,
+    elastic: StaticModel<'a>,
+    contacts: Contacts,
+    offsets: Vec<usize>,
+    options: &'a NonlinearOptions,
+    timing: Timing,
+}
+
+impl Setup<'_> {
+    /// Follows `path` with `loads`, the dofs flagged in `fixed` prescribed (`ubar`
+    /// scaled by the load factor, `locked` held as they are), from `progress` on.
+    fn phase(
+        &mut self,
+        (fixed, ubar, locked): (&[bool], &[f64], &[(usize, f64)]),
+        loads: &Loads,
+        path: &LoadPath,
+        phase: Phase,
+        progress: &mut Progress,
+        observer: &mut dyn FnMut(&Converged),
+    ) -> Result<()> {
+        let system = self
+            .elastic
+            .coupled_system(fixed, &self.contacts.cliques())?;
+        let mut run = Run {
+            model: self.model,
+            system: &system,
+            loads,
+            prescribed: (ubar, fixed),
+            locked,
+            offsets: &self.offsets,
+            options: self.options,
+            timing: std::cell::Cell::new(self.timing),
+            factor: Default::default(),
+            contacts: &self.contacts,
+        };
+        run.follow(path, phase, progress, observer);
+        self.timing = run.timing.get();
+        Ok(())
     }
 }
 
