@@ -145,10 +145,15 @@ impl Model {
             constraints.push(constraint(case, &mesh, c)?);
             constrained_sets.push(c.set.get_ref().clone());
         }
-        let contacts = match &case.spec.model {
+        let mut contacts = match &case.spec.model {
             Some(m) => crate::parts::contacts(case, &mesh, &m.contact)?,
             None => Vec::new(),
         };
+        for c in deck.iter().flat_map(|d| &d.contacts) {
+            contacts.push(
+                crate::parts::contact(&mesh, &c.spec).map_err(|e| anyhow!("{}: {e}", c.at))?,
+            );
+        }
         Ok(Self {
             mesh,
             materials,

@@ -119,38 +119,40 @@ pub fn contacts(
 ) -> Result<Vec<vproto_solver::contact::Contact>> {
     specs
         .iter()
-        .map(|c| {
-            let spec = c.get_ref();
-            let bad = |why: String| case.error_at(c, format!("contact '{}': {why}", spec.name));
-            let positive = |v: Option<f64>, key: &str| match v {
-                Some(x) if !(x.is_finite() && x > 0.0) => {
-                    Err(bad(format!("{key} must be a positive number, got {x}")))
-                }
-                _ => Ok(v),
-            };
-            if !(0.0..=2.0).contains(&spec.friction) {
-                return Err(bad(format!(
-                    "friction = {} is out of range: a Coulomb coefficient lies in [0, 2]",
-                    spec.friction
-                )));
-            }
-            let faces = |name: &str| {
-                mesh.face_set(name)
-                    .map(|f| f.to_vec())
-                    .map_err(|e| bad(format!("{e} (contact surfaces are face sets)")))
-            };
-            Ok(vproto_solver::contact::Contact {
-                name: spec.name.clone(),
-                slave: faces(&spec.slave)?,
-                master: faces(&spec.master)?,
-                friction: spec.friction,
-                penalty: positive(spec.penalty, "penalty")?,
-                search_distance: positive(spec.search_distance, "search_distance")?,
-                elastic_slip: positive(spec.elastic_slip, "elastic_slip")?,
-                interference: spec.interference,
-            })
-        })
+        .map(|c| contact(mesh, c.get_ref()).map_err(|e| case.error_at(c, e)))
         .collect()
+}
+
+/// One contact pair on the mesh's face sets, its numbers checked.
+pub fn contact(mesh: &Mesh, spec: &ContactSpec) -> Result<vproto_solver::contact::Contact> {
+    let bad = |why: String| anyhow!("contact '{}': {why}", spec.name);
+    let positive = |v: Option<f64>, key: &str| match v {
+        Some(x) if !(x.is_finite() && x > 0.0) => {
+            Err(bad(format!("{key} must be a positive number, got {x}")))
+        }
+        _ => Ok(v),
+    };
+    if !(0.0..=2.0).contains(&spec.friction) {
+        return Err(bad(format!(
+            "friction = {} is out of range: a Coulomb coefficient lies in [0, 2]",
+            spec.friction
+        )));
+    }
+    let faces = |name: &str| {
+        mesh.face_set(name)
+            .map(|f| f.to_vec())
+            .map_err(|e| bad(format!("{e} (contact surfaces are face sets)")))
+    };
+    Ok(vproto_solver::contact::Contact {
+        name: spec.name.clone(),
+        slave: faces(&spec.slave)?,
+        master: faces(&spec.master)?,
+        friction: spec.friction,
+        penalty: positive(spec.penalty, "penalty")?,
+        search_distance: positive(spec.search_distance, "search_distance")?,
+        elastic_slip: positive(spec.elastic_slip, "elastic_slip")?,
+        interference: spec.interference,
+    })
 }
 
 /// Cuts each `[[model.bolt]]`'s pretension section into the mesh.

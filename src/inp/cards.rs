@@ -281,6 +281,25 @@ fn keyword(name: &str) -> Option<Keyword> {
             &[],
             Some(2),
         ),
+        "SURFACE INTERACTION" => k(&[("NAME", ANY)], &[], Some(0)),
+        "SURFACE BEHAVIOR" => k(
+            &[("PRESSURE-OVERCLOSURE", &["HARD", "LINEAR"])],
+            &[],
+            Some(3),
+        ),
+        "FRICTION" => k(&[], &[], Some(2)),
+        "CONTACT PAIR" => k(
+            &[
+                ("INTERACTION", ANY),
+                (
+                    "TYPE",
+                    &["SURFACE TO SURFACE", "NODE TO SURFACE", "MORTAR"],
+                ),
+                ("SMALL SLIDING", &[""]),
+            ],
+            &[],
+            Some(2),
+        ),
         "MATERIAL" => k(&[("NAME", ANY)], &[], Some(0)),
         "ELASTIC" => k(&[("TYPE", &["ISO", "ISOTROPIC"])], &[], Some(2)),
         "DENSITY" | "EXPANSION" | "CONDUCTIVITY" => k(&[], &[], Some(1)),

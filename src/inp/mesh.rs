@@ -37,6 +37,11 @@ pub(super) struct Reader {
     pub(super) printed: Vec<(String, Origin)>,
     /// `*TIE`s, surfaces by (upper-case) name.
     pub(super) ties: Vec<crate::schema::TieSpec>,
+    /// `*SURFACE INTERACTION`s by (upper-case) name, and the one sub-cards go to.
+    pub(super) interactions: BTreeMap<String, super::contact::Interaction>,
+    pub(super) interaction: Option<String>,
+    /// `*CONTACT PAIR` lines: where, interaction, slave and master surface.
+    pub(super) pairs: Vec<(String, String, String, String)>,
     pub(super) warnings: Vec<String>,
 }
 

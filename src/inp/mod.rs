@@ -16,6 +16,7 @@
 //! for these elements; face Sn is vproto's local face n − 1.
 
 mod cards;
+mod contact;
 mod dynamics;
 mod materials;
 mod mesh;
@@ -24,6 +25,7 @@ mod steps;
 use crate::materials::MaterialSpec;
 use anyhow::{bail, Result};
 use cards::{cards, Card, IGNORED};
+pub use contact::DeckContact;
 use mesh::{build_mesh, Reader};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -48,6 +50,8 @@ pub struct Deck {
     pub printed: Vec<(String, Vec<usize>)>,
     /// `*TIE`s: bonded surfaces, applied when the model is built.
     pub ties: Vec<crate::schema::TieSpec>,
+    /// `*CONTACT PAIR`s (their static steps are nonlinear).
+    pub contacts: Vec<DeckContact>,
     pub warnings: Vec<String>,
 }
 
@@ -144,6 +148,13 @@ pub fn read(path: &Path) -> Result<Deck> {
                 let tie = mesh::tie_card(card)?;
                 r.ties.push(tie);
             }
+            "SURFACE INTERACTION" | "SURFACE BEHAVIOR" | "FRICTION" | "CONTACT PAIR" => {
+                contact::card(&mut r, card)?
+            }
+            "PRE-TENSION SECTION" => bail!(
+                "{}: *PRE-TENSION SECTION is not read from decks: give the bolt in the case file that runs the deck ([[model.bolt]]: region, section point and axis, force), which pretensions and then locks it",
+                card.at
+            ),
             "AMPLITUDE" => dynamics::amplitude(card, &mut r.amplitudes)?,
             "STEP" => {
                 steps.push(steps::open(card)?);
@@ -172,10 +183,11 @@ pub fn read(path: &Path) -> Result<Deck> {
     }
     let (mesh, element_index) = build_mesh(&r)?;
     let deck_steps = steps::resolve(&mut r, &element_index, &steps, mesh.nodes.len())?;
-    let nonlinear_material = r
-        .materials
-        .values()
-        .any(|m| m.plastic.is_some() || m.hyperelastic.is_some());
+    let contacts = contact::resolve(&r)?;
+    let nonlinear_material = !contacts.is_empty()
+        || r.materials
+            .values()
+            .any(|m| m.plastic.is_some() || m.hyperelastic.is_some());
     steps::check_nonlinear(&steps, &deck_steps, nonlinear_material, &r.materials)?;
     let mut mesh = mesh;
     for b in deck_steps
@@ -195,6 +207,7 @@ pub fn read(path: &Path) -> Result<Deck> {
         steps: deck_steps,
         printed,
         ties: r.ties,
+        contacts,
         warnings: r.warnings,
     })
 }
@@ -307,10 +320,11 @@ pub fn case_text(deck_path: &Path, deck: &Deck) -> String {
         }
     }
     let mut base = None;
-    let nonlinear_material = deck
-        .materials
-        .values()
-        .any(|m| m.plastic.is_some() || m.hyperelastic.is_some());
+    let nonlinear_material = !deck.contacts.is_empty()
+        || deck
+            .materials
+            .values()
+            .any(|m| m.plastic.is_some() || m.hyperelastic.is_some());
     for (i, step) in deck.steps.iter().enumerate() {
         let n = i + 1;
         if step.kind == StepKind::Static

@@ -1,0 +1,137 @@
+//! A deck's contact: `*SURFACE INTERACTION` with `*SURFACE BEHAVIOR` and `*FRICTION`,
+//! and `*CONTACT PAIR`s that use it — vproto's `[[model.contact]]`. vproto enforces the
+//! contact exactly (augmented Lagrangian), so a `LINEAR` pressure-overclosure slope is
+//! its starting penalty only (CalculiX lets the surfaces overlap p / K), and a
+//! `*FRICTION` stick slope is noted (vproto's stick is an elastic slip of 1e-4 of the
+//! face size); both are said in a warning.
+
+use super::cards::{number, Card};
+use super::mesh::Reader;
+use anyhow::{anyhow, bail, Result};
+
+/// One `*SURFACE INTERACTION`: where it is, and what its sub-cards gave.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Interaction {
+    at: String,
+    friction: f64,
+    penalty: Option<f64>,
+}
+
+/// A contact pair of the deck, with where it was given.
+#[derive(Debug)]
+pub struct DeckContact {
+    pub at: String,
+    pub spec: crate::schema::ContactSpec,
+}
+
+/// `*SURFACE INTERACTION, NAME=…` (opening it for the sub-cards that follow),
+/// `*SURFACE BEHAVIOR`, `*FRICTION` and `*CONTACT PAIR`.
+pub(super) fn card(r: &mut Reader, card: &Card) -> Result<()> {
+    match card.keyword.as_str() {
+        "SURFACE INTERACTION" => {
+            let name = card.required("NAME")?.to_ascii_uppercase();
+            r.interaction = Some(name.clone());
+            r.interactions.insert(
+                name,
+                Interaction {
+                    at: card.at.to_string(),
+                    ..Default::default()
+                },
+            );
+        }
+        "SURFACE BEHAVIOR" => {
+            let (at, fields) = (&card.at, card.data.first());
+            let linear = card
+                .param("PRESSURE-OVERCLOSURE")
+                .is_some_and(|p| p.eq_ignore_ascii_case("LINEAR"));
+            let penalty = match (linear, fields) {
+                (false, _) => None,
+                (true, Some((at, f))) => Some(positive(number(at, f.get(0).unwrap_or(""), "slope K")?, at, "slope K")?),
+                (true, None) => bail!("{at}: *SURFACE BEHAVIOR, PRESSURE-OVERCLOSURE=LINEAR needs its slope K (Pa/m)"),
+            };
+            if penalty.is_some() {
+                r.warnings.push(format!("{at}: PRESSURE-OVERCLOSURE=LINEAR: its slope is vproto's starting penalty; vproto then enforces the contact exactly (CalculiX lets the surfaces overlap by p / K)"));
+            }
+            current(r, card)?.penalty = penalty;
+        }
+        "FRICTION" => {
+            let Some((at, f)) = card.data.first() else {
+                bail!("{}: *FRICTION needs a data line: μ[, stick slope]", card.at);
+            };
+            let mu: f64 = number(at, f.get(0).unwrap_or(""), "friction coefficient")?;
+            if f.get(1).is_some_and(|s| !s.is_empty()) {
+                r.warnings.push(format!("{at}: *FRICTION stick slope noted: vproto's stick is an elastic slip of 1e-4 of the face size"));
+            }
+            current(r, card)?.friction = mu;
+        }
+        "CONTACT PAIR" => pair(r, card)?,
+        _ => unreachable!("only contact keywords come here"),
+    }
+    Ok(())
+}
+
+fn positive(v: f64, at: &super::cards::Origin, what: &str) -> Result<f64> {
+    if v > 0.0 {
+        Ok(v)
+    } else {
+        bail!("{at}: {what} {v} must be > 0")
+    }
+}
+
+/// The interaction the sub-card belongs to.
+fn current<'r>(r: &'r mut Reader, card: &Card) -> Result<&'r mut Interaction> {
+    let name = r.interaction.clone().ok_or_else(|| {
+        anyhow!("{}: *{} belongs after a *SURFACE INTERACTION", card.at, card.keyword)
+    })?;
+    Ok(r.interactions.get_mut(&name).expect("opened above"))
+}
+
+/// `*CONTACT PAIR, INTERACTION=…[, TYPE=SURFACE TO SURFACE]` with lines of slave
+/// surface, master surface (kept until the interactions are all read).
+fn pair(r: &mut Reader, card: &Card) -> Result<()> {
+    let interaction = card.required("INTERACTION")?.to_ascii_uppercase();
+    if card.data.is_empty() {
+        bail!("{}: *CONTACT PAIR needs a data line: slave surface, master surface", card.at);
+    }
+    if card.param("TYPE").is_some_and(|t| t.eq_ignore_ascii_case("NODE TO SURFACE")) {
+        r.warnings.push(format!("{}: TYPE=NODE TO SURFACE: vproto pairs the surfaces surface to surface (mortar), which passes the contact patch test", card.at));
+    }
+    for (at, line) in &card.data {
+        let field = |k: usize| {
+            line.get(k)
+                .filter(|f| !f.is_empty())
+                .map(str::to_ascii_uppercase)
+                .ok_or_else(|| anyhow!("{at}: *CONTACT PAIR: give the slave surface, then the master surface"))
+        };
+        let (slave, master) = (field(0)?, field(1)?);
+        r.pairs.push((at.to_string(), interaction.clone(), slave, master));
+    }
+    Ok(())
+}
+
+/// The deck's contact pairs, each with its interaction's friction and penalty.
+pub(super) fn resolve(r: &Reader) -> Result<Vec<DeckContact>> {
+    r.pairs
+        .iter()
+        .enumerate()
+        .map(|(k, (at, interaction, slave, master))| {
+            let i = r.interactions.get(interaction).ok_or_else(|| {
+                anyhow!("{at}: *CONTACT PAIR: no *SURFACE INTERACTION named {interaction}")
+            })?;
+            let _ = &i.at;
+            Ok(DeckContact {
+                at: at.clone(),
+                spec: crate::schema::ContactSpec {
+                    name: format!("{interaction}_{}", k + 1),
+                    slave: slave.clone(),
+                    master: master.clone(),
+                    friction: i.friction,
+                    penalty: i.penalty,
+                    search_distance: None,
+                    elastic_slip: None,
+                    interference: false,
+                },
+            })
+        })
+        .collect()
+}
