@@ -150,9 +150,8 @@ impl Model {
             None => Vec::new(),
         };
         for c in deck.iter().flat_map(|d| &d.contacts) {
-            contacts.push(
-                crate::parts::contact(&mesh, &c.spec).map_err(|e| anyhow!("{}: {e}", c.at))?,
-            );
+            contacts
+                .push(crate::parts::contact(&mesh, &c.spec).map_err(|e| anyhow!("{}: {e}", c.at))?);
         }
         Ok(Self {
             mesh,

@@ -31,12 +31,21 @@ fn punch(dir: &Path, interaction: &str) -> (PathBuf, Mesh) {
         let _ = writeln!(s, "*ELEMENT, TYPE={}, ELSET=EALL", abaqus_type(b.kind));
         for e in 0..b.len() {
             let ids: Vec<String> = b.element(e).iter().map(|n| (n + 1).to_string()).collect();
-            let _ = writeln!(s, "{}, {},\n{}", first + e + 1, ids[..10].join(", "), ids[10..].join(", "));
+            let _ = writeln!(
+                s,
+                "{}, {},\n{}",
+                first + e + 1,
+                ids[..10].join(", "),
+                ids[10..].join(", ")
+            );
         }
         first += b.len();
     }
     let nodes = |sets: &[&str]| {
-        let mut v: Vec<usize> = sets.iter().flat_map(|set| mesh.set_nodes(set).unwrap()).collect();
+        let mut v: Vec<usize> = sets
+            .iter()
+            .flat_map(|set| mesh.set_nodes(set).unwrap())
+            .collect();
         v.sort_unstable();
         v.dedup();
         v
@@ -95,9 +104,17 @@ fn a_punch_deck_runs_nonlinear_and_matches_calculix() {
     let dir = tempfile::tempdir().unwrap();
     let (deck, mesh) = punch(dir.path(), FRICTIONLESS);
     let run = run_vproto(&deck);
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let summary: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
-    assert_eq!(summary["load_cases"][0]["analysis"], "nonlinear", "{summary}");
+    assert_eq!(
+        summary["load_cases"][0]["analysis"], "nonlinear",
+        "{summary}"
+    );
     let file = hdf5_pure::File::open(dir.path().join("out/punch.h5")).unwrap();
     let u = common::h5_2d(&file, "load_cases/step1/displacement");
     // The punch carries its load through the contact: Σ p A = p × its top.
@@ -114,7 +131,10 @@ fn a_punch_deck_runs_nonlinear_and_matches_calculix() {
         .iter()
         .zip(u_ccx.iter().flatten())
         .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
-    eprintln!("punch: largest |u| {scale:.6e} m by ccx; vproto differs by at most {:.2e} of it", worst / scale);
+    eprintln!(
+        "punch: largest |u| {scale:.6e} m by ccx; vproto differs by at most {:.2e} of it",
+        worst / scale
+    );
     assert!(worst < 0.01 * scale, "{worst} against {scale}");
 }
 

@@ -291,10 +291,7 @@ fn keyword(name: &str) -> Option<Keyword> {
         "CONTACT PAIR" => k(
             &[
                 ("INTERACTION", ANY),
-                (
-                    "TYPE",
-                    &["SURFACE TO SURFACE", "NODE TO SURFACE", "MORTAR"],
-                ),
+                ("TYPE", &["SURFACE TO SURFACE", "NODE TO SURFACE", "MORTAR"]),
                 ("SMALL SLIDING", &[""]),
             ],
             &[],

@@ -46,8 +46,14 @@ pub(super) fn card(r: &mut Reader, card: &Card) -> Result<()> {
                 .is_some_and(|p| p.eq_ignore_ascii_case("LINEAR"));
             let penalty = match (linear, fields) {
                 (false, _) => None,
-                (true, Some((at, f))) => Some(positive(number(at, f.get(0).unwrap_or(""), "slope K")?, at, "slope K")?),
-                (true, None) => bail!("{at}: *SURFACE BEHAVIOR, PRESSURE-OVERCLOSURE=LINEAR needs its slope K (Pa/m)"),
+                (true, Some((at, f))) => Some(positive(
+                    number(at, f.get(0).unwrap_or(""), "slope K")?,
+                    at,
+                    "slope K",
+                )?),
+                (true, None) => bail!(
+                    "{at}: *SURFACE BEHAVIOR, PRESSURE-OVERCLOSURE=LINEAR needs its slope K (Pa/m)"
+                ),
             };
             if penalty.is_some() {
                 r.warnings.push(format!("{at}: PRESSURE-OVERCLOSURE=LINEAR: its slope is vproto's starting penalty; vproto then enforces the contact exactly (CalculiX lets the surfaces overlap by p / K)"));
@@ -81,7 +87,11 @@ fn positive(v: f64, at: &super::cards::Origin, what: &str) -> Result<f64> {
 /// The interaction the sub-card belongs to.
 fn current<'r>(r: &'r mut Reader, card: &Card) -> Result<&'r mut Interaction> {
     let name = r.interaction.clone().ok_or_else(|| {
-        anyhow!("{}: *{} belongs after a *SURFACE INTERACTION", card.at, card.keyword)
+        anyhow!(
+            "{}: *{} belongs after a *SURFACE INTERACTION",
+            card.at,
+            card.keyword
+        )
     })?;
     Ok(r.interactions.get_mut(&name).expect("opened above"))
 }
@@ -91,9 +101,15 @@ fn current<'r>(r: &'r mut Reader, card: &Card) -> Result<&'r mut Interaction> {
 fn pair(r: &mut Reader, card: &Card) -> Result<()> {
     let interaction = card.required("INTERACTION")?.to_ascii_uppercase();
     if card.data.is_empty() {
-        bail!("{}: *CONTACT PAIR needs a data line: slave surface, master surface", card.at);
+        bail!(
+            "{}: *CONTACT PAIR needs a data line: slave surface, master surface",
+            card.at
+        );
     }
-    if card.param("TYPE").is_some_and(|t| t.eq_ignore_ascii_case("NODE TO SURFACE")) {
+    if card
+        .param("TYPE")
+        .is_some_and(|t| t.eq_ignore_ascii_case("NODE TO SURFACE"))
+    {
         r.warnings.push(format!("{}: TYPE=NODE TO SURFACE: vproto pairs the surfaces surface to surface (mortar), which passes the contact patch test", card.at));
     }
     for (at, line) in &card.data {
@@ -101,10 +117,13 @@ fn pair(r: &mut Reader, card: &Card) -> Result<()> {
             line.get(k)
                 .filter(|f| !f.is_empty())
                 .map(str::to_ascii_uppercase)
-                .ok_or_else(|| anyhow!("{at}: *CONTACT PAIR: give the slave surface, then the master surface"))
+                .ok_or_else(|| {
+                    anyhow!("{at}: *CONTACT PAIR: give the slave surface, then the master surface")
+                })
         };
         let (slave, master) = (field(0)?, field(1)?);
-        r.pairs.push((at.to_string(), interaction.clone(), slave, master));
+        r.pairs
+            .push((at.to_string(), interaction.clone(), slave, master));
     }
     Ok(())
 }

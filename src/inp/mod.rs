@@ -8,7 +8,8 @@
 //! static step's stresses) with `*STATIC`, `*FREQUENCY`, `*BUCKLE`, `*HEAT TRANSFER,
 //! STEADY STATE`, or the dynamic steps `*MODAL DYNAMIC`, `*STEADY STATE DYNAMICS`,
 //! `*DYNAMIC` with `*MODAL DAMPING` and `*AMPLITUDE` ([`dynamics`]), `*END STEP`,
-//! `*INCLUDE`, `**` comments. `*NODE PRINT, NSET=…` makes the set's nodes probes (their
+//! `*INCLUDE`, `**` comments; contact: `*SURFACE INTERACTION`, `*SURFACE BEHAVIOR`,
+//! `*FRICTION`, `*CONTACT PAIR` ([`contact`]). `*NODE PRINT, NSET=…` makes the set's nodes probes (their
 //! histories and transfer functions); other output requests and `*HEADING` are skipped
 //! with a warning; any other keyword is an error naming its file and line. Loads carry
 //! over from step to step unless a keyword says `OP=NEW`, as in Abaqus and CalculiX.
