@@ -281,22 +281,6 @@ fn keyword(name: &str) -> Option<Keyword> {
             &[],
             Some(2),
         ),
-        "SURFACE INTERACTION" => k(&[("NAME", ANY)], &[], Some(0)),
-        "SURFACE BEHAVIOR" => k(
-            &[("PRESSURE-OVERCLOSURE", &["HARD", "LINEAR"])],
-            &[],
-            Some(3),
-        ),
-        "FRICTION" => k(&[], &[], Some(2)),
-        "CONTACT PAIR" => k(
-            &[
-                ("INTERACTION", ANY),
-                ("TYPE", &["SURFACE TO SURFACE", "NODE TO SURFACE", "MORTAR"]),
-                ("SMALL SLIDING", &[""]),
-            ],
-            &[],
-            Some(2),
-        ),
         "MATERIAL" => k(&[("NAME", ANY)], &[], Some(0)),
         "ELASTIC" => k(&[("TYPE", &["ISO", "ISOTROPIC"])], &[], Some(2)),
         "DENSITY" | "EXPANSION" | "CONDUCTIVITY" => k(&[], &[], Some(1)),
@@ -340,6 +324,31 @@ fn keyword(name: &str) -> Option<Keyword> {
         ),
         "AMPLITUDE" => k(&[("NAME", ANY), ("TIME", &["STEP TIME"])], &[], Some(8)),
         "HEAT TRANSFER" => k(&[("STEADY STATE", ANY)], &["SOLVER", "DIRECT"], None),
+        _ => contact_keyword(name),
+    }
+}
+
+/// The contact keywords ([`super::contact`]).
+fn contact_keyword(name: &str) -> Option<Keyword> {
+    let k = |params, fields| {
+        Some(Keyword {
+            params,
+            noted: &[],
+            fields,
+        })
+    };
+    match name {
+        "SURFACE INTERACTION" => k(&[("NAME", ANY)], Some(0)),
+        "SURFACE BEHAVIOR" => k(&[("PRESSURE-OVERCLOSURE", &["HARD", "LINEAR"])], Some(3)),
+        "FRICTION" => k(&[], Some(2)),
+        "CONTACT PAIR" => k(
+            &[
+                ("INTERACTION", ANY),
+                ("TYPE", &["SURFACE TO SURFACE", "NODE TO SURFACE", "MORTAR"]),
+                ("SMALL SLIDING", &[""]),
+            ],
+            Some(2),
+        ),
         _ => None,
     }
 }

@@ -17,6 +17,16 @@ pub(super) struct Interaction {
     penalty: Option<f64>,
 }
 
+/// A `*CONTACT PAIR` line: where its card and line are, its interaction and surfaces.
+#[derive(Debug)]
+pub(super) struct Pair {
+    card: String,
+    line: String,
+    interaction: String,
+    slave: String,
+    master: String,
+}
+
 /// A contact pair of the deck, with where it was given.
 #[derive(Debug)]
 pub struct DeckContact {
@@ -122,8 +132,13 @@ fn pair(r: &mut Reader, card: &Card) -> Result<()> {
                 })
         };
         let (slave, master) = (field(0)?, field(1)?);
-        r.pairs
-            .push((at.to_string(), interaction.clone(), slave, master));
+        r.pairs.push(Pair {
+            card: card.at.to_string(),
+            line: at.to_string(),
+            interaction: interaction.clone(),
+            slave,
+            master,
+        });
     }
     Ok(())
 }
@@ -133,17 +148,23 @@ pub(super) fn resolve(r: &Reader) -> Result<Vec<DeckContact>> {
     r.pairs
         .iter()
         .enumerate()
-        .map(|(k, (at, interaction, slave, master))| {
-            let i = r.interactions.get(interaction).ok_or_else(|| {
-                anyhow!("{at}: *CONTACT PAIR: no *SURFACE INTERACTION named {interaction}")
+        .map(|(k, p)| {
+            let i = r.interactions.get(&p.interaction).ok_or_else(|| {
+                anyhow!(
+                    "{}: *CONTACT PAIR: no *SURFACE INTERACTION named {}",
+                    p.card,
+                    p.interaction
+                )
             })?;
-            let _ = &i.at;
             Ok(DeckContact {
-                at: at.clone(),
+                at: format!(
+                    "{} (*CONTACT PAIR; its *SURFACE INTERACTION at {})",
+                    p.line, i.at
+                ),
                 spec: crate::schema::ContactSpec {
-                    name: format!("{interaction}_{}", k + 1),
-                    slave: slave.clone(),
-                    master: master.clone(),
+                    name: format!("{}_{}", p.interaction, k + 1),
+                    slave: p.slave.clone(),
+                    master: p.master.clone(),
                     friction: i.friction,
                     penalty: i.penalty,
                     search_distance: None,

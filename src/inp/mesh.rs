@@ -40,8 +40,8 @@ pub(super) struct Reader {
     /// `*SURFACE INTERACTION`s by (upper-case) name, and the one sub-cards go to.
     pub(super) interactions: BTreeMap<String, super::contact::Interaction>,
     pub(super) interaction: Option<String>,
-    /// `*CONTACT PAIR` lines: where, interaction, slave and master surface.
-    pub(super) pairs: Vec<(String, String, String, String)>,
+    /// `*CONTACT PAIR` lines.
+    pub(super) pairs: Vec<super::contact::Pair>,
     pub(super) warnings: Vec<String>,
 }
 

@@ -162,18 +162,7 @@ pub fn read(path: &Path) -> Result<Deck> {
                 in_step = true;
             }
             "END STEP" => {
-                match steps.last() {
-                    None => bail!("{}: *END STEP without *STEP", card.at),
-                    Some(s) if s.kind.is_none() => bail!(
-                        "{}: the step has no procedure (*STATIC, *FREQUENCY, *BUCKLE, *HEAT TRANSFER, *MODAL DYNAMIC, *DYNAMIC or *STEADY STATE DYNAMICS)",
-                        s.at
-                    ),
-                    Some(s) if s.perturbation && !matches!(s.kind, Some(StepKind::Frequency { .. })) => bail!(
-                        "{}: *STEP, PERTURBATION is supported for *FREQUENCY steps only (a frequency step about the last static step's stresses)",
-                        s.at
-                    ),
-                    _ => {}
-                }
+                end_step(&steps, card)?;
                 in_step = false;
             }
             _ => step_card(&mut r, &mut steps, in_step, card)?,
@@ -211,6 +200,24 @@ pub fn read(path: &Path) -> Result<Deck> {
         contacts,
         warnings: r.warnings,
     })
+}
+
+/// Checks the step `*END STEP` closes: it has a procedure, and a perturbation step is a
+/// frequency step.
+fn end_step(steps: &[PendingStep], card: &Card) -> Result<()> {
+    match steps.last() {
+        None => bail!("{}: *END STEP without *STEP", card.at),
+        Some(s) if s.kind.is_none() => bail!(
+            "{}: the step has no procedure (*STATIC, *FREQUENCY, *BUCKLE, *HEAT TRANSFER, *MODAL DYNAMIC, *DYNAMIC or *STEADY STATE DYNAMICS)",
+            s.at
+        ),
+        Some(s) if s.perturbation && !matches!(s.kind, Some(StepKind::Frequency { .. })) => bail!(
+            "{}: *STEP, PERTURBATION is supported for *FREQUENCY steps only (a frequency step about the last static step's stresses)",
+            s.at
+        ),
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Most printed nodes that become probes.
