@@ -11,7 +11,7 @@
 
 mod common;
 use common::cli::write;
-use common::deck::{abaqus_type, nodes_text, run_ccx, run_vproto};
+use common::deck::{all_elements, nodes_text, run_ccx, run_vproto, sets_text};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use vproto_solver::generate::block;
@@ -25,22 +25,6 @@ fn punch(dir: &Path, interaction: &str) -> (PathBuf, Mesh) {
     let mut mesh = vproto_solver::mesh::merge_parts(vec![("A".into(), a), ("B".into(), b)]);
     mesh.node_labels.clear();
     mesh.element_labels.clear();
-    let mut s = nodes_text(&mesh);
-    let mut first = 0;
-    for b in &mesh.blocks {
-        let _ = writeln!(s, "*ELEMENT, TYPE={}, ELSET=EALL", abaqus_type(b.kind));
-        for e in 0..b.len() {
-            let ids: Vec<String> = b.element(e).iter().map(|n| (n + 1).to_string()).collect();
-            let _ = writeln!(
-                s,
-                "{}, {},\n{}",
-                first + e + 1,
-                ids[..10].join(", "),
-                ids[10..].join(", ")
-            );
-        }
-        first += b.len();
-    }
     let nodes = |sets: &[&str]| {
         let mut v: Vec<usize> = sets
             .iter()
@@ -50,23 +34,20 @@ fn punch(dir: &Path, interaction: &str) -> (PathBuf, Mesh) {
         v.dedup();
         v
     };
-    for (name, nodes) in [
-        ("BASE", nodes(&["A.zmin"])),
-        ("SYMX", nodes(&["A.xmin", "B.xmin"])),
-        ("SYMY", nodes(&["A.ymin", "B.ymin"])),
-    ] {
-        let _ = writeln!(s, "*NSET, NSET={name}");
-        for c in nodes.chunks(8) {
-            let ids: Vec<String> = c.iter().map(|n| (n + 1).to_string()).collect();
-            let _ = writeln!(s, "{}", ids.join(", "));
-        }
-    }
-    for (name, set) in [("TOP", "B.zmax"), ("SLAVE", "B.zmin"), ("MASTER", "A.zmax")] {
-        let _ = writeln!(s, "*SURFACE, NAME={name}");
-        for f in &mesh.face_sets[set] {
-            let _ = writeln!(s, "{}, S{}", f.element + 1, f.face + 1);
-        }
-    }
+    let face = |set: &str| mesh.face_sets[set].as_slice();
+    let mut s = nodes_text(&mesh) + &all_elements(&mesh);
+    s += &sets_text(
+        &[
+            ("BASE", nodes(&["A.zmin"])),
+            ("SYMX", nodes(&["A.xmin", "B.xmin"])),
+            ("SYMY", nodes(&["A.ymin", "B.ymin"])),
+        ],
+        &[
+            ("TOP", face("B.zmax")),
+            ("SLAVE", face("B.zmin")),
+            ("MASTER", face("A.zmax")),
+        ],
+    );
     let _ = write!(
         s,
         "*MATERIAL, NAME=STEEL\n*ELASTIC\n210e9, 0.3\n*SOLID SECTION, ELSET=EALL, MATERIAL=STEEL\n\

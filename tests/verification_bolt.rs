@@ -7,7 +7,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 /// The case's quarter-model pretension and service load (N).
 const PRETENSION: f64 = 5000.0;
@@ -36,15 +35,7 @@ fn the_bolted_joint_takes_its_pretension_exactly_and_balances_its_clamping_force
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_vproto"))
-        .args([
-            "run",
-            case.to_str().unwrap(),
-            "--out",
-            dir.path().to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let run = common::cli::run_into(&case, dir.path(), &[]);
     assert_eq!(
         run.status.code(),
         Some(0),

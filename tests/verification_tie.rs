@@ -15,7 +15,7 @@
 
 mod common;
 use common::cli::{run_case, run_json, write};
-use common::deck::{abaqus_type, nodes_text, run_ccx, run_vproto};
+use common::deck::{all_elements, nodes_text, run_ccx, run_vproto, sets_text};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use vproto_solver::generate::block;
@@ -86,43 +86,23 @@ fn tied_cantilever(dir: &Path) -> (PathBuf, Mesh) {
     let mut mesh = vproto_solver::mesh::merge_parts(vec![("A".into(), a), ("B".into(), b)]);
     mesh.node_labels.clear();
     mesh.element_labels.clear();
-    let mut s = nodes_text(&mesh);
-    let mut first = 0;
-    for b in &mesh.blocks {
-        let _ = writeln!(s, "*ELEMENT, TYPE={}, ELSET=EALL", abaqus_type(b.kind));
-        for e in 0..b.len() {
-            let ids: Vec<String> = b.element(e).iter().map(|n| (n + 1).to_string()).collect();
-            let _ = writeln!(
-                s,
-                "{}, {},\n{}",
-                first + e + 1,
-                ids[..10].join(", "),
-                ids[10..].join(", ")
-            );
-        }
-        first += b.len();
-    }
-    let nset = |s: &mut String, name: &str, nodes: Vec<usize>| {
-        let _ = writeln!(s, "*NSET, NSET={name}");
-        for c in nodes.chunks(8) {
-            let ids: Vec<String> = c.iter().map(|n| (n + 1).to_string()).collect();
-            let _ = writeln!(s, "{}", ids.join(", "));
-        }
-    };
     let tip = mesh.set_nodes("B.xmax").unwrap();
     let tip_count = tip.len() as f64;
-    nset(&mut s, "FIX", mesh.set_nodes("A.xmin").unwrap());
-    nset(&mut s, "TIP", tip);
-    for (name, sets) in [
-        ("TOP", &["A.zmax", "B.zmax"][..]),
-        ("SLAVE", &["B.xmin"]),
-        ("MASTER", &["A.xmax"]),
-    ] {
-        let _ = writeln!(s, "*SURFACE, NAME={name}");
-        for f in sets.iter().flat_map(|set| &mesh.face_sets[*set]) {
-            let _ = writeln!(s, "{}, S{}", f.element + 1, f.face + 1);
-        }
-    }
+    let face = |set: &str| mesh.face_sets[set].as_slice();
+    let top: Vec<_> = face("A.zmax")
+        .iter()
+        .chain(face("B.zmax"))
+        .copied()
+        .collect();
+    let mut s = nodes_text(&mesh) + &all_elements(&mesh);
+    s += &sets_text(
+        &[("FIX", mesh.set_nodes("A.xmin").unwrap()), ("TIP", tip)],
+        &[
+            ("TOP", &top),
+            ("SLAVE", face("B.xmin")),
+            ("MASTER", face("A.xmax")),
+        ],
+    );
     let _ = write!(
         s,
         "*MATERIAL, NAME=STEEL\n*ELASTIC\n210e9, 0.3\n*DENSITY\n7850.\n*SOLID SECTION, ELSET=EALL, MATERIAL=STEEL\n\

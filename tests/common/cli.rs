@@ -12,7 +12,11 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// `vproto run <case> --out <case's dir>/out` with `extra` arguments.
 pub fn run(case: &Path, extra: &[&str]) -> Output {
-    let out = case.parent().unwrap().join("out");
+    run_into(case, &case.parent().unwrap().join("out"), extra)
+}
+
+/// `vproto run <case> --out <out>` with `extra` arguments.
+pub fn run_into(case: &Path, out: &Path, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_vproto"))
         .args([
             "run",

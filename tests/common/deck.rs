@@ -34,15 +34,40 @@ pub fn elements_and_sets(
 ) -> String {
     let mut s = format!("*ELEMENT, TYPE={element_type}, ELSET=EALL\n");
     let b = &mesh.blocks[0];
-    let npe = b.kind.node_count();
     for e in 0..b.len() {
-        let mut line = format!("{}", e + 1);
-        for (k, n) in b.connectivity[e * npe..(e + 1) * npe].iter().enumerate() {
-            line += if k > 0 && k % 10 == 0 { ",\n" } else { ", " };
-            line += &(n + 1).to_string();
-        }
-        let _ = writeln!(s, "{line}");
+        s += &element_line(e + 1, b.element(e));
     }
+    s + &sets_text(nsets, surfaces)
+}
+
+/// `*ELEMENT` cards of every block of a mesh (parts merged), numbered from 1 on
+/// across the blocks, in element set EALL.
+pub fn all_elements(mesh: &Mesh) -> String {
+    let mut s = String::new();
+    let mut first = 0;
+    for b in &mesh.blocks {
+        let _ = writeln!(s, "*ELEMENT, TYPE={}, ELSET=EALL", abaqus_type(b.kind));
+        for e in 0..b.len() {
+            s += &element_line(first + e + 1, b.element(e));
+        }
+        first += b.len();
+    }
+    s
+}
+
+/// One element's data line: its number and its nodes' (from 1), ten a line.
+fn element_line(id: usize, nodes: &[usize]) -> String {
+    let mut line = format!("{id}");
+    for (k, n) in nodes.iter().enumerate() {
+        line += if k > 0 && k % 10 == 0 { ",\n" } else { ", " };
+        line += &(n + 1).to_string();
+    }
+    line + "\n"
+}
+
+/// `*NSET` cards of node lists and `*SURFACE` cards of element faces, by name.
+pub fn sets_text(nsets: &[(&str, Vec<usize>)], surfaces: &[(&str, &[FaceRef])]) -> String {
+    let mut s = String::new();
     for (name, nodes) in nsets {
         let _ = writeln!(s, "*NSET, NSET={name}");
         for chunk in nodes.chunks(8) {
