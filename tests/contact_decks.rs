@@ -11,7 +11,7 @@
 
 mod common;
 use common::cli::write;
-use common::deck::{all_elements, nodes_text, run_ccx, run_vproto, sets_text};
+use common::deck::{all_elements, nodes_text, run_ccx, sets_text};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use vproto_solver::generate::block;
@@ -84,14 +84,7 @@ fn ccx_displacements(dat: &str) -> Vec<[f64; 3]> {
 fn a_punch_deck_runs_nonlinear_and_matches_calculix() {
     let dir = tempfile::tempdir().unwrap();
     let (deck, mesh) = punch(dir.path(), FRICTIONLESS);
-    let run = run_vproto(&deck);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let summary: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let summary = common::cli::run_json(&deck);
     assert_eq!(
         summary["load_cases"][0]["analysis"], "nonlinear",
         "{summary}"

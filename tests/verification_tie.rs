@@ -15,7 +15,7 @@
 
 mod common;
 use common::cli::{run_case, run_json, write};
-use common::deck::{all_elements, nodes_text, run_ccx, run_vproto, sets_text};
+use common::deck::{all_elements, nodes_text, run_ccx, sets_text};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use vproto_solver::generate::block;
@@ -124,14 +124,7 @@ fn step_values(summary: &serde_json::Value, name: &str) -> Vec<f64> {
 
 /// (displacements, frequencies) of the deck by vproto.
 fn by_vproto(deck: &Path) -> (Vec<[f64; 3]>, Vec<f64>) {
-    let run = run_vproto(deck);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let summary: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let summary = common::cli::run_json(deck);
     let out = deck.parent().unwrap().join("out");
     let file = hdf5_pure::File::open(out.join("tied.h5")).unwrap();
     let u = common::h5_2d(&file, "load_cases/step1/displacement");

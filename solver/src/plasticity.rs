@@ -65,6 +65,16 @@ impl J2 {
     /// Checks the constants: E > 0, −1 < ν < 0.5, a curve that starts at zero plastic
     /// strain with a positive yield stress, plastic strain increasing and stress not
     /// falling (softening has no unique solution here), H_k ≥ 0.
+    /// Elastic for ever: no yield.
+    pub fn elastic(youngs_modulus: f64, poisson_ratio: f64) -> Self {
+        Self {
+            youngs_modulus,
+            poisson_ratio,
+            curve: vec![(0.0, f64::INFINITY)],
+            kinematic_modulus: 0.0,
+        }
+    }
+
     pub fn check(&self) -> Result<(), String> {
         let (e, nu) = (self.youngs_modulus, self.poisson_ratio);
         if !(e.is_finite() && e > 0.0 && nu > -1.0 && nu < 0.5) {

@@ -46,12 +46,7 @@ fn a_bar_between_walls_takes_its_pretension_exactly_then_stays_locked() {
     ];
     let model = NonlinearModel {
         mesh: &mesh,
-        materials: vec![Solid::Plastic(J2 {
-            youngs_modulus: E,
-            poisson_ratio: 0.3,
-            curve: vec![(0.0, f64::INFINITY)],
-            kinematic_modulus: 0.0,
-        })],
+        materials: vec![Solid::Plastic(J2::elastic(E, 0.3))],
         density: vec![0.0],
         of_element: vec![0; mesh.element_count()],
         constraints,

@@ -45,12 +45,7 @@ fn solve(
 ) -> NonlinearSolution {
     let model = NonlinearModel {
         mesh,
-        materials: vec![Solid::Plastic(J2 {
-            youngs_modulus: E,
-            poisson_ratio: NU,
-            curve: vec![(0.0, f64::INFINITY)],
-            kinematic_modulus: 0.0,
-        })],
+        materials: vec![Solid::Plastic(J2::elastic(E, NU))],
         density: vec![0.0],
         of_element: vec![0; mesh.element_count()],
         constraints,
