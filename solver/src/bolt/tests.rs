@@ -90,6 +90,21 @@ fn a_bar_between_walls_takes_its_pretension_exactly_then_stays_locked() {
     for s in &out.stress {
         assert!((s[2] / (grown / AREA) - 1.0).abs() < 1e-8, "{s:?}");
     }
+    // The reference node is no material point: its shortening is the bolt's, not a
+    // displacement of the part.
+    assert_eq!(out.displacement[3 * model.bolts[0].reference], 0.0);
+    let turning = NonlinearModel {
+        large_deformation: true,
+        ..model
+    };
+    let err = turning
+        .solve(
+            &case,
+            &LoadPath::through(&[1.0]).unwrap(),
+            &NonlinearOptions::default(),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("large rotations"), "{err}");
 }
 
 #[test]

@@ -46,6 +46,9 @@ impl From<String> for Failure {
 /// path) to the next.
 pub(super) struct Progress {
     pub(super) out: NonlinearSolution,
+    /// The displacement the next increment starts from: `out.displacement` with the
+    /// bolts' shortenings in their reference nodes (which the solution shows as 0).
+    pub(super) u: Vec<f64>,
     committed: Vec<PlasticState>,
     /// The internal forces at the last converged increment and their work so far.
     internal: Vec<f64>,
@@ -72,6 +75,7 @@ impl Progress {
                 stabilisation: None,
                 bolts: Vec::new(),
             },
+            u: vec![0.0; dofs],
             committed: vec![PlasticState::default(); points],
             internal: vec![0.0; dofs],
             work: 0.0,
@@ -119,11 +123,7 @@ impl Run<'_> {
             };
             let factor = path.factor(time);
             let p = &mut *progress;
-            match self.increment(
-                (time, factor, p.reference),
-                &p.out.displacement,
-                &p.committed,
-            ) {
+            match self.increment((time, factor, p.reference), &p.u, &p.committed) {
                 Ok(mut eq) => {
                     at = time;
                     p.reference = p.reference.max(eq.scale);
@@ -179,14 +179,18 @@ impl Run<'_> {
             .internal
             .iter()
             .zip(&p.internal)
-            .zip(eq.u.iter().zip(&p.out.displacement))
+            .zip(eq.u.iter().zip(&p.u))
             .map(|((f, f0), (u, u0))| 0.5 * (f + f0) * (u - u0))
             .sum::<f64>();
         p.internal = std::mem::take(&mut eq.internal);
         self.contacts.commit(std::mem::take(&mut eq.eval.contact));
+        p.u.clone_from(&eq.u);
         p.committed = accept(&mut p.out, eq);
+        for b in &self.model.bolts {
+            p.out.displacement[3 * b.reference] = 0.0;
+        }
         p.out.contact = self.contacts.results();
-        p.out.bolts = self.bolt_results(&p.out.displacement, &p.internal);
+        p.out.bolts = self.bolt_results(&p.u, &p.internal);
         observer(&Converged {
             time: p.out.time,
             load_factor: p.out.load_factor,

@@ -219,7 +219,8 @@ pub struct BoltResult {
 
 #[derive(Clone, Debug)]
 pub struct NonlinearSolution {
-    /// Displacement (3 per node) at the last converged increment.
+    /// Displacement (3 per node) at the last converged increment (0 at the bolts'
+    /// reference nodes: their shortenings are in `bolts`).
     pub displacement: Vec<f64>,
     /// The last converged pseudo-time and load factor (the path's end when it was all
     /// carried).
@@ -589,6 +590,12 @@ impl NonlinearModel<'_> {
         observer: &mut dyn FnMut(&Converged),
     ) -> Result<NonlinearSolution> {
         self.check_laws()?;
+        if let (true, Some(b)) = (self.large_deformation, self.bolts.first()) {
+            return Err(SolverError::Mesh(format!(
+                "bolt '{}': a pretension section keeps its undeformed axis; it cannot follow large rotations — solve without large_deformation",
+                b.name
+            )));
+        }
         let elastic = self.elastic();
         self.mesh.check()?;
         let (mut fixed, ubar) = elastic.prescribed();
@@ -637,7 +644,7 @@ impl NonlinearModel<'_> {
             let locked: Vec<(usize, f64)> = self
                 .bolts
                 .iter()
-                .map(|b| (3 * b.reference, progress.out.displacement[3 * b.reference]))
+                .map(|b| (3 * b.reference, progress.u[3 * b.reference]))
                 .collect();
             for &(d, _) in &locked {
                 fixed[d] = true;
