@@ -91,33 +91,39 @@ pub fn cut(mesh: &mut Mesh, section: &Section) -> Result<Bolt> {
         )));
     }
     refuse_shared(mesh, section, &copies).map_err(bad)?;
-    let pairs: Vec<(usize, usize)> = doubled.iter().map(|&n| (n, copies[&n])).collect();
-    for &(old, _) in &pairs {
-        if mesh.ties.iter().any(|t| t.node == old) {
-            return Err(bad(format!(
-                "node {} on the section is tied to another surface: move the section",
-                mesh.node_label(old)
-            )));
-        }
+    // `mesh.ties` is sorted by node.
+    if let Some(&n) = doubled
+        .iter()
+        .find(|&&n| mesh.ties.binary_search_by_key(&n, |t| t.node).is_ok())
+    {
+        return Err(bad(format!(
+            "node {} on the section is tied to another surface: move the section",
+            mesh.node_label(n)
+        )));
     }
     renumber(mesh, far.iter().map(|(e, _)| *e), &copies);
-    let centre = pairs.iter().map(|p| mesh.nodes[p.0]).sum::<Vector3<f64>>() / pairs.len() as f64;
-    for &(old, _) in &pairs {
-        add_node(mesh, mesh.nodes[old]);
-    }
-    let reference = add_node(mesh, centre);
+    let centre =
+        doubled.iter().map(|&n| mesh.nodes[n]).sum::<Vector3<f64>>() / doubled.len() as f64;
+    let points: Vec<Vector3<f64>> = doubled
+        .iter()
+        .map(|&n| mesh.nodes[n])
+        .chain([centre])
+        .collect();
+    add_nodes(mesh, points);
+    let reference = mesh.nodes.len() - 1;
     let shift = Some((reference, [-axis.x, -axis.y, -axis.z]));
-    mesh.ties.extend(pairs.iter().map(|&(old, new)| TiedNode {
-        node: new,
-        masters: vec![(old, 1.0)],
-        shift,
-    }));
+    mesh.ties
+        .extend(doubled.iter().enumerate().map(|(k, &old)| TiedNode {
+            node: first + k,
+            masters: vec![(old, 1.0)],
+            shift,
+        }));
     mesh.ties.sort_by_key(|t| t.node);
     Ok(Bolt {
         name: section.name.clone(),
         reference,
         axis: axis.into(),
-        nodes: pairs.iter().map(|p| p.1).collect(),
+        nodes: (first..first + doubled.len()).collect(),
         force: 0.0,
     })
 }
@@ -209,14 +215,14 @@ fn renumber(mesh: &mut Mesh, far: impl Iterator<Item = usize>, map: &HashMap<usi
     }
 }
 
-/// Appends a node (labelled after the highest label when the mesh has labels).
-fn add_node(mesh: &mut Mesh, at: Vector3<f64>) -> usize {
+/// Appends nodes (labelled on from the highest label when the mesh has labels).
+fn add_nodes(mesh: &mut Mesh, points: Vec<Vector3<f64>>) {
     if !mesh.node_labels.is_empty() {
         let next = mesh.node_labels.iter().max().map_or(1, |m| m + 1);
-        mesh.node_labels.push(next);
+        mesh.node_labels
+            .extend((0..points.len() as i64).map(|k| next + k));
     }
-    mesh.nodes.push(at);
-    mesh.nodes.len() - 1
+    mesh.nodes.extend(points);
 }
 
 #[cfg(test)]
