@@ -126,6 +126,14 @@ fn contact_cards_that_cannot_be_read_are_refused_at_their_line() {
             "*SURFACE INTERACTION, NAME=SI\n*SURFACE BEHAVIOR, PRESSURE-OVERCLOSURE=LINEAR\n-1.0\n",
             "slope K -1 must be > 0",
         ),
+        (
+            "*SURFACE INTERACTION, NAME=SI\n*SURFACE BEHAVIOR, PRESSURE-OVERCLOSURE=LINEAR\n1e15, 1e5, 1e-4\n",
+            "data field 2 ('1e5') is not supported",
+        ),
+        (
+            "*SURFACE INTERACTION, NAME=SI\n*FRICTION\n0.2, 1e9\n",
+            "data field 2 ('1e9') is not supported",
+        ),
     ] {
         let (deck, _) = punch(dir.path(), interaction);
         let err = common::cli::refused(&deck);

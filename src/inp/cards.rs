@@ -339,8 +339,8 @@ fn contact_keyword(name: &str) -> Option<Keyword> {
     };
     match name {
         "SURFACE INTERACTION" => k(&[("NAME", ANY)], Some(0)),
-        "SURFACE BEHAVIOR" => k(&[("PRESSURE-OVERCLOSURE", &["HARD", "LINEAR"])], Some(3)),
-        "FRICTION" => k(&[], Some(2)),
+        "SURFACE BEHAVIOR" => k(&[("PRESSURE-OVERCLOSURE", &["HARD", "LINEAR"])], Some(1)),
+        "FRICTION" => k(&[], Some(1)),
         "CONTACT PAIR" => k(
             &[
                 ("INTERACTION", ANY),

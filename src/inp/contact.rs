@@ -1,9 +1,10 @@
 //! A deck's contact: `*SURFACE INTERACTION` with `*SURFACE BEHAVIOR` and `*FRICTION`,
 //! and `*CONTACT PAIR`s that use it — vproto's `[[model.contact]]`. vproto enforces the
 //! contact exactly (augmented Lagrangian), so a `LINEAR` pressure-overclosure slope is
-//! its starting penalty only (CalculiX lets the surfaces overlap p / K), and a
-//! `*FRICTION` stick slope is noted (vproto's stick is an elastic slip of 1e-4 of the
-//! face size); both are said in a warning.
+//! its starting penalty only (CalculiX lets the surfaces overlap p / K: said in a
+//! warning). What vproto does not use is refused at its line: `LINEAR`'s σ∞ and c0,
+//! a `*FRICTION` stick slope (vproto's stick is an elastic slip, 1e-4 of the face size
+//! by default, which a slope in Pa/m does not give).
 
 use super::cards::{number, Card};
 use super::mesh::Reader;
@@ -55,7 +56,10 @@ pub(super) fn card(r: &mut Reader, card: &Card) -> Result<()> {
                 .param("PRESSURE-OVERCLOSURE")
                 .is_some_and(|p| p.eq_ignore_ascii_case("LINEAR"));
             let penalty = match (linear, fields) {
-                (false, _) => None,
+                (false, None) => None,
+                (false, Some((at, _))) => {
+                    bail!("{at}: *SURFACE BEHAVIOR, PRESSURE-OVERCLOSURE=HARD takes no data line")
+                }
                 (true, Some((at, f))) => Some(positive(
                     number(at, f.get(0).unwrap_or(""), "slope K")?,
                     at,
@@ -72,12 +76,9 @@ pub(super) fn card(r: &mut Reader, card: &Card) -> Result<()> {
         }
         "FRICTION" => {
             let Some((at, f)) = card.data.first() else {
-                bail!("{}: *FRICTION needs a data line: μ[, stick slope]", card.at);
+                bail!("{}: *FRICTION needs a data line: μ", card.at);
             };
             let mu: f64 = number(at, f.get(0).unwrap_or(""), "friction coefficient")?;
-            if f.get(1).is_some_and(|s| !s.is_empty()) {
-                r.warnings.push(format!("{at}: *FRICTION stick slope noted: vproto's stick is an elastic slip of 1e-4 of the face size"));
-            }
             current(r, card)?.friction = mu;
         }
         "CONTACT PAIR" => pair(r, card)?,
