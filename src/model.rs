@@ -114,7 +114,10 @@ pub fn build_mesh(case: &Case, m: &ModelSpec) -> Result<(Mesh, Option<Deck>, Vec
         }
         mesh.face_sets.insert(f.name.clone(), faces);
     }
-    let bolts = crate::parts::cut_bolts(case, &mut mesh, &m.bolt)?;
+    let mut bolts = crate::parts::cut_bolts(case, &mut mesh, &m.bolt)?;
+    if let Some(d) = &deck {
+        crate::parts::cut_deck_bolts(&mut mesh, &d.bolts, &mut bolts)?;
+    }
     let deck_ties = deck.as_ref().map_or(&[][..], |d: &Deck| &d.ties);
     crate::parts::tie_all(case, &mut mesh, &m.tie, deck_ties)?;
     mesh.check()

@@ -181,6 +181,7 @@ pub fn cut_bolts(
                 .map_err(|e| bad(format!("region: {e}")))?,
             point: Vector3::from(spec.point),
             axis: Vector3::from(spec.axis),
+            reference: None,
         };
         let bolt = vproto_solver::bolt::cut(mesh, &section).map_err(|e| case.error_at(s, e))?;
         tracing::info!(
@@ -194,6 +195,35 @@ pub fn cut_bolts(
         });
     }
     Ok(bolts)
+}
+
+/// Cuts each of a deck's pretension sections into the mesh, after the case's `bolts`.
+pub fn cut_deck_bolts(
+    mesh: &mut Mesh,
+    deck: &[crate::inp::DeckBolt],
+    bolts: &mut Vec<vproto_solver::bolt::Bolt>,
+) -> Result<()> {
+    for b in deck {
+        if bolts.iter().any(|c| c.name == b.section.name) {
+            bail!(
+                "{}: a second bolt named {} (the section's surface)",
+                b.at,
+                b.section.name
+            );
+        }
+        let bolt =
+            vproto_solver::bolt::cut(mesh, &b.section).map_err(|e| anyhow!("{}: {e}", b.at))?;
+        tracing::info!(
+            bolt = bolt.name.as_str(),
+            section_nodes = bolt.nodes.len(),
+            "deck bolt section cut"
+        );
+        bolts.push(vproto_solver::bolt::Bolt {
+            force: b.force,
+            ..bolt
+        });
+    }
+    Ok(())
 }
 
 /// Applies the case's and the deck's ties, logging what each tied.

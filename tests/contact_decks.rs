@@ -140,3 +140,127 @@ fn contact_cards_that_cannot_be_read_are_refused_at_their_line() {
         assert!(err.contains(why) && err.contains("punch.inp:"), "{err}");
     }
 }
+
+/// A bar between two walls (hex20 2 × 2 × 8, 20 × 20 × 200 mm, on rollers) with a
+/// `*PRE-TENSION SECTION` at mid-length: pulled to 10 kN in the first step, locked by
+/// `*BOUNDARY, FIXED` in the second, which pulls a node layer at z = 150 mm up by 4 kN.
+/// The section is in the part below the load, which takes a quarter of it: the bolt
+/// then carries 11 kN exactly (1D statics; the bar is uniaxial on rollers).
+fn pretensioned_bar(dir: &Path, steps: &str) -> (PathBuf, Mesh) {
+    let mesh = block([0.02, 0.02, 0.2], [2, 2, 8], ElementKind::Hex20).unwrap();
+    let at = |z: f64| -> Vec<usize> {
+        (0..mesh.nodes.len())
+            .filter(|&n| (mesh.nodes[n].z - z).abs() < 1e-9)
+            .collect()
+    };
+    // The top faces of the elements below the cut.
+    let cut: Vec<vproto_solver::FaceRef> = (0..mesh.element_count())
+        .flat_map(|element| (0..6u8).map(move |face| vproto_solver::FaceRef { element, face }))
+        .filter(|&f| {
+            let nodes = mesh.face_nodes(f);
+            nodes.iter().all(|&n| (mesh.nodes[n].z - 0.1).abs() < 1e-9)
+                && mesh
+                    .element(f.element)
+                    .1
+                    .iter()
+                    .any(|&n| mesh.nodes[n].z < 0.09)
+        })
+        .collect();
+    assert_eq!(cut.len(), 4);
+    let layer = at(0.15);
+    let reference = mesh.nodes.len() + 1;
+    let mut s = nodes_text(&mesh) + &format!("*NODE\n{reference}, 0.01, 0.01, 0.1\n");
+    s += &all_elements(&mesh);
+    s += &sets_text(
+        &[
+            ("ENDS", [at(0.0), at(0.2)].concat()),
+            ("XSYM", mesh.set_nodes("xmin").unwrap()),
+            ("YSYM", mesh.set_nodes("ymin").unwrap()),
+            ("LAYER", layer.clone()),
+        ],
+        &[("CUT", &cut)],
+    );
+    let per_node = 4000.0 / layer.len() as f64;
+    let steps = steps
+        .replace("REF", &reference.to_string())
+        .replace("PULL", &format!("{per_node:.12e}"));
+    let _ = write!(
+        s,
+        "*MATERIAL, NAME=STEEL\n*ELASTIC\n210e9, 0.3\n*SOLID SECTION, ELSET=EALL, MATERIAL=STEEL\n\
+         *PRE-TENSION SECTION, SURFACE=CUT, NODE={reference}\n0., 0., 1.\n\
+         *BOUNDARY\nENDS, 3, 3\nXSYM, 1, 1\nYSYM, 2, 2\n{steps}"
+    );
+    (write(dir, "bar.inp", &s), mesh)
+}
+
+const PULL_AND_LOCK: &str = "*STEP\n*STATIC\n*CLOAD\nREF, 1, 10000.\n*END STEP\n\
+     *STEP\n*STATIC\n*BOUNDARY, FIXED\nREF, 1, 1\n*CLOAD\nLAYER, 3, PULL\n\
+     *NODE PRINT, NSET=NALL\nU\n*END STEP\n";
+
+#[test]
+fn a_pretension_section_deck_takes_its_force_locks_and_matches_calculix() {
+    let dir = tempfile::tempdir().unwrap();
+    let (deck, mesh) = pretensioned_bar(dir.path(), PULL_AND_LOCK);
+    let summary = common::cli::run_json(&deck);
+    let case = &summary["load_cases"][0];
+    assert_eq!(case["name"], "step2", "{summary}");
+    assert_eq!(case["analysis"], "nonlinear", "{summary}");
+    let file = hdf5_pure::File::open(dir.path().join("out/bar.h5")).unwrap();
+    // Rows: pseudo-time, load factor, bolt force.
+    let diagram = common::h5_2d(&file, "load_cases/step2/bolt_forces");
+    let rows = diagram.nrows();
+    let locked = (0..rows).find(|&r| diagram[(r, 0)] == 0.0).unwrap();
+    assert!(
+        (diagram[(locked, 2)] / 1e4 - 1.0).abs() < 1e-9,
+        "{diagram:?}"
+    );
+    assert!(
+        (diagram[(rows - 1, 2)] / 1.1e4 - 1.0).abs() < 1e-6,
+        "{diagram:?}"
+    );
+    let Some(dat) = run_ccx(&deck) else {
+        return;
+    };
+    // Off the section (whose nodes CalculiX and vproto double on opposite sides).
+    let u = common::h5_2d(&file, "load_cases/step2/displacement");
+    let u_ccx = ccx_displacements(&dat);
+    assert_eq!(u_ccx.len(), mesh.nodes.len());
+    let scale = u_ccx.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+    let worst = (0..mesh.nodes.len())
+        .filter(|&n| (mesh.nodes[n].z - 0.1).abs() > 1e-9)
+        .flat_map(|n| (0..3).map(move |c| (n, c)))
+        .fold(0.0f64, |m, (n, c)| m.max((u[(n, c)] - u_ccx[n][c]).abs()));
+    eprintln!("pretensioned bar: largest |u| {scale:.6e} m by ccx; vproto differs by at most {:.2e} of it", worst / scale);
+    assert!(worst < 1e-6 * scale, "{worst} against {scale}");
+}
+
+#[test]
+fn pretension_steps_vproto_cannot_follow_are_refused_at_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (steps, why) in [
+        (
+            "*STEP\n*STATIC\n*CLOAD\nREF, 1, 10000.\nLAYER, 3, PULL\n*END STEP\n",
+            "must load their reference nodes only",
+        ),
+        (
+            "*STEP\n*STATIC\n*CLOAD\nREF, 1, 10000.\n*END STEP\n*STEP\n*STATIC\n*CLOAD\nLAYER, 3, PULL\n*END STEP\n",
+            "does not lock the bolt of reference node",
+        ),
+        (
+            "*STEP\n*STATIC\n*CLOAD\nREF, 1, 10000.\n*END STEP\n*STEP\n*STATIC\n*BOUNDARY\nREF, 1, 1\n*END STEP\n",
+            "would set the bolt's shortening",
+        ),
+        (
+            "*STEP\n*STATIC\n*CLOAD\nREF, 1, -5.\n*END STEP\n",
+            "positive *CLOAD on each reference node",
+        ),
+        (
+            "*STEP\n*STATIC\n*CLOAD\nREF, 1, 1.\n*END STEP\n*STEP\n*STATIC\n*BOUNDARY, FIXED\nXSYM, 1, 1\n*END STEP\n",
+            "for pretension reference nodes only",
+        ),
+    ] {
+        let (deck, _) = pretensioned_bar(dir.path(), steps);
+        let err = common::cli::refused(&deck);
+        assert!(err.contains(why) && err.contains("bar.inp:"), "{why}: {err}");
+    }
+}

@@ -26,6 +26,9 @@ pub struct Section {
     pub point: Vector3<f64>,
     /// From the near to the far side (any length but zero).
     pub axis: Vector3<f64>,
+    /// A node of the mesh no element uses to carry the shortening (a deck's reference
+    /// node); `None`: one is added at the section's centre.
+    pub reference: Option<usize>,
 }
 
 /// A cut bolt, as the nonlinear analysis loads it.
@@ -109,8 +112,17 @@ pub fn cut(mesh: &mut Mesh, section: &Section) -> Result<Bolt> {
         .map(|&n| mesh.nodes[n])
         .chain([centre])
         .collect();
-    add_nodes(mesh, points);
-    let reference = mesh.nodes.len() - 1;
+    let reference = match section.reference {
+        Some(r) => {
+            refuse_used(mesh, r).map_err(bad)?;
+            add_nodes(mesh, points[..doubled.len()].to_vec());
+            r
+        }
+        None => {
+            add_nodes(mesh, points);
+            mesh.nodes.len() - 1
+        }
+    };
     let shift = Some((reference, [-axis.x, -axis.y, -axis.z]));
     mesh.ties
         .extend(doubled.iter().enumerate().map(|(k, &old)| TiedNode {
@@ -174,6 +186,22 @@ fn sides(mesh: &Mesh, s: &Section, axis: &Vector3<f64>) -> std::result::Result<S
     near.sort_unstable();
     near.dedup();
     Ok((near, far))
+}
+
+/// Refuses a reference node that an element uses (its first component would be both a
+/// displacement and the shortening).
+fn refuse_used(mesh: &Mesh, reference: usize) -> std::result::Result<(), String> {
+    if reference >= mesh.nodes.len() {
+        return Err(format!("the reference node {reference} is not in the mesh"));
+    }
+    match crate::assembly::elements(mesh).find(|(_, nodes)| nodes.contains(&reference)) {
+        Some((e, _)) => Err(format!(
+            "the reference node {} belongs to element {}: it must be a node of its own",
+            mesh.node_label(reference),
+            mesh.element_label(e)
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Refuses a section whose nodes elements outside the bolt share (the cut would leave

@@ -287,7 +287,11 @@ fn keyword(name: &str) -> Option<Keyword> {
         "DAMPING" => k(&[("STRUCTURAL", ANY)], &[], Some(0)),
         "SOLID SECTION" => k(&[("ELSET", ANY), ("MATERIAL", ANY)], &[], Some(0)),
         "BOUNDARY" => k(
-            &[("TYPE", &["DISPLACEMENT"]), ("OP", &["MOD"])],
+            &[
+                ("TYPE", &["DISPLACEMENT"]),
+                ("OP", &["MOD"]),
+                ("FIXED", &[""]),
+            ],
             &[],
             Some(4),
         ),
@@ -341,6 +345,7 @@ fn contact_keyword(name: &str) -> Option<Keyword> {
         "SURFACE INTERACTION" => k(&[("NAME", ANY)], Some(0)),
         "SURFACE BEHAVIOR" => k(&[("PRESSURE-OVERCLOSURE", &["HARD", "LINEAR"])], Some(1)),
         "FRICTION" => k(&[], Some(1)),
+        "PRE-TENSION SECTION" => k(&[("SURFACE", ANY), ("NODE", ANY)], Some(3)),
         "CONTACT PAIR" => k(
             &[
                 ("INTERACTION", ANY),

@@ -42,6 +42,10 @@ pub(super) struct Reader {
     pub(super) interaction: Option<String>,
     /// `*CONTACT PAIR` lines.
     pub(super) pairs: Vec<super::contact::Pair>,
+    /// `*PRE-TENSION SECTION`s, and the reference nodes `*BOUNDARY, FIXED` locks:
+    /// (node, step, line).
+    pub(super) pretension: Vec<super::pretension::Pending>,
+    pub(super) locked: Vec<(usize, usize, Origin)>,
     pub(super) warnings: Vec<String>,
 }
 

@@ -9,7 +9,8 @@
 //! STEADY STATE`, or the dynamic steps `*MODAL DYNAMIC`, `*STEADY STATE DYNAMICS`,
 //! `*DYNAMIC` with `*MODAL DAMPING` and `*AMPLITUDE` ([`dynamics`]), `*END STEP`,
 //! `*INCLUDE`, `**` comments; contact: `*SURFACE INTERACTION`, `*SURFACE BEHAVIOR`,
-//! `*FRICTION`, `*CONTACT PAIR` ([`contact`]). `*NODE PRINT, NSET=…` makes the set's nodes probes (their
+//! `*FRICTION`, `*CONTACT PAIR` ([`contact`]); `*PRE-TENSION SECTION` with its pulling
+//! and locking steps ([`pretension`]). `*NODE PRINT, NSET=…` makes the set's nodes probes (their
 //! histories and transfer functions); other output requests and `*HEADING` are skipped
 //! with a warning; any other keyword is an error naming its file and line. Loads carry
 //! over from step to step unless a keyword says `OP=NEW`, as in Abaqus and CalculiX.
@@ -21,6 +22,7 @@ mod contact;
 mod dynamics;
 mod materials;
 mod mesh;
+mod pretension;
 mod steps;
 
 use crate::materials::MaterialSpec;
@@ -28,6 +30,7 @@ use anyhow::{bail, Result};
 use cards::{cards, Card, IGNORED};
 pub use contact::DeckContact;
 use mesh::{build_mesh, Reader};
+pub use pretension::DeckBolt;
 use std::collections::BTreeMap;
 use std::path::Path;
 use steps::{boundaries, boundary, PendingStep};
@@ -53,6 +56,9 @@ pub struct Deck {
     pub ties: Vec<crate::schema::TieSpec>,
     /// `*CONTACT PAIR`s (their static steps are nonlinear).
     pub contacts: Vec<DeckContact>,
+    /// `*PRE-TENSION SECTION`s with the first step's forces (their static steps are
+    /// nonlinear, the first step their pretension).
+    pub bolts: Vec<pretension::DeckBolt>,
     pub warnings: Vec<String>,
 }
 
@@ -93,6 +99,8 @@ pub struct Step {
     pub dynamics: Option<dynamics::Dynamics>,
     /// `*STEP, NLGEOM`.
     pub nlgeom: bool,
+    /// The bolts' pretension step (each nonlinear load case after it pretensions them).
+    pub pretension: bool,
     /// A `*STATIC` step's increments as fractions of its period.
     pub increments: Option<steps::Increments>,
     /// A nonlinear static step's load path from its amplitude: (time as a fraction
@@ -152,10 +160,7 @@ pub fn read(path: &Path) -> Result<Deck> {
             "SURFACE INTERACTION" | "SURFACE BEHAVIOR" | "FRICTION" | "CONTACT PAIR" => {
                 contact::card(&mut r, card)?
             }
-            "PRE-TENSION SECTION" => bail!(
-                "{}: *PRE-TENSION SECTION is not read from decks: give the bolt in the case file that runs the deck ([[model.bolt]]: region, section point and axis, force), which pretensions and then locks it",
-                card.at
-            ),
+            "PRE-TENSION SECTION" => pretension::card(&mut r, card)?,
             "AMPLITUDE" => dynamics::amplitude(card, &mut r.amplitudes)?,
             "STEP" => {
                 steps.push(steps::open(card)?);
@@ -172,9 +177,11 @@ pub fn read(path: &Path) -> Result<Deck> {
         bail!("{}: the last *STEP has no *END STEP", path.display());
     }
     let (mesh, element_index) = build_mesh(&r)?;
-    let deck_steps = steps::resolve(&mut r, &element_index, &steps, mesh.nodes.len())?;
+    let mut deck_steps = steps::resolve(&mut r, &element_index, &steps, mesh.nodes.len())?;
+    let bolts = pretension::resolve(&r, &mesh, &steps, &mut deck_steps)?;
     let contacts = contact::resolve(&r)?;
     let nonlinear_material = !contacts.is_empty()
+        || !bolts.is_empty()
         || r.materials
             .values()
             .any(|m| m.plastic.is_some() || m.hyperelastic.is_some());
@@ -198,6 +205,7 @@ pub fn read(path: &Path) -> Result<Deck> {
         printed,
         ties: r.ties,
         contacts,
+        bolts,
         warnings: r.warnings,
     })
 }
@@ -329,14 +337,19 @@ pub fn case_text(deck_path: &Path, deck: &Deck) -> String {
     }
     let mut base = None;
     let nonlinear_material = !deck.contacts.is_empty()
+        || !deck.bolts.is_empty()
         || deck
             .materials
             .values()
             .any(|m| m.plastic.is_some() || m.hyperelastic.is_some());
     for (i, step) in deck.steps.iter().enumerate() {
         let n = i + 1;
+        if step.pretension {
+            continue; // pulled at the start of the nonlinear load cases after it
+        }
         if step.kind == StepKind::Static
             && i > 0
+            && !deck.steps[i - 1].pretension
             && steps::releases(&deck.steps[i - 1], step, nonlinear_material)
         {
             continue; // the release of the step before: its `unload = true`

@@ -556,7 +556,11 @@ pub(super) fn check_nonlinear(
                 );
             }
         }
-        let Some(before) = i.checked_sub(1).map(|k| &steps[k]) else {
+        let Some(before) = i
+            .checked_sub(1)
+            .map(|k| &steps[k])
+            .filter(|b| !b.pretension)
+        else {
             continue;
         };
         let released = i >= 2 && releases(&steps[i - 2], before, nonlinear_material);
@@ -722,6 +726,7 @@ pub(super) fn resolve(
         let (mut damping, mut base_cards) = (None, Vec::new());
         for card in &step.cards {
             match card.keyword.as_str() {
+                "BOUNDARY" if card.flag("FIXED") => super::pretension::fixed(r, card, out.len())?,
                 "BOUNDARY" => {
                     boundary(r, card)?;
                     fixed_temperatures(r, &mut loads)?;
@@ -751,6 +756,7 @@ pub(super) fn resolve(
             heat: loads.heat(),
             dynamics,
             nlgeom: step.nlgeom,
+            pretension: false,
             increments: step.increments,
             path,
         });

@@ -18,6 +18,7 @@ fn section(z: f64) -> Section {
         elements: (0..16).collect(),
         point: Vector3::new(0.05, 0.05, z),
         axis: Vector3::new(0.0, 0.0, 2.0),
+        reference: None,
     }
 }
 

@@ -3,6 +3,12 @@
 
 use super::*;
 
+/// A residual this far below the force tolerance is equilibrium to round-off: the
+/// iteration has converged whatever its last correction was (Abaqus's rule for a linear
+/// increment). Within a fixed contact status the problem is linear, so each contact
+/// augmentation would otherwise spend a second solve only to see a zero correction.
+const ROUND_OFF: f64 = 1e-3;
+
 /// One solution in progress: what every increment needs.
 pub(super) struct Run<'a> {
     pub(super) model: &'a NonlinearModel<'a>,
@@ -14,8 +20,8 @@ pub(super) struct Run<'a> {
     pub(super) offsets: &'a [usize],
     pub(super) options: &'a NonlinearOptions,
     pub(super) timing: std::cell::Cell<Timing>,
-    /// The tangent's factor of the last iteration that made one.
-    pub(super) factor: std::cell::RefCell<Option<StiffnessSolver>>,
+    /// The tangent of the last iteration that factored one, and its factor.
+    pub(super) factor: std::cell::RefCell<Option<(Vec<f64>, StiffnessSolver)>>,
     pub(super) contacts: &'a Contacts,
 }
 
@@ -306,10 +312,9 @@ impl Run<'_> {
                 return Err(format!("the residual is {norm}").into());
             }
             record.residuals.push(norm);
-            if norm <= options.tolerance
-                && record.correction <= options.displacement_tolerance
-                && record.energy <= options.energy_tolerance
-            {
+            let corrected = record.correction <= options.displacement_tolerance
+                && record.energy <= options.energy_tolerance;
+            if norm <= options.tolerance && (corrected || norm <= ROUND_OFF * options.tolerance) {
                 return Ok(state);
             }
             let residuals = &record.residuals[start..];
@@ -470,7 +475,9 @@ impl Run<'_> {
     }
 
     /// Solves the tangent system for the residual `r` in place: with the tangent at
-    /// `eval` factored anew when `refactor` (or none is kept), else the last factor.
+    /// `eval` when `refactor` (or none is kept), else the last factor. A tangent equal
+    /// to the last one factored (elastic parts with no contact point changing status:
+    /// every contact augmentation, every increment of a linear stretch) keeps its factor.
     fn correction(
         &self,
         eval: &Evaluation,
@@ -479,7 +486,6 @@ impl Run<'_> {
     ) -> std::result::Result<(), String> {
         let mut kept = self.factor.borrow_mut();
         if refactor || kept.is_none() {
-            *kept = None;
             let system = self.system;
             let tangent = Tangent {
                 eval,
@@ -491,24 +497,37 @@ impl Run<'_> {
             self.contacts
                 .tangent(&eval.contact, &system.dofs, &system.pattern, &mut values);
             self.add(|tm| tm.assembly += t.elapsed().as_secs_f64());
-            let t = std::time::Instant::now();
-            let solver =
-                StiffnessSolver::new(&system.symbolic, matrix(&system.pattern, &values), false)
-                    .map_err(|_| {
-                        "the tangent stiffness is not positive definite (a mechanism, the limit load or buckling)"
-                            .to_string()
-                    })?;
-            self.add(|tm| {
-                tm.factorization += t.elapsed().as_secs_f64();
-                tm.factorizations += 1;
-            });
-            *kept = Some(solver);
+            if !kept
+                .as_ref()
+                .is_some_and(|(old, _)| same_tangent(old, &values))
+            {
+                *kept = None;
+                let solver = self.factorize(&values)?;
+                *kept = Some((values, solver));
+            }
         }
-        let solver = kept.as_ref().expect("factored above");
+        let (_, solver) = kept.as_ref().expect("factored above");
         let t = std::time::Instant::now();
         let solved = solver.solve(None, r).map(|_| ()).map_err(|e| e.to_string());
         self.add(|tm| tm.solution += t.elapsed().as_secs_f64());
         solved
+    }
+
+    /// The Cholesky factor of the tangent `values` (on the system's pattern).
+    fn factorize(&self, values: &[f64]) -> std::result::Result<StiffnessSolver, String> {
+        let system = self.system;
+        let t = std::time::Instant::now();
+        let solver =
+            StiffnessSolver::new(&system.symbolic, matrix(&system.pattern, values), false)
+                .map_err(|_| {
+                    "the tangent stiffness is not positive definite (a mechanism, the limit load or buckling)"
+                        .to_string()
+                })?;
+        self.add(|tm| {
+            tm.factorization += t.elapsed().as_secs_f64();
+            tm.factorizations += 1;
+        });
+        Ok(solver)
     }
 
     fn add(&self, f: impl FnOnce(&mut Timing)) {
@@ -605,4 +624,14 @@ fn relative_change(u0: &[f64], u: &[f64], v: &[f64]) -> f64 {
     } else {
         step / total.max(f64::MIN_POSITIVE)
     }
+}
+
+/// Whether two tangents on one pattern are equal up to round-off (a parallel assembly
+/// need not add in the same order twice).
+fn same_tangent(a: &[f64], b: &[f64]) -> bool {
+    let largest = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| (x - y).abs() <= 1e-13 * largest)
 }
