@@ -112,6 +112,12 @@ impl Loads {
 
 /// Records a `*BOUNDARY` card: `target, first[, last[, value]]` or `target, ENCASTRE`.
 pub(super) fn boundary(r: &mut Reader, card: &Card) -> Result<()> {
+    if card.flag("FIXED") {
+        bail!(
+            "{}: *BOUNDARY, FIXED is read inside a step, to lock a pretension section's reference node (vproto holds other nodes where a *BOUNDARY puts them)",
+            card.at
+        );
+    }
     if card
         .param("TYPE")
         .is_some_and(|t| !t.eq_ignore_ascii_case("DISPLACEMENT"))

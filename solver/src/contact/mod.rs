@@ -145,7 +145,7 @@ impl Interface {
             friction: contact.friction,
             penalty: contact.penalty.unwrap_or(10.0 * modulus / h),
             elastic_slip: contact.elastic_slip.unwrap_or(1e-4 * h),
-            tolerance: 1e-4,
+            tolerance: 1e-3,
             touch: 1e-8 * h,
         };
         if !contact.interference {

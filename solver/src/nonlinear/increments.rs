@@ -9,6 +9,10 @@ use super::*;
 /// augmentation would otherwise spend a second solve only to see a zero correction.
 const ROUND_OFF: f64 = 1e-3;
 
+/// An augmentation's Newton phase before the last may stop once its residual fell by
+/// this factor (with the contact status settled).
+const LOOSE: f64 = 1e-3;
+
 /// One solution in progress: what every increment needs.
 pub(super) struct Run<'a> {
     pub(super) model: &'a NonlinearModel<'a>,
@@ -255,18 +259,25 @@ impl Run<'_> {
             augmentations: 0,
         };
         let mut state = self.state(&u, factor, committed)?;
+        // Before the last augmentation Newton need not converge fully (inexact Uzawa):
+        // the multipliers it updates are about to change the forces anyway.
+        let mut loose = !self.contacts.interfaces.is_empty();
         loop {
             state = self.newton(
                 &mut u,
                 u0,
                 state,
-                (factor, reference),
+                (factor, reference, loose),
                 committed,
                 &mut record,
             )?;
             let augmented = record.augmentations < contacts::AUGMENTATIONS
                 && self.contacts.augment(&state.eval.contact);
             if !augmented {
+                if loose {
+                    loose = false; // converge fully, then look at the multipliers again
+                    continue;
+                }
                 if record.augmentations == contacts::AUGMENTATIONS {
                     tracing::warn!(
                         load_factor = factor,
@@ -289,13 +300,14 @@ impl Run<'_> {
 
     /// Newton iterations from `u` (in place) to equilibrium, each correction scaled by
     /// a line search, until force, displacement correction and energy all pass their
-    /// tolerances; the residuals go on `record`.
+    /// tolerances — or, `loose`, until the contact status has settled and the residual
+    /// fell by [`LOOSE`] — the residuals go on `record`.
     fn newton(
         &self,
         u: &mut Vec<f64>,
         u0: &[f64],
         mut state: State,
-        (factor, reference): (f64, f64),
+        (factor, reference, loose): (f64, f64, bool),
         committed: &[PlasticState],
         record: &mut Increment,
     ) -> std::result::Result<State, Failure> {
@@ -315,6 +327,9 @@ impl Run<'_> {
             let corrected = record.correction <= options.displacement_tolerance
                 && record.energy <= options.energy_tolerance;
             if norm <= options.tolerance && (corrected || norm <= ROUND_OFF * options.tolerance) {
+                return Ok(state);
+            }
+            if loose && settled && norm <= LOOSE * record.residuals[start] {
                 return Ok(state);
             }
             let residuals = &record.residuals[start..];
@@ -578,6 +593,7 @@ fn accept(out: &mut NonlinearSolution, eq: Equilibrium) -> Vec<PlasticState> {
         residual = eq.record.residuals.last().copied().unwrap_or(0.0),
         "increment converged"
     );
+    tracing::debug!(augmentations = eq.record.augmentations, residuals = ?eq.record.residuals, "increment's iterations");
     out.increments.push(eq.record);
     eq.eval.states
 }
