@@ -362,13 +362,17 @@ fn load_capacity(r: &Results, min: f64) -> Check {
     }
 }
 
+/// The prefix of each bolt's `(force − pretension) / pretension` scalar, which
+/// `max_bolt_force_change` reads.
+pub const BOLT_FORCE_CHANGE: &str = "bolt_force_change.";
+
 /// |force − pretension| / pretension ≤ max for the bolt named (or each bolt).
 fn bolt_force_change(
     r: &Results,
     bolt: Option<&str>,
     max: f64,
 ) -> std::result::Result<Vec<Check>, String> {
-    const KEY: &str = "bolt_force_change.";
+    const KEY: &str = BOLT_FORCE_CHANGE;
     let bolts: Vec<&str> = r
         .scalars
         .iter()

@@ -20,7 +20,7 @@ pub fn scalars(bolts: &[BoltResult]) -> Vec<Scalar> {
                     Quantity::Force,
                 ),
                 Scalar::new(
-                    format!("bolt_force_change.{}", b.name),
+                    format!("{}{}", crate::criteria::BOLT_FORCE_CHANGE, b.name),
                     change(b),
                     Quantity::Fraction,
                 ),
