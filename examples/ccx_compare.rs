@@ -147,13 +147,7 @@ fn plastic(dir: &std::path::Path, tip: &[usize]) {
     )
     .unwrap_or_default();
     let lc = &summary["load_cases"][0];
-    let scalar = |name: &str| {
-        lc["scalars"]
-            .as_array()
-            .and_then(|a| a.iter().find(|s| s["name"] == name))
-            .and_then(|s| s["value"].as_f64())
-            .unwrap_or(f64::NAN)
-    };
+    let scalar = |name: &str| timing::scalar(lc, name);
     let equations = summary["model"]["equations"].as_u64().unwrap_or(0);
     let h5 = dir.join("vproto_out/cantilever.h5");
     let ours_tip = hdf5_pure::File::open(&h5)

@@ -214,13 +214,7 @@ fn main() {
     )
     .unwrap_or_default();
     let lc = &summary["load_cases"][0];
-    let scalar = |name: &str| {
-        lc["scalars"]
-            .as_array()
-            .and_then(|a| a.iter().find(|s| s["name"] == name))
-            .and_then(|s| s["value"].as_f64())
-            .unwrap_or(f64::NAN)
-    };
+    let scalar = |name: &str| timing::scalar(lc, name);
     let slide = hdf5_pure::File::open(dir.join("vproto_out/clamp.h5"))
         .ok()
         .and_then(|f| {

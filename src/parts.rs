@@ -183,18 +183,24 @@ pub fn cut_bolts(
             axis: Vector3::from(spec.axis),
             reference: None,
         };
-        let bolt = vproto_solver::bolt::cut(mesh, &section).map_err(|e| case.error_at(s, e))?;
-        tracing::info!(
-            bolt = spec.name.as_str(),
-            section_nodes = bolt.nodes.len(),
-            "bolt section cut"
-        );
-        bolts.push(vproto_solver::bolt::Bolt {
-            force: spec.force,
-            ..bolt
-        });
+        bolts.push(cut_with(mesh, &section, spec.force).map_err(|e| case.error_at(s, e))?);
     }
     Ok(bolts)
+}
+
+/// Cuts `section` into the mesh: its bolt, pulled with `force` (N).
+fn cut_with(
+    mesh: &mut Mesh,
+    section: &vproto_solver::bolt::Section,
+    force: f64,
+) -> std::result::Result<vproto_solver::bolt::Bolt, vproto_solver::SolverError> {
+    let bolt = vproto_solver::bolt::cut(mesh, section)?;
+    tracing::info!(
+        bolt = bolt.name.as_str(),
+        section_nodes = bolt.nodes.len(),
+        "bolt section cut"
+    );
+    Ok(vproto_solver::bolt::Bolt { force, ..bolt })
 }
 
 /// Cuts each of a deck's pretension sections into the mesh, after the case's `bolts`.
@@ -211,17 +217,7 @@ pub fn cut_deck_bolts(
                 b.section.name
             );
         }
-        let bolt =
-            vproto_solver::bolt::cut(mesh, &b.section).map_err(|e| anyhow!("{}: {e}", b.at))?;
-        tracing::info!(
-            bolt = bolt.name.as_str(),
-            section_nodes = bolt.nodes.len(),
-            "deck bolt section cut"
-        );
-        bolts.push(vproto_solver::bolt::Bolt {
-            force: b.force,
-            ..bolt
-        });
+        bolts.push(cut_with(mesh, &b.section, b.force).map_err(|e| anyhow!("{}: {e}", b.at))?);
     }
     Ok(())
 }

@@ -35,3 +35,13 @@ pub fn numeric_rows(text: &str, width: usize) -> impl Iterator<Item = Vec<f64>> 
         (v.len() == width).then_some(v)
     })
 }
+
+/// A scalar of a load case in vproto's summary JSON (NaN when it is not there).
+#[allow(dead_code)] // not every benchmark reads a summary
+pub fn scalar(load_case: &serde_json::Value, name: &str) -> f64 {
+    load_case["scalars"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["name"] == name))
+        .and_then(|s| s["value"].as_f64())
+        .unwrap_or(f64::NAN)
+}
