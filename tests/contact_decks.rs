@@ -251,6 +251,10 @@ fn pretension_steps_vproto_cannot_follow_are_refused_at_their_line() {
             "would set the bolt's shortening",
         ),
         (
+            "*STEP\n*STATIC\n*CLOAD\nREF, 1, 1.\n*END STEP\n*STEP\n*STATIC\n*BOUNDARY, FIXED\nREF, 1, 1, 0.002\n*END STEP\n",
+            "takes no value",
+        ),
+        (
             "*STEP\n*STATIC\n*CLOAD\nREF, 1, -5.\n*END STEP\n",
             "positive *CLOAD on each reference node",
         ),

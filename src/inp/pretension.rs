@@ -82,6 +82,9 @@ pub(super) fn fixed(r: &mut Reader, card: &Card, step: usize) -> Result<()> {
         };
         let first = dof(1, 0)?;
         let last = dof(2, first)?;
+        if f.get(3).is_some_and(|v| !v.is_empty()) {
+            bail!("{at}: *BOUNDARY, FIXED takes no value: it holds the shortening the pretension step left");
+        }
         if first != 1 || last > 3 {
             bail!("{at}: *BOUNDARY, FIXED locks a pretension reference node's degree of freedom 1 (give `node, 1`)");
         }
