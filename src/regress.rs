@@ -7,6 +7,7 @@
 //! after an intended change and reviewed like code.
 
 use crate::report::Summary;
+use crate::results::RESOLUTION;
 use crate::run::{run_case, RunOptions};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -64,6 +65,37 @@ pub fn quantities(s: &Summary) -> BTreeMap<String, f64> {
         }
     }
     q
+}
+
+/// The tolerances below which a run cannot tell answers apart, by quantity: a load case
+/// that states its [`RESOLUTION`] (contact's multipliers converged to 1e-3 of the
+/// largest pressure) is compared at that relative resolution, and its checks also at
+/// that share of their limit (a gap of 1e-11 m under a 1 µm limit is zero to it).
+/// Round-off or a different order of augmentations on another machine is no regression.
+pub fn resolutions(s: &Summary) -> BTreeMap<String, Tolerance> {
+    let mut out = BTreeMap::new();
+    for lc in &s.load_cases {
+        let Some(r) = lc.scalars.iter().find(|x| x.name == RESOLUTION) else {
+            continue;
+        };
+        let relative = r.value;
+        for k in &lc.key_results {
+            let name = format!("{}/{}", lc.name, k.name);
+            out.insert(
+                name,
+                Tolerance {
+                    relative,
+                    absolute: 0.0,
+                },
+            );
+        }
+        for c in s.checks.iter().filter(|c| c.load_case == lc.name) {
+            let name = format!("check/{}/{}", c.load_case, c.criterion);
+            let absolute = relative * c.limit.abs();
+            out.insert(name, Tolerance { relative, absolute });
+        }
+    }
+    out
 }
 
 /// The kind of a quantity for the absolute tolerance: its name without load case, set
@@ -153,6 +185,7 @@ pub fn compare(
     baseline: &Baseline,
     current: &BTreeMap<String, f64>,
     margins: &BTreeMap<String, (f64, f64)>,
+    resolutions: &BTreeMap<String, Tolerance>,
 ) -> BTreeMap<String, Change> {
     let mut largest: BTreeMap<String, f64> = BTreeMap::new();
     for (k, v) in baseline.quantities.iter().chain(current) {
@@ -166,9 +199,15 @@ pub fn compare(
             .filter(|(prefix, _)| name.starts_with(prefix.as_str()))
             .max_by_key(|(prefix, _)| prefix.len())
             .map(|(_, t)| *t)
-            .unwrap_or(Tolerance {
-                relative: DEFAULT_RELATIVE,
-                absolute: DEFAULT_ABSOLUTE_OF_KIND * largest[&kind(name)],
+            .unwrap_or_else(|| {
+                let floor = resolutions.get(name).copied().unwrap_or(Tolerance {
+                    relative: 0.0,
+                    absolute: 0.0,
+                });
+                Tolerance {
+                    relative: DEFAULT_RELATIVE.max(floor.relative),
+                    absolute: (DEFAULT_ABSOLUTE_OF_KIND * largest[&kind(name)]).max(floor.absolute),
+                }
             })
     };
     let mut changes = BTreeMap::new();
@@ -323,7 +362,7 @@ pub fn regress(dir: &Path, out: &Path, update: bool) -> Result<Vec<CaseReport>> 
                 .unwrap_or_default();
             let (baseline_found, changes) = match (&previous, update) {
                 (_, true) => (true, BTreeMap::new()),
-                (Some(b), false) => (true, compare(b, &current, &margins)),
+                (Some(b), false) => (true, compare(b, &current, &margins, &resolutions(&summary))),
                 (None, false) => (false, BTreeMap::new()),
             };
             Ok(CaseReport {
@@ -555,7 +594,8 @@ mod tests {
         .iter()
         .map(|(k, v)| (k.to_string(), *v))
         .collect();
-        assert!(compare(&b, &now, &BTreeMap::new()).contains_key("check/lc/max |u_z| (tip)"));
+        assert!(compare(&b, &now, &BTreeMap::new(), &BTreeMap::new())
+            .contains_key("check/lc/max |u_z| (tip)"));
     }
 
     #[test]
@@ -573,11 +613,11 @@ mod tests {
         .iter()
         .map(|(k, v)| (k.to_string(), *v))
         .collect();
-        assert!(compare(&b, &same, &BTreeMap::new()).is_empty());
+        assert!(compare(&b, &same, &BTreeMap::new(), &BTreeMap::new()).is_empty());
         let mut moved = same.clone();
         moved.insert("lc/max_von_mises".into(), 101e6);
         moved.remove("lc/reaction/fix/z");
-        let c = compare(&b, &moved, &BTreeMap::new());
+        let c = compare(&b, &moved, &BTreeMap::new(), &BTreeMap::new());
         assert!(matches!(
             c["lc/max_von_mises"],
             Change::Changed {
@@ -589,6 +629,33 @@ mod tests {
     }
 
     #[test]
+    fn a_stated_resolution_widens_the_default_tolerance_and_no_more() {
+        let b = baseline(&[("lc/max_contact_force", 1000.0), ("check/lc/gap", 1e-11)]);
+        let floors: BTreeMap<String, Tolerance> = [
+            ("lc/max_contact_force", 1e-3, 0.0),
+            ("check/lc/gap", 1e-3, 1e-9),
+        ]
+        .iter()
+        .map(|&(k, relative, absolute)| (k.to_string(), Tolerance { relative, absolute }))
+        .collect();
+        let near: BTreeMap<String, f64> =
+            [("lc/max_contact_force", 1000.5), ("check/lc/gap", 3e-11)]
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect();
+        assert!(compare(&b, &near, &BTreeMap::new(), &floors).is_empty());
+        assert_eq!(
+            compare(&b, &near, &BTreeMap::new(), &BTreeMap::new()).len(),
+            2
+        );
+        let far: BTreeMap<String, f64> = [("lc/max_contact_force", 1002.0), ("check/lc/gap", 2e-9)]
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
+        assert_eq!(compare(&b, &far, &BTreeMap::new(), &floors).len(), 2);
+    }
+
+    #[test]
     fn a_grown_margin_is_an_improvement_and_tolerances_apply_by_prefix() {
         let mut b = baseline(&[("check/lc/max von Mises (all)", 100e6)]);
         let cur: BTreeMap<String, f64> =
@@ -596,7 +663,7 @@ mod tests {
         let margins: BTreeMap<String, (f64, f64)> =
             [("check/lc/max von Mises (all)".to_string(), (50e6, 60e6))].into();
         assert!(matches!(
-            compare(&b, &cur, &margins)["check/lc/max von Mises (all)"],
+            compare(&b, &cur, &margins, &BTreeMap::new())["check/lc/max von Mises (all)"],
             Change::Changed {
                 improvement: true,
                 ..
@@ -609,6 +676,6 @@ mod tests {
                 absolute: 0.0,
             },
         );
-        assert!(compare(&b, &cur, &margins).is_empty());
+        assert!(compare(&b, &cur, &margins, &BTreeMap::new()).is_empty());
     }
 }

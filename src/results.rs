@@ -125,6 +125,11 @@ impl Field {
     }
 }
 
+/// The scalar by which an analysis solved to a tolerance (an augmented Lagrangian's
+/// multipliers) states that tolerance, relative: its answers are known no finer, so
+/// `vproto regress` compares them no finer.
+pub const RESOLUTION: &str = "resolution";
+
 /// A named number with its quantity.
 #[derive(Clone, Debug, Serialize)]
 pub struct Scalar {

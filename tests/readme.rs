@@ -126,7 +126,8 @@ fn the_readme_commands_run() {
         assert_eq!(
             run.status.code(),
             Some(0),
-            "README command `{command}` failed:\n{}",
+            "README command `{command}` failed:\n{}\n{}",
+            String::from_utf8_lossy(&run.stdout),
             String::from_utf8_lossy(&run.stderr)
         );
         ran += 1;

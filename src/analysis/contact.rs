@@ -126,6 +126,12 @@ pub fn scalars(pairs: &[ContactResult], stabilisation: Option<(f64, f64)>) -> Ve
         Scalar::new("contact_points_closed", t.closed as f64, Quantity::Number),
         Scalar::new("max_contact_pressure", t.top.1.max(0.0), Quantity::Stress),
         Scalar::new("max_penetration", t.depth, Quantity::Displacement),
+        // What the answer is converged to: `vproto regress` compares no finer.
+        Scalar::new(
+            crate::results::RESOLUTION,
+            vproto_solver::contact::MULTIPLIER_TOLERANCE,
+            Quantity::Fraction,
+        ),
     ];
     if let Some((spent, work)) = stabilisation {
         let share = if work > 0.0 { spent / work } else { 0.0 };

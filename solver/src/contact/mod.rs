@@ -82,6 +82,11 @@ pub struct Interface {
     pub tolerance: f64,
 }
 
+/// Augmentations stop when no multiplier moves by more than this share of the largest
+/// pressure: the relative resolution of every contact solution (CalculiX's penalty
+/// leaves penetrations of 1e-6 m; this leaves 1e-3 of the penalty's).
+pub const MULTIPLIER_TOLERANCE: f64 = 1e-3;
+
 /// Open, sticking or slipping (closed frictionless points slip).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Status {
@@ -145,7 +150,7 @@ impl Interface {
             friction: contact.friction,
             penalty: contact.penalty.unwrap_or(10.0 * modulus / h),
             elastic_slip: contact.elastic_slip.unwrap_or(1e-4 * h),
-            tolerance: 1e-3,
+            tolerance: MULTIPLIER_TOLERANCE,
             touch: 1e-8 * h,
         };
         if !contact.interference {
