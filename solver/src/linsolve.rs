@@ -455,22 +455,42 @@ fn pcg(
     m: &Cholesky<f32>,
     b: &[f64],
 ) -> Result<(Vec<f64>, usize)> {
-    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
-    let precondition = |r: &[f64]| -> Vec<f64> {
+    let precondition = |r: &mut [f64]| {
         let mut z = faer::Mat::<f32>::from_fn(r.len(), 1, |i, _| r[i] as f32);
         m.solve_in_place(z.as_mut());
-        (0..r.len()).map(|i| z[(i, 0)] as f64).collect()
+        r.iter_mut()
+            .enumerate()
+            .for_each(|(i, v)| *v = z[(i, 0)] as f64);
     };
+    preconditioned_cg(k, precondition, b, MIXED_TOLERANCE, MIXED_MAX_ITERATIONS).ok_or_else(|| {
+        SolverError::LinearSolver(format!(
+            "mixed-precision iteration did not reach a relative residual of {MIXED_TOLERANCE:e} in {MIXED_MAX_ITERATIONS} iterations; the model is too ill-conditioned for a single-precision factor"
+        ))
+    })
+}
+
+/// Conjugate gradients on K x = b (K symmetric positive definite, its upper triangle),
+/// `precondition` applying M⁻¹ in place: the solution and its iterations once
+/// ‖b − K x‖ ≤ `tolerance` ‖b‖, None when `max` iterations do not reach it.
+pub fn preconditioned_cg(
+    k: SparseColMatRef<'_, usize, f64>,
+    precondition: impl Fn(&mut [f64]),
+    b: &[f64],
+    tolerance: f64,
+    max: usize,
+) -> Option<(Vec<f64>, usize)> {
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
     let norm_b = dot(b, b).sqrt();
     let mut x = vec![0.0; b.len()];
     if norm_b == 0.0 {
-        return Ok((x, 0));
+        return Some((x, 0));
     }
     let mut r = b.to_vec();
-    let mut z = precondition(&r);
+    let mut z = r.clone();
+    precondition(&mut z);
     let mut p = z.clone();
     let mut rz = dot(&r, &z);
-    for it in 1..=MIXED_MAX_ITERATIONS {
+    for it in 1..=max {
         let q = symmetric_matvec(k, &p);
         let alpha = rz / dot(&p, &q);
         for i in 0..x.len() {
@@ -479,12 +499,13 @@ fn pcg(
         }
         let res = dot(&r, &r).sqrt() / norm_b;
         if !res.is_finite() {
-            break;
+            return None;
         }
-        if res < MIXED_TOLERANCE {
-            return Ok((x, it));
+        if res < tolerance {
+            return Some((x, it));
         }
-        z = precondition(&r);
+        z.copy_from_slice(&r);
+        precondition(&mut z);
         let rz_next = dot(&r, &z);
         let beta = rz_next / rz;
         rz = rz_next;
@@ -492,9 +513,7 @@ fn pcg(
             p[i] = z[i] + beta * p[i];
         }
     }
-    Err(SolverError::LinearSolver(format!(
-        "mixed-precision iteration did not reach a relative residual of {MIXED_TOLERANCE:e} in {MIXED_MAX_ITERATIONS} iterations; the model is too ill-conditioned for a single-precision factor"
-    )))
+    None
 }
 
 #[cfg(test)]

@@ -111,12 +111,16 @@ pub struct PointState {
 }
 
 impl PointState {
-    /// |τ| / (μ p): 1 where the point slips, 0 where it is open or frictionless.
+    /// |τ| / (μ p): 1 where the point slips, 0 where it is open or frictionless. (A
+    /// sticking point's bound is μ λ, which the augmentations bring to μ p only to their
+    /// tolerance: a ratio past 1 there is a point on the verge of slip, 1.)
     pub fn utilisation(&self, friction: f64) -> f64 {
-        if self.pressure > 0.0 && friction > 0.0 {
-            self.shear.norm() / (friction * self.pressure)
-        } else {
-            0.0
+        match self.status {
+            Status::Slip if friction > 0.0 => 1.0,
+            _ if self.pressure > 0.0 && friction > 0.0 => {
+                (self.shear.norm() / (friction * self.pressure)).min(1.0)
+            }
+            _ => 0.0,
         }
     }
 }
@@ -235,7 +239,10 @@ impl Interface {
             return s;
         }
         let trial = self.trial(p, old, &relative, (lambda, pressure));
-        let limit = self.friction * pressure;
+        // Coulomb's bound on the multiplier, as the stick stiffness: fixed through a
+        // Newton phase, so the slip tangent is exact (symmetric) and each phase converges
+        // quadratically; the augmentations bring λ to the pressure (to the tolerance).
+        let limit = self.friction * if lambda > 0.0 { lambda } else { pressure };
         (s.shear, s.status) = if trial.norm() <= limit && self.friction > 0.0 {
             (trial, Status::Stick)
         } else {

@@ -721,6 +721,8 @@ impl Setup<'_> {
             options: self.options,
             timing: std::cell::Cell::new(self.timing),
             factor: Default::default(),
+            elements: Default::default(),
+            iteration_seconds: Default::default(),
             contacts: &self.contacts,
         };
         run.follow(path, phase, progress, observer);
