@@ -471,7 +471,8 @@ fn pcg(
 
 /// Conjugate gradients on K x = b (K symmetric positive definite, its upper triangle),
 /// `precondition` applying M⁻¹ in place: the solution and its iterations once
-/// ‖b − K x‖ ≤ `tolerance` ‖b‖, None when `max` iterations do not reach it.
+/// ‖b − K x‖ ≤ `tolerance` ‖b‖, None when `max` iterations do not reach it or K or M
+/// shows it is not positive definite.
 pub fn preconditioned_cg(
     k: SparseColMatRef<'_, usize, f64>,
     precondition: impl Fn(&mut [f64]),
@@ -492,7 +493,13 @@ pub fn preconditioned_cg(
     let mut rz = dot(&r, &z);
     for it in 1..=max {
         let q = symmetric_matvec(k, &p);
-        let alpha = rz / dot(&p, &q);
+        let curvature = dot(&p, &q);
+        // A direction of no or negative curvature: K is not positive definite (a limit
+        // load, a mechanism), which a factorisation is there to tell.
+        if curvature.is_nan() || curvature <= 0.0 || rz <= 0.0 {
+            return None;
+        }
+        let alpha = rz / curvature;
         for i in 0..x.len() {
             x[i] += alpha * p[i];
             r[i] -= alpha * q[i];

@@ -520,7 +520,7 @@ impl Run<'_> {
         if refactor || kept.is_none() {
             let system = self.system;
             let t = std::time::Instant::now();
-            let mut values = self.element_tangent(eval)?;
+            let (mut values, elements_kept) = self.element_tangent(eval)?;
             self.contacts
                 .tangent(&eval.contact, &system.dofs, &system.pattern, &mut values);
             self.add(|tm| tm.assembly += t.elapsed().as_secs_f64());
@@ -528,7 +528,11 @@ impl Run<'_> {
                 .as_ref()
                 .is_some_and(|(old, _)| same_tangent(old, &values))
             {
-                if let Some((_, old)) = kept.as_ref() {
+                // Only contact changed since the last factor (positive semi-definite
+                // terms on positive definite elastic parts): the tangent is positive
+                // definite, so iterating cannot step over a buckling or a limit load
+                // that a factorisation would have found.
+                if let Some((_, old)) = kept.as_ref().filter(|_| elements_kept) {
                     if self.iterate(old, &values, r.as_mut()) {
                         return Ok(());
                     }
@@ -545,14 +549,15 @@ impl Run<'_> {
         solved
     }
 
-    /// The elements' part of the tangent at `eval`: the last one again when no point's
-    /// tangent changed in small strain (elastic parts whose contact alone changes).
-    fn element_tangent(&self, eval: &Evaluation) -> std::result::Result<Vec<f64>, String> {
+    /// The elements' part of the tangent at `eval`, and whether it is the last one
+    /// again (no point's tangent changed, small strain: elastic parts whose contact
+    /// alone changes).
+    fn element_tangent(&self, eval: &Evaluation) -> std::result::Result<(Vec<f64>, bool), String> {
         let mut cache = self.elements.borrow_mut();
         let small = eval.deformation.is_empty();
         if let Some((tangents, values)) = cache.as_ref() {
             if small && *tangents == eval.tangents {
-                return Ok(values.clone());
+                return Ok((values.clone(), true));
             }
         }
         let system = self.system;
@@ -563,7 +568,7 @@ impl Run<'_> {
         let values = assemble(self.model.mesh, &system.dofs, &system.pattern, &tangent)
             .map_err(|e| e.to_string())?;
         *cache = small.then(|| (eval.tangents.clone(), values.clone()));
-        Ok(values)
+        Ok((values, false))
     }
 
     /// Solves the tangent `values` for `r` in place by conjugate gradients preconditioned
