@@ -532,7 +532,9 @@ impl Run<'_> {
                 // terms on positive definite elastic parts): the tangent is positive
                 // definite, so iterating cannot step over a buckling or a limit load
                 // that a factorisation would have found.
-                if let Some((_, old)) = kept.as_ref().filter(|_| elements_kept) {
+                if let Some((_, StiffnessSolver::Double(old))) =
+                    kept.as_ref().filter(|_| elements_kept)
+                {
                     if self.iterate(old, &values, r.as_mut()) {
                         return Ok(());
                     }
@@ -576,14 +578,18 @@ impl Run<'_> {
     /// tangents differ only where contact points changed status or slip direction, a
     /// change the old factor leaves to a few iterations. False (and `r` untouched) when
     /// the iterations a factorisation would cost do not converge.
-    fn iterate(&self, old: &StiffnessSolver, values: &[f64], mut r: faer::MatMut<'_, f64>) -> bool {
+    fn iterate(
+        &self,
+        old: &crate::linsolve::Cholesky<f64>,
+        values: &[f64],
+        mut r: faer::MatMut<'_, f64>,
+    ) -> bool {
         let t = std::time::Instant::now();
         let b: Vec<f64> = (0..r.nrows()).map(|i| r[(i, 0)]).collect();
         let precondition = |z: &mut [f64]| {
             let mut m = Mat::from_fn(z.len(), 1, |i, _| z[i]);
-            if old.solve(None, m.as_mut()).is_ok() {
-                z.iter_mut().enumerate().for_each(|(i, v)| *v = m[(i, 0)]);
-            }
+            old.solve_in_place(m.as_mut());
+            z.iter_mut().enumerate().for_each(|(i, v)| *v = m[(i, 0)]);
         };
         let k = matrix(&self.system.pattern, values);
         // As many iterations as a factorisation costs (measured), 20 before measuring.
