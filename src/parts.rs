@@ -152,6 +152,10 @@ pub fn contact(mesh: &Mesh, spec: &ContactSpec) -> Result<vproto_solver::contact
         search_distance: positive(spec.search_distance, "search_distance")?,
         elastic_slip: positive(spec.elastic_slip, "elastic_slip")?,
         interference: spec.interference,
+        sliding: match spec.sliding {
+            crate::schema::SlidingSpec::Finite => vproto_solver::contact::Sliding::Finite,
+            crate::schema::SlidingSpec::Small => vproto_solver::contact::Sliding::Small,
+        },
     })
 }
 

@@ -410,6 +410,31 @@ pub fn scatter_coupling(
     }
 }
 
+/// Whether `pattern` holds the coupling of every pair of `terms`' nodes (a contact
+/// point's): [`scatter_coupling`] can add its block.
+pub fn covers(
+    terms: &[(usize, f64)],
+    dofs: &DofMap,
+    pattern: &SymbolicSparseColMat<usize>,
+) -> bool {
+    let mut eqs = Vec::new();
+    let mut buf = Vec::new();
+    for &(k, _) in terms {
+        for i in 0..3 {
+            dofs.terms(3 * k + i, &mut buf);
+            eqs.extend(buf.iter().map(|&(e, _)| e));
+        }
+    }
+    let p = pattern.as_ref();
+    let (col_ptr, row_idx) = (p.col_ptr(), p.row_idx());
+    eqs.iter().all(|&col| {
+        let rows = &row_idx[col_ptr[col]..col_ptr[col + 1]];
+        eqs.iter()
+            .filter(|&&row| row <= col)
+            .all(|row| rows.binary_search(row).is_ok())
+    })
+}
+
 /// The equations of an element's (or face's) dofs, `DD / nodes` components per node.
 fn element_equations<const DD: usize>(nodes: &[usize], dofs: &DofMap) -> [Option<usize>; DD] {
     let p = DD / nodes.len();

@@ -26,6 +26,7 @@ pub(super) struct Pair {
     interaction: String,
     slave: String,
     master: String,
+    small: bool,
 }
 
 /// A contact pair of the deck, with where it was given.
@@ -107,8 +108,9 @@ fn current<'r>(r: &'r mut Reader, card: &Card) -> Result<&'r mut Interaction> {
     Ok(r.interactions.get_mut(&name).expect("opened above"))
 }
 
-/// `*CONTACT PAIR, INTERACTION=…[, TYPE=SURFACE TO SURFACE]` with lines of slave
-/// surface, master surface (kept until the interactions are all read).
+/// `*CONTACT PAIR, INTERACTION=…[, TYPE=SURFACE TO SURFACE][, SMALL SLIDING]` with
+/// lines of slave surface, master surface (kept until the interactions are all read);
+/// finite sliding unless `SMALL SLIDING`, as in CalculiX and Abaqus.
 fn pair(r: &mut Reader, card: &Card) -> Result<()> {
     let interaction = card.required("INTERACTION")?.to_ascii_uppercase();
     if card.data.is_empty() {
@@ -139,6 +141,7 @@ fn pair(r: &mut Reader, card: &Card) -> Result<()> {
             interaction: interaction.clone(),
             slave,
             master,
+            small: card.flag("SMALL SLIDING"),
         });
     }
     Ok(())
@@ -171,6 +174,10 @@ pub(super) fn resolve(r: &Reader) -> Result<Vec<DeckContact>> {
                     search_distance: None,
                     elastic_slip: None,
                     interference: false,
+                    sliding: match p.small {
+                        true => crate::schema::SlidingSpec::Small,
+                        false => crate::schema::SlidingSpec::Finite,
+                    },
                 },
             })
         })

@@ -280,7 +280,8 @@ pub struct TieSpec {
 }
 
 /// `[[model.contact]]`: a slave face set that may press on, slide along and lift off
-/// a master face set (Abaqus's `*CONTACT PAIR`, surface-to-surface, small sliding).
+/// a master face set (Abaqus's `*CONTACT PAIR`, surface-to-surface, finite sliding
+/// unless `sliding = "small"`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContactSpec {
@@ -305,6 +306,19 @@ pub struct ContactSpec {
     /// error.
     #[serde(default)]
     pub interference: bool,
+    /// `"finite"` (default): paired again as the surfaces move; `"small"`: paired once,
+    /// undeformed (cheaper, for motion small against a face).
+    #[serde(default)]
+    pub sliding: SlidingSpec,
+}
+
+/// A contact pair's sliding.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SlidingSpec {
+    #[default]
+    Finite,
+    Small,
 }
 
 fn yes() -> bool {

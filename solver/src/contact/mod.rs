@@ -1,4 +1,5 @@
-//! Contact between faces of parts: frictionless or Coulomb friction, small sliding.
+//! Contact between faces of parts: frictionless or Coulomb friction, finite or small
+//! sliding.
 //!
 //! The interface is discretised as a tie is ([`crate::tie`]): by the dual mortar
 //! integrals of the slave faces against the master faces. Each slave node (after the
@@ -20,8 +21,11 @@
 //! with the pressure) are left out to keep the Cholesky factor: Newton then converges
 //! linearly where friction acts, quadratically elsewhere.
 //!
-//! Pairing and normals are those of the undeformed surfaces (small sliding: tangential
-//! motion small against a face). Parts held only by contact are stabilised by a small
+//! Finite sliding (the default, as in Abaqus and CalculiX) pairs the surfaces again in
+//! their current configuration ([`sliding`]): at each increment's start and after each
+//! converged Newton phase, until the pairing no longer moves. Small sliding keeps the
+//! pairing and normals of the undeformed surfaces (tangential motion small against a
+//! face, rotations small). Parts held only by contact are stabilised by a small
 //! spring on each point's relative motion within an increment; its work is reported
 //! against the strain energy and a run in which it carries a real share of the load is
 //! stopped (the part is not held).
@@ -50,6 +54,17 @@ pub struct Contact {
     /// Initial penetrations are an interference (a press fit) to be pushed out; false:
     /// one beyond 1 % of the face size is an error.
     pub interference: bool,
+    pub sliding: Sliding,
+}
+
+/// Whether the pairing follows the surfaces as they move.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sliding {
+    /// Paired again in the current configuration, with current normals.
+    #[default]
+    Finite,
+    /// Paired once, in the undeformed configuration.
+    Small,
 }
 
 /// One contact point: where it is reported, its area and normal, and the weights of its
@@ -68,7 +83,17 @@ pub struct Point {
 #[derive(Clone, Debug)]
 pub struct Interface {
     pub name: String,
+    /// The points of the current pairing.
     pub points: Vec<Point>,
+    /// The surfaces and search distance the points are paired from.
+    pub slave: Vec<FaceRef>,
+    pub master: Vec<FaceRef>,
+    pub search_distance: Option<f64>,
+    pub sliding: Sliding,
+    /// Where normals and areas are measured when the pairing follows the surfaces:
+    /// on the undeformed surface (small strain), or `None` on the current one (large
+    /// deformation: the normals rotate with the surface).
+    pub undeformed: Option<Undeformed>,
     pub friction: f64,
     /// Normal penalty (Pa/m).
     pub penalty: f64,
@@ -130,7 +155,12 @@ impl Interface {
     /// stiffer side (for the default penalty).
     pub fn new(mesh: &Mesh, contact: &Contact, modulus: f64) -> Result<Self> {
         check(mesh, contact)?;
-        let points = points(mesh, contact);
+        let surfaces = (&contact.slave[..], &contact.master[..]);
+        let (points, areas) = points(mesh, mesh, surfaces, (contact.search_distance, None));
+        let undeformed = Undeformed {
+            normals: slave_normals(mesh, &contact.slave),
+            areas,
+        };
         if points.is_empty() {
             let mut slave: Vec<usize> = contact
                 .slave
@@ -151,6 +181,11 @@ impl Interface {
         let interface = Self {
             name: contact.name.clone(),
             points,
+            slave: contact.slave.clone(),
+            master: contact.master.clone(),
+            search_distance: contact.search_distance,
+            sliding: contact.sliding,
+            undeformed: Some(undeformed),
             friction: contact.friction,
             penalty: contact.penalty.unwrap_or(10.0 * modulus / h),
             elastic_slip: contact.elastic_slip.unwrap_or(1e-4 * h),
@@ -213,11 +248,7 @@ impl Interface {
     }
 
     fn point(&self, p: &Point, u: &[f64], old: &PointState, lambda: f64) -> PointState {
-        let relative: Vector3<f64> = p
-            .terms
-            .iter()
-            .map(|&(k, c)| c * Vector3::new(u[3 * k], u[3 * k + 1], u[3 * k + 2]))
-            .sum();
+        let relative = p.relative(u);
         let gap = p.gap0 - p.normal.dot(&relative);
         // Touching (a gap within round-off) counts as closed, so that a part resting
         // on another is held from the first iteration.
@@ -228,7 +259,7 @@ impl Interface {
             pressure,
             gap,
             relative,
-            slip: tangential * relative,
+            slip: old.slip + tangential * (relative - old.relative),
             ..Default::default()
         };
         // Touching without pressure counts as closed only before the point has moved
@@ -376,31 +407,56 @@ fn check(mesh: &Mesh, contact: &Contact) -> Result<()> {
 }
 
 /// One point per slave node the master surface covers (in part: its covered share),
-/// from the mortar rows, sorted by node.
-fn points(mesh: &Mesh, contact: &Contact) -> Vec<Point> {
-    let reach = |diagonal: f64| contact.search_distance.unwrap_or(diagonal);
-    let pairing = crate::tie::pairing(mesh, &contact.slave, &contact.master, &reach);
-    let normals = slave_normals(mesh, &contact.slave);
+/// from the mortar rows of the surfaces as they are in `at` (the mesh or its current
+/// configuration), sorted by node; gaps measured from the undeformed `mesh`.
+/// With `undeformed` (small strain), each point's normal and full area are the
+/// undeformed slave surface's, its covered share the current one; else all are
+/// measured in `at`. Also each slave node's full area D_j in `at`.
+fn points(
+    mesh: &Mesh,
+    at: &Mesh,
+    (slave, master): (&[FaceRef], &[FaceRef]),
+    (search_distance, undeformed): (Option<f64>, Option<&Undeformed>),
+) -> (Vec<Point>, HashMap<usize, f64>) {
+    let reach = |diagonal: f64| search_distance.unwrap_or(diagonal);
+    let pairing = crate::tie::pairing(at, slave, master, &reach);
+    let current = match undeformed {
+        None => Some(slave_normals(at, slave)),
+        Some(_) => None,
+    };
     let mut points = Vec::new();
     for (&node, row) in &pairing.m {
         let covered: f64 = row.values().sum();
-        if covered <= 1e-6 * pairing.d[&node] || covered <= 0.0 {
+        let full = pairing.d[&node];
+        if covered <= 1e-6 * full || covered <= 0.0 {
             continue;
         }
         let mut terms = pairing.slave_terms(node);
         terms.extend(row.iter().map(|(&l, &v)| (l, -v / covered)));
-        let normal = normals[&node];
+        let (normal, area) = match (&current, undeformed) {
+            (Some(n), _) => (n[&node], covered),
+            (None, Some(u)) => (u.normals[&node], covered / full * u.areas[&node]),
+            (None, None) => unreachable!("normals are current or undeformed"),
+        };
         let x: Vector3<f64> = terms.iter().map(|&(k, c)| c * mesh.nodes[k]).sum();
         points.push(Point {
             node,
-            area: covered,
+            area,
             normal,
             terms,
             gap0: -normal.dot(&x),
         });
     }
     points.sort_by_key(|p| p.node);
-    points
+    (points, pairing.d)
+}
+
+/// The undeformed slave surface's normals and full areas D_j, by node: what a
+/// small-strain analysis measures contact on wherever the surfaces have slid to.
+#[derive(Clone, Debug, Default)]
+pub struct Undeformed {
+    normals: HashMap<usize, Vector3<f64>>,
+    areas: HashMap<usize, f64>,
 }
 
 /// I − n nᵀ.
@@ -441,5 +497,16 @@ pub struct ContactResult {
     pub states: Vec<PointState>,
 }
 
+impl Point {
+    /// The relative displacement Σ c_k u_k of the slave against the master surface.
+    pub fn relative(&self, u: &[f64]) -> Vector3<f64> {
+        self.terms
+            .iter()
+            .map(|&(k, c)| c * Vector3::new(u[3 * k], u[3 * k + 1], u[3 * k + 2]))
+            .sum()
+    }
+}
+
+pub mod sliding;
 #[cfg(test)]
 mod tests;

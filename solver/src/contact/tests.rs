@@ -34,6 +34,7 @@ fn contact(mesh: &Mesh, friction: f64) -> Contact {
         search_distance: None,
         elastic_slip: None,
         interference: false,
+        sliding: Sliding::Finite,
     }
 }
 
@@ -231,4 +232,101 @@ fn bad_contacts_are_refused_clearly() {
     let mut press = contact(&sunk, 0.1);
     press.interference = true;
     assert!(Interface::new(&sunk, &press, E).is_ok());
+}
+
+/// A 0.6 m block pressed (by its top, displacement-controlled) on a 4 m propped plate
+/// at x = 0.7…1.3 m and slid 2 m along it (frictionless, non-matching meshes), with
+/// the sliding given; or placed at `x0` and only pressed.
+fn slid_block(
+    x0: f64,
+    slide: f64,
+    sliding: Sliding,
+    large_deformation: bool,
+) -> (Mesh, NonlinearSolution) {
+    let plate = block([4.0, 1.0, 0.25], [16, 4, 1], ElementKind::Hex8).unwrap();
+    let mut b = block([0.6, 0.6, 0.3], [3, 3, 1], ElementKind::Hex8).unwrap();
+    b.nodes
+        .iter_mut()
+        .for_each(|p| *p += Vector3::new(x0, 0.2, 0.25));
+    let mesh = crate::mesh::merge_parts(vec![("a".into(), plate), ("b".into(), b)]);
+    let top = |c: usize, v: f64| crate::Constraint {
+        nodes: mesh.set_nodes("b.zmax").unwrap(),
+        components: std::array::from_fn(|k| (k == c).then_some(v)),
+    };
+    let mut constraints: Vec<_> = (0..3).map(|c| on(&mesh, "a.xmin", c)).collect();
+    constraints.extend([
+        on(&mesh, "a.xmax", 2),
+        top(0, slide),
+        top(1, 0.0),
+        top(2, -2e-5),
+    ]);
+    let mut c = contact(&mesh, 0.0);
+    c.sliding = sliding;
+    let model = NonlinearModel {
+        mesh: &mesh,
+        materials: vec![Solid::Plastic(J2::elastic(E, NU))],
+        density: vec![0.0],
+        of_element: vec![0; mesh.element_count()],
+        constraints,
+        large_deformation,
+        contacts: vec![c],
+        bolts: vec![],
+    };
+    let case = LoadCase {
+        name: "slide".into(),
+        loads: vec![],
+    };
+    let path = LoadPath::through(&[1.0]).unwrap();
+    let s = model
+        .solve(&case, &path, &NonlinearOptions::default())
+        .unwrap();
+    (mesh, s)
+}
+
+/// Finite sliding: a block pressed on a plate and slid 2 m (eight of the plate's faces)
+/// along it, frictionless, ends in the state of the same block placed there and pressed
+/// (an elastic frictionless contact does not remember its path): the plate deflects
+/// under the block where it is now, within the multipliers' resolution. Small sliding
+/// keeps pressing the plate where the block started, and is far off.
+#[test]
+fn a_block_slid_along_a_plate_presses_it_where_it_is() {
+    for large in [false, true] {
+        let (mesh, placed) = slid_block(2.7, 0.0, Sliding::Finite, large);
+        let plate = mesh.set_nodes("a.zmax").unwrap();
+        let deflection = |s: &NonlinearSolution| -> Vec<f64> {
+            plate.iter().map(|&n| s.displacement[3 * n + 2]).collect()
+        };
+        let reference = deflection(&placed);
+        let largest = reference.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        assert!(largest > 1e-6, "the plate is pressed: {largest:e}");
+        let off = |s: &NonlinearSolution| {
+            deflection(s)
+                .iter()
+                .zip(&reference)
+                .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()))
+                / largest
+        };
+        let force = |s: &NonlinearSolution| -> f64 {
+            let c = &s.contact[0];
+            c.states
+                .iter()
+                .zip(&c.areas)
+                .map(|(st, a)| st.pressure * a)
+                .sum()
+        };
+        let (_, slid) = slid_block(0.7, 2.0, Sliding::Finite, large);
+        assert!(slid.stopped.is_none(), "{:?}", slid.stopped);
+        let (a, b) = (force(&slid), force(&placed));
+        let case = format!("large deformation {large}");
+        assert!((a - b).abs() < 1e-5 * b, "{case}: contact force {a} vs {b}");
+        assert!(
+            off(&slid) < 1e-5,
+            "{case}: {:e} of the deflection off",
+            off(&slid)
+        );
+        if !large {
+            let (_, small) = slid_block(0.7, 2.0, Sliding::Small, large);
+            assert!(off(&small) > 0.3, "small sliding: {:e}", off(&small));
+        }
+    }
 }

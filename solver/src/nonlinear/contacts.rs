@@ -1,13 +1,18 @@
-//! The contact pairs of a nonlinear run: their states between increments, the
-//! multipliers of the augmentations within one, and the stabilisation's work.
+//! The contact pairs of a nonlinear run: their pairing (followed as the surfaces slide),
+//! their states between increments, the multipliers of the augmentations within one,
+//! and the stabilisation's work.
 
 use crate::assembly::scatter_coupling;
-use crate::contact::{Contact, ContactResult, Interface, PointState};
+use crate::contact::sliding::{carry, carry_multipliers};
+use crate::contact::{
+    Contact, ContactResult, Interface, Point, PointState, Sliding, MULTIPLIER_TOLERANCE,
+};
 use crate::dofs::DofMap;
 use crate::error::Result;
 use crate::mesh::Mesh;
 use faer::sparse::SymbolicSparseColMat;
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
 
 /// Stabilisation stiffness as a fraction of the contact penalty.
 const STABILISATION: f64 = 1e-6;
@@ -18,19 +23,32 @@ pub(super) const AUGMENTATIONS: usize = 12;
 /// The contact pairs of a run.
 #[derive(Default)]
 pub(super) struct Contacts {
-    pub interfaces: Vec<Interface>,
+    /// Each pair with its current pairing.
+    interfaces: RefCell<Vec<Interface>>,
     /// Stabilisation stiffness of each pair (Pa/m): zero unless some part is held only
     /// by contact.
     pub stabilisation: Vec<f64>,
-    pub committed: RefCell<Vec<Vec<PointState>>>,
-    pub lambda: RefCell<Vec<Vec<f64>>>,
+    /// The last converged increment's points and states.
+    saved: RefCell<Vec<(Vec<Point>, Vec<PointState>)>>,
+    /// Those states carried to the current pairing.
+    committed: RefCell<Vec<Vec<PointState>>>,
+    lambda: RefCell<Vec<Vec<f64>>>,
     /// The stabilisation's work so far (J).
     pub work: Cell<f64>,
+    /// The node groups of every pairing so far: what the stiffness pattern must hold.
+    seen: RefCell<BTreeSet<Vec<usize>>>,
 }
 
 impl Contacts {
     /// Pairs every contact; `modulus(element)` gives an element's Young's modulus.
-    pub fn new(mesh: &Mesh, contacts: &[Contact], modulus: &dyn Fn(usize) -> f64) -> Result<Self> {
+    /// Under `large_deformation` the normals and areas of a sliding pair are the
+    /// current ones.
+    pub fn new(
+        mesh: &Mesh,
+        contacts: &[Contact],
+        modulus: &dyn Fn(usize) -> f64,
+        large_deformation: bool,
+    ) -> Result<Self> {
         let mut interfaces = Vec::with_capacity(contacts.len());
         for c in contacts {
             let e = c
@@ -39,25 +57,93 @@ impl Contacts {
                 .chain(&c.master)
                 .map(|f| modulus(f.element))
                 .fold(0.0, f64::max);
-            interfaces.push(Interface::new(mesh, c, e)?);
+            let mut interface = Interface::new(mesh, c, e)?;
+            if large_deformation {
+                interface.undeformed = None;
+            }
+            interfaces.push(interface);
         }
         let committed: Vec<Vec<PointState>> = interfaces
             .iter()
             .map(|i| vec![PointState::default(); i.points.len()])
             .collect();
+        let saved = interfaces
+            .iter()
+            .zip(&committed)
+            .map(|(i, c)| (i.points.clone(), c.clone()))
+            .collect();
+        let seen = interfaces
+            .iter()
+            .flat_map(|i| i.cliques())
+            .map(sorted)
+            .collect();
         Ok(Self {
             stabilisation: vec![0.0; interfaces.len()],
             lambda: RefCell::new(committed.iter().map(|c| vec![0.0; c.len()]).collect()),
             committed: RefCell::new(committed),
-            interfaces,
+            saved: RefCell::new(saved),
+            interfaces: RefCell::new(interfaces),
             work: Cell::new(0.0),
+            seen: RefCell::new(seen),
         })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.interfaces.borrow().is_empty()
+    }
+
+    /// Pairs the finite-sliding interfaces again at displacement `u` (the committed
+    /// displacement `u0`), carrying the committed states and the multipliers over.
+    /// With `trial` (the states at `u`) the new pairing replaces the current one only
+    /// where it moved by more than the multipliers resolve; true then. Without, it
+    /// always does (an increment's start), and the answer is false.
+    pub fn repair(
+        &self,
+        mesh: &Mesh,
+        (u, u0): (&[f64], &[f64]),
+        trial: Option<&[Vec<PointState>]>,
+    ) -> bool {
+        let mut interfaces = self.interfaces.borrow_mut();
+        let (mut committed, mut lambda) = (self.committed.borrow_mut(), self.lambda.borrow_mut());
+        let (saved, mut seen) = (self.saved.borrow(), self.seen.borrow_mut());
+        let mut changed = false;
+        for (i, c) in interfaces.iter_mut().enumerate() {
+            if c.sliding == Sliding::Small {
+                continue;
+            }
+            let new = c.paired_at(mesh, u);
+            if let Some(trial) = trial {
+                if c.moved(&new, &trial[i], u) <= MULTIPLIER_TOLERANCE {
+                    continue;
+                }
+                changed = true;
+            }
+            lambda[i] = carry_multipliers(&c.points, &lambda[i], &new);
+            committed[i] = carry((&saved[i].0, &saved[i].1), &new, u0);
+            c.points = new;
+            seen.extend(c.cliques().map(sorted));
+        }
+        changed
+    }
+
+    /// Whether `covers` holds every point's nodes' coupling.
+    pub fn fit(&self, covers: &dyn Fn(&[(usize, f64)]) -> bool) -> bool {
+        let interfaces = self.interfaces.borrow();
+        interfaces
+            .iter()
+            .all(|c| c.points.iter().all(|p| covers(&p.terms)))
+    }
+
+    /// The node groups of every pairing so far.
+    pub fn seen(&self) -> Vec<Vec<usize>> {
+        self.seen.borrow().iter().cloned().collect()
     }
 
     /// Each contact pair's committed points.
     pub fn results(&self) -> Vec<ContactResult> {
         let committed = self.committed.borrow();
         self.interfaces
+            .borrow()
             .iter()
             .zip(committed.iter())
             .map(|(c, states)| ContactResult {
@@ -72,12 +158,20 @@ impl Contacts {
 
     /// Every point's nodes (slave and master), one group a point.
     pub fn cliques(&self) -> Vec<Vec<usize>> {
-        self.interfaces.iter().flat_map(|i| i.cliques()).collect()
+        self.interfaces
+            .borrow()
+            .iter()
+            .flat_map(|i| i.cliques())
+            .collect()
     }
 
     /// Turns the stabilisation on (parts are held only through contact).
     pub fn stabilise(&mut self) {
-        for (s, i) in self.stabilisation.iter_mut().zip(&self.interfaces) {
+        for (s, i) in self
+            .stabilisation
+            .iter_mut()
+            .zip(self.interfaces.get_mut().iter())
+        {
             *s = STABILISATION * i.penalty;
         }
     }
@@ -96,6 +190,7 @@ impl Contacts {
         let committed = self.committed.borrow();
         let lambda = self.lambda.borrow();
         self.interfaces
+            .borrow()
             .iter()
             .enumerate()
             .map(|(i, c)| c.evaluate(u, &committed[i], &lambda[i], self.stabilisation[i], f))
@@ -111,7 +206,7 @@ impl Contacts {
         values: &mut [f64],
     ) {
         let committed = self.committed.borrow();
-        for (i, c) in self.interfaces.iter().enumerate() {
+        for (i, c) in self.interfaces.borrow().iter().enumerate() {
             for (k, p) in c.points.iter().enumerate() {
                 let a = c.block(p, &committed[i][k], &trial[i][k], self.stabilisation[i]);
                 scatter_coupling(&p.terms, &a, dofs, pattern, values);
@@ -123,7 +218,7 @@ impl Contacts {
     pub fn augment(&self, trial: &[Vec<PointState>]) -> bool {
         let mut lambda = self.lambda.borrow_mut();
         let mut any = false;
-        for (i, c) in self.interfaces.iter().enumerate() {
+        for (i, c) in self.interfaces.borrow().iter().enumerate() {
             if let Some(l) = c.augment(&trial[i]) {
                 lambda[i] = l;
                 any = true;
@@ -136,7 +231,13 @@ impl Contacts {
     pub fn commit(&self, trial: Vec<Vec<PointState>>) {
         let mut committed = self.committed.borrow_mut();
         let mut work = self.work.get();
-        for (i, c) in self.interfaces.iter().enumerate() {
+        let interfaces = self.interfaces.borrow();
+        *self.saved.borrow_mut() = interfaces
+            .iter()
+            .zip(&trial)
+            .map(|(c, t)| (c.points.clone(), t.clone()))
+            .collect();
+        for (i, c) in interfaces.iter().enumerate() {
             for (k, p) in c.points.iter().enumerate() {
                 let step = trial[i][k].relative - committed[i][k].relative;
                 let held = c.stabilised(p, &trial[i][k]) * step;
@@ -146,4 +247,9 @@ impl Contacts {
         self.work.set(work);
         *committed = trial;
     }
+}
+
+fn sorted(mut nodes: Vec<usize>) -> Vec<usize> {
+    nodes.sort_unstable();
+    nodes
 }

@@ -61,11 +61,41 @@ struct Equilibrium {
 pub(super) struct Failure {
     why: String,
     worst: Option<(usize, f64)>,
+    /// The contact pairing has moved out of the stiffness pattern: not a failure of
+    /// the increment, which is tried again on a pattern that holds it.
+    repattern: bool,
 }
 
 impl From<String> for Failure {
     fn from(why: String) -> Self {
-        Self { why, worst: None }
+        Self {
+            why,
+            worst: None,
+            repattern: false,
+        }
+    }
+}
+
+/// Where a phase is on its path: the pseudo-time reached, the next increment's size
+/// and the easy increments since the last cut-back (kept when the phase goes on on
+/// a new stiffness pattern).
+pub(super) struct Cursor {
+    pub(super) at: f64,
+    step: f64,
+    calm: usize,
+}
+
+impl Cursor {
+    pub(super) fn new(options: &NonlinearOptions) -> Self {
+        let step = options
+            .first_increment
+            .min(options.max_increment)
+            .max(options.min_increment);
+        Self {
+            at: 0.0,
+            step,
+            calm: 2,
+        }
     }
 }
 
@@ -128,56 +158,55 @@ pub(super) struct Phase {
 }
 
 impl Run<'_> {
-    /// Increments along `path` from `progress` until its end or a stop.
+    /// Increments along `path` from `progress` and `cursor` until its end or a stop;
+    /// false when the contact pairing left the stiffness pattern (the phase goes on
+    /// on a pattern that holds it).
     pub(super) fn follow(
         &mut self,
-        path: &LoadPath,
-        phase: Phase,
+        (path, phase): (&LoadPath, Phase),
+        cursor: &mut Cursor,
         progress: &mut Progress,
         observer: &mut dyn FnMut(&Converged),
-    ) {
+    ) -> bool {
         let options = self.options;
-        let mut step = options
-            .first_increment
-            .min(options.max_increment)
-            .max(options.min_increment);
-        let (mut at, mut calm) = (0.0, 2);
-        while let Some(corner) = path.corner_after(at) {
+        let Cursor { at, step, calm } = cursor;
+        while let Some(corner) = path.corner_after(*at) {
             // Land on the corner rather than leave a sliver before it.
-            let time = match at + step {
-                t if t >= corner - 1e-6 * step => corner,
+            let time = match *at + *step {
+                t if t >= corner - 1e-6 * *step => corner,
                 t => t,
             };
             let factor = path.factor(time);
             let p = &mut *progress;
             match self.increment((time, factor, p.reference), &p.u, &p.committed) {
                 Ok(mut eq) => {
-                    at = time;
+                    *at = time;
                     p.reference = p.reference.max(eq.scale);
                     // Grow after two easy increments since the last cut-back (growing
                     // at once would only fail again where a limit load flattens the
                     // path).
-                    calm += 1;
-                    if calm >= 2 && eq.record.residuals.len() <= options.max_iterations / 3 {
-                        step = (step * 1.5).min(options.max_increment);
+                    *calm += 1;
+                    if *calm >= 2 && eq.record.residuals.len() <= options.max_iterations / 3 {
+                        *step = (*step * 1.5).min(options.max_increment);
                     }
                     eq.record.time = time + phase.shift;
                     eq.record.load_factor = if phase.loading { factor } else { 0.0 };
                     if let Some(stop) = self.take(eq, p, observer) {
                         p.out.stopped = Some(stop);
-                        return;
+                        return true;
                     }
                 }
+                Err(failure) if failure.repattern => return false,
                 Err(failure) => {
                     p.out.cutbacks += 1;
-                    step *= 0.5;
-                    calm = 0;
+                    *step *= 0.5;
+                    *calm = 0;
                     tracing::info!(load_factor = factor, why = %failure.why, "increment cut back");
-                    if step < options.min_increment {
+                    if *step < options.min_increment {
                         let reached = match phase.loading {
                             true => format!("load factor {:.6}", p.out.load_factor),
                             false => {
-                                format!("{:.2} % of the bolt pretension", 100.0 * path.factor(at))
+                                format!("{:.2} % of the bolt pretension", 100.0 * path.factor(*at))
                             }
                         };
                         p.out.stopped = Some(Stop {
@@ -187,11 +216,12 @@ impl Run<'_> {
                             ),
                             worst: failure.worst,
                         });
-                        return;
+                        return true;
                     }
                 }
             }
         }
+        true
     }
 
     /// Takes a converged increment into `progress` and shows it to `observer`; a stop
@@ -266,6 +296,7 @@ impl Run<'_> {
             u[k] = v;
         }
         self.system.dofs.expand(&mut u);
+        self.repair((u0, u0), None)?;
         self.contacts.start();
         let mut record = Increment {
             time,
@@ -278,7 +309,7 @@ impl Run<'_> {
         let mut state = self.state(&u, factor, committed)?;
         // Before the last augmentation Newton need not converge fully (inexact Uzawa):
         // the multipliers it updates are about to change the forces anyway.
-        let mut loose = !self.contacts.interfaces.is_empty();
+        let mut loose = !self.contacts.is_empty();
         loop {
             state = self.newton(
                 &mut u,
@@ -289,7 +320,8 @@ impl Run<'_> {
                 &mut record,
             )?;
             let augmented = record.augmentations < contacts::AUGMENTATIONS
-                && self.contacts.augment(&state.eval.contact);
+                && (self.contacts.augment(&state.eval.contact)
+                    | self.repair((&u, u0), Some(&state.eval.contact))?);
             if !augmented {
                 if loose {
                     loose = false; // converge fully, then look at the multipliers again
@@ -414,6 +446,31 @@ impl Run<'_> {
         Failure {
             why,
             worst: worst.1.map(|n| (n, worst.0.sqrt())),
+            repattern: false,
+        }
+    }
+
+    /// Pairs the finite-sliding contacts again at `u` (see [`Contacts::repair`]): true
+    /// when the pairing moved; a re-pattern when it left the stiffness pattern.
+    fn repair(
+        &self,
+        (u, u0): (&[f64], &[f64]),
+        trial: Option<&[Vec<crate::contact::PointState>]>,
+    ) -> std::result::Result<bool, Failure> {
+        let t = std::time::Instant::now();
+        let changed = self.contacts.repair(self.model.mesh, (u, u0), trial);
+        let (dofs, pattern) = (&self.system.dofs, &self.system.pattern);
+        let fits = self
+            .contacts
+            .fit(&|terms| crate::assembly::covers(terms, dofs, pattern));
+        self.add(|tm| tm.evaluation += t.elapsed().as_secs_f64());
+        match fits {
+            true => Ok(changed),
+            false => Err(Failure {
+                why: "the contact pairing left the stiffness pattern".into(),
+                worst: None,
+                repattern: true,
+            }),
         }
     }
 

@@ -19,7 +19,7 @@
 //! (Newton then converges linearly when a pressure turns far).
 
 use crate::assembly::{assemble, checked_gradients, matrix, ElementMatrix};
-use crate::contact::ContactResult;
+use crate::contact::{ContactResult, Sliding};
 use crate::element::Shape;
 use crate::error::{Result, SolverError};
 use crate::hyperelastic::NeoHookean;
@@ -250,7 +250,8 @@ pub struct NonlinearSolution {
 /// step).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Timing {
-    /// Stress updates and internal forces at the integration points.
+    /// Stress updates and internal forces at the integration points, the contact
+    /// forces and pairing.
     pub evaluation: f64,
     /// Assembling the tangent stiffness.
     pub assembly: f64,
@@ -708,26 +709,43 @@ impl Setup<'_> {
         progress: &mut Progress,
         observer: &mut dyn FnMut(&Converged),
     ) -> Result<()> {
-        let system = self
-            .elastic
-            .coupled_system(fixed, &self.contacts.cliques())?;
-        let mut run = Run {
-            model: self.model,
-            system: &system,
-            loads,
-            prescribed: (ubar, fixed),
-            locked,
-            offsets: &self.offsets,
-            options: self.options,
-            timing: std::cell::Cell::new(self.timing),
-            factor: Default::default(),
-            elements: Default::default(),
-            iteration_seconds: Default::default(),
-            contacts: &self.contacts,
-        };
-        run.follow(path, phase, progress, observer);
-        self.timing = run.timing.get();
-        Ok(())
+        let mut cursor = increments::Cursor::new(self.options);
+        let mut groups = 0;
+        loop {
+            // The stiffness pattern holds every contact pairing so far; one that
+            // slides beyond it has the phase go on on a new one.
+            let cliques = self.contacts.seen();
+            if cliques.len() == groups && groups > 0 {
+                return Err(SolverError::Mesh(
+                    "contact: the pairing left a stiffness pattern that holds it".into(),
+                ));
+            }
+            groups = cliques.len();
+            let system = self.elastic.coupled_system(fixed, &cliques)?;
+            let mut run = Run {
+                model: self.model,
+                system: &system,
+                loads,
+                prescribed: (ubar, fixed),
+                locked,
+                offsets: &self.offsets,
+                options: self.options,
+                timing: std::cell::Cell::new(self.timing),
+                factor: Default::default(),
+                elements: Default::default(),
+                iteration_seconds: Default::default(),
+                contacts: &self.contacts,
+            };
+            let done = run.follow((path, phase), &mut cursor, progress, observer);
+            self.timing = run.timing.get();
+            if done {
+                return Ok(());
+            }
+            tracing::info!(
+                pseudo_time = cursor.at,
+                "the contact pairing slid beyond the stiffness pattern: a new pattern"
+            );
+        }
     }
 }
 
@@ -735,14 +753,16 @@ impl NonlinearModel<'_> {
     /// The contact pairs, checked: every part held by supports, shared nodes, ties or
     /// contact; stabilised when some part is held only by contact.
     fn contact_pairs(&self, elastic: &StaticModel, fixed: &[bool]) -> Result<Contacts> {
-        if self.large_deformation && !self.contacts.is_empty() {
+        let small = self.contacts.iter().find(|c| c.sliding == Sliding::Small);
+        if let (true, Some(c)) = (self.large_deformation, small) {
             return Err(SolverError::Mesh(format!(
-                "contact '{}': contact pairs slide little and keep their undeformed normals; they cannot follow large rotations — solve without large_deformation",
-                self.contacts[0].name
+                "contact '{}': a small-sliding pair keeps its undeformed pairing and normals; it cannot follow large rotations — give it finite sliding, or solve without large_deformation",
+                c.name
             )));
         }
         let modulus = |e: usize| self.materials[self.of_element[e]].elastic().0;
-        let mut contacts = Contacts::new(self.mesh, &self.contacts, &modulus)?;
+        let mut contacts =
+            Contacts::new(self.mesh, &self.contacts, &modulus, self.large_deformation)?;
         let cliques = contacts.cliques();
         if cliques.is_empty() {
             elastic.require_constrained(fixed)?;
