@@ -180,10 +180,12 @@ fn bad_contacts_are_refused_with_their_reason() {
         e.contains("start inside the master surface") && e.contains("by 1.000e-3 m"),
         "{e}"
     );
-    let large = PRESS_FIT.replace(
-        "analysis = \"nonlinear\"",
-        "analysis = \"nonlinear\"\nlarge_deformation = true",
-    );
+    let large = PRESS_FIT
+        .replace(
+            "analysis = \"nonlinear\"",
+            "analysis = \"nonlinear\"\nlarge_deformation = true",
+        )
+        .replace("interference = true", "interference = true\nsliding = \"small\"");
     let e = refused(&write(dir.path(), "large.toml", &large));
     assert!(e.contains("cannot follow large rotations"), "{e}");
     let faces = COLUMN.replace("slave = \"top.zmin\"", "slave = \"top.nowhere\"");
