@@ -143,10 +143,16 @@ fn contact_cards_that_cannot_be_read_are_refused_at_their_line() {
     let (deck, _) = punch(dir.path(), FRICTIONLESS);
     let text = std::fs::read_to_string(&deck).unwrap();
     let text = text
-        .replace("SURFACE TO SURFACE\n", "SURFACE TO SURFACE, SMALL SLIDING\n")
+        .replace(
+            "SURFACE TO SURFACE\n",
+            "SURFACE TO SURFACE, SMALL SLIDING\n",
+        )
         .replace("*STEP\n", "*STEP, NLGEOM\n");
     let err = common::cli::refused(&write(dir.path(), "punch.inp", &text));
-    assert!(err.contains("small-sliding pair keeps its undeformed pairing"), "{err}");
+    assert!(
+        err.contains("small-sliding pair keeps its undeformed pairing"),
+        "{err}"
+    );
 }
 
 /// A bar between two walls (hex20 2 × 2 × 8, 20 × 20 × 200 mm, on rollers) with a

@@ -185,7 +185,10 @@ fn bad_contacts_are_refused_with_their_reason() {
             "analysis = \"nonlinear\"",
             "analysis = \"nonlinear\"\nlarge_deformation = true",
         )
-        .replace("interference = true", "interference = true\nsliding = \"small\"");
+        .replace(
+            "interference = true",
+            "interference = true\nsliding = \"small\"",
+        );
     let e = refused(&write(dir.path(), "large.toml", &large));
     assert!(e.contains("cannot follow large rotations"), "{e}");
     let faces = COLUMN.replace("slave = \"top.zmin\"", "slave = \"top.nowhere\"");

@@ -101,6 +101,8 @@ pub struct Interface {
     pub elastic_slip: f64,
     /// Gaps up to this count as touching (m): closed, with no pressure yet.
     pub touch: f64,
+    /// The slave faces' size (m).
+    pub size: f64,
     /// Augmentations stop when no point's pressure differs from its multiplier by more
     /// than this × the largest pressure (a penetration of this × the largest pressure's
     /// penalty penetration).
@@ -191,6 +193,7 @@ impl Interface {
             elastic_slip: contact.elastic_slip.unwrap_or(1e-4 * h),
             tolerance: MULTIPLIER_TOLERANCE,
             touch: 1e-8 * h,
+            size: h,
         };
         if !contact.interference {
             interface.refuse_penetration(mesh, 0.01 * h)?;

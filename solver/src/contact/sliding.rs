@@ -33,11 +33,17 @@ impl Interface {
         points(mesh, &current, surfaces, measure).0
     }
 
-    /// How far the pairing `new` moved from the current points, where it matters (at
-    /// points in contact in `states`, or coming into contact): the largest change of a
-    /// point's weights, normal and gap (against the penetration the multipliers
-    /// resolve). A point that comes or goes while in contact counts 1.
-    pub fn moved(&self, new: &[Point], states: &[PointState], u: &[f64]) -> f64 {
+    /// The current points where the pairing `new` moves them by more than the
+    /// multipliers resolve (see [`Self::moved`]), the others kept as they are; `None`
+    /// when none moves. A point new to the pairing comes in only once it touches, one
+    /// that lost its master goes: so slivers of overlap a slight motion makes or
+    /// breaks leave the points (and the stiffness pattern) alone.
+    pub fn repaired(
+        &self,
+        new: Vec<Point>,
+        states: &[PointState],
+        u: &[f64],
+    ) -> Option<Vec<Point>> {
         let largest = states.iter().map(|s| s.pressure).fold(0.0, f64::max);
         let resolved = (MULTIPLIER_TOLERANCE * largest / self.penalty).max(self.touch);
         let old: HashMap<usize, (&Point, &PointState)> = self
@@ -46,32 +52,47 @@ impl Interface {
             .zip(states)
             .map(|(p, s)| (p.node, (p, s)))
             .collect();
-        let mut moved = 0.0f64;
+        let mut changed = false;
+        let mut out = Vec::with_capacity(new.len());
         for p in new {
             let gap = p.gap0 - p.normal.dot(&p.relative(u));
-            let change = match old.get(&p.node) {
-                Some((q, s)) if s.status != Status::Open || gap <= self.touch => {
-                    let before = q.gap0 - q.normal.dot(&q.relative(u));
-                    weights_change(&q.terms, &p.terms)
-                        .max((p.normal - q.normal).norm())
-                        .max((gap - before).abs() / resolved * MULTIPLIER_TOLERANCE)
+            match old.get(&p.node) {
+                Some((q, s)) if s.status == Status::Open && gap > self.touch => {
+                    out.push((*q).clone())
                 }
-                None if gap <= self.touch => 1.0,
-                _ => 0.0,
-            };
-            moved = moved.max(change);
+                Some((q, _)) if moved(q, &p, u, resolved) <= MULTIPLIER_TOLERANCE => {
+                    out.push((*q).clone())
+                }
+                Some(_) => {
+                    changed = true;
+                    out.push(p);
+                }
+                None if gap <= self.touch => {
+                    changed = true;
+                    out.push(p);
+                }
+                None => {}
+            }
         }
-        let kept: HashMap<usize, ()> = new.iter().map(|p| (p.node, ())).collect();
-        let lost = self
+        // A point in contact that lost its master lets go.
+        let kept: std::collections::HashSet<usize> = out.iter().map(|p| p.node).collect();
+        changed |= self
             .points
             .iter()
             .zip(states)
-            .any(|(p, s)| s.status != Status::Open && !kept.contains_key(&p.node));
-        if lost {
-            moved = 1.0;
-        }
-        moved
+            .any(|(p, s)| s.status != Status::Open && !kept.contains(&p.node));
+        changed.then_some(out)
     }
+}
+
+/// How far point `p` moved from `q` (the same node's, paired before): the largest
+/// change of its weights and normal, and of its gap at `u` against `resolved`, as a
+/// share comparable with [`MULTIPLIER_TOLERANCE`].
+fn moved(q: &Point, p: &Point, u: &[f64], resolved: f64) -> f64 {
+    let gap = |p: &Point| p.gap0 - p.normal.dot(&p.relative(u));
+    weights_change(&q.terms, &p.terms)
+        .max((p.normal - q.normal).norm())
+        .max((gap(p) - gap(q)).abs() / resolved * MULTIPLIER_TOLERANCE)
 }
 
 /// The largest weight any node gains or loses between two points' terms.

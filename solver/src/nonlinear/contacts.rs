@@ -4,9 +4,7 @@
 
 use crate::assembly::scatter_coupling;
 use crate::contact::sliding::{carry, carry_multipliers};
-use crate::contact::{
-    Contact, ContactResult, Interface, Point, PointState, Sliding, MULTIPLIER_TOLERANCE,
-};
+use crate::contact::{Contact, ContactResult, Interface, Point, PointState, Sliding};
 use crate::dofs::DofMap;
 use crate::error::Result;
 use crate::mesh::Mesh;
@@ -37,7 +35,14 @@ pub(super) struct Contacts {
     pub work: Cell<f64>,
     /// The node groups of every pairing so far: what the stiffness pattern must hold.
     seen: RefCell<BTreeSet<Vec<usize>>>,
+    /// Each pair's surface nodes and their displacement when it was last paired.
+    paired: RefCell<Vec<(Vec<usize>, Vec<f64>)>>,
 }
+
+/// A pair is paired again only once one of its surface nodes moved by more than this
+/// share of the slave faces' size since it was last: less moves no weight by as much
+/// as the multipliers resolve.
+const STILL: f64 = 1e-4;
 
 impl Contacts {
     /// Pairs every contact; `modulus(element)` gives an element's Young's modulus.
@@ -72,6 +77,21 @@ impl Contacts {
             .zip(&committed)
             .map(|(i, c)| (i.points.clone(), c.clone()))
             .collect();
+        let paired = interfaces
+            .iter()
+            .map(|c| {
+                let mut nodes: Vec<usize> = c
+                    .slave
+                    .iter()
+                    .chain(&c.master)
+                    .flat_map(|&f| mesh.face_nodes(f))
+                    .collect();
+                nodes.sort_unstable();
+                nodes.dedup();
+                let zero = vec![0.0; 3 * nodes.len()];
+                (nodes, zero)
+            })
+            .collect();
         let seen = interfaces
             .iter()
             .flat_map(|i| i.cliques())
@@ -85,6 +105,7 @@ impl Contacts {
             interfaces: RefCell::new(interfaces),
             work: Cell::new(0.0),
             seen: RefCell::new(seen),
+            paired: RefCell::new(paired),
         })
     }
 
@@ -93,10 +114,10 @@ impl Contacts {
     }
 
     /// Pairs the finite-sliding interfaces again at displacement `u` (the committed
-    /// displacement `u0`), carrying the committed states and the multipliers over.
-    /// With `trial` (the states at `u`) the new pairing replaces the current one only
-    /// where it moved by more than the multipliers resolve; true then. Without, it
-    /// always does (an increment's start), and the answer is false.
+    /// displacement `u0`), the points that moved by more than the multipliers resolve
+    /// replaced ([`Interface::repaired`]) and the committed states and multipliers
+    /// carried over; `trial`: the states at `u` (none: the committed ones, at an
+    /// increment's start). True when some point moved.
     pub fn repair(
         &self,
         mesh: &Mesh,
@@ -106,18 +127,17 @@ impl Contacts {
         let mut interfaces = self.interfaces.borrow_mut();
         let (mut committed, mut lambda) = (self.committed.borrow_mut(), self.lambda.borrow_mut());
         let (saved, mut seen) = (self.saved.borrow(), self.seen.borrow_mut());
+        let mut paired = self.paired.borrow_mut();
         let mut changed = false;
         for (i, c) in interfaces.iter_mut().enumerate() {
-            if c.sliding == Sliding::Small {
+            if c.sliding == Sliding::Small || still(&mut paired[i], u, STILL * c.size) {
                 continue;
             }
-            let new = c.paired_at(mesh, u);
-            if let Some(trial) = trial {
-                if c.moved(&new, &trial[i], u) <= MULTIPLIER_TOLERANCE {
-                    continue;
-                }
-                changed = true;
-            }
+            let states = trial.map_or(&committed[i], |t| &t[i]);
+            let Some(new) = c.repaired(c.paired_at(mesh, u), states, u) else {
+                continue;
+            };
+            changed = true;
             lambda[i] = carry_multipliers(&c.points, &lambda[i], &new);
             committed[i] = carry((&saved[i].0, &saved[i].1), &new, u0);
             c.points = new;
@@ -252,4 +272,21 @@ impl Contacts {
 fn sorted(mut nodes: Vec<usize>) -> Vec<usize> {
     nodes.sort_unstable();
     nodes
+}
+
+/// Whether no node of `nodes` moved by more than `limit` from `at` in `u`; else `at`
+/// becomes their displacement in `u`.
+fn still((nodes, at): &mut (Vec<usize>, Vec<f64>), u: &[f64], limit: f64) -> bool {
+    let far = nodes.iter().enumerate().any(|(k, &n)| {
+        (0..3)
+            .map(|c| (u[3 * n + c] - at[3 * k + c]).powi(2))
+            .sum::<f64>()
+            > limit * limit
+    });
+    if far {
+        for (k, &n) in nodes.iter().enumerate() {
+            at[3 * k..3 * k + 3].copy_from_slice(&u[3 * n..3 * n + 3]);
+        }
+    }
+    !far
 }
