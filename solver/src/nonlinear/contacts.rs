@@ -147,7 +147,7 @@ impl Contacts {
     }
 
     /// Whether `covers` holds every point's nodes' coupling.
-    pub fn fit(&self, covers: &dyn Fn(&[(usize, f64)]) -> bool) -> bool {
+    pub fn fit(&self, covers: impl Fn(&[(usize, f64)]) -> bool) -> bool {
         let interfaces = self.interfaces.borrow();
         interfaces
             .iter()

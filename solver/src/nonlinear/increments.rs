@@ -462,7 +462,7 @@ impl Run<'_> {
         let (dofs, pattern) = (&self.system.dofs, &self.system.pattern);
         let fits = self
             .contacts
-            .fit(&|terms| crate::assembly::covers(terms, dofs, pattern));
+            .fit(|terms| crate::assembly::covers(terms, dofs, pattern));
         self.add(|tm| tm.evaluation += t.elapsed().as_secs_f64());
         match fits {
             true => Ok(changed),
