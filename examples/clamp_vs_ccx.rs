@@ -10,7 +10,8 @@
 //! (their feet) and the strap (their heads), each with a `*PRE-TENSION SECTION` at
 //! mid-length. Step 1 pulls both bolts to 10 kN; step 2 locks them (`*BOUNDARY, FIXED`)
 //! and pushes the workpiece's end face with 2 MPa (3 kN, a cutting force, below the
-//! 8 kN friction can hold).
+//! 8 kN friction can hold). Both stick with the same constant stick slope, 1e12 Pa/m
+//! (K / 100, as CalculiX's manual advises), so their slides can be compared.
 //!
 //! `cargo run --release --example clamp_vs_ccx -- [h in m, default 0.0044: ~100k
 //! equations]`; `CCX_SOLVER="ITERATIVE CHOLESKY"` sets CalculiX's *STATIC solver
@@ -148,7 +149,7 @@ fn deck(mesh: &Mesh, solver: &str) -> String {
         s,
         "*MATERIAL, NAME=STEEL\n*ELASTIC\n210e9, 0.3\n*SOLID SECTION, ELSET=EALL, MATERIAL=STEEL\n\
          *TIE, NAME=ANCHOR\nFEET, BASE_TOP\n*TIE, NAME=HEAD\nHEADS, STRAP_BOTTOM\n\
-         *SURFACE INTERACTION, NAME=STEEL_ON_STEEL\n*SURFACE BEHAVIOR, PRESSURE-OVERCLOSURE=LINEAR\n1.0e14\n*FRICTION\n0.2\n\
+         *SURFACE INTERACTION, NAME=STEEL_ON_STEEL\n*SURFACE BEHAVIOR, PRESSURE-OVERCLOSURE=LINEAR\n1.0e14\n*FRICTION\n0.2, 1.0e12\n\
          *CONTACT PAIR, INTERACTION=STEEL_ON_STEEL, TYPE=SURFACE TO SURFACE\nWORK_BOTTOM, BASE_TOP\nWORK_TOP, STRAP_BOTTOM\n\
          *PRE-TENSION SECTION, SURFACE=CUT1, NODE={r1}\n0., 0., 1.\n\
          *PRE-TENSION SECTION, SURFACE=CUT2, NODE={r2}\n0., 0., 1.\n\

@@ -151,6 +151,7 @@ pub fn contact(mesh: &Mesh, spec: &ContactSpec) -> Result<vproto_solver::contact
         penalty: positive(spec.penalty, "penalty")?,
         search_distance: positive(spec.search_distance, "search_distance")?,
         elastic_slip: positive(spec.elastic_slip, "elastic_slip")?,
+        stick_slope: positive(spec.stick_slope, "stick_slope")?,
         interference: spec.interference,
         sliding: match spec.sliding {
             crate::schema::SlidingSpec::Finite => vproto_solver::contact::Sliding::Finite,

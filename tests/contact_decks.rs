@@ -80,36 +80,45 @@ fn ccx_displacements(dat: &str) -> Vec<[f64; 3]> {
     u
 }
 
+/// The punch with Coulomb friction and CalculiX's stick slope (K / 100): the punch's
+/// Poisson spread is held back by friction at its edge.
+const ROUGH: &str = "*SURFACE INTERACTION, NAME=SI\n*SURFACE BEHAVIOR, PRESSURE-OVERCLOSURE=LINEAR\n1.0e15\n*FRICTION\n0.3, 1.0e13\n";
+
 #[test]
 fn a_punch_deck_runs_nonlinear_and_matches_calculix() {
-    let dir = tempfile::tempdir().unwrap();
-    let (deck, mesh) = punch(dir.path(), FRICTIONLESS);
-    let summary = common::cli::run_json(&deck);
-    assert_eq!(
-        summary["load_cases"][0]["analysis"], "nonlinear",
-        "{summary}"
-    );
-    let file = hdf5_pure::File::open(dir.path().join("out/punch.h5")).unwrap();
-    let u = common::h5_2d(&file, "load_cases/step1/displacement");
-    // The punch carries its load through the contact: Σ p A = p × its top.
-    let force = common::h5_1d(&file, "load_cases/step1/contact_normal_force");
-    let carried: f64 = force.iter().filter(|f| f.is_finite()).sum();
-    assert!((carried / (1e7 * 0.0625) - 1.0).abs() < 1e-6, "{carried}");
-    let Some(dat) = run_ccx(&deck) else {
-        return;
-    };
-    let u_ccx = ccx_displacements(&dat);
-    assert_eq!(u_ccx.len(), mesh.nodes.len());
-    let scale = u_ccx.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
-    let worst = u
-        .iter()
-        .zip(u_ccx.iter().flatten())
-        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
-    eprintln!(
-        "punch: largest |u| {scale:.6e} m by ccx; vproto differs by at most {:.2e} of it",
-        worst / scale
-    );
-    assert!(worst < 0.01 * scale, "{worst} against {scale}");
+    for (interaction, name) in [(FRICTIONLESS, "frictionless"), (ROUGH, "μ = 0.3")] {
+        let dir = tempfile::tempdir().unwrap();
+        let (deck, mesh) = punch(dir.path(), interaction);
+        let summary = common::cli::run_json(&deck);
+        assert_eq!(
+            summary["load_cases"][0]["analysis"], "nonlinear",
+            "{summary}"
+        );
+        let file = hdf5_pure::File::open(dir.path().join("out/punch.h5")).unwrap();
+        let u = common::h5_2d(&file, "load_cases/step1/displacement");
+        // The punch carries its load through the contact: Σ p A = p × its top.
+        let force = common::h5_1d(&file, "load_cases/step1/contact_normal_force");
+        let carried: f64 = force.iter().filter(|f| f.is_finite()).sum();
+        assert!(
+            (carried / (1e7 * 0.0625) - 1.0).abs() < 1e-6,
+            "{name}: {carried}"
+        );
+        let Some(dat) = run_ccx(&deck) else {
+            return;
+        };
+        let u_ccx = ccx_displacements(&dat);
+        assert_eq!(u_ccx.len(), mesh.nodes.len());
+        let scale = u_ccx.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+        let worst = u
+            .iter()
+            .zip(u_ccx.iter().flatten())
+            .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+        eprintln!(
+            "punch, {name}: largest |u| {scale:.6e} m by ccx; vproto differs by at most {:.2e} of it",
+            worst / scale
+        );
+        assert!(worst < 0.01 * scale, "{name}: {worst} against {scale}");
+    }
 }
 
 #[test]
@@ -131,8 +140,12 @@ fn contact_cards_that_cannot_be_read_are_refused_at_their_line() {
             "data field 2 ('1e5') is not supported",
         ),
         (
-            "*SURFACE INTERACTION, NAME=SI\n*FRICTION\n0.2, 1e9\n",
-            "data field 2 ('1e9') is not supported",
+            "*SURFACE INTERACTION, NAME=SI\n*FRICTION\n0.2, -1e9\n",
+            "stick slope -1000000000 must be > 0",
+        ),
+        (
+            "*SURFACE INTERACTION, NAME=SI\n*FRICTION\n0.2, 1e9, 3\n",
+            "data field 3 ('3') is not supported",
         ),
     ] {
         let (deck, _) = punch(dir.path(), interaction);

@@ -143,6 +143,7 @@ fn solve(mesh: &Mesh, sphere: bool) -> NonlinearSolution {
         search_distance: Some(SIZE),
         elastic_slip: None,
         interference: false,
+        stick_slope: None,
         sliding: Default::default(),
     };
     let model = NonlinearModel {

@@ -344,7 +344,7 @@ fn contact_keyword(name: &str) -> Option<Keyword> {
     match name {
         "SURFACE INTERACTION" => k(&[("NAME", ANY)], Some(0)),
         "SURFACE BEHAVIOR" => k(&[("PRESSURE-OVERCLOSURE", &["HARD", "LINEAR"])], Some(1)),
-        "FRICTION" => k(&[], Some(1)),
+        "FRICTION" => k(&[], Some(2)),
         "PRE-TENSION SECTION" => k(&[("SURFACE", ANY), ("NODE", ANY)], Some(3)),
         "CONTACT PAIR" => k(
             &[

@@ -2,9 +2,9 @@
 //! and `*CONTACT PAIR`s that use it — vproto's `[[model.contact]]`. vproto enforces the
 //! contact exactly (augmented Lagrangian), so a `LINEAR` pressure-overclosure slope is
 //! its starting penalty only (CalculiX lets the surfaces overlap p / K: said in a
-//! warning). What vproto does not use is refused at its line: `LINEAR`'s σ∞ and c0,
-//! a `*FRICTION` stick slope (vproto's stick is an elastic slip, 1e-4 of the face size
-//! by default, which a slope in Pa/m does not give).
+//! warning). A `*FRICTION` stick slope (Pa/m) is the stick's constant stiffness, as in
+//! CalculiX (without one, vproto's stick is an elastic slip of 1e-4 of the face size).
+//! What vproto does not use is refused at its line: `LINEAR`'s σ∞ and c0.
 
 use super::cards::{number, Card};
 use super::mesh::Reader;
@@ -16,6 +16,7 @@ pub(super) struct Interaction {
     at: String,
     friction: f64,
     penalty: Option<f64>,
+    stick_slope: Option<f64>,
 }
 
 /// A `*CONTACT PAIR` line: where its card and line are, its interaction and surfaces.
@@ -80,7 +81,12 @@ pub(super) fn card(r: &mut Reader, card: &Card) -> Result<()> {
                 bail!("{}: *FRICTION needs a data line: μ", card.at);
             };
             let mu: f64 = number(at, f.get(0).unwrap_or(""), "friction coefficient")?;
-            current(r, card)?.friction = mu;
+            let slope = match f.get(1).filter(|s| !s.is_empty()) {
+                Some(s) => Some(positive(number(at, s, "stick slope")?, at, "stick slope")?),
+                None => None,
+            };
+            let i = current(r, card)?;
+            (i.friction, i.stick_slope) = (mu, slope);
         }
         "CONTACT PAIR" => pair(r, card)?,
         _ => unreachable!("only contact keywords come here"),
@@ -173,6 +179,7 @@ pub(super) fn resolve(r: &Reader) -> Result<Vec<DeckContact>> {
                     penalty: i.penalty,
                     search_distance: None,
                     elastic_slip: None,
+                    stick_slope: i.stick_slope,
                     interference: false,
                     sliding: match p.small {
                         true => crate::schema::SlidingSpec::Small,

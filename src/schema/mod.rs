@@ -301,6 +301,9 @@ pub struct ContactSpec {
     /// The elastic slip (m) at the friction limit: the stick's compliance (default
     /// 1e-4 of the slave faces' size).
     pub elastic_slip: Option<f64>,
+    /// A constant stick stiffness (Pa/m), CalculiX's stick slope, instead of the
+    /// elastic slip's μ p / γ.
+    pub stick_slope: Option<f64>,
     /// The surfaces start overlapping on purpose (a press fit), pushed apart by the
     /// solution; otherwise an initial penetration beyond 1 % of the face size is an
     /// error.

@@ -51,6 +51,8 @@ pub struct Contact {
     pub search_distance: Option<f64>,
     /// The elastic slip at the friction limit (m); `None`: 1e-4 of the slave faces' size.
     pub elastic_slip: Option<f64>,
+    /// A constant stick stiffness (Pa/m, CalculiX's stick slope) instead of μ p / γ.
+    pub stick_slope: Option<f64>,
     /// Initial penetrations are an interference (a press fit) to be pushed out; false:
     /// one beyond 1 % of the face size is an error.
     pub interference: bool,
@@ -99,6 +101,8 @@ pub struct Interface {
     pub penalty: f64,
     /// The elastic slip at the friction limit (m).
     pub elastic_slip: f64,
+    /// A constant stick stiffness (Pa/m), if given, instead of μ p / γ.
+    pub stick_slope: Option<f64>,
     /// Gaps up to this count as touching (m): closed, with no pressure yet.
     pub touch: f64,
     /// The slave faces' size (m).
@@ -191,6 +195,7 @@ impl Interface {
             friction: contact.friction,
             penalty: contact.penalty.unwrap_or(10.0 * modulus / h),
             elastic_slip: contact.elastic_slip.unwrap_or(1e-4 * h),
+            stick_slope: contact.stick_slope,
             tolerance: MULTIPLIER_TOLERANCE,
             touch: 1e-8 * h,
             size: h,
@@ -331,10 +336,13 @@ impl Interface {
         a * p.area
     }
 
-    /// The stick stiffness (Pa/m): μ p / γ, with p the multiplier λ once there is one
-    /// (fixed through a Newton phase, so the stick's tangent is exact) and else the
-    /// pressure.
+    /// The stick stiffness (Pa/m): the stick slope if given, else μ p / γ, with p the
+    /// multiplier λ once there is one (fixed through a Newton phase, so the stick's
+    /// tangent is exact) and else the pressure.
     fn stick(&self, lambda: f64, pressure: f64) -> f64 {
+        if let Some(k) = self.stick_slope {
+            return k;
+        }
         let p = if lambda > 0.0 { lambda } else { pressure };
         self.friction * p / self.elastic_slip
     }
@@ -398,9 +406,13 @@ fn check(mesh: &Mesh, contact: &Contact) -> Result<()> {
             mesh.element_label(f.element)
         ));
     }
+    if let (Some(_), Some(_)) = (contact.elastic_slip, contact.stick_slope) {
+        return bad("give the stick's compliance once: elastic_slip or stick_slope".into());
+    }
     for (key, v) in [
         ("penalty", contact.penalty),
         ("elastic_slip", contact.elastic_slip),
+        ("stick_slope", contact.stick_slope),
     ] {
         if let Some(v) = v.filter(|v| !(v.is_finite() && *v > 0.0)) {
             return bad(format!("the {key} {v} must be a positive number"));

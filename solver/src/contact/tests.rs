@@ -33,6 +33,7 @@ fn contact(mesh: &Mesh, friction: f64) -> Contact {
         penalty: None,
         search_distance: None,
         elastic_slip: None,
+        stick_slope: None,
         interference: false,
         sliding: Sliding::Finite,
     }
@@ -329,4 +330,45 @@ fn a_block_slid_along_a_plate_presses_it_where_it_is() {
             assert!(off(&small) > 0.3, "small sliding: {:e}", off(&small));
         }
     }
+}
+
+/// A stick slope (CalculiX's) is the stick's constant stiffness: a pushed block that
+/// sticks has each sticking point's friction stress −k × its slip, and carries the push.
+#[test]
+fn a_stick_slope_is_the_stick_stiffness() {
+    let mesh = stack(
+        (ElementKind::Hex8, [3, 3, 1]),
+        (ElementKind::Hex8, [2, 2, 1]),
+    );
+    let fixed: Vec<_> = (0..3).map(|c| on(&mesh, "a.zmin", c)).collect();
+    let (p, k) = (1e6, 1e12);
+    let mut c = contact(&mesh, 0.3);
+    c.stick_slope = Some(k);
+    let loads = vec![
+        SurfaceLoad::Pressure(p),
+        SurfaceLoad::Traction(Vector3::new(0.1 * p, 0.0, 0.0)),
+    ];
+    let s = solve(&mesh, fixed, vec![c.clone()], loads);
+    assert!(s.stopped.is_none(), "{:?}", s.stopped);
+    let c0 = &s.contact[0];
+    let sticking: Vec<_> = c0
+        .states
+        .iter()
+        .filter(|s| s.status == Status::Stick)
+        .collect();
+    assert!(!sticking.is_empty());
+    for st in sticking {
+        let off = (st.shear + k * st.slip).norm();
+        assert!(off < 1e-9 * st.shear.norm().max(1.0), "{st:?}");
+    }
+    let carried: f64 = c0
+        .states
+        .iter()
+        .zip(&c0.areas)
+        .map(|(st, a)| st.shear.x * a)
+        .sum();
+    assert!((carried + 0.1 * p).abs() < 1e-6 * p, "{carried}");
+    c.elastic_slip = Some(1e-6);
+    let e = Interface::new(&mesh, &c, E).unwrap_err().to_string();
+    assert!(e.contains("elastic_slip or stick_slope"), "{e}");
 }
