@@ -147,33 +147,47 @@ fn a_uniform_pressure_crosses_a_non_matching_contact_exactly() {
     }
 }
 
+/// A 2 × 2 hex8 block on a 3 × 3 one.
+fn pads() -> Mesh {
+    stack(
+        (ElementKind::Hex8, [3, 3, 1]),
+        (ElementKind::Hex8, [2, 2, 1]),
+    )
+}
+
+/// A pressure p and a push q along x on the upper block's top.
+fn pushed(p: f64, q: f64) -> Vec<SurfaceLoad> {
+    vec![
+        SurfaceLoad::Pressure(p),
+        SurfaceLoad::Traction(Vector3::new(q, 0.0, 0.0)),
+    ]
+}
+
+/// The friction force along x on the slave.
+fn friction_x(c: &ContactResult) -> f64 {
+    c.states
+        .iter()
+        .zip(&c.areas)
+        .map(|(st, a)| st.shear.x * a)
+        .sum()
+}
+
 /// A block pressed on a plane and pushed along it sticks while the push is below μ p
 /// and cannot be held above it; pulled off, it is not held and the run says so.
 #[test]
 fn a_pushed_block_sticks_below_mu_p_and_slides_above() {
-    let mesh = stack(
-        (ElementKind::Hex8, [3, 3, 1]),
-        (ElementKind::Hex8, [2, 2, 1]),
-    );
+    let mesh = pads();
     let fixed: Vec<_> = (0..3).map(|c| on(&mesh, "a.zmin", c)).collect();
     let (p, mu) = (1e6, 0.3);
     for (ratio, holds) in [(0.29, true), (0.31, false)] {
-        let loads = vec![
-            SurfaceLoad::Pressure(p),
-            SurfaceLoad::Traction(Vector3::new(ratio * p, 0.0, 0.0)),
-        ];
+        let loads = pushed(p, ratio * p);
         let s = solve(&mesh, fixed.clone(), vec![contact(&mesh, mu)], loads);
         assert_eq!(s.stopped.is_none(), holds, "q/p = {ratio}: {:?}", s.stopped);
         if holds {
             // The friction stresses carry the push (part of the face slips where the
             // overturning moment unloads it), none beyond the cone.
             let c = &s.contact[0];
-            let carried: f64 = c
-                .states
-                .iter()
-                .zip(&c.areas)
-                .map(|(st, a)| st.shear.x * a)
-                .sum();
+            let carried = friction_x(c);
             assert!((carried + ratio * p).abs() < 1e-6 * p, "{carried}");
             assert!(c.states.iter().all(|st| st.utilisation(mu) <= 1.0 + 1e-9));
             assert!(c.states.iter().any(|st| st.status == Status::Stick));
@@ -336,18 +350,12 @@ fn a_block_slid_along_a_plate_presses_it_where_it_is() {
 /// sticks has each sticking point's friction stress −k × its slip, and carries the push.
 #[test]
 fn a_stick_slope_is_the_stick_stiffness() {
-    let mesh = stack(
-        (ElementKind::Hex8, [3, 3, 1]),
-        (ElementKind::Hex8, [2, 2, 1]),
-    );
+    let mesh = pads();
     let fixed: Vec<_> = (0..3).map(|c| on(&mesh, "a.zmin", c)).collect();
     let (p, k) = (1e6, 1e12);
     let mut c = contact(&mesh, 0.3);
     c.stick_slope = Some(k);
-    let loads = vec![
-        SurfaceLoad::Pressure(p),
-        SurfaceLoad::Traction(Vector3::new(0.1 * p, 0.0, 0.0)),
-    ];
+    let loads = pushed(p, 0.1 * p);
     let s = solve(&mesh, fixed, vec![c.clone()], loads);
     assert!(s.stopped.is_none(), "{:?}", s.stopped);
     let c0 = &s.contact[0];
@@ -361,14 +369,63 @@ fn a_stick_slope_is_the_stick_stiffness() {
         let off = (st.shear + k * st.slip).norm();
         assert!(off < 1e-9 * st.shear.norm().max(1.0), "{st:?}");
     }
-    let carried: f64 = c0
-        .states
-        .iter()
-        .zip(&c0.areas)
-        .map(|(st, a)| st.shear.x * a)
-        .sum();
+    let carried = friction_x(c0);
     assert!((carried + 0.1 * p).abs() < 1e-6 * p, "{carried}");
     c.elastic_slip = Some(1e-6);
     let e = Interface::new(&mesh, &c, E).unwrap_err().to_string();
     assert!(e.contains("elastic_slip or stick_slope"), "{e}");
+}
+
+/// A block pressed on another (frictionless, `large_deformation`) with both turned
+/// rigidly by 30° about y through their supports: the contact follows the rotation
+/// (current normals), carrying the force of the same press unturned (measured 4.8e-5).
+#[test]
+fn a_contact_turned_rigidly_carries_the_same_force() {
+    let mesh = pads();
+    let press = 2e-5;
+    let force = |angle: f64| {
+        let r = nalgebra::Rotation3::from_axis_angle(&Vector3::y_axis(), angle);
+        let mut constraints = Vec::new();
+        for (set, down) in [("a.zmin", 0.0), ("b.zmax", press)] {
+            for n in mesh.set_nodes(set).unwrap() {
+                let x = mesh.nodes[n];
+                let u = r * (x - Vector3::new(0.0, 0.0, down)) - x;
+                constraints.push(crate::Constraint {
+                    nodes: vec![n],
+                    components: [Some(u.x), Some(u.y), Some(u.z)],
+                });
+            }
+        }
+        let model = NonlinearModel {
+            mesh: &mesh,
+            materials: vec![Solid::Plastic(J2::elastic(E, NU))],
+            density: vec![0.0],
+            of_element: vec![0; mesh.element_count()],
+            constraints,
+            large_deformation: true,
+            contacts: vec![contact(&mesh, 0.0)],
+            bolts: vec![],
+        };
+        let case = LoadCase {
+            name: "turn".into(),
+            loads: vec![],
+        };
+        let path = LoadPath::through(&[1.0]).unwrap();
+        let s = model
+            .solve(&case, &path, &NonlinearOptions::default())
+            .unwrap();
+        assert!(s.stopped.is_none(), "{angle}: {:?}", s.stopped);
+        let c = &s.contact[0];
+        c.states
+            .iter()
+            .zip(&c.areas)
+            .map(|(st, a)| st.pressure * a)
+            .sum::<f64>()
+    };
+    let (still, turned) = (force(0.0), force(30f64.to_radians()));
+    assert!(still > 1e6, "pressed: {still}");
+    assert!(
+        (turned - still).abs() < 2e-3 * still,
+        "{turned} against {still}"
+    );
 }
