@@ -321,7 +321,9 @@ impl Interface {
                 // Touching without pressure yet (the first iteration), the stick
                 // stiffness of a pressure to come: a tangent of the right size, so the
                 // first correction does not slide the part off (the forces stay exact).
-                Status::Stick if s.pressure == 0.0 => a += 1e-3 * self.penalty * tangential,
+                Status::Stick if s.pressure == 0.0 => {
+                    a += self.stick_slope.unwrap_or(1e-3 * self.penalty) * tangential
+                }
                 Status::Stick => a += self.stick(s.multiplier, s.pressure) * tangential,
                 Status::Slip if self.friction > 0.0 => {
                     let trial = self.trial(p, old, &s.relative, (s.multiplier, s.pressure));
