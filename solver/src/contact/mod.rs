@@ -443,13 +443,17 @@ fn points(
     };
     let mut points = Vec::new();
     for (&node, row) in &pairing.m {
-        let covered: f64 = row.values().sum();
+        // In node order, so sums do not depend on the map's order: a run is repeatable
+        // to the last bit (contact status decisions amplify round-off).
+        let mut row: Vec<(usize, f64)> = row.iter().map(|(&l, &v)| (l, v)).collect();
+        row.sort_unstable_by_key(|t| t.0);
+        let covered: f64 = row.iter().map(|t| t.1).sum();
         let full = pairing.d[&node];
         if covered <= 1e-6 * full || covered <= 0.0 {
             continue;
         }
         let mut terms = pairing.slave_terms(node);
-        terms.extend(row.iter().map(|(&l, &v)| (l, -v / covered)));
+        terms.extend(row.iter().map(|&(l, v)| (l, -v / covered)));
         let (normal, area) = match (&current, undeformed) {
             (Some(n), _) => (n[&node], covered),
             (None, Some(u)) => (u.normals[&node], covered / full * u.areas[&node]),
