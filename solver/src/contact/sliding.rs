@@ -34,7 +34,7 @@ impl Interface {
     }
 
     /// The current points where the pairing `new` moves them by more than the
-    /// multipliers resolve (see [`Self::moved`]), the others kept as they are; `None`
+    /// multipliers resolve (see [`moved`]), the others kept as they are; `None`
     /// when none moves. A point new to the pairing comes in only once it touches, one
     /// that lost its master goes: so slivers of overlap a slight motion makes or
     /// breaks leave the points (and the stiffness pattern) alone.

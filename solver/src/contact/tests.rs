@@ -277,8 +277,20 @@ fn slid_block(
     ]);
     let mut c = contact(&mesh, 0.0);
     c.sliding = sliding;
+    let s = displaced(&mesh, constraints, c, large_deformation);
+    (mesh, s)
+}
+
+/// The solution of `mesh` (steel) with contact `c`, loaded by its prescribed
+/// displacements alone, in increments of the default size.
+fn displaced(
+    mesh: &Mesh,
+    constraints: Vec<crate::Constraint>,
+    c: Contact,
+    large_deformation: bool,
+) -> NonlinearSolution {
     let model = NonlinearModel {
-        mesh: &mesh,
+        mesh,
         materials: vec![Solid::Plastic(J2::elastic(E, NU))],
         density: vec![0.0],
         of_element: vec![0; mesh.element_count()],
@@ -288,14 +300,13 @@ fn slid_block(
         bolts: vec![],
     };
     let case = LoadCase {
-        name: "slide".into(),
+        name: "displaced".into(),
         loads: vec![],
     };
     let path = LoadPath::through(&[1.0]).unwrap();
-    let s = model
+    model
         .solve(&case, &path, &NonlinearOptions::default())
-        .unwrap();
-    (mesh, s)
+        .unwrap()
 }
 
 /// Finite sliding: a block pressed on a plate and slid 2 m (eight of the plate's faces)
@@ -396,24 +407,7 @@ fn a_contact_turned_rigidly_carries_the_same_force() {
                 });
             }
         }
-        let model = NonlinearModel {
-            mesh: &mesh,
-            materials: vec![Solid::Plastic(J2::elastic(E, NU))],
-            density: vec![0.0],
-            of_element: vec![0; mesh.element_count()],
-            constraints,
-            large_deformation: true,
-            contacts: vec![contact(&mesh, 0.0)],
-            bolts: vec![],
-        };
-        let case = LoadCase {
-            name: "turn".into(),
-            loads: vec![],
-        };
-        let path = LoadPath::through(&[1.0]).unwrap();
-        let s = model
-            .solve(&case, &path, &NonlinearOptions::default())
-            .unwrap();
+        let s = displaced(&mesh, constraints, contact(&mesh, 0.0), true);
         assert!(s.stopped.is_none(), "{angle}: {:?}", s.stopped);
         let c = &s.contact[0];
         c.states
