@@ -39,22 +39,32 @@ fn contact(mesh: &Mesh, friction: f64) -> Contact {
     }
 }
 
+/// A steel model of `mesh` with its supports and contacts.
+fn steel(
+    mesh: &Mesh,
+    constraints: Vec<crate::Constraint>,
+    contacts: Vec<Contact>,
+    large_deformation: bool,
+) -> NonlinearModel<'_> {
+    NonlinearModel {
+        mesh,
+        materials: vec![Solid::Plastic(J2::elastic(E, NU))],
+        density: vec![0.0],
+        of_element: vec![0; mesh.element_count()],
+        constraints,
+        large_deformation,
+        contacts,
+        bolts: vec![],
+    }
+}
+
 fn solve(
     mesh: &Mesh,
     constraints: Vec<crate::Constraint>,
     contacts: Vec<Contact>,
     top: Vec<SurfaceLoad>,
 ) -> NonlinearSolution {
-    let model = NonlinearModel {
-        mesh,
-        materials: vec![Solid::Plastic(J2::elastic(E, NU))],
-        density: vec![0.0],
-        of_element: vec![0; mesh.element_count()],
-        constraints,
-        large_deformation: false,
-        contacts,
-        bolts: vec![],
-    };
+    let model = steel(mesh, constraints, contacts, false);
     let case = LoadCase {
         name: "p".into(),
         loads: top
@@ -289,16 +299,7 @@ fn displaced(
     c: Contact,
     large_deformation: bool,
 ) -> NonlinearSolution {
-    let model = NonlinearModel {
-        mesh,
-        materials: vec![Solid::Plastic(J2::elastic(E, NU))],
-        density: vec![0.0],
-        of_element: vec![0; mesh.element_count()],
-        constraints,
-        large_deformation,
-        contacts: vec![c],
-        bolts: vec![],
-    };
+    let model = steel(mesh, constraints, vec![c], large_deformation);
     let case = LoadCase {
         name: "displaced".into(),
         loads: vec![],
