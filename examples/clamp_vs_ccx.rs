@@ -16,7 +16,8 @@
 //! `cargo run --release --example clamp_vs_ccx -- [h in m, default 0.0044: ~100k
 //! equations]`; `CCX_SOLVER="ITERATIVE CHOLESKY"` sets CalculiX's *STATIC solver
 //! (default SPOOLES; CalculiX's friction makes its matrix non-symmetric, where it
-//! falls back to SPOOLES). Needs `ccx`, GNU time and target/release/vproto.
+//! falls back to SPOOLES); `SKIP_CCX=1` runs vproto only. Needs `ccx`, GNU time and
+//! target/release/vproto.
 
 use std::fmt::Write as _;
 use std::process::Command;
@@ -242,6 +243,9 @@ fn main() {
         scalar("factorization_seconds"),
         scalar("solution_seconds"),
     );
+    if std::env::var_os("SKIP_CCX").is_some() {
+        return;
+    }
     let mut ccx = Command::new("ccx");
     ccx.args(["-i", "clamp"])
         .env("OMP_NUM_THREADS", "2")

@@ -149,6 +149,7 @@ pub fn contact(mesh: &Mesh, spec: &ContactSpec) -> Result<vproto_solver::contact
         master: faces(&spec.master)?,
         friction: spec.friction,
         penalty: positive(spec.penalty, "penalty")?,
+        normal_stiffness: positive(spec.normal_stiffness, "normal_stiffness")?,
         search_distance: positive(spec.search_distance, "search_distance")?,
         elastic_slip: positive(spec.elastic_slip, "elastic_slip")?,
         stick_slope: positive(spec.stick_slope, "stick_slope")?,

@@ -144,6 +144,7 @@ fn solve(mesh: &Mesh, sphere: bool) -> NonlinearSolution {
         elastic_slip: None,
         interference: false,
         stick_slope: None,
+        normal_stiffness: None,
         sliding: Default::default(),
     };
     let model = NonlinearModel {

@@ -1,8 +1,8 @@
 //! A deck's contact: `*SURFACE INTERACTION` with `*SURFACE BEHAVIOR` and `*FRICTION`,
-//! and `*CONTACT PAIR`s that use it — vproto's `[[model.contact]]`. vproto enforces the
-//! contact exactly (augmented Lagrangian), so a `LINEAR` pressure-overclosure slope is
-//! its starting penalty only (CalculiX lets the surfaces overlap p / K: said in a
-//! warning). A `*FRICTION` stick slope (Pa/m) is the stick's constant stiffness, as in
+//! and `*CONTACT PAIR`s that use it — vproto's `[[model.contact]]`. `HARD` contact is
+//! enforced exactly (augmented Lagrangian); a `LINEAR` pressure-overclosure slope K is
+//! soft contact, the surfaces overlapping by p / K as in CalculiX (`normal_stiffness`),
+//! so a deck gives the answer CalculiX gives. A `*FRICTION` stick slope (Pa/m) is the stick's constant stiffness, as in
 //! CalculiX (without one, vproto's stick is an elastic slip of 1e-4 of the face size).
 //! What vproto does not use is refused at its line: `LINEAR`'s σ∞ and c0.
 
@@ -15,7 +15,7 @@ use anyhow::{anyhow, bail, Result};
 pub(super) struct Interaction {
     at: String,
     friction: f64,
-    penalty: Option<f64>,
+    normal_stiffness: Option<f64>,
     stick_slope: Option<f64>,
 }
 
@@ -57,7 +57,7 @@ pub(super) fn card(r: &mut Reader, card: &Card) -> Result<()> {
             let linear = card
                 .param("PRESSURE-OVERCLOSURE")
                 .is_some_and(|p| p.eq_ignore_ascii_case("LINEAR"));
-            let penalty = match (linear, fields) {
+            let stiffness = match (linear, fields) {
                 (false, None) => None,
                 (false, Some((at, _))) => {
                     bail!("{at}: *SURFACE BEHAVIOR, PRESSURE-OVERCLOSURE=HARD takes no data line")
@@ -71,10 +71,7 @@ pub(super) fn card(r: &mut Reader, card: &Card) -> Result<()> {
                     "{at}: *SURFACE BEHAVIOR, PRESSURE-OVERCLOSURE=LINEAR needs its slope K (Pa/m)"
                 ),
             };
-            if penalty.is_some() {
-                r.warnings.push(format!("{at}: PRESSURE-OVERCLOSURE=LINEAR: its slope is vproto's starting penalty; vproto then enforces the contact exactly (CalculiX lets the surfaces overlap by p / K)"));
-            }
-            current(r, card)?.penalty = penalty;
+            current(r, card)?.normal_stiffness = stiffness;
         }
         "FRICTION" => {
             let Some((at, f)) = card.data.first() else {
@@ -153,7 +150,7 @@ fn pair(r: &mut Reader, card: &Card) -> Result<()> {
     Ok(())
 }
 
-/// The deck's contact pairs, each with its interaction's friction and penalty.
+/// The deck's contact pairs, each with its interaction's friction and pressure law.
 pub(super) fn resolve(r: &Reader) -> Result<Vec<DeckContact>> {
     r.pairs
         .iter()
@@ -176,7 +173,8 @@ pub(super) fn resolve(r: &Reader) -> Result<Vec<DeckContact>> {
                     slave: p.slave.clone(),
                     master: p.master.clone(),
                     friction: i.friction,
-                    penalty: i.penalty,
+                    penalty: None,
+                    normal_stiffness: i.normal_stiffness,
                     search_distance: None,
                     elastic_slip: None,
                     stick_slope: i.stick_slope,

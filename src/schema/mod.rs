@@ -60,6 +60,9 @@ pub struct CaseSpec {
     /// Named points where every field is reported (and criteria may read it).
     #[serde(default)]
     pub probe: Vec<Spanned<ProbeSpec>>,
+    /// Test data the model is correlated with (a modal test's frequencies and shapes).
+    #[serde(default)]
+    pub measurement: Vec<Spanned<MeasurementSpec>>,
     /// Criteria checked in every load case whose results they can read.
     #[serde(default)]
     pub criterion: Vec<Spanned<CriterionSpec>>,
@@ -295,6 +298,9 @@ pub struct ContactSpec {
     pub friction: f64,
     /// Normal penalty stiffness (Pa/m; default 10 E / h, made exact by augmentation).
     pub penalty: Option<f64>,
+    /// Soft contact: a linear pressure–overclosure law (Pa/m), the surfaces overlapping
+    /// by p / k (CalculiX's `LINEAR`); default hard contact, exact.
+    pub normal_stiffness: Option<f64>,
     /// Master faces farther than this (m) from a slave face are not paired (default
     /// each master face's diagonal).
     pub search_distance: Option<f64>,
@@ -671,6 +677,12 @@ pub enum CriterionSpec {
     /// Nonlinear with contact: the smallest contact pressure (Pa) at the slave nodes of
     /// a set ≥ min (min > 0: no lift-off, with that margin).
     MinContactPressure { set: String, min: f64 },
+    /// Modal, with a `[[measurement]]`: every measured mode's MAC with the computed
+    /// mode it is paired with ≥ min.
+    MinMac { measurement: String, min: f64 },
+    /// Modal, with a `[[measurement]]`: every paired mode's |computed / measured − 1| ≤
+    /// limit (a fraction).
+    MaxFrequencyError { measurement: String, limit: f64 },
     /// Nonlinear with contact: the contact force (N) a set's slave nodes carry ≥ min
     /// (a locator stays loaded: the part stays located).
     MinContactForce { set: String, min: f64 },
@@ -726,6 +738,21 @@ pub enum CriterionSpec {
 pub struct ProbeSpec {
     pub name: String,
     pub point: [f64; 3],
+}
+
+/// `[[measurement]]`: a modal test (CSV: measured frequencies and mode shape
+/// components at sensor points) correlated with a modal load case's modes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasurementSpec {
+    pub name: String,
+    /// The modal load case whose modes are compared with the measured ones.
+    pub load_case: String,
+    /// The test data file (relative to the case file).
+    pub file: PathBuf,
+    /// How far (m) a sensor may lie off the meshed surface (default 1 % of the model's
+    /// bounding-box diagonal).
+    pub sensor_tolerance: Option<f64>,
 }
 
 fn magnitude() -> Component {

@@ -12,7 +12,9 @@
 //!
 //! Enforcement: penalty pressure p = ⟨λ − ε g⟩ with augmented-Lagrangian updates of λ
 //! (Uzawa) until the largest penetration is below a tolerance, so the answer does not
-//! depend on the penalty; friction by an elastic stick and an exact return to the
+//! depend on the penalty (hard contact); or soft contact, a linear pressure–overclosure
+//! law p = k ⟨−g⟩ whose stiffness is physics (CalculiX's `LINEAR`), not augmented;
+//! friction by an elastic stick and an exact return to the
 //! Coulomb cone |τ| ≤ μ p. The stick stiffness is μ p / γ, the elastic slip γ at the
 //! cone 1e-4 of the faces' size by default: stiff enough that the answer is that of a
 //! rigid stick (a clamped workpiece's face deflection moved 0.3 % from γ = 1e-4 h to
@@ -43,9 +45,13 @@ pub struct Contact {
     pub master: Vec<FaceRef>,
     /// Coulomb's coefficient (0: frictionless).
     pub friction: f64,
-    /// Normal penalty stiffness (Pa/m); `None`: 10 E / h of the stiffer side's modulus
-    /// and the slave faces' size.
+    /// Normal penalty stiffness (Pa/m) of hard contact; `None`: 10 E / h of the stiffer
+    /// side's modulus and the slave faces' size.
     pub penalty: Option<f64>,
+    /// Soft contact: a linear pressure–overclosure law p = k × overclosure (Pa/m), the
+    /// surfaces overlapping by p / k, as CalculiX's `LINEAR` law; `None`: hard contact,
+    /// enforced exactly.
+    pub normal_stiffness: Option<f64>,
     /// Master faces farther than this from a slave face are not paired (m); `None`:
     /// each master face's diagonal.
     pub search_distance: Option<f64>,
@@ -97,8 +103,10 @@ pub struct Interface {
     /// deformation: the normals rotate with the surface).
     pub undeformed: Option<Undeformed>,
     pub friction: f64,
-    /// Normal penalty (Pa/m).
+    /// Normal penalty (Pa/m), or the soft law's stiffness.
     pub penalty: f64,
+    /// The penalty is the law (soft contact): no augmentations.
+    pub soft: bool,
     /// The elastic slip at the friction limit (m).
     pub elastic_slip: f64,
     /// A constant stick stiffness (Pa/m), if given, instead of μ p / γ.
@@ -193,7 +201,11 @@ impl Interface {
             sliding: contact.sliding,
             undeformed: Some(undeformed),
             friction: contact.friction,
-            penalty: contact.penalty.unwrap_or(10.0 * modulus / h),
+            penalty: contact
+                .normal_stiffness
+                .or(contact.penalty)
+                .unwrap_or(10.0 * modulus / h),
+            soft: contact.normal_stiffness.is_some(),
             elastic_slip: contact.elastic_slip.unwrap_or(1e-4 * h),
             stick_slope: contact.stick_slope,
             tolerance: MULTIPLIER_TOLERANCE,
@@ -366,6 +378,9 @@ impl Interface {
     /// its multiplier by more than the tolerance (it penetrates, or an open point still
     /// holds a multiplier); `None` when none does.
     pub fn augment(&self, states: &[PointState]) -> Option<Vec<f64>> {
+        if self.soft {
+            return None;
+        }
         let off = states
             .iter()
             .map(|s| (s.pressure - s.multiplier).abs())
@@ -408,11 +423,15 @@ fn check(mesh: &Mesh, contact: &Contact) -> Result<()> {
             mesh.element_label(f.element)
         ));
     }
+    if let (Some(_), Some(_)) = (contact.penalty, contact.normal_stiffness) {
+        return bad("soft contact (normal_stiffness) has no penalty: give one of them".into());
+    }
     if let (Some(_), Some(_)) = (contact.elastic_slip, contact.stick_slope) {
         return bad("give the stick's compliance once: elastic_slip or stick_slope".into());
     }
     for (key, v) in [
         ("penalty", contact.penalty),
+        ("normal_stiffness", contact.normal_stiffness),
         ("elastic_slip", contact.elastic_slip),
         ("stick_slope", contact.stick_slope),
     ] {

@@ -34,6 +34,7 @@ fn contact(mesh: &Mesh, friction: f64) -> Contact {
         search_distance: None,
         elastic_slip: None,
         stick_slope: None,
+        normal_stiffness: None,
         interference: false,
         sliding: Sliding::Finite,
     }
@@ -155,6 +156,49 @@ fn a_uniform_pressure_crosses_a_non_matching_contact_exactly() {
             }
         }
     }
+}
+
+/// Soft contact, a linear pressure–overclosure law: a uniform pressure crosses the
+/// non-matching interface, every point overlapping by p / k, and the upper block
+/// sits that much lower.
+#[test]
+fn soft_contact_overlaps_by_pressure_over_stiffness() {
+    let mesh = stack(
+        (ElementKind::Hex8, [3, 3, 2]),
+        (ElementKind::Hex20, [4, 5, 2]),
+    );
+    let (p, k) = (1e6, 1e12);
+    let constraints = ["a.zmin", "a.xmin", "a.ymin", "b.xmin", "b.ymin"]
+        .iter()
+        .zip([2, 0, 1, 0, 1])
+        .map(|(set, c)| on(&mesh, set, c))
+        .collect();
+    let soft = Contact {
+        normal_stiffness: Some(k),
+        ..contact(&mesh, 0.0)
+    };
+    let s = solve(
+        &mesh,
+        constraints,
+        vec![soft],
+        vec![SurfaceLoad::Pressure(p)],
+    );
+    for st in &s.contact[0].states {
+        assert!((st.pressure - p).abs() < 1e-7 * p, "{st:?}");
+        assert!((st.gap + p / k).abs() < 1e-7 * p / k, "{st:?}");
+    }
+    let b = &mesh.blocks[1];
+    let upper: std::collections::HashSet<usize> =
+        (0..b.len()).flat_map(|e| b.element(e).to_vec()).collect();
+    for (n, x) in mesh.nodes.iter().enumerate() {
+        let sunk = if upper.contains(&n) { p / k } else { 0.0 };
+        let err = (s.displacement[3 * n + 2] + p / E * x.z + sunk).abs();
+        assert!(err < 1e-6 * p / E, "node {n} uz off by {err:e}");
+    }
+    let mut both = contact(&mesh, 0.0);
+    (both.penalty, both.normal_stiffness) = (Some(k), Some(k));
+    let e = Interface::new(&mesh, &both, E).unwrap_err().to_string();
+    assert!(e.contains("give one of them"), "{e}");
 }
 
 /// A 2 × 2 hex8 block on a 3 × 3 one.
