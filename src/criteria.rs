@@ -168,7 +168,9 @@ pub fn readable(spec: &CriterionSpec, p: &Produces) -> std::result::Result<(), S
     let axis = match spec {
         CriterionSpec::FirstFrequency { .. }
         | CriterionSpec::ForbiddenBand { .. }
-        | CriterionSpec::EffectiveMass { .. } => "frequency",
+        | CriterionSpec::EffectiveMass { .. }
+        | CriterionSpec::MinMac { .. }
+        | CriterionSpec::MaxFrequencyError { .. } => "frequency",
         _ => "load_factor",
     };
     match p.axis {
@@ -234,6 +236,12 @@ fn checks_of(
         }
         CriterionSpec::FirstFrequency { min } => {
             Ok(vec![lowest_step(results, "first natural frequency", *min)])
+        }
+        CriterionSpec::MinMac { measurement, min } => {
+            Ok(correlation(results, measurement, Bound::Lower, *min))
+        }
+        CriterionSpec::MaxFrequencyError { measurement, limit } => {
+            Ok(correlation(results, measurement, Bound::Upper, *limit))
         }
         CriterionSpec::BucklingFactor { min } => {
             Ok(vec![lowest_step(results, "lowest buckling factor", *min)])
@@ -417,6 +425,50 @@ fn bolt_force_change(
 /// The steps a criterion on step values reads: every step but rigid-body modes.
 fn elastic(r: &Results) -> impl Iterator<Item = &crate::results::Step> {
     r.steps.iter().filter(|s| !s.rigid_body)
+}
+
+/// One check per measured mode of `measurement` (none when it is correlated with
+/// another load case): its MAC (`Lower`) or its frequency error (`Upper`). A measured
+/// mode left unpaired, or above the highest computed mode (its pair is then no
+/// evidence: the mode it matches may not have been computed), cannot decide.
+fn correlation(r: &Results, measurement: &str, bound: Bound, limit: f64) -> Vec<Check> {
+    let path = crate::measurement::pairs_path(measurement);
+    let Some(table) = r.tables.iter().find(|t| t.path == path) else {
+        return Vec::new();
+    };
+    let highest = elastic(r).filter_map(|s| s.value).fold(f64::NAN, f64::max);
+    let columns = crate::measurement::PAIR_COLUMNS;
+    table
+        .values
+        .chunks(columns)
+        .enumerate()
+        .map(|(i, row)| {
+            let (measured, computed) = (row[0], row[1]);
+            let (what, value, quantity) = match bound {
+                Bound::Lower => ("MAC", row[2], Quantity::Number),
+                Bound::Upper => ("frequency error", row[3].abs(), Quantity::Fraction),
+            };
+            let label = format!(
+                "{what} of '{measurement}' mode {} ({} Hz ↔ {} Hz)",
+                i + 1,
+                sig(measured),
+                sig(computed)
+            );
+            let check = Check::new(&r.name, label, quantity, value, bound, limit, None);
+            if computed.is_nan() {
+                check.undecided(
+                    "no computed mode is left to pair it with: compute more modes".into(),
+                )
+            } else if !highest.is_finite() || measured > highest {
+                check.undecided(format!(
+                    "it lies above the highest computed mode ({} Hz): compute more modes",
+                    sig(highest)
+                ))
+            } else {
+                check
+            }
+        })
+        .collect()
 }
 
 /// The lowest step value (first natural frequency, lowest buckling factor) ≥ min.

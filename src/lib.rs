@@ -41,6 +41,7 @@ pub mod files;
 pub mod gmsh;
 pub mod inp;
 pub mod materials;
+pub mod measurement;
 pub mod mechanism;
 pub mod model;
 pub mod output;

@@ -165,6 +165,7 @@ fn run_load_cases(
     let kinds = registry.resolve(case)?;
     check_top_level_criteria(case, &kinds)?;
     let probes = Probes::locate(case, &model.mesh)?;
+    let measurements = crate::measurement::Measurement::load_all(case, &model.mesh)?;
     tracing::info!(
         nodes = model.mesh.nodes.len(),
         elements = model.mesh.element_count(),
@@ -180,6 +181,11 @@ fn run_load_cases(
     for r in &mut solved {
         let probed = probes.values(r);
         r.key_results.extend(probed);
+        for m in &measurements {
+            if m.load_case == r.name {
+                m.correlate(r)?;
+            }
+        }
     }
     checks.extend(criteria_checks(case, model, &probes, &kinds, &solved)?);
     tracing::info!("writing results");

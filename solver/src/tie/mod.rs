@@ -173,10 +173,11 @@ struct MasterFace {
 
 /// The closest point of a face to a point: natural coordinates (clamped to the face),
 /// the point, its distance and the face's shape function values there.
-struct Projection {
-    point: Vector3<f64>,
-    distance: f64,
-    weights: Vec<f64>,
+pub(crate) struct Projection {
+    pub point: Vector3<f64>,
+    pub distance: f64,
+    /// The face nodes' shape function values there.
+    pub weights: Vec<f64>,
 }
 
 /// Tied slave nodes with the points they project to.
@@ -318,6 +319,11 @@ fn closest(mesh: &Mesh, faces: &[MasterFace], slave: &[usize]) -> (usize, f64) {
         })
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .unwrap_or((0, f64::NAN))
+}
+
+/// The closest point of face `f` to `p` (`None` for a degenerate face).
+pub(crate) fn project_on_face(mesh: &Mesh, f: FaceRef, p: Vector3<f64>) -> Option<Projection> {
+    project(mesh, &master_face(mesh, f), p)
 }
 
 fn project(mesh: &Mesh, f: &MasterFace, p: Vector3<f64>) -> Option<Projection> {
