@@ -448,11 +448,17 @@ fn correlation(r: &Results, measurement: &str, bound: Bound, limit: f64) -> Vec<
                 Bound::Lower => ("MAC", row[2], Quantity::Number),
                 Bound::Upper => ("frequency error", row[3].abs(), Quantity::Fraction),
             };
+            // Labels keep to the measured side and the pairing: they name the check
+            // from run to run (regress), while the computed value is the check's value.
+            let pair = if row[4].is_finite() {
+                format!("computed mode {}", row[4])
+            } else {
+                "no computed mode".into()
+            };
             let label = format!(
-                "{what} of '{measurement}' mode {} ({} Hz ↔ {} Hz)",
+                "{what} of '{measurement}' mode {} ({} Hz) with {pair}",
                 i + 1,
                 sig(measured),
-                sig(computed)
             );
             let check = Check::new(&r.name, label, quantity, value, bound, limit, None);
             if computed.is_nan() {

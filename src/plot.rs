@@ -423,6 +423,113 @@ pub fn lines(title: &str, x: &Axis, y: &Axis, series: &[(String, Vec<(f64, f64)>
     s
 }
 
+/// Computed against measured values (frequencies of paired modes): the line y = x,
+/// dashed lines at ± `band` (a fraction) when given, a marker per pair (green inside
+/// the band, red outside; blue without a band).
+pub fn agreement(title: &str, axis: &Axis, pairs: &[(f64, f64)], band: Option<f64>) -> String {
+    let b = band.unwrap_or(0.0);
+    let all = || {
+        pairs
+            .iter()
+            .flat_map(|&(m, c)| [m, c, m * (1.0 + b), m * (1.0 - b)])
+    };
+    let (x, y) = (
+        Axis::new(&format!("measured {}", axis.label), &axis.unit),
+        Axis::new(&format!("computed {}", axis.label), &axis.unit),
+    );
+    let frame = Frame {
+        x: Ticks::of(&x, all(), true),
+        y: Ticks::of(&y, all(), true),
+    };
+    let mut s = frame.draw(title, &x, &y);
+    let (lo, hi) = (frame.x.lo(), frame.x.hi());
+    // y = k x within the frame (both axes span the same values).
+    let mut segment = |k: f64, dash: &str| {
+        let (x0, x1) = (lo.max(lo / k), hi.min(hi / k));
+        let _ = writeln!(
+            s,
+            "<line x1=\"{:.2}\" y1=\"{:.2}\" x2=\"{:.2}\" y2=\"{:.2}\" stroke=\"#555\" stroke-dasharray=\"{dash}\"/>",
+            frame.sx(x0),
+            frame.sy(k * x0),
+            frame.sx(x1),
+            frame.sy(k * x1)
+        );
+    };
+    segment(1.0, "");
+    if b > 0.0 {
+        segment(1.0 + b, "6 4");
+        segment(1.0 - b, "6 4");
+    }
+    for &(m, c) in pairs.iter().filter(|p| p.0.is_finite() && p.1.is_finite()) {
+        let (colour, shape) = match band {
+            None => ("#1f77b4", "circle"),
+            Some(b) if (c / m - 1.0).abs() <= b => ("#2a9d3f", "circle"),
+            Some(_) => ("#d62728", "cross"),
+        };
+        s += &marker(shape, frame.sx(m), frame.sy(c), colour);
+    }
+    if b > 0.0 {
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{LEGEND_Y}\">dashed: ±{} %</text>",
+            MARGIN.0,
+            100.0 * b
+        );
+    }
+    s + "</svg>\n"
+}
+
+/// A matrix of values in [0, 1] (a MAC matrix) as grey cells, darker for larger,
+/// each with its value, rows and columns labelled.
+pub fn heat_map(title: &str, rows: &[String], columns: &[String], values: &[Vec<f64>]) -> String {
+    let (left, top, cell) = (150.0, 150.0, 44.0);
+    let (w, h) = (
+        left + cell * columns.len() as f64 + 110.0,
+        top + cell * rows.len() as f64 + 20.0,
+    );
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"{:.1}\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">{}</text>\n",
+        w / 2.0,
+        escape(title)
+    );
+    for (j, c) in columns.iter().enumerate() {
+        let x = left + cell * (j as f64 + 0.5);
+        let _ = writeln!(
+            s,
+            "<text transform=\"translate({x:.1} {:.1}) rotate(-60)\">{}</text>",
+            top - 6.0,
+            escape(c)
+        );
+    }
+    for (i, (r, row)) in rows.iter().zip(values).enumerate() {
+        let y = top + cell * i as f64;
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            left - 6.0,
+            y + cell / 2.0 + 4.0,
+            escape(r)
+        );
+        for (j, &v) in row.iter().enumerate() {
+            let v = if v.is_finite() {
+                v.clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let grey = (255.0 * (1.0 - v)).round() as u8;
+            let ink = if v > 0.5 { "white" } else { "black" };
+            let x = left + cell * j as f64;
+            let _ = writeln!(
+                s,
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{cell}\" height=\"{cell}\" fill=\"rgb({grey},{grey},{grey})\" stroke=\"#999\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{ink}\">{v:.2}</text>",
+                x + cell / 2.0,
+                y + cell / 2.0 + 4.0
+            );
+        }
+    }
+    s + "</svg>\n"
+}
+
 fn marker(shape: &str, x: f64, y: f64, colour: &str) -> String {
     match shape {
         "square" => format!("<rect x=\"{:.2}\" y=\"{:.2}\" width=\"7\" height=\"7\" fill=\"{colour}\"/>\n", x - 3.5, y - 3.5),

@@ -131,6 +131,15 @@ fn a_modal_test_is_paired_and_held_to_its_frequencies() {
             "{pairs:?}"
         );
     }
+    for plot in ["mac", "frequencies"] {
+        let svg =
+            std::fs::read_to_string(dir.path().join(format!("out/beam_modes_hammer_{plot}.svg")))
+                .unwrap();
+        assert!(
+            svg.contains("<svg xmlns") && svg.trim_end().ends_with("</svg>"),
+            "{plot}"
+        );
+    }
     let comac = common::h5_1d(&file, "load_cases/modes/correlation/hammer/comac");
     // The tip's axial sensor sees none of these modes: no COMAC there.
     assert!(

@@ -27,6 +27,8 @@ pub struct Measurement {
     pub load_case: String,
     test: ModalTest,
     placed: Vec<Placed>,
+    /// The frequency error a criterion allows, drawn as a band.
+    band: Option<f64>,
 }
 
 /// The pairs table's columns: measured Hz, computed Hz, MAC, frequency error
@@ -64,9 +66,10 @@ impl Measurement {
                 load_case: spec.load_case.clone(),
                 test,
                 placed,
+                band: None,
             });
         }
-        check_criteria(case, &all)?;
+        check_criteria(case, &mut all)?;
         Ok(all)
     }
 
@@ -141,7 +144,7 @@ impl Measurement {
             "modal assurance criterion: a row per measured mode, a column per computed elastic mode",
         ));
         r.tables.push(note(
-            Table::new(pairs_path(name), PAIR_COLUMNS, pairs),
+            Table::new(pairs_path(name), PAIR_COLUMNS, pairs.clone()),
             "per measured mode: measured Hz, computed Hz, MAC, computed/measured - 1, computed elastic mode (from 1; NaN: unpaired)",
         ));
         r.tables.push(note(
@@ -162,6 +165,7 @@ impl Measurement {
                 location: None,
             },
         ]);
+        self.plot(r, &mac, &pairs);
         r.headline += &format!(
             "; {} measured modes of '{name}': lowest MAC {}, largest frequency error {:.2} %",
             self.test.modes.len(),
@@ -171,10 +175,47 @@ impl Measurement {
     }
 }
 
+impl Measurement {
+    /// The MAC matrix as a heat map, and the paired frequencies against the measured
+    /// ones (with the band a `max_frequency_error` criterion allows).
+    fn plot(&self, r: &mut Results, mac: &[Vec<f64>], pairs: &[f64]) {
+        let name = &self.name;
+        let rows: Vec<String> = (self.test.modes.iter().zip(&self.test.frequencies))
+            .map(|(m, f)| format!("{m} ({} Hz)", sig(*f)))
+            .collect();
+        let hz: Vec<f64> = r
+            .steps
+            .iter()
+            .filter(|s| !s.rigid_body)
+            .filter_map(|s| s.value)
+            .collect();
+        let columns: Vec<String> = hz
+            .iter()
+            .enumerate()
+            .map(|(j, f)| format!("mode {} ({} Hz)", j + 1, sig(*f)))
+            .collect();
+        let title = format!(
+            "MAC: '{name}' (rows) against load case '{}' (columns)",
+            r.name
+        );
+        r.plots.push((
+            format!("{name}_mac"),
+            crate::plot::heat_map(&title, &rows, &columns, mac),
+        ));
+        let paired: Vec<(f64, f64)> = pairs.chunks(PAIR_COLUMNS).map(|p| (p[0], p[1])).collect();
+        let axis = crate::plot::Axis::new("frequency", "Hz");
+        let title = format!("paired modes of '{name}'");
+        r.plots.push((
+            format!("{name}_frequencies"),
+            crate::plot::agreement(&title, &axis, &paired, self.band),
+        ));
+    }
+}
+
 /// Every correlation criterion names a measurement of the case (one in a load case,
 /// a measurement of that load case) and a limit in range: a criterion that read
 /// nothing would check nothing.
-fn check_criteria(case: &Case, all: &[Measurement]) -> Result<()> {
+fn check_criteria(case: &Case, all: &mut [Measurement]) -> Result<()> {
     use crate::schema::CriterionSpec::{MaxFrequencyError, MinMac};
     let top = case.spec.criterion.iter().map(|c| (None, c));
     let own = case
@@ -196,7 +237,7 @@ fn check_criteria(case: &Case, all: &[Measurement]) -> Result<()> {
                 "the limit is out of range: a MAC in (0, 1], a frequency error a fraction > 0",
             ));
         }
-        let Some(m) = all.iter().find(|m| &m.name == name) else {
+        let Some(m) = all.iter_mut().find(|m| &m.name == name) else {
             return Err(case.error_at(c, format!("no [[measurement]] is named '{name}'")));
         };
         if load_case.is_some_and(|l| *l != m.load_case) {
@@ -207,6 +248,9 @@ fn check_criteria(case: &Case, all: &[Measurement]) -> Result<()> {
                     m.load_case
                 ),
             ));
+        }
+        if let MaxFrequencyError { limit, .. } = c.get_ref() {
+            m.band = Some(m.band.map_or(*limit, |b| b.min(*limit)));
         }
     }
     Ok(())
