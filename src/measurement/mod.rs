@@ -116,7 +116,7 @@ impl Measurement {
             .enumerate()
             .filter_map(|(i, j)| Some((&test.shapes[i][..], &shapes[(*j)?][..])))
             .collect();
-        self.add_tables(r, (mac, rows, comac(&pairs)), hz.len());
+        self.add_tables(r, (mac, rows, comac(&pairs)), &hz);
         Ok(())
     }
 
@@ -124,7 +124,7 @@ impl Measurement {
         &self,
         r: &mut Results,
         (mac, pairs, comac): (Vec<Vec<f64>>, Vec<f64>, Vec<f64>),
-        computed: usize,
+        hz: &[f64],
     ) {
         let name = &self.name;
         let note = |t: Table, n: &str| Table {
@@ -140,7 +140,7 @@ impl Measurement {
             .map(|p| p[3].abs())
             .fold(0.0, f64::max);
         r.tables.push(note(
-            Table::new(format!("correlation/{name}/mac"), computed, mac.concat()),
+            Table::new(format!("correlation/{name}/mac"), hz.len(), mac.concat()),
             "modal assurance criterion: a row per measured mode, a column per computed elastic mode",
         ));
         r.tables.push(note(
@@ -165,7 +165,7 @@ impl Measurement {
                 location: None,
             },
         ]);
-        self.plot(r, &mac, &pairs);
+        self.plot(r, (&mac, &pairs), hz);
         r.headline += &format!(
             "; {} measured modes of '{name}': lowest MAC {}, largest frequency error {:.2} %",
             self.test.modes.len(),
@@ -178,16 +178,10 @@ impl Measurement {
 impl Measurement {
     /// The MAC matrix as a heat map, and the paired frequencies against the measured
     /// ones (with the band a `max_frequency_error` criterion allows).
-    fn plot(&self, r: &mut Results, mac: &[Vec<f64>], pairs: &[f64]) {
+    fn plot(&self, r: &mut Results, (mac, pairs): (&[Vec<f64>], &[f64]), hz: &[f64]) {
         let name = &self.name;
         let rows: Vec<String> = (self.test.modes.iter().zip(&self.test.frequencies))
             .map(|(m, f)| format!("{m} ({} Hz)", sig(*f)))
-            .collect();
-        let hz: Vec<f64> = r
-            .steps
-            .iter()
-            .filter(|s| !s.rigid_body)
-            .filter_map(|s| s.value)
             .collect();
         let columns: Vec<String> = hz
             .iter()
