@@ -63,6 +63,7 @@ pub mod quadrature;
 pub mod random;
 pub mod recovery;
 pub mod rigid;
+pub mod sensitivity;
 pub mod sensor;
 pub mod shock;
 pub mod statics;
