@@ -41,6 +41,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run a case and show how its modes agree with its [[measurement]]s (measured and
+    /// computed modes paired, frequency errors, MAC), then its verdict.
+    Correlate {
+        /// The case file (TOML) with [[measurement]] tables.
+        case: PathBuf,
+        /// Output directory (as for `run`).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// Print the JSON summary instead of the tables.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run a case at every design point of its [sweep], in parallel.
     Sweep {
         /// The case file (TOML) with [parameters] and [sweep].
@@ -127,6 +139,29 @@ fn execute(command: Command, spinner: &Spinner) -> Result<ExitCode> {
                 emit(&format!("results: {}\n", summary.files.join(", ")));
             }
             // Results only (no criteria) is not a failure; the table says so.
+            Ok(pass_or_fail(summary.verdict != "FAIL"))
+        }
+        Command::Correlate { case, out, json } => {
+            let deck = case
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("inp"));
+            if deck || vproto::case::Case::load(&case)?.spec.measurement.is_empty() {
+                anyhow::bail!(
+                    "{}: the case has no [[measurement]] to correlate with",
+                    case.display()
+                );
+            }
+            spinner.start(&format!("running {}", case.display()));
+            let result = run_case(&case, &RunOptions::all_files(out));
+            spinner.finish();
+            let summary = result?;
+            let pairs = vproto::report::correlation(&summary).unwrap_or_default();
+            if json {
+                emit(&format!("{}\n", serde_json::to_string_pretty(&summary)?));
+            } else {
+                emit(&pairs);
+                emit(&vproto::report::table(&summary));
+            }
             Ok(pass_or_fail(summary.verdict != "FAIL"))
         }
         Command::Sweep { case, out, json } => {

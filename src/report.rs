@@ -66,6 +66,17 @@ pub struct LoadCaseSummary {
     pub step_axis: Option<StepAxis>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<StepSummary>,
+    /// The load case's tables that belong beside the verdict (a correlation's pairs).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<TableSummary>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TableSummary {
+    pub path: String,
+    pub note: Option<String>,
+    /// Row by row; NaN is written as null.
+    pub rows: Vec<Vec<f64>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -98,8 +109,67 @@ impl LoadCaseSummary {
             } else {
                 Vec::new()
             },
+            tables: r
+                .tables
+                .iter()
+                .filter(|t| t.summary)
+                .map(|t| TableSummary {
+                    path: t.path.clone(),
+                    note: t.note.clone(),
+                    rows: t
+                        .values
+                        .chunks(t.columns.max(1))
+                        .map(<[f64]>::to_vec)
+                        .collect(),
+                })
+                .collect(),
         }
     }
+}
+
+/// The pairs of every correlation with test data (`correlation/<name>/pairs` tables),
+/// one table each: `None` when the run correlated nothing.
+pub fn correlation(summary: &Summary) -> Option<String> {
+    let mut out = String::new();
+    for lc in &summary.load_cases {
+        for t in &lc.tables {
+            let Some(name) = t
+                .path
+                .strip_prefix("correlation/")
+                .and_then(|p| p.strip_suffix("/pairs"))
+            else {
+                continue;
+            };
+            let _ = writeln!(out, "'{name}' against load case '{}':", lc.name);
+            let _ = writeln!(
+                out,
+                "  measured mode  measured Hz  computed mode  computed Hz  frequency error     MAC"
+            );
+            for (i, row) in t.rows.iter().enumerate() {
+                let (hz, computed, mac, error, mode) = (row[0], row[1], row[2], row[3], row[4]);
+                let _ = if mode.is_finite() {
+                    writeln!(
+                        out,
+                        "  {:>13}  {:>11}  {:>13}  {:>11}  {:>+14.2} %  {:>6.4}",
+                        i + 1,
+                        units::sig(hz),
+                        mode,
+                        units::sig(computed),
+                        100.0 * error,
+                        mac
+                    )
+                } else {
+                    writeln!(
+                        out,
+                        "  {:>13}  {:>11}  (no computed mode left to pair with)",
+                        i + 1,
+                        units::sig(hz)
+                    )
+                };
+            }
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// Each constrained set's total reaction `set (Fx, Fy, Fz) N`, from the key results

@@ -197,6 +197,8 @@ pub struct Table {
     pub note: Option<String>,
     /// Whole numbers (indices, offsets), stored as integers.
     pub integer: bool,
+    /// Also listed in the JSON summary: a small table a reader needs beside the verdict.
+    pub summary: bool,
 }
 
 impl Table {
@@ -207,7 +209,13 @@ impl Table {
             values,
             note: None,
             integer: false,
+            summary: false,
         }
+    }
+
+    pub fn in_summary(mut self) -> Self {
+        self.summary = true;
+        self
     }
 
     pub fn integers(mut self) -> Self {

@@ -147,6 +147,31 @@ fn a_modal_test_is_paired_and_held_to_its_frequencies() {
         "{comac:?}"
     );
     assert!(comac[10].is_nan(), "{comac:?}");
+    // `vproto correlate` prints the pairs before the verdict table; the summary lists them.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vproto"))
+        .args(["correlate", case.to_str().unwrap(), "--out"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let first = text.lines().nth(2).unwrap_or_default();
+    let words: Vec<&str> = first.split_whitespace().collect();
+    assert!(
+        text.starts_with("'hammer' against load case 'modes':")
+            && words[0] == "1"
+            && words[2] == "2",
+        "{text}"
+    );
+    assert!(
+        words[4] == "-1.96" && words[6] == "1.0000" && text.contains("VERDICT: PASS"),
+        "{text}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&run(&case, &["--json"]).stdout).unwrap();
+    let table = &summary["load_cases"][0]["tables"][0];
+    assert_eq!(table["path"], "correlation/hammer/pairs", "{summary}");
+    assert_eq!(table["rows"].as_array().unwrap().len(), 4, "{summary}");
     // 2 % off fails a 1 % limit, on every mode.
     let case = write(
         dir.path(),
@@ -227,6 +252,14 @@ fn bad_measurements_are_refused_naming_what_to_fix() {
             "{err}\nwanted: {why}"
         );
     }
+    let plain = write(dir.path(), "plain.toml", BEAM);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vproto"))
+        .args(["correlate", plain.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("the case has no [[measurement]] to correlate with"));
     let static_case = with_test("").replace(
         "analysis = \"modal\"\nmodes = 6",
         "[[load_case.load]]\ntype = \"gravity\"\nacceleration = [0.0, 0.0, -9.81]",

@@ -144,7 +144,7 @@ impl Measurement {
             "modal assurance criterion: a row per measured mode, a column per computed elastic mode",
         ));
         r.tables.push(note(
-            Table::new(pairs_path(name), PAIR_COLUMNS, pairs.clone()),
+            Table::new(pairs_path(name), PAIR_COLUMNS, pairs.clone()).in_summary(),
             "per measured mode: measured Hz, computed Hz, MAC, computed/measured - 1, computed elastic mode (from 1; NaN: unpaired)",
         ));
         r.tables.push(note(
