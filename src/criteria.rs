@@ -430,13 +430,15 @@ fn elastic(r: &Results) -> impl Iterator<Item = &crate::results::Step> {
 /// One check per measured mode of `measurement` (none when it is correlated with
 /// another load case): its MAC (`Lower`) or its frequency error (`Upper`). A measured
 /// mode left unpaired, or above the highest computed mode (its pair is then no
-/// evidence: the mode it matches may not have been computed), cannot decide.
+/// evidence: the mode it matches may not have been computed), or below the modes found
+/// (under a shift), cannot decide.
 fn correlation(r: &Results, measurement: &str, bound: Bound, limit: f64) -> Vec<Check> {
     let path = crate::measurement::pairs_path(measurement);
     let Some(table) = r.tables.iter().find(|t| t.path == path) else {
         return Vec::new();
     };
     let highest = elastic(r).filter_map(|s| s.value).fold(f64::NAN, f64::max);
+    let lowest = r.covered.map_or(0.0, |c| c.0);
     let columns = crate::measurement::PAIR_COLUMNS;
     table
         .values
@@ -469,6 +471,11 @@ fn correlation(r: &Results, measurement: &str, bound: Bound, limit: f64) -> Vec<
                 check.undecided(format!(
                     "it lies above the highest computed mode ({} Hz): compute more modes",
                     sig(highest)
+                ))
+            } else if measured < lowest {
+                check.undecided(format!(
+                    "it lies below the modes the load case looked for (above {} Hz): lower its shift",
+                    sig(lowest)
                 ))
             } else {
                 check

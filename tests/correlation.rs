@@ -213,6 +213,35 @@ fn a_modal_test_is_paired_and_held_to_its_frequencies() {
             .contains("above the highest computed mode"),
         "{mac_2}"
     );
+    // Below the modes a shifted load case looked for: its pair is no evidence either.
+    let mut low = test_csv(&hz, &shapes, &[0, 1], 1.0);
+    low = low.replacen(&format!(", {}", hz[0]), &format!(", {}", 0.25 * hz[0]), 1);
+    write(dir.path(), "test.csv", &low);
+    let shifted = with_test(&CRITERIA.replace("LIMIT", "0.03")).replace(
+        "modes = 6",
+        &format!("modes = 6\nshift_hz = {}", 0.5 * hz[0]),
+    );
+    let out = run(&write(dir.path(), "twin.toml", &shifted), &["--json"]);
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mac_1 = summary["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c["criterion"]
+                .as_str()
+                .unwrap()
+                .starts_with("MAC of 'hammer' mode 1")
+        })
+        .unwrap();
+    assert_eq!(mac_1["pass"], false, "{mac_1}");
+    assert!(
+        mac_1["note"]
+            .as_str()
+            .unwrap()
+            .contains("below the modes the load case looked for"),
+        "{mac_1}"
+    );
 }
 
 #[test]
@@ -260,6 +289,13 @@ fn bad_measurements_are_refused_naming_what_to_fix() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("the case has no [[measurement]] to correlate with"));
+    // A shift above a natural frequency cannot be factored: said, not a "singular" model.
+    let shifted = write(
+        dir.path(),
+        "shifted.toml",
+        &BEAM.replace("modes = 6", "modes = 6\nshift_hz = 60.0"),
+    );
+    assert!(refused(&shifted).contains("the shift of 60 Hz lies above a natural frequency"));
     let static_case = with_test("").replace(
         "analysis = \"modal\"\nmodes = 6",
         "[[load_case.load]]\ntype = \"gravity\"\nacceleration = [0.0, 0.0, -9.81]",

@@ -146,12 +146,17 @@ impl StaticModel<'_> {
             |sigma: f64| -> Vec<f64> { k.iter().zip(&m).map(|(a, b)| a - sigma * b).collect() };
         let factor = |values: &[f64]| {
             StiffnessSolver::new(&symbolic, matrix(&pattern, values), false).map_err(|e| {
-                match preload {
-                    Some(pre) => SolverError::LinearSolver(format!(
+                match (preload, options.shift_hz) {
+                    (Some(pre), _) => SolverError::LinearSolver(format!(
                         "the stiffness under the preload of '{}' is not positive definite: the preload is at or beyond a buckling load",
                         pre.name
                     )),
-                    None => factor_error(e, &dofs, mesh),
+                    // K − σM is indefinite once σ passes an eigenvalue: the Cholesky
+                    // factor cannot take it.
+                    (None, Some(f)) if f > 0.0 => SolverError::LinearSolver(format!(
+                        "the shift of {f} Hz lies above a natural frequency of the model (K − σM is not positive definite), and vproto's shifted factor needs it below the lowest mode: lower shift_hz below the first natural frequency, or leave it out and ask for more modes"
+                    )),
+                    _ => factor_error(e, &dofs, mesh),
                 }
             })
         };

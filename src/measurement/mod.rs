@@ -32,7 +32,8 @@ pub struct Measurement {
 }
 
 /// The pairs table's columns: measured Hz, computed Hz, MAC, frequency error
-/// (computed / measured − 1), the computed mode's step (from 1; NaN: unpaired).
+/// (computed / measured − 1), the computed mode's number (as the results count modes,
+/// from 1; NaN: unpaired).
 pub const PAIR_COLUMNS: usize = 5;
 
 /// The path of a measurement's pairs table in its load case's results.
@@ -76,13 +77,14 @@ impl Measurement {
     /// Correlates the measured modes with the elastic steps of `r` (its load case's
     /// results): tables and key results added to `r`. Errors when `r` has no modes.
     pub fn correlate(&self, r: &mut Results) -> Result<()> {
-        let steps: Vec<(f64, Vec<f64>)> = r
-            .steps
-            .iter()
-            .filter(|s| !s.rigid_body)
-            .filter_map(|s| Some((s.value?, s.field("displacement")?)))
-            .map(|(hz, u)| {
+        // (mode number as the results count it, Hz, shape at the sensors)
+        let steps: Vec<(usize, f64, Vec<f64>)> = (1..)
+            .zip(&r.steps)
+            .filter(|(_, s)| !s.rigid_body)
+            .filter_map(|(k, s)| Some((k, s.value?, s.field("displacement")?)))
+            .map(|(k, hz, u)| {
                 (
+                    k,
                     hz,
                     self.placed
                         .iter()
@@ -99,7 +101,8 @@ impl Measurement {
                 r.name
             );
         }
-        let (hz, shapes): (Vec<f64>, Vec<Vec<f64>>) = steps.into_iter().unzip();
+        let numbers: Vec<usize> = steps.iter().map(|s| s.0).collect();
+        let (hz, shapes): (Vec<f64>, Vec<Vec<f64>>) = steps.into_iter().map(|s| (s.1, s.2)).unzip();
         let test = &self.test;
         let mac = mac_matrix(&test.shapes, &shapes);
         let paired = pair(&mac, &test.frequencies, &hz);
@@ -107,7 +110,7 @@ impl Measurement {
         for (i, j) in paired.iter().enumerate() {
             let f = test.frequencies[i];
             rows.extend(match *j {
-                Some(j) => [f, hz[j], mac[i][j], hz[j] / f - 1.0, (j + 1) as f64],
+                Some(j) => [f, hz[j], mac[i][j], hz[j] / f - 1.0, numbers[j] as f64],
                 None => [f, f64::NAN, f64::NAN, f64::NAN, f64::NAN],
             });
         }
@@ -116,7 +119,7 @@ impl Measurement {
             .enumerate()
             .filter_map(|(i, j)| Some((&test.shapes[i][..], &shapes[(*j)?][..])))
             .collect();
-        self.add_tables(r, (mac, rows, comac(&pairs)), &hz);
+        self.add_tables(r, (mac, rows, comac(&pairs)), (&hz, &numbers));
         Ok(())
     }
 
@@ -124,7 +127,7 @@ impl Measurement {
         &self,
         r: &mut Results,
         (mac, pairs, comac): (Vec<Vec<f64>>, Vec<f64>, Vec<f64>),
-        hz: &[f64],
+        (hz, numbers): (&[f64], &[usize]),
     ) {
         let name = &self.name;
         let note = |t: Table, n: &str| Table {
@@ -145,7 +148,7 @@ impl Measurement {
         ));
         r.tables.push(note(
             Table::new(pairs_path(name), PAIR_COLUMNS, pairs.clone()).in_summary(),
-            "per measured mode: measured Hz, computed Hz, MAC, computed/measured - 1, computed elastic mode (from 1; NaN: unpaired)",
+            "per measured mode: measured Hz, computed Hz, MAC, computed/measured - 1, computed mode (numbered as the results' modes; NaN: unpaired)",
         ));
         r.tables.push(note(
             Table::new(format!("correlation/{name}/comac"), 1, comac),
@@ -165,7 +168,7 @@ impl Measurement {
                 location: None,
             },
         ]);
-        self.plot(r, (&mac, &pairs), hz);
+        self.plot(r, (&mac, &pairs), (hz, numbers));
         r.headline += &format!(
             "; {} measured modes of '{name}': lowest MAC {}, largest frequency error {:.2} %",
             self.test.modes.len(),
@@ -178,15 +181,18 @@ impl Measurement {
 impl Measurement {
     /// The MAC matrix as a heat map, and the paired frequencies against the measured
     /// ones (with the band a `max_frequency_error` criterion allows).
-    fn plot(&self, r: &mut Results, (mac, pairs): (&[Vec<f64>], &[f64]), hz: &[f64]) {
+    fn plot(
+        &self,
+        r: &mut Results,
+        (mac, pairs): (&[Vec<f64>], &[f64]),
+        (hz, numbers): (&[f64], &[usize]),
+    ) {
         let name = &self.name;
         let rows: Vec<String> = (self.test.modes.iter().zip(&self.test.frequencies))
             .map(|(m, f)| format!("{m} ({} Hz)", sig(*f)))
             .collect();
-        let columns: Vec<String> = hz
-            .iter()
-            .enumerate()
-            .map(|(j, f)| format!("mode {} ({} Hz)", j + 1, sig(*f)))
+        let columns: Vec<String> = (numbers.iter().zip(hz))
+            .map(|(k, f)| format!("mode {k} ({} Hz)", sig(*f)))
             .collect();
         let title = format!(
             "MAC: '{name}' (rows) against load case '{}' (columns)",
